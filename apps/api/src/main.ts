@@ -1,0 +1,1 @@
+import { hello } from '@rejoinder/common'; console.log(hello('x'));

@@ -1,0 +1,18 @@
+// Generates the Prisma client offline. The `prisma-client` generator needs no
+// engine, but the CLI tries to download the schema engine unless this variable
+// points at an executable, so we point it at node itself.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const cli = require.resolve('prisma/build/index.js');
+const result = spawnSync(process.execPath, [cli, 'generate'], {
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
+    PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    CHECKPOINT_DISABLE: '1',
+  },
+});
+process.exit(result.status ?? 1);
