@@ -1,1 +1,5 @@
-export const hello = (n: string): string => 'hi ' + n;
+export * from './errors/index.js';
+export * from './config/app-config.js';
+export * from './validation/zod-validation.pipe.js';
+export * from './pagination/cursor.js';
+export * from './events/domain-events.js';

@@ -1,0 +1,59 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AccountsModule } from '@rejoinder/accounts';
+import { APP_CONFIG, AppConfig, DomainEventBus } from '@rejoinder/common';
+import { DbModule } from '@rejoinder/db';
+import { ForumModule } from '@rejoinder/forum';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthGuard } from './auth/auth.guard.js';
+import { HealthController, Readiness } from './health/health.controller.js';
+import { AccountsController } from './http/accounts.controller.js';
+import { ArticlesController } from './http/articles.controller.js';
+import { CommentsController } from './http/comments.controller.js';
+import { ProblemFilter } from './http/problem.filter.js';
+import { generateRequestId } from './http/request-id.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  databaseUrl: string;
+  jwtSecret: string;
+}
+
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CoreModule,
+      global: true,
+      providers: [{ provide: APP_CONFIG, useValue: config }, DomainEventBus, Readiness],
+      exports: [APP_CONFIG, DomainEventBus, Readiness],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, databaseUrl, jwtSecret }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            genReqId: generateRequestId,
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+            // Liveness probes every few seconds would drown the log.
+            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+          },
+        }),
+        DbModule.forRoot({ url: databaseUrl, poolSize: config.DATABASE_POOL_SIZE }),
+        AccountsModule.forRoot({ secret: jwtSecret, ttlSeconds: config.JWT_TTL_SECONDS }),
+        ForumModule,
+      ],
+      controllers: [HealthController, AccountsController, ArticlesController, CommentsController],
+      providers: [AuthGuard, { provide: APP_FILTER, useClass: ProblemFilter }],
+    };
+  }
+}

@@ -1,0 +1,119 @@
+import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '@rejoinder/accounts';
+import { ErrorCode, ZodValidationPipe } from '@rejoinder/common';
+import { ArticlesService, CommentsService, createCommentSchema, threadQuerySchema } from '@rejoinder/forum';
+import type {
+  ArticleSummary,
+  ArticleView,
+  CommentNode,
+  CommentView,
+  CreateCommentInput,
+  Page,
+  ThreadQuery,
+} from '@rejoinder/forum';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
+import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems } from './openapi.js';
+import { ARTICLE_LIST_SCHEMA, ARTICLE_SCHEMA, COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA } from './schemas.js';
+
+const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(500).optional(),
+});
+
+const SlugParam = () => ApiParam({ name: 'slug', example: 'putin-and-kim-jong-un-are-not-so-different' });
+
+@ApiTags('articles')
+@Controller('api/articles')
+export class ArticlesController {
+  constructor(
+    private readonly articles: ArticlesService,
+    private readonly comments: CommentsService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Articles, newest first, with their comment counts' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
+  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
+  @ApiJsonResponse(200, 'A page of articles', ARTICLE_LIST_SCHEMA)
+  @ApiProblems(ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
+  list(
+    @Query(new ZodValidationPipe(listQuerySchema)) query: z.output<typeof listQuerySchema>,
+  ): Promise<{ items: ArticleSummary[]; nextCursor: string | null }> {
+    return this.articles.list(query);
+  }
+
+  @Get(':slug')
+  @SlugParam()
+  @ApiOperation({ summary: 'An article: title, author, date, body (Markdown and sanitised HTML), comment count, state' })
+  @ApiJsonResponse(200, 'The article', ARTICLE_SCHEMA)
+  @ApiProblems(ErrorCode.ArticleNotFound)
+  get(@Param('slug') slug: string): Promise<ArticleView> {
+    return this.articles.get(slug);
+  }
+
+  @Get(':slug/comments')
+  @SlugParam()
+  @ApiOperation({
+    summary: 'A page of top-level comments, each with its first replies nested',
+    description:
+      'Top-level comments in the chosen order; under each, up to 3 replies (oldest first) on each of the next 2 levels. ' +
+      'Every node carries replyCount, descendantCount and, when replies are left out, a repliesCursor.',
+  })
+  @ApiQuery({ name: 'sort', required: false, schema: { type: 'string', enum: ['newest', 'oldest', 'top'], default: 'newest' } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
+  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' })
+  @ApiJsonResponse(200, 'A page of the thread', COMMENT_PAGE_SCHEMA)
+  @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
+  thread(
+    @Param('slug') slug: string,
+    @Query(new ZodValidationPipe(threadQuerySchema)) query: ThreadQuery,
+  ): Promise<Page<CommentNode>> {
+    return this.comments.thread(slug, query);
+  }
+
+  @Post(':slug/comments')
+  @SlugParam()
+  @UseGuards(AuthGuard)
+  @ApiAuth()
+  @ApiOperation({
+    summary: 'Post a comment or a reply',
+    description:
+      'The body is Markdown (a safe subset), stored as source and rendered to sanitised HTML. ' +
+      'Send a client-chosen `id` (UUID) to make retries safe: the same id and body again returns the stored comment with 200.',
+  })
+  @ApiJsonBody(createCommentSchema)
+  @ApiJsonResponse(201, 'The comment was stored', COMMENT_SCHEMA)
+  @ApiJsonResponse(200, 'A retry: the comment stored earlier under this id', COMMENT_SCHEMA)
+  @ApiProblems(
+    ErrorCode.ValidationFailed,
+    ErrorCode.UnknownFields,
+    ErrorCode.MalformedJson,
+    ErrorCode.UnsupportedMediaType,
+    ErrorCode.PayloadTooLarge,
+    ErrorCode.CommentBodyEmpty,
+    ErrorCode.CommentBodyTooLong,
+    ErrorCode.ParentNotFound,
+    ErrorCode.ParentInOtherArticle,
+    ErrorCode.ParentNotReplyable,
+    ErrorCode.ThreadTooDeep,
+    ErrorCode.Unauthenticated,
+    ErrorCode.InvalidToken,
+    ErrorCode.TokenExpired,
+    ErrorCode.ArticleClosed,
+    ErrorCode.ArticleNotFound,
+    ErrorCode.CommentIdConflict,
+  )
+  async create(
+    @Param('slug') slug: string,
+    @Body(new ZodValidationPipe(createCommentSchema)) input: CreateCommentInput,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CommentView> {
+    const result = await this.comments.create(user, slug, input);
+    void reply.status(result.created ? 201 : 200).header('location', `/api/comments/${result.comment.id}`);
+    return result.comment;
+  }
+}

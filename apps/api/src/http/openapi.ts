@@ -1,0 +1,55 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiResponse } from '@nestjs/swagger';
+import { describeError, ErrorCode, openApiSchema } from '@rejoinder/common';
+import { z } from 'zod';
+
+export const PROBLEM_SCHEMA = {
+  type: 'object',
+  description: 'RFC 9457 problem document; `code` is stable and safe to branch on.',
+  required: ['type', 'title', 'status', 'code'],
+  properties: {
+    type: { type: 'string', example: 'urn:rejoinder:problem:comment_body_empty' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string', enum: Object.values(ErrorCode) },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    requestId: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+// Documents the problem responses a route can give, grouped by status, with their codes.
+export function ApiProblems(...codes: ErrorCode[]): MethodDecorator & ClassDecorator {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    const { status } = describeError(code);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return applyDecorators(
+    ...[...byStatus].map(([status, list]) =>
+      ApiResponse({
+        status,
+        description: list.map((code) => `\`${code}\`: ${describeError(code).title}`).join('<br>'),
+        content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } },
+      }),
+    ),
+  );
+}
+
+export function ApiJsonBody(schema: z.ZodType): MethodDecorator {
+  return applyDecorators(ApiBody({ schema: openApiSchema(schema) as never }));
+}
+
+export function ApiJsonResponse(status: number, description: string, schema?: Record<string, unknown>): MethodDecorator {
+  return applyDecorators(ApiResponse({ status, description, ...(schema ? { schema: schema as never } : {}) }));
+}
+
+export const ApiAuth = () => applyDecorators(ApiBearerAuth());
+export { ApiExtraModels };

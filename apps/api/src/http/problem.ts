@@ -1,0 +1,55 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { DomainError, ErrorCode, Problem, problemFor } from '@rejoinder/common';
+
+// Any error -> the problem document a client gets. Errors we did not expect
+// become a 500 without details, and are marked for logging.
+export function toProblem(error: unknown, instance?: string): { problem: Problem; unexpected: boolean } {
+  if (error instanceof DomainError) return { problem: problemFor(error, instance), unexpected: false };
+  const known = knownError(error);
+  if (known) return { problem: problemFor(known, instance), unexpected: false };
+  return { problem: problemFor(new DomainError(ErrorCode.Internal), instance), unexpected: true };
+}
+
+function knownError(error: unknown): DomainError | null {
+  if (error instanceof HttpException) {
+    switch (error.getStatus()) {
+      case HttpStatus.NOT_FOUND:
+        return new DomainError(ErrorCode.RouteNotFound);
+      case HttpStatus.METHOD_NOT_ALLOWED:
+        return new DomainError(ErrorCode.MethodNotAllowed);
+      case HttpStatus.PAYLOAD_TOO_LARGE:
+        return new DomainError(ErrorCode.PayloadTooLarge);
+      case HttpStatus.UNSUPPORTED_MEDIA_TYPE:
+        return new DomainError(ErrorCode.UnsupportedMediaType);
+      case HttpStatus.UNAUTHORIZED:
+        return new DomainError(ErrorCode.Unauthenticated);
+      case HttpStatus.FORBIDDEN:
+        return new DomainError(ErrorCode.Forbidden);
+      case HttpStatus.BAD_REQUEST:
+        return new DomainError(ErrorCode.ValidationFailed, error.message);
+      default:
+        return null;
+    }
+  }
+  // Errors raised by Fastify while reading the request, before any handler runs.
+  const fastify = error as { code?: unknown; statusCode?: unknown; message?: unknown } | null;
+  if (fastify && typeof fastify === 'object') {
+    switch (fastify.code) {
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return new DomainError(ErrorCode.MalformedJson, 'The body is empty');
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return new DomainError(ErrorCode.MalformedJson);
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return new DomainError(ErrorCode.UnsupportedMediaType);
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return new DomainError(ErrorCode.PayloadTooLarge);
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        return new DomainError(ErrorCode.ValidationFailed, 'Content-Length does not match the body');
+      case 'FST_ERR_NOT_FOUND':
+        return new DomainError(ErrorCode.RouteNotFound);
+    }
+    // JSON.parse failures from the body parser carry a 400 and no code.
+    if (fastify.statusCode === 400 && error instanceof SyntaxError) return new DomainError(ErrorCode.MalformedJson);
+  }
+  return null;
+}

@@ -1,0 +1,19 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyRequest } from 'fastify';
+
+const INCOMING = /^[A-Za-z0-9._-]{1,100}$/;
+
+// A caller's X-Request-Id is kept when it is sane, so one id follows a request
+// across a proxy and into our logs; otherwise we make one.
+export function generateRequestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && INCOMING.test(incoming) ? incoming : randomUUID();
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
+export function requestIdOf(request: FastifyRequest): string | undefined {
+  const id = (request.raw as IncomingMessage & { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
+}

@@ -1,0 +1,91 @@
+import { Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import { AppConfig } from '@rejoinder/common';
+import { applyMigrations, DatabaseHandle, openDatabase } from '@rejoinder/db';
+import { SeedService } from '@rejoinder/forum';
+import { Logger } from 'nestjs-pino';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppModule } from './app.module.js';
+import { Readiness } from './health/health.controller.js';
+import { sendProblem } from './http/problem.filter.js';
+import { buildOpenApiDocument } from './openapi-document.js';
+
+export interface RunningServer {
+  app: NestFastifyApplication;
+  url: string;
+  databaseUrl: string;
+  // Stops accepting, finishes what is in flight, closes the pool, then the
+  // embedded database if we started one.
+  close(): Promise<void>;
+}
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+// Development keeps one random secret under DATA_DIR, so sessions survive a
+// restart; production must configure JWT_SECRET (checked with the config).
+function jwtSecret(config: AppConfig): string {
+  if (config.JWT_SECRET) return config.JWT_SECRET;
+  const file = join(config.DATA_DIR, 'jwt-secret');
+  if (!existsSync(file)) {
+    mkdirSync(config.DATA_DIR, { recursive: true });
+    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ config, databaseUrl, jwtSecret: jwtSecret(config) }),
+    adapter,
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  const httpLogger = new NestLogger('Http');
+  // Errors raised while Fastify reads a request (bad JSON, wrong media type,
+  // too large) never reach Nest's filters.
+  fastify.setErrorHandler((error, request, reply) => sendProblem(request, reply, error, httpLogger));
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}
+
+export async function startServer(config: AppConfig): Promise<RunningServer> {
+  const boot = new NestLogger('Boot');
+  const database: DatabaseHandle = await openDatabase(config, (message) => boot.log(message));
+  try {
+    const applied = await applyMigrations({ databaseUrl: database.url, log: (message) => boot.log(message) });
+    if (applied.length > 0) boot.log(`Applied migrations: ${applied.join(', ')}`);
+    const app = await createApp(config, database.url);
+    if (config.SEED) await app.get(SeedService).seedIfEmpty();
+    await app.listen({ port: config.PORT, host: config.HOST });
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
+    return {
+      app,
+      url,
+      databaseUrl: database.url,
+      close: async () => {
+        app.get(Readiness).markStopping();
+        try {
+          await app.close();
+        } finally {
+          await database.stop();
+        }
+      },
+    };
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+}

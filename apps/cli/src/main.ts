@@ -1,0 +1,137 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AccountsModule, AccountsService, registerSchema } from '@rejoinder/accounts';
+import { APP_CONFIG, ConfigError, DomainError, DomainEventBus, loadConfig, parseInput } from '@rejoinder/common';
+import type { AppConfig } from '@rejoinder/common';
+import { DbModule, openDatabase, Role } from '@rejoinder/db';
+import { ForumModule, SeedService } from '@rejoinder/forum';
+import { parseArgs } from 'node:util';
+import { checkMigrationsCommand, migrateCommand, newMigrationCommand } from './commands/migration.commands.js';
+
+const USAGE = `Usage: rejoinder <command>
+
+  migrate                          apply pending migrations
+  migration:new <name>             write a migration from schema.prisma's changes
+  migration:check                  fail when schema.prisma and the migrations disagree
+  seed                             load the seed articles (idempotent)
+  admin:create --username U --email E --password P
+                                   create an admin account
+  admin:create --promote LOGIN [--role admin|moderator|commenter]
+                                   change the role of an existing account
+
+Uses DATABASE_URL, or the embedded PostgreSQL under DATA_DIR when it is not set.`;
+
+async function withServices<T>(
+  config: AppConfig,
+  databaseUrl: string,
+  work: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>,
+): Promise<T> {
+  @Module({
+    imports: [
+      DbModule.forRoot({ url: databaseUrl, poolSize: 2 }),
+      // Tokens are not issued here; the secret only has to exist.
+      AccountsModule.forRoot({ secret: config.JWT_SECRET ?? 'cli-does-not-issue-tokens-'.padEnd(32, 'x'), ttlSeconds: 60 }),
+      ForumModule,
+    ],
+    providers: [{ provide: APP_CONFIG, useValue: config }, DomainEventBus],
+    exports: [APP_CONFIG, DomainEventBus],
+  })
+  class CliModule {}
+  const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
+  try {
+    return await work((type) => app.get(type));
+  } finally {
+    await app.close();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 64;
+  }
+  const config = loadConfig();
+  const database = await openDatabase(config, (message) => console.error(message));
+  try {
+    switch (command) {
+      case 'migrate':
+        await migrateCommand(database.url);
+        return 0;
+      case 'migration:new': {
+        const name = rest[0];
+        if (!name) {
+          console.error('migration:new needs a name, e.g. npm run db:migration:new -- add_votes');
+          return 64;
+        }
+        await newMigrationCommand(database.url, name);
+        return 0;
+      }
+      case 'migration:check':
+        return (await checkMigrationsCommand(database.url)) ? 0 : 1;
+      case 'seed':
+        await migrateCommand(database.url);
+        return withServices(config, database.url, async (get) => {
+          const slugs = await get(SeedService).seed();
+          console.log(`Seeded: ${slugs.join(', ')}`);
+          return 0;
+        });
+      case 'admin:create':
+        await migrateCommand(database.url);
+        return adminCreate(config, database.url, rest);
+      default:
+        console.error(`Unknown command "${command}"\n\n${USAGE}`);
+        return 64;
+    }
+  } finally {
+    await database.stop();
+  }
+}
+
+async function adminCreate(config: AppConfig, databaseUrl: string, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      username: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      promote: { type: 'string' },
+      role: { type: 'string', default: 'admin' },
+    },
+    strict: true,
+  });
+  const role = values.role as Role;
+  if (!Object.values(Role).includes(role)) {
+    console.error(`--role must be one of ${Object.values(Role).join(', ')}`);
+    return 64;
+  }
+  return withServices(config, databaseUrl, async (get) => {
+    const accounts = get(AccountsService);
+    if (values.promote) {
+      const account = await accounts.setRole(values.promote, role);
+      console.log(`${account.username} is now ${account.role}`);
+      return 0;
+    }
+    const input = parseInput(registerSchema, {
+      username: values.username,
+      email: values.email,
+      password: values.password ?? process.env.ADMIN_PASSWORD,
+    });
+    const session = await accounts.register(input, role);
+    console.log(`Created ${session.user.role} ${session.user.username} (${session.user.id})`);
+    return 0;
+  });
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof DomainError) {
+      console.error(error.message);
+      process.exit(error instanceof ConfigError ? 78 : 1);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,30}$/;
+
+export const registerSchema = z.strictObject({
+  username: z.string().regex(USERNAME_PATTERN, '3 to 30 letters, digits, "_" or "-"'),
+  email: z.email().max(254),
+  password: z.string().min(10, 'at least 10 characters').max(200),
+});
+export type RegisterInput = z.output<typeof registerSchema>;
+
+export const loginSchema = z.strictObject({
+  // A username or an email address.
+  login: z.string().min(1).max(254),
+  password: z.string().min(1).max(200),
+});
+export type LoginInput = z.output<typeof loginSchema>;

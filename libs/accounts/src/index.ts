@@ -1,0 +1,5 @@
+export * from './auth-user.js';
+export * from './accounts.service.js';
+export * from './accounts.module.js';
+export * from './token.service.js';
+export * from './dto/account.dto.js';

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma, PrismaService, Role } from '@rejoinder/db';
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  email: string;
+  passwordHash: string;
+  role: Role;
+  createdAt: Date;
+}
+
+const userColumns = {
+  id: true,
+  username: true,
+  email: true,
+  passwordHash: true,
+  role: true,
+  createdAt: true,
+} satisfies Prisma.UserSelect;
+
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  findById(id: string): Promise<UserRecord | null> {
+    return this.prisma.user.findUnique({ where: { id }, select: userColumns });
+  }
+
+  findByLogin(login: string): Promise<UserRecord | null> {
+    const key = login.toLowerCase();
+    return key.includes('@')
+      ? this.prisma.user.findUnique({ where: { email: key }, select: userColumns })
+      : this.prisma.user.findUnique({ where: { usernameKey: key }, select: userColumns });
+  }
+
+  async taken(username: string, email: string): Promise<{ username: boolean; email: boolean }> {
+    const rows = await this.prisma.user.findMany({
+      where: { OR: [{ usernameKey: username.toLowerCase() }, { email: email.toLowerCase() }] },
+      select: { usernameKey: true, email: true },
+    });
+    return {
+      username: rows.some((r) => r.usernameKey === username.toLowerCase()),
+      email: rows.some((r) => r.email === email.toLowerCase()),
+    };
+  }
+
+  // Returns null when the username or email was taken in the meantime.
+  async create(data: { username: string; email: string; passwordHash: string; role?: Role }): Promise<UserRecord | null> {
+    try {
+      return await this.prisma.user.create({
+        data: {
+          username: data.username,
+          usernameKey: data.username.toLowerCase(),
+          email: data.email.toLowerCase(),
+          passwordHash: data.passwordHash,
+          role: data.role ?? Role.commenter,
+        },
+        select: userColumns,
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
+      throw error;
+    }
+  }
+
+  setRole(id: string, role: Role): Promise<UserRecord> {
+    return this.prisma.user.update({ where: { id }, data: { role }, select: userColumns });
+  }
+}

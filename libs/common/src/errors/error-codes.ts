@@ -1,0 +1,102 @@
+// Stable error codes: clients branch on these, so a code is never renamed or reused.
+export enum ErrorCode {
+  ValidationFailed = 'VALIDATION_FAILED',
+  UnknownFields = 'UNKNOWN_FIELDS',
+  MalformedJson = 'MALFORMED_JSON',
+  UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  InvalidCursor = 'INVALID_CURSOR',
+  RouteNotFound = 'ROUTE_NOT_FOUND',
+  MethodNotAllowed = 'METHOD_NOT_ALLOWED',
+
+  Unauthenticated = 'UNAUTHENTICATED',
+  InvalidToken = 'INVALID_TOKEN',
+  TokenExpired = 'TOKEN_EXPIRED',
+  InvalidCredentials = 'INVALID_CREDENTIALS',
+  Forbidden = 'FORBIDDEN',
+  UsernameTaken = 'USERNAME_TAKEN',
+  EmailTaken = 'EMAIL_TAKEN',
+  UserNotFound = 'USER_NOT_FOUND',
+
+  ArticleNotFound = 'ARTICLE_NOT_FOUND',
+  ArticleClosed = 'ARTICLE_CLOSED',
+  CommentNotFound = 'COMMENT_NOT_FOUND',
+  CommentBodyEmpty = 'COMMENT_BODY_EMPTY',
+  CommentBodyTooLong = 'COMMENT_BODY_TOO_LONG',
+  ParentNotFound = 'PARENT_NOT_FOUND',
+  ParentInOtherArticle = 'PARENT_IN_OTHER_ARTICLE',
+  ParentNotReplyable = 'PARENT_NOT_REPLYABLE',
+  ThreadTooDeep = 'THREAD_TOO_DEEP',
+  CommentIdConflict = 'COMMENT_ID_CONFLICT',
+
+  ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  Internal = 'INTERNAL',
+}
+
+export interface ErrorDescription {
+  status: number;
+  title: string;
+}
+
+// One place maps a code to its HTTP status; the switch is exhaustive so a new
+// code cannot ship without a status.
+export function describeError(code: ErrorCode): ErrorDescription {
+  switch (code) {
+    case ErrorCode.ValidationFailed:
+      return { status: 400, title: 'The request is not valid' };
+    case ErrorCode.UnknownFields:
+      return { status: 400, title: 'The request has fields that are not accepted' };
+    case ErrorCode.MalformedJson:
+      return { status: 400, title: 'The request body is not valid JSON' };
+    case ErrorCode.UnsupportedMediaType:
+      return { status: 415, title: 'The request body must be application/json' };
+    case ErrorCode.PayloadTooLarge:
+      return { status: 413, title: 'The request body is too large' };
+    case ErrorCode.InvalidCursor:
+      return { status: 400, title: 'The cursor is not valid for this list' };
+    case ErrorCode.RouteNotFound:
+      return { status: 404, title: 'No such route' };
+    case ErrorCode.MethodNotAllowed:
+      return { status: 405, title: 'Method not allowed' };
+    case ErrorCode.Unauthenticated:
+      return { status: 401, title: 'Sign in to do this' };
+    case ErrorCode.InvalidToken:
+      return { status: 401, title: 'The access token is not valid' };
+    case ErrorCode.TokenExpired:
+      return { status: 401, title: 'The access token has expired' };
+    case ErrorCode.InvalidCredentials:
+      return { status: 401, title: 'Wrong username or password' };
+    case ErrorCode.Forbidden:
+      return { status: 403, title: 'You may not do this' };
+    case ErrorCode.UsernameTaken:
+      return { status: 409, title: 'That username is taken' };
+    case ErrorCode.EmailTaken:
+      return { status: 409, title: 'That email address is already registered' };
+    case ErrorCode.UserNotFound:
+      return { status: 404, title: 'No such user' };
+    case ErrorCode.ArticleNotFound:
+      return { status: 404, title: 'No such article' };
+    case ErrorCode.ArticleClosed:
+      return { status: 403, title: 'The article is closed for comments' };
+    case ErrorCode.CommentNotFound:
+      return { status: 404, title: 'No such comment' };
+    case ErrorCode.CommentBodyEmpty:
+      return { status: 400, title: 'The comment is empty' };
+    case ErrorCode.CommentBodyTooLong:
+      return { status: 400, title: 'The comment is too long' };
+    case ErrorCode.ParentNotFound:
+      return { status: 400, title: 'The comment being replied to does not exist' };
+    case ErrorCode.ParentInOtherArticle:
+      return { status: 400, title: 'The comment being replied to belongs to another article' };
+    case ErrorCode.ParentNotReplyable:
+      return { status: 400, title: 'The comment being replied to cannot take replies' };
+    case ErrorCode.ThreadTooDeep:
+      return { status: 400, title: 'The thread is too deep for another reply' };
+    case ErrorCode.CommentIdConflict:
+      return { status: 409, title: 'A different comment already has this id' };
+    case ErrorCode.ServiceUnavailable:
+      return { status: 503, title: 'The service is not ready' };
+    case ErrorCode.Internal:
+      return { status: 500, title: 'Something went wrong on our side' };
+  }
+}

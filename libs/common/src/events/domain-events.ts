@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+
+// Who may see an event: every reader, or the article's moderators (and, when
+// userId is set, that one user too, e.g. the author of a pending comment).
+export type EventAudience = 'public' | 'moderators' | 'user';
+
+// A change that has been committed together with its row in article_events.
+export interface CommittedEvent<T = unknown> {
+  articleId: string;
+  seq: number;
+  type: string;
+  audience: EventAudience;
+  userId: string | null;
+  at: string;
+  data: T;
+}
+
+type Listener = (event: CommittedEvent) => void;
+
+// In-process bus from services to the realtime layer. Services publish only
+// after their transaction commits; listeners must not throw into publishers.
+@Injectable()
+export class DomainEventBus {
+  private readonly emitter = new EventEmitter({ captureRejections: false });
+
+  constructor() {
+    this.emitter.setMaxListeners(100);
+  }
+
+  publish(event: CommittedEvent): void {
+    for (const listener of this.emitter.listeners('event') as Listener[]) {
+      try {
+        listener(event);
+      } catch {
+        // A failing listener must not undo or fail a committed write.
+      }
+    }
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+}

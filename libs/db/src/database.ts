@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { ensureDatabase, startEmbeddedPostgres, withDatabase } from './embedded-postgres.js';
+
+export interface DatabaseHandle {
+  url: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+export interface DatabaseSettings {
+  DATABASE_URL?: string;
+  DATA_DIR: string;
+  EMBEDDED_PG_PORT: number;
+}
+
+// DATABASE_URL when it is set; otherwise an embedded PostgreSQL under DATA_DIR.
+export async function openDatabase(
+  settings: DatabaseSettings,
+  log: (message: string) => void = () => undefined,
+): Promise<DatabaseHandle> {
+  if (settings.DATABASE_URL) {
+    return { url: settings.DATABASE_URL, embedded: false, stop: async () => undefined };
+  }
+  log(`DATABASE_URL is not set: starting an embedded PostgreSQL in ${join(settings.DATA_DIR, 'postgres')}`);
+  const server = await startEmbeddedPostgres({
+    dir: join(settings.DATA_DIR, 'postgres'),
+    port: settings.EMBEDDED_PG_PORT,
+    log,
+  });
+  await ensureDatabase(server.serverUrl, 'rejoinder');
+  return { url: withDatabase(server.serverUrl, 'rejoinder'), embedded: true, stop: server.stop };
+}

@@ -1,0 +1,7 @@
+export * from './prisma.service.js';
+export * from './db.module.js';
+export * from './database.js';
+export * from './embedded-postgres.js';
+export { Prisma } from './generated/prisma/client.js';
+export type { PrismaClient } from './generated/prisma/client.js';
+export * from './generated/prisma/enums.js';

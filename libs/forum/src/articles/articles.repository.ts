@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { ArticleState, PrismaService } from '@rejoinder/db';
+
+export interface ArticleRecord {
+  id: string;
+  slug: string;
+  title: string;
+  byline: string;
+  publishedAt: Date;
+  sourceUrl: string | null;
+  bodySource: string;
+  bodyHtml: string;
+  state: ArticleState;
+  premoderation: boolean;
+  slowModeSeconds: number;
+  commentCount: number;
+  lastSeq: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ArticleSeed {
+  slug: string;
+  title: string;
+  byline: string;
+  publishedAt: Date;
+  sourceUrl: string | null;
+  bodySource: string;
+  bodyHtml: string;
+}
+
+@Injectable()
+export class ArticlesRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  findBySlug(slug: string): Promise<ArticleRecord | null> {
+    return this.prisma.article.findUnique({ where: { slug } });
+  }
+
+  findById(id: string): Promise<ArticleRecord | null> {
+    return this.prisma.article.findUnique({ where: { id } });
+  }
+
+  // Newest first, keyset by (publishedAt, id).
+  list(limit: number, after?: { publishedAt: string; id: string }): Promise<ArticleRecord[]> {
+    return this.prisma.article.findMany({
+      where: after
+        ? {
+            OR: [
+              { publishedAt: { lt: new Date(after.publishedAt) } },
+              { publishedAt: new Date(after.publishedAt), id: { lt: after.id } },
+            ],
+          }
+        : undefined,
+      orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
+      take: limit,
+    });
+  }
+
+  count(): Promise<number> {
+    return this.prisma.article.count();
+  }
+
+  // Inserts a new article or refreshes the content of an existing one; never
+  // touches its comments, counters or event numbers.
+  upsert(seed: ArticleSeed): Promise<ArticleRecord> {
+    const { slug, ...content } = seed;
+    return this.prisma.article.upsert({ where: { slug }, create: seed, update: content });
+  }
+
+  async create(seed: ArticleSeed & { state?: ArticleState }): Promise<ArticleRecord> {
+    return this.prisma.article.create({ data: seed });
+  }
+}

@@ -1,0 +1,38 @@
+import { CommentStatus } from '@rejoinder/db';
+
+// A comment row as the read and write queries return it.
+export interface CommentRow {
+  id: string;
+  articleId: string;
+  parentId: string | null;
+  authorId: string;
+  authorName: string;
+  depth: number;
+  status: CommentStatus;
+  bodySource: string;
+  bodyHtml: string;
+  replyCount: number;
+  descendantCount: number;
+  upvotes: number;
+  downvotes: number;
+  score: number;
+  createdAt: Date;
+  editedAt: Date | null;
+  // Level below the page's roots (0 for a root) in tree queries.
+  level?: number;
+}
+
+export type ThreadSort = 'newest' | 'oldest' | 'top';
+export const THREAD_SORTS: readonly ThreadSort[] = ['newest', 'oldest', 'top'];
+
+// Where a page of siblings starts: after this key in the sort's order.
+export type SiblingKey =
+  | { sort: 'newest' | 'oldest'; createdAt: string; id: string }
+  | { sort: 'top'; score: number; createdAt: string; id: string };
+
+export interface TreeShape {
+  // Levels returned below each root, the root included (1 = roots only).
+  levels: number;
+  // Replies shown per node on the levels below the roots.
+  repliesPerLevel: number;
+}

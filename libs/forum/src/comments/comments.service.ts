@@ -1,0 +1,267 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AuthUser, isModerator } from '@rejoinder/accounts';
+import type { AppConfig } from '@rejoinder/common';
+import { APP_CONFIG, decodeCursor, DomainError, DomainEventBus, encodeCursor, ErrorCode } from '@rejoinder/common';
+import { ArticleState, CommentStatus } from '@rejoinder/db';
+import { ArticlesRepository } from '../articles/articles.repository.js';
+import { renderCommentMarkdown } from '../markdown/markdown-renderer.js';
+import { CommentRow, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
+import { CommentNode, CommentView, toCommentView } from './comment.view.js';
+import { CommentsRepository } from './comments.repository.js';
+import { CreateCommentInput } from './dto/comment.dto.js';
+
+export const DEFAULT_TREE: TreeShape = { levels: 3, repliesPerLevel: 3 };
+
+const EPOCH = new Date(0).toISOString();
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Permalink {
+  comment: CommentNode;
+  ancestors: CommentView[];
+}
+
+export interface CreateResult {
+  comment: CommentView;
+  created: boolean;
+}
+
+@Injectable()
+export class CommentsService {
+  constructor(
+    private readonly comments: CommentsRepository,
+    private readonly articles: ArticlesRepository,
+    private readonly events: DomainEventBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async thread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string }): Promise<Page<CommentNode>> {
+    const article = await this.requireArticle(slug);
+    const kind = `t:${query.sort}:${article.id}`;
+    const after = query.cursor ? decodeSiblingKey(kind, query.sort, query.cursor) : undefined;
+    const { rows, hasMore } = await this.comments.tree({
+      articleId: article.id,
+      parentId: null,
+      sort: query.sort,
+      after,
+      limit: query.limit,
+      shape: DEFAULT_TREE,
+    });
+    const roots = assemble(rows);
+    const last = roots.at(-1);
+    return { items: roots, nextCursor: hasMore && last ? encodeSiblingKey(kind, query.sort, last) : null };
+  }
+
+  async replies(commentId: string, query: { limit: number; cursor?: string }): Promise<Page<CommentNode>> {
+    const parent = await this.comments.findById(commentId);
+    if (!parent || !isVisible(parent, null)) throw new DomainError(ErrorCode.CommentNotFound);
+    const kind = repliesKind(parent.id);
+    const after = query.cursor ? decodeSiblingKey(kind, 'oldest', query.cursor) : undefined;
+    const { rows, hasMore } = await this.comments.tree({
+      articleId: parent.articleId,
+      parentId: parent.id,
+      sort: 'oldest',
+      after,
+      limit: query.limit,
+      shape: DEFAULT_TREE,
+    });
+    const items = assemble(rows);
+    const last = items.at(-1);
+    return { items, nextCursor: hasMore && last ? encodeSiblingKey(kind, 'oldest', last) : null };
+  }
+
+  // A comment with its ancestor chain and its first replies. Pending and
+  // rejected comments are shown only to their author and to moderators.
+  async permalink(commentId: string, viewer: AuthUser | null): Promise<Permalink> {
+    const row = await this.comments.findById(commentId);
+    if (!row || !isVisible(row, viewer)) throw new DomainError(ErrorCode.CommentNotFound);
+    const [ancestors, subtree] = await Promise.all([
+      this.comments.ancestors(row.path),
+      this.comments.tree({
+        articleId: row.articleId,
+        parentId: row.id,
+        sort: 'oldest',
+        limit: DEFAULT_TREE.repliesPerLevel,
+        shape: { ...DEFAULT_TREE, levels: DEFAULT_TREE.levels - 1 },
+      }),
+    ]);
+    const root: CommentNode = { ...toCommentView(row), replies: [], repliesCursor: null };
+    const children = assemble(subtree.rows);
+    root.replies = children;
+    root.repliesCursor = moreRepliesCursor(row, children);
+    return { comment: root, ancestors: ancestors.map(toCommentView) };
+  }
+
+  async create(actor: AuthUser, slug: string, input: CreateCommentInput): Promise<CreateResult> {
+    const body = input.body.trim();
+    if (body.length === 0) throw new DomainError(ErrorCode.CommentBodyEmpty);
+    const length = [...body].length;
+    if (length > this.config.COMMENT_MAX_LENGTH) {
+      throw new DomainError(ErrorCode.CommentBodyTooLong, `${length} characters; at most ${this.config.COMMENT_MAX_LENGTH}`, {
+        maxLength: this.config.COMMENT_MAX_LENGTH,
+      });
+    }
+    const article = await this.requireArticle(slug);
+    const id = input.id ?? randomUUID();
+    if (input.id) {
+      const replay = await this.replay(actor, article.id, input, body);
+      if (replay) return replay;
+    }
+    if (article.state === ArticleState.closed) throw new DomainError(ErrorCode.ArticleClosed);
+
+    let path = [id];
+    let depth = 0;
+    if (input.parentId) {
+      const parent = await this.comments.findById(input.parentId);
+      if (!parent) throw new DomainError(ErrorCode.ParentNotFound);
+      if (parent.articleId !== article.id) throw new DomainError(ErrorCode.ParentInOtherArticle);
+      if (parent.status !== CommentStatus.published) throw new DomainError(ErrorCode.ParentNotReplyable);
+      if (parent.depth + 1 >= this.config.COMMENT_MAX_DEPTH) {
+        throw new DomainError(ErrorCode.ThreadTooDeep, `Threads are at most ${this.config.COMMENT_MAX_DEPTH} levels deep`, {
+          maxDepth: this.config.COMMENT_MAX_DEPTH,
+        });
+      }
+      path = [...parent.path, id];
+      depth = parent.depth + 1;
+    }
+
+    const status = article.premoderation ? CommentStatus.pending : CommentStatus.published;
+    const outcome = await this.comments.insertWithEvent(
+      {
+        id,
+        articleId: article.id,
+        parentId: input.parentId ?? null,
+        authorId: actor.id,
+        path,
+        depth,
+        status,
+        bodySource: body,
+        bodyHtml: renderCommentMarkdown(body),
+      },
+      {
+        type: 'comment.created',
+        // A pending comment is news only to moderators and to its author.
+        audience: status === CommentStatus.published ? 'public' : 'moderators',
+        userId: status === CommentStatus.published ? null : actor.id,
+        commentId: id,
+        payload: (stored) => ({ comment: toCommentView(stored) }),
+      },
+    );
+    switch (outcome.kind) {
+      case 'article-closed':
+        throw new DomainError(ErrorCode.ArticleClosed);
+      case 'id-taken': {
+        // A concurrent retry with the same id won the race.
+        const replay = await this.replay(actor, article.id, input, body);
+        if (replay) return replay;
+        throw new DomainError(ErrorCode.CommentIdConflict);
+      }
+      case 'inserted':
+        this.events.publish({
+          articleId: article.id,
+          seq: outcome.seq,
+          type: 'comment.created',
+          audience: status === CommentStatus.published ? 'public' : 'moderators',
+          userId: status === CommentStatus.published ? null : actor.id,
+          at: outcome.at.toISOString(),
+          data: outcome.payload,
+        });
+        return { comment: toCommentView(outcome.comment), created: true };
+    }
+  }
+
+  // The same id again: the stored comment when it is the same request, a
+  // conflict when the id belongs to something else.
+  private async replay(
+    actor: AuthUser,
+    articleId: string,
+    input: CreateCommentInput,
+    body: string,
+  ): Promise<CreateResult | null> {
+    const existing = input.id ? await this.comments.findById(input.id) : null;
+    if (!existing) return null;
+    const same =
+      existing.authorId === actor.id &&
+      existing.articleId === articleId &&
+      existing.parentId === (input.parentId ?? null) &&
+      existing.bodySource === body;
+    if (!same) throw new DomainError(ErrorCode.CommentIdConflict);
+    return { comment: toCommentView(existing), created: false };
+  }
+
+  private async requireArticle(slug: string) {
+    const article = await this.articles.findBySlug(slug);
+    if (!article) throw new DomainError(ErrorCode.ArticleNotFound);
+    return article;
+  }
+}
+
+function isVisible(row: CommentRow, viewer: AuthUser | null): boolean {
+  switch (row.status) {
+    case CommentStatus.published:
+    case CommentStatus.removed:
+    case CommentStatus.deleted:
+      return true;
+    case CommentStatus.pending:
+    case CommentStatus.rejected:
+      return viewer !== null && (viewer.id === row.authorId || isModerator(viewer));
+  }
+}
+
+function repliesKind(parentId: string): string {
+  return `r:${parentId}`;
+}
+
+function encodeSiblingKey(kind: string, sort: ThreadSort, row: CommentView): string {
+  return sort === 'top' ? encodeCursor(kind, [row.score, row.createdAt, row.id]) : encodeCursor(kind, [row.createdAt, row.id]);
+}
+
+function decodeSiblingKey(kind: string, sort: ThreadSort, cursor: string): SiblingKey {
+  if (sort === 'top') {
+    const [score, createdAt, id] = decodeCursor(kind, cursor, ['number', 'string', 'string']) as [number, string, string];
+    return { sort, score, createdAt: checkTime(createdAt), id: checkUuid(id) };
+  }
+  const [createdAt, id] = decodeCursor(kind, cursor, ['string', 'string']) as [string, string];
+  return { sort, createdAt: checkTime(createdAt), id: checkUuid(id) };
+}
+
+function checkTime(value: string): string {
+  if (Number.isNaN(Date.parse(value))) throw new DomainError(ErrorCode.InvalidCursor);
+  return value;
+}
+
+function checkUuid(value: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
+    throw new DomainError(ErrorCode.InvalidCursor);
+  }
+  return value;
+}
+
+// Cursor for the replies of `parent` that `shown` leaves out, or null.
+function moreRepliesCursor(parent: CommentRow | CommentView, shown: CommentView[]): string | null {
+  if (parent.replyCount <= shown.length) return null;
+  const last = shown.at(-1);
+  return encodeCursor(repliesKind(parent.id), last ? [last.createdAt, last.id] : [EPOCH, NIL_UUID]);
+}
+
+// Rows of a tree query -> nested nodes: roots in page order, replies oldest first.
+function assemble(rows: (CommentRow & { ord?: unknown })[]): CommentNode[] {
+  const nodes = new Map<string, CommentNode>();
+  for (const row of rows) nodes.set(row.id, { ...toCommentView(row), replies: [], repliesCursor: null });
+  const roots: { node: CommentNode; ord: number }[] = [];
+  const byTime = [...rows].sort(
+    (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  for (const row of byTime) {
+    const node = nodes.get(row.id)!;
+    if (row.level === 0) roots.push({ node, ord: Number(row.ord) });
+    else nodes.get(row.parentId!)?.replies.push(node);
+  }
+  for (const node of nodes.values()) node.repliesCursor = moreRepliesCursor(node, node.replies);
+  return roots.sort((a, b) => a.ord - b.ord).map((r) => r.node);
+}

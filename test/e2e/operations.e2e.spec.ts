@@ -1,0 +1,80 @@
+import { ErrorCode } from '@rejoinder/common';
+import { http } from '../support/factories.js';
+import { startTestApp, TestApp } from '../support/test-app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('probes', () => {
+  it('reports liveness and readiness', async () => {
+    expect(await http(t, 'GET', '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await http(t, 'GET', '/ready')).toMatchObject({ status: 200, body: { status: 'ready', database: 'up' } });
+  });
+});
+
+describe('request ids', () => {
+  it('echoes a sane X-Request-Id and makes one otherwise', async () => {
+    const given = await http(t, 'GET', '/health', { headers: { 'x-request-id': 'abc-123' } });
+    expect(given.headers.get('x-request-id')).toBe('abc-123');
+    const made = await http(t, 'GET', '/health', { headers: { 'x-request-id': 'bad id with spaces\u00e9' } });
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('puts the request id into problem documents', async () => {
+    const res = await http(t, 'GET', '/api/articles/nope', { headers: { 'x-request-id': 'trace-me' } });
+    expect(res.body.requestId).toBe('trace-me');
+  });
+});
+
+describe('unknown routes', () => {
+  it('answers a problem document, not an HTML page', async () => {
+    const res = await http(t, 'GET', '/api/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body.code).toBe('ROUTE_NOT_FOUND');
+  });
+});
+
+describe('OpenAPI', () => {
+  it('describes every route with its error codes', async () => {
+    const res = await http(t, 'GET', '/docs/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(routes.sort()).toEqual(
+      [
+        'GET /health',
+        'GET /ready',
+        'POST /api/auth/register',
+        'POST /api/auth/login',
+        'GET /api/me',
+        'GET /api/articles',
+        'GET /api/articles/{slug}',
+        'GET /api/articles/{slug}/comments',
+        'POST /api/articles/{slug}/comments',
+        'GET /api/comments/{id}',
+        'GET /api/comments/{id}/replies',
+      ].sort(),
+    );
+    const post = doc.paths['/api/articles/{slug}/comments'].post;
+    const described = JSON.stringify(post.responses);
+    for (const code of [ErrorCode.CommentBodyEmpty, ErrorCode.UnknownFields, ErrorCode.ThreadTooDeep, ErrorCode.ArticleClosed]) {
+      expect(described).toContain(code);
+    }
+    expect(post.requestBody.content['application/json'].schema.properties).toHaveProperty('body');
+    expect(post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+  });
+
+  it('serves the interactive documentation at /docs', async () => {
+    const res = await fetch(`${t.url}/docs`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('swagger');
+  });
+});

@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@rejoinder/common';
+import type { AppConfig } from '@rejoinder/common';
+import { PrismaService } from '@rejoinder/db';
+import { createApp } from '../../apps/api/src/server.js';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  url: string;
+  prisma: PrismaService;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SEED: 'false',
+    DATABASE_POOL_SIZE: '5',
+    ...overrides,
+  });
+}
+
+// The real application on a real port, against the run's test database.
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const config = testConfig(overrides);
+  const app = await createApp(config, config.DATABASE_URL!);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return {
+    app,
+    url: `http://127.0.0.1:${address.port}`,
+    prisma: app.get(PrismaService),
+    config,
+    close: () => app.close(),
+  };
+}
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through Jest's globalSetup`);
+  return value;
+}
