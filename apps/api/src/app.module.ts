@@ -11,7 +11,7 @@ import { AccountsController } from './http/accounts.controller.js';
 import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
-import { generateRequestId } from './http/request-id.js';
+import { loggedRequestId } from './http/request-id.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -41,7 +41,7 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.LOG_LEVEL,
-            genReqId: generateRequestId,
+            genReqId: loggedRequestId,
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
             // Liveness probes every few seconds would drown the log.

@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module.js';
+import { generateRequestId } from './http/request-id.js';
 import { Readiness } from './health/health.controller.js';
-import { sendProblem } from './http/problem.filter.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
 export interface RunningServer {
@@ -43,6 +43,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     trustProxy: config.TRUST_PROXY,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    genReqId: generateRequestId,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, databaseUrl, jwtSecret: jwtSecret(config) }),
@@ -51,10 +52,12 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   );
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
-  const httpLogger = new NestLogger('Http');
-  // Errors raised while Fastify reads a request (bad JSON, wrong media type,
-  // too large) never reach Nest's filters.
-  fastify.setErrorHandler((error, request, reply) => sendProblem(request, reply, error, httpLogger));
+  fastify.addHook('onRequest', async (request, reply) => {
+    (request.raw as typeof request.raw & { id: string }).id = request.id;
+    void reply.header('x-request-id', request.id);
+  });
+  // JSON is the only body the API reads; anything else is 415, not a string.
+  fastify.removeContentTypeParser('text/plain');
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }
@@ -63,8 +66,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
   const boot = new NestLogger('Boot');
   const database: DatabaseHandle = await openDatabase(config, (message) => boot.log(message));
   try {
-    const applied = await applyMigrations({ databaseUrl: database.url, log: (message) => boot.log(message) });
-    if (applied.length > 0) boot.log(`Applied migrations: ${applied.join(', ')}`);
+    await applyMigrations({ databaseUrl: database.url, log: (message) => boot.log(message) });
     const app = await createApp(config, database.url);
     if (config.SEED) await app.get(SeedService).seedIfEmpty();
     await app.listen({ port: config.PORT, host: config.HOST });

@@ -5,3 +5,4 @@ export * from './embedded-postgres.js';
 export { Prisma } from './generated/prisma/client.js';
 export type { PrismaClient } from './generated/prisma/client.js';
 export * from './generated/prisma/enums.js';
+export * from './migrations/migrator.js';

@@ -7,3 +7,5 @@ export * from './comments/dto/comment.dto.js';
 export * from './seed/seed.service.js';
 export * from './seed/article-source.js';
 export * from './markdown/markdown-renderer.js';
+export { treeQuery } from './comments/comments.repository.js';
+export type { TreeQueryArgs } from './comments/comments.repository.js';

@@ -12,6 +12,9 @@ export function toProblem(error: unknown, instance?: string): { problem: Problem
 
 function knownError(error: unknown): DomainError | null {
   if (error instanceof HttpException) {
+    // Fastify's own request errors arrive wrapped, with the original as cause.
+    const cause = fastifyError(error.cause);
+    if (cause) return cause;
     switch (error.getStatus()) {
       case HttpStatus.NOT_FOUND:
         return new DomainError(ErrorCode.RouteNotFound);
@@ -31,7 +34,11 @@ function knownError(error: unknown): DomainError | null {
         return null;
     }
   }
-  // Errors raised by Fastify while reading the request, before any handler runs.
+  return fastifyError(error);
+}
+
+// Errors raised by Fastify while reading the request, before any handler runs.
+function fastifyError(error: unknown): DomainError | null {
   const fastify = error as { code?: unknown; statusCode?: unknown; message?: unknown } | null;
   if (fastify && typeof fastify === 'object') {
     switch (fastify.code) {

@@ -29,6 +29,50 @@ function after(key: SiblingKey | undefined): Prisma.Sql {
   }
 }
 
+export interface TreeQueryArgs {
+  articleId: string;
+  parentId: string | null;
+  sort: ThreadSort;
+  after?: SiblingKey;
+  limit: number;
+  shape: TreeShape;
+}
+
+// A page of listed siblings (top-level comments of an article when parentId
+// is null, else the replies of parentId), each expanded with its first
+// replies down to shape.levels, in one statement. Every step is a bounded
+// index range scan, so the cost does not grow with the size of the thread.
+// The row after the page (level -1) only tells that there is a next page.
+// Exported for the benchmark's baseline, which runs the same statement.
+export function treeQuery(args: TreeQueryArgs): Prisma.Sql {
+  const parent = args.parentId === null ? sql`c.parent_id IS NULL` : sql`c.parent_id = ${args.parentId}::uuid`;
+  const order = raw(ORDER[args.sort]);
+  return sql`
+    WITH RECURSIVE roots AS (
+      SELECT c.id, c.article_id, c.reply_count, row_number() OVER (ORDER BY ${order}) AS ord
+      FROM comments c
+      WHERE c.article_id = ${args.articleId}::uuid AND ${parent} AND c.listed ${after(args.after)}
+      ORDER BY ${order}
+      LIMIT ${args.limit + 1}
+    ), tree AS (
+      SELECT r.id, r.article_id, r.reply_count, 0 AS level, r.ord FROM roots r WHERE r.ord <= ${args.limit}
+      UNION ALL
+      SELECT k.id, k.article_id, k.reply_count, t.level + 1, NULL::bigint
+      FROM tree t
+      CROSS JOIN LATERAL (
+        SELECT c.id, c.article_id, c.reply_count FROM comments c
+        WHERE c.article_id = t.article_id AND c.parent_id = t.id AND c.listed
+        ORDER BY c.created_at ASC, c.id ASC
+        LIMIT ${args.shape.repliesPerLevel}
+      ) k
+      WHERE t.level < ${args.shape.levels - 1} AND t.reply_count > 0
+    )
+    SELECT ${columns('c')}, u.username AS "authorName", t.level, t.ord::int AS ord
+    FROM tree t JOIN comments c ON c.id = t.id JOIN users u ON u.id = c.author_id
+    UNION ALL
+    SELECT ${columns('c')}, NULL, -1, r.ord::int FROM roots r JOIN comments c ON c.id = r.id WHERE r.ord > ${args.limit}`;
+}
+
 export interface NewComment {
   id: string;
   articleId: string;
@@ -79,40 +123,8 @@ export class CommentsRepository {
   // is null, else the replies of parentId), each expanded with its first
   // replies down to shape.levels, in one statement. Every step is a bounded
   // index range scan, so the cost does not grow with the size of the thread.
-  async tree(args: {
-    articleId: string;
-    parentId: string | null;
-    sort: ThreadSort;
-    after?: SiblingKey;
-    limit: number;
-    shape: TreeShape;
-  }): Promise<{ rows: CommentRow[]; hasMore: boolean }> {
-    const parent = args.parentId === null ? sql`c.parent_id IS NULL` : sql`c.parent_id = ${args.parentId}::uuid`;
-    const order = raw(ORDER[args.sort]);
-    const rows = await this.prisma.$queryRaw<(CommentRow & { ord: number | bigint })[]>`
-      WITH RECURSIVE roots AS (
-        SELECT c.*, row_number() OVER (ORDER BY ${order}) AS ord
-        FROM comments c
-        WHERE c.article_id = ${args.articleId}::uuid AND ${parent} AND c.listed ${after(args.after)}
-        ORDER BY ${order}
-        LIMIT ${args.limit + 1}
-      ), tree AS (
-        SELECT r.id, r.article_id, r.reply_count, 0 AS level, r.ord FROM roots r WHERE r.ord <= ${args.limit}
-        UNION ALL
-        SELECT k.id, k.article_id, k.reply_count, t.level + 1, NULL::bigint
-        FROM tree t
-        CROSS JOIN LATERAL (
-          SELECT c.id, c.article_id, c.reply_count FROM comments c
-          WHERE c.article_id = t.article_id AND c.parent_id = t.id AND c.listed
-          ORDER BY c.created_at ASC, c.id ASC
-          LIMIT ${args.shape.repliesPerLevel}
-        ) k
-        WHERE t.level < ${args.shape.levels - 1} AND t.reply_count > 0
-      )
-      SELECT ${columns('c')}, u.username AS "authorName", t.level, t.ord
-      FROM tree t JOIN comments c ON c.id = t.id JOIN users u ON u.id = c.author_id
-      UNION ALL
-      SELECT ${columns('c')}, NULL, -1, r.ord FROM roots r JOIN comments c ON c.id = r.id WHERE r.ord > ${args.limit}`;
+  async tree(args: TreeQueryArgs): Promise<{ rows: CommentRow[]; hasMore: boolean }> {
+    const rows = await this.prisma.$queryRaw<CommentRow[]>(treeQuery(args));
     const hasMore = rows.some((r) => r.level === -1);
     return { rows: rows.filter((r) => r.level !== -1), hasMore };
   }

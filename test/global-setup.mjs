@@ -1,19 +1,20 @@
+// Runs once per test run, before the workers. Jest loads this file outside its
+// module system, so it uses the build in dist/ (npm test builds first).
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ensureDatabase, startEmbeddedPostgres, withDatabase } from '../libs/db/src/embedded-postgres.js';
-import { applyMigrations } from '../libs/db/src/migrations/migrator.js';
+import { applyMigrations, ensureDatabase, startEmbeddedPostgres, withDatabase } from '../dist/libs/db/src/index.js';
 
 // One fresh database per test run, on DATABASE_URL's server when it is set,
 // else on an embedded PostgreSQL kept under .data/test-postgres. Tests isolate
 // themselves by creating their own users and articles, so workers share it.
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup() {
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const server = await startEmbeddedPostgres({
       dir: join(process.cwd(), '.data', 'test-postgres'),
       port: Number(process.env.TEST_PG_PORT ?? 54339),
     });
-    (globalThis as Record<string, unknown>).__EMBEDDED_PG__ = server;
+    globalThis.__EMBEDDED_PG__ = server;
     serverUrl = server.serverUrl;
   }
   const name = `rejoinder_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
