@@ -5,16 +5,17 @@ import { APP_CONFIG, AppConfig, DomainEventBus } from '@rejoinder/common';
 import { DbModule } from '@rejoinder/db';
 import { ForumModule } from '@rejoinder/forum';
 import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import { AuthGuard } from './auth/auth.guard.js';
 import { HealthController, Readiness } from './health/health.controller.js';
 import { AccountsController } from './http/accounts.controller.js';
 import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
-import { loggedRequestId } from './http/request-id.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
+  logger: PinoLogger;
   databaseUrl: string;
   jwtSecret: string;
 }
@@ -33,21 +34,14 @@ export class CoreModule {
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, databaseUrl, jwtSecret }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, logger, databaseUrl, jwtSecret }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.LOG_LEVEL,
-            genReqId: loggedRequestId,
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-            // Liveness probes every few seconds would drown the log.
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
-          },
-        }),
+        // Fastify logs each request (with its id) through the same pino
+        // instance; nestjs-pino routes Nest's own messages there too.
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
         DbModule.forRoot({ url: databaseUrl, poolSize: config.DATABASE_POOL_SIZE }),
         AccountsModule.forRoot({ secret: jwtSecret, ttlSeconds: config.JWT_TTL_SECONDS }),
         ForumModule,

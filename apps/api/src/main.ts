@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@rejoinder/common';
+import type { AppConfig } from '@rejoinder/common';
+import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
-async function main(): Promise<void> {
-  let config;
+function configOrExit(): AppConfig {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -13,25 +14,31 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const server = await startServer(config);
-  server.app.getHttpAdapter().getInstance().log.info?.(`listening on ${server.url}`);
-  console.log(JSON.stringify({ level: 30, time: Date.now(), msg: `Rejoinder is serving on ${server.url} (API docs: ${server.url}/docs)` }));
+}
+
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const logger = createLogger(config);
+  const server = await startServer(config, logger);
+  logger.info({ url: server.url }, `Rejoinder is serving on ${server.url} (API documentation: ${server.url}/docs)`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    console.log(JSON.stringify({ level: 30, time: Date.now(), msg: `${signal}: shutting down` }));
-    // In-flight requests get SHUTDOWN_TIMEOUT_MS to finish.
+    logger.info({ signal }, 'Shutting down: no new connections, finishing requests in flight');
     const force = setTimeout(() => {
-      console.error(JSON.stringify({ level: 50, time: Date.now(), msg: 'Shutdown timed out; exiting' }));
+      logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'Shutdown timed out; exiting');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
     server.close().then(
-      () => process.exit(0),
+      () => {
+        logger.info('Stopped');
+        process.exit(0);
+      },
       (error: unknown) => {
-        console.error(error);
+        logger.error({ err: error }, 'Shutdown failed');
         process.exit(1);
       },
     );

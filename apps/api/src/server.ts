@@ -1,4 +1,3 @@
-import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -10,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module.js';
+import { createLogger } from './logger.js';
+import type { Logger as PinoLogger } from 'pino';
 import { generateRequestId } from './http/request-id.js';
 import { Readiness } from './health/health.controller.js';
 import { buildOpenApiDocument } from './openapi-document.js';
@@ -37,24 +38,34 @@ function jwtSecret(config: AppConfig): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+  logger: PinoLogger = createLogger(config),
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     genReqId: generateRequestId,
+    loggerInstance: logger,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ config, databaseUrl, jwtSecret: jwtSecret(config) }),
+    AppModule.forRoot({ config, logger, databaseUrl, jwtSecret: jwtSecret(config) }),
     adapter,
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
+  const readiness = app.get(Readiness);
   fastify.addHook('onRequest', async (request, reply) => {
-    (request.raw as typeof request.raw & { id: string }).id = request.id;
     void reply.header('x-request-id', request.id);
+  });
+  // While shutting down, a kept-alive connection would hold the server open
+  // after its last response: ask the client to close it.
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (readiness.isStopping) void reply.header('connection', 'close');
   });
   // JSON is the only body the API reads; anything else is 415, not a string.
   fastify.removeContentTypeParser('text/plain');
@@ -62,12 +73,15 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   return app;
 }
 
-export async function startServer(config: AppConfig): Promise<RunningServer> {
-  const boot = new NestLogger('Boot');
-  const database: DatabaseHandle = await openDatabase(config, (message) => boot.log(message));
+export async function startServer(config: AppConfig, logger: PinoLogger = createLogger(config)): Promise<RunningServer> {
+  const boot = logger.child({ context: 'Boot' });
+  const postgres = logger.child({ context: 'EmbeddedPostgres' });
+  const database: DatabaseHandle = await openDatabase(config, (message) =>
+    message.startsWith('DATABASE_URL') ? boot.info(message) : postgres.debug(message),
+  );
   try {
-    await applyMigrations({ databaseUrl: database.url, log: (message) => boot.log(message) });
-    const app = await createApp(config, database.url);
+    await applyMigrations({ databaseUrl: database.url, log: (message) => boot.info(message) });
+    const app = await createApp(config, database.url, logger);
     if (config.SEED) await app.get(SeedService).seedIfEmpty();
     await app.listen({ port: config.PORT, host: config.HOST });
     const address = app.getHttpServer().address();
@@ -80,6 +94,9 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
       close: async () => {
         app.get(Readiness).markStopping();
         try {
+          // Nest would destroy the modules (and the database pool) before the
+          // HTTP server; closing Fastify first lets requests in flight finish.
+          await app.getHttpAdapter().getInstance().close();
           await app.close();
         } finally {
           await database.stop();

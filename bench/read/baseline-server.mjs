@@ -1,0 +1,174 @@
+// The read benchmark's baseline: a bare node:http server with a pg pool that
+// answers the same read URLs as the API with the same SQL, and no framework.
+// It shows what the database and the driver cost on their own, so the API's
+// figures can be read as "baseline + what NestJS/Fastify/Prisma add".
+//
+//   GET /api/articles/:slug/comments?sort=&limit=&cursor=
+//       article by slug, then the app's own tree statement (treeQuery from
+//       dist, so the text and the values are identical to the API's)
+//   GET /api/comments/:id
+//       comment by id, then its ancestors and its first replies in parallel,
+//       as CommentsService.permalink does
+//
+// Responses are the rows as JSON (no nesting into a tree, no view mapping).
+// Env: DATABASE_URL (required), PORT (0 = any), HOST (127.0.0.1),
+// DATABASE_POOL_SIZE (10, the API's default).
+import http from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+// The repository module only (not the forum package's index, which pulls in
+// Nest modules the baseline does not need).
+const { treeQuery } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js'));
+const { DEFAULT_TREE } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.service.js'));
+
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DATABASE_POOL_SIZE || 10),
+});
+
+// The same columns CommentsRepository selects (its `columns` helper is not
+// exported; keep this in step with libs/forum/src/comments/comments.repository.ts).
+const columns = (c) => `${c}.id, ${c}.article_id AS "articleId", ${c}.parent_id AS "parentId", ${c}.author_id AS "authorId",
+  ${c}.depth, ${c}.status::text AS status, ${c}.body_source AS "bodySource", ${c}.body_html AS "bodyHtml",
+  ${c}.reply_count AS "replyCount", ${c}.descendant_count AS "descendantCount", ${c}.upvotes, ${c}.downvotes,
+  ${c}.score, ${c}.created_at AS "createdAt", ${c}.edited_at AS "editedAt"`;
+
+const ARTICLE_BY_SLUG = `SELECT id, slug, title, byline, published_at, source_url, body_source, body_html, state::text,
+  premoderation, slow_mode_seconds, comment_count, last_seq, created_at, updated_at
+  FROM articles WHERE slug = $1 LIMIT 1`;
+const COMMENT_BY_ID = `SELECT ${columns('c')}, c.path::text[] AS path, u.username AS "authorName"
+  FROM comments c JOIN users u ON u.id = c.author_id
+  WHERE c.id = $1::uuid`;
+const COMMENTS_BY_IDS = `SELECT ${columns('c')}, u.username AS "authorName"
+  FROM comments c JOIN users u ON u.id = c.author_id
+  WHERE c.id = ANY($1::uuid[])`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SORTS = new Set(['newest', 'oldest', 'top']);
+
+class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function encodeCursor(kind, key) {
+  return Buffer.from(JSON.stringify([kind, ...key])).toString('base64url');
+}
+
+function decodeKey(kind, sort, cursor) {
+  let parsed;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'invalid cursor');
+  }
+  if (!Array.isArray(parsed) || parsed[0] !== kind) throw new HttpError(400, 'invalid cursor');
+  if (sort === 'top') {
+    const [, score, createdAt, id] = parsed;
+    if (typeof score !== 'number' || !UUID.test(id ?? '')) throw new HttpError(400, 'invalid cursor');
+    return { sort, score, createdAt, id };
+  }
+  const [, createdAt, id] = parsed;
+  if (typeof createdAt !== 'string' || !UUID.test(id ?? '')) throw new HttpError(400, 'invalid cursor');
+  return { sort, createdAt, id };
+}
+
+async function thread(slug, params) {
+  const sort = params.get('sort') ?? 'newest';
+  const limit = Number(params.get('limit') ?? 20);
+  if (!SORTS.has(sort) || !Number.isInteger(limit) || limit < 1 || limit > 100) throw new HttpError(400, 'bad query');
+  const { rows: articles } = await pool.query(ARTICLE_BY_SLUG, [slug]);
+  const article = articles[0];
+  if (!article) throw new HttpError(404, 'article not found');
+  const kind = `t:${sort}:${article.id}`;
+  const cursor = params.get('cursor');
+  const after = cursor ? decodeKey(kind, sort, cursor) : undefined;
+  const q = treeQuery({ articleId: article.id, parentId: null, sort, after, limit, shape: DEFAULT_TREE });
+  const { rows } = await pool.query(q.text, q.values);
+  const items = rows.filter((r) => r.level !== -1);
+  let nextCursor = null;
+  if (items.length < rows.length) {
+    let last = null;
+    for (const r of items) if (r.level === 0 && (!last || r.ord > last.ord)) last = r;
+    if (last) {
+      const at = last.createdAt.toISOString();
+      nextCursor = encodeCursor(kind, sort === 'top' ? [last.score, at, last.id] : [at, last.id]);
+    }
+  }
+  return { items, nextCursor };
+}
+
+async function permalink(id) {
+  if (!UUID.test(id)) throw new HttpError(404, 'comment not found');
+  const { rows } = await pool.query(COMMENT_BY_ID, [id]);
+  const comment = rows[0];
+  if (!comment || (comment.status !== 'published' && comment.status !== 'removed' && comment.status !== 'deleted')) {
+    throw new HttpError(404, 'comment not found');
+  }
+  const ancestorIds = comment.path.slice(0, -1);
+  const subtree = treeQuery({
+    articleId: comment.articleId,
+    parentId: comment.id,
+    sort: 'oldest',
+    limit: DEFAULT_TREE.repliesPerLevel,
+    shape: { ...DEFAULT_TREE, levels: DEFAULT_TREE.levels - 1 },
+  });
+  const [ancestors, replies] = await Promise.all([
+    ancestorIds.length === 0 ? { rows: [] } : pool.query(COMMENTS_BY_IDS, [ancestorIds]),
+    pool.query(subtree.text, subtree.values),
+  ]);
+  const byId = new Map(ancestors.rows.map((r) => [r.id, r]));
+  return {
+    comment,
+    ancestors: ancestorIds.map((a) => byId.get(a)).filter(Boolean),
+    replies: replies.rows.filter((r) => r.level !== -1),
+  };
+}
+
+function send(res, status, body) {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+const server = http.createServer(async (req, res) => {
+  try {
+    const url = new URL(req.url, 'http://localhost');
+    const parts = url.pathname.split('/');
+    if (req.method !== 'GET') throw new HttpError(405, 'method not allowed');
+    if (url.pathname === '/health') return send(res, 200, { status: 'ok' });
+    // ['', 'api', 'articles', slug, 'comments']
+    if (parts.length === 5 && parts[1] === 'api' && parts[2] === 'articles' && parts[4] === 'comments') {
+      return send(res, 200, await thread(decodeURIComponent(parts[3]), url.searchParams));
+    }
+    // ['', 'api', 'comments', id]
+    if (parts.length === 4 && parts[1] === 'api' && parts[2] === 'comments') {
+      return send(res, 200, await permalink(parts[3]));
+    }
+    throw new HttpError(404, 'not found');
+  } catch (error) {
+    const status = error instanceof HttpError ? error.status : 500;
+    if (status === 500) console.error(error);
+    send(res, status, { status, detail: error.message });
+  }
+});
+server.keepAliveTimeout = 72_000;
+
+server.listen(Number(process.env.PORT || 0), process.env.HOST || '127.0.0.1', () => {
+  const { port } = server.address();
+  console.log(JSON.stringify({ msg: `baseline listening on http://127.0.0.1:${port}` }));
+});
+
+const stop = () => {
+  server.close();
+  server.closeAllConnections?.();
+  pool.end().finally(() => process.exit(0));
+  setTimeout(() => process.exit(0), 3000).unref();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

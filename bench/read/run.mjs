@@ -1,0 +1,612 @@
+// npm run bench:read — read-path benchmark of the API against a bare
+// node:http + pg baseline running the same SQL. See bench/README.md.
+//
+// Settings (environment):
+//   BENCH_DATABASE_SERVER   postgresql://postgres@127.0.0.1:5432/postgres
+//   BENCH_DB_NAME           rejoinder_bench (dropped and rebuilt when stale)
+//   BENCH_REBUILD=1         rebuild the data set even when it is cached
+//   BENCH_CONNECTIONS       20     concurrent connections (autocannon and paced run)
+//   BENCH_DURATION          10     seconds measured per run
+//   BENCH_WARMUP            3      seconds of warm-up before each measured run
+//   BENCH_CASES             a,b,c,d  which cases to run
+//   BENCH_SUGGESTED_INDEXES=1  add the partial indexes suggested in the README
+//                              to the bench database before measuring (they
+//                              are dropped again by a run without it)
+//   BENCH_MAX_SECONDS       900    hard stop for the whole run
+//   DATABASE_POOL_SIZE      10     pool size of both servers (the API's default)
+import autocannon from 'autocannon';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { ARTICLES, ensureDataset } from './dataset.mjs';
+import { pacedRun, percentiles } from './paced.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const env = process.env;
+const SETTINGS = {
+  connections: Number(env.BENCH_CONNECTIONS || 20),
+  duration: Number(env.BENCH_DURATION || 10),
+  warmup: Number(env.BENCH_WARMUP || 3),
+  poolSize: Number(env.DATABASE_POOL_SIZE || 10),
+  cases: (env.BENCH_CASES || 'a,b,c,d').split(',').map((s) => s.trim()),
+  dbName: env.BENCH_DB_NAME || 'rejoinder_bench',
+  suggestedIndexes: env.BENCH_SUGGESTED_INDEXES === '1',
+  maxSeconds: Number(env.BENCH_MAX_SECONDS || 900),
+  deepPage: 500,
+  pageSize: 20,
+  permalinkDepth: 10,
+};
+const JWT_SECRET = 'bench-read-jwt-secret-0123456789abcdef';
+const SUGGESTED_INDEXES = {
+  bench_comments_top_time_idx:
+    'CREATE INDEX bench_comments_top_time_idx ON comments (article_id, created_at DESC, id DESC) WHERE parent_id IS NULL AND listed',
+  bench_comments_top_score_idx:
+    'CREATE INDEX bench_comments_top_score_idx ON comments (article_id, score DESC, created_at DESC, id DESC) WHERE parent_id IS NULL AND listed',
+};
+
+const started = Date.now();
+const log = (msg) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
+
+// ---------------------------------------------------------------- children
+const children = new Set();
+
+function startChild(name, args, childEnv) {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const handle = {
+    name,
+    child,
+    pid: child.pid,
+    output: () => output,
+    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  children.add(handle);
+  handle.exited.then(() => children.delete(handle));
+  return handle;
+}
+
+async function stopChild(handle) {
+  if (!children.has(handle)) return;
+  handle.child.kill('SIGTERM');
+  const timer = setTimeout(() => handle.child.kill('SIGKILL'), 5000);
+  await handle.exited;
+  clearTimeout(timer);
+}
+
+async function stopAll() {
+  await Promise.all([...children].map(stopChild));
+}
+
+process.on('exit', () => {
+  for (const h of children) h.child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    log(`${signal}: stopping the servers`);
+    stopAll().finally(() => process.exit(130));
+  });
+}
+const watchdog = setTimeout(() => {
+  log(`Hard stop after ${SETTINGS.maxSeconds} s (BENCH_MAX_SECONDS)`);
+  stopAll().finally(() => process.exit(124));
+}, SETTINGS.maxSeconds * 1000);
+watchdog.unref();
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(handle, url) {
+  const deadline = Date.now() + 60_000;
+  let exitInfo = null;
+  handle.exited.then((info) => (exitInfo = info));
+  while (Date.now() < deadline) {
+    if (exitInfo) {
+      throw new Error(
+        `${handle.name} exited during start-up (code ${exitInfo.code}, signal ${exitInfo.signal}). Its output:\n${handle.output()}`,
+      );
+    }
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${handle.name} did not become ready at ${url} within 60 s. Its output:\n${handle.output()}`);
+}
+
+// ------------------------------------------------------------------ /proc
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+function cpuTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime + stime
+  } catch {
+    return NaN;
+  }
+}
+
+function memory(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024 };
+  } catch {
+    return { rssMiB: NaN, hwmMiB: NaN };
+  }
+}
+
+// CPU ticks of every process called "postgres" (only meaningful when the
+// database runs on this machine).
+function postgresTicks() {
+  const out = new Map();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+function postgresDelta(before, after) {
+  let ticks = 0;
+  for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
+  return ticks / CLK_TCK;
+}
+
+// ------------------------------------------------------------------ load
+async function measure({ server, url, duration, overallRate }) {
+  const latencies = [];
+  const opts = { url, connections: SETTINGS.connections, duration, ...(overallRate ? { overallRate } : {}) };
+  const cpu0 = cpuTicks(server.pid);
+  const pg0 = localDb ? postgresTicks() : null;
+  const t0 = process.hrtime.bigint();
+  const instance = autocannon(opts);
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+  });
+  const result = await instance;
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = (cpuTicks(server.pid) - cpu0) / CLK_TCK;
+  const pgCpu = localDb ? postgresDelta(pg0, postgresTicks()) : null;
+  const ok = result['2xx'];
+  const lat = percentiles(latencies);
+  return {
+    reqPerSec: ok / result.duration,
+    requests: ok,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    p50: lat.p50,
+    p90: lat.p90,
+    p99: lat.p99,
+    max: lat.max,
+    mean: lat.mean,
+    autocannon: {
+      requestsAverage: result.requests.average,
+      latencyP50: result.latency.p50,
+      latencyP99: result.latency.p99,
+      bytesPerSec: result.throughput.average,
+    },
+    serverCpuPercent: (100 * cpu) / wall,
+    postgresCpuPercent: pgCpu === null ? null : (100 * pgCpu) / wall,
+    serverCpuMsPerRequest: (1000 * cpu) / Math.max(ok, 1),
+    ...memory(server.pid),
+  };
+}
+
+// ------------------------------------------------------------- responses
+function flattenNodes(nodes, out = []) {
+  for (const n of nodes) {
+    out.push(n.id);
+    flattenNodes(n.replies ?? [], out);
+  }
+  return out;
+}
+
+function idsOf(kind, body, which) {
+  if (kind === 'thread') {
+    return which === 'api' ? flattenNodes(body.items) : body.items.map((r) => r.id);
+  }
+  if (which === 'api') return [body.comment.id, ...flattenNodes(body.comment.replies), ...body.ancestors.map((a) => a.id)];
+  return [body.comment.id, ...body.replies.map((r) => r.id), ...body.ancestors.map((a) => a.id)];
+}
+
+async function getJson(url) {
+  const res = await fetch(url);
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${url} -> ${res.status}: ${text.slice(0, 2000)}`);
+  return { body: JSON.parse(text), bytes: Buffer.byteLength(text) };
+}
+
+const encodeCursor = (kind, key) => Buffer.from(JSON.stringify([kind, ...key])).toString('base64url');
+
+// ------------------------------------------------------------------ main
+let localDb = false;
+
+async function main() {
+  for (const file of ['dist/apps/api/src/main.js', 'dist/libs/forum/src/comments/comments.repository.js']) {
+    if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run \`npm run build\` (npm run bench:read does)`);
+  }
+  const { serverUrl } = await import('./dataset.mjs');
+  localDb = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(serverUrl()).hostname);
+  log(
+    `Settings: ${SETTINGS.connections} connections, ${SETTINGS.warmup} s warm-up + ${SETTINGS.duration} s per run, ` +
+      `pool ${SETTINGS.poolSize}, cases ${SETTINGS.cases.join(',')}${SETTINGS.suggestedIndexes ? ', WITH the suggested indexes' : ''}`,
+  );
+
+  const dataset = await ensureDataset({ root: ROOT, dbName: SETTINGS.dbName, log });
+  const db = new pg.Client({ connectionString: dataset.databaseUrl });
+  await db.connect();
+  let params;
+  let explain;
+  try {
+    for (const [name, sql] of Object.entries(SUGGESTED_INDEXES)) {
+      await db.query(`DROP INDEX IF EXISTS ${name}`);
+      if (SETTINGS.suggestedIndexes) await db.query(sql);
+    }
+    await db.query('ANALYZE comments');
+    params = await caseParameters(db);
+    explain = await explainCases(db, params);
+  } finally {
+    await db.end();
+  }
+
+  // ---- servers
+  const [apiPort, basePort] = await Promise.all([freePort(), freePort()]);
+  const common = { ...env, DATABASE_URL: dataset.databaseUrl, DATABASE_POOL_SIZE: String(SETTINGS.poolSize) };
+  const api = startChild('API (node dist/apps/api/src/main.js)', ['dist/apps/api/src/main.js'], {
+    ...common,
+    PORT: String(apiPort),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    SEED: 'false',
+    JWT_SECRET,
+    NODE_ENV: 'production',
+  });
+  const baseline = startChild('baseline (bench/read/baseline-server.mjs)', ['bench/read/baseline-server.mjs'], {
+    ...common,
+    PORT: String(basePort),
+    HOST: '127.0.0.1',
+  });
+  const servers = {
+    api: { ...api, base: `http://127.0.0.1:${apiPort}` },
+    baseline: { ...baseline, base: `http://127.0.0.1:${basePort}` },
+  };
+  await Promise.all([waitReady(api, `${servers.api.base}/ready`), waitReady(baseline, `${servers.baseline.base}/health`)]);
+  const idle = { api: memory(api.pid), baseline: memory(baseline.pid) };
+  log(`API pid ${api.pid} on :${apiPort}, baseline pid ${baseline.pid} on :${basePort}`);
+
+  // ---- the cases
+  const CASES = {
+    a: { title: '50k article, first page (newest)', kind: 'thread', path: `/api/articles/${params.a50.slug}/comments?sort=newest` },
+    b: {
+      title: `200k article, page ~${SETTINGS.deepPage + 1} (cursor)`,
+      kind: 'thread',
+      path: `/api/articles/${params.a200.slug}/comments?sort=newest&limit=${SETTINGS.pageSize}&cursor=${params.deepCursor}`,
+    },
+    c: { title: '200k article, first page (newest)', kind: 'thread', path: `/api/articles/${params.a200.slug}/comments?sort=newest` },
+    d: { title: `200k article, permalink (depth ${params.deep.depth})`, kind: 'permalink', path: `/api/comments/${params.deep.id}` },
+  };
+  const selected = SETTINGS.cases.filter((c) => CASES[c]);
+
+  // ---- correctness before speed: both servers answer 200 with the same comments
+  const checks = await sanityChecks(CASES, selected, servers, params);
+
+  const results = {};
+  for (const key of selected) {
+    const c = CASES[key];
+    results[key] = { title: c.title, path: c.path, responseBytes: checks[key].bytes };
+    for (const which of ['api', 'baseline']) {
+      const server = servers[which];
+      const url = server.base + c.path;
+      log(`case ${key} (${c.title}) on ${which}: warm-up ${SETTINGS.warmup} s, then ${SETTINGS.duration} s`);
+      await measure({ server, url, duration: SETTINGS.warmup });
+      const r = await measure({ server, url, duration: SETTINGS.duration });
+      results[key][which] = r;
+      log(
+        `  ${r.reqPerSec.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ` +
+          `server CPU ${r.serverCpuPercent.toFixed(0)}%${r.postgresCpuPercent === null ? '' : `, postgres CPU ${r.postgresCpuPercent.toFixed(0)}%`}, ` +
+          `RSS ${r.rssMiB.toFixed(0)} MiB${r.non2xx || r.errors ? `, NON-2XX ${r.non2xx}, ERRORS ${r.errors}` : ''}`,
+      );
+    }
+    results[key].ratio = results[key].api.reqPerSec / results[key].baseline.reqPerSec;
+  }
+
+  // ---- latency at half the API's max rate (case a)
+  let latency = null;
+  if (results.a) {
+    const rate = Math.max(1, Math.floor(results.a.api.reqPerSec / 2));
+    const url = servers.api.base + CASES.a.path;
+    log(`latency: API, case a, autocannon overallRate ${rate} req/s for ${SETTINGS.duration} s`);
+    await measure({ server: servers.api, url, duration: SETTINGS.warmup });
+    const ac = await measure({ server: servers.api, url, duration: SETTINGS.duration, overallRate: rate });
+    log(`  p50 ${ac.p50.toFixed(2)} ms, p99 ${ac.p99.toFixed(2)} ms (${ac.reqPerSec.toFixed(0)} req/s achieved)`);
+    log(`latency: API, case a, evenly paced ${rate} req/s for ${SETTINGS.duration} s`);
+    const paced = await pacedRun({ url, rate, duration: SETTINGS.duration, connections: SETTINGS.connections });
+    log(
+      `  from due time: p50 ${paced.latencyFromDue.p50.toFixed(2)} ms, p99 ${paced.latencyFromDue.p99.toFixed(2)} ms; ` +
+        `service: p50 ${paced.latencyFromSend.p50.toFixed(2)} ms, p99 ${paced.latencyFromSend.p99.toFixed(2)} ms` +
+        (paced.non2xx || paced.errors ? `; NON-2XX ${paced.non2xx}, ERRORS ${paced.errors}` : ''),
+    );
+    latency = { rate, autocannonOverallRate: ac, paced };
+  }
+  const final = { api: memory(api.pid), baseline: memory(baseline.pid) };
+  await stopAll();
+
+  // ---- report
+  const report = {
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    settings: SETTINGS,
+    dataset: { database: SETTINGS.dbName, rebuilt: dataset.rebuilt, buildSeconds: dataset.seconds, articles: ARTICLES },
+    parameters: { deepCursor: params.deepCursor, deepCursorKey: params.deepKey, permalink: params.deep },
+    memory: { idle, final },
+    cases: results,
+    latency,
+    explain,
+  };
+  report.targets = evaluateTargets(report);
+  printReport(report);
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `read-${report.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(report, null, 2));
+  log(`Wrote ${file}`);
+  const failures = Object.values(results).some((r) => r.api.non2xx || r.api.errors || r.baseline.non2xx || r.baseline.errors);
+  if (failures) throw new Error('Some requests failed (non-2xx or errors): see above');
+}
+
+async function caseParameters(db) {
+  const { rows: arts } = await db.query(`SELECT id, slug FROM articles WHERE slug = ANY($1)`, [ARTICLES.map((a) => a.slug)]);
+  const a50 = arts.find((a) => a.slug === ARTICLES[0].slug);
+  const a200 = arts.find((a) => a.slug === ARTICLES[1].slug);
+  const nth = async (articleId, offset) =>
+    (
+      await db.query(
+        `SELECT id, created_at FROM comments WHERE article_id = $1 AND parent_id IS NULL AND listed
+         ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1`,
+        [articleId, offset],
+      )
+    ).rows[0];
+  // Cursors are base64url JSON of ["t:newest:<articleId>", createdAt, id] of
+  // the last row of the previous page: the last row of page 500 opens page 501.
+  const last = await nth(a200.id, SETTINGS.deepPage * SETTINGS.pageSize - 1);
+  const firstOfDeep = await nth(a200.id, SETTINGS.deepPage * SETTINGS.pageSize);
+  const deepKey = [last.created_at.toISOString(), last.id];
+  const deepCursor = encodeCursor(`t:newest:${a200.id}`, deepKey);
+  const page1Last = await nth(a50.id, SETTINGS.pageSize - 1);
+  const page1Cursor = encodeCursor(`t:newest:${a50.id}`, [page1Last.created_at.toISOString(), page1Last.id]);
+  // A deep comment with replies, so the permalink has a subtree to expand.
+  const { rows } = await db.query(
+    `SELECT id, depth, reply_count, descendant_count FROM comments
+     WHERE article_id = $1 AND depth = $2 AND listed
+     ORDER BY (reply_count > 0) DESC, descendant_count DESC, id LIMIT 1`,
+    [a200.id, SETTINGS.permalinkDepth],
+  );
+  if (!rows[0]) throw new Error(`No comment at depth ${SETTINGS.permalinkDepth} in ${a200.slug}`);
+  return { a50, a200, deepKey, deepCursor, firstOfDeep: firstOfDeep.id, page1Cursor, deep: rows[0] };
+}
+
+// EXPLAIN (ANALYZE, BUFFERS) of the statements each case runs, after two
+// warm executions; the plans go into the results file.
+async function explainCases(db, params) {
+  const { treeQuery } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js'));
+  const { DEFAULT_TREE } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.service.js'));
+  const thread = (articleId, after) =>
+    treeQuery({ articleId, parentId: null, sort: 'newest', after, limit: SETTINGS.pageSize, shape: DEFAULT_TREE });
+  const statements = {
+    a: thread(params.a50.id),
+    b: thread(params.a200.id, { sort: 'newest', createdAt: params.deepKey[0], id: params.deepKey[1] }),
+    c: thread(params.a200.id),
+    'c-top': treeQuery({ articleId: params.a200.id, parentId: null, sort: 'top', limit: SETTINGS.pageSize, shape: DEFAULT_TREE }),
+    'd-subtree': treeQuery({
+      articleId: params.a200.id,
+      parentId: params.deep.id,
+      sort: 'oldest',
+      limit: DEFAULT_TREE.repliesPerLevel,
+      shape: { ...DEFAULT_TREE, levels: DEFAULT_TREE.levels - 1 },
+    }),
+  };
+  const out = {};
+  for (const [key, q] of Object.entries(statements)) {
+    for (let i = 0; i < 2; i++) await db.query(q.text, q.values);
+    const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${q.text}`, q.values);
+    const plan = rows.map((r) => r['QUERY PLAN']);
+    const ms = Number(/Execution Time: ([\d.]+) ms/.exec(plan.join('\n'))?.[1]);
+    const hits = plan.join('\n').match(/shared hit=(\d+)/);
+    out[key] = {
+      executionMs: ms,
+      sharedHitBuffers: hits ? Number(hits[1]) : null,
+      seqScanOnComments: plan.some((l) => /Seq Scan on comments/.test(l)),
+      plan,
+    };
+    log(
+      `EXPLAIN ${key}: ${ms.toFixed(3)} ms, ${out[key].sharedHitBuffers} buffers` +
+        (out[key].seqScanOnComments ? ', SEQ SCAN on comments' : ''),
+    );
+  }
+  return out;
+}
+
+async function sanityChecks(CASES, selected, servers, params) {
+  const out = {};
+  for (const key of selected) {
+    const c = CASES[key];
+    const [api, base] = await Promise.all([getJson(servers.api.base + c.path), getJson(servers.baseline.base + c.path)]);
+    const a = idsOf(c.kind, api.body, 'api').sort();
+    const b = idsOf(c.kind, base.body, 'baseline').sort();
+    if (a.length === 0 || a.join() !== b.join()) {
+      throw new Error(`case ${key}: the API and the baseline return different comments (${a.length} vs ${b.length})`);
+    }
+    if (key === 'a' && api.body.nextCursor !== params.page1Cursor) {
+      throw new Error(`case a: the API's nextCursor ${api.body.nextCursor} is not the computed ${params.page1Cursor}`);
+    }
+    if (key === 'b' && api.body.items[0]?.id !== params.firstOfDeep) {
+      throw new Error(`case b: the deep page starts at ${api.body.items[0]?.id}, expected ${params.firstOfDeep}`);
+    }
+    out[key] = { bytes: { api: api.bytes, baseline: base.bytes }, comments: a.length };
+    log(`check ${key}: both servers return the same ${a.length} comments (API ${api.bytes} B, baseline ${base.bytes} B)`);
+  }
+  return out;
+}
+
+function machineInfo() {
+  const sh = (cmd, args) => {
+    try {
+      return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    } catch {
+      return null;
+    }
+  };
+  return {
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    memTotalGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    postgres: sh('psql', ['-XAtc', 'SHOW server_version', env.BENCH_DATABASE_SERVER || 'postgresql://postgres@127.0.0.1:5432/postgres']),
+    kernel: os.release(),
+  };
+}
+
+function evaluateTargets(report) {
+  const t = [];
+  const { cases, latency } = report;
+  for (const [key, r] of Object.entries(cases)) {
+    t.push({
+      target: `case ${key}: API req/s >= 0.8 x baseline`,
+      value: `${r.ratio.toFixed(2)} x`,
+      met: r.ratio >= 0.8,
+    });
+  }
+  if (latency) {
+    const ac = latency.autocannonOverallRate;
+    t.push({
+      target: `case a: API p99 <= 10 ms at half max rate (${latency.rate} req/s), autocannon overallRate`,
+      value: `${ac.p99.toFixed(2)} ms`,
+      met: ac.p99 <= 10,
+    });
+    t.push({
+      target: `case a: API p99 <= 10 ms at half max rate (${latency.rate} req/s), evenly paced, from due time`,
+      value: `${latency.paced.latencyFromDue.p99.toFixed(2)} ms`,
+      met: latency.paced.latencyFromDue.p99 <= 10 && latency.paced.non2xx === 0 && latency.paced.errors === 0,
+    });
+  }
+  if (cases.a) {
+    for (const key of ['b', 'c']) {
+      if (!cases[key]) continue;
+      // Throughput is the measure: slowdown = req/s of case a / req/s of the case.
+      const slow = cases.a.api.reqPerSec / cases[key].api.reqPerSec;
+      const p50 = cases[key].api.p50 / cases.a.api.p50;
+      t.push({
+        target: `case ${key} within 1.2 x of case a (API req/s ratio a/${key}; p50 ratio ${p50.toFixed(2)} x for reference)`,
+        value: `${slow.toFixed(2)} x`,
+        met: slow <= 1.2,
+      });
+    }
+  }
+  return t;
+}
+
+function printReport(report) {
+  const f = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+  const lines = [];
+  lines.push('');
+  lines.push(
+    `Read benchmark, ${report.settings.connections} connections, ${report.settings.duration} s per run (after ${report.settings.warmup} s warm-up), pool ${report.settings.poolSize}`,
+  );
+  lines.push(
+    `${report.machine.nproc} cores, ${report.machine.memTotalGiB} GiB, node ${report.machine.node}, PostgreSQL ${report.machine.postgres}` +
+      (report.settings.suggestedIndexes ? ', WITH the suggested partial indexes' : ''),
+  );
+  lines.push('');
+  const head = ['case', 'server', 'req/s', 'p50 ms', 'p99 ms', 'API/base', 'srv CPU%', 'pg CPU%', 'RSS MiB', 'HWM MiB'];
+  const rows = [head];
+  for (const [key, r] of Object.entries(report.cases)) {
+    for (const which of ['api', 'baseline']) {
+      const m = r[which];
+      rows.push([
+        which === 'api' ? `${key}: ${r.title}` : '',
+        which,
+        f(m.reqPerSec),
+        f(m.p50, 2),
+        f(m.p99, 2),
+        which === 'api' ? f(r.ratio, 2) : '',
+        f(m.serverCpuPercent),
+        m.postgresCpuPercent === null ? '-' : f(m.postgresCpuPercent),
+        f(m.rssMiB),
+        f(m.hwmMiB),
+      ]);
+    }
+  }
+  const widths = head.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  for (const r of rows) lines.push(r.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
+  if (report.latency) {
+    const { rate, autocannonOverallRate: ac, paced } = report.latency;
+    lines.push('');
+    lines.push(`Latency, API, case a, at half the max rate (${rate} req/s):`);
+    lines.push(`  autocannon overallRate : p50 ${f(ac.p50, 2)} ms, p99 ${f(ac.p99, 2)} ms, ${f(ac.reqPerSec)} req/s achieved`);
+    lines.push(
+      `  evenly paced           : p50 ${f(paced.latencyFromDue.p50, 2)} ms, p99 ${f(paced.latencyFromDue.p99, 2)} ms from due time; ` +
+        `service p50 ${f(paced.latencyFromSend.p50, 2)} ms, p99 ${f(paced.latencyFromSend.p99, 2)} ms`,
+    );
+  }
+  lines.push('');
+  lines.push('EXPLAIN (ANALYZE) of the tree statement: ' + Object.entries(report.explain).map(([k, e]) => `${k} ${f(e.executionMs, 2)} ms${e.seqScanOnComments ? ' (seq scan)' : ''}`).join(', '));
+  lines.push(`Memory idle: API ${f(report.memory.idle.api.rssMiB)} MiB, baseline ${f(report.memory.idle.baseline.rssMiB)} MiB; ` +
+    `after the runs: API ${f(report.memory.final.api.rssMiB)} MiB (peak ${f(report.memory.final.api.hwmMiB)}), baseline ${f(report.memory.final.baseline.rssMiB)} MiB (peak ${f(report.memory.final.baseline.hwmMiB)})`);
+  lines.push('');
+  lines.push('Targets:');
+  for (const t of report.targets) lines.push(`  [${t.met ? 'met' : 'NOT MET'}] ${t.target}: ${t.value}`);
+  lines.push('');
+  console.log(lines.join('\n'));
+}
+
+main().then(
+  () => {
+    clearTimeout(watchdog);
+    process.exit(0);
+  },
+  async (error) => {
+    console.error(`\nbench:read failed: ${error.stack ?? error}`);
+    await stopAll();
+    process.exit(1);
+  },
+);
