@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ErrorCode } from '@rejoinder/common';
 import { http } from '../support/factories.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
@@ -70,6 +71,11 @@ describe('OpenAPI', () => {
     }
     expect(post.requestBody.content['application/json'].schema.properties).toHaveProperty('body');
     expect(post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+  });
+
+  it('matches docs/openapi.json (run npm run openapi after changing the API)', async () => {
+    const served = (await http(t, 'GET', '/docs/openapi.json')).body;
+    expect(served).toEqual(JSON.parse(readFileSync('docs/openapi.json', 'utf8')));
   });
 
   it('serves the interactive documentation at /docs', async () => {

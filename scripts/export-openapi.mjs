@@ -1,0 +1,19 @@
+// Writes docs/openapi.json from the running code's decorators (npm run openapi).
+// The application is created but never listens or queries the database.
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../dist/libs/common/src/index.js';
+import { createApp } from '../dist/apps/api/src/server.js';
+import { buildOpenApiDocument } from '../dist/apps/api/src/openapi-document.js';
+
+const config = loadConfig({
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  DATABASE_URL: 'postgresql://unused@127.0.0.1:1/unused',
+  JWT_SECRET: 'x'.repeat(32),
+});
+const app = await createApp(config, config.DATABASE_URL);
+await app.init();
+writeFileSync('docs/openapi.json', `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`);
+await app.close();
+console.log('Wrote docs/openapi.json');
