@@ -53,7 +53,10 @@ async function run(argv: string[]): Promise<number> {
     return command ? 0 : 64;
   }
   const config = loadConfig();
-  const database = await openDatabase(config, (message) => console.error(message));
+  // The embedded server's own log stays out of the commands' output.
+  const database = await openDatabase(config, (message) => {
+    if (message.startsWith('DATABASE_URL')) console.error(message);
+  });
   try {
     switch (command) {
       case 'migrate':

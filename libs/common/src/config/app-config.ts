@@ -26,6 +26,22 @@ export const configSchema = z.object({
   TRUST_PROXY: bool.default(false),
   COMMENT_MAX_LENGTH: z.coerce.number().int().min(1).max(100_000).default(10_000),
   COMMENT_MAX_DEPTH: z.coerce.number().int().min(1).max(200).default(50),
+  // Browser origins allowed to open a socket (comma-separated; "*" for any).
+  // Requests without an Origin header (non-browser clients) are always allowed.
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('http://localhost:3000')
+    .transform((value) => value.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+    .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  // How API nodes share socket.io rooms: one node in memory, Redis, or PostgreSQL.
+  REALTIME_ADAPTER: z.enum(['memory', 'redis', 'postgres']).optional(),
+  REALTIME_BACKLOG_LIMIT: z.coerce.number().int().min(1).max(100_000).default(1000),
+  SOCKET_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(100),
+  PRESENCE_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
@@ -54,7 +70,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.NODE_ENV === 'production' && !config.JWT_SECRET) {
     throw new ConfigError(['JWT_SECRET: required when NODE_ENV=production']);
   }
+  if (config.REALTIME_ADAPTER === 'redis' && !config.REDIS_URL) {
+    throw new ConfigError(['REDIS_URL: required when REALTIME_ADAPTER=redis']);
+  }
   return config;
+}
+
+// The adapter in force: the configured one, else Redis when REDIS_URL is set.
+export function realtimeAdapter(config: AppConfig): 'memory' | 'redis' | 'postgres' {
+  return config.REALTIME_ADAPTER ?? (config.REDIS_URL ? 'redis' : 'memory');
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -14,8 +14,12 @@ import {
 import { createDatabase, databaseUrlFor, dropDatabase } from './schema-engine.js';
 
 // The server the scratch databases go on.
+// The run's server (Jest's global setup: the embedded PostgreSQL 18, or
+// DATABASE_URL's server), so the engine is exercised on what users run.
 export function testServerUrl(): string {
-  return process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const url = process.env.TEST_SERVER_URL;
+  if (!url) throw new Error('TEST_SERVER_URL is not set: run the tests through Jest');
+  return url;
 }
 
 const projectRoot = fileURLToPath(new URL('../../../../', import.meta.url));

@@ -99,8 +99,22 @@ function reportCharAsText(result: unknown): unknown {
   for (const part of Array.isArray(result) ? result : [result]) {
     const fields = (part as { fields?: pg.FieldDef[] } | undefined)?.fields ?? [];
     for (const field of fields) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
+    dropNotNullConstraints(part as { fields?: pg.FieldDef[]; rows?: unknown[]; rowCount?: number | null });
   }
   return result;
+}
+
+// PostgreSQL 18 lists NOT NULL constraints in pg_constraint (contype 'n');
+// this engine build panics on that type ("Getting constraint_type ... as char
+// failed"). Nullability is read from the columns, so those rows carry nothing
+// the engine needs.
+function dropNotNullConstraints(part: { fields?: pg.FieldDef[]; rows?: unknown[]; rowCount?: number | null } | undefined): void {
+  const index = part?.fields?.findIndex((field) => field.name === 'constraint_type') ?? -1;
+  if (!part?.rows || index < 0) return;
+  const isNotNull = (row: unknown) =>
+    (Array.isArray(row) ? row[index] : (row as Record<string, unknown>).constraint_type) === 'n';
+  part.rows = part.rows.filter((row) => !isNotNull(row));
+  part.rowCount = part.rows.length;
 }
 
 // adapter-pg rejects PostgreSQL's one-byte "char" type ("Column type 'char'

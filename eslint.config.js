@@ -1,0 +1,73 @@
+// Type-aware lint over apps/, libs/ and test/ (see docs/STYLE "Habits" and "Structure").
+import tseslint from 'typescript-eslint';
+
+const sources = ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts'];
+const tests = ['**/*.spec.ts', 'test/**'];
+
+export default tseslint.config(
+  {
+    ignores: ['**/dist/', '**/node_modules/', 'libs/db/src/generated/', 'bench/', 'coverage/'],
+  },
+  {
+    files: sources,
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    linterOptions: {
+      reportUnusedDisableDirectives: 'error',
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      // Defaults: a `default:` does not excuse a missing member of a union.
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      // `_`-prefixed names mark parameters kept for a signature (Nest hooks, filters).
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+    },
+  },
+  {
+    // Only repositories touch the database; PrismaService stays inside libs/db.
+    files: sources,
+    ignores: ['**/*.repository.ts', 'libs/db/**', ...tests],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@rejoinder/db',
+              importNames: ['PrismaService'],
+              message: 'Only *.repository.ts files may use PrismaService: add or extend a repository.',
+            },
+            { name: '@prisma/client', message: 'Only *.repository.ts files and libs/db may use the Prisma client.' },
+            { name: '@prisma/adapter-pg', message: 'Only libs/db may use the Prisma driver adapter.' },
+          ],
+          patterns: [
+            {
+              group: ['@prisma/client/*', '**/generated/prisma', '**/generated/prisma/**', '**/prisma.service.js'],
+              message: 'Only *.repository.ts files and libs/db may use the Prisma client: go through a repository.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tests read HTTP bodies and socket payloads as `any`.
+    files: tests,
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+);
