@@ -1,10 +1,11 @@
-// Type-aware lint over apps/, libs/ and test/ (see docs/STYLE "Habits" and "Structure").
+// Type-aware lint over apps/, libs/ and test/, and the rule that only repositories touch the database.
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 const sources = ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts'];
 const tests = ['**/*.spec.ts', 'test/**'];
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: ['**/dist/', '**/node_modules/', 'libs/db/src/generated/', 'bench/', 'coverage/'],
   },
@@ -22,13 +23,11 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      // Defaults: a `default:` does not excuse a missing member of a union.
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      // `_`-prefixed names mark parameters kept for a signature (Nest hooks, filters).
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
-      ],
+      // A `default:` marks a deliberate partial mapping (HTTP statuses); switches
+      // that must cover a union (error codes, outcomes) leave it out and are checked.
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      // `_`-prefixed names are deliberately unused (a field dropped by destructuring).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   {
@@ -46,7 +45,7 @@ export default tseslint.config(
               message: 'Only *.repository.ts files may use PrismaService: add or extend a repository.',
             },
             { name: '@prisma/client', message: 'Only *.repository.ts files and libs/db may use the Prisma client.' },
-            { name: '@prisma/adapter-pg', message: 'Only libs/db may use the Prisma driver adapter.' },
+            { name: '@prisma/adapter-pg', message: 'Only *.repository.ts files and libs/db may use the Prisma driver adapter.' },
           ],
           patterns: [
             {

@@ -228,12 +228,12 @@ describe('concurrency', () => {
   it('stores 50 concurrent replies into one thread with exact counters and gap-free event numbers', async () => {
     const article = await createArticle(t.prisma);
     const users = await Promise.all(Array.from({ length: 5 }, () => createUser(t)));
-    const root = await postComment(t, users[0]!, article.slug, 'root');
-    const child = await postComment(t, users[1]!, article.slug, 'child', { parentId: root.id });
+    const root = await postComment(t, users[0], article.slug, 'root');
+    const child = await postComment(t, users[1], article.slug, 'child', { parentId: root.id });
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         http(t, 'POST', `/api/articles/${article.slug}/comments`, {
-          token: users[i % users.length]!.token,
+          token: users[i % users.length].token,
           body: { body: `reply ${i}`, parentId: i % 2 === 0 ? root.id : child.id },
         }),
       ),

@@ -24,11 +24,11 @@ async function startProcess(): Promise<{ child: ChildProcess; url: string; logs:
   });
   const logs: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       logs.push(line);
       const match = /"url":"(http:[^"]+)"/.exec(line);
-      if (match) resolve(match[1]!);
+      if (match) resolve(match[1]);
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${logs.join('\n')}`)));
   });

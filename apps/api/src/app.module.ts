@@ -4,6 +4,7 @@ import { AccountsModule } from '@rejoinder/accounts';
 import { APP_CONFIG, AppConfig, DomainEventBus } from '@rejoinder/common';
 import { DbModule } from '@rejoinder/db';
 import { ForumModule } from '@rejoinder/forum';
+import { RealtimeModule } from '@rejoinder/realtime';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AuthGuard } from './auth/auth.guard.js';
@@ -12,6 +13,7 @@ import { AccountsController } from './http/accounts.controller.js';
 import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
+import { EventsGateway } from './realtime/events.gateway.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -45,9 +47,10 @@ export class AppModule {
         DbModule.forRoot({ url: databaseUrl, poolSize: config.DATABASE_POOL_SIZE }),
         AccountsModule.forRoot({ secret: jwtSecret, ttlSeconds: config.JWT_TTL_SECONDS }),
         ForumModule,
+        RealtimeModule,
       ],
       controllers: [HealthController, AccountsController, ArticlesController, CommentsController],
-      providers: [AuthGuard, { provide: APP_FILTER, useClass: ProblemFilter }],
+      providers: [AuthGuard, EventsGateway, { provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }
 }

@@ -12,6 +12,7 @@ import { AppModule } from './app.module.js';
 import { createLogger } from './logger.js';
 import type { Logger as PinoLogger } from 'pino';
 import { generateRequestId } from './http/request-id.js';
+import { RealtimeIoAdapter } from './realtime/socket-io.adapter.js';
 import { Readiness } from './health/health.controller.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
@@ -57,6 +58,9 @@ export async function createApp(
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
+  const io = new RealtimeIoAdapter(app, config, databaseUrl);
+  await io.connect();
+  app.useWebSocketAdapter(io);
   const fastify = app.getHttpAdapter().getInstance();
   const readiness = app.get(Readiness);
   fastify.addHook('onRequest', async (request, reply) => {

@@ -19,7 +19,7 @@ export async function openDatabase(
   log: (message: string) => void = () => undefined,
 ): Promise<DatabaseHandle> {
   if (settings.DATABASE_URL) {
-    return { url: settings.DATABASE_URL, embedded: false, stop: async () => undefined };
+    return { url: settings.DATABASE_URL, embedded: false, stop: () => Promise.resolve() };
   }
   log(`DATABASE_URL is not set: starting an embedded PostgreSQL in ${join(settings.DATA_DIR, 'postgres')}`);
   const server = await startEmbeddedPostgres({
@@ -28,5 +28,5 @@ export async function openDatabase(
     log,
   });
   await ensureDatabase(server.serverUrl, 'rejoinder');
-  return { url: withDatabase(server.serverUrl, 'rejoinder'), embedded: true, stop: server.stop };
+  return { url: withDatabase(server.serverUrl, 'rejoinder'), embedded: true, stop: () => server.stop() };
 }

@@ -1,5 +1,6 @@
 export * from './prisma.service.js';
 export * from './db.module.js';
+export * from './database-health.repository.js';
 export * from './database.js';
 export * from './embedded-postgres.js';
 export { Prisma } from './generated/prisma/client.js';

@@ -1,7 +1,7 @@
 import { Controller, Get, Injectable } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode } from '@rejoinder/common';
-import { PrismaService } from '@rejoinder/db';
+import { DatabaseHealthRepository } from '@rejoinder/db';
 import { ApiJsonResponse, ApiProblems } from '../http/openapi.js';
 
 @Injectable()
@@ -21,7 +21,7 @@ export class Readiness {
 @Controller()
 export class HealthController {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly database: DatabaseHealthRepository,
     private readonly readiness: Readiness,
   ) {}
 
@@ -41,9 +41,7 @@ export class HealthController {
   @ApiProblems(ErrorCode.ServiceUnavailable)
   async ready(): Promise<{ status: 'ready'; database: 'up' }> {
     if (this.readiness.isStopping) throw new DomainError(ErrorCode.ServiceUnavailable, 'Shutting down');
-    try {
-      await this.prisma.$queryRaw`SELECT 1`;
-    } catch {
+    if (!(await this.database.ping())) {
       throw new DomainError(ErrorCode.ServiceUnavailable, 'The database does not answer');
     }
     return { status: 'ready', database: 'up' };

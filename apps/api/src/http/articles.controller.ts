@@ -12,15 +12,22 @@ import type {
   Page,
   ThreadQuery,
 } from '@rejoinder/forum';
+import { RealtimeService } from '@rejoinder/realtime';
+import type { EventsPage } from '@rejoinder/realtime';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
+import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems } from './openapi.js';
-import { ARTICLE_LIST_SCHEMA, ARTICLE_SCHEMA, COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA } from './schemas.js';
+import { EVENTS_PAGE_SCHEMA, ARTICLE_LIST_SCHEMA, ARTICLE_SCHEMA, COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA } from './schemas.js';
 
 const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(500).optional(),
+});
+
+const eventsQuerySchema = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
 const SlugParam = () => ApiParam({ name: 'slug', example: 'putin-and-kim-jong-un-are-not-so-different' });
@@ -31,6 +38,7 @@ export class ArticlesController {
   constructor(
     private readonly articles: ArticlesService,
     private readonly comments: CommentsService,
+    private readonly realtime: RealtimeService,
   ) {}
 
   @Get()
@@ -52,6 +60,30 @@ export class ArticlesController {
   @ApiProblems(ErrorCode.ArticleNotFound)
   get(@Param('slug') slug: string): Promise<ArticleView> {
     return this.articles.get(slug);
+  }
+
+  @Get(':slug/events')
+  @SlugParam()
+  @UseGuards(AuthGuard)
+  @OptionalAuth()
+  @ApiAuth()
+  @ApiOperation({
+    summary: "The article's events after a seq, in order (catch-up for polling clients)",
+    description:
+      'The same events a socket subscription replays. Signed-in readers also get the events addressed to them ' +
+      '(their pending comments; moderators: the moderation events). Poll again with `after` set to the returned `seq`. ' +
+      '`resync: true` means `after` is ahead of the article: reload through the REST routes.',
+  })
+  @ApiQuery({ name: 'after', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } })
+  @ApiJsonResponse(200, 'Events after `after`', EVENTS_PAGE_SCHEMA)
+  @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidToken, ErrorCode.TokenExpired)
+  events(
+    @Param('slug') slug: string,
+    @Query(new ZodValidationPipe(eventsQuerySchema)) query: z.output<typeof eventsQuerySchema>,
+    @CurrentUser() viewer: AuthUser | null,
+  ): Promise<EventsPage> {
+    return this.realtime.eventsAfter(slug, query.after, query.limit, viewer);
   }
 
   @Get(':slug/comments')

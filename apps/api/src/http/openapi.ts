@@ -48,7 +48,7 @@ export function ApiJsonBody(schema: z.ZodType): MethodDecorator {
 }
 
 export function ApiJsonResponse(status: number, description: string, schema?: Record<string, unknown>): MethodDecorator {
-  return applyDecorators(ApiResponse({ status, description, ...(schema ? { schema: schema as never } : {}) }));
+  return applyDecorators(ApiResponse({ status, description, ...(schema ? { schema } : {}) }));
 }
 
 export const ApiAuth = () => applyDecorators(ApiBearerAuth());

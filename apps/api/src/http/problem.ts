@@ -15,7 +15,7 @@ function knownError(error: unknown): DomainError | null {
     // Fastify's own request errors arrive wrapped, with the original as cause.
     const cause = fastifyError(error.cause);
     if (cause) return cause;
-    switch (error.getStatus()) {
+    switch (error.getStatus() as HttpStatus) {
       case HttpStatus.NOT_FOUND:
         return new DomainError(ErrorCode.RouteNotFound);
       case HttpStatus.METHOD_NOT_ALLOWED:

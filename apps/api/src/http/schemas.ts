@@ -107,3 +107,29 @@ export const PERMALINK_SCHEMA = {
     ancestors: { type: 'array', items: COMMENT_SCHEMA, description: 'From the top-level comment down to the parent' },
   },
 };
+
+export const EVENTS_PAGE_SCHEMA = {
+  type: 'object',
+  properties: {
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          seq: { type: 'integer' },
+          articleId: { type: 'string', format: 'uuid' },
+          type: {
+            type: 'string',
+            enum: ['comment.created', 'comment.updated', 'comment.deleted', 'comment.removed', 'comment.voted', 'article.updated'],
+          },
+          audience: { type: 'string', enum: ['public', 'moderators', 'user'] },
+          userId: nullable('string', { format: 'uuid' }),
+          at: { type: 'string', format: 'date-time' },
+          data: { type: 'object', description: 'The event payload; see docs/realtime.md' },
+        },
+      },
+    },
+    seq: { type: 'integer', description: 'Poll again with after=seq' },
+    resync: { type: 'boolean' },
+  },
+};

@@ -57,7 +57,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const input = Object.fromEntries(
     Object.keys(configSchema.shape)
-      .map((key) => [key, env[key]])
+      .map((key) => [key, env[key]] as const)
       .filter(([, value]) => value !== undefined && value !== ''),
   );
   const result = configSchema.safeParse(input);

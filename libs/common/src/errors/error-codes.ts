@@ -29,6 +29,10 @@ export enum ErrorCode {
   ThreadTooDeep = 'THREAD_TOO_DEEP',
   CommentIdConflict = 'COMMENT_ID_CONFLICT',
 
+  UnknownEvent = 'UNKNOWN_EVENT',
+  RateLimited = 'RATE_LIMITED',
+  OriginNotAllowed = 'ORIGIN_NOT_ALLOWED',
+
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL',
 }
@@ -94,6 +98,12 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 400, title: 'The thread is too deep for another reply' };
     case ErrorCode.CommentIdConflict:
       return { status: 409, title: 'A different comment already has this id' };
+    case ErrorCode.UnknownEvent:
+      return { status: 400, title: 'No such event' };
+    case ErrorCode.RateLimited:
+      return { status: 429, title: 'Too many requests; slow down' };
+    case ErrorCode.OriginNotAllowed:
+      return { status: 403, title: 'This origin may not connect' };
     case ErrorCode.ServiceUnavailable:
       return { status: 503, title: 'The service is not ready' };
     case ErrorCode.Internal:

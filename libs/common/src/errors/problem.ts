@@ -16,7 +16,7 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export function problemFor(error: DomainError, instance?: string): Problem {
   const { status, title } = describeError(error.code);
-  const detail = error.message !== error.code ? error.message : undefined;
+  const detail = error.message !== (error.code as string) ? error.message : undefined;
   return {
     type: `urn:rejoinder:problem:${error.code.toLowerCase()}`,
     title,

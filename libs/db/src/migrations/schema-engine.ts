@@ -49,7 +49,7 @@ function loadEngineModule(): Promise<EngineModule> {
 }
 
 async function instantiateEngine(): Promise<EngineModule> {
-  const glue: EngineModule = await import(GLUE_MODULE);
+  const glue = (await import(GLUE_MODULE)) as EngineModule;
   const wasmPath = join(dirname(createRequire(import.meta.url).resolve(GLUE_MODULE)), 'schema_engine_bg.wasm');
   const imports: Record<string, unknown> = { ...glue };
   for (const [name, value] of Object.entries(glue as Record<string, unknown>)) {
@@ -122,14 +122,16 @@ function dropNotNullConstraints(part: { fields?: pg.FieldDef[]; rows?: unknown[]
 // relkind, contype and the like, so the engine could not describe a database.
 // The values already arrive as one-character strings; relabel them as text.
 class CatalogFriendlyClient extends pg.Client {
-  // `any`: the override has to satisfy every overload of pg's query().
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the override has to satisfy every overload of pg's query()
   override query(...args: unknown[]): any {
     const callback = args.at(-1);
     if (typeof callback === 'function') {
-      args[args.length - 1] = (error: unknown, result: unknown) =>
-        callback(error, error ? result : reportCharAsText(result));
+      const done = callback as (error: unknown, result: unknown) => void;
+      args[args.length - 1] = (error: unknown, result: unknown) => done(error, error ? result : reportCharAsText(result));
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- Reflect.apply supplies `this`
       return Reflect.apply(pg.Client.prototype.query, this, args);
     }
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- Reflect.apply supplies `this`
     const pending: unknown = Reflect.apply(pg.Client.prototype.query, this, args);
     return pending instanceof Promise ? pending.then(reportCharAsText) : pending;
   }

@@ -171,7 +171,7 @@ export class CommentsRepository {
         const rows = await tx.$queryRaw<CommentRow[]>`
           SELECT ${columns('c')}, u.username AS "authorName"
           FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = ${comment.id}::uuid`;
-        const stored = rows[0]!;
+        const stored = rows[0];
         const payload = event.payload(stored);
         await tx.$executeRaw`
           INSERT INTO article_events (article_id, seq, type, audience, user_id, comment_id, payload, created_at)

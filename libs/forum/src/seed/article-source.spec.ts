@@ -32,21 +32,21 @@ describe('the seed op-ed', () => {
       author: 'Alexander Golts',
       sourceUrl: 'https://www.themoscowtimes.com/2015/08/24/putin-and-kim-jong-un-are-not-so-different-op-ed-a4913',
     });
-    expect(article!.publishedAt.toISOString()).toBe('2015-08-24T00:00:00.000Z');
+    expect(article.publishedAt.toISOString()).toBe('2015-08-24T00:00:00.000Z');
   });
 
   it('joins the two paragraphs the source splits mid-sentence', () => {
-    expect(article!.body).toContain('"unknown to the world" if Washington and Seoul did not halt their exercises.');
-    expect(article!.body).toContain('"pride" — or what some claim is the result of an inferiority complex');
+    expect(article.body).toContain('"unknown to the world" if Washington and Seoul did not halt their exercises.');
+    expect(article.body).toContain('"pride" — or what some claim is the result of an inferiority complex');
     // The source has 24 paragraph breaks in its body; two are mid-sentence.
-    const raw = readFileSync(join(dir, 'putin-and-kim-jong-un-are-not-so-different.md'), 'utf8').split('---\n')[2]!;
+    const raw = readFileSync(join(dir, 'putin-and-kim-jong-un-are-not-so-different.md'), 'utf8').split('---\n')[2];
     const paragraphs = (s: string) => s.split(/\n\s*\n/).filter((p) => p.trim()).length;
-    expect(paragraphs(article!.body)).toBe(paragraphs(raw) - 2);
+    expect(paragraphs(article.body)).toBe(paragraphs(raw) - 2);
   });
 
   it('keeps the op-ed text of the shared source intact', () => {
-    expect(article!.body).toContain("It seems that the international community can breathe a sigh of relief");
-    expect(article!.body).toContain('Alexander Golts is deputy editor of the online newspaper Yezhednevny Zhurnal.');
+    expect(article.body).toContain("It seems that the international community can breathe a sigh of relief");
+    expect(article.body).toContain('Alexander Golts is deputy editor of the online newspaper Yezhednevny Zhurnal.');
   });
 
   it('refuses a file without front matter', () => {

@@ -41,7 +41,7 @@ export function parseArticleSource(text: string, name = 'article'): ArticleSourc
   const match = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text.replace(/\r\n/g, '\n'));
   if (!match) throw new Error(`${name}: missing front matter`);
   const fields = Object.fromEntries(
-    match[1]!
+    match[1]
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => {
@@ -57,7 +57,7 @@ export function parseArticleSource(text: string, name = 'article'): ArticleSourc
     author: meta.author,
     publishedAt: new Date(`${meta.published}T00:00:00Z`),
     sourceUrl: meta.source ?? null,
-    body: joinBrokenParagraphs(match[2]!),
+    body: joinBrokenParagraphs(match[2]),
   };
 }
 

@@ -1,0 +1,204 @@
+import { Inject, Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import { AccountsService } from '@rejoinder/accounts';
+import type { AuthUser } from '@rejoinder/accounts';
+import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, parseInput, realtimeAdapter } from '@rejoinder/common';
+import type { AppConfig } from '@rejoinder/common';
+import { CommentsService, createCommentSchema } from '@rejoinder/forum';
+import type { CommentView } from '@rejoinder/forum';
+import { envelope, EventSink, RealtimeService } from '@rejoinder/realtime';
+import type { ClusterMessage, Subscription } from '@rejoinder/realtime';
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import { toProblem } from '../http/problem.js';
+import { AckError, ackError } from './socket-ack.js';
+import { SocketRateLimiter } from './socket-rate-limiter.js';
+
+const subscribeSchema = z.strictObject({
+  article: z.string().min(1).max(200),
+  after: z.number().int().min(0).optional(),
+});
+const unsubscribeSchema = z.strictObject({ article: z.string().min(1).max(200) });
+const postSchema = createCommentSchema.extend({ article: z.string().min(1).max(200) });
+
+export const CLIENT_EVENTS = ['subscribe', 'unsubscribe', 'comment.create'] as const;
+const KNOWN = new Set<string>(CLIENT_EVENTS);
+const CLUSTER_CHANNEL = 'rejoinder:cluster';
+
+// A reader that stops reading must not make the server buffer without end:
+// past these marks the socket is dropped, and the client catches up on reconnect.
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+export const MAX_BUFFERED_PACKETS = 1000;
+
+interface SocketState {
+  user: AuthUser | null;
+  subscriptions: Map<string, Subscription>;
+  limiter: SocketRateLimiter;
+}
+
+const state = (socket: Socket): SocketState => socket.data as SocketState;
+
+class SocketSink implements EventSink {
+  constructor(private readonly socket: Socket) {}
+
+  get id(): string {
+    return this.socket.id;
+  }
+
+  send(event: CommittedEvent): void {
+    if (this.overloaded()) {
+      this.socket.disconnect(true);
+      return;
+    }
+    this.socket.emit(event.type, envelope(event));
+  }
+
+  presence(articleId: string, viewers: number): void {
+    if (!this.overloaded()) this.socket.volatile.emit('presence', { articleId, viewers });
+  }
+
+  private overloaded(): boolean {
+    const conn = this.socket.conn as unknown as {
+      writeBuffer: unknown[];
+      transport: { socket?: { bufferedAmount?: number } };
+    };
+    return conn.writeBuffer.length > MAX_BUFFERED_PACKETS || (conn.transport.socket?.bufferedAmount ?? 0) > MAX_BUFFERED_BYTES;
+  }
+}
+
+@WebSocketGateway()
+export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger('Realtime');
+  @WebSocketServer() private server!: Server;
+
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly comments: CommentsService,
+    private readonly realtime: RealtimeService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  afterInit(server: Server): void {
+    // Nest guards do not run on connect: the handshake token is checked here.
+    server.use((socket, next) => {
+      void this.authenticate(socket).then(
+        () => next(),
+        (error: unknown) => {
+          const { problem } = toProblem(error);
+          next(Object.assign(new Error(problem.code), { data: { code: problem.code, status: problem.status } }));
+        },
+      );
+    });
+    if (realtimeAdapter(this.config) !== 'memory') {
+      this.realtime.attachCluster({ publish: (message) => server.serverSideEmit(CLUSTER_CHANNEL, message) });
+      server.on(CLUSTER_CHANNEL, (message: ClusterMessage) => this.realtime.receive(message));
+    }
+  }
+
+  handleConnection(socket: Socket): void {
+    const { user } = state(socket);
+    if (user) void socket.join(`user:${user.id}`);
+    // Every incoming event passes the rate limit and must be one we know.
+    socket.use(([event, ...args], next) => {
+      const ack = typeof args.at(-1) === 'function' ? (args.at(-1) as (reply: AckError) => void) : null;
+      const { limiter } = state(socket);
+      const wait = limiter.take();
+      if (wait > 0) {
+        ack?.(ackError(new DomainError(ErrorCode.RateLimited, `Retry in ${wait} ms`, { retryAfterMs: wait })));
+        if (limiter.flooding) {
+          this.logger.warn({ socket: socket.id, user: user?.id }, 'Disconnecting a flooding socket');
+          socket.disconnect(true);
+        }
+        return;
+      }
+      if (!KNOWN.has(event)) {
+        ack?.(ackError(new DomainError(ErrorCode.UnknownEvent, `Unknown event "${String(event).slice(0, 50)}"`)));
+        return;
+      }
+      next();
+    });
+  }
+
+  handleDisconnect(socket: Socket): void {
+    const subscriptions = state(socket).subscriptions;
+    for (const subscription of subscriptions?.values() ?? []) this.realtime.unsubscribe(subscription);
+    subscriptions?.clear();
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    try {
+      const input = parseInput(subscribeSchema, body);
+      const { user, subscriptions } = state(socket);
+      const previous = subscriptions.get(input.article);
+      if (previous) this.realtime.unsubscribe(previous);
+      const result = await this.realtime.subscribe(new SocketSink(socket), user, input.article, input.after);
+      if (!socket.connected) {
+        this.realtime.unsubscribe(result.subscription);
+        return ackError(new DomainError(ErrorCode.ServiceUnavailable, 'Disconnected'));
+      }
+      subscriptions.set(input.article, result.subscription);
+      void socket.join(`article:${result.subscription.articleId}`);
+      return { articleId: result.subscription.articleId, seq: result.seq, viewers: result.viewers, resync: result.resync };
+    } catch (error) {
+      return ackError(error);
+    }
+  }
+
+  @SubscribeMessage('unsubscribe')
+  unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    try {
+      const input = parseInput(unsubscribeSchema, body);
+      const subscription = state(socket).subscriptions.get(input.article);
+      if (subscription) {
+        this.realtime.unsubscribe(subscription);
+        state(socket).subscriptions.delete(input.article);
+        void socket.leave(`article:${subscription.articleId}`);
+      }
+      return { ok: true };
+    } catch (error) {
+      return ackError(error);
+    }
+  }
+
+  // One service, two doors: the same validation, rules and idempotency as
+  // POST /api/articles/:slug/comments.
+  @SubscribeMessage('comment.create')
+  async createComment(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+  ): Promise<{ comment: CommentView; created: boolean } | AckError> {
+    try {
+      const { user } = state(socket);
+      if (!user) throw new DomainError(ErrorCode.Unauthenticated);
+      const { article, ...input } = parseInput(postSchema, body);
+      return await this.comments.create(user, article, input);
+    } catch (error) {
+      return ackError(error);
+    }
+  }
+
+  private async authenticate(socket: Socket): Promise<void> {
+    const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
+    let user: AuthUser | null = null;
+    if (token !== undefined && token !== null) {
+      if (typeof token !== 'string' || token.length === 0) throw new DomainError(ErrorCode.InvalidToken);
+      user = await this.accounts.authenticate(token);
+    }
+    const data: SocketState = {
+      user,
+      subscriptions: new Map(),
+      limiter: new SocketRateLimiter(this.config.SOCKET_EVENTS_PER_MINUTE),
+    };
+    socket.data = data;
+  }
+}

@@ -1,0 +1,89 @@
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adapter';
+import { createAdapter as createRedisAdapter } from '@socket.io/redis-adapter';
+import { realtimeAdapter } from '@rejoinder/common';
+import type { AppConfig } from '@rejoinder/common';
+import type { IncomingMessage } from 'node:http';
+import pg from 'pg';
+import { createClient } from 'redis';
+import type { Server, ServerOptions } from 'socket.io';
+
+export const SOCKET_MAX_BUFFER_BYTES = 64 * 1024;
+
+type AdapterFactory = ReturnType<typeof createRedisAdapter> | ReturnType<typeof createPostgresAdapter>;
+
+export function originAllowed(origin: string | undefined, allowed: string[]): boolean {
+  // Browsers always send Origin on a WebSocket handshake; other clients need
+  // no protection against cross-site hijacking.
+  if (!origin) return true;
+  return allowed.includes('*') || allowed.includes(origin);
+}
+
+// socket.io on the API's HTTP server, with an origin allowlist, a 64 KB
+// message limit, and the adapter that shares rooms between API nodes:
+// Redis, PostgreSQL (LISTEN/NOTIFY), or one node in memory.
+export class RealtimeIoAdapter extends IoAdapter {
+  private readonly log = new Logger('Realtime');
+  private factory: AdapterFactory | null = null;
+  private readonly closers: (() => Promise<unknown>)[] = [];
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly config: AppConfig,
+    private readonly databaseUrl: string,
+  ) {
+    super(app);
+  }
+
+  async connect(): Promise<void> {
+    switch (realtimeAdapter(this.config)) {
+      case 'memory':
+        return;
+      case 'redis': {
+        const pub = createClient({ url: this.config.REDIS_URL });
+        const sub = pub.duplicate();
+        pub.on('error', (err: unknown) => this.log.error({ err }, 'Redis (publish) error'));
+        sub.on('error', (err: unknown) => this.log.error({ err }, 'Redis (subscribe) error'));
+        await Promise.all([pub.connect(), sub.connect()]);
+        this.factory = createRedisAdapter(pub, sub);
+        this.closers.push(() => pub.quit(), () => sub.quit());
+        this.log.log('Sharing rooms through Redis');
+        return;
+      }
+      case 'postgres': {
+        const pool = new pg.Pool({ connectionString: this.databaseUrl, max: 2 });
+        pool.on('error', (err) => this.log.error({ err }, 'PostgreSQL adapter error'));
+        this.factory = createPostgresAdapter(pool);
+        this.closers.push(() => pool.end());
+        this.log.log('Sharing rooms through PostgreSQL');
+        return;
+      }
+    }
+  }
+
+  get clustered(): boolean {
+    return this.factory !== null;
+  }
+
+  override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
+    const allowed = this.config.ALLOWED_ORIGINS;
+    const server: Server = super.createIOServer(port, {
+      ...(options as ServerOptions),
+      serveClient: false,
+      maxHttpBufferSize: SOCKET_MAX_BUFFER_BYTES,
+      cors: { origin: allowed.includes('*') ? true : allowed, credentials: false },
+      allowRequest: (req: IncomingMessage, callback: (err: string | null, ok: boolean) => void) => {
+        const ok = originAllowed(req.headers.origin, allowed);
+        callback(ok ? null : 'ORIGIN_NOT_ALLOWED', ok);
+      },
+    });
+    if (this.factory) server.adapter(this.factory);
+    return server;
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    for (const close of this.closers.splice(0)) await close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,185 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { AuthUser } from '@rejoinder/accounts';
+import { APP_CONFIG, CommittedEvent, DomainError, DomainEventBus, ErrorCode } from '@rejoinder/common';
+import type { AppConfig } from '@rejoinder/common';
+import { ArticlesService } from '@rejoinder/forum';
+import { randomUUID } from 'node:crypto';
+import { ArticleEventsRepository } from './article-events.repository.js';
+import { ArticleStream, Subscription } from './article-stream.js';
+import { ClusterLink, ClusterMessage, EventSink } from './realtime.types.js';
+
+export interface SubscribeResult {
+  subscription: Subscription;
+  // Every event up to this seq that the reader may see has been sent.
+  seq: number;
+  viewers: number;
+  // Too much was missed: reload through REST, then follow from `seq`.
+  resync: boolean;
+}
+
+export interface EventsPage {
+  events: (CommittedEvent & { type: string })[];
+  seq: number;
+  resync: boolean;
+}
+
+const SWEEP_MS = 2000;
+
+// Follows articles for the readers connected to this node: one ordered stream
+// per followed article, fed by this node's commits, by other nodes through the
+// cluster link, and by the event table when anything is missing; plus
+// presence counts shared across nodes.
+@Injectable()
+export class RealtimeService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(RealtimeService.name);
+  private readonly node = randomUUID();
+  private readonly streams = new Map<string, { stream: ArticleStream; ready: Promise<void> }>();
+  private readonly remotePresence = new Map<string, { counts: Record<string, number>; at: number }>();
+  private readonly lastPresence = new Map<string, number>();
+  private cluster: ClusterLink | null = null;
+  private unsubscribeBus: (() => void) | null = null;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly events: ArticleEventsRepository,
+    private readonly articles: ArticlesService,
+    private readonly bus: DomainEventBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribeBus = this.bus.subscribe((event) => {
+      this.streams.get(event.articleId)?.stream.offer(event);
+      this.cluster?.publish({ kind: 'event', event });
+    });
+    this.timers.push(setInterval(() => void this.sweep(), SWEEP_MS).unref());
+    this.timers.push(setInterval(() => this.presenceTick(), this.config.PRESENCE_INTERVAL_MS).unref());
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribeBus?.();
+    for (const timer of this.timers) clearInterval(timer);
+  }
+
+  attachCluster(link: ClusterLink): void {
+    this.cluster = link;
+  }
+
+  receive(message: ClusterMessage): void {
+    switch (message.kind) {
+      case 'event':
+        this.streams.get(message.event.articleId)?.stream.offer(message.event);
+        return;
+      case 'presence':
+        if (message.node !== this.node) this.remotePresence.set(message.node, { counts: message.counts, at: Date.now() });
+        return;
+    }
+  }
+
+  async subscribe(sink: EventSink, viewer: AuthUser | null, slug: string, after?: number): Promise<SubscribeResult> {
+    const article = await this.articles.get(slug);
+    const entry = this.streamFor(article.id);
+    await entry.ready;
+    const { stream } = entry;
+    const subscription = new Subscription(article.id, viewer, sink, after ?? stream.delivered);
+    stream.subscriptions.add(subscription);
+    let resync = false;
+    try {
+      if (after !== undefined) {
+        const limit = this.config.REALTIME_BACKLOG_LIMIT;
+        const missed = await this.events.after(article.id, after, limit + 1, viewer);
+        const head = (await this.events.head(article.id)) ?? 0;
+        if (missed.length > limit || after > head) {
+          // More than a reconnect should replay, or a seq from a database
+          // that was reset: the reader reloads and follows from the head.
+          resync = true;
+          subscription.lastSeq = Math.max(head, stream.delivered);
+        } else {
+          for (const event of missed) subscription.deliver(event);
+        }
+      }
+      subscription.goLive();
+    } catch (error) {
+      this.unsubscribe(subscription);
+      throw error;
+    }
+    return { subscription, seq: subscription.lastSeq, viewers: this.viewers(article.id), resync };
+  }
+
+  unsubscribe(subscription: Subscription): void {
+    const entry = this.streams.get(subscription.articleId);
+    if (!entry) return;
+    entry.stream.subscriptions.delete(subscription);
+    if (entry.stream.subscriptions.size === 0 && entry.stream.started) {
+      this.streams.delete(subscription.articleId);
+      this.lastPresence.delete(subscription.articleId);
+    }
+  }
+
+  // For polling clients: the same events a socket would replay.
+  async eventsAfter(slug: string, after: number, limit: number, viewer: AuthUser | null): Promise<EventsPage> {
+    const article = await this.articles.get(slug);
+    if (after > article.seq) return { events: [], seq: article.seq, resync: true };
+    const events = await this.events.after(article.id, after, limit, viewer);
+    return { events, seq: events.at(-1)?.seq ?? article.seq, resync: false };
+  }
+
+  viewers(articleId: string): number {
+    const local = this.streams.get(articleId)?.stream.subscriptions.size ?? 0;
+    const horizon = Date.now() - this.config.PRESENCE_INTERVAL_MS * 3;
+    let remote = 0;
+    for (const [node, entry] of this.remotePresence) {
+      if (entry.at < horizon) this.remotePresence.delete(node);
+      else remote += entry.counts[articleId] ?? 0;
+    }
+    return local + remote;
+  }
+
+  private streamFor(articleId: string) {
+    let entry = this.streams.get(articleId);
+    if (!entry) {
+      const stream = new ArticleStream(
+        articleId,
+        (id, after, limit) => this.events.after(id, after, limit),
+        (error) => this.logger.error({ err: error, articleId }, 'Could not read missed events'),
+      );
+      // Registered before the head is read, so events that commit meanwhile
+      // are kept and sorted out by start().
+      const ready = this.events.head(articleId).then((head) => stream.start(head ?? 0));
+      entry = { stream, ready };
+      this.streams.set(articleId, entry);
+      ready.catch(() => this.streams.delete(articleId));
+    }
+    return entry;
+  }
+
+  // A lost notification (a node that died between its commit and its
+  // broadcast) is caught within one sweep.
+  private async sweep(): Promise<void> {
+    const ids = [...this.streams.keys()];
+    if (ids.length === 0) return;
+    try {
+      const heads = await this.events.heads(ids);
+      for (const [id, head] of heads) {
+        const stream = this.streams.get(id)?.stream;
+        if (stream?.behind(head)) void stream.fill();
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Event sweep failed');
+    }
+  }
+
+  // At most one presence message per article per interval, and only on change.
+  private presenceTick(): void {
+    const counts: Record<string, number> = {};
+    for (const [id, { stream }] of this.streams) counts[id] = stream.subscriptions.size;
+    this.cluster?.publish({ kind: 'presence', node: this.node, counts });
+    for (const [id, { stream }] of this.streams) {
+      const viewers = this.viewers(id);
+      if (this.lastPresence.get(id) === viewers) continue;
+      this.lastPresence.set(id, viewers);
+      for (const subscription of stream.subscriptions) subscription.sink.presence(id, viewers);
+    }
+  }
+}
+

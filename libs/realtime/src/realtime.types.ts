@@ -1,0 +1,42 @@
+import type { AuthUser } from '@rejoinder/accounts';
+import { isModerator } from '@rejoinder/accounts';
+import type { CommittedEvent } from '@rejoinder/common';
+
+// What a client receives for every event: the event name is the type.
+export interface EventEnvelope {
+  seq: number;
+  articleId: string;
+  at: string;
+  data: unknown;
+}
+
+export function envelope(event: CommittedEvent): EventEnvelope {
+  return { seq: event.seq, articleId: event.articleId, at: event.at, data: event.data };
+}
+
+export function canSee(event: Pick<CommittedEvent, 'audience' | 'userId'>, viewer: AuthUser | null): boolean {
+  switch (event.audience) {
+    case 'public':
+      return true;
+    case 'moderators':
+      return viewer !== null && (isModerator(viewer) || viewer.id === event.userId);
+    case 'user':
+      return viewer !== null && viewer.id === event.userId;
+  }
+}
+
+// Where a subscription's events go (a socket, in the gateway).
+export interface EventSink {
+  readonly id: string;
+  send(event: CommittedEvent): void;
+  presence(articleId: string, viewers: number): void;
+}
+
+// Messages between API nodes, carried by the socket.io adapter.
+export type ClusterMessage =
+  | { kind: 'event'; event: CommittedEvent }
+  | { kind: 'presence'; node: string; counts: Record<string, number> };
+
+export interface ClusterLink {
+  publish(message: ClusterMessage): void;
+}

@@ -1,0 +1,77 @@
+import { io, Socket } from 'socket.io-client';
+
+export interface Received {
+  type: string;
+  seq: number;
+  articleId: string;
+  data: any;
+}
+
+export const EVENT_TYPES = [
+  'comment.created',
+  'comment.updated',
+  'comment.deleted',
+  'comment.removed',
+  'comment.voted',
+  'article.updated',
+];
+
+export interface TestSocket {
+  socket: Socket;
+  events: Received[];
+  presence: { articleId: string; viewers: number }[];
+  ack(event: string, payload?: unknown): Promise<any>;
+  waitFor(predicate: (events: Received[]) => boolean, timeoutMs?: number): Promise<Received[]>;
+  close(): void;
+}
+
+// A real socket.io client over the websocket transport.
+export async function connectSocket(
+  url: string,
+  options: { token?: string; origin?: string; auth?: Record<string, unknown> } = {},
+): Promise<TestSocket> {
+  const socket = io(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth: options.auth ?? (options.token ? { token: options.token } : {}),
+    extraHeaders: options.origin ? { origin: options.origin } : undefined,
+  });
+  const events: Received[] = [];
+  const presence: { articleId: string; viewers: number }[] = [];
+  for (const type of EVENT_TYPES) socket.on(type, (payload: Omit<Received, 'type'>) => events.push({ type, ...payload }));
+  socket.on('presence', (p: { articleId: string; viewers: number }) => presence.push(p));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+  return {
+    socket,
+    events,
+    presence,
+    ack: (event, payload) => socket.timeout(10_000).emitWithAck(event, payload),
+    waitFor: (predicate, timeoutMs = 10_000) => waitUntil(() => predicate(events), timeoutMs).then(() => events),
+    close: () => socket.close(),
+  };
+}
+
+export async function connectError(url: string, options: Parameters<typeof connectSocket>[1]): Promise<any> {
+  try {
+    const s = await connectSocket(url, options);
+    s.close();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('connected, but a connect_error was expected');
+}
+
+export async function waitUntil(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
