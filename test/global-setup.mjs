@@ -10,9 +10,13 @@ import { applyMigrations, ensureDatabase, startEmbeddedPostgres, withDatabase } 
 export default async function globalSetup() {
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const server = await startEmbeddedPostgres({
-      dir: join(process.cwd(), '.data', 'test-postgres'),
-      port: Number(process.env.TEST_PG_PORT ?? 54339),
+    const dir = join(process.cwd(), '.data', 'test-postgres');
+    const port = Number(process.env.TEST_PG_PORT ?? 54339);
+    const server = await startEmbeddedPostgres({ dir, port }).catch((error) => {
+      throw new Error(
+        `Could not start the embedded PostgreSQL in ${dir} on port ${port} (${error?.message ?? error}). ` +
+          'Is another test run using it? Set DATABASE_URL to use another server, or TEST_PG_PORT.',
+      );
     });
     globalThis.__EMBEDDED_PG__ = server;
     serverUrl = server.serverUrl;

@@ -1,45 +1,15 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { TEST_JWT_SECRET } from '../support/test-app.js';
+import { startServerProcess } from '../support/server-process.js';
 import { createArticle, unique } from '../support/factories.js';
 import { PrismaClient } from '../../libs/db/src/generated/prisma/client.js';
 import { PrismaPg } from '@prisma/adapter-pg';
-
-// The built server as a real process, stopped with a real SIGTERM.
-async function startProcess(): Promise<{ child: ChildProcess; url: string; logs: string[] }> {
-  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      DATABASE_URL: process.env.TEST_DATABASE_URL,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SEED: 'false',
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      logs.push(line);
-      const match = /"url":"(http:[^"]+)"/.exec(line);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${logs.join('\n')}`)));
-  });
-  return { child, url, logs };
-}
 
 it('finishes a request that is in flight when SIGTERM arrives, then exits cleanly', async () => {
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.TEST_DATABASE_URL! }) });
   try {
     const article = await createArticle(prisma as never);
-    const { child, url, logs } = await startProcess();
+    const { child, url, logs } = await startServerProcess();
     const stopped = () => logs.some((line) => line.includes('"msg":"Stopped"'));
     const exited = once(child, 'close');
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
-import { APP_CONFIG, CommittedEvent, DomainError, DomainEventBus, ErrorCode } from '@rejoinder/common';
+import { APP_CONFIG, CommittedEvent, DomainEventBus } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { ArticlesService } from '@rejoinder/forum';
 import { randomUUID } from 'node:crypto';
