@@ -187,6 +187,44 @@ function postgresTicks() {
   return out;
 }
 
+// Whole-machine busy time (all cores), from /proc/stat.
+function machineTicks() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + (f[4] || 0);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+// CPU use over a window: the server under test, postgres, this process (the
+// load generator) and everything else on the machine ("other": another
+// user's build or test run shows up here and makes the figures unreliable).
+function cpuWindow(serverPid) {
+  const s0 = cpuTicks(serverPid);
+  const p0 = localDb ? postgresTicks() : null;
+  const m0 = machineTicks();
+  const self0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  return () => {
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    const server = (cpuTicks(serverPid) - s0) / CLK_TCK;
+    const postgres = localDb ? postgresDelta(p0, postgresTicks()) : null;
+    const m1 = machineTicks();
+    const machine = (m1.busy - m0.busy) / CLK_TCK;
+    const selfUse = process.cpuUsage(self0);
+    const self = (selfUse.user + selfUse.system) / 1e6;
+    const pct = (x) => (x === null ? null : (100 * x) / wall);
+    return {
+      wall,
+      serverSeconds: server,
+      serverCpuPercent: pct(server),
+      postgresCpuPercent: pct(postgres),
+      loadGeneratorCpuPercent: pct(self),
+      machineCpuPercent: pct(machine),
+      otherCpuPercent: postgres === null ? null : pct(Math.max(0, machine - server - postgres - self)),
+    };
+  };
+}
+
 function postgresDelta(before, after) {
   let ticks = 0;
   for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
@@ -197,17 +235,13 @@ function postgresDelta(before, after) {
 async function measure({ server, url, duration, overallRate }) {
   const latencies = [];
   const opts = { url, connections: SETTINGS.connections, duration, ...(overallRate ? { overallRate } : {}) };
-  const cpu0 = cpuTicks(server.pid);
-  const pg0 = localDb ? postgresTicks() : null;
-  const t0 = process.hrtime.bigint();
+  const window = cpuWindow(server.pid);
   const instance = autocannon(opts);
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
   });
   const result = await instance;
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = (cpuTicks(server.pid) - cpu0) / CLK_TCK;
-  const pgCpu = localDb ? postgresDelta(pg0, postgresTicks()) : null;
+  const cpu = window();
   const ok = result['2xx'];
   const lat = percentiles(latencies);
   return {
@@ -227,9 +261,12 @@ async function measure({ server, url, duration, overallRate }) {
       latencyP99: result.latency.p99,
       bytesPerSec: result.throughput.average,
     },
-    serverCpuPercent: (100 * cpu) / wall,
-    postgresCpuPercent: pgCpu === null ? null : (100 * pgCpu) / wall,
-    serverCpuMsPerRequest: (1000 * cpu) / Math.max(ok, 1),
+    serverCpuPercent: cpu.serverCpuPercent,
+    postgresCpuPercent: cpu.postgresCpuPercent,
+    loadGeneratorCpuPercent: cpu.loadGeneratorCpuPercent,
+    machineCpuPercent: cpu.machineCpuPercent,
+    otherCpuPercent: cpu.otherCpuPercent,
+    serverCpuMsPerRequest: (1000 * cpu.serverSeconds) / Math.max(ok, 1),
     ...memory(server.pid),
   };
 }
@@ -346,6 +383,7 @@ async function main() {
       log(
         `  ${r.reqPerSec.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ` +
           `server CPU ${r.serverCpuPercent.toFixed(0)}%${r.postgresCpuPercent === null ? '' : `, postgres CPU ${r.postgresCpuPercent.toFixed(0)}%`}, ` +
+          `load generator ${r.loadGeneratorCpuPercent.toFixed(0)}%${r.otherCpuPercent === null ? '' : `, other processes ${r.otherCpuPercent.toFixed(0)}%`}, ` +
           `RSS ${r.rssMiB.toFixed(0)} MiB${r.non2xx || r.errors ? `, NON-2XX ${r.non2xx}, ERRORS ${r.errors}` : ''}`,
       );
     }
@@ -361,22 +399,40 @@ async function main() {
     await measure({ server: servers.api, url, duration: SETTINGS.warmup });
     const ac = await measure({ server: servers.api, url, duration: SETTINGS.duration, overallRate: rate });
     log(`  p50 ${ac.p50.toFixed(2)} ms, p99 ${ac.p99.toFixed(2)} ms (${ac.reqPerSec.toFixed(0)} req/s achieved)`);
-    log(`latency: API, case a, evenly paced ${rate} req/s: ${SETTINGS.warmup} s warm-up, then ${SETTINGS.latencyRepeats} x ${SETTINGS.duration} s`);
-    await pacedRun({ url, rate, duration: SETTINGS.warmup, connections: SETTINGS.connections });
-    const pacedRuns = [];
-    for (let i = 0; i < SETTINGS.latencyRepeats; i++) {
-      const run = await pacedRun({ url, rate, duration: SETTINGS.duration, connections: SETTINGS.connections });
-      pacedRuns.push(run);
-      log(
-        `  run ${i + 1}: from due time p50 ${run.latencyFromDue.p50.toFixed(2)} ms, p99 ${run.latencyFromDue.p99.toFixed(2)} ms; ` +
-          `service p50 ${run.latencyFromSend.p50.toFixed(2)} ms, p99 ${run.latencyFromSend.p99.toFixed(2)} ms` +
-          (run.non2xx || run.errors ? `; NON-2XX ${run.non2xx}, ERRORS ${run.errors}` : ''),
-      );
-    }
-    // The run with the median p99 stands for the set (all runs are in the JSON).
-    const paced = [...pacedRuns].sort((x, y) => x.latencyFromDue.p99 - y.latencyFromDue.p99)[Math.floor(pacedRuns.length / 2)];
-    paced.allRuns = pacedRuns.map((r) => ({ p50: r.latencyFromDue.p50, p99: r.latencyFromDue.p99, non2xx: r.non2xx, errors: r.errors }));
-    latency = { rate, autocannonOverallRate: ac, paced };
+    const pacedSeries = async (which) => {
+      const server = servers[which];
+      const target = server.base + CASES.a.path;
+      log(`latency: ${which}, case a, evenly paced ${rate} req/s: ${SETTINGS.warmup} s warm-up, then ${SETTINGS.latencyRepeats} x ${SETTINGS.duration} s`);
+      await pacedRun({ url: target, rate, duration: SETTINGS.warmup, connections: SETTINGS.connections });
+      const runs = [];
+      for (let i = 0; i < SETTINGS.latencyRepeats; i++) {
+        const window = cpuWindow(server.pid);
+        const run = await pacedRun({ url: target, rate, duration: SETTINGS.duration, connections: SETTINGS.connections });
+        Object.assign(run, window());
+        runs.push(run);
+        log(
+          `  run ${i + 1}: from due time p50 ${run.latencyFromDue.p50.toFixed(2)} ms, p99 ${run.latencyFromDue.p99.toFixed(2)} ms; ` +
+            `service p50 ${run.latencyFromSend.p50.toFixed(2)} ms, p99 ${run.latencyFromSend.p99.toFixed(2)} ms` +
+            `; machine CPU ${run.machineCpuPercent.toFixed(0)}%` +
+            (run.otherCpuPercent === null ? '' : ` (other processes ${run.otherCpuPercent.toFixed(0)}%)`) +
+            (run.non2xx || run.errors ? `; NON-2XX ${run.non2xx}, ERRORS ${run.errors}` : ''),
+        );
+      }
+      // The run with the median p99 stands for the set (all runs are in the JSON).
+      const median = [...runs].sort((x, y) => x.latencyFromDue.p99 - y.latencyFromDue.p99)[Math.floor(runs.length / 2)];
+      median.allRuns = runs.map((r) => ({
+        p50: r.latencyFromDue.p50,
+        p99: r.latencyFromDue.p99,
+        otherCpuPercent: r.otherCpuPercent,
+        non2xx: r.non2xx,
+        errors: r.errors,
+      }));
+      return median;
+    };
+    const paced = await pacedSeries('api');
+    // The same paced load on the baseline: what tail the machine itself has.
+    const pacedBaseline = await pacedSeries('baseline');
+    latency = { rate, autocannonOverallRate: ac, paced, pacedBaseline };
   }
   const final = { api: memory(api.pid), baseline: memory(baseline.pid) };
   await stopAll();
@@ -394,13 +450,25 @@ async function main() {
     explain,
   };
   report.targets = evaluateTargets(report);
+  // Runs during which other processes on the machine (not the servers, not
+  // postgres, not this load generator) used more than 15% of a core.
+  const disturbed = [];
+  for (const [key, r] of Object.entries(results)) {
+    for (const which of ['api', 'baseline']) if (r[which].otherCpuPercent > 15) disturbed.push(`${key}/${which} ${r[which].otherCpuPercent.toFixed(0)}%`);
+  }
+  for (const [i, r] of (latency?.paced.allRuns ?? []).entries()) if (r.otherCpuPercent > 15) disturbed.push(`API paced run ${i + 1} ${r.otherCpuPercent.toFixed(0)}%`);
+  for (const [i, r] of (latency?.pacedBaseline.allRuns ?? []).entries()) if (r.otherCpuPercent > 15) disturbed.push(`baseline paced run ${i + 1} ${r.otherCpuPercent.toFixed(0)}%`);
+  if (latency?.autocannonOverallRate.otherCpuPercent > 15) disturbed.push(`overallRate run ${latency.autocannonOverallRate.otherCpuPercent.toFixed(0)}%`);
+  report.disturbedRuns = disturbed;
   printReport(report);
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `read-${report.date.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify(report, null, 2));
   log(`Wrote ${file}`);
-  const failures = Object.values(results).some((r) => r.api.non2xx || r.api.errors || r.baseline.non2xx || r.baseline.errors);
+  const failures =
+    Object.values(results).some((r) => r.api.non2xx || r.api.errors || r.baseline.non2xx || r.baseline.errors) ||
+    [latency?.autocannonOverallRate, latency?.paced, latency?.pacedBaseline].some((r) => r && (r.non2xx || r.errors));
   if (failures) throw new Error('Some requests failed (non-2xx or errors): see above');
 }
 
@@ -567,7 +635,7 @@ function printReport(report) {
       (report.settings.suggestedIndexes ? ', WITH the suggested partial indexes' : ''),
   );
   lines.push('');
-  const head = ['case', 'server', 'req/s', 'p50 ms', 'p99 ms', 'API/base', 'srv CPU%', 'CPU ms/req', 'pg CPU%', 'RSS MiB', 'HWM MiB'];
+  const head = ['case', 'server', 'req/s', 'p50 ms', 'p99 ms', 'API/base', 'srv CPU%', 'CPU ms/req', 'pg CPU%', 'other%', 'RSS MiB', 'HWM MiB'];
   const rows = [head];
   for (const [key, r] of Object.entries(report.cases)) {
     for (const which of ['api', 'baseline']) {
@@ -582,6 +650,7 @@ function printReport(report) {
         f(m.serverCpuPercent),
         f(m.serverCpuMsPerRequest, 2),
         m.postgresCpuPercent === null ? '-' : f(m.postgresCpuPercent),
+        m.otherCpuPercent === null ? '-' : f(m.otherCpuPercent),
         f(m.rssMiB),
         f(m.hwmMiB),
       ]);
@@ -599,12 +668,21 @@ function printReport(report) {
         `service p50 ${f(paced.latencyFromSend.p50, 2)} ms, p99 ${f(paced.latencyFromSend.p99, 2)} ms ` +
         `(median-p99 run of ${paced.allRuns.length}; p99s ${paced.allRuns.map((r) => f(r.p99, 1)).join(', ')} ms)`,
     );
+    const pb = report.latency.pacedBaseline;
+    lines.push(
+      `  baseline, same pacing  : p50 ${f(pb.latencyFromDue.p50, 2)} ms, p99 ${f(pb.latencyFromDue.p99, 2)} ms from due time ` +
+        `(median-p99 run of ${pb.allRuns.length}; p99s ${pb.allRuns.map((r) => f(r.p99, 1)).join(', ')} ms)`,
+    );
   }
   lines.push('');
   lines.push('EXPLAIN (ANALYZE) of the tree statement: ' + Object.entries(report.explain).map(([k, e]) => `${k} ${f(e.executionMs, 2)} ms${e.seqScanOnComments ? ' (seq scan)' : ''}`).join(', '));
   lines.push(`Memory idle: API ${f(report.memory.idle.api.rssMiB)} MiB, baseline ${f(report.memory.idle.baseline.rssMiB)} MiB; ` +
     `after the runs: API ${f(report.memory.final.api.rssMiB)} MiB (peak ${f(report.memory.final.api.hwmMiB)}), baseline ${f(report.memory.final.baseline.rssMiB)} MiB (peak ${f(report.memory.final.baseline.hwmMiB)})`);
   lines.push('');
+  if (report.disturbedRuns.length > 0) {
+    lines.push(`WARNING: other processes used CPU during some runs (${report.disturbedRuns.join(', ')}): those figures are unreliable; run again on a quiet machine.`);
+    lines.push('');
+  }
   lines.push('Targets:');
   for (const t of report.targets) lines.push(`  [${t.met ? 'met' : 'NOT MET'}] ${t.target}: ${t.value}`);
   lines.push('');

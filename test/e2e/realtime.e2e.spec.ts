@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { DomainEventBus } from '@rejoinder/common';
+import { RealtimeService } from '@rejoinder/realtime';
 import { createArticle, createUser, http, postComment, TestUser } from '../support/factories.js';
 import { connectError, connectSocket, TestSocket, waitUntil } from '../support/sockets.js';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from '../support/test-app.js';
@@ -33,7 +35,7 @@ describe('following an article', () => {
     const posted = await postComment(t, author, article.slug, 'first');
     const [event] = await reader.waitFor((e) => e.length === 1);
     expect(event).toMatchObject({ type: 'comment.created', seq: 1, articleId: article.id });
-    expect(event!.data.comment).toMatchObject({ id: posted.id, body: 'first', author: { username: author.username } });
+    expect(event.data.comment).toMatchObject({ id: posted.id, body: 'first', author: { username: author.username } });
     expect(typeof (event as any).at).toBe('string');
   });
 
@@ -172,7 +174,7 @@ describe('pending comments', () => {
     const pending = await postComment(t, author, article.slug, 'awaiting approval');
     await own.waitFor((e) => e.length === 1);
     await mod.waitFor((e) => e.length === 1);
-    expect(own.events[0]!.data.comment).toMatchObject({ id: pending.id, status: 'pending' });
+    expect(own.events[0].data.comment).toMatchObject({ id: pending.id, status: 'pending' });
     await new Promise((r) => setTimeout(r, 300));
     expect(reader.events).toEqual([]);
 
@@ -314,5 +316,42 @@ describe('presence', () => {
     await waitUntil(() => a.presence.some((p) => p.articleId === article.id && p.viewers === 2), 5000);
     b.close();
     await waitUntil(() => a.presence.at(-1)?.viewers === 1, 5000);
+  });
+});
+
+describe('a reader that stops reading', () => {
+  it('is disconnected once its backlog passes the limit, so the server does not buffer without end', async () => {
+    const article = await createArticle(t.prisma);
+    const stalled = track(await connectSocket(t.url));
+    await stalled.ack('subscribe', { article: article.slug });
+    const healthy = track(await connectSocket(t.url));
+    await healthy.ack('subscribe', { article: article.slug });
+    const realtime = t.app.get(RealtimeService);
+    expect(realtime.viewers(article.id)).toBe(2);
+
+    // Stop reading from the TCP socket under the client's websocket.
+    (stalled.socket.io.engine.transport as any).ws._socket.pause();
+
+    // 300 events of ~60 KB each: about 18 MB for every reader, more than
+    // the kernel's socket buffers on loopback hold.
+    const bus = t.app.get(DomainEventBus);
+    const body = 'y'.repeat(30_000);
+    for (let seq = 1; seq <= 300; seq++) {
+      await t.prisma.article.update({ where: { id: article.id }, data: { lastSeq: seq } });
+      bus.publish({
+        articleId: article.id,
+        seq,
+        type: 'comment.created',
+        audience: 'public',
+        userId: null,
+        at: new Date().toISOString(),
+        data: { comment: { id: randomUUID(), body, html: `<p>${body}</p>` } },
+      });
+      if (seq % 20 === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    await waitUntil(() => realtime.viewers(article.id) === 1, 10_000);
+    (stalled.socket.io.engine.transport as any).ws._socket.destroy();
+    await healthy.waitFor((e) => e.length === 300, 15_000);
+    expect(healthy.events.map((e) => e.seq)).toEqual(range(1, 300));
   });
 });

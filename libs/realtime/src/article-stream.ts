@@ -109,18 +109,20 @@ export class Subscription {
 
   offer(event: CommittedEvent): void {
     if (this.buffer) this.buffer.push(event);
-    else this.deliver(event);
+    else this.deliver(event, true);
   }
 
-  deliver(event: CommittedEvent): void {
+  // `live` is false for the replay of missed events, which is bounded by the
+  // backlog limit and must not count against a slow reader.
+  deliver(event: CommittedEvent, live = false): void {
     if (event.seq <= this.lastSeq) return;
     this.lastSeq = event.seq;
-    if (canSee(event, this.viewer)) this.sink.send(event);
+    if (canSee(event, this.viewer)) this.sink.send(event, live);
   }
 
   goLive(): void {
     const buffered = this.buffer ?? [];
     this.buffer = null;
-    for (const event of buffered) this.deliver(event);
+    for (const event of buffered) this.deliver(event, true);
   }
 }

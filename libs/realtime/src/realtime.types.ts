@@ -28,7 +28,7 @@ export function canSee(event: Pick<CommittedEvent, 'audience' | 'userId'>, viewe
 // Where a subscription's events go (a socket, in the gateway).
 export interface EventSink {
   readonly id: string;
-  send(event: CommittedEvent): void;
+  send(event: CommittedEvent, live: boolean): void;
   presence(articleId: string, viewers: number): void;
 }
 

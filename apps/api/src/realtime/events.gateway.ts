@@ -35,9 +35,9 @@ const KNOWN = new Set<string>(CLIENT_EVENTS);
 const CLUSTER_CHANNEL = 'rejoinder:cluster';
 
 // A reader that stops reading must not make the server buffer without end:
-// past these marks the socket is dropped, and the client catches up on reconnect.
+// past this mark of live data waiting for it, the socket is dropped, and the
+// client catches up from the event log when it reconnects.
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
-export const MAX_BUFFERED_PACKETS = 1000;
 
 interface SocketState {
   user: AuthUser | null;
@@ -54,8 +54,8 @@ class SocketSink implements EventSink {
     return this.socket.id;
   }
 
-  send(event: CommittedEvent): void {
-    if (this.overloaded()) {
+  send(event: CommittedEvent, live: boolean): void {
+    if (live && this.overloaded()) {
       this.socket.disconnect(true);
       return;
     }
@@ -66,12 +66,21 @@ class SocketSink implements EventSink {
     if (!this.overloaded()) this.socket.volatile.emit('presence', { articleId, viewers });
   }
 
+  // engine.io queues packets while the transport is busy writing (a reader
+  // that does not read keeps it busy), and ws keeps what the kernel refused.
   private overloaded(): boolean {
     const conn = this.socket.conn as unknown as {
-      writeBuffer: unknown[];
+      writeBuffer: { data?: unknown }[];
       transport: { socket?: { bufferedAmount?: number } };
     };
-    return conn.writeBuffer.length > MAX_BUFFERED_PACKETS || (conn.transport.socket?.bufferedAmount ?? 0) > MAX_BUFFERED_BYTES;
+    let bytes = conn.transport.socket?.bufferedAmount ?? 0;
+    if (bytes > MAX_BUFFERED_BYTES) return true;
+    if (conn.writeBuffer.length < 16) return false;
+    for (const packet of conn.writeBuffer) {
+      bytes += typeof packet.data === 'string' ? packet.data.length : 64;
+      if (bytes > MAX_BUFFERED_BYTES) return true;
+    }
+    return false;
   }
 }
 

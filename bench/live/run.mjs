@@ -1,0 +1,773 @@
+// npm run bench:live — live-updates benchmark: post-to-delivery latency,
+// server CPU per delivery, memory per idle connection and loss of the API's
+// socket.io gateway, against a bare socket.io baseline. See bench/README.md.
+//
+// Settings (environment):
+//   BENCH_DATABASE_SERVER   postgresql://postgres@127.0.0.1:5432/postgres
+//   BENCH_DB_NAME           rejoinder_bench_live (created at start, dropped at the end)
+//   BENCH_KEEP_DB=1         keep the database at the end
+//   BENCH_SIZES             1000,5000   subscriber counts
+//   BENCH_TARGETS           api,baseline
+//   BENCH_RATE              20     comments per second posted
+//   BENCH_SECONDS           20     seconds of posting per measured phase
+//   BENCH_BODY_CHARS        280    comment body length (stamp + padding)
+//   BENCH_SOCKETS_PER_PROCESS 500  sockets per subscriber process
+//   BENCH_DROP=0            skip the drop run (default: on, with the first size)
+//   BENCH_DROP_EVERY        10     every 10th socket (10 %) drops
+//   BENCH_DROP_DOWN_MS      2000   how long a dropped socket stays away
+//   BENCH_CPU_PROF=1        run the API with --cpu-prof (profiles in bench/results/)
+//   BENCH_LOG_LEVEL         warn   the API's LOG_LEVEL
+//   BENCH_MAX_SECONDS       600    hard stop for the whole run
+//   BENCH_STRICT=1          exit 1 when a target is not met
+import { fork, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { io } from 'socket.io-client';
+import {
+  cpuSeconds,
+  Histogram,
+  machineTicks,
+  now,
+  openFilesLimit,
+  quantileOf,
+  rssMiB,
+  sleep,
+  stampBody,
+} from './lib.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const env = process.env;
+const SETTINGS = {
+  databaseServer: env.BENCH_DATABASE_SERVER || 'postgresql://postgres@127.0.0.1:5432/postgres',
+  dbName: env.BENCH_DB_NAME || 'rejoinder_bench_live',
+  keepDb: env.BENCH_KEEP_DB === '1',
+  sizes: (env.BENCH_SIZES || '1000,5000').split(',').map(Number),
+  targets: (env.BENCH_TARGETS || 'api,baseline').split(',').map((s) => s.trim()),
+  rate: Number(env.BENCH_RATE || 20),
+  seconds: Number(env.BENCH_SECONDS || 20),
+  bodyChars: Number(env.BENCH_BODY_CHARS || 280),
+  perProcess: Number(env.BENCH_SOCKETS_PER_PROCESS || 500),
+  drop: env.BENCH_DROP !== '0',
+  dropEvery: Number(env.BENCH_DROP_EVERY || 10),
+  dropDownMs: Number(env.BENCH_DROP_DOWN_MS || 2000),
+  cpuProf: env.BENCH_CPU_PROF === '1',
+  logLevel: env.BENCH_LOG_LEVEL || 'warn',
+  maxSeconds: Number(env.BENCH_MAX_SECONDS || 600),
+  warmupSeconds: 2,
+  noSubscriberSeconds: 3,
+  settleMs: 3000,
+  socketEventsPerMinute: 100_000,
+};
+const ARTICLE = 'putin-and-kim-jong-un-are-not-so-different';
+const JWT_SECRET = 'bench-live-jwt-secret-0123456789abcdef';
+const TARGETS = { p99At1000Ms: 20, p99VsBaselineAt5000: 2, kbPerIdleConnection: 30 };
+const STAMP = new Date().toISOString().replace(/[:.]/g, '-');
+const RESULTS_DIR = join(ROOT, 'bench/results');
+mkdirSync(RESULTS_DIR, { recursive: true });
+
+const started = Date.now();
+const log = (msg) => console.log(`[live ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
+
+// ---------------------------------------------------------------- children
+const children = new Set();
+
+function track(name, child) {
+  let output = '';
+  const keep = (chunk) => {
+    output += chunk.toString();
+    if (output.length > 4_000_000) output = output.slice(-2_000_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const handle = {
+    name,
+    child,
+    pid: child.pid,
+    output: () => output,
+    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  children.add(handle);
+  handle.exited.then(() => children.delete(handle));
+  return handle;
+}
+
+async function stopChild(handle, timeoutMs = 10_000) {
+  if (!children.has(handle)) return handle.exited;
+  handle.child.kill('SIGTERM');
+  const timer = setTimeout(() => handle.child.kill('SIGKILL'), timeoutMs);
+  const info = await handle.exited;
+  clearTimeout(timer);
+  return info;
+}
+
+const stopAll = () => Promise.all([...children].map((h) => stopChild(h, 3000)));
+
+process.on('exit', () => {
+  for (const h of children) h.child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    log(`${signal}: stopping the child processes`);
+    stopAll().finally(() => process.exit(130));
+  });
+}
+const watchdog = setTimeout(() => {
+  log(`Hard stop after ${SETTINGS.maxSeconds} s (BENCH_MAX_SECONDS)`);
+  stopAll().finally(() => process.exit(124));
+}, SETTINGS.maxSeconds * 1000);
+watchdog.unref();
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(handle, url, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let exitInfo = null;
+  handle.exited.then((info) => (exitInfo = info));
+  while (Date.now() < deadline) {
+    if (exitInfo) {
+      throw new Error(`${handle.name} exited during start-up (${JSON.stringify(exitInfo)}). Its output:\n${handle.output().slice(-5000)}`);
+    }
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`${handle.name} not ready at ${url} within ${timeoutMs} ms. Its output:\n${handle.output().slice(-5000)}`);
+}
+
+// ---------------------------------------------------------------- database
+function databaseUrl(name) {
+  const url = new URL(SETTINGS.databaseServer);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function adminQuery(sql) {
+  const client = new pg.Client({ connectionString: SETTINGS.databaseServer });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createDatabase() {
+  const name = SETTINGS.dbName;
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`BENCH_DB_NAME must be a plain identifier: ${name}`);
+  await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = databaseUrl(name);
+  const { applyMigrations } = await import(pathToFileURL(join(ROOT, 'dist/libs/db/src/index.js')).href);
+  const applied = await applyMigrations({ databaseUrl: url });
+  log(`Database ${name}: ${applied.length} migration(s) applied`);
+  return url;
+}
+
+async function dropDatabase() {
+  if (SETTINGS.keepDb) return;
+  await adminQuery(`DROP DATABASE IF EXISTS ${SETTINGS.dbName} WITH (FORCE)`).catch((error) =>
+    log(`Could not drop ${SETTINGS.dbName}: ${error.message}`),
+  );
+}
+
+// --------------------------------------------------------------- servers
+async function startApi(dbUrl, label) {
+  const port = await freePort();
+  const args = [];
+  if (SETTINGS.cpuProf) {
+    const dir = join(RESULTS_DIR, `live-${STAMP}-profiles`);
+    mkdirSync(dir, { recursive: true });
+    args.push('--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${label}.cpuprofile`);
+  }
+  args.push(join(ROOT, 'dist/apps/api/src/main.js'));
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      PATH: env.PATH,
+      HOME: env.HOME,
+      NODE_ENV: 'production',
+      DATABASE_URL: dbUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: SETTINGS.logLevel,
+      JWT_SECRET,
+      SEED: 'true',
+      SOCKET_EVENTS_PER_MINUTE: String(SETTINGS.socketEventsPerMinute),
+      DATA_DIR: join(ROOT, '.data/bench-live'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const handle = track(`api(${label})`, child);
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(handle, `${base}/ready`);
+  return { kind: 'api', handle, base };
+}
+
+async function startBaseline(label) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'bench/live/baseline-server.mjs')], {
+    cwd: ROOT,
+    env: { PATH: env.PATH, HOST: '127.0.0.1', PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const handle = track(`baseline(${label})`, child);
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(handle, `${base}/health`);
+  return { kind: 'baseline', handle, base };
+}
+
+// pino writes one JSON object per line: count the warnings and errors.
+function serverComplaints(handle) {
+  const lines = handle.output().split('\n');
+  const out = { warn: 0, error: 0, other: 0, samples: [] };
+  for (const line of lines) {
+    if (!line.trim()) continue;
+    let level = null;
+    try {
+      level = JSON.parse(line).level;
+    } catch {
+      out.other += 1;
+      if (out.samples.length < 5) out.samples.push(line.slice(0, 300));
+      continue;
+    }
+    if (level >= 50) out.error += 1;
+    else if (level >= 40) out.warn += 1;
+    if (level >= 40 && out.samples.length < 5) out.samples.push(line.slice(0, 300));
+  }
+  return out;
+}
+
+// ------------------------------------------------------------ subscribers
+function startSubscriber(index) {
+  const child = fork(join(ROOT, 'bench/live/subscriber.mjs'), [], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const handle = track(`subscriber-${index}`, child);
+  let nextId = 0;
+  const pending = new Map();
+  const ready = new Promise((resolve, reject) => {
+    child.on('message', (message) => {
+      if (message.ready) return resolve();
+      const p = pending.get(message.id);
+      if (!p) return;
+      pending.delete(message.id);
+      if (message.ok) p.resolve(message.result);
+      else p.reject(new Error(`${handle.name}: ${message.error}`));
+    });
+    handle.exited.then((info) => {
+      const error = new Error(`${handle.name} exited (${JSON.stringify(info)}): ${handle.output().slice(-2000)}`);
+      reject(error);
+      for (const p of pending.values()) p.reject(error);
+      pending.clear();
+    });
+  });
+  handle.call = async (cmd, args) => {
+    await ready;
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ id, cmd, args });
+    });
+  };
+  return handle;
+}
+
+async function startSubscribers(server, total) {
+  const count = Math.ceil(total / SETTINGS.perProcess);
+  const subs = Array.from({ length: count }, (_, i) => startSubscriber(i));
+  const t0 = now();
+  const results = await Promise.all(
+    subs.map((s, i) =>
+      s.call('connect', {
+        url: server.base,
+        article: ARTICLE,
+        count: Math.min(SETTINGS.perProcess, total - i * SETTINGS.perProcess),
+      }),
+    ),
+  );
+  const ok = results.reduce((a, r) => a + r.ok, 0);
+  const failed = results.reduce((a, r) => a + r.failed, 0);
+  const connect = {
+    processes: count,
+    ok,
+    failed,
+    errors: [...new Set(results.flatMap((r) => r.errors))].slice(0, 5),
+    resync: results.reduce((a, r) => a + r.resync, 0),
+    seconds: (now() - t0) / 1000,
+  };
+  log(`  ${ok}/${total} subscribed in ${connect.seconds.toFixed(1)} s over ${count} processes${failed ? `, ${failed} failed: ${connect.errors.join('; ')}` : ''}`);
+  return { subs, connect };
+}
+
+// ----------------------------------------------------------------- poster
+// One socket.io-client socket that posts at a steady rate: `comment.create`
+// with a token on the API (its ack returns after the commit), `publish` on
+// the baseline. The body carries the send time.
+async function openPoster(server, token) {
+  const socket = io(server.base, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    auth: token ? { token } : {},
+  });
+  await new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return { socket, kind: server.kind, lastSeq: 0, template: null };
+}
+
+const FALLBACK_TEMPLATE = {
+  id: '00000000-0000-4000-8000-000000000000',
+  articleId: '00000000-0000-4000-8000-000000000001',
+  parentId: null,
+  depth: 0,
+  status: 'published',
+  author: { id: '00000000-0000-4000-8000-000000000002', username: 'live_poster' },
+  body: '',
+  html: '',
+  createdAt: new Date().toISOString(),
+  editedAt: null,
+  score: 0,
+  upvotes: 0,
+  downvotes: 0,
+  replyCount: 0,
+  descendantCount: 0,
+};
+let commentTemplate = null;
+
+async function postOne(poster, n) {
+  const sentAt = now();
+  const body = stampBody(sentAt, n, SETTINGS.bodyChars);
+  let ack;
+  if (poster.kind === 'api') {
+    ack = await poster.socket.timeout(15_000).emitWithAck('comment.create', { article: ARTICLE, body });
+    if (!ack || ack.error || !ack.comment) throw new Error(JSON.stringify(ack?.error ?? ack));
+    commentTemplate ??= ack.comment;
+  } else {
+    const comment = {
+      ...(commentTemplate ?? FALLBACK_TEMPLATE),
+      id: randomUUID(),
+      body,
+      html: `<p>${body}</p>\n`,
+      createdAt: new Date().toISOString(),
+    };
+    ack = await poster.socket.timeout(15_000).emitWithAck('publish', { article: ARTICLE, comment });
+    poster.lastSeq = Math.max(poster.lastSeq, ack.seq);
+  }
+  return now() - sentAt;
+}
+
+// Posts `rate`/s for `seconds`, open loop (a slow ack does not delay the next
+// post). `during(i)` runs before post i (the drop run uses it).
+async function postSteadily(poster, rate, seconds, during) {
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  const acks = [];
+  const failures = [];
+  const inflight = [];
+  const start = now() + 20;
+  for (let i = 0; i < total; i++) {
+    const wait = start + i * interval - now();
+    if (wait > 0) await sleep(wait);
+    during?.(i, total);
+    inflight.push(
+      postOne(poster, i).then(
+        (ms) => acks.push(ms),
+        (error) => failures.push(String(error.message ?? error)),
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  return { posted: total, ok: acks.length, failed: failures.length, failures: [...new Set(failures)].slice(0, 5), acks };
+}
+
+let pgPool = null;
+async function head(server, poster) {
+  if (server.kind === 'baseline') return poster.lastSeq;
+  const { rows } = await pgPool.query('SELECT last_seq FROM articles WHERE slug = $1', [ARTICLE]);
+  return rows[0].last_seq;
+}
+
+// ---------------------------------------------------------------- phases
+async function idleRss(pid) {
+  const samples = [];
+  for (let i = 0; i < 5; i++) {
+    samples.push(rssMiB(pid));
+    await sleep(500);
+  }
+  return quantileOf(samples, 0.5);
+}
+
+// One measured phase: post, wait until every subscriber has every event (or
+// 20 s passed), read the server's CPU, then collect the subscribers' reports.
+async function measurePhase({ server, poster, subs, subscribers, name, drop }) {
+  const pid = server.handle.pid;
+  const from = await head(server, poster);
+  await Promise.all(subs.map((s) => s.call('phase')));
+  const cpu0 = cpuSeconds(pid);
+  const subCpu0 = subs.reduce((a, s) => a + cpuSeconds(s.pid), 0);
+  const machine0 = machineTicks();
+  const t0 = now();
+  let dropping = null;
+  const post = await postSteadily(poster, SETTINGS.rate, SETTINGS.seconds, (i, total) => {
+    if (drop && i === Math.floor(total / 2)) {
+      log(`  dropping every ${SETTINGS.dropEvery}th socket for ${SETTINGS.dropDownMs} ms`);
+      dropping = Promise.all(
+        subs.map((s) =>
+          s.call('drop', { url: server.base, article: ARTICLE, every: SETTINGS.dropEvery, downMs: SETTINGS.dropDownMs }),
+        ),
+      );
+    }
+  });
+  const postSeconds = (now() - t0) / 1000;
+  const dropResults = dropping ? await dropping : null;
+  const to = await head(server, poster);
+  const expected = subscribers * (to - from);
+  // Drain: until every delivery is in, or nothing moved for 3 s, or 20 s.
+  let delivered = 0;
+  let lastChange = now();
+  const drainStart = now();
+  while (now() - drainStart < 20_000) {
+    const counts = await Promise.all(subs.map((s) => s.call('count')));
+    const sum = counts.reduce((a, c) => a + c.deliveries, 0);
+    if (sum !== delivered) lastChange = now();
+    delivered = sum;
+    if (delivered >= expected || now() - lastChange > 3000) break;
+    await sleep(100);
+  }
+  const wall = (now() - t0) / 1000;
+  const cpu = cpuSeconds(pid) - cpu0;
+  const subCpu = subs.reduce((a, s) => a + cpuSeconds(s.pid), 0) - subCpu0;
+  const machine1 = machineTicks();
+  const reports = await Promise.all(subs.map((s) => s.call('report', { from, to })));
+
+  const steady = new Histogram();
+  const dropped = new Histogram();
+  const fanout = new Map();
+  const perSeqCounts = new Array(to - from).fill(0);
+  const sum = (key) => reports.reduce((a, r) => a + r[key], 0);
+  const reasons = {};
+  for (const r of reports) {
+    steady.merge(r.steady);
+    dropped.merge(r.dropped);
+    r.perSeqCounts.forEach((c, k) => (perSeqCounts[k] += c));
+    for (const [seq, , max] of r.fanout) fanout.set(seq, Math.max(fanout.get(seq) ?? -Infinity, max));
+    for (const [reason, n] of Object.entries(r.disconnectReasons)) reasons[reason] = (reasons[reason] ?? 0) + n;
+  }
+  const all = new Histogram().merge(steady.toJSON()).merge(dropped.toJSON());
+  const deliveries = sum('deliveries');
+  const completion = [...fanout.values()];
+  const r2 = (v) => (v === null || v === undefined || Number.isNaN(v) ? null : Math.round(v * 100) / 100);
+  const result = {
+    name,
+    seqFrom: from + 1,
+    seqTo: to,
+    events: to - from,
+    subscribers,
+    post: {
+      via: server.kind === 'api' ? 'socket comment.create (ack after commit)' : 'socket publish (baseline)',
+      rate: SETTINGS.rate,
+      seconds: r2(postSeconds),
+      posted: post.posted,
+      ok: post.ok,
+      failed: post.failed,
+      failures: post.failures,
+      ackP50Ms: r2(quantileOf(post.acks, 0.5)),
+      ackP99Ms: r2(quantileOf(post.acks, 0.99)),
+    },
+    expectedDeliveries: expected,
+    deliveries,
+    latencyMs: server.kind === 'api' && drop ? steady.summary() : all.summary(),
+    latencyAllMs: all.summary(),
+    latencyDroppedSocketsMs: dropped.summary(),
+    // Per event: the latency of its last delivery (the fan-out's completion).
+    completionMs: {
+      p50: r2(quantileOf(completion, 0.5)),
+      p99: r2(quantileOf(completion, 0.99)),
+      max: r2(quantileOf(completion, 1)),
+    },
+    loss: {
+      missing: sum('missing'),
+      duplicates: sum('duplicates'),
+      outOfOrder: sum('outOfOrder'),
+      socketsWithLoss: sum('socketsWithLoss'),
+      outsidePhase: sum('outsidePhase'),
+      unexpectedDisconnects: sum('unexpectedDisconnects'),
+      disconnectReasons: reasons,
+      seqsNotDeliveredToAll: perSeqCounts.filter((c) => c !== subscribers).length,
+    },
+    envelopeBytes: reports.find((r) => r.sampleBytes)?.sampleBytes ?? null,
+    serverCpuSeconds: r2(cpu),
+    wallSeconds: r2(wall),
+    serverCpuPercent: r2((100 * cpu) / wall),
+    subscriberCpuPercent: r2((100 * subCpu) / wall),
+    machineBusyPercent: r2((100 * (machine1.busy - machine0.busy)) / (machine1.total - machine0.total)),
+    deliveriesPerCpuSecond: Math.round(deliveries / cpu),
+    cpuMicrosPerDelivery: r2((1e6 * cpu) / deliveries),
+    drop: dropResults && {
+      dropped: dropResults.reduce((a, r) => a + r.dropped, 0),
+      reconnected: dropResults.reduce((a, r) => a + r.reconnected, 0),
+      failed: dropResults.reduce((a, r) => a + r.failed, 0),
+      errors: [...new Set(dropResults.flatMap((r) => r.errors))],
+      resync: dropResults.reduce((a, r) => a + r.resync, 0),
+      awayMsMax: r2(Math.max(...dropResults.map((r) => r.awayMs))),
+    },
+  };
+  const l = result.latencyMs;
+  log(
+    `  ${name}: ${result.events} events, ${deliveries}/${expected} deliveries, p50 ${l.p50} ms, p99 ${l.p99} ms, ` +
+      `${result.deliveriesPerCpuSecond} deliveries/CPU-s, server CPU ${result.serverCpuPercent} %, machine ${result.machineBusyPercent} % busy, ` +
+      `missing ${result.loss.missing}, dup ${result.loss.duplicates}, out-of-order ${result.loss.outOfOrder}, unexpected disconnects ${result.loss.unexpectedDisconnects}`,
+  );
+  return result;
+}
+
+async function scenario(target, subscribers, { dbUrl, token, drop }) {
+  const label = `${target}-${subscribers}`;
+  log(`Scenario ${label}${drop ? ' (+ drop run)' : ''}`);
+  const server = target === 'api' ? await startApi(dbUrl, label) : await startBaseline(label);
+  const pid = server.handle.pid;
+  const out = { target, subscribers };
+  let subs = [];
+  try {
+    const poster = await openPoster(server, target === 'api' ? token : null);
+    // Warm-up (JIT, pools), then a short run with no subscriber: the cost of
+    // posting itself, to tell it apart from the fan-out.
+    await postSteadily(poster, SETTINGS.rate, SETTINGS.warmupSeconds);
+    await sleep(500);
+    const cpu0 = cpuSeconds(pid);
+    const quiet = await postSteadily(poster, SETTINGS.rate, SETTINGS.noSubscriberSeconds);
+    await sleep(300);
+    out.noSubscribers = {
+      posted: quiet.ok,
+      cpuMsPerPost: Math.round((100 * 1000 * (cpuSeconds(pid) - cpu0)) / Math.max(quiet.ok, 1)) / 100,
+      ackP50Ms: Math.round(quantileOf(quiet.acks, 0.5) * 100) / 100,
+      ackP99Ms: Math.round(quantileOf(quiet.acks, 0.99) * 100) / 100,
+    };
+    await sleep(1500);
+    const rssBefore = await idleRss(pid);
+    const started = await startSubscribers(server, subscribers);
+    subs = started.subs;
+    out.connect = started.connect;
+    await sleep(SETTINGS.settleMs);
+    const rssAfter = await idleRss(pid);
+    out.memory = {
+      rssBeforeMiB: Math.round(rssBefore * 10) / 10,
+      rssIdleMiB: Math.round(rssAfter * 10) / 10,
+      kbPerIdleConnection: Math.round(((rssAfter - rssBefore) * 1024 * 10) / started.connect.ok) / 10,
+    };
+    log(`  RSS ${out.memory.rssBeforeMiB} MiB -> ${out.memory.rssIdleMiB} MiB idle: ${out.memory.kbPerIdleConnection} KB per connection`);
+    out.phases = [];
+    out.phases.push(await measurePhase({ server, poster, subs, subscribers: started.connect.ok, name: `${label} steady` }));
+    if (drop) {
+      await sleep(1000);
+      out.phases.push(await measurePhase({ server, poster, subs, subscribers: started.connect.ok, name: `${label} drop`, drop: true }));
+    }
+    out.rssEndMiB = Math.round(rssMiB(pid) * 10) / 10;
+    poster.socket.close();
+    await Promise.all(subs.map((s) => s.call('close').catch(() => undefined)));
+  } finally {
+    await Promise.all(subs.map((s) => stopChild(s, 3000)));
+    const exit = await stopChild(server.handle, 15_000);
+    out.serverExit = exit;
+    out.serverLog = serverComplaints(server.handle);
+    writeFileSync(join(RESULTS_DIR, `live-${STAMP}-${label}.log`), server.handle.output());
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- report
+function machine() {
+  return {
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    memTotalGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${os.type()} ${os.release()}`,
+    openFiles: openFilesLimit(),
+  };
+}
+
+function table(scenarios) {
+  const rows = [
+    [
+      'server',
+      'subs',
+      'phase',
+      'events',
+      'deliveries',
+      'p50 ms',
+      'p99 ms',
+      'last-delivery p99 ms',
+      'deliveries/CPU-s',
+      'CPU µs/delivery',
+      'server CPU %',
+      'machine busy %',
+      'KB/idle conn',
+      'missing/dup/ooo',
+      'unexpected disconnects',
+    ],
+  ];
+  for (const s of scenarios) {
+    for (const p of s.phases ?? []) {
+      rows.push([
+        s.target,
+        String(s.subscribers),
+        p.name.split(' ').at(-1),
+        String(p.events),
+        `${p.deliveries}/${p.expectedDeliveries}`,
+        String(p.latencyMs.p50),
+        String(p.latencyMs.p99),
+        String(p.completionMs.p99),
+        String(p.deliveriesPerCpuSecond),
+        String(p.cpuMicrosPerDelivery),
+        String(p.serverCpuPercent),
+        String(p.machineBusyPercent),
+        p.name.endsWith('steady') ? String(s.memory.kbPerIdleConnection) : '',
+        `${p.loss.missing}/${p.loss.duplicates}/${p.loss.outOfOrder}`,
+        String(p.loss.unexpectedDisconnects),
+      ]);
+    }
+  }
+  const head = `| ${rows[0].join(' | ')} |`;
+  const sep = `| ${rows[0].map(() => '---').join(' | ')} |`;
+  return [head, sep, ...rows.slice(1).map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function evaluate(scenarios) {
+  const find = (target, n, phase = 'steady') =>
+    scenarios.find((s) => s.target === target && s.subscribers === n)?.phases?.find((p) => p.name.endsWith(phase));
+  const checks = [];
+  const api1000 = find('api', 1000);
+  if (api1000) {
+    checks.push({
+      target: `API p99 <= ${TARGETS.p99At1000Ms} ms with 1,000 subscribers`,
+      measured: `${api1000.latencyMs.p99} ms`,
+      met: api1000.latencyMs.p99 <= TARGETS.p99At1000Ms,
+    });
+  }
+  const api5000 = find('api', 5000);
+  const base5000 = find('baseline', 5000);
+  if (api5000 && base5000) {
+    checks.push({
+      target: `API p99 <= ${TARGETS.p99VsBaselineAt5000}x baseline p99 with 5,000 subscribers`,
+      measured: `${api5000.latencyMs.p99} ms vs ${base5000.latencyMs.p99} ms (${Math.round((100 * api5000.latencyMs.p99) / base5000.latencyMs.p99) / 100}x)`,
+      met: api5000.latencyMs.p99 <= TARGETS.p99VsBaselineAt5000 * base5000.latencyMs.p99,
+    });
+  }
+  for (const s of scenarios.filter((x) => x.target === 'api' && x.memory)) {
+    checks.push({
+      target: `<= ${TARGETS.kbPerIdleConnection} KB per idle connection (${s.subscribers})`,
+      measured: `${s.memory.kbPerIdleConnection} KB`,
+      met: s.memory.kbPerIdleConnection <= TARGETS.kbPerIdleConnection,
+    });
+  }
+  for (const s of scenarios.filter((x) => x.target === 'api')) {
+    for (const p of s.phases ?? []) {
+      const l = p.loss;
+      checks.push({
+        target: `loss 0 (${p.name})`,
+        measured: `missing ${l.missing}, duplicates ${l.duplicates}, out-of-order ${l.outOfOrder}, unexpected disconnects ${l.unexpectedDisconnects}, failed posts ${p.post.failed}`,
+        met: l.missing + l.duplicates + l.outOfOrder + l.unexpectedDisconnects + p.post.failed === 0 && p.deliveries === p.expectedDeliveries,
+      });
+    }
+  }
+  return checks;
+}
+
+// ------------------------------------------------------------------ main
+async function main() {
+  const limits = openFilesLimit();
+  log(`Open-files limit ${limits.soft} (hard ${limits.hard}); sockets per subscriber process ${SETTINGS.perProcess}`);
+  const largest = Math.max(...SETTINGS.sizes);
+  if (typeof limits.soft === 'number' && largest + 200 > limits.soft) {
+    log(`WARNING: the server will hold ${largest} sockets; ulimit -n is ${limits.soft}. Raise it in the shell before the run.`);
+  }
+  if (typeof limits.soft === 'number' && SETTINGS.perProcess + 100 > limits.soft) {
+    throw new Error(`BENCH_SOCKETS_PER_PROCESS ${SETTINGS.perProcess} is too close to ulimit -n ${limits.soft}`);
+  }
+  log(`Settings: ${JSON.stringify({ ...SETTINGS, databaseServer: undefined })}`);
+  const dbUrl = await createDatabase();
+  pgPool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  const scenarios = [];
+  let token = null;
+  try {
+    if (SETTINGS.targets.includes('api')) {
+      // Seed the article and register the poster on a first start.
+      const api = await startApi(dbUrl, 'setup');
+      const res = await fetch(`${api.base}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'live_poster', email: 'live_poster@bench.invalid', password: 'bench-live-password-1' }),
+      });
+      if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
+      token = (await res.json()).accessToken;
+      await stopChild(api.handle, 15_000);
+    }
+    for (const [i, n] of SETTINGS.sizes.entries()) {
+      for (const target of SETTINGS.targets) {
+        scenarios.push(await scenario(target, n, { dbUrl, token, drop: SETTINGS.drop && target === 'api' && i === 0 }));
+      }
+    }
+  } finally {
+    await pgPool.end();
+    await stopAll();
+    await dropDatabase();
+  }
+  const checks = evaluate(scenarios);
+  const results = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    settings: { ...SETTINGS, databaseServer: SETTINGS.databaseServer.replace(/\/\/[^@]*@/, '//***@') },
+    article: ARTICLE,
+    targets: TARGETS,
+    scenarios,
+    checks,
+    totalSeconds: Math.round((Date.now() - started) / 100) / 10,
+  };
+  const file = join(RESULTS_DIR, `live-${STAMP}.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2));
+  console.log('\n' + table(scenarios) + '\n');
+  for (const s of scenarios) {
+    const m = s.memory;
+    console.log(
+      `${s.target} ${s.subscribers}: RSS ${m.rssBeforeMiB} -> ${m.rssIdleMiB} MiB idle (${m.kbPerIdleConnection} KB/conn), ` +
+        `connect ${s.connect.seconds.toFixed(1)} s; no-subscriber posting ${s.noSubscribers.cpuMsPerPost} ms CPU/post; ` +
+        `server log: ${s.serverLog.warn} warn, ${s.serverLog.error} error`,
+    );
+  }
+  console.log('\nTargets:');
+  for (const c of checks) console.log(`  [${c.met ? 'met' : 'NOT met'}] ${c.target}: ${c.measured}`);
+  console.log(`\nResults: ${file} (${results.totalSeconds} s)`);
+  // A benchmark reports; BENCH_STRICT=1 makes unmet targets fail the command.
+  process.exitCode = env.BENCH_STRICT === '1' && !checks.every((c) => c.met) ? 1 : 0;
+}
+
+main().catch(async (error) => {
+  console.error(error);
+  await stopAll();
+  await pgPool?.end().catch(() => undefined);
+  await dropDatabase();
+  process.exit(2);
+});
