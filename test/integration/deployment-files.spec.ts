@@ -26,6 +26,8 @@ describe('docker-compose.yml', () => {
     expect(db.username).toBe(pg.POSTGRES_USER);
     expect(db.password).toBe(pg.POSTGRES_PASSWORD);
     expect(db.pathname).toBe(`/${pg.POSTGRES_DB}`);
+    expect(new URL(api.environment.REDIS_URL).hostname).toBe('redis');
+    expect(api.environment.REALTIME_ADAPTER).toBe('redis');
   });
 
   it('passes the configuration check with a secret filled in', () => {
