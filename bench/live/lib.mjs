@@ -160,3 +160,55 @@ export function machineTicks() {
     return { busy: NaN, total: NaN };
   }
 }
+
+// ---------------------------------------------------------------- inspector
+// The servers start with --inspect=127.0.0.1:0 so that the memory readings
+// can follow a full garbage collection (HeapProfiler.collectGarbage) and
+// include the V8 heap in use (Runtime.getHeapUsage). No domain is enabled,
+// so the attached session costs nothing while the load runs.
+export async function inspectorSession(url) {
+  const { default: WebSocket } = await import('ws');
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  let next = 1;
+  const pending = new Map();
+  ws.on('message', (data) => {
+    const msg = JSON.parse(data.toString());
+    const p = msg.id && pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.error) p.reject(new Error(JSON.stringify(msg.error)));
+    else p.resolve(msg.result);
+  });
+  const call = (method, params = {}) =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject });
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  return {
+    call,
+    async gc() {
+      await call('HeapProfiler.collectGarbage');
+      await call('HeapProfiler.collectGarbage');
+    },
+    async heapUsedMiB() {
+      const { usedSize } = await call('Runtime.getHeapUsage');
+      return usedSize / 2 ** 20;
+    },
+    close: () => ws.close(),
+  };
+}
+
+export async function inspectorUrl(output, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const m = /Debugger listening on (ws:\/\/\S+)/.exec(output());
+    if (m) return m[1];
+    await sleep(50);
+  }
+  return null;
+}

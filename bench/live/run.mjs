@@ -8,7 +8,8 @@
 //   BENCH_KEEP_DB=1         keep the database at the end
 //   BENCH_SIZES             1000,5000   subscriber counts
 //   BENCH_TARGETS           api,baseline
-//   BENCH_RATE              20     comments per second posted
+//   BENCH_RATE              20     comments per second posted: one rate, or size:rate
+//                                  pairs (1000:20,5000:4)
 //   BENCH_SECONDS           20     seconds of posting per measured phase
 //   BENCH_BODY_CHARS        280    comment body length (stamp + padding)
 //   BENCH_SOCKETS_PER_PROCESS 500  sockets per subscriber process
@@ -31,6 +32,8 @@ import { io } from 'socket.io-client';
 import {
   cpuSeconds,
   Histogram,
+  inspectorSession,
+  inspectorUrl,
   machineTicks,
   now,
   openFilesLimit,
@@ -48,7 +51,8 @@ const SETTINGS = {
   keepDb: env.BENCH_KEEP_DB === '1',
   sizes: (env.BENCH_SIZES || '1000,5000').split(',').map(Number),
   targets: (env.BENCH_TARGETS || 'api,baseline').split(',').map((s) => s.trim()),
-  rate: Number(env.BENCH_RATE || 20),
+  // Comments per second: one number for every size, or size:rate pairs.
+  rates: parseRates(env.BENCH_RATE || '20'),
   seconds: Number(env.BENCH_SECONDS || 20),
   bodyChars: Number(env.BENCH_BODY_CHARS || 280),
   perProcess: Number(env.BENCH_SOCKETS_PER_PROCESS || 500),
@@ -63,6 +67,13 @@ const SETTINGS = {
   settleMs: 3000,
   socketEventsPerMinute: 100_000,
 };
+function parseRates(text) {
+  const pairs = text.split(',').map((p) => p.trim().split(':').map(Number));
+  if (pairs.length === 1 && pairs[0].length === 1) return { default: pairs[0][0] };
+  return Object.fromEntries(pairs.map(([n, r]) => [n, r]));
+}
+const rateFor = (subscribers) => SETTINGS.rates[subscribers] ?? SETTINGS.rates.default ?? 20;
+
 const ARTICLE = 'putin-and-kim-jong-un-are-not-so-different';
 const JWT_SECRET = 'bench-live-jwt-secret-0123456789abcdef';
 const TARGETS = { p99At1000Ms: 20, p99VsBaselineAt5000: 2, kbPerIdleConnection: 30 };
@@ -192,7 +203,7 @@ async function dropDatabase() {
 // --------------------------------------------------------------- servers
 async function startApi(dbUrl, label) {
   const port = await freePort();
-  const args = [];
+  const args = ['--inspect=127.0.0.1:0'];
   if (SETTINGS.cpuProf) {
     const dir = join(RESULTS_DIR, `live-${STAMP}-profiles`);
     mkdirSync(dir, { recursive: true });
@@ -224,7 +235,7 @@ async function startApi(dbUrl, label) {
 
 async function startBaseline(label) {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'bench/live/baseline-server.mjs')], {
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', join(ROOT, 'bench/live/baseline-server.mjs')], {
     cwd: ROOT,
     env: { PATH: env.PATH, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -403,6 +414,7 @@ async function postSteadily(poster, rate, seconds, during) {
 }
 
 let pgPool = null;
+let machineBusyBefore = null;
 async function head(server, poster) {
   if (server.kind === 'baseline') return poster.lastSeq;
   const { rows } = await pgPool.query('SELECT last_seq FROM articles WHERE slug = $1', [ARTICLE]);
@@ -410,18 +422,22 @@ async function head(server, poster) {
 }
 
 // ---------------------------------------------------------------- phases
-async function idleRss(pid) {
-  const samples = [];
-  for (let i = 0; i < 5; i++) {
-    samples.push(rssMiB(pid));
-    await sleep(500);
+// RSS (median of 3 readings, each after a full GC) and V8 heap in use.
+async function idleMemory(pid, inspector) {
+  const rss = [];
+  let heap = null;
+  for (let i = 0; i < 3; i++) {
+    await inspector?.gc();
+    await sleep(300);
+    rss.push(rssMiB(pid));
+    heap = (await inspector?.heapUsedMiB()) ?? null;
   }
-  return quantileOf(samples, 0.5);
+  return { rss: quantileOf(rss, 0.5), heap };
 }
 
 // One measured phase: post, wait until every subscriber has every event (or
 // 20 s passed), read the server's CPU, then collect the subscribers' reports.
-async function measurePhase({ server, poster, subs, subscribers, name, drop }) {
+async function measurePhase({ server, poster, subs, size, subscribers, name, drop }) {
   const pid = server.handle.pid;
   const from = await head(server, poster);
   await Promise.all(subs.map((s) => s.call('phase')));
@@ -430,7 +446,7 @@ async function measurePhase({ server, poster, subs, subscribers, name, drop }) {
   const machine0 = machineTicks();
   const t0 = now();
   let dropping = null;
-  const post = await postSteadily(poster, SETTINGS.rate, SETTINGS.seconds, (i, total) => {
+  const post = await postSteadily(poster, rateFor(size), SETTINGS.seconds, (i, total) => {
     if (drop && i === Math.floor(total / 2)) {
       log(`  dropping every ${SETTINGS.dropEvery}th socket for ${SETTINGS.dropDownMs} ms`);
       dropping = Promise.all(
@@ -487,7 +503,7 @@ async function measurePhase({ server, poster, subs, subscribers, name, drop }) {
     subscribers,
     post: {
       via: server.kind === 'api' ? 'socket comment.create (ack after commit)' : 'socket publish (baseline)',
-      rate: SETTINGS.rate,
+      rate: rateFor(size),
       seconds: r2(postSeconds),
       posted: post.posted,
       ok: post.ok,
@@ -550,14 +566,15 @@ async function scenario(target, subscribers, { dbUrl, token, drop }) {
   const pid = server.handle.pid;
   const out = { target, subscribers };
   let subs = [];
+  let inspector = null;
   try {
     const poster = await openPoster(server, target === 'api' ? token : null);
     // Warm-up (JIT, pools), then a short run with no subscriber: the cost of
     // posting itself, to tell it apart from the fan-out.
-    await postSteadily(poster, SETTINGS.rate, SETTINGS.warmupSeconds);
+    await postSteadily(poster, rateFor(subscribers), SETTINGS.warmupSeconds);
     await sleep(500);
     const cpu0 = cpuSeconds(pid);
-    const quiet = await postSteadily(poster, SETTINGS.rate, SETTINGS.noSubscriberSeconds);
+    const quiet = await postSteadily(poster, rateFor(subscribers), SETTINGS.noSubscriberSeconds);
     await sleep(300);
     out.noSubscribers = {
       posted: quiet.ok,
@@ -566,28 +583,42 @@ async function scenario(target, subscribers, { dbUrl, token, drop }) {
       ackP99Ms: Math.round(quantileOf(quiet.acks, 0.99) * 100) / 100,
     };
     await sleep(1500);
-    const rssBefore = await idleRss(pid);
+    const url = await inspectorUrl(server.handle.output);
+    inspector = url ? await inspectorSession(url).catch(() => null) : null;
+    if (!inspector) log('  (no inspector session: memory readings without a forced GC)');
+    const before = await idleMemory(pid, inspector);
     const started = await startSubscribers(server, subscribers);
     subs = started.subs;
     out.connect = started.connect;
     await sleep(SETTINGS.settleMs);
-    const rssAfter = await idleRss(pid);
+    const after = await idleMemory(pid, inspector);
+    const perConn = (a, b) => Math.round(((b - a) * 1024 * 10) / started.connect.ok) / 10;
     out.memory = {
-      rssBeforeMiB: Math.round(rssBefore * 10) / 10,
-      rssIdleMiB: Math.round(rssAfter * 10) / 10,
-      kbPerIdleConnection: Math.round(((rssAfter - rssBefore) * 1024 * 10) / started.connect.ok) / 10,
+      afterFullGc: Boolean(inspector),
+      rssBeforeMiB: Math.round(before.rss * 10) / 10,
+      rssIdleMiB: Math.round(after.rss * 10) / 10,
+      kbPerIdleConnection: perConn(before.rss, after.rss),
+      heapBeforeMiB: before.heap === null ? null : Math.round(before.heap * 10) / 10,
+      heapIdleMiB: after.heap === null ? null : Math.round(after.heap * 10) / 10,
+      heapKbPerIdleConnection: before.heap === null ? null : perConn(before.heap, after.heap),
     };
-    log(`  RSS ${out.memory.rssBeforeMiB} MiB -> ${out.memory.rssIdleMiB} MiB idle: ${out.memory.kbPerIdleConnection} KB per connection`);
+    log(
+      `  RSS ${out.memory.rssBeforeMiB} MiB -> ${out.memory.rssIdleMiB} MiB idle: ${out.memory.kbPerIdleConnection} KB per connection` +
+        ` (V8 heap ${out.memory.heapBeforeMiB} -> ${out.memory.heapIdleMiB} MiB: ${out.memory.heapKbPerIdleConnection} KB)`,
+    );
     out.phases = [];
-    out.phases.push(await measurePhase({ server, poster, subs, subscribers: started.connect.ok, name: `${label} steady` }));
+    out.phases.push(await measurePhase({ server, poster, subs, size: subscribers, subscribers: started.connect.ok, name: `${label} steady` }));
     if (drop) {
       await sleep(1000);
-      out.phases.push(await measurePhase({ server, poster, subs, subscribers: started.connect.ok, name: `${label} drop`, drop: true }));
+      out.phases.push(await measurePhase({ server, poster, subs, size: subscribers, subscribers: started.connect.ok, name: `${label} drop`, drop: true }));
     }
+    await inspector?.gc();
     out.rssEndMiB = Math.round(rssMiB(pid) * 10) / 10;
+    out.heapEndMiB = inspector ? Math.round((await inspector.heapUsedMiB()) * 10) / 10 : null;
     poster.socket.close();
     await Promise.all(subs.map((s) => s.call('close').catch(() => undefined)));
   } finally {
+    inspector?.close();
     await Promise.all(subs.map((s) => stopChild(s, 3000)));
     const exit = await stopChild(server.handle, 15_000);
     out.serverExit = exit;
@@ -708,6 +739,12 @@ async function main() {
     throw new Error(`BENCH_SOCKETS_PER_PROCESS ${SETTINGS.perProcess} is too close to ulimit -n ${limits.soft}`);
   }
   log(`Settings: ${JSON.stringify({ ...SETTINGS, databaseServer: undefined })}`);
+  // Another benchmark on this 2-core machine would skew every number: say so.
+  const m0 = machineTicks();
+  await sleep(2000);
+  const m1 = machineTicks();
+  machineBusyBefore = Math.round((1000 * (m1.busy - m0.busy)) / (m1.total - m0.total)) / 10;
+  log(`Machine busy before the run: ${machineBusyBefore} %${machineBusyBefore > 15 ? ' (WARNING: something else is running; numbers will be skewed)' : ''}`);
   const dbUrl = await createDatabase();
   pgPool = new pg.Pool({ connectionString: dbUrl, max: 2 });
   const scenarios = [];
@@ -738,7 +775,7 @@ async function main() {
   const checks = evaluate(scenarios);
   const results = {
     date: new Date().toISOString(),
-    machine: machine(),
+    machine: { ...machine(), busyPercentBeforeRun: machineBusyBefore },
     settings: { ...SETTINGS, databaseServer: SETTINGS.databaseServer.replace(/\/\/[^@]*@/, '//***@') },
     article: ARTICLE,
     targets: TARGETS,

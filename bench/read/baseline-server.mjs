@@ -29,20 +29,31 @@ const pool = new pg.Pool({
   max: Number(process.env.DATABASE_POOL_SIZE || 10),
 });
 
-// The same columns CommentsRepository selects (its `columns` helper is not
-// exported; keep this in step with libs/forum/src/comments/comments.repository.ts).
-const columns = (c) => `${c}.id, ${c}.article_id AS "articleId", ${c}.parent_id AS "parentId", ${c}.author_id AS "authorId",
-  ${c}.depth, ${c}.status::text AS status, ${c}.body_source AS "bodySource", ${c}.body_html AS "bodyHtml",
-  ${c}.reply_count AS "replyCount", ${c}.descendant_count AS "descendantCount", ${c}.upvotes, ${c}.downvotes,
-  ${c}.score, ${c}.created_at AS "createdAt", ${c}.edited_at AS "editedAt"`;
+// The same columns CommentsRepository selects. Its `columns` helper is not
+// exported, so the list is taken from the tree statement's text (which ends
+// with `SELECT <columns('c')>, u.username AS "authorName", t.level`): the
+// baseline follows the repository when the list changes.
+const COLUMNS = (() => {
+  const probe = treeQuery({
+    articleId: '00000000-0000-0000-0000-000000000000',
+    parentId: null,
+    sort: 'newest',
+    limit: 1,
+    shape: DEFAULT_TREE,
+  }).text;
+  const end = probe.indexOf(', u.username AS "authorName", t.level');
+  const start = probe.lastIndexOf('SELECT ', end);
+  const list = end > 0 && start >= 0 ? probe.slice(start + 'SELECT '.length, end) : '';
+  if (!list.startsWith('c.id,')) throw new Error('Cannot find the comment columns in the tree statement: update bench/read/baseline-server.mjs');
+  return list;
+})();
 
-const ARTICLE_BY_SLUG = `SELECT id, slug, title, byline, published_at, source_url, body_source, body_html, state::text,
-  premoderation, slow_mode_seconds, comment_count, last_seq, created_at, updated_at
-  FROM articles WHERE slug = $1 LIMIT 1`;
-const COMMENT_BY_ID = `SELECT ${columns('c')}, c.path::text[] AS path, u.username AS "authorName"
+// Prisma's findUnique({ where: { slug } }) selects every column of the model.
+const ARTICLE_BY_SLUG = `SELECT * FROM articles WHERE slug = $1 LIMIT 1`;
+const COMMENT_BY_ID = `SELECT ${COLUMNS}, c.path::text[] AS path, u.username AS "authorName"
   FROM comments c JOIN users u ON u.id = c.author_id
   WHERE c.id = $1::uuid`;
-const COMMENTS_BY_IDS = `SELECT ${columns('c')}, u.username AS "authorName"
+const COMMENTS_BY_IDS = `SELECT ${COLUMNS}, u.username AS "authorName"
   FROM comments c JOIN users u ON u.id = c.author_id
   WHERE c.id = ANY($1::uuid[])`;
 

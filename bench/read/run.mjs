@@ -170,7 +170,7 @@ function memory(pid) {
 }
 
 // CPU ticks of every process called "postgres" (only meaningful when the
-// database runs on this machine).
+// database runs on this machine; it counts every database of the server).
 function postgresTicks() {
   const out = new Map();
   for (const pid of readdirSync('/proc')) {
@@ -179,7 +179,10 @@ function postgresTicks() {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (!stat.includes('(postgres)')) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(pid, Number(fields[11]) + Number(fields[12]));
+      // utime + stime, plus cutime + cstime: the postmaster collects there
+      // the time of its children that exited (parallel query workers live
+      // for one query; backends when a connection closes).
+      out.set(pid, Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]));
     } catch {
       // gone
     }

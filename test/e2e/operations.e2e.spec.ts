@@ -63,6 +63,16 @@ describe('OpenAPI', () => {
         'POST /api/articles/{slug}/comments',
         'GET /api/comments/{id}',
         'GET /api/comments/{id}/replies',
+        'POST /api/comments/{id}/reports',
+        'GET /api/articles/{slug}/moderation-log',
+        'GET /api/moderation/queue',
+        'POST /api/moderation/comments/{id}/actions',
+        'PATCH /api/moderation/articles/{slug}',
+        'PATCH /api/moderation/users/{id}',
+        'GET /api/moderation/log',
+        'GET /api/moderation/word-rules',
+        'POST /api/moderation/word-rules',
+        'DELETE /api/moderation/word-rules/{id}',
       ].sort(),
     );
     const post = doc.paths['/api/articles/{slug}/comments'].post;

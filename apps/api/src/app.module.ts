@@ -4,6 +4,7 @@ import { AccountsModule } from '@rejoinder/accounts';
 import { APP_CONFIG, AppConfig, DomainEventBus } from '@rejoinder/common';
 import { DbModule } from '@rejoinder/db';
 import { ForumModule } from '@rejoinder/forum';
+import { ModerationModule } from '@rejoinder/moderation';
 import { RealtimeModule } from '@rejoinder/realtime';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
@@ -13,6 +14,8 @@ import { AccountsController } from './http/accounts.controller.js';
 import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
+import { ModerationController } from './http/moderation.controller.js';
+import { RolesGuard } from './auth/roles.guard.js';
 import { EventsGateway } from './realtime/events.gateway.js';
 
 export interface AppModuleOptions {
@@ -48,9 +51,10 @@ export class AppModule {
         AccountsModule.forRoot({ secret: jwtSecret, ttlSeconds: config.JWT_TTL_SECONDS }),
         ForumModule,
         RealtimeModule,
+        ModerationModule,
       ],
-      controllers: [HealthController, AccountsController, ArticlesController, CommentsController],
-      providers: [AuthGuard, EventsGateway, { provide: APP_FILTER, useClass: ProblemFilter }],
+      controllers: [HealthController, AccountsController, ArticlesController, CommentsController, ModerationController],
+      providers: [AuthGuard, RolesGuard, EventsGateway, { provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }
 }

@@ -7,6 +7,6 @@ import { SeedService } from './seed/seed.service.js';
 
 @Module({
   providers: [ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, SeedService],
-  exports: [ArticlesService, CommentsService, SeedService],
+  exports: [ArticlesService, CommentsService, SeedService, CommentsRepository, ArticlesRepository],
 })
 export class ForumModule {}

@@ -9,3 +9,8 @@ export * from './seed/article-source.js';
 export * from './markdown/markdown-renderer.js';
 export { treeQuery } from './comments/comments.repository.js';
 export type { TreeQueryArgs } from './comments/comments.repository.js';
+export * from './comments/comment-policy.js';
+export type { StateChange, AuditEntry, ChangeOutcome, EventRow } from './comments/comments.repository.js';
+export { CommentsRepository } from './comments/comments.repository.js';
+export { ArticlesRepository } from './articles/articles.repository.js';
+export type { ArticleRecord } from './articles/articles.repository.js';

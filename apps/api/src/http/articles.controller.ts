@@ -9,9 +9,10 @@ import type {
   CommentNode,
   CommentView,
   CreateCommentInput,
-  Page,
+  ThreadPage,
   ThreadQuery,
 } from '@rejoinder/forum';
+import { ModerationService } from '@rejoinder/moderation';
 import { RealtimeService } from '@rejoinder/realtime';
 import type { EventsPage } from '@rejoinder/realtime';
 import type { FastifyReply } from 'fastify';
@@ -30,6 +31,11 @@ const eventsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+const publicLogQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(500).optional(),
+});
+
 const SlugParam = () => ApiParam({ name: 'slug', example: 'putin-and-kim-jong-un-are-not-so-different' });
 
 @ApiTags('articles')
@@ -39,6 +45,7 @@ export class ArticlesController {
     private readonly articles: ArticlesService,
     private readonly comments: CommentsService,
     private readonly realtime: RealtimeService,
+    private readonly moderation: ModerationService,
   ) {}
 
   @Get()
@@ -86,6 +93,20 @@ export class ArticlesController {
     return this.realtime.eventsAfter(slug, query.after, query.limit, viewer);
   }
 
+  @Get(':slug/moderation-log')
+  @SlugParam()
+  @ApiOperation({
+    summary: "The article's public moderation log: removed and rejected comments with their reason codes, newest first",
+    description: 'Shows what was taken down and why, not who did it.',
+  })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } })
+  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
+  @ApiJsonResponse(200, 'A page of the public log')
+  @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
+  moderationLog(@Param('slug') slug: string, @Query(new ZodValidationPipe(publicLogQuerySchema)) query: z.output<typeof publicLogQuerySchema>) {
+    return this.moderation.log({ ...query, article: slug }, true);
+  }
+
   @Get(':slug/comments')
   @SlugParam()
   @ApiOperation({
@@ -102,7 +123,7 @@ export class ArticlesController {
   thread(
     @Param('slug') slug: string,
     @Query(new ZodValidationPipe(threadQuerySchema)) query: ThreadQuery,
-  ): Promise<Page<CommentNode>> {
+  ): Promise<ThreadPage> {
     return this.comments.thread(slug, query);
   }
 

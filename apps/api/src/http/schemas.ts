@@ -73,6 +73,8 @@ const COMMENT_PROPERTIES = {
   downvotes: { type: 'integer' },
   replyCount: { type: 'integer', description: 'Listed direct replies' },
   descendantCount: { type: 'integer', description: 'Listed replies at any depth' },
+  featured: { type: 'boolean', description: "Highlighted by a moderator" },
+  pinned: { type: 'boolean', description: 'Pinned to the top of the thread by a moderator' },
 };
 
 export const COMMENT_SCHEMA = { type: 'object', properties: COMMENT_PROPERTIES };
@@ -97,6 +99,7 @@ export const COMMENT_PAGE_SCHEMA = {
   properties: {
     items: { type: 'array', items: COMMENT_NODE_SCHEMA },
     nextCursor: nullable('string', { description: 'Opaque keyset cursor for the next page; null on the last page' }),
+    pinned: { type: 'array', items: COMMENT_SCHEMA, description: 'Thread pages only: comments pinned by moderators, on the first page (empty on later pages)' },
   },
 };
 

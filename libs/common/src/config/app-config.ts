@@ -42,6 +42,8 @@ export const configSchema = z.object({
   REALTIME_BACKLOG_LIMIT: z.coerce.number().int().min(1).max(100_000).default(1000),
   SOCKET_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(100),
   PRESENCE_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  // Open reports that hold a published comment back until a moderator decides.
+  REPORT_HOLD_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(3),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -29,6 +29,18 @@ export enum ErrorCode {
   ThreadTooDeep = 'THREAD_TOO_DEEP',
   CommentIdConflict = 'COMMENT_ID_CONFLICT',
 
+  StaleVersion = 'STALE_VERSION',
+  InvalidTransition = 'INVALID_TRANSITION',
+  AlreadyReported = 'ALREADY_REPORTED',
+  CannotReportOwnComment = 'CANNOT_REPORT_OWN_COMMENT',
+  UserBanned = 'USER_BANNED',
+  UserSuspended = 'USER_SUSPENDED',
+  BannedWord = 'BANNED_WORD',
+  SlowMode = 'SLOW_MODE',
+  WordRuleExists = 'WORD_RULE_EXISTS',
+  WordRuleNotFound = 'WORD_RULE_NOT_FOUND',
+  CannotSanctionStaff = 'CANNOT_SANCTION_STAFF',
+
   UnknownEvent = 'UNKNOWN_EVENT',
   RateLimited = 'RATE_LIMITED',
   OriginNotAllowed = 'ORIGIN_NOT_ALLOWED',
@@ -98,6 +110,28 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 400, title: 'The thread is too deep for another reply' };
     case ErrorCode.CommentIdConflict:
       return { status: 409, title: 'A different comment already has this id' };
+    case ErrorCode.StaleVersion:
+      return { status: 409, title: 'Someone acted on this first; reload it' };
+    case ErrorCode.InvalidTransition:
+      return { status: 409, title: 'That action does not apply to the comment in its current state' };
+    case ErrorCode.AlreadyReported:
+      return { status: 409, title: 'You have already reported this comment' };
+    case ErrorCode.CannotReportOwnComment:
+      return { status: 400, title: 'You cannot report your own comment' };
+    case ErrorCode.UserBanned:
+      return { status: 403, title: 'Your account is banned from taking part' };
+    case ErrorCode.UserSuspended:
+      return { status: 403, title: 'Your account is suspended for now' };
+    case ErrorCode.BannedWord:
+      return { status: 400, title: 'The comment contains a word that is not allowed' };
+    case ErrorCode.SlowMode:
+      return { status: 429, title: 'Slow mode: wait before commenting again' };
+    case ErrorCode.WordRuleExists:
+      return { status: 409, title: 'That word is already listed' };
+    case ErrorCode.WordRuleNotFound:
+      return { status: 404, title: 'No such word rule' };
+    case ErrorCode.CannotSanctionStaff:
+      return { status: 403, title: 'Moderators and admins cannot be sanctioned here' };
     case ErrorCode.UnknownEvent:
       return { status: 400, title: 'No such event' };
     case ErrorCode.RateLimited:

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { CommittedEvent } from '@rejoinder/common';
 import { ArticleState, PrismaService } from '@rejoinder/db';
 
 export interface ArticleRecord {
@@ -70,5 +71,36 @@ export class ArticlesRepository {
 
   async create(seed: ArticleSeed & { state?: ArticleState }): Promise<ArticleRecord> {
     return this.prisma.article.create({ data: seed });
+  }
+
+  // Changes an article's settings and appends `article.updated` with the
+  // result to its event log, in one transaction.
+  async updateSettingsWithEvent(
+    articleId: string,
+    settings: { state?: ArticleState; premoderation?: boolean; slowModeSeconds?: number },
+    payload: (article: ArticleRecord) => unknown,
+  ): Promise<{ article: ArticleRecord; event: CommittedEvent }> {
+    return this.prisma.$transaction(async (tx) => {
+      const article = await tx.article.update({
+        where: { id: articleId },
+        data: { ...settings, lastSeq: { increment: 1 } },
+      });
+      const data = payload(article);
+      const stored = await tx.articleEvent.create({
+        data: { articleId, seq: article.lastSeq, type: 'article.updated', audience: 'public', payload: data as object },
+      });
+      return {
+        article,
+        event: {
+          articleId,
+          seq: article.lastSeq,
+          type: 'article.updated',
+          audience: 'public' as const,
+          userId: null,
+          at: stored.createdAt.toISOString(),
+          data,
+        },
+      };
+    });
   }
 }

@@ -18,6 +18,12 @@ export interface CommentRow {
   score: number;
   createdAt: Date;
   editedAt: Date | null;
+  listed: boolean;
+  version: number;
+  openReports: number;
+  featured: boolean;
+  pinned: boolean;
+  moderationReason: string | null;
   // Level below the page's roots (0 for a root) in tree queries.
   level?: number;
 }

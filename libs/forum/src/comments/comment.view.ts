@@ -19,6 +19,8 @@ export interface CommentView {
   downvotes: number;
   replyCount: number;
   descendantCount: number;
+  featured: boolean;
+  pinned: boolean;
 }
 
 export interface CommentNode extends CommentView {
@@ -48,5 +50,7 @@ export function toCommentView(row: CommentRow): CommentView {
     downvotes: row.downvotes,
     replyCount: row.replyCount,
     descendantCount: row.descendantCount,
+    featured: row.featured,
+    pinned: row.pinned,
   };
 }

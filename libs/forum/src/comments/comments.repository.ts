@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { CommittedEvent, DomainError, ErrorCode } from '@rejoinder/common';
+import type { EventAudience } from '@rejoinder/common';
 import { CommentStatus, Prisma, PrismaService } from '@rejoinder/db';
 import { CommentRow, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
 
@@ -7,9 +9,10 @@ const { sql, raw, empty } = Prisma;
 // Columns every comment read returns, aliased to CommentRow.
 const columns = (c: string) =>
   raw(`${c}.id, ${c}.article_id AS "articleId", ${c}.parent_id AS "parentId", ${c}.author_id AS "authorId",
-  ${c}.depth, ${c}.status::text AS status, ${c}.body_source AS "bodySource", ${c}.body_html AS "bodyHtml",
+  ${c}.depth, ${c}.status::text AS status, ${c}.listed, ${c}.body_source AS "bodySource", ${c}.body_html AS "bodyHtml",
   ${c}.reply_count AS "replyCount", ${c}.descendant_count AS "descendantCount", ${c}.upvotes, ${c}.downvotes,
-  ${c}.score, ${c}.created_at AS "createdAt", ${c}.edited_at AS "editedAt"`);
+  ${c}.score, ${c}.created_at AS "createdAt", ${c}.edited_at AS "editedAt", ${c}.version,
+  ${c}.open_reports AS "openReports", ${c}.featured, ${c}.pinned, ${c}.moderation_reason AS "moderationReason"`);
 
 const ORDER: Record<ThreadSort, string> = {
   newest: 'created_at DESC, id DESC',
@@ -87,17 +90,37 @@ export interface NewComment {
 
 export interface EventRow {
   type: string;
-  audience: 'public' | 'moderators' | 'user';
+  audience: EventAudience;
   userId: string | null;
-  commentId: string | null;
-  // Built from the stored comment, inside the transaction.
+  // Built from the stored comment (after the change), inside the transaction.
   payload: (comment: CommentRow) => unknown;
 }
 
 export type InsertOutcome =
-  | { kind: 'inserted'; comment: CommentRow; seq: number; at: Date; payload: unknown }
+  | { kind: 'inserted'; comment: CommentRow; events: CommittedEvent[] }
   | { kind: 'article-closed' }
   | { kind: 'id-taken' };
+
+// A change of a comment's moderation state, decided from its current row
+// (read under lock): the new values, or an error that aborts the change.
+export interface StateChange {
+  status?: CommentStatus;
+  listed?: boolean;
+  featured?: boolean;
+  pinned?: boolean;
+  moderationReason?: string | null;
+  resolveReports?: boolean;
+  openReports?: number;
+}
+
+export interface AuditEntry {
+  moderatorId: string;
+  action: string;
+  reasonCode?: string | null;
+  note?: string | null;
+}
+
+export type ChangeOutcome = { before: CommentRow; comment: CommentRow; events: CommittedEvent[] };
 
 @Injectable()
 export class CommentsRepository {
@@ -139,51 +162,178 @@ export class CommentsRepository {
   }
 
   // Inserts the comment, adjusts the counters of the article and of every
-  // ancestor, and appends the article's next event, all in one transaction.
+  // ancestor, and appends the article's next events, all in one transaction.
   // The article row's lock (taken first) orders concurrent writers, so event
   // numbers become visible in commit order with no gaps.
-  async insertWithEvent(comment: NewComment, event: EventRow): Promise<InsertOutcome> {
-    const counted = comment.status === CommentStatus.published ? 1 : 0;
+  async insertWithEvents(comment: NewComment, events: EventRow[]): Promise<InsertOutcome> {
+    const listed = comment.status === CommentStatus.published;
     try {
       return await this.prisma.$transaction(async (tx) => {
-        const seqRows = await tx.$queryRaw<{ seq: number; at: Date }[]>`
-          UPDATE articles SET last_seq = last_seq + 1, comment_count = comment_count + ${counted}::int
-          WHERE id = ${comment.articleId}::uuid AND state = 'open'
-          RETURNING last_seq AS seq, now() AS at`;
-        const head = seqRows[0];
+        const head = await lockArticle(tx, comment.articleId, events.length, listed ? 1 : 0, true);
         if (!head) return { kind: 'article-closed' as const };
         const inserted = await tx.$executeRaw`
           INSERT INTO comments (id, article_id, parent_id, author_id, path, depth, status, listed,
                                 body_source, body_html, created_at, updated_at)
           VALUES (${comment.id}::uuid, ${comment.articleId}::uuid, ${comment.parentId}::uuid, ${comment.authorId}::uuid,
-                  ${comment.path}::uuid[], ${comment.depth}, ${comment.status}::"CommentStatus", ${counted === 1},
+                  ${comment.path}::uuid[], ${comment.depth}, ${comment.status}::"CommentStatus", ${listed},
                   ${comment.bodySource}, ${comment.bodyHtml}, ${head.at}, ${head.at})
           ON CONFLICT (id) DO NOTHING`;
         if (inserted === 0) throw new IdTaken();
-        const ancestors = comment.path.slice(0, -1);
-        if (counted && ancestors.length > 0) {
-          await tx.$executeRaw`
-            UPDATE comments
-            SET descendant_count = descendant_count + 1,
-                reply_count = reply_count + CASE WHEN id = ${comment.parentId}::uuid THEN 1 ELSE 0 END
-            WHERE id = ANY(${ancestors}::uuid[])`;
-        }
-        const rows = await tx.$queryRaw<CommentRow[]>`
-          SELECT ${columns('c')}, u.username AS "authorName"
-          FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = ${comment.id}::uuid`;
-        const stored = rows[0];
-        const payload = event.payload(stored);
-        await tx.$executeRaw`
-          INSERT INTO article_events (article_id, seq, type, audience, user_id, comment_id, payload, created_at)
-          VALUES (${comment.articleId}::uuid, ${head.seq}, ${event.type}, ${event.audience}::"EventAudience",
-                  ${event.userId}::uuid, ${event.commentId}::uuid, ${JSON.stringify(payload)}::jsonb, ${head.at})`;
-        return { kind: 'inserted' as const, comment: stored, seq: head.seq, at: head.at, payload };
+        if (listed) await bumpAncestors(tx, comment.path, comment.parentId, 1);
+        const stored = await readComment(tx, comment.id);
+        const committed = await appendEvents(tx, comment.articleId, head, comment.id, events, stored);
+        return { kind: 'inserted' as const, comment: stored, events: committed };
       }, TX_OPTIONS);
     } catch (error) {
       if (error instanceof IdTaken) return { kind: 'id-taken' };
       throw error;
     }
   }
+
+  // Changes a comment's state with optimistic concurrency: `expectedVersion`
+  // must match (else STALE_VERSION). Counters follow the change (listed
+  // comments for the tree, published ones for the article); the events and
+  // the audit entry commit with it.
+  async changeState(args: {
+    commentId: string;
+    expectedVersion?: number;
+    decide: (current: CommentRow & { path: string[] }) => StateChange;
+    events: (before: CommentRow, after: CommentRow) => EventRow[];
+    audit?: AuditEntry;
+  }): Promise<ChangeOutcome> {
+    const located = await this.findById(args.commentId);
+    if (!located) throw new DomainError(ErrorCode.CommentNotFound);
+    return this.prisma.$transaction(async (tx) => {
+      // The article first, as every writer does, then the comment.
+      await tx.$queryRaw`SELECT id FROM articles WHERE id = ${located.articleId}::uuid FOR UPDATE`;
+      const rows = await tx.$queryRaw<(CommentRow & { path: string[] })[]>`
+        SELECT ${columns('c')}, c.path::text[] AS path, u.username AS "authorName"
+        FROM comments c JOIN users u ON u.id = c.author_id
+        WHERE c.id = ${args.commentId}::uuid FOR UPDATE OF c`;
+      const before = rows[0];
+      if (!before) throw new DomainError(ErrorCode.CommentNotFound);
+      if (args.expectedVersion !== undefined && before.version !== args.expectedVersion) {
+        throw new DomainError(ErrorCode.StaleVersion, `The comment is at version ${before.version}`, {
+          currentVersion: before.version,
+        });
+      }
+      const change = args.decide(before);
+      const status = change.status ?? before.status;
+      const listed = change.listed ?? before.listed;
+      await tx.$executeRaw`
+        UPDATE comments SET
+          status = ${status}::"CommentStatus",
+          listed = ${listed},
+          featured = ${change.featured ?? before.featured},
+          pinned = ${change.pinned ?? before.pinned},
+          moderation_reason = ${change.moderationReason === undefined ? before.moderationReason : change.moderationReason},
+          open_reports = ${change.resolveReports ? 0 : (change.openReports ?? before.openReports)},
+          version = version + 1,
+          updated_at = now()
+        WHERE id = ${before.id}::uuid`;
+      if (change.resolveReports) {
+        await tx.$executeRaw`UPDATE reports SET resolved_at = now() WHERE comment_id = ${before.id}::uuid AND resolved_at IS NULL`;
+      }
+      const listedDelta = Number(listed) - Number(before.listed);
+      if (listedDelta !== 0) await bumpAncestors(tx, before.path, before.parentId, listedDelta);
+      const publishedDelta = Number(status === CommentStatus.published) - Number(before.status === CommentStatus.published);
+      const after = await readComment(tx, before.id);
+      const events = args.events(before, after);
+      const head = await lockArticle(tx, before.articleId, events.length, publishedDelta, false);
+      const committed = head ? await appendEvents(tx, before.articleId, head, before.id, events, after) : [];
+      if (args.audit) {
+        await tx.$executeRaw`
+          INSERT INTO moderation_actions (id, moderator_id, action, target_type, target_id, article_id, reason_code, note, created_at)
+          VALUES (gen_random_uuid(), ${args.audit.moderatorId}::uuid, ${args.audit.action}, 'comment', ${before.id}::uuid,
+                  ${before.articleId}::uuid, ${args.audit.reasonCode ?? null}, ${args.audit.note ?? null}, now())`;
+      }
+      return { before, comment: after, events: committed };
+    }, TX_OPTIONS);
+  }
+
+  // The author's last comment on the article (for slow mode).
+  async lastPostAt(articleId: string, authorId: string): Promise<Date | null> {
+    const rows = await this.prisma.$queryRaw<{ at: Date }[]>`
+      SELECT created_at AS at FROM comments
+      WHERE author_id = ${authorId}::uuid AND article_id = ${articleId}::uuid
+      ORDER BY created_at DESC LIMIT 1`;
+    return rows[0]?.at ?? null;
+  }
+
+  async pinned(articleId: string): Promise<CommentRow[]> {
+    return this.prisma.$queryRaw<CommentRow[]>`
+      SELECT ${columns('c')}, u.username AS "authorName"
+      FROM comments c JOIN users u ON u.id = c.author_id
+      WHERE c.article_id = ${articleId}::uuid AND c.pinned AND c.listed
+      ORDER BY c.created_at DESC LIMIT 10`;
+  }
+}
+
+type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
+
+// Bumps the article's event counter by `count` (taking its row lock) and its
+// published-comment count by `published`. Returns the first new seq, or null
+// when `requireOpen` and the article is closed.
+async function lockArticle(
+  tx: Tx,
+  articleId: string,
+  count: number,
+  published: number,
+  requireOpen: boolean,
+): Promise<{ first: number; at: Date } | null> {
+  const open = requireOpen ? sql`AND state = 'open'` : empty;
+  const rows = await tx.$queryRaw<{ last: number; at: Date }[]>`
+    UPDATE articles SET last_seq = last_seq + ${count}::int, comment_count = comment_count + ${published}::int
+    WHERE id = ${articleId}::uuid ${open}
+    RETURNING last_seq AS last, now() AS at`;
+  const row = rows[0];
+  return row ? { first: row.last - count + 1, at: row.at } : null;
+}
+
+async function bumpAncestors(tx: Tx, path: string[], parentId: string | null, delta: number): Promise<void> {
+  const ancestors = path.slice(0, -1);
+  if (ancestors.length === 0) return;
+  await tx.$executeRaw`
+    UPDATE comments
+    SET descendant_count = descendant_count + ${delta}::int,
+        reply_count = reply_count + CASE WHEN id = ${parentId}::uuid THEN ${delta}::int ELSE 0 END
+    WHERE id = ANY(${ancestors}::uuid[])`;
+}
+
+async function readComment(tx: Tx, id: string): Promise<CommentRow> {
+  const rows = await tx.$queryRaw<CommentRow[]>`
+    SELECT ${columns('c')}, u.username AS "authorName"
+    FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = ${id}::uuid`;
+  return rows[0]!;
+}
+
+async function appendEvents(
+  tx: Tx,
+  articleId: string,
+  head: { first: number; at: Date },
+  commentId: string,
+  events: EventRow[],
+  comment: CommentRow,
+): Promise<CommittedEvent[]> {
+  const committed: CommittedEvent[] = [];
+  for (const [i, event] of events.entries()) {
+    const seq = head.first + i;
+    const data = event.payload(comment);
+    await tx.$executeRaw`
+      INSERT INTO article_events (article_id, seq, type, audience, user_id, comment_id, payload, created_at)
+      VALUES (${articleId}::uuid, ${seq}, ${event.type}, ${event.audience}::"EventAudience",
+              ${event.userId}::uuid, ${commentId}::uuid, ${JSON.stringify(data)}::jsonb, ${head.at})`;
+    committed.push({
+      articleId,
+      seq,
+      type: event.type,
+      audience: event.audience,
+      userId: event.userId,
+      at: head.at.toISOString(),
+      data,
+    });
+  }
+  return committed;
 }
 
 class IdTaken extends Error {}

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuthUser, isModerator } from '@rejoinder/accounts';
 import type { AppConfig } from '@rejoinder/common';
@@ -8,6 +8,8 @@ import { ArticlesRepository } from '../articles/articles.repository.js';
 import { renderCommentMarkdown } from '../markdown/markdown-renderer.js';
 import { CommentRow, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
 import { CommentNode, CommentView, toCommentView } from './comment.view.js';
+import { COMMENT_POLICY } from './comment-policy.js';
+import type { CommentPolicy } from './comment-policy.js';
 import { CommentsRepository } from './comments.repository.js';
 import { CreateCommentInput } from './dto/comment.dto.js';
 
@@ -19,6 +21,11 @@ const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+export interface ThreadPage extends Page<CommentNode> {
+  // Comments pinned by moderators, on the first page only.
+  pinned: CommentView[];
 }
 
 export interface Permalink {
@@ -38,9 +45,10 @@ export class CommentsService {
     private readonly articles: ArticlesRepository,
     private readonly events: DomainEventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(COMMENT_POLICY) private readonly policy?: CommentPolicy,
   ) {}
 
-  async thread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string }): Promise<Page<CommentNode>> {
+  async thread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string }): Promise<ThreadPage> {
     const article = await this.requireArticle(slug);
     const kind = `t:${query.sort}:${article.id}`;
     const after = query.cursor ? decodeSiblingKey(kind, query.sort, query.cursor) : undefined;
@@ -54,7 +62,8 @@ export class CommentsService {
     });
     const roots = assemble(rows);
     const last = roots.at(-1);
-    return { items: roots, nextCursor: hasMore && last ? encodeSiblingKey(kind, query.sort, last) : null };
+    const pinned = after ? [] : (await this.comments.pinned(article.id)).map(toCommentView);
+    return { items: roots, pinned, nextCursor: hasMore && last ? encodeSiblingKey(kind, query.sort, last) : null };
   }
 
   async replies(commentId: string, query: { limit: number; cursor?: string }): Promise<Page<CommentNode>> {
@@ -130,8 +139,9 @@ export class CommentsService {
       depth = parent.depth + 1;
     }
 
-    const status = article.premoderation ? CommentStatus.pending : CommentStatus.published;
-    const outcome = await this.comments.insertWithEvent(
+    const hold = (await this.policy?.review({ author: actor, article, body })) ?? (article.premoderation && !isModerator(actor) ? 'premoderation' : null);
+    const status = hold ? CommentStatus.pending : CommentStatus.published;
+    const outcome = await this.comments.insertWithEvents(
       {
         id,
         articleId: article.id,
@@ -143,14 +153,18 @@ export class CommentsService {
         bodySource: body,
         bodyHtml: renderCommentMarkdown(body),
       },
-      {
-        type: 'comment.created',
-        // A pending comment is news only to moderators and to its author.
-        audience: status === CommentStatus.published ? 'public' : 'moderators',
-        userId: status === CommentStatus.published ? null : actor.id,
-        commentId: id,
-        payload: (stored) => ({ comment: toCommentView(stored) }),
-      },
+      hold
+        ? [
+            // A pending comment is news only to moderators and to its author.
+            { type: 'comment.created', audience: 'moderators', userId: actor.id, payload: (c) => ({ comment: toCommentView(c) }) },
+            {
+              type: 'queue.added',
+              audience: 'moderators',
+              userId: null,
+              payload: (c) => ({ queue: 'pending', reason: hold, version: c.version, comment: toCommentView(c) }),
+            },
+          ]
+        : [{ type: 'comment.created', audience: 'public', userId: null, payload: (c) => ({ comment: toCommentView(c) }) }],
     );
     switch (outcome.kind) {
       case 'article-closed':
@@ -162,15 +176,7 @@ export class CommentsService {
         throw new DomainError(ErrorCode.CommentIdConflict);
       }
       case 'inserted':
-        this.events.publish({
-          articleId: article.id,
-          seq: outcome.seq,
-          type: 'comment.created',
-          audience: status === CommentStatus.published ? 'public' : 'moderators',
-          userId: status === CommentStatus.published ? null : actor.id,
-          at: outcome.at.toISOString(),
-          data: outcome.payload,
-        });
+        for (const event of outcome.events) this.events.publish(event);
         return { comment: toCommentView(outcome.comment), created: true };
     }
   }

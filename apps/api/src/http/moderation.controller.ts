@@ -1,0 +1,147 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '@rejoinder/accounts';
+import { DomainError, ErrorCode, ZodValidationPipe } from '@rejoinder/common';
+import { Role } from '@rejoinder/db';
+import {
+  actionSchema,
+  articleSettingsSchema,
+  logQuerySchema,
+  ModerationService,
+  queueQuerySchema,
+  sanctionSchema,
+  WordListsService,
+  wordRuleSchema,
+} from '@rejoinder/moderation';
+import type { ActionInput, ArticleSettingsInput, LogQuery, QueueQuery, SanctionInput, WordRuleInput } from '@rejoinder/moderation';
+import { z } from 'zod';
+import { CurrentUser } from '../auth/auth.guard.js';
+import { RequireRole } from '../auth/roles.guard.js';
+import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems } from './openapi.js';
+import { ARTICLE_SCHEMA } from './schemas.js';
+
+const AUTH_PROBLEMS = [ErrorCode.Unauthenticated, ErrorCode.InvalidToken, ErrorCode.TokenExpired, ErrorCode.Forbidden];
+const INPUT_PROBLEMS = [ErrorCode.ValidationFailed, ErrorCode.UnknownFields, ErrorCode.MalformedJson];
+
+function uuidParam(id: string, notFound: ErrorCode): string {
+  if (!z.uuid().safeParse(id).success) throw new DomainError(notFound);
+  return id;
+}
+
+@ApiTags('moderation')
+@ApiAuth()
+@Controller('api/moderation')
+export class ModerationController {
+  constructor(
+    private readonly moderation: ModerationService,
+    private readonly words: WordListsService,
+  ) {}
+
+  @Get('queue')
+  @RequireRole(Role.moderator)
+  @ApiOperation({
+    summary: 'A moderation queue, oldest first',
+    description:
+      'pending: waiting for approval (premoderation, held by reports, suspect words); reported: with open reports; ' +
+      'rejected: rejected comments. Each item has the comment, its parent, the open reports, the author’s record and the version to act on.',
+  })
+  @ApiQuery({ name: 'status', required: false, schema: { type: 'string', enum: ['pending', 'reported', 'rejected'], default: 'pending' } })
+  @ApiQuery({ name: 'article', required: false, schema: { type: 'string' }, description: 'An article slug' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
+  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
+  @ApiJsonResponse(200, 'A page of the queue')
+  @ApiProblems(...AUTH_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor, ErrorCode.ArticleNotFound)
+  queue(@Query(new ZodValidationPipe(queueQuerySchema)) query: QueueQuery) {
+    return this.moderation.queue(query);
+  }
+
+  @Post('comments/:id/actions')
+  @HttpCode(200)
+  @RequireRole(Role.moderator)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    summary: 'Act on a comment: approve, reject, remove, restore, feature, unfeature, pin, unpin',
+    description: 'Send the version you saw; if someone acted first, the answer is 409 STALE_VERSION and nothing changes. reject and remove need a reason.',
+  })
+  @ApiJsonBody(actionSchema)
+  @ApiJsonResponse(200, 'The comment after the action, with its new version')
+  @ApiProblems(...AUTH_PROBLEMS, ...INPUT_PROBLEMS, ErrorCode.CommentNotFound, ErrorCode.StaleVersion, ErrorCode.InvalidTransition)
+  act(@Param('id') id: string, @Body(new ZodValidationPipe(actionSchema)) input: ActionInput, @CurrentUser() user: AuthUser) {
+    return this.moderation.act(user, uuidParam(id, ErrorCode.CommentNotFound), input);
+  }
+
+  @Patch('articles/:slug')
+  @RequireRole(Role.moderator)
+  @ApiParam({ name: 'slug' })
+  @ApiOperation({ summary: 'Article settings: open or closed, premoderation, slow mode (seconds between one user’s comments)' })
+  @ApiJsonBody(articleSettingsSchema)
+  @ApiJsonResponse(200, 'The article', ARTICLE_SCHEMA)
+  @ApiProblems(...AUTH_PROBLEMS, ...INPUT_PROBLEMS, ErrorCode.ArticleNotFound)
+  updateArticle(
+    @Param('slug') slug: string,
+    @Body(new ZodValidationPipe(articleSettingsSchema)) input: ArticleSettingsInput,
+    @CurrentUser() user: AuthUser,
+  ) {
+    return this.moderation.updateArticle(user, slug, input);
+  }
+
+  @Patch('users/:id')
+  @RequireRole(Role.moderator)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'Sanctions: ban, suspend until a time, always premoderate (and lift them)' })
+  @ApiJsonBody(sanctionSchema)
+  @ApiJsonResponse(200, 'The user’s sanctions')
+  @ApiProblems(...AUTH_PROBLEMS, ...INPUT_PROBLEMS, ErrorCode.UserNotFound, ErrorCode.CannotSanctionStaff)
+  async sanction(@Param('id') id: string, @Body(new ZodValidationPipe(sanctionSchema)) input: SanctionInput, @CurrentUser() user: AuthUser) {
+    const state = await this.moderation.sanction(user, uuidParam(id, ErrorCode.UserNotFound), input);
+    return {
+      id: state.id,
+      username: state.username,
+      banned: state.bannedAt !== null,
+      suspendedUntil: state.suspendedUntil?.toISOString() ?? null,
+      premoderated: state.premoderated,
+    };
+  }
+
+  @Get('log')
+  @RequireRole(Role.moderator)
+  @ApiOperation({ summary: 'The moderation log: every action, who, what, when, target and reason, newest first' })
+  @ApiQuery({ name: 'article', required: false, schema: { type: 'string' } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } })
+  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
+  @ApiJsonResponse(200, 'A page of the log')
+  @ApiProblems(...AUTH_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor, ErrorCode.ArticleNotFound)
+  log(@Query(new ZodValidationPipe(logQuerySchema)) query: LogQuery) {
+    return this.moderation.log(query, false);
+  }
+
+  @Get('word-rules')
+  @RequireRole(Role.admin)
+  @ApiOperation({ summary: 'The word lists (admins)' })
+  @ApiJsonResponse(200, 'Every rule')
+  @ApiProblems(...AUTH_PROBLEMS)
+  async wordRules() {
+    return { items: await this.words.list() };
+  }
+
+  @Post('word-rules')
+  @RequireRole(Role.admin)
+  @ApiOperation({ summary: 'Add a word or phrase: ban refuses comments with it, suspect holds them for review (admins)' })
+  @ApiJsonBody(wordRuleSchema)
+  @ApiJsonResponse(201, 'The rule')
+  @ApiProblems(...AUTH_PROBLEMS, ...INPUT_PROBLEMS, ErrorCode.WordRuleExists)
+  addWordRule(@Body(new ZodValidationPipe(wordRuleSchema)) input: WordRuleInput) {
+    return this.words.add(input.pattern, input.action);
+  }
+
+  @Delete('word-rules/:id')
+  @HttpCode(204)
+  @RequireRole(Role.admin)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'Remove a rule (admins)' })
+  @ApiJsonResponse(204, 'Removed')
+  @ApiProblems(...AUTH_PROBLEMS, ErrorCode.WordRuleNotFound)
+  async deleteWordRule(@Param('id') id: string): Promise<void> {
+    await this.words.remove(uuidParam(id, ErrorCode.WordRuleNotFound));
+  }
+}

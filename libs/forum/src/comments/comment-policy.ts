@@ -1,0 +1,13 @@
+import type { AuthUser } from '@rejoinder/accounts';
+import type { ArticleRecord } from '../articles/articles.repository.js';
+
+export type HoldReason = 'premoderation' | 'user_premoderated' | 'suspect_word';
+
+// Rules from outside the forum (sanctions, slow mode, word lists) that a new
+// comment must pass. Throw a DomainError to refuse; return a hold reason to
+// keep the comment for review.
+export interface CommentPolicy {
+  review(input: { author: AuthUser; article: ArticleRecord; body: string }): Promise<HoldReason | null>;
+}
+
+export const COMMENT_POLICY = Symbol('COMMENT_POLICY');

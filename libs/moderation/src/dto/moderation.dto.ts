@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+export const MODERATION_REASONS = ['spam', 'abuse', 'off_topic', 'illegal', 'personal_information', 'other'] as const;
+export type ModerationReason = (typeof MODERATION_REASONS)[number];
+
+export const MODERATION_ACTIONS = ['approve', 'reject', 'remove', 'restore', 'feature', 'unfeature', 'pin', 'unpin'] as const;
+export type ModerationActionName = (typeof MODERATION_ACTIONS)[number];
+
+export const actionSchema = z
+  .strictObject({
+    action: z.enum(MODERATION_ACTIONS),
+    // The version the moderator saw; a stale one is refused.
+    version: z.number().int().min(1),
+    reason: z.enum(MODERATION_REASONS).optional(),
+    note: z.string().max(1000).optional(),
+  })
+  .refine((a) => (a.action === 'reject' || a.action === 'remove' ? a.reason !== undefined : true), {
+    message: 'reject and remove need a reason',
+    path: ['reason'],
+  });
+export type ActionInput = z.output<typeof actionSchema>;
+
+export const queueQuerySchema = z.object({
+  status: z.enum(['pending', 'reported', 'rejected']).default('pending'),
+  article: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(500).optional(),
+});
+export type QueueQuery = z.output<typeof queueQuerySchema>;
+
+export const REPORT_REASONS = ['spam', 'abuse', 'off_topic', 'illegal', 'other'] as const;
+export const reportSchema = z.strictObject({
+  reason: z.enum(REPORT_REASONS),
+  note: z.string().trim().max(500).optional(),
+});
+export type ReportInput = z.output<typeof reportSchema>;
+
+export const articleSettingsSchema = z
+  .strictObject({
+    state: z.enum(['open', 'closed']).optional(),
+    premoderation: z.boolean().optional(),
+    slowModeSeconds: z.number().int().min(0).max(86_400).optional(),
+  })
+  .refine((s) => Object.keys(s).length > 0, { message: 'change at least one setting' });
+export type ArticleSettingsInput = z.output<typeof articleSettingsSchema>;
+
+export const sanctionSchema = z
+  .strictObject({
+    banned: z.boolean().optional(),
+    // An ISO time in the future suspends until then; null lifts a suspension.
+    suspendedUntil: z.iso.datetime({ offset: true }).nullable().optional(),
+    premoderated: z.boolean().optional(),
+    reason: z.enum(MODERATION_REASONS).optional(),
+    note: z.string().max(1000).optional(),
+  })
+  .refine((s) => s.banned !== undefined || s.suspendedUntil !== undefined || s.premoderated !== undefined, {
+    message: 'set banned, suspendedUntil or premoderated',
+  });
+export type SanctionInput = z.output<typeof sanctionSchema>;
+
+export const wordRuleSchema = z.strictObject({
+  pattern: z.string().trim().min(1).max(100),
+  action: z.enum(['ban', 'suspect']),
+});
+export type WordRuleInput = z.output<typeof wordRuleSchema>;
+
+export const logQuerySchema = z.object({
+  article: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(500).optional(),
+});
+export type LogQuery = z.output<typeof logQuerySchema>;

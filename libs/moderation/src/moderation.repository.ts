@@ -1,0 +1,167 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma, PrismaService, ReportReason, WordRuleAction } from '@rejoinder/db';
+
+export interface SanctionState {
+  id: string;
+  username: string;
+  role: string;
+  bannedAt: Date | null;
+  suspendedUntil: Date | null;
+  premoderated: boolean;
+}
+
+export interface AuditRow {
+  id: string;
+  moderatorId: string;
+  moderatorName: string | null;
+  action: string;
+  targetType: string;
+  targetId: string;
+  articleId: string | null;
+  reasonCode: string | null;
+  note: string | null;
+  createdAt: Date;
+}
+
+@Injectable()
+export class ModerationRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  sanctionState(userId: string): Promise<SanctionState | null> {
+    return this.prisma.user.findUnique({
+      where: { id: userId },
+      select: { id: true, username: true, role: true, bannedAt: true, suspendedUntil: true, premoderated: true },
+    });
+  }
+
+  // Sets the user's sanctions and records the action, together.
+  async setSanctions(
+    userId: string,
+    data: { bannedAt?: Date | null; suspendedUntil?: Date | null; premoderated?: boolean },
+    audit: { moderatorId: string; action: string; reasonCode?: string | null; note?: string | null },
+  ): Promise<SanctionState> {
+    const [user] = await this.prisma.$transaction([
+      this.prisma.user.update({
+        where: { id: userId },
+        data,
+        select: { id: true, username: true, role: true, bannedAt: true, suspendedUntil: true, premoderated: true },
+      }),
+      this.prisma.moderationAction.create({
+        data: { ...audit, targetType: 'user', targetId: userId, reasonCode: audit.reasonCode ?? null, note: audit.note ?? null },
+      }),
+    ]);
+    return user;
+  }
+
+  async articleAudit(data: { moderatorId: string; articleId: string; action: string; note?: string | null }): Promise<void> {
+    await this.prisma.moderationAction.create({
+      data: { moderatorId: data.moderatorId, action: data.action, targetType: 'article', targetId: data.articleId, articleId: data.articleId, note: data.note ?? null },
+    });
+  }
+
+  // Returns false when this reader had reported the comment already.
+  async addReport(commentId: string, reporterId: string, reason: ReportReason, note: string | null): Promise<boolean> {
+    try {
+      await this.prisma.report.create({ data: { commentId, reporterId, reason, note } });
+      return true;
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return false;
+      throw error;
+    }
+  }
+
+  openReportCount(commentId: string): Promise<number> {
+    return this.prisma.report.count({ where: { commentId, resolvedAt: null } });
+  }
+
+  openReports(commentIds: string[]) {
+    return this.prisma.report.findMany({
+      where: { commentId: { in: commentIds }, resolvedAt: null },
+      select: { commentId: true, reason: true, note: true, createdAt: true },
+      orderBy: { createdAt: 'asc' },
+    });
+  }
+
+  // Ids of a page of a moderation queue, oldest first.
+  async queuePage(args: {
+    status: 'pending' | 'reported' | 'rejected';
+    articleId?: string;
+    after?: { createdAt: string; id: string };
+    limit: number;
+  }): Promise<string[]> {
+    const filter =
+      args.status === 'reported'
+        ? Prisma.sql`c.open_reports > 0 AND c.status IN ('published', 'pending')`
+        : Prisma.sql`c.status = ${args.status}::"CommentStatus"`;
+    const article = args.articleId ? Prisma.sql`AND c.article_id = ${args.articleId}::uuid` : Prisma.empty;
+    const after = args.after
+      ? Prisma.sql`AND (c.created_at, c.id) > (${args.after.createdAt}::timestamptz, ${args.after.id}::uuid)`
+      : Prisma.empty;
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT c.id FROM comments c
+      WHERE ${filter} ${article} ${after}
+      ORDER BY c.created_at, c.id
+      LIMIT ${args.limit}`;
+    return rows.map((r) => r.id);
+  }
+
+  // Each author's record: how many of their comments are published and rejected.
+  async authorRecords(authorIds: string[]) {
+    if (authorIds.length === 0) return new Map<string, { approved: number; rejected: number }>();
+    const rows = await this.prisma.comment.groupBy({
+      by: ['authorId', 'status'],
+      where: { authorId: { in: authorIds }, status: { in: ['published', 'rejected'] } },
+      _count: { _all: true },
+    });
+    const records = new Map<string, { approved: number; rejected: number }>();
+    for (const id of authorIds) records.set(id, { approved: 0, rejected: 0 });
+    for (const row of rows) {
+      const record = records.get(row.authorId)!;
+      if (row.status === 'published') record.approved = row._count._all;
+      else record.rejected = row._count._all;
+    }
+    return records;
+  }
+
+  sanctionStates(userIds: string[]) {
+    return this.prisma.user.findMany({
+      where: { id: { in: userIds } },
+      select: { id: true, username: true, role: true, bannedAt: true, suspendedUntil: true, premoderated: true },
+    });
+  }
+
+  wordRules() {
+    return this.prisma.wordRule.findMany({ orderBy: { createdAt: 'asc' } });
+  }
+
+  async addWordRule(pattern: string, action: WordRuleAction) {
+    try {
+      return await this.prisma.wordRule.create({ data: { pattern, action } });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
+      throw error;
+    }
+  }
+
+  async deleteWordRule(id: string): Promise<boolean> {
+    const { count } = await this.prisma.wordRule.deleteMany({ where: { id } });
+    return count > 0;
+  }
+
+  // The moderation log, newest first; `publicOnly` keeps the removals and
+  // rejections of one article's comments.
+  async log(args: { articleId?: string; publicOnly: boolean; before?: { createdAt: string; id: string }; limit: number }) {
+    const article = args.articleId ? Prisma.sql`AND m.article_id = ${args.articleId}::uuid` : Prisma.empty;
+    const publicOnly = args.publicOnly ? Prisma.sql`AND m.target_type = 'comment' AND m.action IN ('remove', 'reject')` : Prisma.empty;
+    const before = args.before
+      ? Prisma.sql`AND (m.created_at, m.id) < (${args.before.createdAt}::timestamptz, ${args.before.id}::uuid)`
+      : Prisma.empty;
+    return this.prisma.$queryRaw<AuditRow[]>`
+      SELECT m.id, m.moderator_id AS "moderatorId", u.username AS "moderatorName", m.action, m.target_type AS "targetType",
+             m.target_id AS "targetId", m.article_id AS "articleId", m.reason_code AS "reasonCode", m.note, m.created_at AS "createdAt"
+      FROM moderation_actions m LEFT JOIN users u ON u.id = m.moderator_id
+      WHERE true ${article} ${publicOnly} ${before}
+      ORDER BY m.created_at DESC, m.id DESC
+      LIMIT ${args.limit}`;
+  }
+}

@@ -1,0 +1,295 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '@rejoinder/accounts';
+import { isModerator } from '@rejoinder/accounts';
+import { decodeCursor, DomainError, DomainEventBus, encodeCursor, ErrorCode } from '@rejoinder/common';
+import { ArticleState, CommentStatus, ReportReason } from '@rejoinder/db';
+import { ArticlesRepository, ArticlesService, CommentsRepository, toCommentView } from '@rejoinder/forum';
+import type { CommentRow, CommentView, EventRow, StateChange } from '@rejoinder/forum';
+import type {
+  ActionInput,
+  ArticleSettingsInput,
+  LogQuery,
+  ModerationActionName,
+  QueueQuery,
+  ReportInput,
+  SanctionInput,
+} from './dto/moderation.dto.js';
+import { ModerationRepository } from './moderation.repository.js';
+import type { AuditRow, SanctionState } from './moderation.repository.js';
+import { assertMayParticipate } from './sanctions.js';
+
+export interface QueueItem {
+  comment: CommentView;
+  version: number;
+  openReports: number;
+  moderationReason: string | null;
+  parent: CommentView | null;
+  reports: { reason: string; note: string | null; createdAt: string }[];
+  author: {
+    id: string;
+    username: string;
+    approved: number;
+    rejected: number;
+    banned: boolean;
+    suspendedUntil: string | null;
+    premoderated: boolean;
+  };
+}
+
+export interface ActionResult {
+  comment: CommentView;
+  version: number;
+}
+
+// How many open reports hold a published comment back from readers.
+export const REPORT_HOLD_THRESHOLD = Symbol('REPORT_HOLD_THRESHOLD');
+
+const view = (row: CommentRow): CommentView => toCommentView(row);
+const publicEvent = (type: string, payload: EventRow['payload']): EventRow => ({ type, audience: 'public', userId: null, payload });
+const modEvent = (type: string, payload: EventRow['payload']): EventRow => ({ type, audience: 'moderators', userId: null, payload });
+
+@Injectable()
+export class ModerationService {
+  constructor(
+    private readonly repository: ModerationRepository,
+    private readonly comments: CommentsRepository,
+    private readonly articles: ArticlesRepository,
+    private readonly articleViews: ArticlesService,
+    private readonly bus: DomainEventBus,
+  ) {}
+
+  async queue(query: QueueQuery): Promise<{ items: QueueItem[]; nextCursor: string | null }> {
+    const kind = `q:${query.status}:${query.article ?? '*'}`;
+    let after: { createdAt: string; id: string } | undefined;
+    if (query.cursor) {
+      const [createdAt, id] = decodeCursor(kind, query.cursor, ['string', 'string']) as [string, string];
+      after = { createdAt, id };
+    }
+    const articleId = query.article ? (await this.articleViews.get(query.article)).id : undefined;
+    const ids = await this.repository.queuePage({ status: query.status, articleId, after, limit: query.limit + 1 });
+    const pageIds = ids.slice(0, query.limit);
+    const rows = await this.comments.findMany(pageIds);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const ordered = pageIds.map((id) => byId.get(id)).filter((r): r is CommentRow => r !== undefined);
+    const parentIds = [...new Set(ordered.map((r) => r.parentId).filter((p): p is string => p !== null))];
+    const authorIds = [...new Set(ordered.map((r) => r.authorId))];
+    const [parents, reports, records, states] = await Promise.all([
+      this.comments.findMany(parentIds),
+      this.repository.openReports(pageIds),
+      this.repository.authorRecords(authorIds),
+      this.repository.sanctionStates(authorIds),
+    ]);
+    const parentById = new Map(parents.map((p) => [p.id, p]));
+    const stateById = new Map(states.map((s) => [s.id, s]));
+    const items = ordered.map((row): QueueItem => {
+      const state = stateById.get(row.authorId);
+      const record = records.get(row.authorId) ?? { approved: 0, rejected: 0 };
+      const parent = row.parentId ? parentById.get(row.parentId) : undefined;
+      return {
+        // Moderators see the content whatever the status.
+        comment: { ...view(row), body: row.bodySource, html: row.bodyHtml, author: { id: row.authorId, username: row.authorName } },
+        version: row.version,
+        openReports: row.openReports,
+        moderationReason: row.moderationReason,
+        parent: parent ? view(parent) : null,
+        reports: reports
+          .filter((r) => r.commentId === row.id)
+          .map((r) => ({ reason: r.reason, note: r.note, createdAt: r.createdAt.toISOString() })),
+        author: {
+          id: row.authorId,
+          username: row.authorName,
+          ...record,
+          banned: Boolean(state?.bannedAt),
+          suspendedUntil: state?.suspendedUntil?.toISOString() ?? null,
+          premoderated: state?.premoderated ?? false,
+        },
+      };
+    });
+    const last = ordered.at(-1);
+    return {
+      items,
+      nextCursor: ids.length > query.limit && last ? encodeCursor(kind, [last.createdAt.toISOString(), last.id]) : null,
+    };
+  }
+
+  async act(moderator: AuthUser, commentId: string, input: ActionInput): Promise<ActionResult> {
+    const outcome = await this.comments.changeState({
+      commentId,
+      expectedVersion: input.version,
+      decide: (current) => transition(input.action, current, input.reason ?? null),
+      events: (before) => eventsFor(input.action, before, input.reason ?? null),
+      audit: { moderatorId: moderator.id, action: input.action, reasonCode: input.reason ?? null, note: input.note ?? null },
+    });
+    for (const event of outcome.events) this.bus.publish(event);
+    return { comment: view(outcome.comment), version: outcome.comment.version };
+  }
+
+  // A reader's report. At the threshold, a published comment is held back
+  // from readers until a moderator decides.
+  async report(reporter: AuthUser, commentId: string, input: ReportInput, holdThreshold: number): Promise<{ openReports: number }> {
+    assertMayParticipate(await this.repository.sanctionState(reporter.id));
+    const comment = await this.comments.findById(commentId);
+    if (!comment || !(comment.status === CommentStatus.published || comment.status === CommentStatus.pending)) {
+      throw new DomainError(ErrorCode.CommentNotFound);
+    }
+    if (comment.authorId === reporter.id) throw new DomainError(ErrorCode.CannotReportOwnComment);
+    if (!(await this.repository.addReport(commentId, reporter.id, input.reason as ReportReason, input.note ?? null))) {
+      throw new DomainError(ErrorCode.AlreadyReported);
+    }
+    const outcome = await this.comments.changeState({
+      commentId,
+      decide: (current) => {
+        const openReports = current.openReports + 1;
+        const hold = current.status === CommentStatus.published && openReports >= holdThreshold;
+        return hold ? { openReports, status: CommentStatus.pending, listed: false } : { openReports };
+      },
+      events: (before, after) => {
+        const events: EventRow[] = [];
+        if (before.status === CommentStatus.published && after.status === CommentStatus.pending) {
+          events.push(publicEvent('comment.removed', () => ({ commentId, status: 'pending', reason: 'reports' })));
+        }
+        if (before.openReports === 0) {
+          events.push(modEvent('queue.added', (c) => ({ queue: 'reported', reason: 'reports', version: c.version, comment: view(c) })));
+        }
+        return events;
+      },
+    });
+    for (const event of outcome.events) this.bus.publish(event);
+    return { openReports: outcome.comment.openReports };
+  }
+
+  async updateArticle(moderator: AuthUser, slug: string, settings: ArticleSettingsInput) {
+    const current = await this.articles.findBySlug(slug);
+    if (!current) throw new DomainError(ErrorCode.ArticleNotFound);
+    const { event } = await this.articles.updateSettingsWithEvent(
+      current.id,
+      { ...settings, state: settings.state as ArticleState | undefined },
+      (a) => ({ article: { id: a.id, slug: a.slug, state: a.state, premoderation: a.premoderation, slowModeSeconds: a.slowModeSeconds } }),
+    );
+    await this.repository.articleAudit({ moderatorId: moderator.id, articleId: current.id, action: 'update_article', note: JSON.stringify(settings) });
+    this.bus.publish(event);
+    return this.articleViews.get(slug);
+  }
+
+  async sanction(moderator: AuthUser, userId: string, input: SanctionInput): Promise<SanctionState> {
+    const target = await this.repository.sanctionState(userId);
+    if (!target) throw new DomainError(ErrorCode.UserNotFound);
+    if (isModerator({ id: target.id, username: target.username, role: target.role as AuthUser['role'] })) {
+      throw new DomainError(ErrorCode.CannotSanctionStaff);
+    }
+    const data: { bannedAt?: Date | null; suspendedUntil?: Date | null; premoderated?: boolean } = {};
+    if (input.banned !== undefined) data.bannedAt = input.banned ? new Date() : null;
+    if (input.suspendedUntil !== undefined) {
+      const until = input.suspendedUntil === null ? null : new Date(input.suspendedUntil);
+      if (until && until <= new Date()) throw new DomainError(ErrorCode.ValidationFailed, 'suspendedUntil must be in the future');
+      data.suspendedUntil = until;
+    }
+    if (input.premoderated !== undefined) data.premoderated = input.premoderated;
+    const action = input.banned === true ? 'ban' : input.banned === false ? 'unban' : input.suspendedUntil ? 'suspend' : input.suspendedUntil === null ? 'unsuspend' : input.premoderated ? 'premoderate' : 'unpremoderate';
+    return this.repository.setSanctions(userId, data, {
+      moderatorId: moderator.id,
+      action,
+      reasonCode: input.reason ?? null,
+      note: input.note ?? null,
+    });
+  }
+
+  async log(query: LogQuery, publicOnly: boolean) {
+    const kind = `log:${publicOnly ? 'public' : 'all'}:${query.article ?? '*'}`;
+    let before: { createdAt: string; id: string } | undefined;
+    if (query.cursor) {
+      const [createdAt, id] = decodeCursor(kind, query.cursor, ['string', 'string']) as [string, string];
+      before = { createdAt, id };
+    }
+    const articleId = query.article ? (await this.articleViews.get(query.article)).id : undefined;
+    const rows = await this.repository.log({ articleId, publicOnly, before, limit: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((row) => (publicOnly ? publicEntry(row) : fullEntry(row))),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(kind, [last.createdAt.toISOString(), last.id]) : null,
+    };
+  }
+}
+
+function fullEntry(row: AuditRow) {
+  return {
+    id: row.id,
+    action: row.action,
+    moderator: { id: row.moderatorId, username: row.moderatorName },
+    targetType: row.targetType,
+    targetId: row.targetId,
+    articleId: row.articleId,
+    reasonCode: row.reasonCode,
+    note: row.note,
+    at: row.createdAt.toISOString(),
+  };
+}
+
+// What readers may know: what was removed, when and why; not by whom.
+function publicEntry(row: AuditRow) {
+  return { id: row.id, action: row.action, commentId: row.targetId, reasonCode: row.reasonCode, at: row.createdAt.toISOString() };
+}
+
+const published = { status: CommentStatus.published, listed: true } as const;
+
+function invalid(action: string, current: CommentRow): DomainError {
+  return new DomainError(ErrorCode.InvalidTransition, `Cannot ${action} a ${current.status} comment`, { status: current.status });
+}
+
+function transition(action: ModerationActionName, current: CommentRow, reason: string | null): StateChange {
+  switch (action) {
+    case 'approve':
+      if (current.status === CommentStatus.pending) return { ...published, resolveReports: true, moderationReason: null };
+      if (current.status === CommentStatus.published && current.openReports > 0) return { resolveReports: true };
+      throw invalid(action, current);
+    case 'reject':
+      if (current.status === CommentStatus.pending) return { status: CommentStatus.rejected, listed: false, resolveReports: true, moderationReason: reason };
+      throw invalid(action, current);
+    case 'remove':
+      if (current.status === CommentStatus.published) {
+        return { status: CommentStatus.removed, listed: true, resolveReports: true, featured: false, pinned: false, moderationReason: reason };
+      }
+      throw invalid(action, current);
+    case 'restore':
+      if (current.status === CommentStatus.removed || current.status === CommentStatus.rejected) return { ...published, moderationReason: null };
+      throw invalid(action, current);
+    case 'feature':
+    case 'unfeature':
+      if (current.status !== CommentStatus.published) throw invalid(action, current);
+      return { featured: action === 'feature' };
+    case 'pin':
+    case 'unpin':
+      if (current.status !== CommentStatus.published || current.depth !== 0) throw invalid(action, current);
+      return { pinned: action === 'pin' };
+  }
+}
+
+// What each action tells readers, the author and the moderators.
+function eventsFor(action: ModerationActionName, before: CommentRow, reason: string | null): EventRow[] {
+  const resolved = modEvent('queue.resolved', (c) => ({ commentId: c.id, action, status: c.status, version: c.version }));
+  const wasVisible = before.status === CommentStatus.published;
+  switch (action) {
+    case 'approve':
+      return wasVisible ? [resolved] : [publicEvent('comment.created', (c) => ({ comment: view(c) })), resolved];
+    case 'reject':
+      return [
+        { type: 'comment.removed', audience: 'user', userId: before.authorId, payload: (c) => ({ commentId: c.id, status: c.status, reasonCode: reason }) },
+        resolved,
+      ];
+    case 'remove':
+      return [publicEvent('comment.removed', (c) => ({ commentId: c.id, status: c.status, reasonCode: reason, comment: view(c) })), resolved];
+    case 'restore':
+      return [
+        before.status === CommentStatus.removed
+          ? publicEvent('comment.updated', (c) => ({ comment: view(c) }))
+          : publicEvent('comment.created', (c) => ({ comment: view(c) })),
+        resolved,
+      ];
+    case 'feature':
+    case 'unfeature':
+    case 'pin':
+    case 'unpin':
+      return [publicEvent('comment.updated', (c) => ({ comment: view(c) })), resolved];
+  }
+}
