@@ -30,6 +30,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { io } from 'socket.io-client';
 import {
+  CLK_TCK,
   cpuSeconds,
   Histogram,
   inspectorSession,
@@ -444,6 +445,7 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
   const cpu0 = cpuSeconds(pid);
   const subCpu0 = subs.reduce((a, s) => a + cpuSeconds(s.pid), 0);
   const machine0 = machineTicks();
+  const self0 = process.cpuUsage();
   const t0 = now();
   let dropping = null;
   const post = await postSteadily(poster, rateFor(size), SETTINGS.seconds, (i, total) => {
@@ -476,6 +478,10 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
   const cpu = cpuSeconds(pid) - cpu0;
   const subCpu = subs.reduce((a, s) => a + cpuSeconds(s.pid), 0) - subCpu0;
   const machine1 = machineTicks();
+  const selfCpu = (() => {
+    const u = process.cpuUsage(self0);
+    return (u.user + u.system) / 1e6;
+  })();
   const reports = await Promise.all(subs.map((s) => s.call('report', { from, to })));
 
   const steady = new Histogram();
@@ -539,6 +545,10 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
     serverCpuPercent: r2((100 * cpu) / wall),
     subscriberCpuPercent: r2((100 * subCpu) / wall),
     machineBusyPercent: r2((100 * (machine1.busy - machine0.busy)) / (machine1.total - machine0.total)),
+    // CPU of everything else (PostgreSQL, the kernel's softirq time, any other
+    // program), in % of one core: a large figure means a skewed measurement.
+    otherCpuPercent: r2((100 * (machine1.busy - machine0.busy)) / CLK_TCK / wall - (100 * (cpu + subCpu + selfCpu)) / wall),
+    posterCpuPercent: r2((100 * selfCpu) / wall),
     deliveriesPerCpuSecond: Math.round(deliveries / cpu),
     cpuMicrosPerDelivery: r2((1e6 * cpu) / deliveries),
     drop: dropResults && {
@@ -553,7 +563,7 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
   const l = result.latencyMs;
   log(
     `  ${name}: ${result.events} events, ${deliveries}/${expected} deliveries, p50 ${l.p50} ms, p99 ${l.p99} ms, ` +
-      `${result.deliveriesPerCpuSecond} deliveries/CPU-s, server CPU ${result.serverCpuPercent} %, machine ${result.machineBusyPercent} % busy, ` +
+      `${result.deliveriesPerCpuSecond} deliveries/CPU-s, server CPU ${result.serverCpuPercent} %, subscribers ${result.subscriberCpuPercent} %, other ${result.otherCpuPercent} %, machine ${result.machineBusyPercent} % busy, ` +
       `missing ${result.loss.missing}, dup ${result.loss.duplicates}, out-of-order ${result.loss.outOfOrder}, unexpected disconnects ${result.loss.unexpectedDisconnects}`,
   );
   return result;

@@ -228,9 +228,12 @@ function cpuWindow(serverPid) {
   };
 }
 
+// Sum after minus sum before: a backend that exits inside the window moves
+// its whole time into the postmaster's cutime, and leaves the live sum.
 function postgresDelta(before, after) {
   let ticks = 0;
-  for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
+  for (const t of after.values()) ticks += t;
+  for (const t of before.values()) ticks -= t;
   return ticks / CLK_TCK;
 }
 

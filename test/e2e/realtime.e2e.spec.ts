@@ -173,10 +173,13 @@ describe('pending comments', () => {
     for (const s of [reader, own, mod]) await s.ack('subscribe', { article: article.slug });
     const pending = await postComment(t, author, article.slug, 'awaiting approval');
     await own.waitFor((e) => e.length === 1);
-    await mod.waitFor((e) => e.length === 1);
+    await mod.waitFor((e) => e.length === 2);
     expect(own.events[0].data.comment).toMatchObject({ id: pending.id, status: 'pending' });
+    expect(mod.events.map((e) => e.type)).toEqual(['comment.created', 'queue.added']);
     await new Promise((r) => setTimeout(r, 300));
     expect(reader.events).toEqual([]);
+    // The queue event is for moderators, not for the author.
+    expect(own.events.map((e) => e.type)).toEqual(['comment.created']);
 
     const late = track(await connectSocket(t.url));
     await late.ack('subscribe', { article: article.slug, after: 0 });

@@ -14,6 +14,8 @@ export const EVENT_TYPES = [
   'comment.removed',
   'comment.voted',
   'article.updated',
+  'queue.added',
+  'queue.resolved',
 ];
 
 export interface TestSocket {

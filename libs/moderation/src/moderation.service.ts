@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
 import { isModerator } from '@rejoinder/accounts';
 import { decodeCursor, DomainError, DomainEventBus, encodeCursor, ErrorCode } from '@rejoinder/common';
-import { ArticleState, CommentStatus, ReportReason } from '@rejoinder/db';
+import { CommentStatus } from '@rejoinder/db';
 import { ArticlesRepository, ArticlesService, CommentsRepository, toCommentView } from '@rejoinder/forum';
 import type { CommentRow, CommentView, EventRow, StateChange } from '@rejoinder/forum';
 import type {
@@ -133,7 +133,7 @@ export class ModerationService {
       throw new DomainError(ErrorCode.CommentNotFound);
     }
     if (comment.authorId === reporter.id) throw new DomainError(ErrorCode.CannotReportOwnComment);
-    if (!(await this.repository.addReport(commentId, reporter.id, input.reason as ReportReason, input.note ?? null))) {
+    if (!(await this.repository.addReport(commentId, reporter.id, input.reason, input.note ?? null))) {
       throw new DomainError(ErrorCode.AlreadyReported);
     }
     const outcome = await this.comments.changeState({
@@ -163,7 +163,7 @@ export class ModerationService {
     if (!current) throw new DomainError(ErrorCode.ArticleNotFound);
     const { event } = await this.articles.updateSettingsWithEvent(
       current.id,
-      { ...settings, state: settings.state as ArticleState | undefined },
+      { ...settings, state: settings.state },
       (a) => ({ article: { id: a.id, slug: a.slug, state: a.state, premoderation: a.premoderation, slowModeSeconds: a.slowModeSeconds } }),
     );
     await this.repository.articleAudit({ moderatorId: moderator.id, articleId: current.id, action: 'update_article', note: JSON.stringify(settings) });
@@ -234,7 +234,7 @@ function publicEntry(row: AuditRow) {
 const published = { status: CommentStatus.published, listed: true } as const;
 
 function invalid(action: string, current: CommentRow): DomainError {
-  return new DomainError(ErrorCode.InvalidTransition, `Cannot ${action} a ${current.status} comment`, { status: current.status });
+  return new DomainError(ErrorCode.InvalidTransition, `Cannot ${action} a ${current.status} comment`, { commentStatus: current.status });
 }
 
 function transition(action: ModerationActionName, current: CommentRow, reason: string | null): StateChange {

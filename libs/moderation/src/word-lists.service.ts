@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@rejoinder/common';
 import { ModerationRepository } from './moderation.repository.js';
 import { WordMatch, WordMatcher } from './word-lists/word-matcher.js';
@@ -15,6 +15,7 @@ const CACHE_MS = 5000;
 
 @Injectable()
 export class WordListsService {
+  private readonly logger = new Logger(WordListsService.name);
   private cached: { matcher: WordMatcher; at: number } | null = null;
 
   constructor(private readonly repository: ModerationRepository) {}
@@ -27,7 +28,7 @@ export class WordListsService {
     try {
       new WordMatcher([{ id: 'check', pattern, action }]);
     } catch (error) {
-      throw new DomainError(ErrorCode.ValidationFailed, (error as Error).message);
+      throw new DomainError(ErrorCode.ValidationFailed, (error as Error).message.replace(/^Word rule "check": /, ''));
     }
     const rule = await this.repository.addWordRule(pattern.toLowerCase(), action);
     if (!rule) throw new DomainError(ErrorCode.WordRuleExists);
@@ -46,7 +47,17 @@ export class WordListsService {
 
   private async matcher(): Promise<WordMatcher> {
     if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.matcher;
-    const rules = await this.repository.wordRules();
+    // A stored rule that no longer compiles is skipped, not allowed to switch
+    // every check off.
+    const rules = (await this.repository.wordRules()).filter((r) => {
+      try {
+        new WordMatcher([{ id: r.id, pattern: r.pattern, action: r.action }]);
+        return true;
+      } catch (error) {
+        this.logger.warn({ rule: r.id, err: error }, 'Skipping a word rule that does not compile');
+        return false;
+      }
+    });
     const matcher = new WordMatcher(rules.map((r) => ({ id: r.id, pattern: r.pattern, action: r.action })));
     this.cached = { matcher, at: Date.now() };
     return matcher;

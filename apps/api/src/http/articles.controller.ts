@@ -6,7 +6,6 @@ import { ArticlesService, CommentsService, createCommentSchema, threadQuerySchem
 import type {
   ArticleSummary,
   ArticleView,
-  CommentNode,
   CommentView,
   CreateCommentInput,
   ThreadPage,

@@ -12,6 +12,8 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
+const STANDARD = new Set(['type', 'title', 'status', 'code', 'detail', 'instance']);
+
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export function problemFor(error: DomainError, instance?: string): Problem {
@@ -24,6 +26,7 @@ export function problemFor(error: DomainError, instance?: string): Problem {
     code: error.code,
     ...(detail ? { detail } : {}),
     ...(instance ? { instance } : {}),
-    ...error.extras,
+    // Extras never overwrite the standard members.
+    ...Object.fromEntries(Object.entries(error.extras).filter(([key]) => !STANDARD.has(key))),
   };
 }

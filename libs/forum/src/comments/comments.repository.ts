@@ -304,7 +304,7 @@ async function readComment(tx: Tx, id: string): Promise<CommentRow> {
   const rows = await tx.$queryRaw<CommentRow[]>`
     SELECT ${columns('c')}, u.username AS "authorName"
     FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = ${id}::uuid`;
-  return rows[0]!;
+  return rows[0];
 }
 
 async function appendEvents(
