@@ -487,6 +487,7 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
   const steady = new Histogram();
   const dropped = new Histogram();
   const fanout = new Map();
+  const first = new Map();
   const perSeqCounts = new Array(to - from).fill(0);
   const sum = (key) => reports.reduce((a, r) => a + r[key], 0);
   const reasons = {};
@@ -494,7 +495,10 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
     steady.merge(r.steady);
     dropped.merge(r.dropped);
     r.perSeqCounts.forEach((c, k) => (perSeqCounts[k] += c));
-    for (const [seq, , max] of r.fanout) fanout.set(seq, Math.max(fanout.get(seq) ?? -Infinity, max));
+    for (const [seq, , max, min] of r.fanout) {
+      fanout.set(seq, Math.max(fanout.get(seq) ?? -Infinity, max));
+      first.set(seq, Math.min(first.get(seq) ?? Infinity, min));
+    }
     for (const [reason, n] of Object.entries(r.disconnectReasons)) reasons[reason] = (reasons[reason] ?? 0) + n;
   }
   const all = new Histogram().merge(steady.toJSON()).merge(dropped.toJSON());
@@ -520,10 +524,17 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
     },
     expectedDeliveries: expected,
     deliveries,
-    latencyMs: server.kind === 'api' && drop ? steady.summary() : all.summary(),
+    // Sockets that stayed connected (all of them outside the drop run).
+    latencyMs: steady.summary(),
     latencyAllMs: all.summary(),
     latencyDroppedSocketsMs: dropped.summary(),
-    // Per event: the latency of its last delivery (the fan-out's completion).
+    // Per event: the latency of its first delivery (post, commit, first
+    // write) and of its last one (the fan-out's completion), over the sockets
+    // that were not dropped.
+    firstDeliveryMs: {
+      p50: r2(quantileOf([...first.values()], 0.5)),
+      p99: r2(quantileOf([...first.values()], 0.99)),
+    },
     completionMs: {
       p50: r2(quantileOf(completion, 0.5)),
       p99: r2(quantileOf(completion, 0.99)),
@@ -654,40 +665,43 @@ function table(scenarios) {
   const rows = [
     [
       'server',
-      'subs',
+      'subscribers',
       'phase',
+      'posts/s',
       'events',
       'deliveries',
       'p50 ms',
       'p99 ms',
+      'first-delivery p50 ms',
       'last-delivery p99 ms',
       'deliveries/CPU-s',
-      'CPU µs/delivery',
-      'server CPU %',
-      'machine busy %',
-      'KB/idle conn',
-      'missing/dup/ooo',
-      'unexpected disconnects',
+      'server CPU µs/delivery',
+      'KB/idle conn (RSS)',
+      'KB/idle conn (V8 heap)',
+      'missing/dup/out-of-order',
+      'other CPU %',
     ],
   ];
   for (const s of scenarios) {
     for (const p of s.phases ?? []) {
+      const steady = p.name.endsWith('steady');
       rows.push([
         s.target,
         String(s.subscribers),
         p.name.split(' ').at(-1),
+        String(p.post.rate),
         String(p.events),
         `${p.deliveries}/${p.expectedDeliveries}`,
         String(p.latencyMs.p50),
         String(p.latencyMs.p99),
+        String(p.firstDeliveryMs.p50),
         String(p.completionMs.p99),
         String(p.deliveriesPerCpuSecond),
         String(p.cpuMicrosPerDelivery),
-        String(p.serverCpuPercent),
-        String(p.machineBusyPercent),
-        p.name.endsWith('steady') ? String(s.memory.kbPerIdleConnection) : '',
+        steady ? String(s.memory.kbPerIdleConnection) : '',
+        steady ? String(s.memory.heapKbPerIdleConnection) : '',
         `${p.loss.missing}/${p.loss.duplicates}/${p.loss.outOfOrder}`,
-        String(p.loss.unexpectedDisconnects),
+        String(p.otherCpuPercent),
       ]);
     }
   }

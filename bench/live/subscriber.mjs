@@ -28,11 +28,17 @@ function record(rec, envelope) {
   const sent = readStamp(envelope?.data?.comment?.body);
   if (Number.isNaN(sent)) return;
   const latency = t - sent;
-  (rec.dropped ? dropped : steady).add(latency);
+  if (rec.dropped) {
+    dropped.add(latency);
+    return;
+  }
+  steady.add(latency);
+  // First and last delivery of each event, over the sockets not dropped.
   const s = perSeq.get(seq);
   if (s) {
     s.count += 1;
     if (latency > s.max) s.max = latency;
+    if (latency < s.min) s.min = latency;
   } else perSeq.set(seq, { count: 1, max: latency, min: latency });
 }
 

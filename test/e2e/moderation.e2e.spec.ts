@@ -389,3 +389,44 @@ describe('authorisation', () => {
     expect((await t.prisma.user.findUniqueOrThrow({ where: { id: reader.id } })).bannedAt).toBeNull();
   });
 });
+
+describe('the moderators’ feed across articles', () => {
+  it('numbers queue events from every article in one sequence, with catch-up, for moderators only', async () => {
+    const feed = track(await connectSocket(t.url, { token: mod.token }));
+    const start = await feed.ack('subscribe', { feed: 'moderation' });
+    expect(start).toMatchObject({ feed: 'moderation', resync: false });
+    const base: number = start.seq;
+    const one = await createArticle(t.prisma, { premoderation: true });
+    const two = await createArticle(t.prisma, { premoderation: true });
+    const a = await postComment(t, reader, one.slug, 'in one');
+    const b = await postComment(t, reader, two.slug, 'in two');
+    await feed.waitFor((e) => e.length >= 2);
+    expect(feed.events.slice(0, 2).map((e) => [e.seq, e.type, e.articleId, (e as any).stream])).toEqual([
+      [base + 1, 'queue.added', one.id, 'moderation'],
+      [base + 2, 'queue.added', two.id, 'moderation'],
+    ]);
+    await act(a.id, { action: 'approve', version: 1 });
+    await act(b.id, { action: 'reject', version: 1, reason: 'spam' });
+    await feed.waitFor((e) => e.length >= 4);
+    // Other tests write to the feed too: ours are in order, with nothing twice.
+    const ours = feed.events.filter((e) => [one.id, two.id].includes(e.articleId));
+    expect(ours.map((e) => e.type)).toEqual(['queue.added', 'queue.added', 'queue.resolved', 'queue.resolved']);
+    const seqs = feed.events.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    expect(new Set(seqs).size).toBe(seqs.length);
+
+    const late = track(await connectSocket(t.url, { token: mod.token }));
+    await late.ack('subscribe', { feed: 'moderation', after: base });
+    const replayed = late.events.filter((e) => [one.id, two.id].includes(e.articleId));
+    expect(replayed.map((e) => e.seq)).toEqual(ours.map((e) => e.seq));
+  });
+
+  it('refuses commenters and anonymous readers', async () => {
+    const commenter = track(await connectSocket(t.url, { token: reader.token }));
+    expect(await commenter.ack('subscribe', { feed: 'moderation' })).toMatchObject({ error: { code: 'FORBIDDEN', status: 403 } });
+    const anonymous = track(await connectSocket(t.url));
+    expect(await anonymous.ack('subscribe', { feed: 'moderation' })).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    expect(await anonymous.ack('subscribe', { feed: 'moderation', article: 'x' })).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    expect(await anonymous.ack('subscribe', { feed: 'everything' })).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+  });
+});

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
 import { isModerator } from '@rejoinder/accounts';
+import { MODERATION_FEED } from '@rejoinder/common';
 import type { CommittedEvent, EventAudience } from '@rejoinder/common';
 import { Prisma, PrismaService } from '@rejoinder/db';
 
@@ -31,6 +32,7 @@ export class ArticleEventsRepository {
   // Events after `after`, in order; only those `viewer` may see when a viewer
   // filter is given (undefined: every audience, for the node's own stream).
   async after(articleId: string, after: number, limit: number, viewer?: AuthUser | null): Promise<CommittedEvent[]> {
+    if (articleId === MODERATION_FEED) return this.feedAfter(after, limit);
     const visible =
       viewer === undefined
         ? Prisma.empty
@@ -47,12 +49,31 @@ export class ArticleEventsRepository {
   }
 
   async heads(articleIds: string[]): Promise<Map<string, number>> {
-    if (articleIds.length === 0) return new Map();
-    const rows = await this.prisma.article.findMany({
-      where: { id: { in: articleIds } },
-      select: { id: true, lastSeq: true },
-    });
-    return new Map(rows.map((r) => [r.id, r.lastSeq]));
+    const heads = new Map<string, number>();
+    const ids = articleIds.filter((id) => id !== MODERATION_FEED);
+    if (ids.length > 0) {
+      const rows = await this.prisma.article.findMany({ where: { id: { in: ids } }, select: { id: true, lastSeq: true } });
+      for (const row of rows) heads.set(row.id, row.lastSeq);
+    }
+    if (ids.length < articleIds.length) {
+      const feed = await this.prisma.moderationFeed.findUnique({ where: { id: 1 } });
+      heads.set(MODERATION_FEED, feed?.lastSeq ?? 0);
+    }
+    return heads;
+  }
+
+  private async feedAfter(after: number, limit: number): Promise<CommittedEvent[]> {
+    const rows = await this.prisma.moderationEvent.findMany({ where: { seq: { gt: after } }, orderBy: { seq: 'asc' }, take: limit });
+    return rows.map((row) => ({
+      articleId: row.articleId,
+      stream: MODERATION_FEED,
+      seq: row.seq,
+      type: row.type,
+      audience: 'moderators',
+      userId: null,
+      at: row.createdAt.toISOString(),
+      data: row.payload,
+    }));
   }
 
   async head(articleId: string): Promise<number | null> {

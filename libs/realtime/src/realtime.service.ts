@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
-import { APP_CONFIG, CommittedEvent, DomainEventBus } from '@rejoinder/common';
+import { APP_CONFIG, CommittedEvent, DomainError, DomainEventBus, ErrorCode, MODERATION_FEED } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { ArticlesService } from '@rejoinder/forum';
 import { randomUUID } from 'node:crypto';
 import { ArticleEventsRepository } from './article-events.repository.js';
 import { ArticleStream, Subscription } from './article-stream.js';
-import { ClusterLink, ClusterMessage, EventSink } from './realtime.types.js';
+import { ClusterLink, ClusterMessage, EventSink, streamKey } from './realtime.types.js';
+import { isModerator } from '@rejoinder/accounts';
 
 export interface SubscribeResult {
   subscription: Subscription;
@@ -49,7 +50,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.unsubscribeBus = this.bus.subscribe((event) => {
-      this.streams.get(event.articleId)?.stream.offer(event);
+      this.streams.get(streamKey(event))?.stream.offer(event);
       this.cluster?.publish({ kind: 'event', event });
     });
     this.timers.push(setInterval(() => void this.sweep(), SWEEP_MS).unref());
@@ -68,7 +69,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
   receive(message: ClusterMessage): void {
     switch (message.kind) {
       case 'event':
-        this.streams.get(message.event.articleId)?.stream.offer(message.event);
+        this.streams.get(streamKey(message.event))?.stream.offer(message.event);
         return;
       case 'presence':
         if (message.node !== this.node) this.remotePresence.set(message.node, { counts: message.counts, at: Date.now() });
@@ -76,8 +77,17 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  async subscribe(sink: EventSink, viewer: AuthUser | null, slug: string, after?: number): Promise<SubscribeResult> {
-    const article = await this.articles.get(slug);
+  // Follows an article (by slug), or the moderators' feed across articles.
+  async subscribe(sink: EventSink, viewer: AuthUser | null, target: string, after?: number): Promise<SubscribeResult> {
+    let key: string;
+    if (target === MODERATION_FEED) {
+      if (!viewer) throw new DomainError(ErrorCode.Unauthenticated);
+      if (!isModerator(viewer)) throw new DomainError(ErrorCode.Forbidden, 'The moderation feed is for moderators');
+      key = MODERATION_FEED;
+    } else {
+      key = (await this.articles.get(target)).id;
+    }
+    const article = { id: key };
     const entry = this.streamFor(article.id);
     await entry.ready;
     const { stream } = entry;
@@ -175,6 +185,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     for (const [id, { stream }] of this.streams) counts[id] = stream.subscriptions.size;
     this.cluster?.publish({ kind: 'presence', node: this.node, counts });
     for (const [id, { stream }] of this.streams) {
+      if (id === MODERATION_FEED) continue;
       const viewers = this.viewers(id);
       if (this.lastPresence.get(id) === viewers) continue;
       this.lastPresence.set(id, viewers);

@@ -6,12 +6,21 @@ import type { CommittedEvent } from '@rejoinder/common';
 export interface EventEnvelope {
   seq: number;
   articleId: string;
+  // Only on events of the moderators' feed, whose `seq` counts in that feed.
+  stream?: string;
   at: string;
   data: unknown;
 }
 
 export function envelope(event: CommittedEvent): EventEnvelope {
-  return { seq: event.seq, articleId: event.articleId, at: event.at, data: event.data };
+  return event.stream
+    ? { seq: event.seq, articleId: event.articleId, stream: event.stream, at: event.at, data: event.data }
+    : { seq: event.seq, articleId: event.articleId, at: event.at, data: event.data };
+}
+
+// The stream an event belongs to: its article's, or another feed.
+export function streamKey(event: Pick<CommittedEvent, 'articleId' | 'stream'>): string {
+  return event.stream ?? event.articleId;
 }
 
 export function canSee(event: Pick<CommittedEvent, 'audience' | 'userId'>, viewer: AuthUser | null): boolean {

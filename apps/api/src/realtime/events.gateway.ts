@@ -9,9 +9,9 @@ import {
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
-import { AccountsService } from '@rejoinder/accounts';
+import { AccountsService, isModerator } from '@rejoinder/accounts';
 import type { AuthUser } from '@rejoinder/accounts';
-import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, parseInput, realtimeAdapter } from '@rejoinder/common';
+import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, MODERATION_FEED, parseInput, realtimeAdapter } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { CommentsService, createCommentSchema } from '@rejoinder/forum';
 import type { CommentView } from '@rejoinder/forum';
@@ -23,11 +23,18 @@ import { toProblem } from '../http/problem.js';
 import { AckError, ackError } from './socket-ack.js';
 import { SocketRateLimiter } from './socket-rate-limiter.js';
 
-const subscribeSchema = z.strictObject({
-  article: z.string().min(1).max(200),
-  after: z.number().int().min(0).optional(),
-});
-const unsubscribeSchema = z.strictObject({ article: z.string().min(1).max(200) });
+// Either an article (by slug) or the moderators' feed across all articles.
+const targetSchema = {
+  article: z.string().min(1).max(200).optional(),
+  feed: z.literal(MODERATION_FEED).optional(),
+};
+const oneTarget = (t: { article?: string; feed?: string }) => (t.article === undefined) !== (t.feed === undefined);
+const subscribeSchema = z
+  .strictObject({ ...targetSchema, after: z.number().int().min(0).optional() })
+  .refine(oneTarget, { message: 'give either article or feed' });
+const unsubscribeSchema = z.strictObject(targetSchema).refine(oneTarget, { message: 'give either article or feed' });
+const targetOf = (t: { article?: string; feed?: string }) => (t.feed ? t.feed : t.article!);
+const keyOf = (t: { article?: string; feed?: string }) => (t.feed ? `feed:${t.feed}` : `article:${t.article}`);
 const postSchema = createCommentSchema.extend({ article: z.string().min(1).max(200) });
 
 export const CLIENT_EVENTS = ['subscribe', 'unsubscribe', 'comment.create'] as const;
@@ -148,15 +155,21 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     try {
       const input = parseInput(subscribeSchema, body);
       const { user, subscriptions } = state(socket);
-      const previous = subscriptions.get(input.article);
+      const key = keyOf(input);
+      const previous = subscriptions.get(key);
       if (previous) this.realtime.unsubscribe(previous);
-      const result = await this.realtime.subscribe(new SocketSink(socket), user, input.article, input.after);
+      const result = await this.realtime.subscribe(new SocketSink(socket), user, targetOf(input), input.after);
       if (!socket.connected) {
         this.realtime.unsubscribe(result.subscription);
         return ackError(new DomainError(ErrorCode.ServiceUnavailable, 'Disconnected'));
       }
-      subscriptions.set(input.article, result.subscription);
+      subscriptions.set(key, result.subscription);
+      if (input.feed) {
+        void socket.join('moderators');
+        return { feed: input.feed, seq: result.seq, resync: result.resync };
+      }
       void socket.join(`article:${result.subscription.articleId}`);
+      if (user && isModerator(user)) void socket.join(`article:${result.subscription.articleId}:mod`);
       return { articleId: result.subscription.articleId, seq: result.seq, viewers: result.viewers, resync: result.resync };
     } catch (error) {
       return ackError(error);
@@ -167,11 +180,12 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     try {
       const input = parseInput(unsubscribeSchema, body);
-      const subscription = state(socket).subscriptions.get(input.article);
+      const key = keyOf(input);
+      const subscription = state(socket).subscriptions.get(key);
       if (subscription) {
         this.realtime.unsubscribe(subscription);
-        state(socket).subscriptions.delete(input.article);
-        void socket.leave(`article:${subscription.articleId}`);
+        state(socket).subscriptions.delete(key);
+        if (input.article) void socket.leave(`article:${subscription.articleId}`);
       }
       return { ok: true };
     } catch (error) {

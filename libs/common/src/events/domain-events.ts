@@ -5,9 +5,14 @@ import { EventEmitter } from 'node:events';
 // userId is set, that one user too, e.g. the author of a pending comment).
 export type EventAudience = 'public' | 'moderators' | 'user';
 
+export const MODERATION_FEED = 'moderation';
+
 // A change that has been committed together with its row in article_events.
 export interface CommittedEvent<T = unknown> {
   articleId: string;
+  // Set for events of a stream other than the article's own (the
+  // moderators' feed); `seq` then counts in that stream.
+  stream?: string;
   seq: number;
   type: string;
   audience: EventAudience;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CommittedEvent, DomainError, ErrorCode } from '@rejoinder/common';
+import { CommittedEvent, DomainError, ErrorCode, MODERATION_FEED } from '@rejoinder/common';
 import type { EventAudience } from '@rejoinder/common';
 import { CommentStatus, Prisma, PrismaService } from '@rejoinder/db';
 import { CommentRow, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
@@ -290,6 +290,20 @@ async function lockArticle(
   return row ? { first: row.last - count + 1, at: row.at } : null;
 }
 
+// Queue events also go to the moderators' feed across articles. Its counter
+// row is locked after the article's, as by every writer, so no deadlock.
+async function appendToModerationFeed(tx: Tx, articleId: string, type: string, data: unknown, at: Date): Promise<CommittedEvent> {
+  const rows = await tx.$queryRaw<{ seq: number }[]>`
+    INSERT INTO moderation_feed (id, last_seq) VALUES (1, 1)
+    ON CONFLICT (id) DO UPDATE SET last_seq = moderation_feed.last_seq + 1
+    RETURNING last_seq AS seq`;
+  const seq = rows[0].seq;
+  await tx.$executeRaw`
+    INSERT INTO moderation_events (seq, article_id, type, payload, created_at)
+    VALUES (${seq}, ${articleId}::uuid, ${type}, ${JSON.stringify(data)}::jsonb, ${at})`;
+  return { articleId, stream: MODERATION_FEED, seq, type, audience: 'moderators', userId: null, at: at.toISOString(), data };
+}
+
 async function bumpAncestors(tx: Tx, path: string[], parentId: string | null, delta: number): Promise<void> {
   const ancestors = path.slice(0, -1);
   if (ancestors.length === 0) return;
@@ -332,6 +346,7 @@ async function appendEvents(
       at: head.at.toISOString(),
       data,
     });
+    if (event.type.startsWith('queue.')) committed.push(await appendToModerationFeed(tx, articleId, event.type, data, head.at));
   }
   return committed;
 }
