@@ -48,7 +48,7 @@ export interface TreeQueryArgs {
 // The row after the page (level -1) only tells that there is a next page.
 // Exported for the benchmark's baseline, which runs the same statement.
 export function treeQuery(args: TreeQueryArgs): Prisma.Sql {
-  const parent = args.parentId === null ? sql`c.parent_id IS NULL` : sql`c.parent_id = ${args.parentId}::uuid`;
+  const parent = args.parentId === null ? sql`c.depth = 0` : sql`c.parent_id = ${args.parentId}::uuid`;
   const order = raw(ORDER[args.sort]);
   return sql`
     WITH RECURSIVE roots AS (
@@ -64,7 +64,7 @@ export function treeQuery(args: TreeQueryArgs): Prisma.Sql {
       FROM tree t
       CROSS JOIN LATERAL (
         SELECT c.id, c.article_id, c.reply_count FROM comments c
-        WHERE c.article_id = t.article_id AND c.parent_id = t.id AND c.listed
+        WHERE c.parent_id = t.id AND c.listed
         ORDER BY c.created_at ASC, c.id ASC
         LIMIT ${args.shape.repliesPerLevel}
       ) k
