@@ -3,6 +3,7 @@
 // of functions whose name or file matches a filter.
 //
 //   node bench/live/profile-summary.mjs FILE.cpuprofile [top=25] [filter]
+//   TIMELINE=1 ... also prints, per second, the busy share and its top frames
 import { readFileSync } from 'node:fs';
 
 const [file, topArg, filter] = process.argv.slice(2);
@@ -69,4 +70,29 @@ if (filter) {
     }
   });
   print(`Inclusive time of frames matching /${filter}/`, inclusive);
+}
+
+if (process.env.TIMELINE === '1') {
+  // Per second of the profile: how busy the main thread was, and on what.
+  const seconds = new Map();
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i] ?? 0;
+    const sec = Math.floor((t - profile.startTime) / 1e6);
+    const n = nodes.get(id);
+    const bucket = seconds.get(sec) ?? { busy: 0, all: 0, top: new Map() };
+    const dt = profile.timeDeltas[i] ?? 0;
+    bucket.all += dt;
+    if (n.callFrame.functionName !== '(idle)') {
+      bucket.busy += dt;
+      const f = label(n);
+      bucket.top.set(f, (bucket.top.get(f) ?? 0) + dt);
+    }
+    seconds.set(sec, bucket);
+  });
+  console.log('\nTimeline (s: busy %, top self frames)');
+  for (const [sec, b] of [...seconds].sort((a, b2) => a[0] - b2[0])) {
+    const top3 = [...b.top].sort((a, b2) => b2[1] - a[1]).slice(0, 3).map(([f, us]) => `${f} ${(us / 1000).toFixed(0)}ms`);
+    console.log(`  ${String(sec).padStart(4)}: ${((100 * b.busy) / Math.max(b.all, 1)).toFixed(0).padStart(3)} %  ${top3.join(' | ')}`);
+  }
 }

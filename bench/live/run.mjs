@@ -414,6 +414,11 @@ async function postSteadily(poster, rate, seconds, during) {
   return { posted: total, ok: acks.length, failed: failures.length, failures: [...new Set(failures)].slice(0, 5), acks };
 }
 
+const spread = (values) => {
+  const r = (v) => (v === null ? null : Math.round(v * 10) / 10);
+  return { p50: r(quantileOf(values, 0.5)), p99: r(quantileOf(values, 0.99)), max: r(quantileOf(values, 1)) };
+};
+
 let pgPool = null;
 let machineBusyBefore = null;
 async function head(server, poster) {
@@ -569,6 +574,10 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
       errors: [...new Set(dropResults.flatMap((r) => r.errors))],
       resync: dropResults.reduce((a, r) => a + r.resync, 0),
       awayMsMax: r2(Math.max(...dropResults.map((r) => r.awayMs))),
+      // Per reconnecting socket: the websocket handshake, then the subscribe
+      // with `after` until its ack (which follows the replay of what it missed).
+      reconnectConnectMs: spread(dropResults.flatMap((r) => r.connectMs)),
+      resubscribeAckMs: spread(dropResults.flatMap((r) => r.subscribeMs)),
     },
   };
   const l = result.latencyMs;

@@ -67,12 +67,14 @@ function openSocket(rec, url) {
 }
 
 async function subscribe(rec, url, article, after) {
+  const t0 = now();
   const socket = await openSocket(rec, url);
+  const t1 = now();
   const payload = after === undefined ? { article } : { article, after };
   const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('subscribe', payload);
   if (!ack || ack.error) throw new Error(`subscribe refused: ${JSON.stringify(ack?.error ?? ack)}`);
   if (rec.lastSeq === null) rec.lastSeq = ack.seq;
-  return ack;
+  return { ...ack, connectMs: t1 - t0, subscribeMs: now() - t1 };
 }
 
 async function pool(items, concurrency, fn) {
@@ -169,6 +171,8 @@ const commands = {
       errors: [...new Set(failed.map((r) => r.error))].slice(0, 5),
       resync: results.filter((r) => r.ok && r.value.resync).length,
       awayMs: now() - t0,
+      connectMs: results.filter((r) => r.ok).map((r) => r.value.connectMs),
+      subscribeMs: results.filter((r) => r.ok).map((r) => r.value.subscribeMs),
       afterMin: Math.min(...lastSeen),
       afterMax: Math.max(...lastSeen),
     };

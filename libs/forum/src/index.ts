@@ -14,3 +14,6 @@ export type { StateChange, AuditEntry, ChangeOutcome, EventRow } from './comment
 export { CommentsRepository } from './comments/comments.repository.js';
 export { ArticlesRepository } from './articles/articles.repository.js';
 export type { ArticleRecord } from './articles/articles.repository.js';
+export * from './comments/votes.service.js';
+export { wilsonLowerBound, controversy } from './comments/comments.repository.js';
+export * from './notifications/notifications.service.js';

@@ -3,7 +3,7 @@ import type { AuthUser } from '@rejoinder/accounts';
 import { isModerator } from '@rejoinder/accounts';
 import { decodeCursor, DomainError, DomainEventBus, encodeCursor, ErrorCode } from '@rejoinder/common';
 import { CommentStatus } from '@rejoinder/db';
-import { ArticlesRepository, ArticlesService, CommentsRepository, toCommentView } from '@rejoinder/forum';
+import { ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, toCommentView } from '@rejoinder/forum';
 import type { CommentRow, CommentView, EventRow, StateChange } from '@rejoinder/forum';
 import type {
   ActionInput,
@@ -56,6 +56,7 @@ export class ModerationService {
     private readonly articles: ArticlesRepository,
     private readonly articleViews: ArticlesService,
     private readonly bus: DomainEventBus,
+    private readonly forum: CommentsService,
   ) {}
 
   async queue(query: QueueQuery): Promise<{ items: QueueItem[]; nextCursor: string | null }> {
@@ -121,6 +122,10 @@ export class ModerationService {
       audit: { moderatorId: moderator.id, action: input.action, reasonCode: input.reason ?? null, note: input.note ?? null },
     });
     for (const event of outcome.events) this.bus.publish(event);
+    if (input.action === 'approve' && outcome.before.status === CommentStatus.pending && outcome.comment.parentId) {
+      const parent = await this.comments.findById(outcome.comment.parentId);
+      if (parent) this.forum.notifyReply(parent.authorId, view(outcome.comment));
+    }
     return { comment: view(outcome.comment), version: outcome.comment.version };
   }
 

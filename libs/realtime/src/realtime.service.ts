@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
 import { APP_CONFIG, CommittedEvent, DomainError, DomainEventBus, ErrorCode, MODERATION_FEED } from '@rejoinder/common';
-import type { AppConfig } from '@rejoinder/common';
+import type { AppConfig, UserMessage } from '@rejoinder/common';
 import { ArticlesService } from '@rejoinder/forum';
 import { randomUUID } from 'node:crypto';
 import { ArticleEventsRepository } from './article-events.repository.js';
@@ -39,6 +39,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
   private readonly lastPresence = new Map<string, number>();
   private cluster: ClusterLink | null = null;
   private unsubscribeBus: (() => void) | null = null;
+  private unsubscribeUser: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -59,7 +60,12 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.unsubscribeBus?.();
+    this.unsubscribeUser?.();
     for (const timer of this.timers) clearInterval(timer);
+  }
+
+  onUserMessage(listener: (message: UserMessage) => void): void {
+    this.unsubscribeUser = this.bus.subscribeUser(listener);
   }
 
   attachCluster(link: ClusterLink): void {

@@ -1,4 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { NotificationsService } from '@rejoinder/forum';
+import { z } from 'zod';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccountsService, loginSchema, registerSchema } from '@rejoinder/accounts';
 import type { AuthUser, LoginInput, PublicAccount, RegisterInput, Session } from '@rejoinder/accounts';
@@ -7,12 +9,48 @@ import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems } from './openapi.js';
 import { ACCOUNT_SCHEMA, SESSION_SCHEMA } from './schemas.js';
 
+const notificationsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(500).optional(),
+});
+const markReadSchema = z
+  .strictObject({ ids: z.array(z.uuid()).max(500).optional(), all: z.literal(true).optional() })
+  .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give ids or all: true' });
+
 const INPUT_PROBLEMS = [ErrorCode.ValidationFailed, ErrorCode.UnknownFields, ErrorCode.MalformedJson, ErrorCode.UnsupportedMediaType];
 
 @ApiTags('accounts')
 @Controller('api')
 export class AccountsController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  @Get('me/notifications')
+  @UseGuards(AuthGuard)
+  @ApiAuth()
+  @ApiOperation({ summary: 'Your notifications (replies to your comments), newest first, with the unread count' })
+  @ApiJsonResponse(200, 'A page of notifications', {
+    type: 'object',
+    properties: { items: { type: 'array', items: { type: 'object' } }, unreadCount: { type: 'integer' }, nextCursor: { type: ['string', 'null'] } },
+  })
+  @ApiProblems(ErrorCode.Unauthenticated, ErrorCode.InvalidToken, ErrorCode.TokenExpired, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
+  listNotifications(@CurrentUser() user: AuthUser, @Query(new ZodValidationPipe(notificationsQuerySchema)) query: z.output<typeof notificationsQuerySchema>) {
+    return this.notifications.list(user.id, query);
+  }
+
+  @Post('me/notifications/read')
+  @HttpCode(200)
+  @UseGuards(AuthGuard)
+  @ApiAuth()
+  @ApiOperation({ summary: 'Mark notifications read: the ids given, or all' })
+  @ApiJsonBody(markReadSchema)
+  @ApiJsonResponse(200, 'How many were marked, and the unread count left')
+  @ApiProblems(ErrorCode.Unauthenticated, ErrorCode.InvalidToken, ErrorCode.TokenExpired, ...INPUT_PROBLEMS)
+  markRead(@CurrentUser() user: AuthUser, @Body(new ZodValidationPipe(markReadSchema)) input: z.output<typeof markReadSchema>) {
+    return this.notifications.markRead(user.id, input.all ? 'all' : (input.ids ?? []));
+  }
 
   @Post('auth/register')
   @ApiOperation({ summary: 'Create an account (role: commenter) and sign in' })

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nest
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
 import { ErrorCode, ZodValidationPipe } from '@rejoinder/common';
-import { ArticlesService, CommentsService, createCommentSchema, threadQuerySchema } from '@rejoinder/forum';
+import { ArticlesService, CommentsService, createCommentSchema, THREAD_SORTS, threadQuerySchema } from '@rejoinder/forum';
 import type {
   ArticleSummary,
   ArticleView,
@@ -114,7 +114,7 @@ export class ArticlesController {
       'Top-level comments in the chosen order; under each, up to 3 replies (oldest first) on each of the next 2 levels. ' +
       'Every node carries replyCount, descendantCount and, when replies are left out, a repliesCursor.',
   })
-  @ApiQuery({ name: 'sort', required: false, schema: { type: 'string', enum: ['newest', 'oldest', 'top'], default: 'newest' } })
+  @ApiQuery({ name: 'sort', required: false, schema: { type: 'string', enum: [...THREAD_SORTS], default: 'newest' } })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' })
   @ApiJsonResponse(200, 'A page of the thread', COMMENT_PAGE_SCHEMA)

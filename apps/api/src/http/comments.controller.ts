@@ -1,15 +1,16 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
 import { APP_CONFIG, DomainError, ErrorCode, ZodValidationPipe } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { ModerationService, reportSchema } from '@rejoinder/moderation';
 import type { ReportInput } from '@rejoinder/moderation';
-import { commentIdSchema, CommentsService, repliesQuerySchema } from '@rejoinder/forum';
+import { commentIdSchema, CommentsService, editCommentSchema, repliesQuerySchema, VotesService, voteSchema } from '@rejoinder/forum';
+import type { CommentView, EditCommentInput, VoteInput, VoteResult } from '@rejoinder/forum';
 import type { CommentNode, Page, Permalink, RepliesQuery } from '@rejoinder/forum';
 import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems } from './openapi.js';
-import { COMMENT_PAGE_SCHEMA, PERMALINK_SCHEMA } from './schemas.js';
+import { COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA, PERMALINK_SCHEMA } from './schemas.js';
 
 // A malformed id names no comment.
 function commentId(id: string): string {
@@ -23,8 +24,86 @@ export class CommentsController {
   constructor(
     private readonly comments: CommentsService,
     private readonly moderation: ModerationService,
+    private readonly votes: VotesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  @Put(':id/vote')
+  @UseGuards(AuthGuard)
+  @ApiAuth()
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    summary: 'Vote: 1 up, -1 down, 0 to retract',
+    description: 'One vote per reader and comment; the same vote again changes nothing. Not on your own comment.',
+  })
+  @ApiJsonBody(voteSchema)
+  @ApiJsonResponse(200, 'The comment’s counts after the vote', {
+    type: 'object',
+    properties: {
+      commentId: { type: 'string', format: 'uuid' },
+      value: { type: 'integer', enum: [-1, 0, 1] },
+      score: { type: 'integer' },
+      upvotes: { type: 'integer' },
+      downvotes: { type: 'integer' },
+    },
+  })
+  @ApiProblems(
+    ErrorCode.ValidationFailed,
+    ErrorCode.UnknownFields,
+    ErrorCode.MalformedJson,
+    ErrorCode.Unauthenticated,
+    ErrorCode.InvalidToken,
+    ErrorCode.TokenExpired,
+    ErrorCode.UserBanned,
+    ErrorCode.UserSuspended,
+    ErrorCode.CommentNotFound,
+    ErrorCode.CannotVoteOwnComment,
+  )
+  vote(@Param('id') id: string, @Body(new ZodValidationPipe(voteSchema)) input: VoteInput, @CurrentUser() user: AuthUser): Promise<VoteResult> {
+    return this.votes.vote(user, commentId(id), input.value);
+  }
+
+  @Patch(':id')
+  @UseGuards(AuthGuard)
+  @ApiAuth()
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    summary: 'Edit your comment within the edit window (EDIT_WINDOW_SECONDS, default 5 minutes)',
+    description: 'The earlier body is kept as a revision that moderators can read; the comment shows editedAt.',
+  })
+  @ApiJsonBody(editCommentSchema)
+  @ApiJsonResponse(200, 'The edited comment', COMMENT_SCHEMA)
+  @ApiProblems(
+    ErrorCode.ValidationFailed,
+    ErrorCode.UnknownFields,
+    ErrorCode.MalformedJson,
+    ErrorCode.CommentBodyEmpty,
+    ErrorCode.CommentBodyTooLong,
+    ErrorCode.BannedWord,
+    ErrorCode.Unauthenticated,
+    ErrorCode.InvalidToken,
+    ErrorCode.TokenExpired,
+    ErrorCode.UserBanned,
+    ErrorCode.UserSuspended,
+    ErrorCode.NotYourComment,
+    ErrorCode.EditWindowClosed,
+    ErrorCode.CommentNotFound,
+  )
+  edit(@Param('id') id: string, @Body(new ZodValidationPipe(editCommentSchema)) input: EditCommentInput, @CurrentUser() user: AuthUser): Promise<CommentView> {
+    return this.comments.edit(user, commentId(id), input.body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @UseGuards(AuthGuard)
+  @ApiAuth()
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'Delete your comment: a tombstone (no body, no author) keeps its replies in place' })
+  @ApiJsonResponse(204, 'Deleted')
+  @ApiProblems(ErrorCode.Unauthenticated, ErrorCode.InvalidToken, ErrorCode.TokenExpired, ErrorCode.NotYourComment, ErrorCode.CommentNotFound)
+  async remove(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<void> {
+    await this.comments.delete(user, commentId(id));
+  }
 
   @Post(':id/reports')
   @UseGuards(AuthGuard)

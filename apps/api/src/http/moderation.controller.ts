@@ -14,6 +14,7 @@ import {
   wordRuleSchema,
 } from '@rejoinder/moderation';
 import type { ActionInput, ArticleSettingsInput, LogQuery, QueueQuery, SanctionInput, WordRuleInput } from '@rejoinder/moderation';
+import { CommentsService } from '@rejoinder/forum';
 import { z } from 'zod';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { RequireRole } from '../auth/roles.guard.js';
@@ -35,6 +36,7 @@ export class ModerationController {
   constructor(
     private readonly moderation: ModerationService,
     private readonly words: WordListsService,
+    private readonly comments: CommentsService,
   ) {}
 
   @Get('queue')
@@ -68,6 +70,16 @@ export class ModerationController {
   @ApiProblems(...AUTH_PROBLEMS, ...INPUT_PROBLEMS, ErrorCode.CommentNotFound, ErrorCode.StaleVersion, ErrorCode.InvalidTransition)
   act(@Param('id') id: string, @Body(new ZodValidationPipe(actionSchema)) input: ActionInput, @CurrentUser() user: AuthUser) {
     return this.moderation.act(user, uuidParam(id, ErrorCode.CommentNotFound), input);
+  }
+
+  @Get('comments/:id/revisions')
+  @RequireRole(Role.moderator)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'A comment’s current body and every earlier one (edits)' })
+  @ApiJsonResponse(200, 'The comment and its revisions, oldest first')
+  @ApiProblems(...AUTH_PROBLEMS, ErrorCode.CommentNotFound)
+  revisions(@Param('id') id: string) {
+    return this.comments.revisions(uuidParam(id, ErrorCode.CommentNotFound));
   }
 
   @Patch('articles/:slug')

@@ -114,6 +114,8 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         },
       );
     });
+    // Notes for one user go to their room on whichever node holds their sockets.
+    this.realtime.onUserMessage((message) => server.to(`user:${message.userId}`).emit(message.type, message.data));
     if (realtimeAdapter(this.config) !== 'memory') {
       this.realtime.attachCluster({ publish: (message) => server.serverSideEmit(CLUSTER_CHANNEL, message) });
       server.on(CLUSTER_CHANNEL, (message: ClusterMessage) => this.realtime.receive(message));

@@ -26,6 +26,7 @@ export const configSchema = z.object({
   TRUST_PROXY: bool.default(false),
   COMMENT_MAX_LENGTH: z.coerce.number().int().min(1).max(100_000).default(10_000),
   COMMENT_MAX_DEPTH: z.coerce.number().int().min(1).max(200).default(50),
+  EDIT_WINDOW_SECONDS: z.coerce.number().int().min(0).max(86_400 * 30).default(300),
   // Browser origins allowed to open a socket (comma-separated; "*" for any).
   // Requests without an Origin header (non-browser clients) are always allowed.
   ALLOWED_ORIGINS: z

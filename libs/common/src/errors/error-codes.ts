@@ -28,6 +28,10 @@ export enum ErrorCode {
   ParentNotReplyable = 'PARENT_NOT_REPLYABLE',
   ThreadTooDeep = 'THREAD_TOO_DEEP',
   CommentIdConflict = 'COMMENT_ID_CONFLICT',
+  CannotVoteOwnComment = 'CANNOT_VOTE_OWN_COMMENT',
+  EditWindowClosed = 'EDIT_WINDOW_CLOSED',
+  NotYourComment = 'NOT_YOUR_COMMENT',
+  DuplicateComment = 'DUPLICATE_COMMENT',
 
   StaleVersion = 'STALE_VERSION',
   InvalidTransition = 'INVALID_TRANSITION',
@@ -138,6 +142,14 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 429, title: 'Too many requests; slow down' };
     case ErrorCode.OriginNotAllowed:
       return { status: 403, title: 'This origin may not connect' };
+    case ErrorCode.CannotVoteOwnComment:
+      return { status: 403, title: 'You cannot vote on your own comment' };
+    case ErrorCode.EditWindowClosed:
+      return { status: 403, title: 'The time to edit this comment is over' };
+    case ErrorCode.NotYourComment:
+      return { status: 403, title: 'Only the author may do this' };
+    case ErrorCode.DuplicateComment:
+      return { status: 429, title: 'You posted the same comment a moment ago' };
     case ErrorCode.ServiceUnavailable:
       return { status: 503, title: 'The service is not ready' };
     case ErrorCode.Internal:

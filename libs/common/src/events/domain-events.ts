@@ -23,6 +23,12 @@ export interface CommittedEvent<T = unknown> {
 
 type Listener = (event: CommittedEvent) => void;
 
+export interface UserMessage {
+  userId: string;
+  type: string;
+  data: unknown;
+}
+
 // In-process bus from services to the realtime layer. Services publish only
 // after their transaction commits; listeners must not throw into publishers.
 @Injectable()
@@ -46,5 +52,22 @@ export class DomainEventBus {
   subscribe(listener: Listener): () => void {
     this.emitter.on('event', listener);
     return () => this.emitter.off('event', listener);
+  }
+
+  // A message for one user wherever they are connected (not part of any
+  // article's numbered log; the user can list it again over HTTP).
+  notify(message: UserMessage): void {
+    for (const listener of this.emitter.listeners('user') as ((m: UserMessage) => void)[]) {
+      try {
+        listener(message);
+      } catch {
+        // As above: never fail the write that caused it.
+      }
+    }
+  }
+
+  subscribeUser(listener: (message: UserMessage) => void): () => void {
+    this.emitter.on('user', listener);
+    return () => this.emitter.off('user', listener);
   }
 }

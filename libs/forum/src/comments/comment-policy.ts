@@ -8,6 +8,10 @@ export type HoldReason = 'premoderation' | 'user_premoderated' | 'suspect_word';
 // keep the comment for review.
 export interface CommentPolicy {
   review(input: { author: AuthUser; article: ArticleRecord; body: string }): Promise<HoldReason | null>;
+  // Refuses a user who may not take part at all (banned, suspended): voting.
+  participate(user: AuthUser): Promise<void>;
+  // For an edit: sanctions and word lists (not slow mode or premoderation).
+  screen(user: AuthUser, body: string): Promise<HoldReason | null>;
 }
 
 export const COMMENT_POLICY = Symbol('COMMENT_POLICY');

@@ -24,17 +24,21 @@ export interface CommentRow {
   featured: boolean;
   pinned: boolean;
   moderationReason: string | null;
+  bestScore: number;
+  controversy: number;
   // Level below the page's roots (0 for a root) in tree queries.
   level?: number;
 }
 
-export type ThreadSort = 'newest' | 'oldest' | 'top';
-export const THREAD_SORTS: readonly ThreadSort[] = ['newest', 'oldest', 'top'];
+export type ThreadSort = 'newest' | 'oldest' | 'top' | 'best' | 'controversial' | 'replies';
+export const THREAD_SORTS = ['newest', 'oldest', 'top', 'best', 'controversial', 'replies'] as const satisfies readonly ThreadSort[];
+// Sorts by a ranked value first (then newest first among equals).
+export type RankedSort = Exclude<ThreadSort, 'newest' | 'oldest'>;
 
 // Where a page of siblings starts: after this key in the sort's order.
 export type SiblingKey =
   | { sort: 'newest' | 'oldest'; createdAt: string; id: string }
-  | { sort: 'top'; score: number; createdAt: string; id: string };
+  | { sort: RankedSort; rank: number; createdAt: string; id: string };
 
 export interface TreeShape {
   // Levels returned below each root, the root included (1 = roots only).

@@ -21,6 +21,9 @@ export interface CommentView {
   descendantCount: number;
   featured: boolean;
   pinned: boolean;
+  // Lower bound of the Wilson score interval of the votes (sort=best).
+  bestScore: number;
+  controversy: number;
 }
 
 export interface CommentNode extends CommentView {
@@ -52,5 +55,7 @@ export function toCommentView(row: CommentRow): CommentView {
     descendantCount: row.descendantCount,
     featured: row.featured,
     pinned: row.pinned,
+    bestScore: row.bestScore,
+    controversy: row.controversy,
   };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommittedEvent, DomainError, ErrorCode, MODERATION_FEED } from '@rejoinder/common';
 import type { EventAudience } from '@rejoinder/common';
 import { CommentStatus, Prisma, PrismaService } from '@rejoinder/db';
-import { CommentRow, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
+import { CommentRow, RankedSort, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
 
 const { sql, raw, empty } = Prisma;
 
@@ -12,13 +12,27 @@ const columns = (c: string) =>
   ${c}.depth, ${c}.status::text AS status, ${c}.listed, ${c}.body_source AS "bodySource", ${c}.body_html AS "bodyHtml",
   ${c}.reply_count AS "replyCount", ${c}.descendant_count AS "descendantCount", ${c}.upvotes, ${c}.downvotes,
   ${c}.score, ${c}.created_at AS "createdAt", ${c}.edited_at AS "editedAt", ${c}.version,
-  ${c}.open_reports AS "openReports", ${c}.featured, ${c}.pinned, ${c}.moderation_reason AS "moderationReason"`);
+  ${c}.open_reports AS "openReports", ${c}.featured, ${c}.pinned, ${c}.moderation_reason AS "moderationReason",
+  ${c}.best_score AS "bestScore", ${c}.controversy`);
 
-const ORDER: Record<ThreadSort, string> = {
-  newest: 'created_at DESC, id DESC',
-  oldest: 'created_at ASC, id ASC',
-  top: 'score DESC, created_at DESC, id DESC',
+// The column each ranked sort orders by, and its SQL type for cursors.
+export const RANK_COLUMN: Record<RankedSort, { column: string; type: string }> = {
+  top: { column: 'score', type: 'int' },
+  best: { column: 'best_score', type: 'float8' },
+  controversial: { column: 'controversy', type: 'float8' },
+  replies: { column: 'reply_count', type: 'int' },
 };
+
+function orderBy(sort: ThreadSort): string {
+  switch (sort) {
+    case 'newest':
+      return 'created_at DESC, id DESC';
+    case 'oldest':
+      return 'created_at ASC, id ASC';
+    default:
+      return `${RANK_COLUMN[sort].column} DESC, created_at DESC, id DESC`;
+  }
+}
 
 function after(key: SiblingKey | undefined): Prisma.Sql {
   if (!key) return empty;
@@ -27,8 +41,10 @@ function after(key: SiblingKey | undefined): Prisma.Sql {
       return sql`AND (c.created_at, c.id) < (${key.createdAt}::timestamptz, ${key.id}::uuid)`;
     case 'oldest':
       return sql`AND (c.created_at, c.id) > (${key.createdAt}::timestamptz, ${key.id}::uuid)`;
-    case 'top':
-      return sql`AND (c.score, c.created_at, c.id) < (${key.score}::int, ${key.createdAt}::timestamptz, ${key.id}::uuid)`;
+    default: {
+      const { column, type } = RANK_COLUMN[key.sort];
+      return sql`AND (c.${raw(column)}, c.created_at, c.id) < (${key.rank}::${raw(type)}, ${key.createdAt}::timestamptz, ${key.id}::uuid)`;
+    }
   }
 }
 
@@ -49,7 +65,7 @@ export interface TreeQueryArgs {
 // Exported for the benchmark's baseline, which runs the same statement.
 export function treeQuery(args: TreeQueryArgs): Prisma.Sql {
   const parent = args.parentId === null ? sql`c.depth = 0` : sql`c.parent_id = ${args.parentId}::uuid`;
-  const order = raw(ORDER[args.sort]);
+  const order = raw(orderBy(args.sort));
   return sql`
     WITH RECURSIVE roots AS (
       SELECT c.id, c.article_id, c.reply_count, row_number() OVER (ORDER BY ${order}) AS ord
@@ -104,6 +120,8 @@ export type InsertOutcome =
 // A change of a comment's moderation state, decided from its current row
 // (read under lock): the new values, or an error that aborts the change.
 export interface StateChange {
+  // A new body: the old one is kept as a revision, and the comment shows it was edited.
+  body?: { source: string; html: string };
   status?: CommentStatus;
   listed?: boolean;
   featured?: boolean;
@@ -118,6 +136,27 @@ export interface AuditEntry {
   action: string;
   reasonCode?: string | null;
   note?: string | null;
+}
+
+export type VoteOutcome =
+  | { kind: 'voted' | 'unchanged'; articleId: string; upvotes: number; downvotes: number; score: number }
+  | { kind: 'not-found' | 'not-votable' | 'own' };
+
+// Lower bound of the Wilson score interval at 95% confidence: "best" ranks a
+// comment by how sure we are that readers like it, not by its raw score.
+export function wilsonLowerBound(up: number, down: number): number {
+  const n = up + down;
+  if (n === 0) return 0;
+  const z = 1.959963984540054;
+  const p = up / n;
+  return (p + (z * z) / (2 * n) - z * Math.sqrt((p * (1 - p) + (z * z) / (4 * n)) / n)) / (1 + (z * z) / n);
+}
+
+// Many votes, evenly split, rank highest (Reddit's formula).
+export function controversy(up: number, down: number): number {
+  if (up <= 0 || down <= 0) return 0;
+  const balance = up > down ? down / up : up / down;
+  return (up + down) ** balance;
 }
 
 export type ChangeOutcome = { before: CommentRow; comment: CommentRow; events: CommittedEvent[] };
@@ -179,7 +218,10 @@ export class CommentsRepository {
                   ${comment.bodySource}, ${comment.bodyHtml}, ${head.at}, ${head.at})
           ON CONFLICT (id) DO NOTHING`;
         if (inserted === 0) throw new IdTaken();
-        if (listed) await bumpAncestors(tx, comment.path, comment.parentId, 1);
+        if (listed) {
+          await bumpAncestors(tx, comment.path, comment.parentId, 1);
+          if (comment.parentId) await notifyReply(tx, comment.parentId, comment.id, comment.articleId, comment.authorId);
+        }
         const stored = await readComment(tx, comment.id);
         const committed = await appendEvents(tx, comment.articleId, head, comment.id, events, stored);
         return { kind: 'inserted' as const, comment: stored, events: committed };
@@ -228,11 +270,22 @@ export class CommentsRepository {
           pinned = ${change.pinned ?? before.pinned},
           moderation_reason = ${change.moderationReason === undefined ? before.moderationReason : change.moderationReason},
           open_reports = ${change.resolveReports ? 0 : (change.openReports ?? before.openReports)},
+          body_source = ${change.body?.source ?? before.bodySource},
+          body_html = ${change.body?.html ?? before.bodyHtml},
+          edited_at = ${change.body ? sql`now()` : sql`edited_at`},
           version = version + 1,
           updated_at = now()
         WHERE id = ${before.id}::uuid`;
+      if (change.body) {
+        await tx.$executeRaw`
+          INSERT INTO comment_revisions (id, comment_id, body_source, body_html, replaced_at)
+          VALUES (gen_random_uuid(), ${before.id}::uuid, ${before.bodySource}, ${before.bodyHtml}, now())`;
+      }
       if (change.resolveReports) {
         await tx.$executeRaw`UPDATE reports SET resolved_at = now() WHERE comment_id = ${before.id}::uuid AND resolved_at IS NULL`;
+      }
+      if (before.status === CommentStatus.pending && status === CommentStatus.published && before.parentId) {
+        await notifyReply(tx, before.parentId, before.id, before.articleId, before.authorId);
       }
       const listedDelta = Number(listed) - Number(before.listed);
       if (listedDelta !== 0) await bumpAncestors(tx, before.path, before.parentId, listedDelta);
@@ -251,6 +304,61 @@ export class CommentsRepository {
     }, TX_OPTIONS);
   }
 
+  // Records a reader's vote (+1, -1, or 0 to retract) and keeps the comment's
+  // counts and sort keys exact: the comment's row lock serialises voters.
+  async vote(commentId: string, userId: string, value: -1 | 0 | 1): Promise<VoteOutcome> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ authorId: string; status: string; articleId: string; upvotes: number; downvotes: number }[]>`
+        SELECT author_id AS "authorId", status::text AS status, article_id AS "articleId", upvotes, downvotes
+        FROM comments WHERE id = ${commentId}::uuid FOR UPDATE`;
+      const comment = rows[0];
+      if (!comment) return { kind: 'not-found' as const };
+      if (comment.status !== 'published') return { kind: 'not-votable' as const };
+      if (comment.authorId === userId) return { kind: 'own' as const };
+      const previous = await tx.$queryRaw<{ value: number }[]>`
+        SELECT value FROM votes WHERE comment_id = ${commentId}::uuid AND user_id = ${userId}::uuid`;
+      const old = previous[0]?.value ?? 0;
+      const counts = { upvotes: comment.upvotes, downvotes: comment.downvotes };
+      if (old === value) return { kind: 'unchanged' as const, articleId: comment.articleId, ...counts, score: counts.upvotes - counts.downvotes };
+      if (value === 0) {
+        await tx.$executeRaw`DELETE FROM votes WHERE comment_id = ${commentId}::uuid AND user_id = ${userId}::uuid`;
+      } else {
+        await tx.$executeRaw`
+          INSERT INTO votes (comment_id, user_id, value, created_at, updated_at)
+          VALUES (${commentId}::uuid, ${userId}::uuid, ${value}::smallint, now(), now())
+          ON CONFLICT (comment_id, user_id) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`;
+      }
+      const upvotes = counts.upvotes + Number(value === 1) - Number(old === 1);
+      const downvotes = counts.downvotes + Number(value === -1) - Number(old === -1);
+      await tx.$executeRaw`
+        UPDATE comments SET upvotes = ${upvotes}, downvotes = ${downvotes}, score = ${upvotes - downvotes},
+          best_score = ${wilsonLowerBound(upvotes, downvotes)}::float8, controversy = ${controversy(upvotes, downvotes)}::float8
+        WHERE id = ${commentId}::uuid`;
+      return { kind: 'voted' as const, articleId: comment.articleId, upvotes, downvotes, score: upvotes - downvotes };
+    });
+  }
+
+  // Appends one `comment.voted` with the comment's current counts (votes are
+  // coalesced: many votes, one event).
+  async appendVoteEvent(commentId: string): Promise<CommittedEvent | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const located = await tx.$queryRaw<{ articleId: string }[]>`SELECT article_id AS "articleId" FROM comments WHERE id = ${commentId}::uuid`;
+      if (!located[0]) return null;
+      const head = await lockArticle(tx, located[0].articleId, 1, 0, false);
+      if (!head) return null;
+      const current = await readComment(tx, commentId);
+      const [event] = await appendEvents(tx, current.articleId, head, commentId, [
+        {
+          type: 'comment.voted',
+          audience: 'public',
+          userId: null,
+          payload: (c) => ({ commentId: c.id, score: c.score, upvotes: c.upvotes, downvotes: c.downvotes, bestScore: c.bestScore }),
+        },
+      ], current);
+      return event ?? null;
+    }, TX_OPTIONS);
+  }
+
   // The author's last comment on the article (for slow mode).
   async lastPostAt(articleId: string, authorId: string): Promise<Date | null> {
     const rows = await this.prisma.$queryRaw<{ at: Date }[]>`
@@ -258,6 +366,14 @@ export class CommentsRepository {
       WHERE author_id = ${authorId}::uuid AND article_id = ${articleId}::uuid
       ORDER BY created_at DESC LIMIT 1`;
     return rows[0]?.at ?? null;
+  }
+
+  async revisions(commentId: string) {
+    return this.prisma.commentRevision.findMany({
+      where: { commentId },
+      orderBy: { replacedAt: 'asc' },
+      select: { bodySource: true, bodyHtml: true, replacedAt: true },
+    });
   }
 
   async pinned(articleId: string): Promise<CommentRow[]> {
@@ -302,6 +418,14 @@ async function appendToModerationFeed(tx: Tx, articleId: string, type: string, d
     INSERT INTO moderation_events (seq, article_id, type, payload, created_at)
     VALUES (${seq}, ${articleId}::uuid, ${type}, ${JSON.stringify(data)}::jsonb, ${at})`;
   return { articleId, stream: MODERATION_FEED, seq, type, audience: 'moderators', userId: null, at: at.toISOString(), data };
+}
+
+// Tells the parent's author of a published reply (not when replying to oneself).
+export async function notifyReply(tx: Tx, parentId: string, commentId: string, articleId: string, actorId: string): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO notifications (id, user_id, type, comment_id, article_id, actor_id, created_at)
+    SELECT gen_random_uuid(), p.author_id, 'reply', ${commentId}::uuid, ${articleId}::uuid, ${actorId}::uuid, now()
+    FROM comments p WHERE p.id = ${parentId}::uuid AND p.author_id <> ${actorId}::uuid`;
 }
 
 async function bumpAncestors(tx: Tx, path: string[], parentId: string | null, delta: number): Promise<void> {

@@ -6,11 +6,12 @@ import { APP_CONFIG, decodeCursor, DomainError, DomainEventBus, encodeCursor, Er
 import { ArticleState, CommentStatus } from '@rejoinder/db';
 import { ArticlesRepository } from '../articles/articles.repository.js';
 import { renderCommentMarkdown } from '../markdown/markdown-renderer.js';
-import { CommentRow, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
+import { CommentRow, RankedSort, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
 import { CommentNode, CommentView, toCommentView } from './comment.view.js';
 import { COMMENT_POLICY } from './comment-policy.js';
 import type { CommentPolicy } from './comment-policy.js';
 import { CommentsRepository } from './comments.repository.js';
+import type { EventRow } from './comments.repository.js';
 import { CreateCommentInput } from './dto/comment.dto.js';
 
 export const DEFAULT_TREE: TreeShape = { levels: 3, repliesPerLevel: 3 };
@@ -107,14 +108,7 @@ export class CommentsService {
   }
 
   async create(actor: AuthUser, slug: string, input: CreateCommentInput): Promise<CreateResult> {
-    const body = input.body.trim();
-    if (body.length === 0) throw new DomainError(ErrorCode.CommentBodyEmpty);
-    const length = [...body].length;
-    if (length > this.config.COMMENT_MAX_LENGTH) {
-      throw new DomainError(ErrorCode.CommentBodyTooLong, `${length} characters; at most ${this.config.COMMENT_MAX_LENGTH}`, {
-        maxLength: this.config.COMMENT_MAX_LENGTH,
-      });
-    }
+    const body = this.checkBody(input.body);
     const article = await this.requireArticle(slug);
     const id = input.id ?? randomUUID();
     if (input.id) {
@@ -125,6 +119,7 @@ export class CommentsService {
 
     let path = [id];
     let depth = 0;
+    let parentAuthorId: string | null = null;
     if (input.parentId) {
       const parent = await this.comments.findById(input.parentId);
       if (!parent) throw new DomainError(ErrorCode.ParentNotFound);
@@ -137,6 +132,7 @@ export class CommentsService {
       }
       path = [...parent.path, id];
       depth = parent.depth + 1;
+      parentAuthorId = parent.authorId;
     }
 
     const hold = (await this.policy?.review({ author: actor, article, body })) ?? (article.premoderation && !isModerator(actor) ? 'premoderation' : null);
@@ -175,10 +171,126 @@ export class CommentsService {
         if (replay) return replay;
         throw new DomainError(ErrorCode.CommentIdConflict);
       }
-      case 'inserted':
+      case 'inserted': {
         for (const event of outcome.events) this.events.publish(event);
-        return { comment: toCommentView(outcome.comment), created: true };
+        const comment = toCommentView(outcome.comment);
+        if (!hold && parentAuthorId) this.notifyReply(parentAuthorId, comment);
+        return { comment, created: true };
+      }
     }
+  }
+
+  // The parent's author hears of a published reply at once (the same note is
+  // stored, for GET /api/me/notifications).
+  notifyReply(parentAuthorId: string, reply: CommentView): void {
+    if (reply.author && reply.author.id === parentAuthorId) return;
+    this.events.notify({
+      userId: parentAuthorId,
+      type: 'notification.reply',
+      data: { type: 'reply', articleId: reply.articleId, comment: reply },
+    });
+  }
+
+  // The author edits within the edit window; the old body is kept as a revision.
+  async edit(actor: AuthUser, commentId: string, rawBody: string): Promise<CommentView> {
+    const body = this.checkBody(rawBody);
+    const current = await this.comments.findById(commentId);
+    if (!current || !(current.status === CommentStatus.published || current.status === CommentStatus.pending)) {
+      throw new DomainError(ErrorCode.CommentNotFound);
+    }
+    if (current.authorId !== actor.id) throw new DomainError(ErrorCode.NotYourComment);
+    const windowMs = this.config.EDIT_WINDOW_SECONDS * 1000;
+    if (Date.now() - current.createdAt.getTime() > windowMs) {
+      throw new DomainError(ErrorCode.EditWindowClosed, `Comments can be edited for ${this.config.EDIT_WINDOW_SECONDS} s`, {
+        editWindowSeconds: this.config.EDIT_WINDOW_SECONDS,
+      });
+    }
+    if (body === current.bodySource) return toCommentView(current);
+    const hold = (await this.policy?.screen(actor, body)) ?? null;
+    const html = renderCommentMarkdown(body);
+    const outcome = await this.comments.changeState({
+      commentId,
+      decide: (row) => {
+        if (Date.now() - row.createdAt.getTime() > windowMs) throw new DomainError(ErrorCode.EditWindowClosed);
+        if (hold && row.status === CommentStatus.published) {
+          return { body: { source: body, html }, status: CommentStatus.pending, listed: false };
+        }
+        return { body: { source: body, html } };
+      },
+      events: (before, after) => {
+        if (after.status === CommentStatus.published) return [{ type: 'comment.updated', audience: 'public', userId: null, payload: (c) => ({ comment: toCommentView(c) }) }];
+        const events: EventRow[] = [
+          { type: 'comment.updated', audience: 'moderators', userId: before.authorId, payload: (c) => ({ comment: toCommentView(c) }) },
+        ];
+        if (before.status === CommentStatus.published) {
+          events.unshift({ type: 'comment.removed', audience: 'public', userId: null, payload: (c) => ({ commentId: c.id, status: 'pending', reason: 'suspect_word' }) });
+          events.push({ type: 'queue.added', audience: 'moderators', userId: null, payload: (c) => ({ queue: 'pending', reason: 'suspect_word', version: c.version, comment: toCommentView(c) }) });
+        }
+        return events;
+      },
+    });
+    for (const event of outcome.events) this.events.publish(event);
+    return toCommentView(outcome.comment);
+  }
+
+  // The author deletes: a tombstone keeps the replies in place; without
+  // replies the comment leaves the thread.
+  async delete(actor: AuthUser, commentId: string): Promise<void> {
+    const current = await this.comments.findById(commentId);
+    if (!current || !(current.status === CommentStatus.published || current.status === CommentStatus.pending)) {
+      throw new DomainError(ErrorCode.CommentNotFound);
+    }
+    if (current.authorId !== actor.id) throw new DomainError(ErrorCode.NotYourComment);
+    const outcome = await this.comments.changeState({
+      commentId,
+      decide: (row) => {
+        if (!(row.status === CommentStatus.published || row.status === CommentStatus.pending)) throw new DomainError(ErrorCode.CommentNotFound);
+        return {
+          status: CommentStatus.deleted,
+          listed: row.status === CommentStatus.published && row.descendantCount > 0,
+          featured: false,
+          pinned: false,
+          resolveReports: true,
+        };
+      },
+      events: (before) =>
+        before.status === CommentStatus.published
+          ? [
+              {
+                type: 'comment.deleted',
+                audience: 'public',
+                userId: null,
+                payload: (c) => ({ commentId: c.id, tombstone: c.listed ? toCommentView(c) : null }),
+              },
+            ]
+          : [
+              { type: 'comment.deleted', audience: 'moderators', userId: before.authorId, payload: (c) => ({ commentId: c.id, tombstone: null }) },
+              { type: 'queue.resolved', audience: 'moderators', userId: null, payload: (c) => ({ commentId: c.id, action: 'delete', status: c.status, version: c.version }) },
+            ],
+    });
+    for (const event of outcome.events) this.events.publish(event);
+  }
+
+  async revisions(commentId: string) {
+    const current = await this.comments.findById(commentId);
+    if (!current) throw new DomainError(ErrorCode.CommentNotFound);
+    const revisions = await this.comments.revisions(commentId);
+    return {
+      comment: { ...toCommentView(current), body: current.bodySource, html: current.bodyHtml },
+      revisions: revisions.map((r) => ({ body: r.bodySource, html: r.bodyHtml, replacedAt: r.replacedAt.toISOString() })),
+    };
+  }
+
+  private checkBody(raw: string): string {
+    const body = raw.trim();
+    if (body.length === 0) throw new DomainError(ErrorCode.CommentBodyEmpty);
+    const length = [...body].length;
+    if (length > this.config.COMMENT_MAX_LENGTH) {
+      throw new DomainError(ErrorCode.CommentBodyTooLong, `${length} characters; at most ${this.config.COMMENT_MAX_LENGTH}`, {
+        maxLength: this.config.COMMENT_MAX_LENGTH,
+      });
+    }
+    return body;
   }
 
   // The same id again: the stored comment when it is the same request, a
@@ -223,17 +335,33 @@ function repliesKind(parentId: string): string {
   return `r:${parentId}`;
 }
 
+function rankOf(sort: RankedSort, row: CommentView): number {
+  switch (sort) {
+    case 'top':
+      return row.score;
+    case 'best':
+      return row.bestScore;
+    case 'controversial':
+      return row.controversy;
+    case 'replies':
+      return row.replyCount;
+  }
+}
+
 function encodeSiblingKey(kind: string, sort: ThreadSort, row: CommentView): string {
-  return sort === 'top' ? encodeCursor(kind, [row.score, row.createdAt, row.id]) : encodeCursor(kind, [row.createdAt, row.id]);
+  return sort === 'newest' || sort === 'oldest'
+    ? encodeCursor(kind, [row.createdAt, row.id])
+    : encodeCursor(kind, [rankOf(sort, row), row.createdAt, row.id]);
 }
 
 function decodeSiblingKey(kind: string, sort: ThreadSort, cursor: string): SiblingKey {
-  if (sort === 'top') {
-    const [score, createdAt, id] = decodeCursor(kind, cursor, ['number', 'string', 'string']) as [number, string, string];
-    return { sort, score, createdAt: checkTime(createdAt), id: checkUuid(id) };
+  if (sort === 'newest' || sort === 'oldest') {
+    const [createdAt, id] = decodeCursor(kind, cursor, ['string', 'string']) as [string, string];
+    return { sort, createdAt: checkTime(createdAt), id: checkUuid(id) };
   }
-  const [createdAt, id] = decodeCursor(kind, cursor, ['string', 'string']) as [string, string];
-  return { sort, createdAt: checkTime(createdAt), id: checkUuid(id) };
+  const [rank, createdAt, id] = decodeCursor(kind, cursor, ['number', 'string', 'string']) as [number, string, string];
+  if (!Number.isFinite(rank)) throw new DomainError(ErrorCode.InvalidCursor);
+  return { sort, rank, createdAt: checkTime(createdAt), id: checkUuid(id) };
 }
 
 function checkTime(value: string): string {

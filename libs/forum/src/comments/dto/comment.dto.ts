@@ -27,3 +27,9 @@ export const repliesQuerySchema = z.object({
 export type RepliesQuery = z.output<typeof repliesQuerySchema>;
 
 export const commentIdSchema = z.uuid();
+
+export const voteSchema = z.strictObject({ value: z.union([z.literal(-1), z.literal(0), z.literal(1)]) });
+export type VoteInput = z.output<typeof voteSchema>;
+
+export const editCommentSchema = z.strictObject({ body: z.string().max(100_000) });
+export type EditCommentInput = z.output<typeof editCommentSchema>;

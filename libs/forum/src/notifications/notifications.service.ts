@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { decodeCursor, encodeCursor } from '@rejoinder/common';
+import { CommentsRepository } from '../comments/comments.repository.js';
+import { toCommentView } from '../comments/comment.view.js';
+import type { CommentView } from '../comments/comment.view.js';
+import { NotificationsRepository } from './notifications.repository.js';
+
+export interface NotificationView {
+  id: string;
+  type: string;
+  articleId: string;
+  comment: CommentView | null;
+  read: boolean;
+  createdAt: string;
+}
+
+@Injectable()
+export class NotificationsService {
+  constructor(
+    private readonly notifications: NotificationsRepository,
+    private readonly comments: CommentsRepository,
+  ) {}
+
+  async list(userId: string, query: { limit: number; cursor?: string }) {
+    const kind = `n:${userId}`;
+    let before: { createdAt: string; id: string } | undefined;
+    if (query.cursor) {
+      const [createdAt, id] = decodeCursor(kind, query.cursor, ['string', 'string']) as [string, string];
+      before = { createdAt, id };
+    }
+    const [rows, unread] = await Promise.all([
+      this.notifications.page(userId, query.limit + 1, before),
+      this.notifications.unreadCount(userId),
+    ]);
+    const page = rows.slice(0, query.limit);
+    const comments = new Map((await this.comments.findMany(page.map((n) => n.commentId))).map((c) => [c.id, c]));
+    const items: NotificationView[] = page.map((n) => {
+      const comment = comments.get(n.commentId);
+      return {
+        id: n.id,
+        type: n.type,
+        articleId: n.articleId,
+        comment: comment ? toCommentView(comment) : null,
+        read: n.readAt !== null,
+        createdAt: n.createdAt.toISOString(),
+      };
+    });
+    const last = page.at(-1);
+    return {
+      items,
+      unreadCount: unread,
+      nextCursor: rows.length > query.limit && last ? encodeCursor(kind, [last.createdAt.toISOString(), last.id]) : null,
+    };
+  }
+
+  async markRead(userId: string, ids: string[] | 'all'): Promise<{ marked: number; unreadCount: number }> {
+    const marked = await this.notifications.markRead(userId, ids);
+    return { marked, unreadCount: await this.notifications.unreadCount(userId) };
+  }
+}
