@@ -16,13 +16,14 @@
 //   BENCH_DROP=0            skip the drop run (default: on, with the first size)
 //   BENCH_DROP_EVERY        10     every 10th socket (10 %) drops
 //   BENCH_DROP_DOWN_MS      2000   how long a dropped socket stays away
-//   BENCH_CPU_PROF=1        run the API with --cpu-prof (profiles in bench/results/)
+//   BENCH_CPU_PROF=1        run the servers with --cpu-prof (profiles in bench/results/)
+//   BENCH_PIN=0             do not pin (default: server on core 0, load generator on core 1)
 //   BENCH_LOG_LEVEL         warn   the API's LOG_LEVEL
 //   BENCH_MAX_SECONDS       600    hard stop for the whole run
 //   BENCH_STRICT=1          exit 1 when a target is not met
-import { fork, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -61,6 +62,9 @@ const SETTINGS = {
   dropEvery: Number(env.BENCH_DROP_EVERY || 10),
   dropDownMs: Number(env.BENCH_DROP_DOWN_MS || 2000),
   cpuProf: env.BENCH_CPU_PROF === '1',
+  // Server on core 0, load generator (this process, the subscribers) on
+  // core 1, so the generator does not steal the server's CPU.
+  pin: env.BENCH_PIN !== '0' && os.cpus().length >= 2 && existsSync('/usr/bin/taskset'),
   logLevel: env.BENCH_LOG_LEVEL || 'warn',
   maxSeconds: Number(env.BENCH_MAX_SECONDS || 600),
   warmupSeconds: 2,
@@ -202,16 +206,24 @@ async function dropDatabase() {
 }
 
 // --------------------------------------------------------------- servers
+const SERVER_CORE = '0';
+const LOAD_CORE = '1';
+function spawnNode(core, nodeArgs, options) {
+  if (!SETTINGS.pin) return spawn(process.execPath, nodeArgs, options);
+  // taskset execs node: the child's pid is node's.
+  return spawn('/usr/bin/taskset', ['-c', core, process.execPath, ...nodeArgs], options);
+}
+
+function profileArgs(label) {
+  if (!SETTINGS.cpuProf) return [];
+  const dir = join(RESULTS_DIR, `live-${STAMP}-profiles`);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${label}.cpuprofile`];
+}
 async function startApi(dbUrl, label) {
   const port = await freePort();
-  const args = ['--inspect=127.0.0.1:0'];
-  if (SETTINGS.cpuProf) {
-    const dir = join(RESULTS_DIR, `live-${STAMP}-profiles`);
-    mkdirSync(dir, { recursive: true });
-    args.push('--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${label}.cpuprofile`);
-  }
-  args.push(join(ROOT, 'dist/apps/api/src/main.js'));
-  const child = spawn(process.execPath, args, {
+  const args = ['--inspect=127.0.0.1:0', ...profileArgs(label), join(ROOT, 'dist/apps/api/src/main.js')];
+  const child = spawnNode(SERVER_CORE, args, {
     cwd: ROOT,
     env: {
       PATH: env.PATH,
@@ -236,7 +248,7 @@ async function startApi(dbUrl, label) {
 
 async function startBaseline(label) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', join(ROOT, 'bench/live/baseline-server.mjs')], {
+  const child = spawnNode(SERVER_CORE, ['--inspect=127.0.0.1:0', ...profileArgs(label), join(ROOT, 'bench/live/baseline-server.mjs')], {
     cwd: ROOT,
     env: { PATH: env.PATH, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -272,6 +284,7 @@ function serverComplaints(handle) {
 function startSubscriber(index) {
   const child = fork(join(ROOT, 'bench/live/subscriber.mjs'), [], {
     cwd: ROOT,
+    ...(SETTINGS.pin ? { execPath: '/usr/bin/taskset', execArgv: ['-c', LOAD_CORE, process.execPath] } : {}),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const handle = track(`subscriber-${index}`, child);
@@ -617,7 +630,9 @@ async function scenario(target, subscribers, { dbUrl, token, drop }) {
     inspector = url ? await inspectorSession(url).catch(() => null) : null;
     if (!inspector) log('  (no inspector session: memory readings without a forced GC)');
     const before = await idleMemory(pid, inspector);
+    const connectCpu0 = cpuSeconds(pid);
     const started = await startSubscribers(server, subscribers);
+    started.connect.serverCpuMsPerConnection = Math.round((1e5 * (cpuSeconds(pid) - connectCpu0)) / started.connect.ok) / 100;
     subs = started.subs;
     out.connect = started.connect;
     await sleep(SETTINGS.settleMs);
@@ -641,6 +656,12 @@ async function scenario(target, subscribers, { dbUrl, token, drop }) {
     if (drop) {
       await sleep(1000);
       out.phases.push(await measurePhase({ server, poster, subs, size: subscribers, subscribers: started.connect.ok, name: `${label} drop`, drop: true }));
+    }
+    // The fan-out's own share: the phase's CPU less what the same number of
+    // posts cost with no subscriber.
+    for (const p of out.phases) {
+      p.fanoutCpuMicrosPerDelivery =
+        Math.round((1e8 * (p.serverCpuSeconds - (p.post.ok * out.noSubscribers.cpuMsPerPost) / 1000)) / p.deliveries) / 100;
     }
     await inspector?.gc();
     out.rssEndMiB = Math.round(rssMiB(pid) * 10) / 10;
@@ -685,6 +706,7 @@ function table(scenarios) {
       'last-delivery p99 ms',
       'deliveries/CPU-s',
       'server CPU µs/delivery',
+      'of which fan-out µs',
       'KB/idle conn (RSS)',
       'KB/idle conn (V8 heap)',
       'missing/dup/out-of-order',
@@ -707,6 +729,7 @@ function table(scenarios) {
         String(p.completionMs.p99),
         String(p.deliveriesPerCpuSecond),
         String(p.cpuMicrosPerDelivery),
+        String(p.fanoutCpuMicrosPerDelivery),
         steady ? String(s.memory.kbPerIdleConnection) : '',
         steady ? String(s.memory.heapKbPerIdleConnection) : '',
         `${p.loss.missing}/${p.loss.duplicates}/${p.loss.outOfOrder}`,
@@ -772,6 +795,7 @@ async function main() {
     throw new Error(`BENCH_SOCKETS_PER_PROCESS ${SETTINGS.perProcess} is too close to ulimit -n ${limits.soft}`);
   }
   log(`Settings: ${JSON.stringify({ ...SETTINGS, databaseServer: undefined })}`);
+  if (SETTINGS.pin) execFileSync('/usr/bin/taskset', ['-a', '-p', '-c', LOAD_CORE, String(process.pid)], { stdio: 'ignore' });
   // Another benchmark on this 2-core machine would skew every number: say so.
   const m0 = machineTicks();
   await sleep(2000);
