@@ -5,7 +5,8 @@
 //
 //   GET /api/articles/:slug/comments?sort=&limit=&cursor=
 //       article by slug, then the app's own tree statement (treeQuery from
-//       dist, so the text and the values are identical to the API's)
+//       dist, so the text and the values are identical to the API's), then
+//       the pinned comments on a first page (when the app has them)
 //   GET /api/comments/:id
 //       comment by id, then its ancestors and its first replies in parallel,
 //       as CommentsService.permalink does
@@ -21,7 +22,9 @@ import pg from 'pg';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 // The repository module only (not the forum package's index, which pulls in
 // Nest modules the baseline does not need).
-const { treeQuery } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js'));
+const { treeQuery, CommentsRepository } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js'));
+// This version of the app lists pinned comments above the first page (one more statement).
+const HAS_PINNED = typeof CommentsRepository?.prototype?.pinned === 'function';
 const { DEFAULT_TREE } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.service.js'));
 
 const pool = new pg.Pool({
@@ -53,6 +56,10 @@ const ARTICLE_BY_SLUG = `SELECT * FROM articles WHERE slug = $1 LIMIT 1`;
 const COMMENT_BY_ID = `SELECT ${COLUMNS}, c.path::text[] AS path, u.username AS "authorName"
   FROM comments c JOIN users u ON u.id = c.author_id
   WHERE c.id = $1::uuid`;
+const PINNED = `SELECT ${COLUMNS}, u.username AS "authorName"
+  FROM comments c JOIN users u ON u.id = c.author_id
+  WHERE c.article_id = $1::uuid AND c.pinned AND c.listed
+  ORDER BY c.created_at DESC LIMIT 10`;
 const COMMENTS_BY_IDS = `SELECT ${COLUMNS}, u.username AS "authorName"
   FROM comments c JOIN users u ON u.id = c.author_id
   WHERE c.id = ANY($1::uuid[])`;
@@ -111,7 +118,9 @@ async function thread(slug, params) {
       nextCursor = encodeCursor(kind, sort === 'top' ? [last.score, at, last.id] : [at, last.id]);
     }
   }
-  return { items, nextCursor };
+  // As CommentsService.thread: after the tree, on the first page only.
+  const pinned = HAS_PINNED && !after ? (await pool.query(PINNED, [article.id])).rows : [];
+  return { items, pinned, nextCursor };
 }
 
 async function permalink(id) {

@@ -11,11 +11,12 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { buildShape, rng } from './tree-shape.mjs';
+import { buildShape, MAX_DOWN, MAX_UP, rng } from './tree-shape.mjs';
 
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 4;
 const SEED = 20260101;
-const USERS = 24;
+// Enough users for every vote to come from a distinct non-author user.
+const USERS = 300;
 const CHUNK = 10_000;
 
 export const ARTICLES = [
@@ -120,6 +121,8 @@ export async function ensureDataset({ root, dbName, log }) {
   log(`  migrations applied: ${applied.join(', ')}`);
 
   const { renderCommentMarkdown } = await import(join(root, 'dist/libs/forum/src/markdown/markdown-renderer.js'));
+  const ranking = await rankingFunctions(root);
+  if (USERS <= MAX_UP + MAX_DOWN) throw new Error('USERS must exceed MAX_UP + MAX_DOWN');
   const bodyHtml = BODIES.map((b) => renderCommentMarkdown(b));
 
   await withClient(databaseUrl, async (c) => {
@@ -165,13 +168,14 @@ export async function ensureDataset({ root, dbName, log }) {
         await c.query(
           `INSERT INTO comments (id, article_id, parent_id, author_id, path, depth, status, listed,
                                  body_source, body_html, reply_count, descendant_count, upvotes, downvotes, score,
-                                 created_at, updated_at)
+                                 best_score, controversy, created_at, updated_at)
            SELECT d.id, $1::uuid, d.parent_id, ($2::uuid[])[d.author + 1], d.path::uuid[], d.depth, 'published', true,
                   ($3::text[])[d.body + 1], ($4::text[])[d.body + 1], d.reply_count, d.descendant_count,
-                  d.up, d.down, d.up - d.down, d.created_at, d.created_at
+                  d.up, d.down, d.up - d.down, d.best, d.controversy, d.created_at, d.created_at
            FROM unnest($5::uuid[], $6::uuid[], $7::text[], $8::int[], $9::int[], $10::int[], $11::int[],
-                       $12::int[], $13::int[], $14::int[], $15::timestamptz[])
-                AS d(id, parent_id, path, depth, author, body, reply_count, descendant_count, up, down, created_at)`,
+                       $12::int[], $13::int[], $14::int[], $15::timestamptz[], $16::float8[], $17::float8[])
+                AS d(id, parent_id, path, depth, author, body, reply_count, descendant_count, up, down, created_at,
+                     best, controversy)`,
           [
             articleId,
             userIds,
@@ -188,7 +192,22 @@ export async function ensureDataset({ root, dbName, log }) {
             col((i) => shape.upvotes[i]),
             col((i) => shape.downvotes[i]),
             col((i) => new Date(shape.createdMs[i]).toISOString()),
+            col((i) => ranking.best(shape.upvotes[i], shape.downvotes[i])),
+            col((i) => ranking.controversy(shape.upvotes[i], shape.downvotes[i])),
           ],
+        );
+      }
+      // One row per vote, set-based: vote k (1..up+down) of a comment comes
+      // from the k-th user after its author (mod USERS), so voters are
+      // distinct and never the author; the first `upvotes` are +1.
+      if (ranking.votesTable) {
+        await c.query(
+          `INSERT INTO votes (comment_id, user_id, value, created_at, updated_at)
+           SELECT c.id, ($1::uuid[])[1 + ((array_position($1::uuid[], c.author_id) - 1 + k) % $2::int)],
+                  CASE WHEN k <= c.upvotes THEN 1 ELSE -1 END, c.created_at, c.created_at
+           FROM comments c CROSS JOIN LATERAL generate_series(1, c.upvotes + c.downvotes) AS k
+           WHERE c.article_id = $3::uuid`,
+          [userIds, USERS, articleId],
         );
       }
       log(`  ${article.slug}: ${shape.n} comments loaded`);
@@ -196,7 +215,7 @@ export async function ensureDataset({ root, dbName, log }) {
     for (const ix of indexes) await c.query(ix.def);
     log(`  rebuilt ${indexes.length} indexes: ${indexes.map((i) => i.name).join(', ')}`);
     await c.query('VACUUM ANALYZE');
-    await verify(c, log);
+    await verify(c, log, ranking);
   });
   await withClient(server, (c) => c.query(`COMMENT ON DATABASE ${ident(dbName)} IS ${pg.escapeLiteral(signature)}`));
   const seconds = (Date.now() - started) / 1000;
@@ -204,9 +223,22 @@ export async function ensureDataset({ root, dbName, log }) {
   return { databaseUrl, rebuilt: true, seconds };
 }
 
+// The app's own formulas for the ranked sorts (best_score, controversy),
+// when this version of the app has them; and whether there is a votes table.
+async function rankingFunctions(root) {
+  const repo = await import(join(root, 'dist/libs/forum/src/comments/comments.repository.js'));
+  const has = typeof repo.wilsonLowerBound === 'function' && typeof repo.controversy === 'function';
+  return {
+    columns: has,
+    votesTable: has,
+    best: has ? repo.wilsonLowerBound : () => 0,
+    controversy: has ? repo.controversy : () => 0,
+  };
+}
+
 // Every counter and path the app maintains, checked against the rows.
 // Throws on the first inconsistency.
-export async function verify(c, log) {
+export async function verify(c, log, ranking) {
   const checks = [
     [
       'reply_count = listed direct replies',
@@ -239,18 +271,39 @@ export async function verify(c, log) {
        WHERE a.comment_count <> (SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'published')`,
     ],
   ];
+  const { rows: tables } = await c.query(`SELECT to_regclass('votes') IS NOT NULL AS votes`);
+  if (tables[0].votes) {
+    checks.push([
+      'upvotes/downvotes = votes rows; no one votes for their own comment',
+      `SELECT count(*)::int AS bad FROM comments c
+       LEFT JOIN (SELECT comment_id, count(*) FILTER (WHERE value = 1) AS up, count(*) FILTER (WHERE value = -1) AS down,
+                         count(*) FILTER (WHERE v.user_id = cc.author_id) AS own
+                  FROM votes v JOIN comments cc ON cc.id = v.comment_id GROUP BY comment_id) v ON v.comment_id = c.id
+       WHERE c.upvotes <> coalesce(v.up, 0) OR c.downvotes <> coalesce(v.down, 0) OR coalesce(v.own, 0) > 0`,
+    ]);
+  }
   for (const [name, sql] of checks) {
     const { rows } = await c.query(sql);
     if (rows[0].bad !== 0) throw new Error(`Data set check failed: ${name}: ${rows[0].bad} rows wrong`);
   }
+  if (ranking?.columns) {
+    // best_score and controversy as the app computes them from the votes.
+    const { rows: all } = await c.query('SELECT upvotes, downvotes, best_score, controversy FROM comments');
+    const near = (a, b) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+    const bad = all.filter(
+      (r) => !near(r.best_score, ranking.best(r.upvotes, r.downvotes)) || !near(r.controversy, ranking.controversy(r.upvotes, r.downvotes)),
+    ).length;
+    if (bad !== 0) throw new Error(`Data set check failed: best_score/controversy from the votes: ${bad} rows wrong`);
+  }
   const { rows } = await c.query(`
     SELECT a.slug, count(*)::int AS comments, count(*) FILTER (WHERE c.depth = 0)::int AS top_level,
-           max(c.depth) AS max_depth, max(c.reply_count) AS max_replies, min(c.score) AS min_score, max(c.score) AS max_score
+           max(c.depth) AS max_depth, max(c.reply_count) AS max_replies, min(c.score) AS min_score, max(c.score) AS max_score,
+           sum(c.upvotes + c.downvotes)::int AS votes
     FROM comments c JOIN articles a ON a.id = c.article_id GROUP BY a.slug ORDER BY 2`);
   for (const r of rows) {
     log(
       `  checked ${r.slug}: ${r.comments} comments, ${r.top_level} top-level, depth <= ${r.max_depth}, ` +
-        `most replies ${r.max_replies}, score ${r.min_score}..${r.max_score}`,
+        `most replies ${r.max_replies}, score ${r.min_score}..${r.max_score}, ${r.votes} votes`,
     );
   }
 }

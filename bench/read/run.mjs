@@ -288,7 +288,8 @@ function flattenNodes(nodes, out = []) {
 
 function idsOf(kind, body, which) {
   if (kind === 'thread') {
-    return which === 'api' ? flattenNodes(body.items) : body.items.map((r) => r.id);
+    const pinned = (body.pinned ?? []).map((r) => r.id);
+    return which === 'api' ? [...flattenNodes(body.items), ...pinned] : [...body.items.map((r) => r.id), ...pinned];
   }
   if (which === 'api') return [body.comment.id, ...flattenNodes(body.comment.replies), ...body.ancestors.map((a) => a.id)];
   return [body.comment.id, ...body.replies.map((r) => r.id), ...body.ancestors.map((a) => a.id)];

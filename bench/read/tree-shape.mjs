@@ -4,6 +4,8 @@
 
 export const MAX_DEPTH = 12; // depth of a top-level comment is 0
 export const TOP_LEVEL_SHARE = 0.3;
+export const MAX_UP = 250;
+export const MAX_DOWN = 40;
 
 // mulberry32: small, fast, good enough for synthetic data.
 export function rng(seed) {
@@ -58,11 +60,13 @@ export function buildShape(n, seed, startMs) {
   }
   for (let i = n - 1; i >= 0; i--) if (parent[i] >= 0) descendantCount[parent[i]] += descendantCount[i] + 1;
   for (let i = 0; i < n; i++) {
-    // Heavy-tailed votes, more for comments that drew replies.
-    const up = Math.floor(-Math.log(1 - r()) * 3 * (1 + replyCount[i]) + 1 / (1 - r() * 0.999) - 1);
-    const down = Math.floor(-Math.log(1 - r()) * 2);
-    upvotes[i] = Math.min(up, 100_000);
-    downvotes[i] = down;
+    // Heavy-tailed votes, more for comments that drew replies. Every vote is
+    // a row of the votes table from a distinct user other than the author,
+    // so up + down stays below the number of users (MAX_UP + MAX_DOWN).
+    const up = Math.floor(-Math.log(1 - r()) * 1.5 * (1 + replyCount[i]) ** 0.8 + (1 / (1 - r() * 0.99) - 1) * 0.5);
+    const down = Math.floor(-Math.log(1 - r()) * 0.8);
+    upvotes[i] = Math.min(up, MAX_UP);
+    downvotes[i] = Math.min(down, MAX_DOWN);
   }
   return { n, parent, depth, replyCount, descendantCount, createdMs, upvotes, downvotes, author };
 }

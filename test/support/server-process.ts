@@ -23,6 +23,13 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       SEED: 'false',
       JWT_SECRET: TEST_JWT_SECRET,
       LOG_LEVEL: 'info',
+      // As in test-app.ts: limits on, wide enough for fast test traffic.
+      RATE_COMMENTS_PER_USER: '1000',
+      RATE_COMMENTS_PER_USER_WINDOW: '1',
+      RATE_COMMENTS_PER_NEW_USER: '1000',
+      RATE_COMMENTS_PER_NEW_USER_WINDOW: '1',
+      RATE_COMMENTS_PER_IP: '100000',
+      RATE_AUTH_PER_IP: '100000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,6 +23,14 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SEED: 'false',
     DATABASE_POOL_SIZE: '5',
+    // Limits stay on in tests, set wide enough for suites that post and
+    // register fast from one address; their defaults are tested on their own.
+    RATE_COMMENTS_PER_USER: '1000',
+    RATE_COMMENTS_PER_USER_WINDOW: '1',
+    RATE_COMMENTS_PER_NEW_USER: '1000',
+    RATE_COMMENTS_PER_NEW_USER_WINDOW: '1',
+    RATE_COMMENTS_PER_IP: '100000',
+    RATE_AUTH_PER_IP: '100000',
     ...overrides,
   });
 }

@@ -59,7 +59,7 @@ export class AccountsService {
     const userId = await this.tokens.verify(token);
     const user = await this.users.findById(userId);
     if (!user) throw new DomainError(ErrorCode.InvalidToken, 'The account no longer exists');
-    return { id: user.id, username: user.username, role: user.role };
+    return { id: user.id, username: user.username, role: user.role, createdAt: user.createdAt };
   }
 
   async account(userId: string): Promise<PublicAccount> {

@@ -5,6 +5,8 @@ export interface AuthUser {
   id: string;
   username: string;
   role: Role;
+  // When the account was made (new accounts get stricter limits).
+  createdAt?: Date;
 }
 
 export function isModerator(user: AuthUser | null | undefined): boolean {

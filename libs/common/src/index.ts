@@ -3,3 +3,4 @@ export * from './config/app-config.js';
 export * from './validation/zod-validation.pipe.js';
 export * from './pagination/cursor.js';
 export * from './events/domain-events.js';
+export * from './rate-limit/rate-limits.js';

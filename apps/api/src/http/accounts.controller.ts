@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { NotificationsService } from '@rejoinder/forum';
 import { z } from 'zod';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccountsService, loginSchema, registerSchema } from '@rejoinder/accounts';
 import type { AuthUser, LoginInput, PublicAccount, RegisterInput, Session } from '@rejoinder/accounts';
-import { ErrorCode, ZodValidationPipe } from '@rejoinder/common';
+import { ErrorCode, RateLimits, ZodValidationPipe } from '@rejoinder/common';
 import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems } from './openapi.js';
 import { ACCOUNT_SCHEMA, SESSION_SCHEMA } from './schemas.js';
@@ -25,6 +26,7 @@ export class AccountsController {
   constructor(
     private readonly accounts: AccountsService,
     private readonly notifications: NotificationsService,
+    private readonly limits: RateLimits,
   ) {}
 
   @Get('me/notifications')
@@ -56,8 +58,9 @@ export class AccountsController {
   @ApiOperation({ summary: 'Create an account (role: commenter) and sign in' })
   @ApiJsonBody(registerSchema)
   @ApiJsonResponse(201, 'The new account and an access token', SESSION_SCHEMA)
-  @ApiProblems(...INPUT_PROBLEMS, ErrorCode.UsernameTaken, ErrorCode.EmailTaken)
-  register(@Body(new ZodValidationPipe(registerSchema)) input: RegisterInput): Promise<Session> {
+  @ApiProblems(...INPUT_PROBLEMS, ErrorCode.UsernameTaken, ErrorCode.EmailTaken, ErrorCode.RateLimited)
+  async register(@Body(new ZodValidationPipe(registerSchema)) input: RegisterInput, @Req() request: FastifyRequest): Promise<Session> {
+    await this.limits.consume('auth-ip', request.ip);
     return this.accounts.register(input);
   }
 
@@ -66,8 +69,10 @@ export class AccountsController {
   @ApiOperation({ summary: 'Sign in with a username or email address and a password' })
   @ApiJsonBody(loginSchema)
   @ApiJsonResponse(200, 'The account and an access token', SESSION_SCHEMA)
-  @ApiProblems(...INPUT_PROBLEMS, ErrorCode.InvalidCredentials)
-  login(@Body(new ZodValidationPipe(loginSchema)) input: LoginInput): Promise<Session> {
+  @ApiProblems(...INPUT_PROBLEMS, ErrorCode.InvalidCredentials, ErrorCode.RateLimited)
+  async login(@Body(new ZodValidationPipe(loginSchema)) input: LoginInput, @Req() request: FastifyRequest): Promise<Session> {
+    // Every attempt counts, failed ones most of all: that is what stops password guessing.
+    await this.limits.consume('auth-ip', request.ip);
     return this.accounts.login(input);
   }
 

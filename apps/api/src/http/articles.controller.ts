@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
 import { ErrorCode, ZodValidationPipe } from '@rejoinder/common';
@@ -14,7 +14,7 @@ import type {
 import { ModerationService } from '@rejoinder/moderation';
 import { RealtimeService } from '@rejoinder/realtime';
 import type { EventsPage } from '@rejoinder/realtime';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems } from './openapi.js';
@@ -157,14 +157,21 @@ export class ArticlesController {
     ErrorCode.ArticleClosed,
     ErrorCode.ArticleNotFound,
     ErrorCode.CommentIdConflict,
+    ErrorCode.RateLimited,
+    ErrorCode.DuplicateComment,
+    ErrorCode.SlowMode,
+    ErrorCode.BannedWord,
+    ErrorCode.UserBanned,
+    ErrorCode.UserSuspended,
   )
   async create(
     @Param('slug') slug: string,
     @Body(new ZodValidationPipe(createCommentSchema)) input: CreateCommentInput,
     @CurrentUser() user: AuthUser,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CommentView> {
-    const result = await this.comments.create(user, slug, input);
+    const result = await this.comments.create(user, slug, input, { ip: request.ip });
     void reply.status(result.created ? 201 : 200).header('location', `/api/comments/${result.comment.id}`);
     return result.comment;
   }

@@ -206,7 +206,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       const { user } = state(socket);
       if (!user) throw new DomainError(ErrorCode.Unauthenticated);
       const { article, ...input } = parseInput(postSchema, body);
-      return await this.comments.create(user, article, input);
+      return await this.comments.create(user, article, input, { ip: socket.handshake.address });
     } catch (error) {
       return ackError(error);
     }

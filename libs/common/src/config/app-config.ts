@@ -27,6 +27,18 @@ export const configSchema = z.object({
   COMMENT_MAX_LENGTH: z.coerce.number().int().min(1).max(100_000).default(10_000),
   COMMENT_MAX_DEPTH: z.coerce.number().int().min(1).max(200).default(50),
   EDIT_WINDOW_SECONDS: z.coerce.number().int().min(0).max(86_400 * 30).default(300),
+  // Rate limits: N events per window (seconds). Shared across nodes through
+  // Redis when REDIS_URL is set.
+  RATE_COMMENTS_PER_USER: z.coerce.number().int().min(1).default(1),
+  RATE_COMMENTS_PER_USER_WINDOW: z.coerce.number().int().min(1).default(5),
+  // Accounts younger than a day.
+  RATE_COMMENTS_PER_NEW_USER: z.coerce.number().int().min(1).default(1),
+  RATE_COMMENTS_PER_NEW_USER_WINDOW: z.coerce.number().int().min(1).default(30),
+  RATE_COMMENTS_PER_IP: z.coerce.number().int().min(1).default(30),
+  RATE_COMMENTS_PER_IP_WINDOW: z.coerce.number().int().min(1).default(60),
+  RATE_AUTH_PER_IP: z.coerce.number().int().min(1).default(10),
+  RATE_AUTH_PER_IP_WINDOW: z.coerce.number().int().min(1).default(60),
+  DUPLICATE_COMMENT_WINDOW: z.coerce.number().int().min(1).default(300),
   // Browser origins allowed to open a socket (comma-separated; "*" for any).
   // Requests without an Origin header (non-browser clients) are always allowed.
   ALLOWED_ORIGINS: z

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuthUser, isModerator } from '@rejoinder/accounts';
-import type { AppConfig } from '@rejoinder/common';
-import { APP_CONFIG, decodeCursor, DomainError, DomainEventBus, encodeCursor, ErrorCode } from '@rejoinder/common';
+import type { AppConfig, LimitName } from '@rejoinder/common';
+import { APP_CONFIG, bodyFingerprint, decodeCursor, RateLimits, DomainError, DomainEventBus, encodeCursor, ErrorCode } from '@rejoinder/common';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
 import { ArticlesRepository } from '../articles/articles.repository.js';
 import { renderCommentMarkdown } from '../markdown/markdown-renderer.js';
@@ -47,6 +47,7 @@ export class CommentsService {
     private readonly events: DomainEventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(COMMENT_POLICY) private readonly policy?: CommentPolicy,
+    @Optional() private readonly limits?: RateLimits,
   ) {}
 
   async thread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string }): Promise<ThreadPage> {
@@ -107,14 +108,52 @@ export class CommentsService {
     return { comment: root, ancestors: ancestors.map(toCommentView) };
   }
 
-  async create(actor: AuthUser, slug: string, input: CreateCommentInput): Promise<CreateResult> {
+  async create(actor: AuthUser, slug: string, input: CreateCommentInput, context: { ip?: string } = {}): Promise<CreateResult> {
     const body = this.checkBody(input.body);
     const article = await this.requireArticle(slug);
-    const id = input.id ?? randomUUID();
     if (input.id) {
+      // A retry is answered before any limit: it writes nothing.
       const replay = await this.replay(actor, article.id, input, body);
       if (replay) return replay;
     }
+    const taken: [LimitName, string][] = [];
+    try {
+      if (this.limits) {
+        const take = async (name: LimitName, key: string) => {
+          await this.limits!.consume(name, key);
+          taken.push([name, key]);
+        };
+        if (!isModerator(actor)) {
+          const young = actor.createdAt !== undefined && Date.now() - actor.createdAt.getTime() < 86_400_000;
+          await take(young ? 'comment-new-user' : 'comment-user', actor.id);
+          if (context.ip) await take('comment-ip', context.ip);
+        }
+        await take('duplicate', bodyFingerprint(actor.id, article.id, input.parentId ?? '', body));
+      }
+      return await this.store(actor, article, input, body);
+    } catch (error) {
+      // Only stored comments use up quota.
+      for (const [name, key] of taken) await this.limits?.refund(name, key);
+      // A retry racing its own first attempt meets that attempt's quota: once
+      // the first attempt commits, the retry is answered with it.
+      if (input.id && error instanceof DomainError && (error.code === ErrorCode.DuplicateComment || error.code === ErrorCode.RateLimited)) {
+        for (let attempt = 0; attempt < 20; attempt++) {
+          const replay = await this.replay(actor, article.id, input, body).catch(() => null);
+          if (replay) return replay;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+      throw error;
+    }
+  }
+
+  private async store(
+    actor: AuthUser,
+    article: NonNullable<Awaited<ReturnType<ArticlesRepository['findBySlug']>>>,
+    input: CreateCommentInput,
+    body: string,
+  ): Promise<CreateResult> {
+    const id = input.id ?? randomUUID();
     if (article.state === ArticleState.closed) throw new DomainError(ErrorCode.ArticleClosed);
 
     let path = [id];
