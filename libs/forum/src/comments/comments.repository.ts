@@ -55,6 +55,8 @@ export interface TreeQueryArgs {
   after?: SiblingKey;
   limit: number;
   shape: TreeShape;
+  // Also return the article's pinned comments (level -2).
+  withPinned?: boolean;
 }
 
 // A page of listed siblings (top-level comments of an article when parentId
@@ -89,7 +91,14 @@ export function treeQuery(args: TreeQueryArgs): Prisma.Sql {
     SELECT ${columns('c')}, u.username AS "authorName", t.level, t.ord::int AS ord
     FROM tree t JOIN comments c ON c.id = t.id JOIN users u ON u.id = c.author_id
     UNION ALL
-    SELECT ${columns('c')}, NULL, -1, r.ord::int FROM roots r JOIN comments c ON c.id = r.id WHERE r.ord > ${args.limit}`;
+    SELECT ${columns('c')}, NULL, -1, r.ord::int FROM roots r JOIN comments c ON c.id = r.id WHERE r.ord > ${args.limit}
+    ${args.withPinned ? pinnedRows(args.articleId) : empty}`;
+}
+
+function pinnedRows(articleId: string): Prisma.Sql {
+  return sql`UNION ALL
+    (SELECT ${columns('c')}, u.username, -2, 0 FROM comments c JOIN users u ON u.id = c.author_id
+     WHERE c.article_id = ${articleId}::uuid AND c.pinned AND c.listed ORDER BY c.created_at DESC LIMIT 10)`;
 }
 
 export interface NewComment {
@@ -185,10 +194,13 @@ export class CommentsRepository {
   // is null, else the replies of parentId), each expanded with its first
   // replies down to shape.levels, in one statement. Every step is a bounded
   // index range scan, so the cost does not grow with the size of the thread.
-  async tree(args: TreeQueryArgs): Promise<{ rows: CommentRow[]; hasMore: boolean }> {
+  async tree(args: TreeQueryArgs): Promise<{ rows: CommentRow[]; hasMore: boolean; pinned: CommentRow[] }> {
     const rows = await this.prisma.$queryRaw<CommentRow[]>(treeQuery(args));
-    const hasMore = rows.some((r) => r.level === -1);
-    return { rows: rows.filter((r) => r.level !== -1), hasMore };
+    return {
+      rows: rows.filter((r) => r.level !== undefined && r.level >= 0),
+      hasMore: rows.some((r) => r.level === -1),
+      pinned: rows.filter((r) => r.level === -2),
+    };
   }
 
   // Ancestors of a comment, root first.
@@ -376,13 +388,6 @@ export class CommentsRepository {
     });
   }
 
-  async pinned(articleId: string): Promise<CommentRow[]> {
-    return this.prisma.$queryRaw<CommentRow[]>`
-      SELECT ${columns('c')}, u.username AS "authorName"
-      FROM comments c JOIN users u ON u.id = c.author_id
-      WHERE c.article_id = ${articleId}::uuid AND c.pinned AND c.listed
-      ORDER BY c.created_at DESC LIMIT 10`;
-  }
 }
 
 type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];

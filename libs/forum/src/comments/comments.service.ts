@@ -41,6 +41,8 @@ export interface CreateResult {
 
 @Injectable()
 export class CommentsService {
+  private readonly articleIds = new Map<string, string>();
+
   constructor(
     private readonly comments: CommentsRepository,
     private readonly articles: ArticlesRepository,
@@ -50,22 +52,33 @@ export class CommentsService {
     @Optional() private readonly limits?: RateLimits,
   ) {}
 
+  // One statement per page (pinned comments included on the first page); the
+  // article's id comes from a cache, as a slug never changes its article.
   async thread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string }): Promise<ThreadPage> {
-    const article = await this.requireArticle(slug);
-    const kind = `t:${query.sort}:${article.id}`;
+    const articleId = await this.articleIdOf(slug);
+    const kind = `t:${query.sort}:${articleId}`;
     const after = query.cursor ? decodeSiblingKey(kind, query.sort, query.cursor) : undefined;
-    const { rows, hasMore } = await this.comments.tree({
-      articleId: article.id,
+    const { rows, hasMore, pinned } = await this.comments.tree({
+      articleId,
       parentId: null,
       sort: query.sort,
       after,
       limit: query.limit,
       shape: DEFAULT_TREE,
+      withPinned: !after,
     });
     const roots = assemble(rows);
     const last = roots.at(-1);
-    const pinned = after ? [] : (await this.comments.pinned(article.id)).map(toCommentView);
-    return { items: roots, pinned, nextCursor: hasMore && last ? encodeSiblingKey(kind, query.sort, last) : null };
+    return { items: roots, pinned: pinned.map(toCommentView), nextCursor: hasMore && last ? encodeSiblingKey(kind, query.sort, last) : null };
+  }
+
+  private async articleIdOf(slug: string): Promise<string> {
+    const known = this.articleIds.get(slug);
+    if (known) return known;
+    const article = await this.requireArticle(slug);
+    if (this.articleIds.size >= 10_000) this.articleIds.delete(this.articleIds.keys().next().value!);
+    this.articleIds.set(slug, article.id);
+    return article.id;
   }
 
   async replies(commentId: string, query: { limit: number; cursor?: string }): Promise<Page<CommentNode>> {
