@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { TEST_JWT_SECRET } from './test-app.js';
+import { TEST_JWT_SECRET, TEST_LIMITS } from './test-app.js';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -23,13 +23,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       SEED: 'false',
       JWT_SECRET: TEST_JWT_SECRET,
       LOG_LEVEL: 'info',
-      // As in test-app.ts: limits on, wide enough for fast test traffic.
-      RATE_COMMENTS_PER_USER: '1000',
-      RATE_COMMENTS_PER_USER_WINDOW: '1',
-      RATE_COMMENTS_PER_NEW_USER: '1000',
-      RATE_COMMENTS_PER_NEW_USER_WINDOW: '1',
-      RATE_COMMENTS_PER_IP: '100000',
-      RATE_AUTH_PER_IP: '100000',
+      ...TEST_LIMITS,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

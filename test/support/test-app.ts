@@ -7,6 +7,17 @@ import { createApp } from '../../apps/api/src/server.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
+// Limits stay on in tests, set wide enough for suites that post and register
+// fast from one address; the defaults are tested on their own.
+export const TEST_LIMITS = {
+  RATE_COMMENTS_PER_USER: '1000',
+  RATE_COMMENTS_PER_USER_WINDOW: '1',
+  RATE_COMMENTS_PER_NEW_USER: '1000',
+  RATE_COMMENTS_PER_NEW_USER_WINDOW: '1',
+  RATE_COMMENTS_PER_IP: '100000',
+  RATE_AUTH_PER_IP: '100000',
+};
+
 export interface TestApp {
   app: NestFastifyApplication;
   url: string;
@@ -23,14 +34,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SEED: 'false',
     DATABASE_POOL_SIZE: '5',
-    // Limits stay on in tests, set wide enough for suites that post and
-    // register fast from one address; their defaults are tested on their own.
-    RATE_COMMENTS_PER_USER: '1000',
-    RATE_COMMENTS_PER_USER_WINDOW: '1',
-    RATE_COMMENTS_PER_NEW_USER: '1000',
-    RATE_COMMENTS_PER_NEW_USER_WINDOW: '1',
-    RATE_COMMENTS_PER_IP: '100000',
-    RATE_AUTH_PER_IP: '100000',
+    ...TEST_LIMITS,
     ...overrides,
   });
 }
