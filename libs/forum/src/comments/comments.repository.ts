@@ -88,11 +88,16 @@ export function treeQuery(args: TreeQueryArgs): Prisma.Sql {
       ) k
       WHERE t.level < ${args.shape.levels - 1} AND t.reply_count > 0
     )
-    SELECT ${columns('c')}, u.username AS "authorName", t.level, t.ord::int AS ord
-    FROM tree t JOIN comments c ON c.id = t.id JOIN users u ON u.id = c.author_id
-    UNION ALL
-    SELECT ${columns('c')}, NULL, -1, r.ord::int FROM roots r JOIN comments c ON c.id = r.id WHERE r.ord > ${args.limit}
-    ${args.withPinned ? pinnedRows(args.articleId) : empty}`;
+    SELECT * FROM (
+      SELECT ${columns('c')}, u.username AS "authorName", t.level, t.ord::int AS ord
+      FROM tree t JOIN comments c ON c.id = t.id JOIN users u ON u.id = c.author_id
+      UNION ALL
+      SELECT ${columns('c')}, NULL, -1, r.ord::int FROM roots r JOIN comments c ON c.id = r.id WHERE r.ord > ${args.limit}
+      ${args.withPinned ? pinnedRows(args.articleId) : empty}
+    ) page
+    -- Roots in page order, then each level oldest first: the caller nests
+    -- the rows in one pass.
+    ORDER BY level, ord NULLS LAST, "createdAt", id`;
 }
 
 function pinnedRows(articleId: string): Prisma.Sql {

@@ -435,19 +435,17 @@ function moreRepliesCursor(parent: CommentRow | CommentView, shown: CommentView[
   return encodeCursor(repliesKind(parent.id), last ? [last.createdAt, last.id] : [EPOCH, NIL_UUID]);
 }
 
-// Rows of a tree query -> nested nodes: roots in page order, replies oldest first.
-function assemble(rows: (CommentRow & { ord?: unknown })[]): CommentNode[] {
+// Rows of a tree query (ordered by level, page order, then age) -> nested
+// nodes in one pass: roots in page order, replies oldest first.
+function assemble(rows: CommentRow[]): CommentNode[] {
   const nodes = new Map<string, CommentNode>();
-  for (const row of rows) nodes.set(row.id, { ...toCommentView(row), replies: [], repliesCursor: null });
-  const roots: { node: CommentNode; ord: number }[] = [];
-  const byTime = [...rows].sort(
-    (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  );
-  for (const row of byTime) {
-    const node = nodes.get(row.id)!;
-    if (row.level === 0) roots.push({ node, ord: Number(row.ord) });
+  const roots: CommentNode[] = [];
+  for (const row of rows) {
+    const node: CommentNode = { ...toCommentView(row), replies: [], repliesCursor: null };
+    nodes.set(row.id, node);
+    if (row.level === 0) roots.push(node);
     else nodes.get(row.parentId!)?.replies.push(node);
   }
   for (const node of nodes.values()) node.repliesCursor = moreRepliesCursor(node, node.replies);
-  return roots.sort((a, b) => a.ord - b.ord).map((r) => r.node);
+  return roots;
 }
