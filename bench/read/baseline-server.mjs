@@ -4,9 +4,11 @@
 // figures can be read as "baseline + what NestJS/Fastify/Prisma add".
 //
 //   GET /api/articles/:slug/comments?sort=&limit=&cursor=
-//       article by slug, then the app's own tree statement (treeQuery from
-//       dist, so the text and the values are identical to the API's), then
-//       the pinned comments on a first page (when the app has them)
+//       the article id by slug (cached per slug when CommentsService caches
+//       it, else looked up per request), then the app's own tree statement
+//       (treeQuery from dist, so the text and the values are identical to
+//       the API's; pinned comments ride along on a first page, or follow in a
+//       statement of their own in versions that did that)
 //   GET /api/comments/:id
 //       comment by id, then its ancestors and its first replies in parallel,
 //       as CommentsService.permalink does
@@ -23,9 +25,15 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 // The repository module only (not the forum package's index, which pulls in
 // Nest modules the baseline does not need).
 const { treeQuery, CommentsRepository } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js'));
-// This version of the app lists pinned comments above the first page (one more statement).
-const HAS_PINNED = typeof CommentsRepository?.prototype?.pinned === 'function';
-const { DEFAULT_TREE } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.service.js'));
+// Pinned comments above a first page: either rows of the tree statement
+// (level -2, `withPinned`) or, in earlier versions, a statement of their own
+// run after it (CommentsRepository.pinned).
+const PINNED_STATEMENT = typeof CommentsRepository?.prototype?.pinned === 'function';
+const { DEFAULT_TREE, CommentsService } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.service.js'));
+// This version of the service keeps slug -> article id in memory (one lookup
+// per slug per process, not one per request): the baseline does the same.
+const SLUG_CACHE = typeof CommentsService?.prototype?.articleIdOf === 'function';
+const articleIds = new Map();
 
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
@@ -100,17 +108,22 @@ async function thread(slug, params) {
   const sort = params.get('sort') ?? 'newest';
   const limit = Number(params.get('limit') ?? 20);
   if (!SORTS.has(sort) || !Number.isInteger(limit) || limit < 1 || limit > 100) throw new HttpError(400, 'bad query');
-  const { rows: articles } = await pool.query(ARTICLE_BY_SLUG, [slug]);
-  const article = articles[0];
-  if (!article) throw new HttpError(404, 'article not found');
-  const kind = `t:${sort}:${article.id}`;
+  let articleId = SLUG_CACHE ? articleIds.get(slug) : undefined;
+  if (!articleId) {
+    const { rows: articles } = await pool.query(ARTICLE_BY_SLUG, [slug]);
+    if (!articles[0]) throw new HttpError(404, 'article not found');
+    articleId = articles[0].id;
+    if (SLUG_CACHE) articleIds.set(slug, articleId);
+  }
+  const kind = `t:${sort}:${articleId}`;
   const cursor = params.get('cursor');
   const after = cursor ? decodeKey(kind, sort, cursor) : undefined;
-  const q = treeQuery({ articleId: article.id, parentId: null, sort, after, limit, shape: DEFAULT_TREE });
+  const q = treeQuery({ articleId, parentId: null, sort, after, limit, shape: DEFAULT_TREE, withPinned: !after });
   const { rows } = await pool.query(q.text, q.values);
-  const items = rows.filter((r) => r.level !== -1);
+  const items = rows.filter((r) => r.level >= 0);
+  const hasMore = rows.some((r) => r.level === -1);
   let nextCursor = null;
-  if (items.length < rows.length) {
+  if (hasMore) {
     let last = null;
     for (const r of items) if (r.level === 0 && (!last || r.ord > last.ord)) last = r;
     if (last) {
@@ -118,8 +131,12 @@ async function thread(slug, params) {
       nextCursor = encodeCursor(kind, sort === 'top' ? [last.score, at, last.id] : [at, last.id]);
     }
   }
-  // As CommentsService.thread: after the tree, on the first page only.
-  const pinned = HAS_PINNED && !after ? (await pool.query(PINNED, [article.id])).rows : [];
+  // As CommentsService.thread: on the first page only.
+  const pinned = after
+    ? []
+    : PINNED_STATEMENT
+      ? (await pool.query(PINNED, [articleId])).rows
+      : rows.filter((r) => r.level === -2);
   return { items, pinned, nextCursor };
 }
 

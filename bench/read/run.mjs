@@ -9,9 +9,6 @@
 //   BENCH_DURATION          10     seconds measured per run
 //   BENCH_WARMUP            3      seconds of warm-up before each measured run
 //   BENCH_CASES             a,b,c,d  which cases to run
-//   BENCH_SUGGESTED_INDEXES=1  add the partial indexes suggested in the README
-//                              to the bench database before measuring (they
-//                              are dropped again by a run without it)
 //   BENCH_LATENCY_REPEATS   3      paced latency runs (the median p99 one is reported)
 //   BENCH_MAX_SECONDS       900    hard stop for the whole run
 //   DATABASE_POOL_SIZE      10     pool size of both servers (the API's default)
@@ -35,7 +32,6 @@ const SETTINGS = {
   poolSize: Number(env.DATABASE_POOL_SIZE || 10),
   cases: (env.BENCH_CASES || 'a,b,c,d').split(',').map((s) => s.trim()),
   dbName: env.BENCH_DB_NAME || 'rejoinder_bench',
-  suggestedIndexes: env.BENCH_SUGGESTED_INDEXES === '1',
   maxSeconds: Number(env.BENCH_MAX_SECONDS || 900),
   deepPage: 500,
   pageSize: 20,
@@ -43,12 +39,6 @@ const SETTINGS = {
   latencyRepeats: Number(env.BENCH_LATENCY_REPEATS || 3),
 };
 const JWT_SECRET = 'bench-read-jwt-secret-0123456789abcdef';
-const SUGGESTED_INDEXES = {
-  bench_comments_top_time_idx:
-    'CREATE INDEX bench_comments_top_time_idx ON comments (article_id, created_at DESC, id DESC) WHERE parent_id IS NULL AND listed',
-  bench_comments_top_score_idx:
-    'CREATE INDEX bench_comments_top_score_idx ON comments (article_id, score DESC, created_at DESC, id DESC) WHERE parent_id IS NULL AND listed',
-};
 
 const started = Date.now();
 const log = (msg) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
@@ -306,6 +296,20 @@ const encodeCursor = (kind, key) => Buffer.from(JSON.stringify([kind, ...key])).
 
 // ------------------------------------------------------------------ main
 let localDb = false;
+let statements = null;
+
+// What the current service runs per request, as the baseline mirrors it.
+async function statementsPerRequest() {
+  const { CommentsService } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.service.js'));
+  const { CommentsRepository } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js'));
+  const slugCache = typeof CommentsService?.prototype?.articleIdOf === 'function';
+  const pinnedStatement = typeof CommentsRepository?.prototype?.pinned === 'function';
+  return {
+    threadFirstPage: [slugCache ? null : 'article by slug', 'tree (+ pinned rows)', pinnedStatement ? 'pinned' : null].filter(Boolean).join(', ') + (slugCache ? ' (article id cached per slug)' : ''),
+    threadLaterPage: [slugCache ? null : 'article by slug', 'tree'].filter(Boolean).join(', '),
+    permalink: 'comment by id, then ancestors || subtree tree',
+  };
+}
 
 async function main() {
   for (const file of ['dist/apps/api/src/main.js', 'dist/libs/forum/src/comments/comments.repository.js']) {
@@ -315,20 +319,17 @@ async function main() {
   localDb = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(serverUrl()).hostname);
   log(
     `Settings: ${SETTINGS.connections} connections, ${SETTINGS.warmup} s warm-up + ${SETTINGS.duration} s per run, ` +
-      `pool ${SETTINGS.poolSize}, cases ${SETTINGS.cases.join(',')}${SETTINGS.suggestedIndexes ? ', WITH the suggested indexes' : ''}`,
+      `pool ${SETTINGS.poolSize}, cases ${SETTINGS.cases.join(',')}`,
   );
 
   const dataset = await ensureDataset({ root: ROOT, dbName: SETTINGS.dbName, log });
+  statements = await statementsPerRequest();
+  log(`Statements per request (API and baseline alike): ${JSON.stringify(statements)}`);
   const db = new pg.Client({ connectionString: dataset.databaseUrl });
   await db.connect();
   let params;
   let explain;
   try {
-    for (const [name, sql] of Object.entries(SUGGESTED_INDEXES)) {
-      await db.query(`DROP INDEX IF EXISTS ${name}`);
-      if (SETTINGS.suggestedIndexes) await db.query(sql);
-    }
-    await db.query('ANALYZE comments');
     params = await caseParameters(db);
     explain = await explainCases(db, params);
   } finally {
@@ -337,7 +338,12 @@ async function main() {
 
   // ---- servers
   const [apiPort, basePort] = await Promise.all([freePort(), freePort()]);
-  const common = { ...env, DATABASE_URL: dataset.databaseUrl, DATABASE_POOL_SIZE: String(SETTINGS.poolSize) };
+  // The caller's environment minus every setting the app reads (a REDIS_URL
+  // or REALTIME_ADAPTER left in the shell would change what is measured);
+  // the app's defaults apply except for what is set here.
+  const { configSchema } = await import(join(ROOT, 'dist/libs/common/src/config/app-config.js'));
+  const inherited = Object.fromEntries(Object.entries(env).filter(([key]) => !(key in (configSchema?.shape ?? {}))));
+  const common = { ...inherited, DATABASE_URL: dataset.databaseUrl, DATABASE_POOL_SIZE: String(SETTINGS.poolSize) };
   const api = startChild('API (node dist/apps/api/src/main.js)', ['dist/apps/api/src/main.js'], {
     ...common,
     PORT: String(apiPort),
@@ -448,7 +454,9 @@ async function main() {
   const report = {
     date: new Date().toISOString(),
     machine: machineInfo(),
+    code: codeInfo(),
     settings: SETTINGS,
+    statementsPerRequest: statements,
     dataset: { database: SETTINGS.dbName, rebuilt: dataset.rebuilt, buildSeconds: dataset.seconds, articles: ARTICLES },
     parameters: { deepCursor: params.deepCursor, deepCursorKey: params.deepKey, permalink: params.deep },
     memory: { idle, final },
@@ -516,12 +524,19 @@ async function explainCases(db, params) {
   const { treeQuery } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js'));
   const { DEFAULT_TREE } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.service.js'));
   const thread = (articleId, after) =>
-    treeQuery({ articleId, parentId: null, sort: 'newest', after, limit: SETTINGS.pageSize, shape: DEFAULT_TREE });
+    treeQuery({ articleId, parentId: null, sort: 'newest', after, limit: SETTINGS.pageSize, shape: DEFAULT_TREE, withPinned: !after });
   const statements = {
     a: thread(params.a50.id),
     b: thread(params.a200.id, { sort: 'newest', createdAt: params.deepKey[0], id: params.deepKey[1] }),
     c: thread(params.a200.id),
-    'c-top': treeQuery({ articleId: params.a200.id, parentId: null, sort: 'top', limit: SETTINGS.pageSize, shape: DEFAULT_TREE }),
+    'c-top': treeQuery({
+      articleId: params.a200.id,
+      parentId: null,
+      sort: 'top',
+      limit: SETTINGS.pageSize,
+      shape: DEFAULT_TREE,
+      withPinned: true,
+    }),
     'd-subtree': treeQuery({
       articleId: params.a200.id,
       parentId: params.deep.id,
@@ -591,6 +606,26 @@ function machineInfo() {
   };
 }
 
+// Which code was measured (read-only git commands).
+function codeInfo() {
+  const git = (args) => {
+    try {
+      return execFileSync('git', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    } catch {
+      return null;
+    }
+  };
+  const status = git(['status', '--porcelain']);
+  return {
+    commit: git(['rev-parse', 'HEAD']),
+    changedFiles: status === null ? null : status.split('\n').filter(Boolean).length,
+    migrations: readdirSync(join(ROOT, 'prisma/migrations'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort(),
+  };
+}
+
 function evaluateTargets(report) {
   const t = [];
   const { cases, latency } = report;
@@ -638,8 +673,8 @@ function printReport(report) {
     `Read benchmark, ${report.settings.connections} connections, ${report.settings.duration} s per run (after ${report.settings.warmup} s warm-up), pool ${report.settings.poolSize}`,
   );
   lines.push(
-    `${report.machine.nproc} cores, ${report.machine.memTotalGiB} GiB, node ${report.machine.node}, PostgreSQL ${report.machine.postgres}` +
-      (report.settings.suggestedIndexes ? ', WITH the suggested partial indexes' : ''),
+    `${report.machine.nproc} cores, ${report.machine.memTotalGiB} GiB, node ${report.machine.node}, PostgreSQL ${report.machine.postgres}; ` +
+      `code ${report.code.commit?.slice(0, 10)}${report.code.changedFiles ? ` + ${report.code.changedFiles} uncommitted files` : ''}`,
   );
   lines.push('');
   const head = ['case', 'server', 'req/s', 'p50 ms', 'p99 ms', 'API/base', 'srv CPU%', 'CPU ms/req', 'pg CPU%', 'other%', 'RSS MiB', 'HWM MiB'];
