@@ -18,6 +18,7 @@ import type { CommentView } from '@rejoinder/forum';
 import { envelope, EventSink, RealtimeService } from '@rejoinder/realtime';
 import type { ClusterMessage, Subscription } from '@rejoinder/realtime';
 import type { Server, Socket } from 'socket.io';
+import { PacketType } from 'socket.io-parser';
 import { z } from 'zod';
 import { toProblem } from '../http/problem.js';
 import { AckError, ackError } from './socket-ack.js';
@@ -54,6 +55,9 @@ interface SocketState {
 
 const state = (socket: Socket): SocketState => socket.data as SocketState;
 
+// The encoded form of each live event, shared by every socket it goes to.
+const encoded = new WeakMap<CommittedEvent, unknown[]>();
+
 class SocketSink implements EventSink {
   constructor(private readonly socket: Socket) {}
 
@@ -66,7 +70,18 @@ class SocketSink implements EventSink {
       this.socket.disconnect(true);
       return;
     }
-    this.socket.emit(event.type, envelope(event));
+    // One event goes to many sockets: encode it once, as a room broadcast
+    // would (socket.io's own path for pre-encoded packets).
+    const client = this.socket.client as unknown as {
+      encoder: { encode(packet: object): unknown[] };
+      _packet(packets: unknown[], opts: { preEncoded: boolean }): void;
+    };
+    let packets = encoded.get(event);
+    if (!packets) {
+      packets = client.encoder.encode({ type: PacketType.EVENT, nsp: this.socket.nsp.name, data: [event.type, envelope(event)] });
+      encoded.set(event, packets);
+    }
+    client._packet(packets, { preEncoded: true });
   }
 
   presence(articleId: string, viewers: number): void {
