@@ -195,6 +195,30 @@ export async function inspectorSession(url) {
       await call('HeapProfiler.collectGarbage');
       await call('HeapProfiler.collectGarbage');
     },
+    // An event-loop delay histogram inside the server (perf_hooks, through
+    // the inspector: nothing in the server's code changes).
+    async loopDelayStart() {
+      const expression = `(() => {
+        const ph = process.getBuiltinModule?.('perf_hooks');
+        if (!ph) return false;
+        globalThis.__benchLoopDelay ??= ph.monitorEventLoopDelay({ resolution: 5 });
+        globalThis.__benchLoopDelay.enable();
+        globalThis.__benchLoopDelay.reset();
+        return true;
+      })()`;
+      const { result } = await call('Runtime.evaluate', { expression, returnByValue: true });
+      return result?.value === true;
+    },
+    async loopDelayRead() {
+      const expression = `(() => {
+        const h = globalThis.__benchLoopDelay;
+        if (!h) return null;
+        const ms = (ns) => Math.round(ns / 1e4) / 100;
+        return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+      })()`;
+      const { result } = await call('Runtime.evaluate', { expression, returnByValue: true });
+      return result?.value ?? null;
+    },
     async heapUsedMiB() {
       const { usedSize } = await call('Runtime.getHeapUsage');
       return usedSize / 2 ** 20;

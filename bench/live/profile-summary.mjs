@@ -4,6 +4,7 @@
 //
 //   node bench/live/profile-summary.mjs FILE.cpuprofile [top=25] [filter]
 //   TIMELINE=1 ... also prints, per second, the busy share and its top frames
+//   WINDOW=a-b ...  only the samples between a and b seconds from the start
 import { readFileSync } from 'node:fs';
 
 const [file, topArg, filter] = process.argv.slice(2);
@@ -18,9 +19,22 @@ const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
 // Sample counts per node, weighted by the time deltas.
+// WINDOW=a-b keeps the samples between a and b seconds from the start.
+const [winFrom, winTo] = (process.env.WINDOW ?? '').split('-').map(Number);
+const inWindow = (() => {
+  const at = [];
+  let t = profile.startTime;
+  profile.samples.forEach((_, i) => {
+    t += profile.timeDeltas[i] ?? 0;
+    const sec = (t - profile.startTime) / 1e6;
+    at.push(!process.env.WINDOW || (sec >= winFrom && sec < winTo));
+  });
+  return at;
+})();
 const self = new Map();
 let total = 0;
 profile.samples.forEach((id, i) => {
+  if (!inWindow[i]) return;
   const dt = profile.timeDeltas[i] ?? 0;
   self.set(id, (self.get(id) ?? 0) + dt);
   total += dt;
@@ -59,6 +73,7 @@ if (filter) {
   const inclusive = new Map();
   const re = new RegExp(filter);
   profile.samples.forEach((id, i) => {
+    if (!inWindow[i]) return;
     const dt = profile.timeDeltas[i] ?? 0;
     const seen = new Set();
     for (let cur = id; cur !== undefined; cur = parent.get(cur)) {

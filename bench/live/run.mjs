@@ -87,6 +87,9 @@ const RESULTS_DIR = join(ROOT, 'bench/results');
 mkdirSync(RESULTS_DIR, { recursive: true });
 
 const started = Date.now();
+// Read before this process pins itself to one core (availableParallelism
+// follows the affinity mask).
+const MACHINE_AT_START = { nproc: os.availableParallelism?.() ?? os.cpus().length, cpus: os.cpus().length };
 const log = (msg) => console.log(`[live ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
 
 // ---------------------------------------------------------------- children
@@ -236,6 +239,11 @@ async function startApi(dbUrl, label) {
       JWT_SECRET,
       SEED: 'true',
       SOCKET_EVENTS_PER_MINUTE: String(SETTINGS.socketEventsPerMinute),
+      // One poster writes every comment: lift the per-user and per-IP comment
+      // limits (bodies differ, so the duplicate check never fires).
+      RATE_COMMENTS_PER_USER: '1000000',
+      RATE_COMMENTS_PER_NEW_USER: '1000000',
+      RATE_COMMENTS_PER_IP: '1000000',
       DATA_DIR: join(ROOT, '.data/bench-live'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -456,10 +464,49 @@ async function idleMemory(pid, inspector) {
 
 // One measured phase: post, wait until every subscriber has every event (or
 // 20 s passed), read the server's CPU, then collect the subscribers' reports.
-async function measurePhase({ server, poster, subs, size, subscribers, name, drop }) {
+// The API's database connections while a phase runs (sampled every 200 ms):
+// how many were busy at once, and how many waited on a lock.
+function sampleDatabase() {
+  const stats = { samples: 0, maxActive: 0, maxLockWaits: 0, activeSum: 0 };
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const { rows } = await pgPool.query(
+          `SELECT count(*) FILTER (WHERE state = 'active') AS active,
+                  count(*) FILTER (WHERE wait_event_type = 'Lock') AS lock_waits
+           FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND application_name <> 'bench-live-sampler'`,
+          [SETTINGS.dbName],
+        );
+        const active = Number(rows[0].active);
+        stats.samples += 1;
+        stats.activeSum += active;
+        stats.maxActive = Math.max(stats.maxActive, active);
+        stats.maxLockWaits = Math.max(stats.maxLockWaits, Number(rows[0].lock_waits));
+      } catch {
+        // a failed sample is skipped
+      }
+      await sleep(200);
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return {
+      samples: stats.samples,
+      maxActive: stats.maxActive,
+      meanActive: stats.samples ? Math.round((100 * stats.activeSum) / stats.samples) / 100 : null,
+      maxLockWaits: stats.maxLockWaits,
+    };
+  };
+}
+
+async function measurePhase({ server, poster, subs, size, subscribers, name, drop, inspector }) {
   const pid = server.handle.pid;
   const from = await head(server, poster);
   await Promise.all(subs.map((s) => s.call('phase')));
+  const loopDelay = (await inspector?.loopDelayStart().catch(() => false)) ?? false;
+  const stopSampling = server.kind === 'api' ? sampleDatabase() : null;
   const cpu0 = cpuSeconds(pid);
   const subCpu0 = subs.reduce((a, s) => a + cpuSeconds(s.pid), 0);
   const machine0 = machineTicks();
@@ -501,6 +548,8 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
     return (u.user + u.system) / 1e6;
   })();
   const reports = await Promise.all(subs.map((s) => s.call('report', { from, to })));
+  const eventLoopDelayMs = loopDelay ? await inspector.loopDelayRead().catch(() => null) : null;
+  const database = stopSampling ? await stopSampling() : null;
 
   const steady = new Histogram();
   const dropped = new Histogram();
@@ -553,6 +602,8 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
       p50: r2(quantileOf([...first.values()], 0.5)),
       p99: r2(quantileOf([...first.values()], 0.99)),
     },
+    // Per event, in seq order: [seq, first delivery ms, last delivery ms].
+    perEvent: [...fanout.keys()].sort((a, b) => a - b).map((seq) => [seq, r2(first.get(seq)), r2(fanout.get(seq))]),
     completionMs: {
       p50: r2(quantileOf(completion, 0.5)),
       p99: r2(quantileOf(completion, 0.99)),
@@ -569,6 +620,9 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
       seqsNotDeliveredToAll: perSeqCounts.filter((c) => c !== subscribers).length,
     },
     envelopeBytes: reports.find((r) => r.sampleBytes)?.sampleBytes ?? null,
+    // The server's event-loop delay over the phase (perf_hooks via the inspector).
+    eventLoopDelayMs,
+    database,
     serverCpuSeconds: r2(cpu),
     wallSeconds: r2(wall),
     serverCpuPercent: r2((100 * cpu) / wall),
@@ -597,6 +651,8 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
   log(
     `  ${name}: ${result.events} events, ${deliveries}/${expected} deliveries, p50 ${l.p50} ms, p99 ${l.p99} ms, ` +
       `${result.deliveriesPerCpuSecond} deliveries/CPU-s, server CPU ${result.serverCpuPercent} %, subscribers ${result.subscriberCpuPercent} %, other ${result.otherCpuPercent} %, machine ${result.machineBusyPercent} % busy, ` +
+      `loop delay p99 ${eventLoopDelayMs?.p99} ms max ${eventLoopDelayMs?.max} ms, ` +
+      (database ? `db active max ${database.maxActive} mean ${database.meanActive}, ` : '') +
       `missing ${result.loss.missing}, dup ${result.loss.duplicates}, out-of-order ${result.loss.outOfOrder}, unexpected disconnects ${result.loss.unexpectedDisconnects}`,
   );
   return result;
@@ -614,7 +670,8 @@ async function scenario(target, subscribers, { dbUrl, token, drop }) {
     const poster = await openPoster(server, target === 'api' ? token : null);
     // Warm-up (JIT, pools), then a short run with no subscriber: the cost of
     // posting itself, to tell it apart from the fan-out.
-    await postSteadily(poster, rateFor(subscribers), SETTINGS.warmupSeconds);
+    const warm = await postSteadily(poster, rateFor(subscribers), SETTINGS.warmupSeconds);
+    if (warm.failed > 0) throw new Error(`${label}: posting fails during the warm-up: ${warm.failures.join('; ')}`);
     await sleep(500);
     const cpu0 = cpuSeconds(pid);
     const quiet = await postSteadily(poster, rateFor(subscribers), SETTINGS.noSubscriberSeconds);
@@ -652,10 +709,10 @@ async function scenario(target, subscribers, { dbUrl, token, drop }) {
         ` (V8 heap ${out.memory.heapBeforeMiB} -> ${out.memory.heapIdleMiB} MiB: ${out.memory.heapKbPerIdleConnection} KB)`,
     );
     out.phases = [];
-    out.phases.push(await measurePhase({ server, poster, subs, size: subscribers, subscribers: started.connect.ok, name: `${label} steady` }));
+    out.phases.push(await measurePhase({ server, poster, subs, size: subscribers, subscribers: started.connect.ok, name: `${label} steady`, inspector }));
     if (drop) {
       await sleep(1000);
-      out.phases.push(await measurePhase({ server, poster, subs, size: subscribers, subscribers: started.connect.ok, name: `${label} drop`, drop: true }));
+      out.phases.push(await measurePhase({ server, poster, subs, size: subscribers, subscribers: started.connect.ok, name: `${label} drop`, drop: true, inspector }));
     }
     // The fan-out's own share: the phase's CPU less what the same number of
     // posts cost with no subscriber.
@@ -682,7 +739,7 @@ async function scenario(target, subscribers, { dbUrl, token, drop }) {
 // ---------------------------------------------------------------- report
 function machine() {
   return {
-    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    nproc: MACHINE_AT_START.nproc,
     cpu: os.cpus()[0]?.model,
     memTotalGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
@@ -803,7 +860,7 @@ async function main() {
   machineBusyBefore = Math.round((1000 * (m1.busy - m0.busy)) / (m1.total - m0.total)) / 10;
   log(`Machine busy before the run: ${machineBusyBefore} %${machineBusyBefore > 15 ? ' (WARNING: something else is running; numbers will be skewed)' : ''}`);
   const dbUrl = await createDatabase();
-  pgPool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  pgPool = new pg.Pool({ connectionString: dbUrl, max: 2, application_name: 'bench-live-sampler' });
   const scenarios = [];
   let token = null;
   try {
