@@ -8,8 +8,8 @@
 //   BENCH_KEEP_DB=1         keep the database at the end
 //   BENCH_SIZES             1000,5000   subscriber counts
 //   BENCH_TARGETS           api,baseline
-//   BENCH_RATE              20     comments per second posted: one rate, or size:rate
-//                                  pairs (1000:20,5000:4)
+//   BENCH_RATE              1000:20,5000:4  comments per second: one rate, or size:rate
+//                                  pairs (the default keeps 20,000 deliveries/s at both sizes)
 //   BENCH_SECONDS           20     seconds of posting per measured phase
 //   BENCH_BODY_CHARS        280    comment body length (stamp + padding)
 //   BENCH_SOCKETS_PER_PROCESS 500  sockets per subscriber process
@@ -54,7 +54,7 @@ const SETTINGS = {
   sizes: (env.BENCH_SIZES || '1000,5000').split(',').map(Number),
   targets: (env.BENCH_TARGETS || 'api,baseline').split(',').map((s) => s.trim()),
   // Comments per second: one number for every size, or size:rate pairs.
-  rates: parseRates(env.BENCH_RATE || '20'),
+  rates: parseRates(env.BENCH_RATE || '1000:20,5000:4'),
   seconds: Number(env.BENCH_SECONDS || 20),
   bodyChars: Number(env.BENCH_BODY_CHARS || 280),
   perProcess: Number(env.BENCH_SOCKETS_PER_PROCESS || 500),
