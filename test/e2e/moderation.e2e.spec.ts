@@ -38,6 +38,8 @@ describe('article settings', () => {
     expect(event).toMatchObject({ type: 'article.updated', seq: 1, data: { article: { state: 'closed', premoderation: false } } });
     const post = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: reader.token, body: { body: 'late' } });
     expect(post.body.code).toBe('ARTICLE_CLOSED');
+    const log = (await http(t, 'GET', `/api/moderation/log?article=${article.slug}`, { token: mod.token })).body.items;
+    expect(log).toEqual([expect.objectContaining({ action: 'update_article', targetType: 'article', targetId: article.id, moderator: expect.objectContaining({ id: mod.id }) })]);
   });
 
   it('holds new comments for approval under premoderation, but not a moderator’s', async () => {

@@ -53,12 +53,6 @@ export class ModerationRepository {
     return user;
   }
 
-  async articleAudit(data: { moderatorId: string; articleId: string; action: string; note?: string | null }): Promise<void> {
-    await this.prisma.moderationAction.create({
-      data: { moderatorId: data.moderatorId, action: data.action, targetType: 'article', targetId: data.articleId, articleId: data.articleId, note: data.note ?? null },
-    });
-  }
-
   // Returns false when this reader had reported the comment already.
   async addReport(commentId: string, reporterId: string, reason: ReportReason, note: string | null): Promise<boolean> {
     try {

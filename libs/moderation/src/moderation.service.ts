@@ -170,8 +170,8 @@ export class ModerationService {
       current.id,
       { ...settings, state: settings.state },
       (a) => ({ article: { id: a.id, slug: a.slug, state: a.state, premoderation: a.premoderation, slowModeSeconds: a.slowModeSeconds } }),
+      { moderatorId: moderator.id, note: JSON.stringify(settings) },
     );
-    await this.repository.articleAudit({ moderatorId: moderator.id, articleId: current.id, action: 'update_article', note: JSON.stringify(settings) });
     this.bus.publish(event);
     return this.articleViews.get(slug);
   }

@@ -7,7 +7,7 @@ import { AccountsService, loginSchema, registerSchema } from '@rejoinder/account
 import type { AuthUser, LoginInput, PublicAccount, RegisterInput, Session } from '@rejoinder/accounts';
 import { ErrorCode, RateLimits, ZodValidationPipe } from '@rejoinder/common';
 import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
-import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems } from './openapi.js';
+import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
 import { ACCOUNT_SCHEMA, SESSION_SCHEMA } from './schemas.js';
 
 const notificationsQuerySchema = z.object({
@@ -18,7 +18,6 @@ const markReadSchema = z
   .strictObject({ ids: z.array(z.uuid()).max(500).optional(), all: z.literal(true).optional() })
   .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give ids or all: true' });
 
-const INPUT_PROBLEMS = [ErrorCode.ValidationFailed, ErrorCode.UnknownFields, ErrorCode.MalformedJson, ErrorCode.UnsupportedMediaType];
 
 @ApiTags('accounts')
 @Controller('api')
@@ -37,7 +36,7 @@ export class AccountsController {
     type: 'object',
     properties: { items: { type: 'array', items: { type: 'object' } }, unreadCount: { type: 'integer' }, nextCursor: { type: ['string', 'null'] } },
   })
-  @ApiProblems(ErrorCode.Unauthenticated, ErrorCode.InvalidToken, ErrorCode.TokenExpired, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
+  @ApiProblems(...TOKEN_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
   listNotifications(@CurrentUser() user: AuthUser, @Query(new ZodValidationPipe(notificationsQuerySchema)) query: z.output<typeof notificationsQuerySchema>) {
     return this.notifications.list(user.id, query);
   }
@@ -49,7 +48,7 @@ export class AccountsController {
   @ApiOperation({ summary: 'Mark notifications read: the ids given, or all' })
   @ApiJsonBody(markReadSchema)
   @ApiJsonResponse(200, 'How many were marked, and the unread count left')
-  @ApiProblems(ErrorCode.Unauthenticated, ErrorCode.InvalidToken, ErrorCode.TokenExpired, ...INPUT_PROBLEMS)
+  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS)
   markRead(@CurrentUser() user: AuthUser, @Body(new ZodValidationPipe(markReadSchema)) input: z.output<typeof markReadSchema>) {
     return this.notifications.markRead(user.id, input.all ? 'all' : (input.ids ?? []));
   }
@@ -58,7 +57,7 @@ export class AccountsController {
   @ApiOperation({ summary: 'Create an account (role: commenter) and sign in' })
   @ApiJsonBody(registerSchema)
   @ApiJsonResponse(201, 'The new account and an access token', SESSION_SCHEMA)
-  @ApiProblems(...INPUT_PROBLEMS, ErrorCode.UsernameTaken, ErrorCode.EmailTaken, ErrorCode.RateLimited)
+  @ApiProblems(...BODY_PROBLEMS, ErrorCode.UsernameTaken, ErrorCode.EmailTaken, ErrorCode.RateLimited)
   async register(@Body(new ZodValidationPipe(registerSchema)) input: RegisterInput, @Req() request: FastifyRequest): Promise<Session> {
     await this.limits.consume('auth-ip', request.ip);
     return this.accounts.register(input);
@@ -69,7 +68,7 @@ export class AccountsController {
   @ApiOperation({ summary: 'Sign in with a username or email address and a password' })
   @ApiJsonBody(loginSchema)
   @ApiJsonResponse(200, 'The account and an access token', SESSION_SCHEMA)
-  @ApiProblems(...INPUT_PROBLEMS, ErrorCode.InvalidCredentials, ErrorCode.RateLimited)
+  @ApiProblems(...BODY_PROBLEMS, ErrorCode.InvalidCredentials, ErrorCode.RateLimited)
   async login(@Body(new ZodValidationPipe(loginSchema)) input: LoginInput, @Req() request: FastifyRequest): Promise<Session> {
     // Every attempt counts, failed ones most of all: that is what stops password guessing.
     await this.limits.consume('auth-ip', request.ip);
@@ -81,7 +80,7 @@ export class AccountsController {
   @ApiAuth()
   @ApiOperation({ summary: 'The signed-in account' })
   @ApiJsonResponse(200, 'The account', ACCOUNT_SCHEMA)
-  @ApiProblems(ErrorCode.Unauthenticated, ErrorCode.InvalidToken, ErrorCode.TokenExpired)
+  @ApiProblems(...TOKEN_PROBLEMS)
   me(@CurrentUser() user: AuthUser): Promise<PublicAccount> {
     return this.accounts.account(user.id);
   }

@@ -17,7 +17,7 @@ import type { EventsPage } from '@rejoinder/realtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
-import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems } from './openapi.js';
+import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, SANCTION_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
 import { EVENTS_PAGE_SCHEMA, ARTICLE_LIST_SCHEMA, ARTICLE_SCHEMA, COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA } from './schemas.js';
 
 const listQuerySchema = z.object({
@@ -139,31 +139,7 @@ export class ArticlesController {
   @ApiJsonBody(createCommentSchema)
   @ApiJsonResponse(201, 'The comment was stored', COMMENT_SCHEMA)
   @ApiJsonResponse(200, 'A retry: the comment stored earlier under this id', COMMENT_SCHEMA)
-  @ApiProblems(
-    ErrorCode.ValidationFailed,
-    ErrorCode.UnknownFields,
-    ErrorCode.MalformedJson,
-    ErrorCode.UnsupportedMediaType,
-    ErrorCode.PayloadTooLarge,
-    ErrorCode.CommentBodyEmpty,
-    ErrorCode.CommentBodyTooLong,
-    ErrorCode.ParentNotFound,
-    ErrorCode.ParentInOtherArticle,
-    ErrorCode.ParentNotReplyable,
-    ErrorCode.ThreadTooDeep,
-    ErrorCode.Unauthenticated,
-    ErrorCode.InvalidToken,
-    ErrorCode.TokenExpired,
-    ErrorCode.ArticleClosed,
-    ErrorCode.ArticleNotFound,
-    ErrorCode.CommentIdConflict,
-    ErrorCode.RateLimited,
-    ErrorCode.DuplicateComment,
-    ErrorCode.SlowMode,
-    ErrorCode.BannedWord,
-    ErrorCode.UserBanned,
-    ErrorCode.UserSuspended,
-  )
+  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ...SANCTION_PROBLEMS, ErrorCode.CommentBodyEmpty, ErrorCode.CommentBodyTooLong, ErrorCode.ParentNotFound, ErrorCode.ParentInOtherArticle, ErrorCode.ParentNotReplyable, ErrorCode.ThreadTooDeep, ErrorCode.ArticleClosed, ErrorCode.ArticleNotFound, ErrorCode.CommentIdConflict, ErrorCode.RateLimited, ErrorCode.DuplicateComment, ErrorCode.SlowMode, ErrorCode.BannedWord)
   async create(
     @Param('slug') slug: string,
     @Body(new ZodValidationPipe(createCommentSchema)) input: CreateCommentInput,

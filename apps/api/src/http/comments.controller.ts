@@ -9,7 +9,7 @@ import { commentIdSchema, CommentsService, editCommentSchema, repliesQuerySchema
 import type { CommentView, EditCommentInput, VoteInput, VoteResult } from '@rejoinder/forum';
 import type { CommentNode, Page, Permalink, RepliesQuery } from '@rejoinder/forum';
 import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
-import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems } from './openapi.js';
+import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, SANCTION_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
 import { COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA, PERMALINK_SCHEMA } from './schemas.js';
 
 // A malformed id names no comment.
@@ -47,18 +47,7 @@ export class CommentsController {
       downvotes: { type: 'integer' },
     },
   })
-  @ApiProblems(
-    ErrorCode.ValidationFailed,
-    ErrorCode.UnknownFields,
-    ErrorCode.MalformedJson,
-    ErrorCode.Unauthenticated,
-    ErrorCode.InvalidToken,
-    ErrorCode.TokenExpired,
-    ErrorCode.UserBanned,
-    ErrorCode.UserSuspended,
-    ErrorCode.CommentNotFound,
-    ErrorCode.CannotVoteOwnComment,
-  )
+  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ...SANCTION_PROBLEMS, ErrorCode.CommentNotFound, ErrorCode.CannotVoteOwnComment)
   vote(@Param('id') id: string, @Body(new ZodValidationPipe(voteSchema)) input: VoteInput, @CurrentUser() user: AuthUser): Promise<VoteResult> {
     return this.votes.vote(user, commentId(id), input.value);
   }
@@ -73,22 +62,7 @@ export class CommentsController {
   })
   @ApiJsonBody(editCommentSchema)
   @ApiJsonResponse(200, 'The edited comment', COMMENT_SCHEMA)
-  @ApiProblems(
-    ErrorCode.ValidationFailed,
-    ErrorCode.UnknownFields,
-    ErrorCode.MalformedJson,
-    ErrorCode.CommentBodyEmpty,
-    ErrorCode.CommentBodyTooLong,
-    ErrorCode.BannedWord,
-    ErrorCode.Unauthenticated,
-    ErrorCode.InvalidToken,
-    ErrorCode.TokenExpired,
-    ErrorCode.UserBanned,
-    ErrorCode.UserSuspended,
-    ErrorCode.NotYourComment,
-    ErrorCode.EditWindowClosed,
-    ErrorCode.CommentNotFound,
-  )
+  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ...SANCTION_PROBLEMS, ErrorCode.CommentBodyEmpty, ErrorCode.CommentBodyTooLong, ErrorCode.BannedWord, ErrorCode.NotYourComment, ErrorCode.EditWindowClosed, ErrorCode.CommentNotFound)
   edit(@Param('id') id: string, @Body(new ZodValidationPipe(editCommentSchema)) input: EditCommentInput, @CurrentUser() user: AuthUser): Promise<CommentView> {
     return this.comments.edit(user, commentId(id), input.body);
   }
@@ -100,7 +74,7 @@ export class CommentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Delete your comment: a tombstone (no body, no author) keeps its replies in place' })
   @ApiJsonResponse(204, 'Deleted')
-  @ApiProblems(ErrorCode.Unauthenticated, ErrorCode.InvalidToken, ErrorCode.TokenExpired, ErrorCode.NotYourComment, ErrorCode.CommentNotFound)
+  @ApiProblems(...TOKEN_PROBLEMS, ErrorCode.NotYourComment, ErrorCode.CommentNotFound)
   async remove(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<void> {
     await this.comments.delete(user, commentId(id));
   }
@@ -115,19 +89,7 @@ export class CommentsController {
   })
   @ApiJsonBody(reportSchema)
   @ApiJsonResponse(201, 'The report was recorded', { type: 'object', properties: { openReports: { type: 'integer' } } })
-  @ApiProblems(
-    ErrorCode.ValidationFailed,
-    ErrorCode.UnknownFields,
-    ErrorCode.MalformedJson,
-    ErrorCode.Unauthenticated,
-    ErrorCode.InvalidToken,
-    ErrorCode.TokenExpired,
-    ErrorCode.UserBanned,
-    ErrorCode.UserSuspended,
-    ErrorCode.CommentNotFound,
-    ErrorCode.CannotReportOwnComment,
-    ErrorCode.AlreadyReported,
-  )
+  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ...SANCTION_PROBLEMS, ErrorCode.CommentNotFound, ErrorCode.CannotReportOwnComment, ErrorCode.AlreadyReported)
   report(@Param('id') id: string, @Body(new ZodValidationPipe(reportSchema)) input: ReportInput, @CurrentUser() user: AuthUser) {
     return this.moderation.report(user, commentId(id), input, this.config.REPORT_HOLD_THRESHOLD);
   }

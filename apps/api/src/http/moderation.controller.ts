@@ -18,11 +18,9 @@ import { CommentsService } from '@rejoinder/forum';
 import { z } from 'zod';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { RequireRole } from '../auth/roles.guard.js';
-import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems } from './openapi.js';
+import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, ROLE_PROBLEMS } from './openapi.js';
 import { ARTICLE_SCHEMA } from './schemas.js';
 
-const AUTH_PROBLEMS = [ErrorCode.Unauthenticated, ErrorCode.InvalidToken, ErrorCode.TokenExpired, ErrorCode.Forbidden];
-const INPUT_PROBLEMS = [ErrorCode.ValidationFailed, ErrorCode.UnknownFields, ErrorCode.MalformedJson];
 
 function uuidParam(id: string, notFound: ErrorCode): string {
   if (!z.uuid().safeParse(id).success) throw new DomainError(notFound);
@@ -52,7 +50,7 @@ export class ModerationController {
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
   @ApiJsonResponse(200, 'A page of the queue')
-  @ApiProblems(...AUTH_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor, ErrorCode.ArticleNotFound)
+  @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor, ErrorCode.ArticleNotFound)
   queue(@Query(new ZodValidationPipe(queueQuerySchema)) query: QueueQuery) {
     return this.moderation.queue(query);
   }
@@ -67,7 +65,7 @@ export class ModerationController {
   })
   @ApiJsonBody(actionSchema)
   @ApiJsonResponse(200, 'The comment after the action, with its new version')
-  @ApiProblems(...AUTH_PROBLEMS, ...INPUT_PROBLEMS, ErrorCode.CommentNotFound, ErrorCode.StaleVersion, ErrorCode.InvalidTransition)
+  @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.CommentNotFound, ErrorCode.StaleVersion, ErrorCode.InvalidTransition)
   act(@Param('id') id: string, @Body(new ZodValidationPipe(actionSchema)) input: ActionInput, @CurrentUser() user: AuthUser) {
     return this.moderation.act(user, uuidParam(id, ErrorCode.CommentNotFound), input);
   }
@@ -77,7 +75,7 @@ export class ModerationController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'A comment’s current body and every earlier one (edits)' })
   @ApiJsonResponse(200, 'The comment and its revisions, oldest first')
-  @ApiProblems(...AUTH_PROBLEMS, ErrorCode.CommentNotFound)
+  @ApiProblems(...ROLE_PROBLEMS, ErrorCode.CommentNotFound)
   revisions(@Param('id') id: string) {
     return this.comments.revisions(uuidParam(id, ErrorCode.CommentNotFound));
   }
@@ -88,7 +86,7 @@ export class ModerationController {
   @ApiOperation({ summary: 'Article settings: open or closed, premoderation, slow mode (seconds between one user’s comments)' })
   @ApiJsonBody(articleSettingsSchema)
   @ApiJsonResponse(200, 'The article', ARTICLE_SCHEMA)
-  @ApiProblems(...AUTH_PROBLEMS, ...INPUT_PROBLEMS, ErrorCode.ArticleNotFound)
+  @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.ArticleNotFound)
   updateArticle(
     @Param('slug') slug: string,
     @Body(new ZodValidationPipe(articleSettingsSchema)) input: ArticleSettingsInput,
@@ -103,7 +101,7 @@ export class ModerationController {
   @ApiOperation({ summary: 'Sanctions: ban, suspend until a time, always premoderate (and lift them)' })
   @ApiJsonBody(sanctionSchema)
   @ApiJsonResponse(200, 'The user’s sanctions')
-  @ApiProblems(...AUTH_PROBLEMS, ...INPUT_PROBLEMS, ErrorCode.UserNotFound, ErrorCode.CannotSanctionStaff)
+  @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.UserNotFound, ErrorCode.CannotSanctionStaff)
   async sanction(@Param('id') id: string, @Body(new ZodValidationPipe(sanctionSchema)) input: SanctionInput, @CurrentUser() user: AuthUser) {
     const state = await this.moderation.sanction(user, uuidParam(id, ErrorCode.UserNotFound), input);
     return {
@@ -122,7 +120,7 @@ export class ModerationController {
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } })
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
   @ApiJsonResponse(200, 'A page of the log')
-  @ApiProblems(...AUTH_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor, ErrorCode.ArticleNotFound)
+  @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor, ErrorCode.ArticleNotFound)
   log(@Query(new ZodValidationPipe(logQuerySchema)) query: LogQuery) {
     return this.moderation.log(query, false);
   }
@@ -131,7 +129,7 @@ export class ModerationController {
   @RequireRole(Role.admin)
   @ApiOperation({ summary: 'The word lists (admins)' })
   @ApiJsonResponse(200, 'Every rule')
-  @ApiProblems(...AUTH_PROBLEMS)
+  @ApiProblems(...ROLE_PROBLEMS)
   async wordRules() {
     return { items: await this.words.list() };
   }
@@ -141,7 +139,7 @@ export class ModerationController {
   @ApiOperation({ summary: 'Add a word or phrase: ban refuses comments with it, suspect holds them for review (admins)' })
   @ApiJsonBody(wordRuleSchema)
   @ApiJsonResponse(201, 'The rule')
-  @ApiProblems(...AUTH_PROBLEMS, ...INPUT_PROBLEMS, ErrorCode.WordRuleExists)
+  @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.WordRuleExists)
   addWordRule(@Body(new ZodValidationPipe(wordRuleSchema)) input: WordRuleInput) {
     return this.words.add(input.pattern, input.action);
   }
@@ -152,7 +150,7 @@ export class ModerationController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Remove a rule (admins)' })
   @ApiJsonResponse(204, 'Removed')
-  @ApiProblems(...AUTH_PROBLEMS, ErrorCode.WordRuleNotFound)
+  @ApiProblems(...ROLE_PROBLEMS, ErrorCode.WordRuleNotFound)
   async deleteWordRule(@Param('id') id: string): Promise<void> {
     await this.words.remove(uuidParam(id, ErrorCode.WordRuleNotFound));
   }

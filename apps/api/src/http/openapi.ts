@@ -25,6 +25,22 @@ export const PROBLEM_SCHEMA = {
   },
 };
 
+// Problems every route of a kind can give, documented the same way everywhere.
+// A JSON body: its shape, its syntax, its media type, its size.
+export const BODY_PROBLEMS = [
+  ErrorCode.ValidationFailed,
+  ErrorCode.UnknownFields,
+  ErrorCode.MalformedJson,
+  ErrorCode.UnsupportedMediaType,
+  ErrorCode.PayloadTooLarge,
+];
+// A bearer token that is required.
+export const TOKEN_PROBLEMS = [ErrorCode.Unauthenticated, ErrorCode.InvalidToken, ErrorCode.TokenExpired];
+// A role that is required, on top of the token.
+export const ROLE_PROBLEMS = [...TOKEN_PROBLEMS, ErrorCode.Forbidden];
+// Taking part (posting, reporting, voting, editing) when sanctioned.
+export const SANCTION_PROBLEMS = [ErrorCode.UserBanned, ErrorCode.UserSuspended];
+
 // Documents the problem responses a route can give, grouped by status, with their codes.
 export function ApiProblems(...codes: ErrorCode[]): MethodDecorator & ClassDecorator {
   const byStatus = new Map<number, ErrorCode[]>();

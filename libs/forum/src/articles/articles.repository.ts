@@ -73,14 +73,19 @@ export class ArticlesRepository {
     return this.prisma.article.create({ data: seed });
   }
 
-  // Changes an article's settings and appends `article.updated` with the
-  // result to its event log, in one transaction.
+  // Changes an article's settings, appends `article.updated` with the result
+  // to its event log, and records who did it, in one transaction.
   async updateSettingsWithEvent(
     articleId: string,
     settings: { state?: ArticleState; premoderation?: boolean; slowModeSeconds?: number },
     payload: (article: ArticleRecord) => unknown,
+    // The moderator's action, recorded in the same transaction.
+    audit: { moderatorId: string; note: string },
   ): Promise<{ article: ArticleRecord; event: CommittedEvent }> {
     return this.prisma.$transaction(async (tx) => {
+      await tx.moderationAction.create({
+        data: { moderatorId: audit.moderatorId, action: 'update_article', targetType: 'article', targetId: articleId, articleId, note: audit.note },
+      });
       const article = await tx.article.update({
         where: { id: articleId },
         data: { ...settings, lastSeq: { increment: 1 } },
