@@ -1,5 +1,8 @@
-// Type-aware lint over apps/, libs/ and test/, and the rule that only repositories touch the database.
+// Type-aware lint over apps/, libs/ and test/, the rule that only repositories touch the database,
+// and the recommended JavaScript rules over bench/ and scripts/ (type-checked by bench/tsconfig.json).
+import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const sources = ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts'];
@@ -7,7 +10,16 @@ const tests = ['**/*.spec.ts', 'test/**'];
 
 export default defineConfig(
   {
-    ignores: ['**/dist/', '**/node_modules/', 'libs/db/src/generated/', 'bench/', 'coverage/'],
+    ignores: ['**/dist/', '**/node_modules/', 'libs/db/src/generated/', 'bench/results/', 'coverage/', '.data*/'],
+  },
+  {
+    files: ['bench/**/*.mjs', 'scripts/**/*.mjs', 'test/**/*.mjs', '*.mjs', '*.js'],
+    extends: [js.configs.recommended],
+    languageOptions: { globals: globals.node },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
   },
   {
     files: sources,
@@ -45,7 +57,10 @@ export default defineConfig(
               message: 'Only *.repository.ts files may use PrismaService: add or extend a repository.',
             },
             { name: '@prisma/client', message: 'Only *.repository.ts files and libs/db may use the Prisma client.' },
-            { name: '@prisma/adapter-pg', message: 'Only *.repository.ts files and libs/db may use the Prisma driver adapter.' },
+            {
+              name: '@prisma/adapter-pg',
+              message: 'Only *.repository.ts files and libs/db may use the Prisma driver adapter.',
+            },
           ],
           patterns: [
             {

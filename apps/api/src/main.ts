@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@rejoinder/common';
+import { ConfigError, loadConfig, requireSupportedNode } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
@@ -17,6 +17,7 @@ function configOrExit(): AppConfig {
 }
 
 async function main(): Promise<void> {
+  requireSupportedNode();
   const config = configOrExit();
   const logger = createLogger(config);
   const server = await startServer(config, logger);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AccountsModule, AccountsService, registerSchema } from '@rejoinder/accounts';
-import { APP_CONFIG, ConfigError, DomainError, DomainEventBus, loadConfig, parseInput } from '@rejoinder/common';
+import { APP_CONFIG, ConfigError, DomainError, DomainEventBus, loadConfig, parseInput, requireSupportedNode } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { DbModule, openDatabase, Role } from '@rejoinder/db';
 import { ForumModule, SeedService } from '@rejoinder/forum';
@@ -47,6 +47,7 @@ async function withServices<T>(
 }
 
 async function run(argv: string[]): Promise<number> {
+  requireSupportedNode();
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === 'help') {
     console.log(USAGE);

@@ -242,7 +242,7 @@ function invalid(action: string, current: CommentRow): DomainError {
   return new DomainError(ErrorCode.InvalidTransition, `Cannot ${action} a ${current.status} comment`, { commentStatus: current.status });
 }
 
-function transition(action: ModerationActionName, current: CommentRow, reason: string | null): StateChange {
+export function transition(action: ModerationActionName, current: CommentRow, reason: string | null): StateChange {
   switch (action) {
     case 'approve':
       if (current.status === CommentStatus.pending) return { ...published, resolveReports: true, moderationReason: null };
