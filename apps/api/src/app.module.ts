@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import type { RedisClientType } from 'redis';
 import { APP_FILTER } from '@nestjs/core';
 import { AccountsModule } from '@rejoinder/accounts';
-import { APP_CONFIG, AppConfig, DomainEventBus, RATE_LIMIT_REDIS, RateLimits } from '@rejoinder/common';
+import { APP_CONFIG, AppConfig, DomainEventBus, Metrics, RATE_LIMIT_REDIS, RateLimits } from '@rejoinder/common';
 import { DbModule } from '@rejoinder/db';
 import { ForumModule } from '@rejoinder/forum';
 import { ModerationModule } from '@rejoinder/moderation';
@@ -19,6 +19,7 @@ import { ProblemFilter } from './http/problem.filter.js';
 import { ModerationController } from './http/moderation.controller.js';
 import { RolesGuard } from './auth/roles.guard.js';
 import { EventsGateway } from './realtime/events.gateway.js';
+import { MetricsController } from './metrics/metrics.controller.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -53,6 +54,7 @@ export class CoreModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         DomainEventBus,
+        Metrics,
         Readiness,
         RedisLimitsConnection,
         {
@@ -62,7 +64,7 @@ export class CoreModule {
         },
         RateLimits,
       ],
-      exports: [APP_CONFIG, DomainEventBus, Readiness, RateLimits],
+      exports: [APP_CONFIG, DomainEventBus, Metrics, Readiness, RateLimits],
     };
   }
 }
@@ -83,7 +85,14 @@ export class AppModule {
         RealtimeModule,
         ModerationModule,
       ],
-      controllers: [HealthController, AccountsController, ArticlesController, CommentsController, ModerationController],
+      controllers: [
+        HealthController,
+        AccountsController,
+        ArticlesController,
+        CommentsController,
+        ModerationController,
+        MetricsController,
+      ],
       providers: [AuthGuard, RolesGuard, EventsGateway, { provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { AppConfig } from '@rejoinder/common';
+import { AppConfig, Metrics } from '@rejoinder/common';
 import { applyMigrations, DatabaseHandle, openDatabase } from '@rejoinder/db';
 import { SeedService } from '@rejoinder/forum';
 import { Logger } from 'nestjs-pino';
@@ -15,6 +15,7 @@ import { generateRequestId } from './http/request-id.js';
 import { RealtimeIoAdapter } from './realtime/socket-io.adapter.js';
 import { Readiness } from './health/health.controller.js';
 import { buildOpenApiDocument } from './openapi-document.js';
+import { serveMetricsPort } from './metrics/metrics-server.js';
 
 export interface RunningServer {
   app: NestFastifyApplication;
@@ -63,8 +64,17 @@ export async function createApp(
   app.useWebSocketAdapter(io);
   const fastify = app.getHttpAdapter().getInstance();
   const readiness = app.get(Readiness);
+  const metrics = app.get(Metrics);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+  });
+  // Labelled by route pattern, not by URL, so the series stay few.
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
   // While shutting down, a kept-alive connection would hold the server open
   // after its last response: ask the client to close it.
@@ -88,6 +98,8 @@ export async function startServer(config: AppConfig, logger: PinoLogger = create
     const app = await createApp(config, database.url, logger);
     if (config.SEED) await app.get(SeedService).seedIfEmpty();
     await app.listen({ port: config.PORT, host: config.HOST });
+    const admin =
+      config.METRICS_PORT === undefined ? null : await serveMetricsPort(app.get(Metrics), config, config.METRICS_PORT);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
@@ -101,6 +113,7 @@ export async function startServer(config: AppConfig, logger: PinoLogger = create
           // Nest would destroy the modules (and the database pool) before the
           // HTTP server; closing Fastify first lets requests in flight finish.
           await app.getHttpAdapter().getInstance().close();
+          admin?.close();
           await app.close();
         } finally {
           await database.stop();

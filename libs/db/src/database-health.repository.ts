@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
 
-// The readiness probe's one question to the database.
+// The readiness probe's one question to the database, and the pool's state for metrics.
 @Injectable()
 export class DatabaseHealthRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -14,5 +14,9 @@ export class DatabaseHealthRepository {
     } catch {
       return false;
     }
+  }
+
+  poolStats(): { in_use: number; idle: number; waiting: number } {
+    return this.prisma.poolStats();
   }
 }

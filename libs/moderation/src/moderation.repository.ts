@@ -76,6 +76,14 @@ export class ModerationRepository {
     });
   }
 
+  // How many comments each queue holds (two index range scans).
+  async queueDepth(): Promise<{ pending: number; reported: number }> {
+    const [row] = await this.prisma.$queryRaw<{ pending: number; reported: number }[]>`
+      SELECT (SELECT count(*)::int FROM comments WHERE status = 'pending') AS pending,
+             (SELECT count(*)::int FROM comments WHERE open_reports > 0 AND status IN ('published', 'pending')) AS reported`;
+    return row;
+  }
+
   // Ids of a page of a moderation queue, oldest first.
   async queuePage(args: {
     status: 'pending' | 'reported' | 'rejected';

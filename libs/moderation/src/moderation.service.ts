@@ -59,6 +59,10 @@ export class ModerationService {
     private readonly forum: CommentsService,
   ) {}
 
+  queueDepth(): Promise<{ pending: number; reported: number }> {
+    return this.repository.queueDepth();
+  }
+
   async queue(query: QueueQuery): Promise<{ items: QueueItem[]; nextCursor: string | null }> {
     const kind = `q:${query.status}:${query.article ?? '*'}`;
     let after: { createdAt: string; id: string } | undefined;

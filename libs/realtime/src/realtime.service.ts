@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
-import { APP_CONFIG, CommittedEvent, DomainError, DomainEventBus, ErrorCode, MODERATION_FEED } from '@rejoinder/common';
+import { APP_CONFIG, CommittedEvent, DomainError, DomainEventBus, ErrorCode, Metrics, MODERATION_FEED } from '@rejoinder/common';
 import type { AppConfig, UserMessage } from '@rejoinder/common';
 import { ArticlesService } from '@rejoinder/forum';
 import { randomUUID } from 'node:crypto';
@@ -47,9 +47,15 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     private readonly articles: ArticlesService,
     private readonly bus: DomainEventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   onModuleInit(): void {
+    this.metrics?.sample('subscriptions', () => {
+      let count = 0;
+      for (const { stream } of this.streams.values()) count += stream.subscriptions.size;
+      return count;
+    });
     this.unsubscribeBus = this.bus.subscribe((event) => {
       this.streams.get(streamKey(event))?.stream.offer(event);
       this.cluster?.publish({ kind: 'event', event });
@@ -110,7 +116,9 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
           // that was reset: the reader reloads and follows from the head.
           resync = true;
           subscription.lastSeq = Math.max(head, stream.delivered);
+          this.metrics?.resyncs.inc();
         } else {
+          this.metrics?.replays.inc();
           for (const event of missed) subscription.deliver(event);
         }
       }
@@ -135,7 +143,10 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
   // For polling clients: the same events a socket would replay.
   async eventsAfter(slug: string, after: number, limit: number, viewer: AuthUser | null): Promise<EventsPage> {
     const article = await this.articles.get(slug);
-    if (after > article.seq) return { events: [], seq: article.seq, resync: true };
+    if (after > article.seq) {
+      this.metrics?.resyncs.inc();
+      return { events: [], seq: article.seq, resync: true };
+    }
     const events = await this.events.after(article.id, after, limit, viewer);
     return { events, seq: events.at(-1)?.seq ?? article.seq, resync: false };
   }

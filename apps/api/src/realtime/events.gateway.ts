@@ -11,7 +11,16 @@ import {
 } from '@nestjs/websockets';
 import { AccountsService, isModerator } from '@rejoinder/accounts';
 import type { AuthUser } from '@rejoinder/accounts';
-import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, MODERATION_FEED, parseInput, realtimeAdapter } from '@rejoinder/common';
+import {
+  APP_CONFIG,
+  CommittedEvent,
+  DomainError,
+  ErrorCode,
+  Metrics,
+  MODERATION_FEED,
+  parseInput,
+  realtimeAdapter,
+} from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { CommentsService, createCommentSchema } from '@rejoinder/forum';
 import type { CommentView } from '@rejoinder/forum';
@@ -59,7 +68,10 @@ const state = (socket: Socket): SocketState => socket.data as SocketState;
 const encoded = new WeakMap<CommittedEvent, unknown[]>();
 
 class SocketSink implements EventSink {
-  constructor(private readonly socket: Socket) {}
+  constructor(
+    private readonly socket: Socket,
+    private readonly metrics: Metrics,
+  ) {}
 
   get id(): string {
     return this.socket.id;
@@ -67,6 +79,7 @@ class SocketSink implements EventSink {
 
   send(event: CommittedEvent, live: boolean): void {
     if (live && this.overloaded()) {
+      this.metrics.eventsDropped.inc();
       this.socket.disconnect(true);
       return;
     }
@@ -80,8 +93,11 @@ class SocketSink implements EventSink {
     if (!packets) {
       packets = client.encoder.encode({ type: PacketType.EVENT, nsp: this.socket.nsp.name, data: [event.type, envelope(event)] });
       encoded.set(event, packets);
+      // First send of this event on this node: how long since it committed.
+      if (live) this.metrics.deliveryLag.observe((Date.now() - Date.parse(event.at)) / 1000);
     }
     client._packet(packets, { preEncoded: true });
+    this.metrics.eventsDelivered.inc({ mode: live ? 'live' : 'replay' });
   }
 
   presence(articleId: string, viewers: number): void {
@@ -116,9 +132,11 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     private readonly comments: CommentsService,
     private readonly realtime: RealtimeService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   afterInit(server: Server): void {
+    this.metrics.sample('sockets', () => server.engine.clientsCount);
     // Nest guards do not run on connect: the handshake token is checked here.
     server.use((socket, next) => {
       void this.authenticate(socket).then(
@@ -146,6 +164,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       const { limiter } = state(socket);
       const wait = limiter.take();
       if (wait > 0) {
+        this.metrics.rateLimitRefusals.inc({ limit: 'socket' });
         ack?.(ackError(new DomainError(ErrorCode.RateLimited, `Retry in ${wait} ms`, { retryAfterMs: wait })));
         if (limiter.flooding) {
           this.logger.warn({ socket: socket.id, user: user?.id }, 'Disconnecting a flooding socket');
@@ -175,7 +194,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       const key = keyOf(input);
       const previous = subscriptions.get(key);
       if (previous) this.realtime.unsubscribe(previous);
-      const result = await this.realtime.subscribe(new SocketSink(socket), user, targetOf(input), input.after);
+      const result = await this.realtime.subscribe(new SocketSink(socket, this.metrics), user, targetOf(input), input.after);
       if (!socket.connected) {
         this.realtime.unsubscribe(result.subscription);
         return ackError(new DomainError(ErrorCode.ServiceUnavailable, 'Disconnected'));

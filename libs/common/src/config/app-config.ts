@@ -57,6 +57,10 @@ export const configSchema = z.object({
   PRESENCE_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   // Open reports that hold a published comment back until a moderator decides.
   REPORT_HOLD_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(3),
+  // GET /metrics (Prometheus) asks for `Authorization: Bearer <token>` when set.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Serves /metrics on this port only (an admin port), not on PORT.
+  METRICS_PORT: port.optional(),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

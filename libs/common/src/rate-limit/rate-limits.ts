@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/app-config.js';
 import type { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../errors/domain-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
+import { Metrics } from '../metrics/metrics.js';
 
 export type LimitName = 'comment-user' | 'comment-new-user' | 'comment-ip' | 'auth-ip' | 'duplicate';
 
@@ -21,6 +22,7 @@ export class RateLimits {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Optional() @Inject(RATE_LIMIT_REDIS) redis?: unknown,
+    @Optional() private readonly metrics?: Metrics,
   ) {
     const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract =>
       redis
@@ -44,6 +46,7 @@ export class RateLimits {
       await this.limiters[name].consume(key);
     } catch (result) {
       if (!(result instanceof RateLimiterRes)) throw result;
+      this.metrics?.rateLimitRefusals.inc({ limit: name });
       const retryAfterSeconds = Math.max(1, Math.ceil(result.msBeforeNext / 1000));
       throw new DomainError(
         name === 'duplicate' ? ErrorCode.DuplicateComment : ErrorCode.RateLimited,

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+// A value read when Prometheus scrapes: one number, or one per label value.
+type Sample = () => number | Record<string, number> | Promise<number | Record<string, number>>;
+export type SampleName = 'sockets' | 'subscriptions' | 'db_pool' | 'moderation_queue';
+
+const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+// The service's Prometheus metrics (prom-client), one registry per
+// application. Counters and histograms are updated where things happen;
+// gauges that describe state (sockets, subscriptions, pool, queue) are read
+// at scrape time from the part that owns the state, through sample().
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly samples = new Map<string, Sample>();
+
+  readonly httpDuration = new Histogram({
+    name: 'rejoinder_http_request_duration_seconds',
+    help: 'HTTP requests by method, route pattern and status, with their duration',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+
+  readonly eventsDelivered = new Counter({
+    name: 'rejoinder_realtime_events_delivered_total',
+    help: 'Events sent to sockets: live, or replayed to a reader catching up',
+    labelNames: ['mode'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventsDropped = new Counter({
+    name: 'rejoinder_realtime_events_dropped_total',
+    help: 'Events not sent because the socket was dropped as a slow reader (it catches up on reconnect)',
+    registers: [this.registry],
+  });
+
+  readonly deliveryLag = new Histogram({
+    name: 'rejoinder_realtime_delivery_lag_seconds',
+    help: 'From the commit of an event to its first send on this node',
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+
+  readonly replays = new Counter({
+    name: 'rejoinder_realtime_catchup_replays_total',
+    help: 'Subscriptions that replayed missed events (subscribe with `after`)',
+    registers: [this.registry],
+  });
+
+  readonly resyncs = new Counter({
+    name: 'rejoinder_realtime_resyncs_total',
+    help: 'Subscriptions told to reload instead of replaying (too far behind, or a seq from another database)',
+    registers: [this.registry],
+  });
+
+  readonly rateLimitRefusals = new Counter({
+    name: 'rejoinder_rate_limit_refusals_total',
+    help: 'Requests and socket events refused by a rate limit, by limit',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'rejoinder_' });
+    this.sampled('sockets', 'rejoinder_sockets_open', 'Socket.io connections open on this node');
+    this.sampled('subscriptions', 'rejoinder_realtime_subscriptions', 'Article and feed subscriptions on this node');
+    this.sampled('db_pool', 'rejoinder_db_pool_connections', 'Database pool connections by state', 'state');
+    this.sampled('moderation_queue', 'rejoinder_moderation_queue_depth', 'Comments waiting for a moderator', 'queue');
+  }
+
+  // Names where a gauge reads its value at scrape time; the last one wins.
+  sample(name: SampleName, read: Sample): void {
+    this.samples.set(name, read);
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private sampled(key: SampleName, name: string, help: string, label?: string): void {
+    const samples = this.samples;
+    new Gauge({
+      name,
+      help,
+      labelNames: label ? [label] : [],
+      registers: [this.registry],
+      async collect() {
+        const read = samples.get(key);
+        if (!read) return;
+        const value = await read();
+        this.reset();
+        if (typeof value === 'number') this.set(value);
+        else for (const [labelValue, n] of Object.entries(value)) this.set({ [label!]: labelValue }, n);
+      },
+    });
+  }
+}
