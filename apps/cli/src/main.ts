@@ -1,13 +1,23 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AccountsModule, AccountsService, registerSchema } from '@rejoinder/accounts';
-import { APP_CONFIG, ConfigError, DomainError, DomainEventBus, loadConfig, parseInput, requireSupportedNode } from '@rejoinder/common';
+import {
+  APP_CONFIG,
+  ConfigError,
+  DomainError,
+  DomainEventBus,
+  loadConfig,
+  parseInput,
+  RateLimits,
+  requireSupportedNode,
+} from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { DbModule, openDatabase, Role } from '@rejoinder/db';
-import { ForumModule, SeedService } from '@rejoinder/forum';
+import { ForumModule, SeedService, TransferError, TransferService } from '@rejoinder/forum';
 import { parseArgs } from 'node:util';
 import { checkMigrationsCommand, migrateCommand, newMigrationCommand } from './commands/migration.commands.js';
+import { exportCommand, progressBar, readDisqusFile, readExportFile, report } from './commands/transfer.commands.js';
 
 const USAGE = `Usage: rejoinder <command>
 
@@ -19,6 +29,12 @@ const USAGE = `Usage: rejoinder <command>
                                    create an admin account
   admin:create --promote LOGIN [--role admin|moderator|commenter]
                                    change the role of an existing account
+  export --article SLUG [--out FILE|-]
+                                   write an article, its comments and their
+                                   authors' names as versioned JSON
+  import FILE                      read an export into this database (all or nothing)
+  import:disqus FILE.xml [--create-articles]
+                                   import a Disqus XML export (all or nothing)
 
 Uses DATABASE_URL, or the embedded PostgreSQL under DATA_DIR when it is not set.`;
 
@@ -27,15 +43,23 @@ async function withServices<T>(
   databaseUrl: string,
   work: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>,
 ): Promise<T> {
+  // What the API's core module gives every feature module (the forum's
+  // services need configuration, the event bus and the rate limits).
+  @Global()
+  @Module({
+    providers: [{ provide: APP_CONFIG, useValue: config }, DomainEventBus, RateLimits],
+    exports: [APP_CONFIG, DomainEventBus, RateLimits],
+  })
+  class CliCoreModule {}
+
   @Module({
     imports: [
+      CliCoreModule,
       DbModule.forRoot({ url: databaseUrl, poolSize: 2 }),
       // Tokens are not issued here; the secret only has to exist.
       AccountsModule.forRoot({ secret: config.JWT_SECRET ?? 'cli-does-not-issue-tokens-'.padEnd(32, 'x'), ttlSeconds: 60 }),
       ForumModule,
     ],
-    providers: [{ provide: APP_CONFIG, useValue: config }, DomainEventBus],
-    exports: [APP_CONFIG, DomainEventBus],
   })
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
@@ -84,6 +108,30 @@ async function run(argv: string[]): Promise<number> {
       case 'admin:create':
         await migrateCommand(database.url);
         return adminCreate(config, database.url, rest);
+      case 'export':
+        return withServices(config, database.url, (get) => exportCommand(rest, get));
+      case 'import': {
+        const doc = readExportFile(rest);
+        await migrateCommand(database.url);
+        return withServices(config, database.url, async (get) => {
+          const progress = progressBar();
+          const summary = await get(TransferService).importExport(doc, progress).finally(() => progress.stop());
+          report(summary);
+          return 0;
+        });
+      }
+      case 'import:disqus': {
+        const { disqus, createArticles } = readDisqusFile(rest);
+        await migrateCommand(database.url);
+        return withServices(config, database.url, async (get) => {
+          const progress = progressBar();
+          const summary = await get(TransferService)
+            .importDisqus(disqus, { createArticles }, progress)
+            .finally(() => progress.stop());
+          report(summary);
+          return 0;
+        });
+      }
       default:
         console.error(`Unknown command "${command}"\n\n${USAGE}`);
         return 64;
@@ -131,9 +179,9 @@ async function adminCreate(config: AppConfig, databaseUrl: string, args: string[
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof DomainError) {
+    if (error instanceof ConfigError || error instanceof DomainError || error instanceof TransferError) {
       console.error(error.message);
-      process.exit(error instanceof ConfigError ? 78 : 1);
+      process.exit(error instanceof ConfigError ? 78 : error instanceof TransferError ? 65 : 1);
     }
     console.error(error);
     process.exit(1);

@@ -7,9 +7,11 @@ import { SeedService } from './seed/seed.service.js';
 import { VotesService } from './comments/votes.service.js';
 import { NotificationsRepository } from './notifications/notifications.repository.js';
 import { NotificationsService } from './notifications/notifications.service.js';
+import { TransferRepository } from './transfer/transfer.repository.js';
+import { TransferService } from './transfer/transfer.service.js';
 
 @Module({
-  providers: [ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, SeedService, VotesService, NotificationsRepository, NotificationsService],
-  exports: [ArticlesService, CommentsService, SeedService, VotesService, NotificationsService, CommentsRepository, ArticlesRepository],
+  providers: [ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, SeedService, VotesService, NotificationsRepository, NotificationsService, TransferRepository, TransferService],
+  exports: [TransferService, ArticlesService, CommentsService, SeedService, VotesService, NotificationsService, CommentsRepository, ArticlesRepository],
 })
 export class ForumModule {}

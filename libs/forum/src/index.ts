@@ -17,3 +17,4 @@ export type { ArticleRecord } from './articles/articles.repository.js';
 export * from './comments/votes.service.js';
 export { wilsonLowerBound, controversy } from './comments/comments.repository.js';
 export * from './notifications/notifications.service.js';
+export * from './transfer/index.js';

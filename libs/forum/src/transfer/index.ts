@@ -1,0 +1,3 @@
+export * from './transfer.format.js';
+export * from './transfer.service.js';
+export * from './disqus.js';
