@@ -1,34 +1,15 @@
-import { createServer } from 'node:net';
 import { createArticle, createUser, http, postComment } from '../support/factories.js';
 import { connectSocket, TestSocket } from '../support/sockets.js';
+import { sample } from '../support/prometheus.js';
+import { freePort } from '../support/proxy-process.js';
 import { startServerProcess } from '../support/server-process.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
-
-// One sample of a Prometheus text exposition: the value of `name` whose
-// labels include all of `labels`, or undefined.
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const have = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(match[3]);
-  }
-  return undefined;
-}
 
 async function scrape(url: string, token?: string): Promise<string> {
   const res = await fetch(`${url}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/plain');
   return res.text();
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('GET /metrics', () => {

@@ -2,22 +2,49 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { configSchema, loadConfig } from '@rejoinder/common';
 
-// No Docker engine runs here, so the compose file is checked by reading it.
+// No Docker engine runs here, so the compose file is checked by reading it;
+// the same proxy configuration runs for real in test/e2e/proxy.e2e.spec.ts.
 describe('docker-compose.yml', () => {
-  const compose = parse(readFileSync('docker-compose.yml', 'utf8'));
-  const api = compose.services.api;
+  const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true });
+  const apis = ['api-1', 'api-2'].map((name) => compose.services[name]);
+  const [api] = apis;
+  const proxy = compose.services.proxy;
+  const haproxy = readFileSync('deploy/haproxy.cfg', 'utf8');
 
-  it('runs PostgreSQL, Redis and the API', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgres', 'redis']);
+  it('runs PostgreSQL, Redis, two API nodes and the proxy', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api-1', 'api-2', 'postgres', 'proxy', 'redis']);
     expect(compose.services.postgres.image).toMatch(/^postgres:/);
     expect(compose.services.redis.image).toMatch(/^redis:/);
-    expect(api.depends_on).toMatchObject({
-      postgres: { condition: 'service_healthy' },
-      redis: { condition: 'service_healthy' },
-    });
+    expect(proxy.image).toMatch(/^haproxy:/);
+    for (const node of apis) {
+      expect(node.depends_on).toMatchObject({
+        postgres: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      });
+      expect(node.environment).toEqual(api.environment);
+      expect(node.restart).toBe('unless-stopped');
+    }
+    expect(compose.services['api-2'].depends_on['api-1']).toEqual({ condition: 'service_healthy' });
   });
 
-  it("gives the API only variables it knows, pointing at the compose services", () => {
+  it('publishes only the proxy; the API nodes and their metrics stay inside', () => {
+    for (const node of apis) expect(node.ports).toBeUndefined();
+    expect(proxy.ports).toEqual(['3000:8080']);
+    expect(api.environment.METRICS_PORT).toBe('9464');
+    expect(haproxy).toMatch(/http-request deny .* if \{ path \/metrics \}/);
+  });
+
+  it('points the proxy at both nodes, sticky by cookie, checked by /ready', () => {
+    expect(proxy.volumes).toContain('./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro');
+    expect(proxy.environment).toEqual({ PROXY_BIND: ':8080', API1_ADDR: 'api-1:3000', API2_ADDR: 'api-2:3000' });
+    expect(haproxy).toContain('server api-1 "${API1_ADDR}" cookie api-1');
+    expect(haproxy).toContain('server api-2 "${API2_ADDR}" cookie api-2');
+    expect(haproxy).toMatch(/^\s*cookie rejoinder_node insert/m);
+    expect(haproxy).toMatch(/^\s*option httpchk GET \/ready/m);
+    expect(haproxy).toMatch(/^\s*option redispatch/m);
+  });
+
+  it('gives the API only variables it knows, pointing at the compose services', () => {
     const known = new Set(Object.keys(configSchema.shape));
     for (const name of Object.keys(api.environment)) expect(known.has(name) ? name : `unknown ${name}`).toBe(name);
     const db = new URL(api.environment.DATABASE_URL);
@@ -28,16 +55,29 @@ describe('docker-compose.yml', () => {
     expect(db.pathname).toBe(`/${pg.POSTGRES_DB}`);
     expect(new URL(api.environment.REDIS_URL).hostname).toBe('redis');
     expect(api.environment.REALTIME_ADAPTER).toBe('redis');
+    expect(api.environment.TRUST_PROXY).toBe('true');
   });
 
   it('passes the configuration check with a secret filled in', () => {
     const env = { ...api.environment, JWT_SECRET: 'x'.repeat(40) };
-    expect(loadConfig(env)).toMatchObject({ NODE_ENV: 'production', PORT: 3000 });
+    expect(loadConfig(env)).toMatchObject({ NODE_ENV: 'production', PORT: 3000, METRICS_PORT: 9464 });
   });
 
   it('waits for the readiness probe and gives shutdown time to drain', () => {
     expect(api.healthcheck.test.join(' ')).toContain('/ready');
     const grace = Number(String(api.stop_grace_period).replace('s', '')) * 1000;
     expect(grace).toBeGreaterThan(Number(api.environment.SHUTDOWN_TIMEOUT_MS));
+  });
+});
+
+describe('Node.js version', () => {
+  const engines = (JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string } }).engines.node;
+  const major = /^>=(\d+)\./.exec(engines)![1];
+
+  it('is the same in package.json, the Dockerfile, .nvmrc and the README', () => {
+    for (const from of readFileSync('Dockerfile', 'utf8').match(/^FROM .*$/gm)!)
+      expect(from).toContain(`node:${major}.`);
+    expect(readFileSync('.nvmrc', 'utf8').trim()).toBe(major);
+    expect(readFileSync('README.md', 'utf8')).toContain(`Node.js ${engines.slice(2)} or newer`);
   });
 });
