@@ -53,7 +53,7 @@ io.on('connection', (socket) => {
 });
 
 server.listen(Number(process.env.PORT || 0), process.env.HOST || '127.0.0.1', () => {
-  const { port } = server.address();
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   console.log(JSON.stringify({ listening: port }));
 });
 

@@ -147,7 +147,7 @@ function freePort() {
     srv.unref();
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
@@ -299,7 +299,7 @@ function startSubscriber(index) {
   let nextId = 0;
   const pending = new Map();
   const ready = new Promise((resolve, reject) => {
-    child.on('message', (message) => {
+    child.on('message', (/** @type {any} */ message) => {
       if (message.ready) return resolve();
       const p = pending.get(message.id);
       if (!p) return;
@@ -364,7 +364,7 @@ async function openPoster(server, token) {
     auth: token ? { token } : {},
   });
   await new Promise((resolve, reject) => {
-    socket.once('connect', resolve);
+    socket.once('connect', () => resolve(undefined));
     socket.once('connect_error', reject);
   });
   return { socket, kind: server.kind, lastSeq: 0, template: null };
@@ -501,6 +501,7 @@ function sampleDatabase() {
   };
 }
 
+/** @param {{ server: any, poster: any, subs: any, size: number, subscribers: number, name: string, drop?: any, inspector: any }} phase */
 async function measurePhase({ server, poster, subs, size, subscribers, name, drop, inspector }) {
   const pid = server.handle.pid;
   const from = await head(server, poster);
@@ -873,7 +874,7 @@ async function main() {
         body: JSON.stringify({ username: 'live_poster', email: 'live_poster@bench.invalid', password: 'bench-live-password-1' }),
       });
       if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
-      token = (await res.json()).accessToken;
+      token = /** @type {{ accessToken: string }} */ (await res.json()).accessToken;
       await stopChild(api.handle, 15_000);
     }
     for (const [i, n] of SETTINGS.sizes.entries()) {

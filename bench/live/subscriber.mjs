@@ -247,7 +247,7 @@ const commands = {
   },
 };
 
-process.on('message', async (message) => {
+process.on('message', async (/** @type {any} */ message) => {
   const { id, cmd, args } = message;
   try {
     const result = await commands[cmd](args ?? {});

@@ -119,7 +119,7 @@ async function thread(slug, params) {
   const cursor = params.get('cursor');
   const after = cursor ? decodeKey(kind, sort, cursor) : undefined;
   const q = treeQuery({ articleId, parentId: null, sort, after, limit, shape: DEFAULT_TREE, withPinned: !after });
-  const { rows } = await pool.query(q.text, q.values);
+  const { rows } = /** @type {{ rows: any[] }} */ (await pool.query(q.text, q.values));
   const items = rows.filter((r) => r.level >= 0);
   const hasMore = rows.some((r) => r.level === -1);
   let nextCursor = null;
@@ -163,7 +163,7 @@ async function permalink(id) {
   return {
     comment,
     ancestors: ancestorIds.map((a) => byId.get(a)).filter(Boolean),
-    replies: replies.rows.filter((r) => r.level !== -1),
+    replies: replies.rows.filter((/** @type {any} */ r) => r.level !== -1),
   };
 }
 
@@ -197,7 +197,7 @@ const server = http.createServer(async (req, res) => {
 server.keepAliveTimeout = 72_000;
 
 server.listen(Number(process.env.PORT || 0), process.env.HOST || '127.0.0.1', () => {
-  const { port } = server.address();
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   console.log(JSON.stringify({ msg: `baseline listening on http://127.0.0.1:${port}` }));
 });
 

@@ -103,7 +103,7 @@ function freePort() {
     srv.unref();
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
@@ -111,7 +111,7 @@ function freePort() {
 
 async function waitReady(handle, url) {
   const deadline = Date.now() + 60_000;
-  let exitInfo = null;
+  let exitInfo = /** @type {{ code: number | null, signal: string | null } | null} */ (null);
   handle.exited.then((info) => (exitInfo = info));
   while (Date.now() < deadline) {
     if (exitInfo) {
@@ -228,6 +228,7 @@ function postgresDelta(before, after) {
 }
 
 // ------------------------------------------------------------------ load
+/** @param {{ server: any, url: string, duration: number, overallRate?: number }} run */
 async function measure({ server, url, duration, overallRate }) {
   const latencies = [];
   const opts = { url, connections: SETTINGS.connections, duration, ...(overallRate ? { overallRate } : {}) };

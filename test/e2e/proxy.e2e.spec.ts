@@ -71,7 +71,7 @@ describe('two API nodes behind HAProxy', () => {
   let nodes: ServerProcess[];
   let proxy: ProxyProcess;
   let prisma: PrismaClient;
-  let readers: Reader[] = [];
+  const readers: Reader[] = [];
 
   beforeAll(async () => {
     prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.TEST_DATABASE_URL! }) });
