@@ -10,6 +10,8 @@ import { createArticle, createUser, http, postComment, unique } from '../support
 import { startTestApp, TestApp } from '../support/test-app.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rejoinder-transfer-'));
+// Each test runs the command-line tool several times, each a full start-up of the process.
+const CLI_TEST_TIMEOUT_MS = 180_000;
 
 // A second, empty database on the run's server: "another newsroom".
 async function freshDatabase(): Promise<{ url: string; prisma: PrismaClient; drop(): Promise<void> }> {
@@ -94,207 +96,223 @@ describe('export and import of an article, run as processes', () => {
     await act(pinned.id, 'pin');
     await act(pinned.id, 'feature');
     exported = join(dir, `${slug}.json`);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await t.close();
   });
 
-  it('brings threading, timestamps, votes and moderation states into another database intact', async () => {
-    const out = await runCli(['export', '--article', slug, '--out', exported]);
-    expect(out.stderr).toContain(`Exported ${slug}: 8 comment(s) by 2 account(s)`);
-    expect(out.code).toBe(0);
-    const doc = JSON.parse(readFileSync(exported, 'utf8'));
-    expect(doc).toMatchObject({ format: 'rejoinder.article', version: 1, article: { slug } });
-    // Public names only: no e-mail, no password hash.
-    expect(Object.keys(doc.accounts[0]).sort()).toEqual(['id', 'username']);
+  it(
+    'brings threading, timestamps, votes and moderation states into another database intact',
+    async () => {
+      const out = await runCli(['export', '--article', slug, '--out', exported]);
+      expect(out.stderr).toContain(`Exported ${slug}: 8 comment(s) by 2 account(s)`);
+      expect(out.code).toBe(0);
+      const doc = JSON.parse(readFileSync(exported, 'utf8'));
+      expect(doc).toMatchObject({ format: 'rejoinder.article', version: 1, article: { slug } });
+      // Public names only: no e-mail, no password hash.
+      expect(Object.keys(doc.accounts[0]).sort()).toEqual(['id', 'username']);
 
-    const other = await freshDatabase();
-    try {
-      const imported = await runCli(['import', exported], other.url);
-      expect(imported.stdout).toContain('Imported 8 comment(s) by 2 account(s) into 1 article(s).');
-      expect(imported.code).toBe(0);
-      // Progress is reported (one line per step when not on a terminal).
-      expect(imported.stderr).toContain('8/8 comments');
-
-      // Exporting again from the other database gives the same document.
-      const again = join(dir, `${slug}-again.json`);
-      expect((await runCli(['export', '--article', slug, '--out', again], other.url)).code).toBe(0);
-      const second = JSON.parse(readFileSync(again, 'utf8'));
-      expect({ ...second, exportedAt: null }).toEqual({ ...doc, exportedAt: null });
-
-      // And readers see the same thread there, counters and HTML included.
-      const there = await startTestApp({ DATABASE_URL: other.url });
+      const other = await freshDatabase();
       try {
-        expect(withoutArticleId((await thread(there, slug)) as any[])).toEqual(
-          withoutArticleId((await thread(t, slug)) as any[]),
-        );
-        const article = await http(there, 'GET', `/api/articles/${slug}`);
-        expect(article.body.commentCount).toBe((await http(t, 'GET', `/api/articles/${slug}`)).body.commentCount);
-        // Imported accounts have no password.
-        const login = await http(there, 'POST', '/api/auth/login', {
-          body: { login: doc.accounts[0].username, password: 'correct horse battery' },
-        });
-        expect(login.status).toBe(401);
+        const imported = await runCli(['import', exported], other.url);
+        expect(imported.stdout).toContain('Imported 8 comment(s) by 2 account(s) into 1 article(s).');
+        expect(imported.code).toBe(0);
+        // Progress is reported (one line per step when not on a terminal).
+        expect(imported.stderr).toContain('8/8 comments');
+
+        // Exporting again from the other database gives the same document.
+        const again = join(dir, `${slug}-again.json`);
+        expect((await runCli(['export', '--article', slug, '--out', again], other.url)).code).toBe(0);
+        const second = JSON.parse(readFileSync(again, 'utf8'));
+        expect({ ...second, exportedAt: null }).toEqual({ ...doc, exportedAt: null });
+
+        // And readers see the same thread there, counters and HTML included.
+        const there = await startTestApp({ DATABASE_URL: other.url });
+        try {
+          expect(withoutArticleId((await thread(there, slug)) as any[])).toEqual(
+            withoutArticleId((await thread(t, slug)) as any[]),
+          );
+          const article = await http(there, 'GET', `/api/articles/${slug}`);
+          expect(article.body.commentCount).toBe((await http(t, 'GET', `/api/articles/${slug}`)).body.commentCount);
+          // Imported accounts have no password.
+          const login = await http(there, 'POST', '/api/auth/login', {
+            body: { login: doc.accounts[0].username, password: 'correct horse battery' },
+          });
+          expect(login.status).toBe(401);
+        } finally {
+          await there.app.close();
+        }
+
+        // The same file again is refused, and nothing changes.
+        const twice = await runCli(['import', exported], other.url);
+        expect(twice.code).toBe(65);
+        expect(twice.stderr).toContain(`The article "${slug}" exists in this database already. Nothing was imported.`);
       } finally {
-        await there.app.close();
+        await other.drop();
       }
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 
-      // The same file again is refused, and nothing changes.
-      const twice = await runCli(['import', exported], other.url);
-      expect(twice.code).toBe(65);
-      expect(twice.stderr).toContain(`The article "${slug}" exists in this database already. Nothing was imported.`);
-    } finally {
-      await other.drop();
-    }
-  });
+  it(
+    'refuses malformed files with a clear message and writes nothing',
+    async () => {
+      const doc = JSON.parse(readFileSync(exported, 'utf8'));
+      const cases: [string, string, string][] = [
+        ['not-json.json', '{"format": "rejoinder.article",', 'Not JSON'],
+        ['other-format.json', JSON.stringify({ format: 'wordpress' }), 'Not a Rejoinder export'],
+        ['future.json', JSON.stringify({ ...doc, version: 2 }), 'Export version 2 is not supported'],
+        [
+          'bad-field.json',
+          JSON.stringify({ ...doc, comments: [{ ...doc.comments[0], status: 'weird' }] }),
+          'Invalid export at comments.0.status',
+        ],
+        [
+          'orphan.json',
+          JSON.stringify({ ...doc, comments: doc.comments.filter((c: any) => c.parentId !== null) }),
+          'Invalid export at comments.0.parentId',
+        ],
+      ];
+      const other = await freshDatabase();
+      try {
+        for (const [name, text, message] of cases) {
+          const file = join(dir, name);
+          writeFileSync(file, text);
+          const result = await runCli(['import', file], other.url);
+          expect(result.stderr).toContain(message);
+          expect(result.code).toBe(65);
+        }
+        expect((await runCli(['import', join(dir, 'missing.json')], other.url)).stderr).toContain('Cannot read');
 
-  it('refuses malformed files with a clear message and writes nothing', async () => {
-    const doc = JSON.parse(readFileSync(exported, 'utf8'));
-    const cases: [string, string, string][] = [
-      ['not-json.json', '{"format": "rejoinder.article",', 'Not JSON'],
-      ['other-format.json', JSON.stringify({ format: 'wordpress' }), 'Not a Rejoinder export'],
-      ['future.json', JSON.stringify({ ...doc, version: 2 }), 'Export version 2 is not supported'],
-      [
-        'bad-field.json',
-        JSON.stringify({ ...doc, comments: [{ ...doc.comments[0], status: 'weird' }] }),
-        'Invalid export at comments.0.status',
-      ],
-      [
-        'orphan.json',
-        JSON.stringify({ ...doc, comments: doc.comments.filter((c: any) => c.parentId !== null) }),
-        'Invalid export at comments.0.parentId',
-      ],
-    ];
-    const other = await freshDatabase();
-    try {
-      for (const [name, text, message] of cases) {
-        const file = join(dir, name);
-        writeFileSync(file, text);
-        const result = await runCli(['import', file], other.url);
-        expect(result.stderr).toContain(message);
+        // All or nothing: a clash on the last comment leaves no article, account or comment behind.
+        const clash = doc.comments.at(-1);
+        const existing = await createArticle(other.prisma as never);
+        const author = await other.prisma.user.create({
+          data: {
+            username: unique('u').replace('-', '_'),
+            usernameKey: unique('k'),
+            email: `${randomUUID()}@example.test`,
+            passwordHash: 'x',
+          },
+        });
+        await other.prisma.comment.create({
+          data: {
+            id: clash.id,
+            articleId: existing.id,
+            authorId: author.id,
+            path: [clash.id],
+            depth: 0,
+            bodySource: 'x',
+            bodyHtml: 'x',
+          },
+        });
+        const result = await runCli(['import', exported], other.url);
+        expect(result.stderr).toContain(`Comment ${clash.id} exists in this database already`);
         expect(result.code).toBe(65);
+        expect(await other.prisma.article.count({ where: { slug } })).toBe(0);
+        expect(await other.prisma.user.count()).toBe(1);
+        expect(await other.prisma.comment.count()).toBe(1);
+      } finally {
+        await other.drop();
       }
-      expect((await runCli(['import', join(dir, 'missing.json')], other.url)).stderr).toContain('Cannot read');
-
-      // All or nothing: a clash on the last comment leaves no article, account or comment behind.
-      const clash = doc.comments.at(-1);
-      const existing = await createArticle(other.prisma as never);
-      const author = await other.prisma.user.create({
-        data: {
-          username: unique('u').replace('-', '_'),
-          usernameKey: unique('k'),
-          email: `${randomUUID()}@example.test`,
-          passwordHash: 'x',
-        },
-      });
-      await other.prisma.comment.create({
-        data: {
-          id: clash.id,
-          articleId: existing.id,
-          authorId: author.id,
-          path: [clash.id],
-          depth: 0,
-          bodySource: 'x',
-          bodyHtml: 'x',
-        },
-      });
-      const result = await runCli(['import', exported], other.url);
-      expect(result.stderr).toContain(`Comment ${clash.id} exists in this database already`);
-      expect(result.code).toBe(65);
-      expect(await other.prisma.article.count({ where: { slug } })).toBe(0);
-      expect(await other.prisma.user.count()).toBe(1);
-      expect(await other.prisma.comment.count()).toBe(1);
-    } finally {
-      await other.drop();
-    }
-  });
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 });
 
 describe('import of a Disqus export, run as a process', () => {
   const fixture = readFileSync('test/fixtures/disqus-export.xml', 'utf8');
 
-  it('maps threads to articles by URL or slug, keeps replies, names and hidden posts', async () => {
-    const db = await freshDatabase();
-    try {
-      const byUrl = await createArticle(db.prisma as never);
-      const bySlug = await createArticle(db.prisma as never);
-      await db.prisma.article.update({
-        where: { id: byUrl.id },
-        data: { sourceUrl: `https://news.example.com/opinion/${byUrl.slug}` },
-      });
-      const file = join(dir, 'disqus.xml');
-      writeFileSync(file, fixture.replace('__BY_URL__', byUrl.slug).replace('__BY_SLUG__', bySlug.slug));
-
-      const result = await runCli(['import:disqus', file], db.url);
-      expect(result.stdout).toContain('Imported 5 comment(s) by 4 account(s) into 2 article(s).');
-      expect(result.code).toBe(0);
-
-      const t = await startTestApp({ DATABASE_URL: db.url });
+  it(
+    'maps threads to articles by URL or slug, keeps replies, names and hidden posts',
+    async () => {
+      const db = await freshDatabase();
       try {
-        const first = (await thread(t, byUrl.slug)) as any[];
-        // The spam post is hidden entirely (no shown reply under it); the deleted one stays as a tombstone.
-        expect(first).toHaveLength(1);
-        const [root] = first;
-        expect(root.author.username).toBe('annareader');
-        expect(root.createdAt).toBe('2015-08-24T10:00:00.000Z');
-        expect(root.body).toBe(
-          'First! Read [the report](https://example.org/report) & weep.\n\nSecond paragraph\nwith a break, 2 \\* 3 = 6.',
-        );
-        expect(root.html).toContain('<a href="https://example.org/report"');
-        expect(root.descendantCount).toBe(2);
-        const [tombstone] = root.replies;
-        expect(tombstone).toMatchObject({ status: 'deleted', body: null, author: null });
-        expect(tombstone.replies[0]).toMatchObject({
-          body: 'Replying to the deleted one, as a guest.',
-          author: { username: 'A_Guest' },
+        const byUrl = await createArticle(db.prisma as never);
+        const bySlug = await createArticle(db.prisma as never);
+        await db.prisma.article.update({
+          where: { id: byUrl.id },
+          data: { sourceUrl: `https://news.example.com/opinion/${byUrl.slug}` },
         });
-        const second = (await thread(t, bySlug.slug)) as any[];
-        expect(second.map((c) => c.body)).toEqual(['Plain text, **bold** \\<not a tag\\>']);
-        expect(second[0].author.id).toBe(root.author.id);
-        expect((await http(t, 'GET', `/api/articles/${byUrl.slug}`)).body.commentCount).toBe(2);
+        const file = join(dir, 'disqus.xml');
+        writeFileSync(file, fixture.replace('__BY_URL__', byUrl.slug).replace('__BY_SLUG__', bySlug.slug));
+
+        const result = await runCli(['import:disqus', file], db.url);
+        expect(result.stdout).toContain('Imported 5 comment(s) by 4 account(s) into 2 article(s).');
+        expect(result.code).toBe(0);
+
+        const t = await startTestApp({ DATABASE_URL: db.url });
+        try {
+          const first = (await thread(t, byUrl.slug)) as any[];
+          // The spam post is hidden entirely (no shown reply under it); the deleted one stays as a tombstone.
+          expect(first).toHaveLength(1);
+          const [root] = first;
+          expect(root.author.username).toBe('annareader');
+          expect(root.createdAt).toBe('2015-08-24T10:00:00.000Z');
+          expect(root.body).toBe(
+            'First! Read [the report](https://example.org/report) & weep.\n\nSecond paragraph\nwith a break, 2 \\* 3 = 6.',
+          );
+          expect(root.html).toContain('<a href="https://example.org/report"');
+          expect(root.descendantCount).toBe(2);
+          const [tombstone] = root.replies;
+          expect(tombstone).toMatchObject({ status: 'deleted', body: null, author: null });
+          expect(tombstone.replies[0]).toMatchObject({
+            body: 'Replying to the deleted one, as a guest.',
+            author: { username: 'A_Guest' },
+          });
+          const second = (await thread(t, bySlug.slug)) as any[];
+          expect(second.map((c) => c.body)).toEqual(['Plain text, **bold** \\<not a tag\\>']);
+          expect(second[0].author.id).toBe(root.author.id);
+          expect((await http(t, 'GET', `/api/articles/${byUrl.slug}`)).body.commentCount).toBe(2);
+        } finally {
+          await t.app.close();
+        }
+
+        const again = await runCli(['import:disqus', file], db.url);
+        expect(again.stderr).toContain('exists in this database already (was this file imported before?)');
+        expect(again.code).toBe(65);
       } finally {
-        await t.app.close();
+        await db.drop();
       }
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 
-      const again = await runCli(['import:disqus', file], db.url);
-      expect(again.stderr).toContain('exists in this database already (was this file imported before?)');
-      expect(again.code).toBe(65);
-    } finally {
-      await db.drop();
-    }
-  });
+  it(
+    'refuses malformed XML and unknown threads, and writes nothing',
+    async () => {
+      const db = await freshDatabase();
+      try {
+        const broken = join(dir, 'broken.xml');
+        writeFileSync(broken, fixture.replace('</thread>', ''));
+        const malformed = await runCli(['import:disqus', broken], db.url);
+        expect(malformed.stderr).toMatch(/Malformed XML at line \d+, column \d+/);
+        expect(malformed.code).toBe(65);
 
-  it('refuses malformed XML and unknown threads, and writes nothing', async () => {
-    const db = await freshDatabase();
-    try {
-      const broken = join(dir, 'broken.xml');
-      writeFileSync(broken, fixture.replace('</thread>', ''));
-      const malformed = await runCli(['import:disqus', broken], db.url);
-      expect(malformed.stderr).toMatch(/Malformed XML at line \d+, column \d+/);
-      expect(malformed.code).toBe(65);
+        const notDisqus = join(dir, 'rss.xml');
+        writeFileSync(notDisqus, '<rss><channel/></rss>');
+        expect((await runCli(['import:disqus', notDisqus], db.url)).stderr).toContain(
+          'the root element must be <disqus>',
+        );
 
-      const notDisqus = join(dir, 'rss.xml');
-      writeFileSync(notDisqus, '<rss><channel/></rss>');
-      expect((await runCli(['import:disqus', notDisqus], db.url)).stderr).toContain(
-        'the root element must be <disqus>',
-      );
+        // Only one of the two threads has an article: nothing at all is imported.
+        const only = await createArticle(db.prisma as never);
+        const file = join(dir, 'half.xml');
+        writeFileSync(file, fixture.replace('__BY_URL__', 'nowhere').replace('__BY_SLUG__', only.slug));
+        const half = await runCli(['import:disqus', file], db.url);
+        expect(half.stderr).toContain('No article for 1 Disqus thread(s): "Matched by its URL"');
+        expect(half.code).toBe(65);
+        expect(await db.prisma.comment.count()).toBe(0);
+        expect(await db.prisma.user.count()).toBe(0);
 
-      // Only one of the two threads has an article: nothing at all is imported.
-      const only = await createArticle(db.prisma as never);
-      const file = join(dir, 'half.xml');
-      writeFileSync(file, fixture.replace('__BY_URL__', 'nowhere').replace('__BY_SLUG__', only.slug));
-      const half = await runCli(['import:disqus', file], db.url);
-      expect(half.stderr).toContain('No article for 1 Disqus thread(s): "Matched by its URL"');
-      expect(half.code).toBe(65);
-      expect(await db.prisma.comment.count()).toBe(0);
-      expect(await db.prisma.user.count()).toBe(0);
-
-      // Unless asked to create the missing articles.
-      const created = await runCli(['import:disqus', file, '--create-articles'], db.url);
-      expect(created.stdout).toContain('Created nowhere: 4 comment(s)');
-      expect(created.code).toBe(0);
-    } finally {
-      await db.drop();
-    }
-  });
+        // Unless asked to create the missing articles.
+        const created = await runCli(['import:disqus', file, '--create-articles'], db.url);
+        expect(created.stdout).toContain('Created nowhere: 4 comment(s)');
+        expect(created.code).toBe(0);
+      } finally {
+        await db.drop();
+      }
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 });
