@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, requireSupportedNode } from '@rejoinder/common
 import type { AppConfig } from '@rejoinder/common';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
+import { startTracing } from './tracing.js';
 
 function configOrExit(): AppConfig {
   try {
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   requireSupportedNode();
   const config = configOrExit();
   const logger = createLogger(config);
+  const tracing = startTracing();
   const server = await startServer(config, logger);
   logger.info({ url: server.url }, `Rejoinder is serving on ${server.url} (API documentation: ${server.url}/docs)`);
 
@@ -33,16 +35,19 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
-    server.close().then(
-      () => {
-        logger.info('Stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'Shutdown failed');
-        process.exit(1);
-      },
-    );
+    server
+      .close()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => {
+          logger.info('Stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'Shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import { context, propagation, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, Metrics } from '@rejoinder/common';
@@ -68,6 +69,21 @@ export async function createApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // A trace span per request (a no-op unless tracing is configured), joined to
+  // the caller's trace from `traceparent`; what the handler does runs inside it.
+  const tracer = trace.getTracer('rejoinder');
+  const spans = new WeakMap<object, Span>();
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const parent = propagation.extract(context.active(), request.headers);
+    const route = request.routeOptions.url ?? 'unmatched';
+    const span = tracer.startSpan(
+      `${request.method} ${route}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route } },
+      parent,
+    );
+    spans.set(request, span);
+    context.with(trace.setSpan(parent, span), done);
+  });
   // Labelled by route pattern, not by URL, so the series stay few.
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -75,6 +91,12 @@ export async function createApp(
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    const span = spans.get(request);
+    if (span) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
   });
   // While shutting down, a kept-alive connection would hold the server open
   // after its last response: ask the client to close it.

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import type { AuthUser } from '@rejoinder/accounts';
 import type { CommittedEvent } from '@rejoinder/common';
 import { canSee, EventSink } from './realtime.types.js';
@@ -5,6 +6,7 @@ import { canSee, EventSink } from './realtime.types.js';
 export type EventSource = (articleId: string, after: number, limit: number) => Promise<CommittedEvent[]>;
 
 const FILL_BATCH = 500;
+const tracer = trace.getTracer('rejoinder');
 
 // One article's events on this node, in seq order, each exactly once.
 // Events arrive from this node's commits and from other nodes, possibly out
@@ -82,7 +84,12 @@ export class ArticleStream {
     for (let event = this.pending.get(this.nextSeq); event; event = this.pending.get(this.nextSeq)) {
       this.pending.delete(this.nextSeq);
       this.nextSeq += 1;
+      // Part of the posting request's trace when the event was committed on this node.
+      const span = tracer.startSpan('realtime.fanout', {
+        attributes: { 'rejoinder.event.type': event.type, 'rejoinder.event.seq': event.seq, 'rejoinder.subscriptions': this.subscriptions.size },
+      });
       for (const subscription of this.subscriptions) subscription.offer(event);
+      span.end();
     }
   }
 
