@@ -97,7 +97,7 @@ class SocketSink implements EventSink {
       if (live) this.metrics.deliveryLag.observe((Date.now() - Date.parse(event.at)) / 1000);
     }
     client._packet(packets, { preEncoded: true });
-    this.metrics.eventsDelivered.inc({ mode: live ? 'live' : 'replay' });
+    (live ? this.metrics.deliveredLive : this.metrics.deliveredReplay).inc();
   }
 
   presence(articleId: string, viewers: number): void {

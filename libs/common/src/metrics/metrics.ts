@@ -31,6 +31,10 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Bound once: delivery is the hottest path, and a label lookup per send adds up.
+  readonly deliveredLive = this.eventsDelivered.labels({ mode: 'live' });
+  readonly deliveredReplay = this.eventsDelivered.labels({ mode: 'replay' });
+
   readonly eventsDropped = new Counter({
     name: 'rejoinder_realtime_events_dropped_total',
     help: 'Events not sent because the socket was dropped as a slow reader (it catches up on reconnect)',
