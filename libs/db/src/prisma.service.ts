@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
+import type pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
@@ -13,16 +13,23 @@ export interface DatabaseOptions {
 // Prisma 7 with the node-postgres driver adapter (no query engine binary).
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
-  private readonly pool: pg.Pool;
+  private pool: pg.Pool | null = null;
 
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize });
-    super({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-    this.pool = pool;
+    // The adapter makes and owns its pool; keep a handle on it for metrics.
+    const factory = new PrismaPg({ connectionString: options.url, max: options.poolSize });
+    const connect = factory.connect.bind(factory);
+    super({ adapter: factory });
+    factory.connect = async () => {
+      const adapter = await connect();
+      this.pool = adapter.underlyingDriver() as pg.Pool;
+      return adapter;
+    };
   }
 
   // Connections lent out, idle, and requests waiting for one (for metrics).
   poolStats(): { in_use: number; idle: number; waiting: number } {
+    if (!this.pool) return { in_use: 0, idle: 0, waiting: 0 };
     const { totalCount, idleCount, waitingCount } = this.pool;
     return { in_use: totalCount - idleCount, idle: idleCount, waiting: waitingCount };
   }
