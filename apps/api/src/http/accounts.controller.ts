@@ -38,7 +38,7 @@ export class AccountsController {
   })
   @ApiProblems(...TOKEN_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
   listNotifications(@CurrentUser() user: AuthUser, @Query(new ZodValidationPipe(notificationsQuerySchema)) query: z.output<typeof notificationsQuerySchema>) {
-    return this.notifications.list(user.id, query);
+    return this.notifications.list(user, query);
   }
 
   @Post('me/notifications/read')
