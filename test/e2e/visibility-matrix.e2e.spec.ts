@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { ARTICLE_EVENTS } from '@rejoinder/common';
+import type { ArticleEventName } from '@rejoinder/common';
 import { createArticle, createUser, http, postComment, TestUser } from '../support/factories.js';
 import { connectSocket, TestSocket } from '../support/sockets.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
@@ -272,3 +274,22 @@ describe('who sees what', () => {
     }
   });
 });
+
+describe('the events the doors sent', () => {
+  it('match their payload in the event catalogue', async () => {
+    const seen: { type: string; data: unknown }[] = [];
+    for (const f of fixtures.values()) {
+      for (const events of Object.values(f.live)) seen.push(...(events as { type: string; data: unknown }[]));
+      for (const viewer of VIEWERS) {
+        const page = (await http(t, 'GET', `/api/articles/${f.slug}/events?after=0`, { token: token(f, viewer) })).body;
+        seen.push(...page.events);
+      }
+    }
+    expect(new Set(seen.map((e) => e.type)).size).toBeGreaterThanOrEqual(6);
+    for (const event of seen) {
+      const parsed = ARTICLE_EVENTS[event.type as ArticleEventName].data.safeParse(event.data);
+      expect({ type: event.type, issues: parsed.error?.issues ?? [] }).toEqual({ type: event.type, issues: [] });
+    }
+  });
+});
+

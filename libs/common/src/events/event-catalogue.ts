@@ -199,3 +199,14 @@ function dataShape(schema: z.ZodType): string {
   const fields = Object.entries(shape).map(([key, field]) => (field.safeParse(undefined).success ? `${key}?` : key));
   return `{ ${fields.join(', ')} }`;
 }
+
+const TABLE_BEGIN = /<!-- events:begin[^>]*-->/;
+const TABLE_END = '<!-- events:end -->';
+
+// The protocol document with its event table regenerated between its markers.
+export function withEventTable(doc: string): string {
+  const begin = TABLE_BEGIN.exec(doc);
+  const end = doc.indexOf(TABLE_END);
+  if (!begin || end < begin.index) throw new Error('docs/realtime.md has no events:begin/events:end markers');
+  return `${doc.slice(0, begin.index + begin[0].length)}\n${eventTableMarkdown()}\n${doc.slice(end)}`;
+}
