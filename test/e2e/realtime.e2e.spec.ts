@@ -379,7 +379,8 @@ describe('a reader that stops reading', () => {
       await Promise.allSettled(subscribe.mock.results.map((r) => r.value));
 
       // What the server keeps for this reader stays bounded.
-      const server = (t.app.get(EventsGateway) as unknown as { server: Server }).server;
+      const gateway: unknown = t.app.get(EventsGateway);
+      const { server } = gateway as { server: Server };
       const conn = server.sockets.sockets.get(stalled.socket.id!)?.conn as any;
       if (conn) {
         let queued = conn.transport.socket?.bufferedAmount ?? 0;
