@@ -336,7 +336,8 @@ export class CommentsRepository {
   }
 
   // Records a reader's vote (+1, -1, or 0 to retract) and keeps the comment's
-  // counts and sort keys exact: the comment's row lock serialises voters.
+  // counts and sort keys exact: the comment's row lock serialises voters, who
+  // get the same room to wait for a connection as other writers.
   async vote(commentId: string, userId: string, value: -1 | 0 | 1): Promise<VoteOutcome> {
     return this.prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ authorId: string; status: string; articleId: string; upvotes: number; downvotes: number }[]>`
@@ -366,7 +367,7 @@ export class CommentsRepository {
           best_score = ${wilsonLowerBound(upvotes, downvotes)}::float8, controversy = ${controversy(upvotes, downvotes)}::float8
         WHERE id = ${commentId}::uuid`;
       return { kind: 'voted' as const, articleId: comment.articleId, upvotes, downvotes, score: upvotes - downvotes };
-    });
+    }, TX_OPTIONS);
   }
 
   // Appends one `comment.voted` with the comment's current counts (votes are
