@@ -10,9 +10,16 @@ import { startTestApp, TestApp } from '../support/test-app.js';
 // forgotten. Each comment's body is a secret string; a door leaks when the
 // secret (or an earlier body, or the author's name) reaches a reader the
 // table does not allow.
+//
+// Among the cells: the event log and replays of removed (personal
+// information), deleted, held and edited comments; held and rejected
+// ancestors on a permalink; a rejected reply in the parent's notifications; a
+// moderator demoted with sockets open; a premoderated author's edit after
+// approval. A reader that stops reading is in realtime.e2e.spec.ts.
 
 type State = 'published' | 'pending' | 'held' | 'rejected' | 'removed' | 'deleted' | 'edited';
-type ViewerKind = 'anonymous' | 'author' | 'other' | 'moderator' | 'admin';
+// `demoted`: a moderator demoted to commenter while their sockets were open.
+type ViewerKind = 'anonymous' | 'author' | 'other' | 'demoted' | 'moderator' | 'admin';
 type Outcome = 'full' | 'placeholder' | 'hidden';
 // What a door shows: the body, a placeholder (the comment without body or author), or nothing.
 type Observed = 'full' | 'placeholder' | 'absent';
@@ -21,18 +28,18 @@ type Observed = 'full' | 'placeholder' | 'absent';
 // approval, edit); `held`: held back by reports; `rejected`: held, then
 // rejected; `removed`: for personal information; `deleted` by its author;
 // `edited`: published, with an earlier body.
-const hiddenButOwn = { anonymous: 'hidden', author: 'full', other: 'hidden', moderator: 'full', admin: 'full' } as const;
+const hiddenButOwn = { anonymous: 'hidden', author: 'full', other: 'hidden', demoted: 'hidden', moderator: 'full', admin: 'full' } as const;
 const EXPECTED: Record<State, Record<ViewerKind, Outcome>> = {
-  published: { anonymous: 'full', author: 'full', other: 'full', moderator: 'full', admin: 'full' },
+  published: { anonymous: 'full', author: 'full', other: 'full', demoted: 'full', moderator: 'full', admin: 'full' },
   pending: hiddenButOwn,
   held: hiddenButOwn,
   rejected: hiddenButOwn,
-  removed: { anonymous: 'placeholder', author: 'placeholder', other: 'placeholder', moderator: 'full', admin: 'full' },
-  deleted: { anonymous: 'placeholder', author: 'placeholder', other: 'placeholder', moderator: 'placeholder', admin: 'placeholder' },
-  edited: { anonymous: 'full', author: 'full', other: 'full', moderator: 'full', admin: 'full' },
+  removed: { anonymous: 'placeholder', author: 'placeholder', other: 'placeholder', demoted: 'placeholder', moderator: 'full', admin: 'full' },
+  deleted: { anonymous: 'placeholder', author: 'placeholder', other: 'placeholder', demoted: 'placeholder', moderator: 'placeholder', admin: 'placeholder' },
+  edited: { anonymous: 'full', author: 'full', other: 'full', demoted: 'full', moderator: 'full', admin: 'full' },
 };
 const STATES = Object.keys(EXPECTED) as State[];
-const VIEWERS: ViewerKind[] = ['anonymous', 'author', 'other', 'moderator', 'admin'];
+const VIEWERS: ViewerKind[] = ['anonymous', 'author', 'other', 'demoted', 'moderator', 'admin'];
 const STAFF = new Set<ViewerKind>(['moderator', 'admin']);
 // States whose comment waits in a moderation queue, and those that reached the moderators' feed.
 const QUEUED = new Set<State>(['pending', 'held', 'rejected']);
@@ -70,17 +77,28 @@ let t: TestApp;
 let other: TestUser;
 let moderator: TestUser;
 let admin: TestUser;
+let demoted: TestUser;
+// Sockets the demoted moderator opened while still a moderator: one to
+// replay through, one per fixture to watch live.
+let demotedReplay: TestSocket;
+const demotedWatchers: TestSocket[] = [];
 let reporters: TestUser[];
 let feedStart = 0;
 const fixtures = new Map<State, Fixture>();
 const sockets: TestSocket[] = [];
 
 const token = (f: Fixture, viewer: ViewerKind): string | undefined =>
-  ({ anonymous: undefined, author: f.author.token, other: other.token, moderator: moderator.token, admin: admin.token })[viewer];
+  ({ anonymous: undefined, author: f.author.token, other: other.token, demoted: demoted.token, moderator: moderator.token, admin: admin.token })[viewer];
 
 const get = async (path: string, tok?: string) => (await http(t, 'GET', path, { token: tok })).body as unknown;
 
-async function replay(subscription: Record<string, unknown>, tok?: string): Promise<unknown> {
+async function replay(subscription: Record<string, unknown>, viewer: ViewerKind, tok?: string): Promise<unknown> {
+  if (viewer === 'demoted') {
+    demotedReplay.events.length = 0;
+    const ack = await demotedReplay.ack('subscribe', subscription);
+    await demotedReplay.ack('unsubscribe', 'feed' in subscription ? { feed: subscription.feed } : { article: subscription.article });
+    return { ack, events: [...demotedReplay.events] };
+  }
   const s = await connectSocket(t.url, { token: tok });
   try {
     const ack = await s.ack('subscribe', subscription);
@@ -103,7 +121,7 @@ const DOORS: Door[] = [
     shows: (o, _f, v) => (v === 'other' ? listed(o) : 'absent'),
   },
   { name: 'events endpoint', look: (f, v) => get(`/api/articles/${f.slug}/events?after=0&limit=1000`, token(f, v)), shows: listed },
-  { name: 'socket replay', look: (f, v) => replay({ article: f.slug, after: 0 }, token(f, v)), shows: listed },
+  { name: 'socket replay', look: (f, v) => replay({ article: f.slug, after: 0 }, v, token(f, v)), shows: listed },
   { name: 'socket live', look: (f, v) => Promise.resolve(f.live[v]), shows: listed, atMost: true },
   {
     name: "moderators' queue",
@@ -113,7 +131,7 @@ const DOORS: Door[] = [
   },
   {
     name: "moderators' feed",
-    look: (f, v) => replay({ feed: 'moderation', after: feedStart }, token(f, v)),
+    look: (f, v) => replay({ feed: 'moderation', after: feedStart }, v, token(f, v)),
     shows: (o, f, v) => (STAFF.has(v) && IN_FEED.has(f.state) ? listed(o) : 'absent'),
   },
   {
@@ -192,8 +210,8 @@ async function build(state: State): Promise<Fixture> {
   const watchers = new Map<ViewerKind, TestSocket>();
   const { lastSeq } = await t.prisma.article.findUniqueOrThrow({ where: { id: article.id } });
   for (const viewer of VIEWERS) {
-    const tok = { anonymous: undefined, author: author.token, other: other.token, moderator: moderator.token, admin: admin.token }[viewer];
-    const s = await connectSocket(t.url, { token: tok });
+    const tok = { anonymous: undefined, author: author.token, other: other.token, demoted: demoted.token, moderator: moderator.token, admin: admin.token }[viewer];
+    const s = viewer === 'demoted' ? demotedWatchers.pop()! : await connectSocket(t.url, { token: tok });
     sockets.push(s);
     await s.ack('subscribe', { article: article.slug, after: lastSeq });
     watchers.set(viewer, s);
@@ -231,15 +249,23 @@ async function build(state: State): Promise<Fixture> {
 
 beforeAll(async () => {
   t = await startTestApp();
-  [other, moderator, admin, ...reporters] = await Promise.all([
+  [other, moderator, admin, demoted, ...reporters] = await Promise.all([
     createUser(t),
     createUser(t, 'moderator'),
     createUser(t, 'admin'),
+    createUser(t, 'moderator'),
     createUser(t),
     createUser(t),
     createUser(t),
   ]);
   feedStart = (await t.prisma.moderationFeed.findUnique({ where: { id: 1 } }))?.lastSeq ?? 0;
+  // Opened as a moderator, following the moderators' feed; then demoted.
+  demotedReplay = await connectSocket(t.url, { token: demoted.token });
+  sockets.push(demotedReplay);
+  expect(await demotedReplay.ack('subscribe', { feed: 'moderation' })).toMatchObject({ feed: 'moderation' });
+  for (const _state of STATES) demotedWatchers.push(await connectSocket(t.url, { token: demoted.token }));
+  await t.prisma.user.update({ where: { id: demoted.id }, data: { role: 'commenter' } });
+  for (const s of [demotedReplay, ...demotedWatchers]) await s.waitFor(() => s.session.some((m) => m.type === 'account.updated'));
   for (const state of STATES) fixtures.set(state, await build(state));
 }, 120_000);
 
