@@ -114,14 +114,14 @@ export class Subscription {
 
   offer(event: CommittedEvent): void {
     if (this.buffer) this.buffer.push(event);
-    else this.deliver(event, true);
+    else this.deliver(event);
   }
 
-  deliver(event: CommittedEvent, live = false): void {
+  deliver(event: CommittedEvent): void {
     if (event.seq <= this.lastSeq) return;
     this.lastSeq = event.seq;
     const visible = this.render(event);
-    if (visible) this.sink.send(visible, live);
+    if (visible) this.sink.send(visible);
   }
 
   // Replays missed events, unless they come to more than `maxBytes` as this
@@ -138,7 +138,7 @@ export class Subscription {
       out.push(visible);
     }
     this.lastSeq = Math.max(this.lastSeq, events.at(-1)?.seq ?? this.lastSeq);
-    for (const event of out) this.sink.send(event, false);
+    for (const event of out) this.sink.send(event);
     return true;
   }
 
@@ -154,6 +154,6 @@ export class Subscription {
   goLive(): void {
     const buffered = this.buffer ?? [];
     this.buffer = null;
-    for (const event of buffered) this.deliver(event, true);
+    for (const event of buffered) this.deliver(event);
   }
 }

@@ -56,7 +56,7 @@ export interface EventSink {
   // A catch-up may start (false: one is still being sent or read); endReplay when sent.
   beginReplay(): boolean;
   endReplay(): void;
-  send(event: CommittedEvent, live: boolean): void;
+  send(event: CommittedEvent): void;
   presence(articleId: string, viewers: number): void;
 }
 

@@ -114,3 +114,25 @@ export const EVENTS_PAGE_SCHEMA = {
     resync: { type: 'boolean' },
   },
 };
+
+export const NOTIFICATIONS_PAGE_SCHEMA = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          type: { type: 'string', enum: ['reply'] },
+          articleId: { type: 'string', format: 'uuid' },
+          comment: { anyOf: [COMMENT_SCHEMA, { type: 'null' }], description: 'The reply as you may see it now: null once it is hidden from you' },
+          read: { type: 'boolean' },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+    unreadCount: { type: 'integer' },
+    nextCursor: nullable('string'),
+  },
+};

@@ -125,7 +125,7 @@ class SocketSink implements EventSink {
   }
 
   // Live events and replays alike count toward the slow-reader mark.
-  send(event: CommittedEvent, _live: boolean): void {
+  send(event: CommittedEvent): void {
     if (this.overloaded()) {
       this.socket.disconnect(true);
       return;
