@@ -81,7 +81,7 @@ export class ArticleEventsRepository {
       userId: null,
       at: row.createdAt.toISOString(),
       data: row.payload,
-      commentId: ((row.payload as { commentId?: string } | null)?.commentId) ?? null,
+      commentId: (row.payload as { commentId?: string } | null)?.commentId ?? null,
     }));
   }
 
