@@ -252,8 +252,9 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     try {
       const input = parseInput(subscribeSchema, body);
       const { subscriptions, sink } = state(socket);
-      // The moderators' feed asks for the role as it is at this moment.
-      const user = input.feed ? await this.currentUser(socket) : state(socket).user;
+      // The account as it is at this moment decides what the subscription
+      // may follow and replay (later changes reach it through followAccounts).
+      const user = await this.currentUser(socket);
       const key = keyOf(input);
       const previous = subscriptions.get(key);
       if (previous) this.realtime.unsubscribe(previous);
