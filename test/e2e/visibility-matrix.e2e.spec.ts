@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ARTICLE_EVENTS } from '@rejoinder/common';
+import { ARTICLE_EVENTS, commentViewSchema } from '@rejoinder/common';
+import { articleViewSchema } from '@rejoinder/forum';
 import type { ArticleEventName } from '@rejoinder/common';
 import { createArticle, createUser, http, postComment, TestUser } from '../support/factories.js';
 import { connectSocket, TestSocket } from '../support/sockets.js';
@@ -142,12 +143,12 @@ const DOORS: Door[] = [
   },
 ];
 
-// Every comment view of the fixture's comment anywhere in a response.
-function viewsOf(value: unknown, id: string, found: Record<string, unknown>[] = []): Record<string, unknown>[] {
+// Every comment view of the fixture's comment (of any comment, without an id) anywhere in a response.
+function viewsOf(value: unknown, id?: string, found: Record<string, unknown>[] = []): Record<string, unknown>[] {
   if (Array.isArray(value)) for (const item of value) viewsOf(item, id, found);
   else if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    if (record.id === id && 'body' in record) found.push(record);
+    if ((id === undefined || record.id === id) && 'body' in record && 'depth' in record) found.push(record);
     for (const child of Object.values(record)) viewsOf(child, id, found);
   }
   return found;
@@ -315,6 +316,23 @@ describe('the events the doors sent', () => {
     for (const event of seen) {
       const parsed = ARTICLE_EVENTS[event.type as ArticleEventName].data.safeParse(event.data);
       expect({ type: event.type, issues: parsed.error?.issues ?? [] }).toEqual({ type: event.type, issues: [] });
+    }
+  });
+});
+
+describe('the responses the doors sent', () => {
+  it('match the schemas their types and the OpenAPI description come from', async () => {
+    for (const f of fixtures.values()) {
+      expect(articleViewSchema.safeParse(await get(`/api/articles/${f.slug}`)).error?.issues ?? []).toEqual([]);
+      for (const viewer of VIEWERS) {
+        for (const path of [`/api/articles/${f.slug}/comments`, `/api/comments/${f.childId}`]) {
+          const views = viewsOf(await get(path, token(f, viewer)));
+          expect(views.length).toBeGreaterThan(1);
+          for (const { replies: _r, repliesCursor: _c, ...view } of views) {
+            expect(commentViewSchema.safeParse(view).error?.issues ?? []).toEqual([]);
+          }
+        }
+      }
     }
   });
 });

@@ -1,4 +1,5 @@
 import { ARTICLE_EVENT_NAMES, commentViewSchema, openApiSchema } from '@rejoinder/common';
+import { articleSummarySchema, articleViewSchema } from '@rejoinder/forum';
 
 // JSON Schemas of the responses, for the OpenAPI description.
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
@@ -24,36 +25,15 @@ export const SESSION_SCHEMA = {
   },
 };
 
-const ARTICLE_SUMMARY_PROPERTIES = {
-  id: { type: 'string', format: 'uuid' },
-  slug: { type: 'string' },
-  title: { type: 'string' },
-  author: { type: 'string' },
-  publishedAt: { type: 'string', format: 'date-time' },
-  sourceUrl: nullable('string', { format: 'uri' }),
-  state: { type: 'string', enum: ['open', 'closed'] },
-  commentCount: { type: 'integer', description: 'Published comments' },
-};
-
 export const ARTICLE_LIST_SCHEMA = {
   type: 'object',
   properties: {
-    items: { type: 'array', items: { type: 'object', properties: ARTICLE_SUMMARY_PROPERTIES } },
+    items: { type: 'array', items: openApiSchema(articleSummarySchema) },
     nextCursor: nullable('string'),
   },
 };
 
-export const ARTICLE_SCHEMA = {
-  type: 'object',
-  properties: {
-    ...ARTICLE_SUMMARY_PROPERTIES,
-    body: { type: 'string', description: 'Markdown source' },
-    html: { type: 'string', description: 'Sanitised HTML' },
-    premoderation: { type: 'boolean' },
-    slowModeSeconds: { type: 'integer' },
-    seq: { type: 'integer', description: "The article's last event number" },
-  },
-};
+export const ARTICLE_SCHEMA = openApiSchema(articleViewSchema);
 
 // A comment's schema comes from the same zod schema as its type (CommentView)
 // and as the comments in events.
