@@ -145,7 +145,8 @@ class SocketSink implements EventSink {
   }
 
   presence(articleId: string, viewers: number): void {
-    if (!this.overloaded()) this.socket.volatile.emit('presence', { articleId, viewers });
+    const data: SessionEventData<'presence'> = { articleId, viewers };
+    if (!this.overloaded()) this.socket.volatile.emit('presence', data);
   }
 
   // engine.io queues packets while the transport is busy writing (a reader

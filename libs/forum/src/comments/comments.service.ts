@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuthUser, isModerator } from '@rejoinder/accounts';
-import type { AppConfig, LimitName } from '@rejoinder/common';
+import type { AppConfig, LimitName, SessionEventData } from '@rejoinder/common';
 import { APP_CONFIG, bodyFingerprint, decodeCursor, RateLimits, DomainError, DomainEventBus, encodeCursor, ErrorCode } from '@rejoinder/common';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
 import { ArticlesRepository } from '../articles/articles.repository.js';
@@ -235,11 +235,8 @@ export class CommentsService {
   // stored, for GET /api/me/notifications).
   notifyReply(parentAuthorId: string, reply: CommentView): void {
     if (reply.author && reply.author.id === parentAuthorId) return;
-    this.events.notify({
-      userId: parentAuthorId,
-      type: 'notification.reply',
-      data: { type: 'reply', articleId: reply.articleId, comment: reply },
-    });
+    const data: SessionEventData<'notification.reply'> = { type: 'reply', articleId: reply.articleId, comment: reply };
+    this.events.notify({ userId: parentAuthorId, type: 'notification.reply', data });
   }
 
   // The author edits within the edit window; the old body is kept as a
