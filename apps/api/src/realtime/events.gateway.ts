@@ -44,7 +44,7 @@ const KNOWN = new Set<string>(CLIENT_EVENTS);
 const CLUSTER_CHANNEL = 'rejoinder:cluster';
 
 // A reader that stops reading must not make the server buffer without end:
-// past this mark of live data waiting for it, the socket is dropped, and the
+// past this mark of events waiting for it (live or replayed), the socket is dropped, and the
 // client catches up from the event log when it reconnects.
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
