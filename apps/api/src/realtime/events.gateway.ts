@@ -44,8 +44,8 @@ const KNOWN = new Set<string>(CLIENT_EVENTS);
 const CLUSTER_CHANNEL = 'rejoinder:cluster';
 
 // A reader that stops reading must not make the server buffer without end:
-// past this mark of events waiting for it (live or replayed), the socket is dropped, and the
-// client catches up from the event log when it reconnects.
+// past this mark of events waiting for it (live or replayed), the socket is
+// dropped, and the client catches up from the event log when it reconnects.
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 // How often each node compares its sockets' accounts with the database, so a
