@@ -104,6 +104,9 @@ describe('reports', () => {
     const removed = await watcher.waitFor((e) => e.some((x) => x.type === 'comment.removed'));
     expect(removed.find((e) => e.type === 'comment.removed')!.data).toMatchObject({ commentId: comment.id, status: 'pending' });
     expect(removed.some((e) => e.type === 'queue.added')).toBe(false);
+    // Held back, it is not there for other readers to report.
+    const fourth = await http(t, 'POST', `/api/comments/${comment.id}/reports`, { token: (await createUser(t)).token, body: { reason: 'spam' } });
+    expect(fourth.body.code).toBe('COMMENT_NOT_FOUND');
 
     const items = (await queue(`status=reported&article=${article.slug}`)).body.items;
     expect(items).toHaveLength(1);

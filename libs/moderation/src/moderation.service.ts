@@ -3,7 +3,7 @@ import type { AuthUser } from '@rejoinder/accounts';
 import { isModerator } from '@rejoinder/accounts';
 import { decodeCursor, DomainError, DomainEventBus, encodeCursor, ErrorCode } from '@rejoinder/common';
 import { CommentStatus } from '@rejoinder/db';
-import { ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, eventRow, fullView, viewInChain } from '@rejoinder/forum';
+import { ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, eventRow, fullView, viewComment, viewInChain } from '@rejoinder/forum';
 import type { CommentRow, CommentView, EventRow, StateChange } from '@rejoinder/forum';
 import type {
   ActionInput,
@@ -130,7 +130,9 @@ export class ModerationService {
   async report(reporter: AuthUser, commentId: string, input: ReportInput, holdThreshold: number): Promise<{ openReports: number }> {
     assertMayParticipate(await this.repository.sanctionState(reporter.id));
     const comment = await this.comments.findById(commentId);
-    if (!comment || !(comment.status === CommentStatus.published || comment.status === CommentStatus.pending)) {
+    // Only what the reader may see can be reported: a comment held back is
+    // not found by others.
+    if (!comment || !(comment.status === CommentStatus.published || comment.status === CommentStatus.pending) || !viewComment(comment, reporter)) {
       throw new DomainError(ErrorCode.CommentNotFound);
     }
     if (comment.authorId === reporter.id) throw new DomainError(ErrorCode.CannotReportOwnComment);
