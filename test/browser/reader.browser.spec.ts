@@ -1,5 +1,7 @@
 /// <reference lib="dom" />
 import { jest } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openPerson, seriousViolations } from '../support/browser.js';
 import { createArticle, createUser, http, postComment, unique } from '../support/factories.js';
@@ -179,6 +181,41 @@ describe('reader page', () => {
       // Nothing wider than the screen.
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(options.width);
     }
+  });
+});
+
+describe('embed.js', () => {
+  it('renders the live thread into a publisher’s page on another origin, sized to its content', async () => {
+    const article = await createArticle(t.prisma);
+    const writer = await createUser(t);
+    for (let i = 1; i <= 6; i++) await postComment(t, writer, article.slug, `Embedded comment ${i}`);
+    // The publisher's own page, with CSS that would wreck any element it reached.
+    const publisher = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(
+        `<!doctype html><html lang="en"><head><title>Publisher</title><style>article, p, button { display: none !important }</style></head>` +
+          `<body><h1>The publisher’s story</h1><script src="${t.url}/embed.js" data-article="${article.slug}"></script></body></html>`,
+      );
+    });
+    await new Promise<void>((resolve) => publisher.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => publisher.close(() => resolve())));
+    const { page } = await person();
+    await page.goto(`http://localhost:${(publisher.address() as AddressInfo).port}/`);
+    const frame = page.frameLocator('iframe[title="Comments"]');
+    await frame.getByRole('article').filter({ hasText: 'Embedded comment 6' }).waitFor();
+
+    // The frame grows to its content: no scroll bar inside it.
+    await page.waitForFunction(() => {
+      const iframe = document.querySelector('iframe')!;
+      const inner = iframe.contentDocument ? null : iframe.getBoundingClientRect().height;
+      return inner !== null && inner > 400;
+    });
+    const sizes = await page.frames()[1].evaluate(() => ({ content: document.documentElement.scrollHeight, view: window.innerHeight }));
+    expect(sizes.view).toBeGreaterThanOrEqual(sizes.content);
+
+    await postComment(t, writer, article.slug, 'Live inside the frame');
+    await frame.getByRole('button', { name: /^Show 1 new comment/ }).click();
+    await frame.getByRole('article').filter({ hasText: 'Live inside the frame' }).waitFor();
   });
 });
 

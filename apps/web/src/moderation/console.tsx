@@ -329,21 +329,16 @@ function QueueCard({ item, title, onResolved, onStale }: { item: QueueItem; titl
             ))}
           </select>
         </label>
-        {(pendingLike || item.openReports > 0) && (
-          <button type="button" class="primary" data-action="approve" disabled={busy} onClick={() => void act('approve')}>
-            Approve
-          </button>
-        )}
-        {pendingLike && (
-          <button type="button" data-action="reject" disabled={busy} onClick={() => void act('reject')}>
-            Reject
-          </button>
-        )}
-        {(canRemove || pendingLike) && (
-          <button type="button" class="danger" data-action="remove" disabled={busy} onClick={() => void act('remove')}>
-            Remove
-          </button>
-        )}
+        {/* The three decisions are always offered; one that does not fit the comment's state is disabled. */}
+        <button type="button" class="primary" data-action="approve" disabled={busy || !(pendingLike || item.openReports > 0)} onClick={() => void act('approve')}>
+          Approve
+        </button>
+        <button type="button" data-action="reject" disabled={busy || !pendingLike} onClick={() => void act('reject')}>
+          Reject
+        </button>
+        <button type="button" class="danger" data-action="remove" disabled={busy || !canRemove} onClick={() => void act('remove')}>
+          Remove
+        </button>
         {c.status === 'rejected' && (
           <button type="button" data-action="restore" disabled={busy} onClick={() => void act('restore')}>
             Restore
