@@ -78,6 +78,17 @@ describe('reader page', () => {
     const bob = await person();
     await Promise.all([ann.page.goto(`/articles/${article.slug}`), bob.page.goto(`/articles/${article.slug}`)]);
     await bob.page.getByText('No comments yet').waitFor();
+    await bob.page.getByText(/\d+ reading/).waitFor();
+    // Count every layout shift on Bob's page from here on.
+    await bob.page.evaluate(() => {
+      const w = window as unknown as { shifted: number };
+      w.shifted = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) {
+          if (!entry.hadRecentInput) w.shifted += entry.value;
+        }
+      }).observe({ type: 'layout-shift' });
+    });
 
     const annName = await signUp(ann.page);
     await post(ann.page, 'Deterrence worked, but only just.');
@@ -88,6 +99,8 @@ describe('reader page', () => {
     const show = bob.page.getByRole('button', { name: /^Show 1 new comment/ });
     await show.waitFor();
     expect(await thread(bob.page).getByRole('article').count()).toBe(0);
+    // Its arrival moved nothing on the page.
+    expect(await bob.page.evaluate(() => (window as unknown as { shifted: number }).shifted)).toBe(0);
     await show.click();
     await comment(bob.page, 'Deterrence worked, but only just.').waitFor();
 
@@ -110,6 +123,7 @@ describe('reader page', () => {
     const writer = await createUser(t);
     const reader = await person();
     await reader.page.goto(`/articles/${article.slug}`);
+    await reader.page.getByText('No comments yet').waitFor();
     await postComment(t, writer, article.slug, 'Before the tunnel');
     await reader.page.getByRole('button', { name: /^Show 1 new comment/ }).click();
     await comment(reader.page, 'Before the tunnel').waitFor();

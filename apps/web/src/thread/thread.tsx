@@ -274,11 +274,9 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
             Comments <span class="count">{article.commentCount > 0 ? article.commentCount : ''}</span>
           </h2>
           <div class="thread-meta">
-            {viewers !== null && viewers > 0 && (
-              <span class="presence">
-                <span class="dot" aria-hidden="true" /> {viewers} reading
-              </span>
-            )}
+            <span class="presence" hidden={!viewers}>
+              <span class="dot" aria-hidden="true" /> {viewers} reading
+            </span>
             {me ? (
               <span class="me">
                 <Notifications bump={notes} permalink={permalink} articleId={article.id} />
