@@ -76,6 +76,8 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
     }
   };
 
+  // The article (and its seq) was loaded before this thread page, so the page
+  // reflects at least every event up to seq: following from seq misses nothing.
   useEffect(() => {
     setLoading(true);
     void loadThread();
