@@ -178,6 +178,51 @@ describe('reader page', () => {
     await comment(page, 'Typed without a mouse.').getByText(user.username).waitFor();
   });
 
+  it('opens a permalink at its comment, loads more replies, re-sorts, votes, edits and deletes', async () => {
+    const article = await createArticle(t.prisma);
+    const [author, other] = await Promise.all([createUser(t), createUser(t)]);
+    const root = await postComment(t, other, article.slug, 'The root of a long thread');
+    for (let i = 1; i <= 5; i++) await postComment(t, author, article.slug, `Reply number ${i}`, { parentId: root.id });
+    const popular = await postComment(t, author, article.slug, 'A popular opinion');
+    await http(t, 'PUT', `/api/comments/${popular.id}/vote`, { token: other.token, body: { value: 1 } });
+
+    const { page } = await person();
+    // A permalink: the thread opens at the comment, highlighted and focused.
+    const target = await postComment(t, author, article.slug, 'Linked to directly', { parentId: root.id });
+    await page.goto(`/articles/${article.slug}?comment=${target.id}`);
+    const linked = comment(page, 'Linked to directly');
+    await linked.waitFor();
+    expect(await linked.evaluate((el) => el.classList.contains('highlight') && document.activeElement === el)).toBe(true);
+    await page.getByRole('button', { name: 'Show all comments' }).click();
+
+    // The first page shows three replies under the root; the rest load on demand.
+    const rootComment = comment(page, 'The root of a long thread');
+    await rootComment.getByRole('button', { name: /Load more replies/ }).click();
+    await comment(page, 'Linked to directly').waitFor();
+    expect(await rootComment.getByRole('article').count()).toBe(6);
+
+    await page.getByLabel('Sort by').selectOption('top');
+    await page.waitForFunction(() => document.querySelector('.comments article .body')?.textContent?.trim() === 'A popular opinion');
+
+    await page.getByRole('button', { name: 'Sign in to comment' }).click();
+    await signIn(page, author);
+    await page.getByLabel('Write a comment').waitFor();
+    const other1 = comment(page, 'The root of a long thread');
+    await other1.getByRole('button', { name: 'Vote up' }).first().click();
+    await other1.getByRole('button', { name: 'Vote up', pressed: true }).first().waitFor();
+
+    await post(page, 'I will think better of this');
+    const mine = comment(page, 'I will think better of this');
+    await mine.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Edit your comment').fill('I thought better of this');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const edited = comment(page, 'I thought better of this');
+    await edited.getByText('edited').waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await edited.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('I thought better of this').waitFor({ state: 'detached' });
+  });
+
   it('has no serious or critical accessibility violations, on a desktop and at 360 px in dark mode', async () => {
     const article = await createArticle(t.prisma);
     const [a, b] = await Promise.all([createUser(t), createUser(t)]);
@@ -292,6 +337,41 @@ describe('moderation in the browser', () => {
 
     await reader.page.getByText('Something nobody should read.').waitFor({ state: 'detached' });
     await reader.page.getByText('Removed by a moderator').waitFor();
+  });
+
+  it('works the queue from the keyboard and closes an article live', async () => {
+    const article = await createArticle(t.prisma, { premoderation: true });
+    const [mod, author] = await Promise.all([createUser(t, 'moderator'), createUser(t)]);
+    const moderator = await moderatorPage(mod);
+    const reader = await person();
+    await reader.page.goto(`/articles/${article.slug}`);
+    await reader.page.getByText('reviewed by a moderator').waitFor();
+    await postComment(t, author, article.slug, 'First in line');
+    await postComment(t, author, article.slug, 'Second in line');
+    const queue = moderator.page.getByRole('article');
+    await queue.filter({ hasText: 'Second in line' }).waitFor();
+
+    // Tab reaches the first item, A approves it; J moves on, and R without a reason asks for one.
+    await moderator.page.getByText('Keys:').click();
+    await moderator.page.keyboard.press('Tab');
+    await moderator.page.keyboard.press('a');
+    await queue.filter({ hasText: 'First in line' }).waitFor({ state: 'detached' });
+    await reader.page.getByRole('button', { name: /^Show 1 new comment/ }).click();
+    await comment(reader.page, 'First in line').waitFor();
+
+    await moderator.page.keyboard.press('j');
+    await moderator.page.keyboard.press('r');
+    await moderator.page.getByText('Choose a reason first.').waitFor();
+
+    await moderator.page.getByRole('button', { name: 'Articles' }).click();
+    await moderator.page.getByLabel('Article', { exact: true }).selectOption(article.slug);
+    await moderator.page.getByLabel('Closed for comments').check();
+    await moderator.page.getByRole('button', { name: 'Save settings' }).click();
+    await moderator.page.getByText('Saved.').waitFor();
+    await reader.page.getByText('Comments on this article are closed.').waitFor();
+
+    await moderator.page.getByRole('button', { name: 'Log' }).click();
+    await moderator.page.getByRole('cell', { name: 'update article' }).first().waitFor();
   });
 
   it('shows a moderator that another acted first (409) instead of undoing their decision', async () => {

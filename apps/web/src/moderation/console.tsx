@@ -163,26 +163,31 @@ function Queue() {
     };
   }, []);
 
-  // j/k move between items; a, r and x approve, reject and remove the one in focus.
+  // j/k move between items; a, r and x approve, reject and remove the one in
+  // focus. Anywhere on the page but in a form field.
   const list = useRef<HTMLDivElement>(null);
-  const onKey = (event: KeyboardEvent) => {
-    const target = event.target as HTMLElement;
-    if (event.ctrlKey || event.metaKey || event.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
-    const cards = [...(list.current?.querySelectorAll<HTMLElement>('.queue-item') ?? [])];
-    const current = cards.findIndex((c) => c.contains(target));
-    const key = event.key.toLowerCase();
-    if (key === 'j' || key === 'k') {
-      const next = cards[Math.min(cards.length - 1, Math.max(0, current + (key === 'j' ? 1 : -1)))];
-      next?.focus();
-      event.preventDefault();
-      return;
-    }
-    const button = { a: 'approve', r: 'reject', x: 'remove' }[key];
-    if (button && current >= 0) {
-      cards[current].querySelector<HTMLButtonElement>(`button[data-action="${button}"]`)?.click();
-      event.preventDefault();
-    }
-  };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement;
+      if (event.ctrlKey || event.metaKey || event.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      const cards = [...(list.current?.querySelectorAll<HTMLElement>('.queue-item') ?? [])];
+      const current = cards.findIndex((c) => c.contains(target));
+      const key = event.key.toLowerCase();
+      if (key === 'j' || key === 'k') {
+        const next = cards[Math.min(cards.length - 1, Math.max(0, current + (key === 'j' ? 1 : -1)))];
+        next?.focus();
+        event.preventDefault();
+        return;
+      }
+      const button = ({ a: 'approve', r: 'reject', x: 'remove' } as Record<string, string>)[key];
+      if (button && current >= 0) {
+        cards[current].querySelector<HTMLButtonElement>(`button[data-action="${button}"]`)?.click();
+        event.preventDefault();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
 
   const resolved = (id: string) => {
     mine.current.add(id);
@@ -213,7 +218,7 @@ function Queue() {
           {error}
         </p>
       )}
-      <div ref={list} onKeyDown={onKey} class="queue">
+      <div ref={list} class="queue">
         {items === null ? (
           <p class="muted">Loading…</p>
         ) : items.length === 0 ? (

@@ -9,13 +9,22 @@ export function ArticleSettings() {
   const [error, setError] = useState('');
 
   useEffect(() => {
-    api<Page<ArticleSummary>>('GET', '/api/articles?limit=100').then(
-      (page) => {
-        setArticles(page.items);
-        if (page.items[0]) setSlug(page.items[0].slug);
-      },
-      (e) => setError(explain(e)),
-    );
+    void (async () => {
+      try {
+        // Every article, newest first, a page at a time.
+        let cursor: string | null = null;
+        const all: ArticleSummary[] = [];
+        do {
+          const page: Page<ArticleSummary> = await api('GET', `/api/articles?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+          all.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor);
+        setArticles(all);
+        if (all[0]) setSlug(all[0].slug);
+      } catch (e) {
+        setError(explain(e));
+      }
+    })();
   }, []);
   useEffect(() => {
     if (slug) api<Article>('GET', `/api/articles/${encodeURIComponent(slug)}`).then(setArticle, (e) => setError(explain(e)));
