@@ -94,6 +94,7 @@ describe('reader page', () => {
     await post(ann.page, 'Deterrence worked, but only just.');
     // Her own comment appears at once, signed with her name.
     await comment(ann.page, 'Deterrence worked, but only just.').getByText(annName).waitFor();
+    await ann.page.getByRole('heading', { name: 'Comments 1' }).waitFor();
 
     // Bob was reading: the new comment waits behind a button instead of moving the page.
     const show = bob.page.getByRole('button', { name: /^Show 1 new comment/ });
@@ -103,6 +104,7 @@ describe('reader page', () => {
     expect(await bob.page.evaluate(() => (window as unknown as { shifted: number }).shifted)).toBe(0);
     await show.click();
     await comment(bob.page, 'Deterrence worked, but only just.').waitFor();
+    await bob.page.getByRole('heading', { name: 'Comments 1' }).waitFor();
 
     await signUp(bob.page);
     const annsComment = comment(bob.page, 'Deterrence worked, but only just.');

@@ -52,6 +52,13 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
   const meRef = useRef(me);
   meRef.current = me;
 
+  // The count follows what readers can see; a copy still being sent is not counted yet.
+  const count = (delta: number) => setArticle((a) => ({ ...a, commentCount: Math.max(0, a.commentCount + delta) }));
+  const wasPublished = (id: string) => {
+    const entry = store.get(id);
+    return entry?.c.status === 'published' && !entry.sending;
+  };
+
   const permalink = (id: string) => `/articles/${article.slug}?comment=${id}#comment-${id}`;
 
   const loadThread = async (options: { fresh?: boolean } = {}) => {
@@ -95,6 +102,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
   useEffect(() => {
     const onComment = (c: CommentView) => {
       const own = !!meRef.current && c.author?.id === meRef.current.id;
+      if (c.status === 'published' && !wasPublished(c.id)) count(1);
       store.place(c, { own });
     };
     const track = (env: Envelope) => {
@@ -124,6 +132,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
         },
         'comment.deleted': (env: Envelope<{ commentId: string; tombstone: CommentView | null }>) => {
           track(env);
+          if (wasPublished(env.data.commentId)) count(-1);
           if (env.data.tombstone) store.update(env.data.tombstone);
           else store.remove(env.data.commentId);
         },
@@ -135,6 +144,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
         'comment.removed': (env: Envelope<{ commentId: string; status: string; comment?: CommentView }>) => {
           track(env);
           const { commentId, status: next, comment } = env.data;
+          if (wasPublished(commentId)) count(-1);
           if (next === 'removed' && comment) store.update(comment);
           else if (next === 'rejected') store.patch(commentId, { status: 'rejected' });
           else store.remove(commentId);
@@ -195,6 +205,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
       );
       try {
         const comment = await postWithRetry(article.slug, { body, parentId: parentId ?? undefined, id });
+        if (comment.status === 'published' && store.get(id)?.sending) count(1);
         store.update(comment);
         setStatus(
           comment.status === 'pending'
@@ -220,6 +231,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
     remove: async (id) => {
       try {
         await api('DELETE', `/api/comments/${id}`);
+        if (wasPublished(id)) count(-1);
         const entry = store.get(id);
         if (entry && entry.children.length > 0) store.patch(id, { status: 'deleted', body: null, html: null, author: null });
         else store.remove(id);
