@@ -114,7 +114,10 @@ async function shoot() {
     await reader.page.goto(`${base}/articles/${slug}`);
     await reader.page.getByRole('article').filter({ hasText: 'Fair point, Tomasz' }).last().waitFor();
     await reader.page.screenshot({ path: join(out, `article-${name}.png`) });
-    await reader.page.evaluate(() => document.getElementById('thread-title').scrollIntoView({ block: 'start' }));
+    await reader.page.evaluate(() => {
+      document.getElementById('thread-title').scrollIntoView({ block: 'start' });
+      window.scrollBy(0, -24);
+    });
     await reader.page.screenshot({ path: join(out, `thread-${name}.png`) });
     await reader.context.close();
 
