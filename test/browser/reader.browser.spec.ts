@@ -294,6 +294,8 @@ describe('moderation in the browser', () => {
     const article = await createArticle(t.prisma, { premoderation: true });
     const [mod, author] = await Promise.all([createUser(t, 'moderator'), createUser(t)]);
     const moderator = await moderatorPage(mod);
+    // This article's items only.
+    await moderator.page.getByRole('combobox', { name: /^Article/ }).selectOption(article.slug);
     const reader = await person();
     const writer = await person();
     await Promise.all([reader.page.goto(`/articles/${article.slug}`), writer.page.goto(`/articles/${article.slug}`)]);
@@ -306,6 +308,7 @@ describe('moderation in the browser', () => {
     const item = moderator.page.getByRole('article').filter({ hasText: 'Please let this through.' });
     await item.getByRole('button', { name: 'Approve' }).click();
     await item.waitFor({ state: 'detached' });
+    await moderator.page.getByText('Nothing waits here').waitFor();
 
     await reader.page.getByRole('button', { name: /^Show 1 new comment/ }).click();
     await comment(reader.page, 'Please let this through.').waitFor();
@@ -353,17 +356,31 @@ describe('moderation in the browser', () => {
     const queue = moderator.page.getByRole('article');
     await queue.filter({ hasText: 'Second in line' }).waitFor();
 
-    // Tab reaches the first item, A approves it; J moves on, and R without a reason asks for one.
-    await moderator.page.getByText('Keys:').click();
-    await moderator.page.keyboard.press('Tab');
+    // The queue holds every article's items: focus ours, A approves it.
+    await queue.filter({ hasText: 'First in line' }).getByText('Author’s record').click();
     await moderator.page.keyboard.press('a');
     await queue.filter({ hasText: 'First in line' }).waitFor({ state: 'detached' });
     await reader.page.getByRole('button', { name: /^Show 1 new comment/ }).click();
     await comment(reader.page, 'First in line').waitFor();
 
+    // J and K move between items; R without a reason asks for one and changes nothing.
+    const second = queue.filter({ hasText: 'Second in line' });
+    await second.getByText('Author’s record').click();
+    const position = () =>
+      moderator.page.evaluate(() => {
+        const items = [...document.querySelectorAll('.queue-item')];
+        return { at: items.indexOf(document.activeElement!), of: items.length };
+      });
+    const start = await position();
+    expect(start.at).toBeGreaterThanOrEqual(0);
     await moderator.page.keyboard.press('j');
+    const next = await position();
+    expect(next.at).toBe(Math.min(start.at + 1, start.of - 1));
+    await moderator.page.keyboard.press('k');
+    expect((await position()).at).toBe(Math.max(next.at - 1, 0));
+    await second.getByText('Author’s record').click();
     await moderator.page.keyboard.press('r');
-    await moderator.page.getByText('Choose a reason first.').waitFor();
+    await second.getByText('Choose a reason first.').waitFor();
 
     await moderator.page.getByRole('button', { name: 'Articles' }).click();
     await moderator.page.getByLabel('Article', { exact: true }).selectOption(article.slug);

@@ -143,6 +143,18 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   throw new ApiError(code, response.status, problem, Number.isFinite(retry) && retry > 0 ? retry : null);
 }
 
+// Every article, newest first, a page at a time (the console's pickers).
+export async function allArticles(): Promise<ArticleSummary[]> {
+  const all: ArticleSummary[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<ArticleSummary> = await api('GET', `/api/articles?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
+}
+
 const seconds = (n: number) => (n >= 120 ? `${Math.ceil(n / 60)} minutes` : `${n} second${n === 1 ? '' : 's'}`);
 
 // What a person reads for each problem code.

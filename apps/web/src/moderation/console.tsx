@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, explain, isStaff, setSession, timeAgo, type ArticleSummary, type CommentView, type Page } from '../api';
+import { allArticles, api, ApiError, explain, isStaff, setSession, timeAgo, type ArticleSummary, type CommentView, type Page } from '../api';
 import { AccountForms, useSession } from '../account';
 import { emitAck, openSocket, type Envelope, type LiveState, type SubscribeAck } from '../live';
 import { SiteHeader } from '../pages/site-header';
@@ -97,18 +97,25 @@ function Queue() {
   const [queue, setQueue] = useState<QueueName>('pending');
   const [items, setItems] = useState<QueueItem[] | null>(null);
   const [titles, setTitles] = useState<Map<string, string>>(new Map());
+  const [slugs, setSlugs] = useState<ArticleSummary[]>([]);
   const [live, setLive] = useState<LiveState>('connecting');
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
   const seq = useRef<number | null>(null);
   const queueRef = useRef(queue);
   queueRef.current = queue;
+  // One article's items, or every article's (the empty slug).
+  const [article, setArticle] = useState('');
+  const articleRef = useRef(article);
+  articleRef.current = article;
+  const articleIdRef = useRef<string | null>(null);
   const mine = useRef(new Set<string>());
   const refresh = useRef<() => void>(() => undefined);
 
   const load = async () => {
     try {
-      const page = await api<Page<QueueItem>>('GET', `/api/moderation/queue?status=${queueRef.current}&limit=50`);
+      const only = articleRef.current ? `&article=${encodeURIComponent(articleRef.current)}` : '';
+      const page = await api<Page<QueueItem>>('GET', `/api/moderation/queue?status=${queueRef.current}&limit=50${only}`);
       setItems(page.items);
       setError('');
     } catch (e) {
@@ -120,11 +127,14 @@ function Queue() {
   useEffect(() => {
     setItems(null);
     void load();
-  }, [queue]);
+  }, [queue, article]);
 
   useEffect(() => {
-    api<Page<ArticleSummary>>('GET', '/api/articles?limit=100').then(
-      (page) => setTitles(new Map(page.items.map((a) => [a.id, a.title]))),
+    allArticles().then(
+      (all) => {
+        setTitles(new Map(all.map((a) => [a.id, a.title])));
+        setSlugs(all);
+      },
       () => undefined,
     );
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -140,6 +150,7 @@ function Queue() {
         'queue.added': (env: Envelope<{ queue: QueueName; comment: CommentView }>) => {
           seq.current = Math.max(seq.current ?? 0, env.seq);
           if (env.data.queue !== queueRef.current) return;
+          if (articleIdRef.current && articleIdRef.current !== env.data.comment.articleId) return;
           setStatus(`New in the ${env.data.queue} queue: a comment by ${env.data.comment.author?.username ?? 'someone'}.`);
           // The event carries the comment; the queue item adds its context (parent, reports, record).
           clearTimeout(timer);
@@ -207,6 +218,22 @@ function Queue() {
             </button>
           ))}
         </div>
+        <label class="inline">
+          Article{' '}
+          <select
+            value={article}
+            onChange={(e) => {
+              const slug = e.currentTarget.value;
+              articleIdRef.current = slugs.find((a) => a.slug === slug)?.id ?? null;
+              setArticle(slug);
+            }}
+          >
+            <option value="">All articles</option>
+            {slugs.map((a) => (
+              <option value={a.slug}>{a.title}</option>
+            ))}
+          </select>
+        </label>
         <span class={`live ${live}`}>{live === 'online' ? 'Live' : live === 'offline' ? 'Offline, reconnecting…' : 'Connecting…'}</span>
       </div>
       <p class="hint">Keys: J / K next and previous, A approve, R reject, X remove (pick a reason first).</p>
@@ -327,7 +354,7 @@ function QueueCard({ item, title, onResolved, onStale }: { item: QueueItem; titl
       <div class="row actions">
         <label>
           <span class="visually-hidden">Reason</span>
-          <select ref={reasonRef} value={reason} onChange={(e) => setReason((e.currentTarget).value)} aria-label="Reason">
+          <select ref={reasonRef} value={reason} onChange={(e) => setReason(e.currentTarget.value)} aria-label="Reason">
             <option value="">Reason…</option>
             {MOD_REASONS.map(([value, label]) => (
               <option value={value}>{label}</option>

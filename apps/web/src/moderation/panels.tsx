@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, explain, field, timeAgo, type Article, type ArticleSummary, type Page } from '../api';
+import { allArticles, api, explain, field, timeAgo, type Article, type ArticleSummary, type Page } from '../api';
 
 export function ArticleSettings() {
   const [articles, setArticles] = useState<ArticleSummary[]>([]);
@@ -9,22 +9,13 @@ export function ArticleSettings() {
   const [error, setError] = useState('');
 
   useEffect(() => {
-    void (async () => {
-      try {
-        // Every article, newest first, a page at a time.
-        let cursor: string | null = null;
-        const all: ArticleSummary[] = [];
-        do {
-          const page: Page<ArticleSummary> = await api('GET', `/api/articles?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-          all.push(...page.items);
-          cursor = page.nextCursor;
-        } while (cursor);
+    allArticles().then(
+      (all) => {
         setArticles(all);
         if (all[0]) setSlug(all[0].slug);
-      } catch (e) {
-        setError(explain(e));
-      }
-    })();
+      },
+      (e) => setError(explain(e)),
+    );
   }, []);
   useEffect(() => {
     if (slug) api<Article>('GET', `/api/articles/${encodeURIComponent(slug)}`).then(setArticle, (e) => setError(explain(e)));
@@ -51,14 +42,12 @@ export function ArticleSettings() {
   return (
     <section aria-labelledby="settings-title" class="panel">
       <h2 id="settings-title">Article settings</h2>
-      <label>
-        Article{' '}
-        <select value={slug} onChange={(e) => setSlug((e.currentTarget).value)}>
-          {articles.map((a) => (
-            <option value={a.slug}>{a.title}</option>
-          ))}
-        </select>
-      </label>
+      <label for="settings-article">Article</label>
+      <select id="settings-article" value={slug} onChange={(e) => setSlug(e.currentTarget.value)}>
+        {articles.map((a) => (
+          <option value={a.slug}>{a.title}</option>
+        ))}
+      </select>
       {article && (
         <form onSubmit={(e) => void save(e)} key={`${article.slug}-${article.state}-${article.premoderation}-${article.slowModeSeconds}`} class="settings">
           <label class="check">

@@ -79,7 +79,7 @@ export function Composer(props: {
           autoFocus={props.autoFocus}
           aria-describedby={error ? `${id}-error` : `${id}-hint`}
           aria-invalid={error ? true : undefined}
-          onInput={(e) => setBody((e.currentTarget).value)}
+          onInput={(e) => setBody(e.currentTarget.value)}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void submit();
             if (e.key === 'Escape' && props.onCancel) props.onCancel();

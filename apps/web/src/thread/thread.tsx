@@ -339,7 +339,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
         <div class="toolbar">
           <label>
             Sort by{' '}
-            <select value={sort} onChange={(e) => (setFocusId(null), setSort((e.currentTarget).value as Sort))}>
+            <select value={sort} onChange={(e) => (setFocusId(null), setSort(e.currentTarget.value as Sort))}>
               {SORTS.map(([value, label]) => (
                 <option value={value}>{label}</option>
               ))}
@@ -376,7 +376,7 @@ function CommentList({ loading, onMore }: { loading: boolean; onMore: () => Prom
   };
   return (
     <>
-      <div class="new-slot">
+      <div class="new-slot" aria-live="polite">
         {waiting > 0 && (
           <button type="button" class="new-comments" onClick={show}>
             Show {waiting} new comment{waiting === 1 ? '' : 's'}
