@@ -271,6 +271,16 @@ describe('connecting', () => {
     const ok = track(await connectSocket(t.url, { origin: 'http://localhost:3000' }));
     expect(ok.socket.connected).toBe(true);
   });
+
+  it('always lets the server’s own pages connect, whatever ALLOWED_ORIGINS lists', async () => {
+    // t.url is http://127.0.0.1:<port>; only http://localhost:3000 is listed.
+    expect(t.config.ALLOWED_ORIGINS).not.toContain(t.url);
+    const own = track(await connectSocket(t.url, { origin: t.url }));
+    expect(own.socket.connected).toBe(true);
+    const port = new URL(t.url).port;
+    const error = await connectError(t.url, { origin: `http://127.0.0.1.evil.example:${port}` });
+    expect(String(error.message)).toMatch(/websocket error|xhr poll error|ORIGIN/i);
+  });
 });
 
 describe('abuse', () => {
