@@ -5,7 +5,7 @@ import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const sources = ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts'];
+const sources = ['apps/**/*.ts', 'apps/web/**/*.tsx', 'libs/**/*.ts', 'test/**/*.ts'];
 const tests = ['**/*.spec.ts', 'test/**'];
 
 export default defineConfig(
@@ -20,6 +20,11 @@ export default defineConfig(
     rules: {
       'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
+  },
+  {
+    // Functions passed to Playwright's page.evaluate run in the browser.
+    files: ['bench/web/**/*.mjs', 'scripts/screenshots.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {
     files: sources,

@@ -6,3 +6,4 @@ export * from './events/domain-events.js';
 export * from './rate-limit/rate-limits.js';
 export * from './runtime/node-version.js';
 export * from './metrics/metrics.js';
+export * from './events/event-catalogue.js';

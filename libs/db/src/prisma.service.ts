@@ -22,7 +22,7 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     super({ adapter: factory });
     factory.connect = async () => {
       const adapter = await connect();
-      this.pool = adapter.underlyingDriver() as pg.Pool;
+      this.pool = adapter.underlyingDriver();
       return adapter;
     };
   }

@@ -1,4 +1,5 @@
 import { Role } from '@rejoinder/db';
+import type { AuthUser } from '@rejoinder/accounts';
 import type { CommittedEvent } from '@rejoinder/common';
 import { ArticleStream, Subscription } from './article-stream.js';
 import type { EventSink } from './realtime.types.js';
@@ -23,9 +24,14 @@ function event(
 
 class RecordingSink implements EventSink {
   readonly id = 'sink';
-  readonly sent: { seq: number; live: boolean }[] = [];
-  send(e: CommittedEvent, live: boolean): void {
-    this.sent.push({ seq: e.seq, live });
+  readonly sent: number[] = [];
+  constructor(readonly viewer: AuthUser | null = null) {}
+  beginReplay(): boolean {
+    return true;
+  }
+  endReplay(): void {}
+  send(e: CommittedEvent): void {
+    this.sent.push(e.seq);
   }
   presence(): void {}
 }
@@ -42,13 +48,13 @@ function table(rows: CommittedEvent[]) {
 
 function follow(stream: ArticleStream, after = stream.delivered): { sink: RecordingSink; subscription: Subscription } {
   const sink = new RecordingSink();
-  const subscription = new Subscription(ARTICLE, null, sink, after);
+  const subscription = new Subscription(ARTICLE, sink, after);
   stream.subscriptions.add(subscription);
   subscription.goLive();
   return { sink, subscription };
 }
 
-const seqs = (sink: RecordingSink) => sink.sent.map((s) => s.seq);
+const seqs = (sink: RecordingSink) => sink.sent;
 
 describe('ArticleStream', () => {
   const noError = (error: unknown) => {
@@ -124,29 +130,41 @@ describe('ArticleStream', () => {
 describe('Subscription', () => {
   it('buffers live events while catching up, then sends each once, in order', () => {
     const sink = new RecordingSink();
-    const subscription = new Subscription(ARTICLE, null, sink, 0);
+    const subscription = new Subscription(ARTICLE, sink, 0);
     subscription.offer(event(3));
     subscription.offer(event(4));
     expect(sink.sent).toEqual([]);
     // The replay from the table overlaps what was buffered.
-    for (const seq of [1, 2, 3]) subscription.deliver(event(seq));
+    expect(
+      subscription.replay(
+        [1, 2, 3].map((seq) => event(seq)),
+        1_000_000,
+      ),
+    ).toBe(true);
     subscription.goLive();
     subscription.offer(event(4));
     subscription.offer(event(5));
-    expect(sink.sent).toEqual([
-      { seq: 1, live: false },
-      { seq: 2, live: false },
-      { seq: 3, live: false },
-      { seq: 4, live: true },
-      { seq: 5, live: true },
-    ]);
+    expect(sink.sent).toEqual([1, 2, 3, 4, 5]);
     expect(subscription.lastSeq).toBe(5);
+  });
+
+  it('sends nothing of a replay larger than its byte budget', () => {
+    const sink = new RecordingSink();
+    const subscription = new Subscription(ARTICLE, sink, 0);
+    expect(
+      subscription.replay(
+        [1, 2, 3].map((seq) => event(seq)),
+        100,
+      ),
+    ).toBe(false);
+    expect(sink.sent).toEqual([]);
+    expect(subscription.lastSeq).toBe(0);
   });
 
   it('moves past events the reader may not see without sending them', () => {
     const reader = { id: 'reader', username: 'reader', role: Role.commenter };
-    const sink = new RecordingSink();
-    const subscription = new Subscription(ARTICLE, reader, sink, 0);
+    const sink = new RecordingSink(reader);
+    const subscription = new Subscription(ARTICLE, sink, 0);
     subscription.goLive();
     subscription.offer(event(1, 'moderators'));
     subscription.offer(event(2, 'user', 'someone-else'));
