@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
 import { isModerator } from '@rejoinder/accounts';
 import { decodeCursor, DomainError, DomainEventBus, encodeCursor, ErrorCode } from '@rejoinder/common';
-import { CommentStatus } from '@rejoinder/db';
+import { CommentStatus, Role } from '@rejoinder/db';
 import { ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, eventRow, fullView, viewComment, viewInChain } from '@rejoinder/forum';
 import type { CommentRow, CommentView, EventRow, StateChange } from '@rejoinder/forum';
 import type {
@@ -195,6 +195,15 @@ export class ModerationService {
       reasonCode: input.reason ?? null,
       note: input.note ?? null,
     });
+  }
+
+  // An admin appoints or demotes a moderator (or an admin). The role is read
+  // from the database at every request, so it takes effect at once.
+  async setRole(admin: AuthUser, userId: string, role: Role): Promise<{ id: string; username: string; role: Role }> {
+    if (userId === admin.id) throw new DomainError(ErrorCode.Forbidden, 'Another admin must change your role');
+    const target = await this.repository.sanctionState(userId);
+    if (!target) throw new DomainError(ErrorCode.UserNotFound);
+    return this.repository.setRole(userId, role, { moderatorId: admin.id });
   }
 
   async log(query: LogQuery, publicOnly: boolean) {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
 import { DomainError, ErrorCode, ZodValidationPipe } from '@rejoinder/common';
@@ -9,11 +9,12 @@ import {
   logQuerySchema,
   ModerationService,
   queueQuerySchema,
+  roleSchema,
   sanctionSchema,
   WordListsService,
   wordRuleSchema,
 } from '@rejoinder/moderation';
-import type { ActionInput, ArticleSettingsInput, LogQuery, QueueQuery, SanctionInput, WordRuleInput } from '@rejoinder/moderation';
+import type { ActionInput, ArticleSettingsInput, LogQuery, QueueQuery, RoleInput, SanctionInput, WordRuleInput } from '@rejoinder/moderation';
 import { CommentsService } from '@rejoinder/forum';
 import { z } from 'zod';
 import { CurrentUser } from '../auth/auth.guard.js';
@@ -111,6 +112,23 @@ export class ModerationController {
       suspendedUntil: state.suspendedUntil?.toISOString() ?? null,
       premoderated: state.premoderated,
     };
+  }
+
+  @Put('users/:id/role')
+  @RequireRole(Role.admin)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    summary: 'Appoint a moderator or an admin, or make one a commenter again (admins)',
+    description: 'Takes effect at the user’s next request; recorded in the moderation log. Admins cannot change their own role.',
+  })
+  @ApiJsonBody(roleSchema)
+  @ApiJsonResponse(200, 'The user and the new role', {
+    type: 'object',
+    properties: { id: { type: 'string', format: 'uuid' }, username: { type: 'string' }, role: { type: 'string', enum: ['commenter', 'moderator', 'admin'] } },
+  })
+  @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.UserNotFound)
+  setRole(@Param('id') id: string, @Body(new ZodValidationPipe(roleSchema)) input: RoleInput, @CurrentUser() user: AuthUser) {
+    return this.moderation.setRole(user, uuidParam(id, ErrorCode.UserNotFound), input.role);
   }
 
   @Get('log')

@@ -58,6 +58,9 @@ export const sanctionSchema = z
   });
 export type SanctionInput = z.output<typeof sanctionSchema>;
 
+export const roleSchema = z.strictObject({ role: z.enum(['commenter', 'moderator', 'admin']) });
+export type RoleInput = z.output<typeof roleSchema>;
+
 export const wordRuleSchema = z.strictObject({
   pattern: z.string().trim().min(1).max(100),
   action: z.enum(['ban', 'suspect']),
