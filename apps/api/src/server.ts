@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import helmet from '@fastify/helmet';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '@rejoinder/common';
 import { applyMigrations, DatabaseHandle, openDatabase } from '@rejoinder/db';
@@ -27,6 +28,31 @@ export interface RunningServer {
 }
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
+
+// Headers for an API that also serves its own pages: scripts, styles, images
+// and the socket.io connection from this origin only; no framing; no referrer
+// leaves for other sites; content types are not sniffed.
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+export const SECURITY_HEADERS = {
+  contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+  frameguard: { action: 'deny' as const },
+  referrerPolicy: { policy: 'no-referrer' as const },
+};
+// The API documentation (Swagger UI) styles itself inline; it alone may.
+const DOCS_CSP = Object.entries({ ...CSP_DIRECTIVES, styleSrc: ["'self'", "'unsafe-inline'"] })
+  .map(([name, sources]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${sources.join(' ')}`)
+  .join(';');
 
 // Development keeps one random secret under DATA_DIR, so sessions survive a
 // restart; production must configure JWT_SECRET (checked with the config).
@@ -56,8 +82,10 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, logger, databaseUrl, jwtSecret: jwtSecret(config) }),
     adapter,
-    { bufferLogs: true },
+    // No form parser: JSON is the only body the API reads (Fastify's own parser).
+    { bufferLogs: true, bodyParser: false },
   );
+  await app.register(helmet, SECURITY_HEADERS);
   app.useLogger(app.get(Logger));
   const io = new RealtimeIoAdapter(app, config, databaseUrl);
   await io.connect();
@@ -69,10 +97,12 @@ export async function createApp(
   });
   // While shutting down, a kept-alive connection would hold the server open
   // after its last response: ask the client to close it.
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', async (request, reply) => {
     if (readiness.isStopping) void reply.header('connection', 'close');
+    if (request.url === '/docs' || request.url.startsWith('/docs/')) void reply.header('content-security-policy', DOCS_CSP);
   });
-  // JSON is the only body the API reads; anything else is 415, not a string.
+  // JSON is the only body the API reads; anything else (a form a foreign page
+  // posts, text) is 415 before any handler runs.
   fastify.removeContentTypeParser('text/plain');
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
   if (!(await serveWebPages(app))) logger.warn('No web build in dist/web: the pages are off (run npm run build:web)');

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
-import { DomainError, ErrorCode, ZodValidationPipe } from '@rejoinder/common';
+import { ErrorCode, ZodValidationPipe } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 import {
   actionSchema,
@@ -16,17 +16,12 @@ import {
 } from '@rejoinder/moderation';
 import type { ActionInput, ArticleSettingsInput, LogQuery, QueueQuery, RoleInput, SanctionInput, WordRuleInput } from '@rejoinder/moderation';
 import { CommentsService } from '@rejoinder/forum';
-import { z } from 'zod';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { RequireRole } from '../auth/roles.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, ROLE_PROBLEMS } from './openapi.js';
 import { ARTICLE_SCHEMA } from './schemas.js';
+import { slugParam, uuidParam } from './params.js';
 
-
-function uuidParam(id: string, notFound: ErrorCode): string {
-  if (!z.uuid().safeParse(id).success) throw new DomainError(notFound);
-  return id;
-}
 
 @ApiTags('moderation')
 @ApiAuth()
@@ -93,7 +88,7 @@ export class ModerationController {
     @Body(new ZodValidationPipe(articleSettingsSchema)) input: ArticleSettingsInput,
     @CurrentUser() user: AuthUser,
   ) {
-    return this.moderation.updateArticle(user, slug, input);
+    return this.moderation.updateArticle(user, slugParam(slug), input);
   }
 
   @Patch('users/:id')

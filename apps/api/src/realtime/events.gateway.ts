@@ -11,7 +11,7 @@ import {
 } from '@nestjs/websockets';
 import { AccountsService, isModerator } from '@rejoinder/accounts';
 import type { AccountState, AuthUser } from '@rejoinder/accounts';
-import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, MODERATION_FEED, parseInput, realtimeAdapter } from '@rejoinder/common';
+import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, MODERATION_FEED, parseInput, realtimeAdapter, slugSchema } from '@rejoinder/common';
 import type { AppConfig, SessionEventData, SessionEventName } from '@rejoinder/common';
 import { CommentsService, createCommentSchema } from '@rejoinder/forum';
 import type { CommentView } from '@rejoinder/forum';
@@ -26,7 +26,7 @@ import { SocketRateLimiter } from './socket-rate-limiter.js';
 
 // Either an article (by slug) or the moderators' feed across all articles.
 const targetSchema = {
-  article: z.string().min(1).max(200).optional(),
+  article: slugSchema.optional(),
   feed: z.literal(MODERATION_FEED).optional(),
 };
 const oneTarget = (t: { article?: string; feed?: string }) => (t.article === undefined) !== (t.feed === undefined);
@@ -36,7 +36,7 @@ const subscribeSchema = z
 const unsubscribeSchema = z.strictObject(targetSchema).refine(oneTarget, { message: 'give either article or feed' });
 const targetOf = (t: { article?: string; feed?: string }) => (t.feed ? t.feed : t.article!);
 const keyOf = (t: { article?: string; feed?: string }) => (t.feed ? `feed:${t.feed}` : `article:${t.article}`);
-const postSchema = createCommentSchema.extend({ article: z.string().min(1).max(200) });
+const postSchema = createCommentSchema.extend({ article: slugSchema });
 const authSchema = z.strictObject({ token: z.string().min(1).max(4096) });
 
 export const CLIENT_EVENTS = ['subscribe', 'unsubscribe', 'comment.create', 'auth'] as const;
