@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from '@fastify/helmet';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -13,6 +14,7 @@ import { AppModule } from './app.module.js';
 import { createLogger } from './logger.js';
 import type { Logger as PinoLogger } from 'pino';
 import { generateRequestId } from './http/request-id.js';
+import { toProblem } from './http/problem.js';
 import { RealtimeIoAdapter } from './realtime/socket-io.adapter.js';
 import { Readiness } from './health/health.controller.js';
 import { buildOpenApiDocument } from './openapi-document.js';
@@ -78,6 +80,12 @@ export async function createApp(
     forceCloseConnections: 'idle',
     genReqId: generateRequestId,
     loggerInstance: logger,
+    // A URL the router cannot read (bad percent-encoding, an over-long
+    // parameter) gets a problem document like any other bad input.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const { problem } = toProblem(error, request.url);
+      void reply.status(problem.status).type('application/problem+json').send(problem);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, logger, databaseUrl, jwtSecret: jwtSecret(config) }),

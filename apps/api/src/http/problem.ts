@@ -54,6 +54,10 @@ function fastifyError(error: unknown): DomainError | null {
         return new DomainError(ErrorCode.ValidationFailed, 'Content-Length does not match the body');
       case 'FST_ERR_NOT_FOUND':
         return new DomainError(ErrorCode.RouteNotFound);
+      case 'FST_ERR_BAD_URL':
+        return new DomainError(ErrorCode.ValidationFailed, 'The URL is not valid');
+      case 'FST_ERR_MAX_PARAM_LENGTH':
+        return new DomainError(ErrorCode.ValidationFailed, 'A part of the path is too long');
     }
     // JSON.parse failures from the body parser carry a 400 and no code.
     if (fastify.statusCode === 400 && error instanceof SyntaxError) return new DomainError(ErrorCode.MalformedJson);
