@@ -15,6 +15,7 @@ import { createLogger } from './logger.js';
 import type { Logger as PinoLogger } from 'pino';
 import { generateRequestId } from './http/request-id.js';
 import { toProblem } from './http/problem.js';
+import { proxyTrust } from './http/client-address.js';
 import { RealtimeIoAdapter } from './realtime/socket-io.adapter.js';
 import { Readiness } from './health/health.controller.js';
 import { buildOpenApiDocument } from './openapi-document.js';
@@ -75,7 +76,7 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: proxyTrust(config.TRUST_PROXY),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     genReqId: generateRequestId,
