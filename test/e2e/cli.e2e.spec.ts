@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { http, unique } from '../support/factories.js';
 import { startServerProcess } from '../support/server-process.js';
 
@@ -118,9 +119,27 @@ describe('CLI while the API runs on the same embedded PostgreSQL', () => {
 
   const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) });
 
-  it('keeps the superuser password private', () => {
-    const mode = statSync(join(dataDir, 'postgres-password')).mode & 0o777;
-    expect(mode.toString(8)).toBe('600');
+  it('keeps the database private: a random password kept 0600, loopback TCP only, no Unix socket', async () => {
+    const file = join(dataDir, 'postgres-password');
+    expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+    const password = readFileSync(file, 'utf8').trim();
+    expect(password.length).toBeGreaterThanOrEqual(40);
+    const url = (secret: string) => `postgresql://postgres:${encodeURIComponent(secret)}@127.0.0.1:${pgPort}/postgres`;
+    const client = new pg.Client({ connectionString: url(password) });
+    await client.connect();
+    try {
+      const settings = await client.query<{ name: string; setting: string }>(
+        "SELECT name, setting FROM pg_settings WHERE name IN ('listen_addresses', 'unix_socket_directories') ORDER BY name",
+      );
+      expect(settings.rows).toEqual([
+        { name: 'listen_addresses', setting: '127.0.0.1' },
+        { name: 'unix_socket_directories', setting: '' },
+      ]);
+    } finally {
+      await client.end();
+    }
+    const guess = new pg.Client({ connectionString: url('postgres') });
+    await expect(guess.connect()).rejects.toThrow(/password authentication failed/);
   });
 
   it('uses the running server, and a moderator it appoints can moderate at once', async () => {
