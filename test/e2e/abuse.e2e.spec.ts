@@ -84,6 +84,17 @@ describe('sign-in throttle per account', () => {
     expect((await login(t, { login: target.username, password: target.password })).status).toBe(200);
   });
 
+  // Runs where REDIS_URL is set (CI sets it): two nodes share the count.
+  const redis = process.env.REDIS_URL;
+  if (redis) it('counts failures on one node against the account on another', async () => {
+    const a = await app({ RATE_AUTH_PER_IP: '100000', REDIS_URL: redis, REALTIME_ADAPTER: 'memory' });
+    const b = await app({ RATE_AUTH_PER_IP: '100000', REDIS_URL: redis, REALTIME_ADAPTER: 'memory' });
+    const target = await account(a);
+    for (let i = 0; i < 10; i++) expect((await login(i % 2 ? a : b, { login: target.username, password: `guess ${i}` })).status).toBe(401);
+    expect((await login(a, { login: target.username, password: target.password })).status).toBe(429);
+    expect((await login(b, { login: target.username, password: target.password })).status).toBe(429);
+  });
+
   it('throttles names that match no account the same way', async () => {
     const t = await app({ RATE_AUTH_PER_IP: '100000' });
     const name = unique('ghost');
