@@ -37,7 +37,7 @@ async function send(method: string, path: string, options: Parameters<typeof htt
 const BAD_IDS = ['not-a-uuid', '%00', 'a%00b', 'x'.repeat(300), '00000000-0000-0000-0000-00000000000g', encodeURIComponent("'; select 1;--"), '%F0%9F%92%A9'];
 const BAD_SLUGS = ['%00', 'a%00b', 'x'.repeat(300), encodeURIComponent('ünïcödé'), '%F0%9F%92%A9', encodeURIComponent("' or 1=1 --"), '-'];
 const BAD_LIMITS = ['0', '-1', '1e300', 'abc', '', '1.5', 'Infinity', 'NaN', '%00', '99999999999999999999'];
-const BAD_AFTER = ['-1', '1e300', 'abc', '9'.repeat(30), '%00', '1.5'];
+const BAD_AFTER = ['-1', '1e300', 'abc', '9'.repeat(30), '%00', '1.5', '2147483648', '9007199254740991'];
 const BAD_WORDS = ['nonsense', '%00', 'x'.repeat(300)];
 const BAD_VALUES: unknown[] = [null, 123, -1, 1e308, true, [], {}, 'x', '\u0000', 'a\u0000b', '\u200b\u202e', '9'.repeat(400), [1, 2], { $gt: '' }];
 const BAD_JSON = ['{', '[]', 'null', '"x"', '1e999', '{"a":', `${'['.repeat(5000)}${']'.repeat(5000)}`, '{"__proto__":{"x":1}}'];
@@ -220,4 +220,34 @@ it('refuses comment bodies that show nothing, and NUL bytes anywhere, writing no
   const fresh = await createArticle(t.prisma);
   const ok = await http(t, 'POST', `/api/articles/${fresh.slug}/comments`, { token: author.token, body: { body: '\u200bשלום\u200f ok' } });
   expect(ok.status).toBe(201);
+});
+
+it('answers malformed socket events with a 4xx error ack, never a 5xx', async () => {
+  // Enough events per minute for the walk (the limit itself is tested elsewhere).
+  const roomy = await startTestApp({ SOCKET_EVENTS_PER_MINUTE: '100000' });
+  const socket = await connectSocket(roomy.url, { token: author.token });
+  const statuses: [string, string, number][] = [];
+  try {
+    for (const event of ['subscribe', 'unsubscribe', 'comment.create']) {
+      const payloads: unknown[] = [
+        ...BAD_VALUES,
+        ...BAD_VALUES.map((value) => ({ article: value })),
+        ...BAD_VALUES.map((value) => ({ article: article.slug, after: value })),
+        ...BAD_VALUES.map((value) => ({ article: article.slug, body: value })),
+        ...BAD_VALUES.map((value) => ({ article: article.slug, body: 'fine', parentId: value })),
+        { article: article.slug, after: 2 ** 31 },
+        { article: 'a\u0000b' },
+        { feed: 'moderation', after: 2 ** 40 },
+      ];
+      for (const payload of payloads) {
+        const ack = await socket.ack(event, payload);
+        if (ack?.error) statuses.push([event, JSON.stringify(payload).slice(0, 80), ack.error.status as number]);
+      }
+    }
+  } finally {
+    socket.close();
+    await roomy.close();
+  }
+  expect(statuses.length).toBeGreaterThan(100);
+  expect(statuses.filter(([, , status]) => status >= 500)).toEqual([]);
 });

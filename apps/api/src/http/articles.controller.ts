@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
-import { ErrorCode, pageQuery, ZodValidationPipe } from '@rejoinder/common';
+import { ErrorCode, pageQuery, seqSchema, ZodValidationPipe } from '@rejoinder/common';
 import { ArticlesService, CommentsService, createCommentSchema, THREAD_SORTS, threadQuerySchema } from '@rejoinder/forum';
 import type {
   ArticleSummary,
@@ -24,7 +24,7 @@ import { EVENTS_PAGE_SCHEMA, ARTICLE_LIST_SCHEMA, ARTICLE_SCHEMA, COMMENT_PAGE_S
 const listQuerySchema = z.object(pageQuery(100, 20));
 
 const eventsQuerySchema = z.object({
-  after: z.coerce.number().int().min(0).default(0),
+  after: z.coerce.number().pipe(seqSchema).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 

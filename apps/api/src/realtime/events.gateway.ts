@@ -11,7 +11,7 @@ import {
 } from '@nestjs/websockets';
 import { AccountsService, isModerator } from '@rejoinder/accounts';
 import type { AccountState, AuthUser } from '@rejoinder/accounts';
-import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, MODERATION_FEED, parseInput, realtimeAdapter, slugSchema } from '@rejoinder/common';
+import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, MODERATION_FEED, parseInput, realtimeAdapter, seqSchema, slugSchema } from '@rejoinder/common';
 import type { AppConfig, SessionEventData, SessionEventName } from '@rejoinder/common';
 import { CommentsService, createCommentSchema } from '@rejoinder/forum';
 import type { CommentView } from '@rejoinder/forum';
@@ -33,7 +33,7 @@ const targetSchema = {
 };
 const oneTarget = (t: { article?: string; feed?: string }) => (t.article === undefined) !== (t.feed === undefined);
 const subscribeSchema = z
-  .strictObject({ ...targetSchema, after: z.number().int().min(0).optional() })
+  .strictObject({ ...targetSchema, after: seqSchema.optional() })
   .refine(oneTarget, { message: 'give either article or feed' });
 const unsubscribeSchema = z.strictObject(targetSchema).refine(oneTarget, { message: 'give either article or feed' });
 const targetOf = (t: { article?: string; feed?: string }) => (t.feed ? t.feed : t.article!);

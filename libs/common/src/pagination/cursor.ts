@@ -69,6 +69,9 @@ export class Keyset<K extends CursorKey> {
   }
 }
 
+// An event number (seq columns are int4).
+export const seqSchema = z.number().int().min(0).max(2_147_483_647);
+
 // The query parameters of every paged list.
 export const pageQuery = (maxLimit: number, defaultLimit: number) => ({
   limit: z.coerce.number().int().min(1).max(maxLimit).default(defaultLimit),
