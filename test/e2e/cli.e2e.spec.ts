@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -7,7 +8,9 @@ import pg from 'pg';
 import { http, unique } from '../support/factories.js';
 import { startServerProcess } from '../support/server-process.js';
 
-// Every command as a user runs it: the built CLI as a process.
+// Every command as a user runs it: the built CLI as a process (each starts
+// Node, Nest and the migration engine, so tests here get more time).
+jest.setTimeout(90_000);
 interface Run {
   code: number;
   stdout: string;
@@ -168,5 +171,6 @@ describe('CLI while the API runs on the same embedded PostgreSQL', () => {
     }
     // The API kept its database through all of it.
     expect((await http(server, 'GET', '/ready')).status).toBe(200);
-  });
+    // Seven commands as processes: generous on a loaded machine.
+  }, 180_000);
 });
