@@ -105,6 +105,21 @@ describe('OpenAPI', () => {
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self';");
   });
 
+  it('lets publishers frame the embed page alone', async () => {
+    const framed = await startTestApp({ EMBED_ORIGINS: 'https://news.example.com' });
+    try {
+      const res = await fetch(`${framed.url}/embed/some-article`);
+      expect(res.headers.get('x-frame-options')).toBeNull();
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'self' https://news.example.com");
+      expect((await fetch(`${framed.url}/articles/some-article`)).headers.get('x-frame-options')).toBe('DENY');
+      // Their pages load the embed script across origins; everything else stays same-origin.
+      expect((await fetch(`${framed.url}/embed.js`)).headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+      expect((await fetch(`${framed.url}/health`)).headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    } finally {
+      await framed.close();
+    }
+  });
+
   it('sends security headers on API answers, problems and pages alike', async () => {
     for (const path of ['/health', '/api/articles', '/api/no-such-route']) {
       const res = await fetch(`${t.url}${path}`);

@@ -33,8 +33,9 @@ export interface RunningServer {
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 // Headers for an API that also serves its own pages: scripts, styles, images
-// and the socket.io connection from this origin only; no framing; no referrer
-// leaves for other sites; content types are not sniffed.
+// and the socket.io connection from this origin only; no framing (but for the
+// embed page, which publishers frame); no referrer leaves for other sites;
+// content types are not sniffed.
 const CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
@@ -52,10 +53,12 @@ const SECURITY_HEADERS = {
   frameguard: { action: 'deny' as const },
   referrerPolicy: { policy: 'no-referrer' as const },
 };
+const csp = (overrides: Partial<typeof CSP_DIRECTIVES>) =>
+  Object.entries({ ...CSP_DIRECTIVES, ...overrides })
+    .map(([name, sources]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${sources.join(' ')}`)
+    .join(';');
 // The API documentation (Swagger UI) styles itself inline; it alone may.
-const DOCS_CSP = Object.entries({ ...CSP_DIRECTIVES, styleSrc: ["'self'", "'unsafe-inline'"] })
-  .map(([name, sources]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${sources.join(' ')}`)
-  .join(';');
+const DOCS_CSP = csp({ styleSrc: ["'self'", "'unsafe-inline'"] });
 
 // Development keeps one random secret under DATA_DIR, so sessions survive a
 // restart; production must configure JWT_SECRET (checked with the config).
@@ -106,9 +109,17 @@ export async function createApp(
   });
   // While shutting down, a kept-alive connection would hold the server open
   // after its last response: ask the client to close it.
+  // The embed page may be framed by the sites in EMBED_ORIGINS.
+  const embedCsp = csp({ frameAncestors: ["'self'", ...config.EMBED_ORIGINS] });
   fastify.addHook('onSend', async (request, reply) => {
     if (readiness.isStopping) void reply.header('connection', 'close');
     if (request.url === '/docs' || request.url.startsWith('/docs/')) void reply.header('content-security-policy', DOCS_CSP);
+    if (request.url.startsWith('/embed/')) {
+      void reply.removeHeader('x-frame-options');
+      void reply.header('content-security-policy', embedCsp);
+    }
+    // Publishers' pages load the embed script from here.
+    if (request.url === '/embed.js' || request.url.startsWith('/embed.js?')) void reply.header('cross-origin-resource-policy', 'cross-origin');
   });
   // JSON is the only body the API reads; anything else (a form a foreign page
   // posts, text) is 415 before any handler runs.

@@ -93,6 +93,13 @@ export const configSchema = z.object({
     .default('http://localhost:3000')
     .transform((value) => value.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
     .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
+  // Sites that may show the embedded thread (/embed/:slug) in a frame
+  // (comma-separated origins, or "*": any site, as an embed script is for).
+  EMBED_ORIGINS: z
+    .string()
+    .default('*')
+    .transform((value) => value.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+    .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
