@@ -75,7 +75,8 @@ describe('two API nodes behind HAProxy', () => {
 
   beforeAll(async () => {
     prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.TEST_DATABASE_URL! }) });
-    const env = { ...shared, TRUST_PROXY: 'true' };
+    // One proxy between readers and the nodes: a hop count, as in docker-compose.yml.
+    const env = { ...shared, TRUST_PROXY: '1' };
     nodes = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     proxy = await startProxy(nodes[0].url, nodes[1].url);
   });

@@ -114,7 +114,7 @@ describe('export and import of an article, run as processes', () => {
 
       const other = await freshDatabase();
       try {
-        const imported = await runCli(['import', exported], other.url);
+        const imported = await runCli(['import', exported], { DATABASE_URL: other.url });
         expect(imported.stdout).toContain('Imported 8 comment(s) by 2 account(s) into 1 article(s).');
         expect(imported.code).toBe(0);
         // Progress is reported (one line per step when not on a terminal).
@@ -122,7 +122,7 @@ describe('export and import of an article, run as processes', () => {
 
         // Exporting again from the other database gives the same document.
         const again = join(dir, `${slug}-again.json`);
-        expect((await runCli(['export', '--article', slug, '--out', again], other.url)).code).toBe(0);
+        expect((await runCli(['export', '--article', slug, '--out', again], { DATABASE_URL: other.url })).code).toBe(0);
         const second = JSON.parse(readFileSync(again, 'utf8'));
         expect({ ...second, exportedAt: null }).toEqual({ ...doc, exportedAt: null });
 
@@ -144,7 +144,7 @@ describe('export and import of an article, run as processes', () => {
         }
 
         // The same file again is refused, and nothing changes.
-        const twice = await runCli(['import', exported], other.url);
+        const twice = await runCli(['import', exported], { DATABASE_URL: other.url });
         expect(twice.code).toBe(65);
         expect(twice.stderr).toContain(`The article "${slug}" exists in this database already. Nothing was imported.`);
       } finally {
@@ -178,11 +178,13 @@ describe('export and import of an article, run as processes', () => {
         for (const [name, text, message] of cases) {
           const file = join(dir, name);
           writeFileSync(file, text);
-          const result = await runCli(['import', file], other.url);
+          const result = await runCli(['import', file], { DATABASE_URL: other.url });
           expect(result.stderr).toContain(message);
           expect(result.code).toBe(65);
         }
-        expect((await runCli(['import', join(dir, 'missing.json')], other.url)).stderr).toContain('Cannot read');
+        expect((await runCli(['import', join(dir, 'missing.json')], { DATABASE_URL: other.url })).stderr).toContain(
+          'Cannot read',
+        );
 
         // All or nothing: a clash on the last comment leaves no article, account or comment behind.
         const clash = doc.comments.at(-1);
@@ -206,7 +208,7 @@ describe('export and import of an article, run as processes', () => {
             bodyHtml: 'x',
           },
         });
-        const result = await runCli(['import', exported], other.url);
+        const result = await runCli(['import', exported], { DATABASE_URL: other.url });
         expect(result.stderr).toContain(`Comment ${clash.id} exists in this database already`);
         expect(result.code).toBe(65);
         expect(await other.prisma.article.count({ where: { slug } })).toBe(0);
@@ -237,7 +239,7 @@ describe('import of a Disqus export, run as a process', () => {
         const file = join(dir, 'disqus.xml');
         writeFileSync(file, fixture.replace('__BY_URL__', byUrl.slug).replace('__BY_SLUG__', bySlug.slug));
 
-        const result = await runCli(['import:disqus', file], db.url);
+        const result = await runCli(['import:disqus', file], { DATABASE_URL: db.url });
         expect(result.stdout).toContain('Imported 5 comment(s) by 4 account(s) into 2 article(s).');
         expect(result.code).toBe(0);
 
@@ -268,7 +270,7 @@ describe('import of a Disqus export, run as a process', () => {
           await t.app.close();
         }
 
-        const again = await runCli(['import:disqus', file], db.url);
+        const again = await runCli(['import:disqus', file], { DATABASE_URL: db.url });
         expect(again.stderr).toContain('exists in this database already (was this file imported before?)');
         expect(again.code).toBe(65);
       } finally {
@@ -285,13 +287,13 @@ describe('import of a Disqus export, run as a process', () => {
       try {
         const broken = join(dir, 'broken.xml');
         writeFileSync(broken, fixture.replace('</thread>', ''));
-        const malformed = await runCli(['import:disqus', broken], db.url);
+        const malformed = await runCli(['import:disqus', broken], { DATABASE_URL: db.url });
         expect(malformed.stderr).toMatch(/Malformed XML at line \d+, column \d+/);
         expect(malformed.code).toBe(65);
 
         const notDisqus = join(dir, 'rss.xml');
         writeFileSync(notDisqus, '<rss><channel/></rss>');
-        expect((await runCli(['import:disqus', notDisqus], db.url)).stderr).toContain(
+        expect((await runCli(['import:disqus', notDisqus], { DATABASE_URL: db.url })).stderr).toContain(
           'the root element must be <disqus>',
         );
 
@@ -299,14 +301,14 @@ describe('import of a Disqus export, run as a process', () => {
         const only = await createArticle(db.prisma as never);
         const file = join(dir, 'half.xml');
         writeFileSync(file, fixture.replace('__BY_URL__', 'nowhere').replace('__BY_SLUG__', only.slug));
-        const half = await runCli(['import:disqus', file], db.url);
+        const half = await runCli(['import:disqus', file], { DATABASE_URL: db.url });
         expect(half.stderr).toContain('No article for 1 Disqus thread(s): "Matched by its URL"');
         expect(half.code).toBe(65);
         expect(await db.prisma.comment.count()).toBe(0);
         expect(await db.prisma.user.count()).toBe(0);
 
         // Unless asked to create the missing articles.
-        const created = await runCli(['import:disqus', file, '--create-articles'], db.url);
+        const created = await runCli(['import:disqus', file, '--create-articles'], { DATABASE_URL: db.url });
         expect(created.stdout).toContain('Created nowhere: 4 comment(s)');
         expect(created.code).toBe(0);
       } finally {

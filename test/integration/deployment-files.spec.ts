@@ -28,8 +28,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes only the proxy; the API nodes and their metrics stay inside', () => {
+    for (const name of ['postgres', 'redis']) expect(compose.services[name].ports).toBeUndefined();
     for (const node of apis) expect(node.ports).toBeUndefined();
     expect(proxy.ports).toEqual(['3000:8080']);
+    expect(proxy.restart).toBe('unless-stopped');
     expect(api.environment.METRICS_PORT).toBe('9464');
     expect(haproxy).toMatch(/http-request deny .* if \{ path \/metrics \}/);
   });
@@ -55,7 +57,12 @@ describe('docker-compose.yml', () => {
     expect(db.pathname).toBe(`/${pg.POSTGRES_DB}`);
     expect(new URL(api.environment.REDIS_URL).hostname).toBe('redis');
     expect(api.environment.REALTIME_ADAPTER).toBe('redis');
-    expect(api.environment.TRUST_PROXY).toBe('true');
+  });
+
+  it('trusts exactly the one hop of the proxy, which adds the address it sees', () => {
+    expect(api.environment.TRUST_PROXY).toBe('1');
+    expect(loadConfig({ ...api.environment, JWT_SECRET: 'x'.repeat(40) }).TRUST_PROXY).toBe(1);
+    expect(haproxy).toMatch(/^\s*option forwardfor/m);
   });
 
   it('passes the configuration check with a secret filled in', () => {

@@ -6,11 +6,12 @@ export interface CliResult {
   stderr: string;
 }
 
-// The built command-line tool (dist/apps/cli) as a process, against
-// `databaseUrl` (the run's test database unless given).
-export function runCli(args: string[], databaseUrl = process.env.TEST_DATABASE_URL!): Promise<CliResult> {
+// The built command-line tool (dist/apps/cli) as a process, against the run's
+// test database unless `env` says otherwise (another DATABASE_URL, or an empty
+// one with DATA_DIR for the embedded PostgreSQL).
+export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   const child = spawn(process.execPath, ['dist/apps/cli/src/main.js', ...args], {
-    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: process.env.TEST_DATABASE_URL, LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -1,15 +1,15 @@
 import 'reflect-metadata';
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AccountsModule, AccountsService, registerSchema } from '@rejoinder/accounts';
 import {
   APP_CONFIG,
   ConfigError,
+  describeError,
   DomainError,
   DomainEventBus,
   loadConfig,
   parseInput,
-  RateLimits,
   requireSupportedNode,
 } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
@@ -36,25 +36,32 @@ const USAGE = `Usage: rejoinder <command>
   import:disqus FILE.xml [--create-articles]
                                    import a Disqus XML export (all or nothing)
 
-Uses DATABASE_URL, or the embedded PostgreSQL under DATA_DIR when it is not set.`;
+Uses DATABASE_URL, or the embedded PostgreSQL under DATA_DIR when it is not set
+(the one the API runs, while it runs).`;
+
+// What the libraries' services need from the application, visible to every
+// module (as the API's CoreModule is): a provider of the root module alone is
+// not seen by the modules it imports.
+@Module({})
+class CliCoreModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CliCoreModule,
+      global: true,
+      providers: [{ provide: APP_CONFIG, useValue: config }, DomainEventBus],
+      exports: [APP_CONFIG, DomainEventBus],
+    };
+  }
+}
 
 async function withServices<T>(
   config: AppConfig,
   databaseUrl: string,
   work: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>,
 ): Promise<T> {
-  // What the API's core module gives every feature module (the forum's
-  // services need configuration, the event bus and the rate limits).
-  @Global()
-  @Module({
-    providers: [{ provide: APP_CONFIG, useValue: config }, DomainEventBus, RateLimits],
-    exports: [APP_CONFIG, DomainEventBus, RateLimits],
-  })
-  class CliCoreModule {}
-
   @Module({
     imports: [
-      CliCoreModule,
+      CliCoreModule.forRoot(config),
       DbModule.forRoot({ url: databaseUrl, poolSize: 2 }),
       // Tokens are not issued here; the secret only has to exist.
       AccountsModule.forRoot({ secret: config.JWT_SECRET ?? 'cli-does-not-issue-tokens-'.padEnd(32, 'x'), ttlSeconds: 60 }),
@@ -80,7 +87,7 @@ async function run(argv: string[]): Promise<number> {
   const config = loadConfig();
   // The embedded server's own log stays out of the commands' output.
   const database = await openDatabase(config, (message) => {
-    if (message.startsWith('DATABASE_URL')) console.error(message);
+    if (message.startsWith('DATABASE_URL') || message.startsWith('Using the embedded')) console.error(message);
   });
   try {
     switch (command) {
@@ -100,20 +107,21 @@ async function run(argv: string[]): Promise<number> {
         return (await checkMigrationsCommand(database.url)) ? 0 : 1;
       case 'seed':
         await migrateCommand(database.url);
-        return withServices(config, database.url, async (get) => {
+        // Awaited here, so the database outlives the work (finally below).
+        return await withServices(config, database.url, async (get) => {
           const slugs = await get(SeedService).seed();
           console.log(`Seeded: ${slugs.join(', ')}`);
           return 0;
         });
       case 'admin:create':
         await migrateCommand(database.url);
-        return adminCreate(config, database.url, rest);
+        return await adminCreate(config, database.url, rest);
       case 'export':
-        return withServices(config, database.url, (get) => exportCommand(rest, get));
+        return await withServices(config, database.url, (get) => exportCommand(rest, get));
       case 'import': {
         const doc = readExportFile(rest);
         await migrateCommand(database.url);
-        return withServices(config, database.url, async (get) => {
+        return await withServices(config, database.url, async (get) => {
           const progress = progressBar();
           const summary = await get(TransferService).importExport(doc, progress).finally(() => progress.stop());
           report(summary);
@@ -123,7 +131,7 @@ async function run(argv: string[]): Promise<number> {
       case 'import:disqus': {
         const { disqus, createArticles } = readDisqusFile(rest);
         await migrateCommand(database.url);
-        return withServices(config, database.url, async (get) => {
+        return await withServices(config, database.url, async (get) => {
           const progress = progressBar();
           const summary = await get(TransferService)
             .importDisqus(disqus, { createArticles }, progress)
@@ -179,9 +187,19 @@ async function adminCreate(config: AppConfig, databaseUrl: string, args: string[
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof DomainError || error instanceof TransferError) {
+    if (error instanceof ConfigError) {
       console.error(error.message);
-      process.exit(error instanceof ConfigError ? 78 : error instanceof TransferError ? 65 : 1);
+      process.exit(78); // EX_CONFIG
+    }
+    if (error instanceof TransferError) {
+      console.error(error.message);
+      process.exit(65); // EX_DATAERR
+    }
+    if (error instanceof DomainError) {
+      // The same words an API client gets: the title, then the detail.
+      const { title } = describeError(error.code);
+      console.error(error.message === String(error.code) ? `${title} (${error.code})` : `${title}: ${error.message} (${error.code})`);
+      process.exit(1);
     }
     console.error(error);
     process.exit(1);

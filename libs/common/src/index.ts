@@ -7,3 +7,4 @@ export * from './rate-limit/rate-limits.js';
 export * from './runtime/node-version.js';
 export * from './metrics/metrics.js';
 export * from './events/event-catalogue.js';
+export * from './validation/text.js';
