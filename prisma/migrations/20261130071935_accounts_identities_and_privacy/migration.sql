@@ -25,5 +25,5 @@ CREATE UNIQUE INDEX "users_external_identity_key" ON "users"("external_issuer", 
 -- personal data, no password and no identity, so no one can sign in as it.
 -- Its name cannot be registered (brackets are not allowed in usernames).
 INSERT INTO "users" ("id", "username", "username_key", "email", "password_hash", "role", "created_at", "updated_at")
-VALUES ('00000000-0000-4000-8000-000000000000', '[erased]', '[erased]', NULL, NULL, 'commenter', '1970-01-01T00:00:00Z', '1970-01-01T00:00:00Z')
+VALUES ('e4a5ed00-0000-4000-8000-000000000000', '[erased]', '[erased]', NULL, NULL, 'commenter', '1970-01-01T00:00:00Z', '1970-01-01T00:00:00Z')
 ON CONFLICT DO NOTHING;
