@@ -7,6 +7,7 @@ import { APP_CONFIG, AppConfig, DomainEventBus, RATE_LIMIT_REDIS, RateLimits } f
 import { DbModule } from '@rejoinder/db';
 import { ForumModule } from '@rejoinder/forum';
 import { ModerationModule } from '@rejoinder/moderation';
+import { PrivacyModule } from '@rejoinder/privacy';
 import { RealtimeModule } from '@rejoinder/realtime';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
@@ -17,6 +18,7 @@ import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { ModerationController } from './http/moderation.controller.js';
+import { PrivacyController } from './http/privacy.controller.js';
 import { RolesGuard } from './auth/roles.guard.js';
 import { EventsGateway } from './realtime/events.gateway.js';
 
@@ -82,8 +84,9 @@ export class AppModule {
         ForumModule,
         RealtimeModule,
         ModerationModule,
+        PrivacyModule,
       ],
-      controllers: [HealthController, AccountsController, ArticlesController, CommentsController, ModerationController],
+      controllers: [HealthController, AccountsController, ArticlesController, CommentsController, ModerationController, PrivacyController],
       providers: [AuthGuard, RolesGuard, EventsGateway, { provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { AccountsService, ERASED_AUTHOR_ID, SsoService } from '@rejoinder/accounts';
+import type { AuthUser } from '@rejoinder/accounts';
+import { DomainError, DomainEventBus, ErrorCode } from '@rejoinder/common';
+import { CommentStatus } from '@rejoinder/db';
+import { CommentsRepository, toCommentView } from '@rejoinder/forum';
+import type { CommentRow, EventRow } from '@rejoinder/forum';
+import { PrivacyRepository } from './privacy.repository.js';
+
+export interface ErasureResult {
+  userId: string;
+  comments: number;
+  erasedAt: string;
+}
+
+// What a reader's open thread learns when an erased account's comment turns
+// into a tombstone: the same events as when an author deletes.
+function erasureEvents(before: CommentRow, after: CommentRow): EventRow[] {
+  switch (before.status) {
+    case CommentStatus.published:
+      return [{ type: 'comment.deleted', audience: 'public', userId: null, payload: () => ({ commentId: after.id, tombstone: after.listed ? toCommentView(after) : null }) }];
+    case CommentStatus.pending:
+      return [
+        { type: 'comment.deleted', audience: 'moderators', userId: null, payload: () => ({ commentId: after.id, tombstone: null }) },
+        { type: 'queue.resolved', audience: 'moderators', userId: null, payload: () => ({ commentId: after.id, action: 'erase', status: after.status, version: after.version }) },
+      ];
+    default:
+      return [];
+  }
+}
+
+const ATTEMPTS = 3;
+
+// The right to erasure: the account and its personal data go; its comments
+// stay as tombstones without body or author so the replies keep their place;
+// revisions, notes and what the event logs stored of them are scrubbed. The
+// moderation log records that an erasure happened (who asked, which account
+// id), not what was erased.
+@Injectable()
+export class AccountErasureService {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly sso: SsoService,
+    private readonly comments: CommentsRepository,
+    private readonly privacy: PrivacyRepository,
+    private readonly events: DomainEventBus,
+  ) {}
+
+  // The reader erases their own account, confirming with their password or,
+  // for an account from the publisher's login, a token the host just signed.
+  async eraseOwn(user: AuthUser, confirmation: { password?: string; token?: string }): Promise<ErasureResult> {
+    if (confirmation.password !== undefined) await this.accounts.checkPassword(user.id, confirmation.password);
+    else if (confirmation.token !== undefined) await this.sso.confirm(user.id, confirmation.token);
+    else throw new DomainError(ErrorCode.ErasureNotConfirmed, 'Send your password, or a fresh token from the publisher\'s login');
+    return this.erase(user.id, user.id);
+  }
+
+  // An admin erases an account (a reader's request that reached the
+  // newsroom), confirming with the account's username.
+  async eraseByAdmin(admin: AuthUser, userId: string, confirm: string | undefined): Promise<ErasureResult> {
+    if (userId === ERASED_AUTHOR_ID) throw new DomainError(ErrorCode.UserNotFound);
+    const account = await this.accounts.account(userId);
+    if (confirm === undefined || confirm !== account.username) {
+      throw new DomainError(ErrorCode.ErasureNotConfirmed, 'Send the account\'s username as "confirm"');
+    }
+    return this.erase(userId, admin.id);
+  }
+
+  private async erase(userId: string, actorId: string): Promise<ErasureResult> {
+    let comments = 0;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const outcome = await this.comments.eraseAuthor(userId, ERASED_AUTHOR_ID, erasureEvents);
+      comments += outcome.comments;
+      for (const event of outcome.events) this.events.publish(event);
+      if (await this.privacy.deleteAccount(userId, { actorId })) return { userId, comments, erasedAt: new Date().toISOString() };
+    }
+    throw new Error('The account kept writing comments while being erased');
+  }
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG } from '@rejoinder/common';
+import type { AppConfig } from '@rejoinder/common';
+import { CommentsRepository } from '@rejoinder/forum';
+
+const DAY_MS = 86_400_000;
+const BATCH = 500;
+
+export interface RetentionReport {
+  dryRun: boolean;
+  policy: { rejectedDays: number; removedDays: number };
+  // Comments whose bodies are (or, in a dry run, would be) purged, their
+  // revisions, and the articles they belong to.
+  comments: number;
+  revisions: number;
+  articles: number;
+  ranAt: string;
+}
+
+// Storage limitation: the bodies and revisions of rejected and removed
+// comments are kept only as long as the newsroom configured (time to handle
+// an appeal or a complaint), then purged by a job on every node; rows locked
+// by another node's run are skipped, so nodes never purge the same comment.
+@Injectable()
+export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Retention');
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly comments: CommentsRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const minutes = this.config.RETENTION_INTERVAL_MINUTES;
+    if (minutes === 0) return;
+    this.timer = setInterval(() => {
+      this.run(false).then(
+        (report) => report.comments > 0 && this.logger.log(report, 'Purged expired comment bodies'),
+        (error: unknown) => this.logger.error({ err: error }, 'Retention run failed'),
+      );
+    }, minutes * 60_000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async run(dryRun: boolean): Promise<RetentionReport> {
+    const now = Date.now();
+    const { RETENTION_REJECTED_DAYS: rejectedDays, RETENTION_REMOVED_DAYS: removedDays } = this.config;
+    const before = {
+      rejected: rejectedDays > 0 ? new Date(now - rejectedDays * DAY_MS) : null,
+      removed: removedDays > 0 ? new Date(now - removedDays * DAY_MS) : null,
+    };
+    const report: RetentionReport = { dryRun, policy: { rejectedDays, removedDays }, comments: 0, revisions: 0, articles: 0, ranAt: new Date(now).toISOString() };
+    if (dryRun) return { ...report, ...(await this.comments.purgeDecided(before, { dryRun: true, limit: 0 })) };
+    for (;;) {
+      const batch = await this.comments.purgeDecided(before, { dryRun: false, limit: BATCH });
+      report.comments += batch.comments;
+      report.revisions += batch.revisions;
+      report.articles += batch.articles;
+      if (batch.comments < BATCH) return report;
+    }
+  }
+}
