@@ -30,10 +30,11 @@ export interface TestProvider {
 // as a reader who types their password would.
 export async function startOidcProvider(): Promise<TestProvider> {
   const state: TestProvider = { issuer: '', account: { sub: 'nobody', name: 'Nobody' }, idTokenTtl: 600, tokenDelayMs: 0, close: () => Promise.resolve() };
-  let provider!: Provider;
+  // Made once the server knows its port (the issuer URL).
+  const made: { provider?: Provider } = {};
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.url?.startsWith('/interaction/')) {
-      void finishInteraction(provider, state.account, req, res);
+      void finishInteraction(made.provider!, state.account, req, res);
       return;
     }
     if (req.url === '/token' && state.tokenDelayMs > 0) {
@@ -43,12 +44,12 @@ export async function startOidcProvider(): Promise<TestProvider> {
         return res;
       }) as ServerResponse['end'];
     }
-    provider.callback()(req, res);
+    void made.provider!.callback()(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  provider = new Provider(state.issuer, {
+  made.provider = new Provider(state.issuer, {
     jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'test-key', alg: 'RS256', use: 'sig' }] as never },
     features: { devInteractions: { enabled: false } },
     clients: [
