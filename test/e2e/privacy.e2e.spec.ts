@@ -243,7 +243,7 @@ describe('erasure', () => {
 });
 
 describe('retention', () => {
-  it('reports in a dry run, then purges the bodies and revisions of rejected and removed comments past their period', async () => {
+  it('reports in a dry run, then purges the bodies and revisions of rejected, removed and deleted comments past their period', async () => {
     const admin = await createUser(t, 'admin');
     const moderator = await createUser(t, 'moderator');
     const author = await createUser(t);
@@ -255,13 +255,15 @@ describe('retention', () => {
     const recent = await postComment(t, author, article.slug, 'recently removed');
     await act(moderator, recent.id, 'remove', { reason: 'abuse' });
     const kept = await postComment(t, author, article.slug, 'published and old');
+    const deleted = await postComment(t, author, article.slug, `${marker} deleted by its author`);
+    await http(t, 'DELETE', `/api/comments/${deleted.id}`, { token: author.token });
     // Decided long ago.
-    await t.prisma.comment.updateMany({ where: { id: { in: [old.id, kept.id] } }, data: { updatedAt: new Date('2020-01-01T00:00:00Z') } });
+    await t.prisma.comment.updateMany({ where: { id: { in: [old.id, kept.id, deleted.id] } }, data: { updatedAt: new Date('2020-01-01T00:00:00Z') } });
 
     expect((await http(t, 'GET', '/api/admin/retention', { token: moderator.token })).status).toBe(403);
     const dry = await http(t, 'GET', '/api/admin/retention', { token: admin.token });
     expect(dry.status).toBe(200);
-    expect(dry.body).toMatchObject({ dryRun: true, policy: { rejectedDays: 30, removedDays: 180 } });
+    expect(dry.body).toMatchObject({ dryRun: true, policy: { rejectedDays: 30, removedDays: 180, deletedDays: 30 } });
     expect(dry.body.comments).toBeGreaterThanOrEqual(1);
     expect(dry.body.revisions).toBeGreaterThanOrEqual(1);
     expect((await t.prisma.comment.findUniqueOrThrow({ where: { id: old.id } })).bodySource).toContain(marker);

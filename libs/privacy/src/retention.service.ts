@@ -8,7 +8,7 @@ const BATCH = 500;
 
 export interface RetentionReport {
   dryRun: boolean;
-  policy: { rejectedDays: number; removedDays: number };
+  policy: { rejectedDays: number; removedDays: number; deletedDays: number };
   // Comments whose bodies are (or, in a dry run, would be) purged, their
   // revisions, and the articles they belong to.
   comments: number;
@@ -17,8 +17,8 @@ export interface RetentionReport {
   ranAt: string;
 }
 
-// Storage limitation: the bodies and revisions of rejected and removed
-// comments are kept only as long as the newsroom configured (time to handle
+// Storage limitation: the bodies and revisions of rejected, removed and
+// author-deleted comments are kept only as long as the newsroom configured (time to handle
 // an appeal or a complaint), then purged by a job on every node; rows locked
 // by another node's run are skipped, so nodes never purge the same comment.
 @Injectable()
@@ -49,12 +49,14 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   async run(dryRun: boolean): Promise<RetentionReport> {
     const now = Date.now();
-    const { RETENTION_REJECTED_DAYS: rejectedDays, RETENTION_REMOVED_DAYS: removedDays } = this.config;
-    const before = {
-      rejected: rejectedDays > 0 ? new Date(now - rejectedDays * DAY_MS) : null,
-      removed: removedDays > 0 ? new Date(now - removedDays * DAY_MS) : null,
+    const policy = {
+      rejectedDays: this.config.RETENTION_REJECTED_DAYS,
+      removedDays: this.config.RETENTION_REMOVED_DAYS,
+      deletedDays: this.config.RETENTION_DELETED_DAYS,
     };
-    const report: RetentionReport = { dryRun, policy: { rejectedDays, removedDays }, comments: 0, revisions: 0, articles: 0, ranAt: new Date(now).toISOString() };
+    const cutoff = (days: number) => (days > 0 ? new Date(now - days * DAY_MS) : null);
+    const before = { rejected: cutoff(policy.rejectedDays), removed: cutoff(policy.removedDays), deleted: cutoff(policy.deletedDays) };
+    const report: RetentionReport = { dryRun, policy, comments: 0, revisions: 0, articles: 0, ranAt: new Date(now).toISOString() };
     if (dryRun) return { ...report, ...(await this.comments.purgeDecided(before, { dryRun: true, limit: 0 })) };
     for (;;) {
       const batch = await this.comments.purgeDecided(before, { dryRun: false, limit: BATCH });

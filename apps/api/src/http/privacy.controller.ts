@@ -33,7 +33,7 @@ const RETENTION_SCHEMA = {
   type: 'object',
   properties: {
     dryRun: { type: 'boolean' },
-    policy: { type: 'object', properties: { rejectedDays: { type: 'integer' }, removedDays: { type: 'integer' } } },
+    policy: { type: 'object', properties: { rejectedDays: { type: 'integer' }, removedDays: { type: 'integer' }, deletedDays: { type: 'integer' } } },
     comments: { type: 'integer', description: 'Comments whose bodies are (or would be) purged' },
     revisions: { type: 'integer' },
     articles: { type: 'integer' },

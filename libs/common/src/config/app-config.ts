@@ -149,11 +149,12 @@ export const configSchema = z.object({
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_REDIRECT_URI: z.url({ protocol: /^https?$/ }).optional(),
   OIDC_SCOPES: z.string().min(1).default('openid profile email'),
-  // Retention: days after which the bodies and revisions of rejected and of
-  // removed comments are purged (0 keeps them), and how often the job runs
-  // (minutes; 0 turns the schedule off).
+  // Retention: days after which the bodies and revisions of rejected, of
+  // removed and of author-deleted comments are purged (0 keeps them), and how
+  // often the job runs (minutes; 0 turns the schedule off).
   RETENTION_REJECTED_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   RETENTION_REMOVED_DAYS: z.coerce.number().int().min(0).max(36_500).default(180),
+  RETENTION_DELETED_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
 });
 

@@ -457,17 +457,18 @@ export class CommentsRepository {
     return { comments: count, events: committed };
   }
 
-  // Purges the bodies and revisions of rejected and removed comments decided
-  // before the given times (null: keep that kind), up to `limit` at a time,
-  // scrubbing what the event logs stored of them. With `dryRun`, only counts.
+  // Purges the bodies and revisions of rejected, removed and deleted comments
+  // decided before the given times (null: keep that kind), up to `limit` at a
+  // time, scrubbing what the event logs stored of them. With `dryRun`, only counts.
   async purgeDecided(
-    before: { rejected: Date | null; removed: Date | null },
+    before: Partial<Record<'rejected' | 'removed' | 'deleted', Date | null>>,
     options: { dryRun: boolean; limit: number },
   ): Promise<{ comments: number; revisions: number; articles: number }> {
-    const due = (c: string) => sql`(
-      (${before.rejected}::timestamptz IS NOT NULL AND ${raw(c)}.status = 'rejected' AND ${raw(c)}.updated_at < ${before.rejected}::timestamptz)
-      OR (${before.removed}::timestamptz IS NOT NULL AND ${raw(c)}.status = 'removed' AND ${raw(c)}.updated_at < ${before.removed}::timestamptz))
-      AND ${raw(c)}.body_source <> ''`;
+    const kinds = (['rejected', 'removed', 'deleted'] as const).filter((kind) => before[kind]);
+    const due = (c: string) => {
+      const clauses = kinds.map((kind) => sql`(${raw(c)}.status = ${kind}::"CommentStatus" AND ${raw(c)}.updated_at < ${before[kind]}::timestamptz)`);
+      return clauses.length === 0 ? sql`false` : sql`(${Prisma.join(clauses, ' OR ')}) AND ${raw(c)}.body_source <> ''`;
+    };
     if (options.dryRun) {
       const rows = await this.prisma.$queryRaw<{ comments: number; revisions: number; articles: number }[]>`
         SELECT count(*)::int AS comments, count(DISTINCT c.article_id)::int AS articles,
