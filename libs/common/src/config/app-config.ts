@@ -138,7 +138,7 @@ export const configSchema = z.object({
     .string()
     .default('')
     .transform((value) => value.split(',').map((pair) => pair.trim()).filter((pair) => pair.length > 0))
-    .pipe(z.array(z.string().regex(/^[^=]+=(commenter|moderator|admin)$/, 'must be claimValue=commenter|moderator|admin, comma-separated'))),
+    .refine((pairs) => pairs.every((pair) => /^[^=]+=(commenter|moderator|admin)$/.test(pair)), 'must be claimValue=commenter|moderator|admin, comma-separated'),
   // Off: readers can only come through the publisher's login (staff accounts
   // are still made with the CLI and still sign in with a password).
   LOCAL_SIGNUP: bool.default(true),
