@@ -131,3 +131,26 @@ describe('without OIDC configured', () => {
     }
   });
 });
+
+describe('erasing an account from the OIDC provider', () => {
+  it('is confirmed by a sign-in just made at the provider, for that account only', async () => {
+    const sub = unique('leaving');
+    provider.account = { sub, name: 'Leaving Reader' };
+    const session = await finish(await authorize((await start()).authorizationUrl));
+    const token = session.body.accessToken;
+
+    // A sign-in at the provider as someone else does not confirm.
+    provider.account = { sub: unique('other'), name: 'Other Reader' };
+    const other = await http(t, 'DELETE', '/api/me', { token, body: { oidc: await authorize((await start()).authorizationUrl) } });
+    expect(other.status).toBe(403);
+    expect(other.body.code).toBe('SIGN_IN_WRONG_ACCOUNT');
+    const stateless = await http(t, 'DELETE', '/api/me', { token, body: { oidc: { code: 'c', state: 'made-up' } } });
+    expect(stateless.body.code).toBe('OIDC_STATE_INVALID');
+    expect(await t.prisma.user.count({ where: { externalSubject: sub } })).toBe(1);
+
+    provider.account = { sub, name: 'Leaving Reader' };
+    const res = await http(t, 'DELETE', '/api/me', { token, body: { oidc: await authorize((await start()).authorizationUrl) } });
+    expect(res.status).toBe(200);
+    expect(await t.prisma.user.count({ where: { externalSubject: sub } })).toBe(0);
+  });
+});

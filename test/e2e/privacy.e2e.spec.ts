@@ -97,7 +97,7 @@ describe('erasure', () => {
     expect(extra.body.code).toBe('UNKNOWN_FIELDS');
     const someone = await http(t, 'DELETE', '/api/me', { token: reader.token, body: { token: await signSso({ sub: unique('someone') }) } });
     expect(someone.status).toBe(403);
-    expect(someone.body.code).toBe('SSO_TOKEN_WRONG_ACCOUNT');
+    expect(someone.body.code).toBe('SIGN_IN_WRONG_ACCOUNT');
     expect(await t.prisma.user.count({ where: { id: reader.id } })).toBe(1);
   });
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AccountsService, ERASED_AUTHOR_ID, SsoService } from '@rejoinder/accounts';
-import type { AuthUser } from '@rejoinder/accounts';
+import { AccountsService, ERASED_AUTHOR_ID, OidcService, SsoService } from '@rejoinder/accounts';
+import type { AuthUser, OidcResponse } from '@rejoinder/accounts';
 import { DomainError, DomainEventBus, ErrorCode } from '@rejoinder/common';
 import { CommentStatus } from '@rejoinder/db';
 import { CommentsRepository, toCommentView } from '@rejoinder/forum';
@@ -41,17 +41,20 @@ export class AccountErasureService {
   constructor(
     private readonly accounts: AccountsService,
     private readonly sso: SsoService,
+    private readonly oidc: OidcService,
     private readonly comments: CommentsRepository,
     private readonly privacy: PrivacyRepository,
     private readonly events: DomainEventBus,
   ) {}
 
   // The reader erases their own account, confirming with their password or,
-  // for an account from the publisher's login, a token the host just signed.
-  async eraseOwn(user: AuthUser, confirmation: { password?: string; token?: string }): Promise<ErasureResult> {
+  // for an account from the publisher's login, a token the host just signed
+  // or the answer of a sign-in just made at the OIDC provider.
+  async eraseOwn(user: AuthUser, confirmation: { password?: string; token?: string; oidc?: OidcResponse }): Promise<ErasureResult> {
     if (confirmation.password !== undefined) await this.accounts.checkPassword(user.id, confirmation.password);
     else if (confirmation.token !== undefined) await this.sso.confirm(user.id, confirmation.token);
-    else throw new DomainError(ErrorCode.ErasureNotConfirmed, 'Send your password, or a fresh token from the publisher\'s login');
+    else if (confirmation.oidc !== undefined) await this.oidc.confirm(user.id, confirmation.oidc);
+    else throw new DomainError(ErrorCode.ErasureNotConfirmed, "Send your password, a fresh token from the publisher's login, or a fresh OIDC sign-in");
     return this.erase(user.id, user.id);
   }
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { oidcCallbackSchema } from '@rejoinder/accounts';
 import type { AuthUser } from '@rejoinder/accounts';
 import { ErrorCode, RateLimits, ZodValidationPipe } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
@@ -17,6 +18,8 @@ const eraseOwnSchema = z
   .strictObject({
     password: z.string().min(1).max(200).optional(),
     token: z.string().min(1).max(8192).optional(),
+    // The provider's answer to a sign-in started with POST /api/auth/oidc/start.
+    oidc: oidcCallbackSchema.optional(),
   })
   .default({});
 const eraseAccountSchema = z.strictObject({ confirm: z.string().min(1).max(100).optional() }).default({});
@@ -72,12 +75,13 @@ export class PrivacyController {
   @ApiOperation({
     summary: 'Erase your account',
     description:
-      'Confirm with `{ password }`, or, for an account from the publisher\'s login, `{ token }`: a token the host site has just signed for you. ' +
+      'Confirm with `{ password }`, or, for an account from the publisher\'s login, `{ token }`: a token the host site has just signed for you, ' +
+      'or `{ oidc: { code, state, iss } }`: the answer to a sign-in just made at the OIDC provider. ' +
       'Your comments become tombstones with no body and no author; everything else about you is deleted.',
   })
   @ApiJsonBody(eraseOwnSchema)
   @ApiJsonResponse(200, 'The account is erased', ERASURE_SCHEMA)
-  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ...SSO_TOKEN_PROBLEMS, ErrorCode.ErasureNotConfirmed, ErrorCode.InvalidCredentials, ErrorCode.SsoTokenWrongAccount, ErrorCode.SsoNotConfigured, ErrorCode.RateLimited)
+  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ...SSO_TOKEN_PROBLEMS, ErrorCode.ErasureNotConfirmed, ErrorCode.InvalidCredentials, ErrorCode.SignInWrongAccount, ErrorCode.SsoNotConfigured, ErrorCode.OidcStateInvalid, ErrorCode.OidcCodeRejected, ErrorCode.OidcIdTokenInvalid, ErrorCode.OidcProviderUnavailable, ErrorCode.RateLimited)
   async eraseOwn(
     @CurrentUser() user: AuthUser,
     @Body(new ZodValidationPipe(eraseOwnSchema)) input: z.output<typeof eraseOwnSchema>,

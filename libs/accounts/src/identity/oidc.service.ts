@@ -5,10 +5,17 @@ import type { AppConfig } from '@rejoinder/common';
 import { AccountsService, Session } from '../accounts.service.js';
 import { ExternalAccountsService, profileFromClaims } from './external-accounts.service.js';
 import { OidcLoginsRepository } from './oidc-logins.repository.js';
+import { ExternalIdentity, UsersRepository } from '../users.repository.js';
 
 // How long a reader has between starting a sign-in and coming back with the code.
 const LOGIN_TTL_SECONDS = 600;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export interface OidcResponse {
+  code: string;
+  state: string;
+  iss?: string;
+}
 
 export interface OidcStart {
   authorizationUrl: string;
@@ -31,6 +38,7 @@ export class OidcService {
     private readonly logins: OidcLoginsRepository,
     private readonly external: ExternalAccountsService,
     private readonly accounts: AccountsService,
+    private readonly users: UsersRepository,
   ) {}
 
   async start(): Promise<OidcStart> {
@@ -52,7 +60,26 @@ export class OidcService {
   }
 
   // The parameters the provider sent back to the redirect URI.
-  async callback(response: { code: string; state: string; iss?: string }): Promise<Session> {
+  async callback(response: OidcResponse): Promise<Session> {
+    const { identity, claims } = await this.redeem(response);
+    const user = await this.external.upsert(profileFromClaims(identity, claims, this.config.SSO_ROLE_CLAIM));
+    return this.accounts.session(user);
+  }
+
+  // A sign-in just completed at the provider, for this very account: how a
+  // reader from the OIDC provider (who has no password) confirms erasing
+  // their account.
+  async confirm(userId: string, response: OidcResponse): Promise<void> {
+    const { identity } = await this.redeem(response);
+    const user = await this.users.findById(userId);
+    if (!user || user.externalIssuer !== identity.issuer || user.externalSubject !== identity.subject) {
+      throw new DomainError(ErrorCode.SignInWrongAccount);
+    }
+  }
+
+  // Redeems the code (once, with the stored PKCE verifier) and returns who
+  // the provider says signed in, with their claims.
+  private async redeem(response: OidcResponse): Promise<{ identity: ExternalIdentity; claims: Record<string, unknown> }> {
     const configuration = await this.provider();
     const login = await this.logins.consume(response.state, LOGIN_TTL_SECONDS);
     if (!login) throw new DomainError(ErrorCode.OidcStateInvalid);
@@ -77,9 +104,7 @@ export class OidcService {
     } catch (error) {
       throw toDomainError(error);
     }
-    const identity = { issuer: configuration.serverMetadata().issuer, subject: String(claims.sub) };
-    const user = await this.external.upsert(profileFromClaims(identity, claims, this.config.SSO_ROLE_CLAIM));
-    return this.accounts.session(user);
+    return { identity: { issuer: configuration.serverMetadata().issuer, subject: String(claims.sub) }, claims };
   }
 
   // The provider's metadata, discovered once; a failed discovery is tried

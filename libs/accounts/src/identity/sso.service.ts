@@ -28,7 +28,7 @@ export class SsoService {
     const claims = await this.verifier.verify(token);
     const user = await this.users.findById(userId);
     if (!user || user.externalIssuer !== this.verifier.issuer || user.externalSubject !== claims.sub) {
-      throw new DomainError(ErrorCode.SsoTokenWrongAccount);
+      throw new DomainError(ErrorCode.SignInWrongAccount);
     }
   }
 }

@@ -29,7 +29,7 @@ export enum ErrorCode {
   SsoTokenClaims = 'SSO_TOKEN_CLAIMS',
   SsoKeyUnknown = 'SSO_KEY_UNKNOWN',
   SsoKeysUnavailable = 'SSO_KEYS_UNAVAILABLE',
-  SsoTokenWrongAccount = 'SSO_TOKEN_WRONG_ACCOUNT',
+  SignInWrongAccount = 'SIGN_IN_WRONG_ACCOUNT',
   OidcNotConfigured = 'OIDC_NOT_CONFIGURED',
   OidcStateInvalid = 'OIDC_STATE_INVALID',
   OidcCodeRejected = 'OIDC_CODE_REJECTED',
@@ -140,8 +140,8 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 401, title: "The sign-in token's key id is not among the publisher's keys" };
     case ErrorCode.SsoKeysUnavailable:
       return { status: 503, title: "The publisher's signing keys cannot be fetched" };
-    case ErrorCode.SsoTokenWrongAccount:
-      return { status: 403, title: 'The sign-in token is for another account' };
+    case ErrorCode.SignInWrongAccount:
+      return { status: 403, title: 'That sign-in is for another account' };
     case ErrorCode.OidcNotConfigured:
       return { status: 404, title: 'Sign-in with OIDC is not set up' };
     case ErrorCode.OidcStateInvalid:
