@@ -5,6 +5,7 @@ import { CommentsRepository } from '@rejoinder/forum';
 
 const DAY_MS = 86_400_000;
 const BATCH = 500;
+const FIRST_RUN_MINUTES = 1;
 
 export interface RetentionReport {
   dryRun: boolean;
@@ -31,20 +32,31 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     private readonly comments: CommentsRepository,
   ) {}
 
+  // The first run comes a minute after start-up (so nodes restarted more
+  // often than the interval still purge), then one every interval.
   onApplicationBootstrap(): void {
     const minutes = this.config.RETENTION_INTERVAL_MINUTES;
     if (minutes === 0) return;
-    this.timer = setInterval(() => {
-      this.run(false).then(
-        (report) => report.comments > 0 && this.logger.log(report, 'Purged expired comment bodies'),
-        (error: unknown) => this.logger.error({ err: error }, 'Retention run failed'),
-      );
-    }, minutes * 60_000);
-    this.timer.unref();
+    this.schedule(Math.min(minutes, FIRST_RUN_MINUTES) * 60_000, minutes * 60_000);
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(delayMs: number, intervalMs: number): void {
+    this.timer = setTimeout(() => {
+      this.run(false)
+        .then(
+          (report) => report.comments > 0 && this.logger.log(report, 'Purged expired comment bodies'),
+          (error: unknown) => this.logger.error({ err: error }, 'Retention run failed'),
+        )
+        .finally(() => {
+          if (this.timer) this.schedule(intervalMs, intervalMs);
+        });
+    }, delayMs);
+    this.timer.unref();
   }
 
   async run(dryRun: boolean): Promise<RetentionReport> {
