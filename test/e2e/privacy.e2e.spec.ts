@@ -276,5 +276,13 @@ describe('retention', () => {
     expect((await t.prisma.comment.findUniqueOrThrow({ where: { id: kept.id } })).bodySource).toBe('published and old');
     const again = await http(t, 'GET', '/api/admin/retention', { token: admin.token });
     expect(again.body.comments).toBe(0);
+    // A purged body cannot come back.
+    const purged = await t.prisma.comment.findUniqueOrThrow({ where: { id: old.id } });
+    const restore = await http(t, 'POST', `/api/moderation/comments/${old.id}/actions`, {
+      token: moderator.token,
+      body: { action: 'restore', version: purged.version },
+    });
+    expect(restore.status).toBe(409);
+    expect(restore.body.code).toBe('INVALID_TRANSITION');
   });
 });

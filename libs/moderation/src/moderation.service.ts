@@ -256,7 +256,10 @@ function transition(action: ModerationActionName, current: CommentRow, reason: s
       }
       throw invalid(action, current);
     case 'restore':
-      if (current.status === CommentStatus.removed || current.status === CommentStatus.rejected) return { ...published, moderationReason: null };
+      // A body purged by the retention job cannot come back.
+      if ((current.status === CommentStatus.removed || current.status === CommentStatus.rejected) && current.bodySource !== '') {
+        return { ...published, moderationReason: null };
+      }
       throw invalid(action, current);
     case 'feature':
     case 'unfeature':

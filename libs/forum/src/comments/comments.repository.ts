@@ -426,7 +426,7 @@ export class CommentsRepository {
         await tx.$executeRaw`
           UPDATE comments SET
             author_id = ${placeholderId}::uuid, body_source = '', body_html = '',
-            status = CASE WHEN status IN ('removed', 'deleted') THEN status ELSE 'deleted' END,
+            status = 'deleted',
             featured = false, pinned = false, open_reports = 0, moderation_reason = NULL, edited_at = NULL,
             version = version + 1, updated_at = now()
           WHERE id = ANY(${ids}::uuid[])`;
