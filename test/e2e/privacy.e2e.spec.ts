@@ -123,6 +123,11 @@ describe('erasure', () => {
     const moderator = await createUser(t, 'moderator');
     const admin = await createUser(t, 'admin');
 
+    // Where the moderators' feed stands before any of it.
+    const feedBefore = await connectSocket(t.url, { token: moderator.token });
+    const feedStart = (await feedBefore.ack('subscribe', { feed: 'moderation' })).seq as number;
+    feedBefore.close();
+
     // What the leaving reader wrote: an edited comment with a reply under it,
     // a reply to someone else, a rejected one, a removed one, a pending one.
     const edited = await postComment(t, leaving, open.slug, `${marker} first version`);
@@ -200,6 +205,15 @@ describe('erasure', () => {
       expect(leaks(replay.events)).toBe(false);
       replay.close();
     }
+
+    // The moderators' feed across articles, replayed from before it all.
+    const feed = await connectSocket(t.url, { token: moderator.token });
+    const feedAck = await feed.ack('subscribe', { feed: 'moderation', after: feedStart });
+    expect(feedAck.resync).toBe(false);
+    await feed.waitFor((events) => events.some((e) => e.seq === feedAck.seq));
+    expect(feed.events.some((e) => e.data?.comment?.id === pending.id)).toBe(true);
+    expect(leaks(feed.events)).toBe(false);
+    feed.close();
 
     // Queues, moderation logs, notifications.
     for (const status of ['pending', 'reported', 'rejected']) {
