@@ -63,7 +63,7 @@ export class OidcService {
   async callback(response: OidcResponse): Promise<Session> {
     const { identity, claims } = await this.redeem(response);
     const user = await this.external.upsert(profileFromClaims(identity, claims, this.config.SSO_ROLE_CLAIM));
-    return this.accounts.session(user);
+    return this.accounts.sessionFor(user);
   }
 
   // A sign-in just completed at the provider, for this very account: how a
