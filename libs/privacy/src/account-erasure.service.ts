@@ -3,7 +3,7 @@ import { AccountsService, ERASED_AUTHOR_ID, OidcService, SsoService } from '@rej
 import type { AuthUser, OidcResponse } from '@rejoinder/accounts';
 import { DomainError, DomainEventBus, ErrorCode } from '@rejoinder/common';
 import { CommentStatus } from '@rejoinder/db';
-import { CommentsRepository, toCommentView } from '@rejoinder/forum';
+import { CommentsRepository, eventRow } from '@rejoinder/forum';
 import type { CommentRow, EventRow } from '@rejoinder/forum';
 import { PrivacyRepository } from './privacy.repository.js';
 
@@ -15,14 +15,14 @@ export interface ErasureResult {
 
 // What a reader's open thread learns when an erased account's comment turns
 // into a tombstone: the same events as when an author deletes.
-function erasureEvents(before: CommentRow, after: CommentRow): EventRow[] {
+function erasureEvents(before: CommentRow): EventRow[] {
   switch (before.status) {
     case CommentStatus.published:
-      return [{ type: 'comment.deleted', audience: 'public', userId: null, payload: () => ({ commentId: after.id, tombstone: after.listed ? toCommentView(after) : null }) }];
+      return [eventRow('comment.deleted').to('public', null, (c) => ({ commentId: c.id }))];
     case CommentStatus.pending:
       return [
-        { type: 'comment.deleted', audience: 'moderators', userId: null, payload: () => ({ commentId: after.id, tombstone: null }) },
-        { type: 'queue.resolved', audience: 'moderators', userId: null, payload: () => ({ commentId: after.id, action: 'erase', status: after.status, version: after.version }) },
+        eventRow('comment.deleted').to('moderators', null, (c) => ({ commentId: c.id })),
+        eventRow('queue.resolved').to('moderators', null, (c) => ({ commentId: c.id, action: 'erase', status: c.status, version: c.version })),
       ];
     default:
       return [];
@@ -33,7 +33,7 @@ const ATTEMPTS = 3;
 
 // The right to erasure: the account and its personal data go; its comments
 // stay as tombstones without body or author so the replies keep their place;
-// revisions, notes and what the event logs stored of them are scrubbed. The
+// revisions and moderation notes go (the event log keeps ids only). The
 // moderation log records that an erasure happened (who asked, which account
 // id), not what was erased.
 @Injectable()

@@ -397,14 +397,14 @@ export class CommentsRepository {
 
   // Erases an author's comments, one article at a time: each becomes a
   // tombstone with no body and the placeholder author (replies keep their
-  // place), its revisions are deleted, and what the event logs, moderation
-  // notes and notifications stored about it is scrubbed. The new events
-  // (from `events`) commit with the change. Returns how many comments were
-  // erased and the committed events.
+  // place), its revisions are deleted, and the moderation notes and
+  // notifications about it go. The event log keeps ids only, so it holds
+  // nothing to scrub. The new events (from `events`) commit with the change.
+  // Returns how many comments were erased and the committed events.
   async eraseAuthor(
     authorId: string,
     placeholderId: string,
-    events: (before: CommentRow, after: CommentRow) => EventRow[],
+    events: (before: CommentRow) => EventRow[],
   ): Promise<{ comments: number; events: CommittedEvent[] }> {
     const articles = await this.prisma.$queryRaw<{ articleId: string }[]>`
       SELECT DISTINCT article_id AS "articleId" FROM comments WHERE author_id = ${authorId}::uuid`;
@@ -438,10 +438,9 @@ export class CommentsRepository {
           ).map((c) => [c.id, c]),
         );
         const published = before.filter((c) => c.status === CommentStatus.published).length;
-        const planned = before.map((c) => ({ comment: after.get(c.id)!, events: events(c, after.get(c.id)!) }));
+        const planned = before.map((c) => ({ comment: after.get(c.id)!, events: events(c) }));
         const total = planned.reduce((sum, p) => sum + p.events.length, 0);
         const head = await lockArticle(tx, articleId, total, -published, false);
-        await scrubStoredEvents(tx, articleId, authorId, new Set(ids), head ? head.first : ALL_EVENTS);
         const appended: CommittedEvent[] = [];
         let next = head?.first ?? 0;
         for (const plan of planned) {
@@ -459,7 +458,7 @@ export class CommentsRepository {
 
   // Purges the bodies and revisions of rejected, removed and deleted comments
   // decided before the given times (null: keep that kind), up to `limit` at a
-  // time, scrubbing what the event logs stored of them. With `dryRun`, only counts.
+  // time. With `dryRun`, only counts.
   async purgeDecided(
     before: Partial<Record<'rejected' | 'removed' | 'deleted', Date | null>>,
     options: { dryRun: boolean; limit: number },
@@ -483,11 +482,7 @@ export class CommentsRepository {
       const ids = rows.map((r) => r.id);
       const revisions = await tx.$executeRaw`DELETE FROM comment_revisions WHERE comment_id = ANY(${ids}::uuid[])`;
       await tx.$executeRaw`UPDATE comments SET body_source = '', body_html = '' WHERE id = ANY(${ids}::uuid[])`;
-      const articleIds = [...new Set(rows.map((r) => r.articleId))];
-      for (const articleId of articleIds) {
-        await scrubStoredEvents(tx, articleId, null, new Set(rows.filter((r) => r.articleId === articleId).map((r) => r.id)), ALL_EVENTS);
-      }
-      return { comments: ids.length, revisions, articles: articleIds.length };
+      return { comments: ids.length, revisions, articles: new Set(rows.map((r) => r.articleId)).size };
     }, TX_OPTIONS);
   }
 
@@ -592,53 +587,6 @@ async function appendEvents(
     if (inModerationFeed(event.type)) committed.push(await appendToModerationFeed(tx, articleId, event.type, data, stored, head.at));
   }
   return committed;
-}
-
-// A seq past every stored event (the column is an int).
-const ALL_EVENTS = 2_147_483_647;
-
-// Rewrites what the article's event log and the moderators' feed stored about
-// erased comments (and, when `authorId` is given, about that author): every
-// comment view of them loses its body and author, and events addressed to the
-// author are addressed to no one. Events from `until` on are new and clean.
-async function scrubStoredEvents(tx: Tx, articleId: string, authorId: string | null, ids: Set<string>, until: number): Promise<void> {
-  const list = [...ids];
-  const stored = await tx.$queryRaw<{ seq: number; payload: unknown }[]>`
-    SELECT seq, payload FROM article_events
-    WHERE article_id = ${articleId}::uuid AND seq < ${until}
-      AND (comment_id = ANY(${list}::uuid[]) OR (${authorId}::uuid IS NOT NULL AND user_id = ${authorId}::uuid))`;
-  if (stored.length > 0) {
-    await tx.$executeRaw`
-      UPDATE article_events e
-      SET payload = s.payload,
-          user_id = CASE WHEN e.user_id = ${authorId}::uuid THEN NULL ELSE e.user_id END
-      FROM unnest(${stored.map((e) => e.seq)}::int[], ${stored.map((e) => JSON.stringify(scrubPayload(e.payload, ids, authorId)))}::jsonb[]) AS s(seq, payload)
-      WHERE e.article_id = ${articleId}::uuid AND e.seq = s.seq`;
-  }
-  const feed = await tx.$queryRaw<{ seq: number; payload: unknown }[]>`
-    SELECT seq, payload FROM moderation_events
-    WHERE article_id = ${articleId}::uuid
-      AND (payload->>'commentId' = ANY(${list}::text[]) OR payload->'comment'->>'id' = ANY(${list}::text[]))`;
-  if (feed.length > 0) {
-    await tx.$executeRaw`
-      UPDATE moderation_events e SET payload = s.payload
-      FROM unnest(${feed.map((e) => e.seq)}::int[], ${feed.map((e) => JSON.stringify(scrubPayload(e.payload, ids, authorId)))}::jsonb[]) AS s(seq, payload)
-      WHERE e.seq = s.seq`;
-  }
-}
-
-// A stored payload with every view of the given comments (or by the given
-// author) stripped of body and author, whatever the event's shape.
-export function scrubPayload(value: unknown, ids: ReadonlySet<string>, authorId: string | null): unknown {
-  if (Array.isArray(value)) return value.map((item) => scrubPayload(item, ids, authorId));
-  if (value === null || typeof value !== 'object') return value;
-  const object = value as Record<string, unknown>;
-  const author = object.author as { id?: unknown } | null | undefined;
-  const erased = (typeof object.id === 'string' && ids.has(object.id)) || (authorId !== null && (author?.id === authorId || object.authorId === authorId));
-  const copy = Object.fromEntries(Object.entries(object).map(([key, item]) => [key, scrubPayload(item, ids, authorId)]));
-  if (!erased) return copy;
-  for (const key of ['body', 'html', 'author', 'authorId', 'authorName', 'username']) if (key in copy) copy[key] = null;
-  return copy;
 }
 
 class IdTaken extends Error {}
