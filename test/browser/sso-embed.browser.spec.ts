@@ -43,7 +43,13 @@ it('signs the publisher’s reader in on the embedded thread, and they can comme
     await frame.getByRole('article').filter({ hasText: 'Signed in through the publisher' }).waitFor();
     const account = await t.prisma.user.findFirstOrThrow({ where: { externalSubject: sub } });
     expect(account.username).toBe('Host_Reader');
-    expect(await t.prisma.comment.count({ where: { authorId: account.id, articleId: article.id } })).toBe(1);
+    // The page shows the comment as it sends it: wait for the server to have it.
+    let stored = 0;
+    for (let tries = 0; tries < 100 && stored === 0; tries++) {
+      stored = await t.prisma.comment.count({ where: { authorId: account.id, articleId: article.id, bodySource: 'Signed in through the publisher' } });
+      if (stored === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(stored).toBe(1);
   } finally {
     await context.close();
     await new Promise<void>((resolve) => publisher.close(() => resolve()));
