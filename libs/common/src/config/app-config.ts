@@ -193,8 +193,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.REALTIME_ADAPTER === 'redis' && !config.REDIS_URL) {
     throw new ConfigError(['REDIS_URL: required when REALTIME_ADAPTER=redis']);
   }
-  const problems = identityProblems(config);
-  if (problems.length > 0) throw new ConfigError(problems);
+  const identity = identityProblems(config);
+  if (identity.length > 0) throw new ConfigError(identity);
   return config;
 }
 
