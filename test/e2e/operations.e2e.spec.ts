@@ -80,6 +80,14 @@ describe('OpenAPI', () => {
         'GET /api/moderation/word-rules',
         'POST /api/moderation/word-rules',
         'DELETE /api/moderation/word-rules/{id}',
+        'POST /api/auth/sso',
+        'POST /api/auth/oidc/start',
+        'POST /api/auth/oidc/callback',
+        'GET /api/me/export',
+        'DELETE /api/me',
+        'DELETE /api/admin/users/{id}',
+        'GET /api/admin/retention',
+        'POST /api/admin/retention/run',
       ].sort(),
     );
     const post = doc.paths['/api/articles/{slug}/comments'].post;

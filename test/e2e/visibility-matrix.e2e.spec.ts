@@ -16,9 +16,10 @@ import { startTestApp, TestApp } from '../support/test-app.js';
 // information), deleted, held and edited comments; held and rejected
 // ancestors on a permalink; a rejected reply in the parent's notifications; a
 // moderator demoted with sockets open; a premoderated author's edit after
-// approval. A reader that stops reading is in realtime.e2e.spec.ts.
+// approval; a comment whose author erased their account. A reader that
+// stops reading is in realtime.e2e.spec.ts.
 
-type State = 'published' | 'pending' | 'held' | 'rejected' | 'removed' | 'deleted' | 'edited';
+type State = 'published' | 'pending' | 'held' | 'rejected' | 'removed' | 'deleted' | 'edited' | 'erased';
 // `demoted`: a moderator demoted to commenter while their sockets were open.
 type ViewerKind = 'anonymous' | 'author' | 'other' | 'demoted' | 'moderator' | 'admin';
 type Outcome = 'full' | 'placeholder' | 'hidden';
@@ -28,7 +29,8 @@ type Observed = 'full' | 'placeholder' | 'absent';
 // The table. `pending`: a premoderated author's edit back in review (post,
 // approval, edit); `held`: held back by reports; `rejected`: held, then
 // rejected; `removed`: for personal information; `deleted` by its author;
-// `edited`: published, with an earlier body.
+// `edited`: published, with an earlier body; `erased`: edited, reported,
+// then its author erased their account (the author reads as anyone then).
 const hiddenButOwn = { anonymous: 'hidden', author: 'full', other: 'hidden', demoted: 'hidden', moderator: 'full', admin: 'full' } as const;
 const EXPECTED: Record<State, Record<ViewerKind, Outcome>> = {
   published: { anonymous: 'full', author: 'full', other: 'full', demoted: 'full', moderator: 'full', admin: 'full' },
@@ -38,13 +40,14 @@ const EXPECTED: Record<State, Record<ViewerKind, Outcome>> = {
   removed: { anonymous: 'placeholder', author: 'placeholder', other: 'placeholder', demoted: 'placeholder', moderator: 'full', admin: 'full' },
   deleted: { anonymous: 'placeholder', author: 'placeholder', other: 'placeholder', demoted: 'placeholder', moderator: 'placeholder', admin: 'placeholder' },
   edited: { anonymous: 'full', author: 'full', other: 'full', demoted: 'full', moderator: 'full', admin: 'full' },
+  erased: { anonymous: 'placeholder', author: 'placeholder', other: 'placeholder', demoted: 'placeholder', moderator: 'placeholder', admin: 'placeholder' },
 };
 const STATES = Object.keys(EXPECTED) as State[];
 const VIEWERS: ViewerKind[] = ['anonymous', 'author', 'other', 'demoted', 'moderator', 'admin'];
 const STAFF = new Set<ViewerKind>(['moderator', 'admin']);
 // States whose comment waits in a moderation queue, and those that reached the moderators' feed.
 const QUEUED = new Set<State>(['pending', 'held', 'rejected']);
-const IN_FEED = new Set<State>(['pending', 'held', 'rejected', 'removed', 'deleted']);
+const IN_FEED = new Set<State>(['pending', 'held', 'rejected', 'removed', 'deleted', 'erased']);
 
 interface Fixture {
   state: State;
@@ -116,10 +119,11 @@ const DOORS: Door[] = [
   { name: 'permalink', look: (f, v) => get(`/api/comments/${f.id}`, token(f, v)), shows: listed },
   { name: 'permalink ancestors', look: (f, v) => get(`/api/comments/${f.childId}`, token(f, v)), shows: inChain },
   {
-    // The reply reaches the parent's author ("other").
+    // The reply reaches the parent's author ("other"); the note of a reply
+    // goes with its author's erased account.
     name: 'notifications',
     look: (f, v) => get('/api/me/notifications?limit=100', token(f, v)),
-    shows: (o, _f, v) => (v === 'other' ? listed(o) : 'absent'),
+    shows: (o, f, v) => (v === 'other' && f.state !== 'erased' ? listed(o) : 'absent'),
   },
   { name: 'events endpoint', look: (f, v) => get(`/api/articles/${f.slug}/events?after=0&limit=1000`, token(f, v)), shows: listed },
   { name: 'socket replay', look: (f, v) => replay({ article: f.slug, after: 0 }, v, token(f, v)), shows: listed },
@@ -190,7 +194,7 @@ async function build(state: State): Promise<Fixture> {
   const article = await createArticle(t.prisma);
   const author = await createUser(t);
   const secret = `secret-${state}-${randomUUID()}`;
-  const earlier = state === 'edited' || state === 'pending' ? `earlier-${state}-${randomUUID()}` : null;
+  const earlier = state === 'edited' || state === 'pending' || state === 'erased' ? `earlier-${state}-${randomUUID()}` : null;
   const root = await postComment(t, other, article.slug, 'root');
   let id: string;
   if (state === 'pending') {
@@ -204,7 +208,8 @@ async function build(state: State): Promise<Fixture> {
     id = (await postComment(t, author, article.slug, earlier ?? secret, { parentId: root.id })).id;
   }
   const child = await postComment(t, other, article.slug, 'a reply', { parentId: id });
-  if (state === 'removed' || state === 'deleted') await report(id, 1);
+  if (state === 'removed' || state === 'deleted' || state === 'erased') await report(id, 1);
+  if (state === 'erased') await edit({ id, author }, secret);
   if (state === 'rejected') await report(id, 3);
 
   const live = {} as Record<ViewerKind, unknown[]>;
@@ -239,13 +244,18 @@ async function build(state: State): Promise<Fixture> {
     case 'deleted':
       expect((await http(t, 'DELETE', `/api/comments/${id}`, { token: author.token })).status).toBe(204);
       break;
+    case 'erased':
+      expect((await http(t, 'DELETE', '/api/me', { token: author.token, body: { password: author.password } })).status).toBe(200);
+      break;
   }
   // Events arrive in order: once this one is in, the change's events are too.
   const sentinel = await postComment(t, other, article.slug, 'sentinel');
   for (const s of watchers.values()) await s.waitFor((events) => events.some((e) => e.data.comment?.id === sentinel.id));
-  const expectedStatus = { published: 'published', pending: 'pending', held: 'pending', rejected: 'rejected', removed: 'removed', deleted: 'deleted', edited: 'published' }[state];
+  const expectedStatus = { published: 'published', pending: 'pending', held: 'pending', rejected: 'rejected', removed: 'removed', deleted: 'deleted', edited: 'published', erased: 'deleted' }[state];
   expect((await t.prisma.comment.findUniqueOrThrow({ where: { id } })).status).toBe(expectedStatus);
-  return { state, slug: article.slug, author, rootId: root.id, id, childId: child.id, body: secret, earlier, live };
+  // An erased author has no account left: they read as anyone.
+  const reader = state === 'erased' ? { ...author, token: undefined as unknown as string } : author;
+  return { state, slug: article.slug, author: reader, rootId: root.id, id, childId: child.id, body: secret, earlier, live };
 }
 
 beforeAll(async () => {

@@ -7,6 +7,7 @@ import { APP_CONFIG, AppConfig, DomainEventBus, Metrics, RATE_LIMIT_REDIS, RateL
 import { DbModule } from '@rejoinder/db';
 import { ForumModule } from '@rejoinder/forum';
 import { ModerationModule } from '@rejoinder/moderation';
+import { PrivacyModule } from '@rejoinder/privacy';
 import { RealtimeModule } from '@rejoinder/realtime';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
@@ -17,6 +18,7 @@ import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { ModerationController } from './http/moderation.controller.js';
+import { PrivacyController } from './http/privacy.controller.js';
 import { RolesGuard } from './auth/roles.guard.js';
 import { EventsGateway } from './realtime/events.gateway.js';
 import { MetricsController } from './metrics/metrics.controller.js';
@@ -84,6 +86,7 @@ export class AppModule {
         ForumModule,
         RealtimeModule,
         ModerationModule,
+        PrivacyModule,
       ],
       controllers: [
         HealthController,
@@ -92,6 +95,7 @@ export class AppModule {
         CommentsController,
         ModerationController,
         MetricsController,
+        PrivacyController,
       ],
       providers: [AuthGuard, RolesGuard, EventsGateway, { provide: APP_FILTER, useClass: ProblemFilter }],
     };

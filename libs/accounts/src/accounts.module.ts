@@ -3,6 +3,11 @@ import { AccountsService } from './accounts.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { TOKEN_OPTIONS, TokenOptions, TokenService } from './token.service.js';
 import { UsersRepository } from './users.repository.js';
+import { ExternalAccountsService } from './identity/external-accounts.service.js';
+import { OidcLoginsRepository } from './identity/oidc-logins.repository.js';
+import { OidcService } from './identity/oidc.service.js';
+import { SsoTokenVerifier } from './identity/sso-token.verifier.js';
+import { SsoService } from './identity/sso.service.js';
 
 @Module({})
 export class AccountsModule {
@@ -16,8 +21,13 @@ export class AccountsModule {
         PasswordHasher,
         UsersRepository,
         AccountsService,
+        SsoTokenVerifier,
+        ExternalAccountsService,
+        SsoService,
+        OidcLoginsRepository,
+        OidcService,
       ],
-      exports: [AccountsService, TokenService],
+      exports: [AccountsService, TokenService, SsoService, OidcService],
     };
   }
 }

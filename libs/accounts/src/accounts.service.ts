@@ -1,7 +1,8 @@
-import { Injectable, Optional } from '@nestjs/common';
-import { DomainError, ErrorCode, RateLimits } from '@rejoinder/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { APP_CONFIG, DomainError, ErrorCode, RateLimits } from '@rejoinder/common';
+import type { AppConfig } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
-import { AuthUser } from './auth-user.js';
+import { AuthUser, ERASED_AUTHOR_ID } from './auth-user.js';
 import { LoginInput, RegisterInput } from './dto/account.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 import { IssuedToken, TokenService } from './token.service.js';
@@ -11,7 +12,8 @@ import type { AccountState } from './users.repository.js';
 export interface PublicAccount {
   id: string;
   username: string;
-  email: string;
+  // Null for an account from the publisher's login that gave no address.
+  email: string | null;
   role: Role;
   createdAt: string;
 }
@@ -36,8 +38,28 @@ export class AccountsService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly limits?: RateLimits,
   ) {}
+
+  // Self-service registration, unless the newsroom turned it off so readers
+  // come only through its own login.
+  async signUp(input: RegisterInput): Promise<Session> {
+    if (!this.config.LOCAL_SIGNUP) throw new DomainError(ErrorCode.SignupDisabled);
+    return this.register(input);
+  }
+
+  // A session for an account found or made by another way of signing in.
+  async sessionFor(user: UserRecord): Promise<Session> {
+    return { user: toAccount(user), ...(await this.tokens.issue(user.id)) };
+  }
+
+  // Checks an account's password (for confirming a destructive action).
+  async checkPassword(userId: string, password: string): Promise<void> {
+    const user = await this.users.findById(userId);
+    const ok = await this.hasher.verify(user?.passwordHash ?? null, password);
+    if (!user?.passwordHash || !ok) throw new DomainError(ErrorCode.InvalidCredentials, 'The password is not right');
+  }
 
   async register(input: RegisterInput, role: Role = Role.commenter): Promise<Session> {
     await this.assertAvailable(input.username, input.email);
@@ -57,7 +79,8 @@ export class AccountsService {
     const key = user?.id ?? `login:${input.login.trim().toLowerCase()}`;
     await this.limits?.assertOpen('login-failures', key);
     const ok = await this.hasher.verify(user?.passwordHash ?? null, input.password);
-    if (!user || !ok) {
+    // An account without a password (from the publisher's login) never signs in with one.
+    if (!user?.passwordHash || !ok) {
       await this.limits?.penalise('login-failures', key);
       throw new DomainError(ErrorCode.InvalidCredentials);
     }
@@ -79,7 +102,7 @@ export class AccountsService {
 
   // The account as it is now, for a caller that holds an older copy (a socket).
   async current(userId: string): Promise<AuthUser> {
-    const user = await this.users.findById(userId);
+    const user = userId === ERASED_AUTHOR_ID ? null : await this.users.findById(userId);
     if (!user) throw new DomainError(ErrorCode.InvalidToken, 'The account no longer exists');
     return { id: user.id, username: user.username, role: user.role, createdAt: user.createdAt };
   }

@@ -12,3 +12,7 @@ export interface AuthUser {
 export function isModerator(user: AuthUser | null | undefined): boolean {
   return user?.role === Role.moderator || user?.role === Role.admin;
 }
+
+// The author of every erased account's comments (a row made by a migration,
+// with no personal data, no password and no identity): never signed in as.
+export const ERASED_AUTHOR_ID = 'e4a5ed00-0000-4000-8000-000000000000';

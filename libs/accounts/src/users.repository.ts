@@ -4,10 +4,17 @@ import { Prisma, PrismaService, Role } from '@rejoinder/db';
 export interface UserRecord {
   id: string;
   username: string;
-  email: string;
-  passwordHash: string;
+  email: string | null;
+  passwordHash: string | null;
   role: Role;
   createdAt: Date;
+  externalIssuer: string | null;
+  externalSubject: string | null;
+}
+
+export interface ExternalIdentity {
+  issuer: string;
+  subject: string;
 }
 
 // What an open socket follows of its account: role and sanctions.
@@ -28,6 +35,8 @@ const userColumns = {
   passwordHash: true,
   role: true,
   createdAt: true,
+  externalIssuer: true,
+  externalSubject: true,
 } satisfies Prisma.UserSelect;
 
 @Injectable()
@@ -81,6 +90,49 @@ export class UsersRepository {
       where: { id: { in: ids }, ...(since ? { updatedAt: { gt: since } } : {}) },
       select: { id: true, username: true, role: true, createdAt: true, bannedAt: true, suspendedUntil: true, premoderated: true },
     });
+  }
+
+  findByIdentity(identity: ExternalIdentity): Promise<UserRecord | null> {
+    return this.prisma.user.findUnique({
+      where: { externalIssuer_externalSubject: { externalIssuer: identity.issuer, externalSubject: identity.subject } },
+      select: userColumns,
+    });
+  }
+
+  // An account for an external identity, with no password. Returns the
+  // conflicting column when the username, the email or the identity is taken.
+  async createExternal(data: { identity: ExternalIdentity; username: string; email: string | null; role: Role }): Promise<UserRecord | 'taken'> {
+    try {
+      return await this.prisma.user.create({
+        data: {
+          username: data.username,
+          usernameKey: data.username.toLowerCase(),
+          email: data.email,
+          passwordHash: null,
+          role: data.role,
+          externalIssuer: data.identity.issuer,
+          externalSubject: data.identity.subject,
+        },
+        select: userColumns,
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return 'taken';
+      throw error;
+    }
+  }
+
+  // Returns null when the new username or email was taken in the meantime.
+  async updateProfile(id: string, data: { username?: string; email?: string | null; role?: Role }): Promise<UserRecord | null> {
+    try {
+      return await this.prisma.user.update({
+        where: { id },
+        data: { ...data, ...(data.username ? { usernameKey: data.username.toLowerCase() } : {}) },
+        select: userColumns,
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
+      throw error;
+    }
   }
 
   setRole(id: string, role: Role): Promise<UserRecord> {

@@ -260,7 +260,10 @@ export function transition(action: ModerationActionName, current: CommentRow, re
       }
       throw invalid(action, current);
     case 'restore':
-      if (current.status === CommentStatus.removed || current.status === CommentStatus.rejected) return { ...published, moderationReason: null };
+      // A body purged by the retention job cannot come back.
+      if ((current.status === CommentStatus.removed || current.status === CommentStatus.rejected) && current.bodySource !== '') {
+        return { ...published, moderationReason: null };
+      }
       throw invalid(action, current);
     case 'feature':
     case 'unfeature':

@@ -3,11 +3,11 @@ import type { FastifyRequest } from 'fastify';
 import { NotificationsService } from '@rejoinder/forum';
 import { z } from 'zod';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AccountsService, loginSchema, registerSchema } from '@rejoinder/accounts';
-import type { AuthUser, LoginInput, PublicAccount, RegisterInput, Session } from '@rejoinder/accounts';
+import { AccountsService, loginSchema, oidcCallbackSchema, OidcService, registerSchema, ssoSchema, SsoService } from '@rejoinder/accounts';
+import type { AuthUser, LoginInput, OidcCallbackInput, OidcStart, PublicAccount, RegisterInput, Session, SsoInput } from '@rejoinder/accounts';
 import { ErrorCode, pageQuery, RateLimits, ZodValidationPipe } from '@rejoinder/common';
 import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
-import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
+import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, SSO_TOKEN_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
 import { ACCOUNT_SCHEMA, NOTIFICATIONS_PAGE_SCHEMA, SESSION_SCHEMA } from './schemas.js';
 
 const notificationsQuerySchema = z.object(pageQuery(100, 20));
@@ -23,6 +23,8 @@ export class AccountsController {
     private readonly accounts: AccountsService,
     private readonly notifications: NotificationsService,
     private readonly limits: RateLimits,
+    private readonly sso: SsoService,
+    private readonly oidc: OidcService,
   ) {}
 
   @Get('me/notifications')
@@ -51,10 +53,61 @@ export class AccountsController {
   @ApiOperation({ summary: 'Create an account (role: commenter) and sign in' })
   @ApiJsonBody(registerSchema)
   @ApiJsonResponse(201, 'The new account and an access token', SESSION_SCHEMA)
-  @ApiProblems(...BODY_PROBLEMS, ErrorCode.UsernameTaken, ErrorCode.EmailTaken, ErrorCode.RateLimited)
+  @ApiProblems(...BODY_PROBLEMS, ErrorCode.UsernameTaken, ErrorCode.EmailTaken, ErrorCode.SignupDisabled, ErrorCode.RateLimited)
   async register(@Body(new ZodValidationPipe(registerSchema)) input: RegisterInput, @Req() request: FastifyRequest): Promise<Session> {
     await this.limits.consume('auth-ip', request.ip);
-    return this.accounts.register(input);
+    return this.accounts.signUp(input);
+  }
+
+  @Post('auth/sso')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Sign in with a token signed by the publisher's site",
+    description:
+      'The host site signs a short-lived JWT for its signed-in reader (`sub`, `name`, optional `email` and role claim; ' +
+      '`iss`, `aud`, `iat` and `exp` required). The account is found or made by issuer and subject, never by name.',
+  })
+  @ApiJsonBody(ssoSchema)
+  @ApiJsonResponse(200, 'The account and an access token', SESSION_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, ...SSO_TOKEN_PROBLEMS, ErrorCode.SsoNotConfigured, ErrorCode.RateLimited)
+  async signInWithSso(@Body(new ZodValidationPipe(ssoSchema)) input: SsoInput, @Req() request: FastifyRequest): Promise<Session> {
+    await this.limits.consume('auth-ip', request.ip);
+    return this.sso.signIn(input.token);
+  }
+
+  @Post('auth/oidc/start')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Start signing in with the OIDC provider',
+    description: "Send the reader's browser to `authorizationUrl`; the provider comes back to the redirect URI with `code` and `state`.",
+  })
+  @ApiJsonResponse(200, 'Where to send the reader', {
+    type: 'object',
+    properties: { authorizationUrl: { type: 'string', format: 'uri' }, state: { type: 'string' }, expiresIn: { type: 'integer' } },
+  })
+  @ApiProblems(ErrorCode.OidcNotConfigured, ErrorCode.OidcProviderUnavailable, ErrorCode.RateLimited)
+  async startOidc(@Req() request: FastifyRequest): Promise<OidcStart> {
+    await this.limits.consume('auth-ip', request.ip);
+    return this.oidc.start();
+  }
+
+  @Post('auth/oidc/callback')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Finish signing in with the OIDC provider: the parameters it sent to the redirect URI' })
+  @ApiJsonBody(oidcCallbackSchema)
+  @ApiJsonResponse(200, 'The account and an access token', SESSION_SCHEMA)
+  @ApiProblems(
+    ...BODY_PROBLEMS,
+    ErrorCode.OidcNotConfigured,
+    ErrorCode.OidcStateInvalid,
+    ErrorCode.OidcCodeRejected,
+    ErrorCode.OidcIdTokenInvalid,
+    ErrorCode.OidcProviderUnavailable,
+    ErrorCode.RateLimited,
+  )
+  async finishOidc(@Body(new ZodValidationPipe(oidcCallbackSchema)) input: OidcCallbackInput, @Req() request: FastifyRequest): Promise<Session> {
+    await this.limits.consume('auth-ip', request.ip);
+    return this.oidc.callback(input);
   }
 
   @Post('auth/login')

@@ -38,6 +38,19 @@ export const BODY_PROBLEMS = [
 export const TOKEN_PROBLEMS = [ErrorCode.Unauthenticated, ErrorCode.InvalidToken, ErrorCode.TokenExpired];
 // A role that is required, on top of the token.
 export const ROLE_PROBLEMS = [...TOKEN_PROBLEMS, ErrorCode.Forbidden];
+// A token signed by the publisher's site.
+export const SSO_TOKEN_PROBLEMS = [
+  ErrorCode.SsoTokenMalformed,
+  ErrorCode.SsoTokenAlgorithm,
+  ErrorCode.SsoTokenSignature,
+  ErrorCode.SsoTokenIssuer,
+  ErrorCode.SsoTokenAudience,
+  ErrorCode.SsoTokenExpired,
+  ErrorCode.SsoTokenAge,
+  ErrorCode.SsoTokenClaims,
+  ErrorCode.SsoKeyUnknown,
+  ErrorCode.SsoKeysUnavailable,
+];
 // Taking part (posting, reporting, voting, editing) when sanctioned.
 export const SANCTION_PROBLEMS = [ErrorCode.UserBanned, ErrorCode.UserSuspended];
 

@@ -9,7 +9,7 @@ export const ACCOUNT_SCHEMA = {
   properties: {
     id: { type: 'string', format: 'uuid' },
     username: { type: 'string' },
-    email: { type: 'string', format: 'email' },
+    email: nullable('string', { format: 'email', description: "Null for an account from the publisher's login without an address" }),
     role: { type: 'string', enum: ['commenter', 'moderator', 'admin'] },
     createdAt: { type: 'string', format: 'date-time' },
   },

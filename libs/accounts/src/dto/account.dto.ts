@@ -27,3 +27,17 @@ export const loginSchema = z.strictObject({
   password: z.string().min(1).max(200),
 });
 export type LoginInput = z.output<typeof loginSchema>;
+
+export const ssoSchema = z.strictObject({
+  // The JWT the host site signed for its signed-in reader.
+  token: z.string().min(1).max(8192),
+});
+export type SsoInput = z.output<typeof ssoSchema>;
+
+export const oidcCallbackSchema = z.strictObject({
+  // The query parameters the provider sent to the redirect URI.
+  code: z.string().min(1).max(2048),
+  state: z.string().min(1).max(512),
+  iss: z.string().min(1).max(2048).optional(),
+});
+export type OidcCallbackInput = z.output<typeof oidcCallbackSchema>;

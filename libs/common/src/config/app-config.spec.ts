@@ -21,6 +21,15 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
     [{ TRUST_PROXY: '10.0.0.1, not-an-address' }, 'TRUST_PROXY'],
     [{ TRUST_PROXY: '11' }, 'TRUST_PROXY'],
+    [{ SSO_JWT_SECRET: 'x'.repeat(32) }, 'SSO_ISSUER'],
+    [{ SSO_JWT_SECRET: 'x'.repeat(32), SSO_ISSUER: 'i' }, 'SSO_AUDIENCE'],
+    [{ SSO_JWT_SECRET: 'x'.repeat(32), SSO_JWKS_URL: 'https://a.test/jwks', SSO_ISSUER: 'i', SSO_AUDIENCE: 'a' }, 'SSO_JWKS_URL'],
+    [{ SSO_JWKS_URL: 'http://news.example.test/jwks' }, 'SSO_JWKS_URL'],
+    [{ SSO_ROLE_MAP: 'editor=owner' }, 'SSO_ROLE_MAP'],
+    [{ OIDC_ISSUER: 'https://login.example.test' }, 'OIDC_CLIENT_ID'],
+    [{ OIDC_ISSUER: 'https://login.example.test', OIDC_CLIENT_ID: 'c' }, 'OIDC_REDIRECT_URI'],
+    [{ LOCAL_SIGNUP: 'no' }, 'LOCAL_SIGNUP'],
+    [{ RETENTION_REMOVED_DAYS: '-1' }, 'RETENTION_REMOVED_DAYS'],
   ])('stops on %j, naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

@@ -46,6 +46,11 @@ const trustProxy = z
     }
     return entries;
   });
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+// An https URL; plain http only on this machine (development and tests).
+const secureUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine((value) => value.startsWith('https:') || LOOPBACK.has(new URL(value).hostname), 'must be https (http only on localhost)');
 
 // Every variable the service reads, validated once at boot.
 export const configSchema = z.object({
@@ -118,6 +123,43 @@ export const configSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Serves /metrics on this port only (an admin port), not on PORT.
   METRICS_PORT: port.optional(),
+  // Sign-in with the publisher's login: a short-lived JWT signed by the host
+  // site (HS256 with SSO_JWT_SECRET, or RS256/ES256 with keys from SSO_JWKS_URL).
+  SSO_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SSO_JWKS_URL: secureUrl.optional(),
+  SSO_ISSUER: z.string().min(1).optional(),
+  SSO_AUDIENCE: z.string().min(1).optional(),
+  // How far apart the host's clock and ours may be, and how old (by `iat`) a
+  // token may be when it is presented.
+  SSO_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  SSO_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  // Least time between two fetches of the key set for an unknown key id.
+  SSO_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  // The claim that carries the reader's role at the publisher, and which of
+  // its values make a moderator or an admin here ("editor=moderator,chief=admin").
+  SSO_ROLE_CLAIM: z.string().min(1).optional(),
+  SSO_ROLE_MAP: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((pair) => pair.trim()).filter((pair) => pair.length > 0))
+    .refine((pairs) => pairs.every((pair) => /^[^=]+=(commenter|moderator|admin)$/.test(pair)), 'must be claimValue=commenter|moderator|admin, comma-separated'),
+  // Off: readers can only come through the publisher's login (staff accounts
+  // are still made with the CLI and still sign in with a password).
+  LOCAL_SIGNUP: bool.default(true),
+  // OIDC sign-in (authorization code with PKCE) with one provider.
+  OIDC_ISSUER: secureUrl.optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  // Unset for a public client (PKCE alone).
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_REDIRECT_URI: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_SCOPES: z.string().min(1).default('openid profile email'),
+  // Retention: days after which the bodies and revisions of rejected, of
+  // removed and of author-deleted comments are purged (0 keeps them), and how
+  // often the job runs (minutes; 0 turns the schedule off).
+  RETENTION_REJECTED_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
+  RETENTION_REMOVED_DAYS: z.coerce.number().int().min(0).max(36_500).default(180),
+  RETENTION_DELETED_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
+  RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
@@ -155,7 +197,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.REALTIME_ADAPTER === 'redis' && !config.REDIS_URL) {
     throw new ConfigError(['REDIS_URL: required when REALTIME_ADAPTER=redis']);
   }
+  const identity = identityProblems(config);
+  if (identity.length > 0) throw new ConfigError(identity);
   return config;
+}
+
+function identityProblems(config: AppConfig): string[] {
+  const problems: string[] = [];
+  if (config.SSO_JWT_SECRET && config.SSO_JWKS_URL) problems.push('SSO_JWKS_URL: set SSO_JWT_SECRET or SSO_JWKS_URL, not both');
+  if (config.SSO_JWT_SECRET || config.SSO_JWKS_URL) {
+    if (!config.SSO_ISSUER) problems.push('SSO_ISSUER: required with SSO_JWT_SECRET or SSO_JWKS_URL');
+    if (!config.SSO_AUDIENCE) problems.push('SSO_AUDIENCE: required with SSO_JWT_SECRET or SSO_JWKS_URL');
+  }
+  const oidc = { OIDC_ISSUER: config.OIDC_ISSUER, OIDC_CLIENT_ID: config.OIDC_CLIENT_ID, OIDC_REDIRECT_URI: config.OIDC_REDIRECT_URI };
+  if (Object.values(oidc).some((v) => v) && !Object.values(oidc).every((v) => v)) {
+    for (const [name, value] of Object.entries(oidc)) if (!value) problems.push(`${name}: required to sign in with OIDC`);
+  }
+  return problems;
 }
 
 // The adapter in force: the configured one, else Redis when REDIS_URL is set.

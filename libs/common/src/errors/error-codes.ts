@@ -17,6 +17,25 @@ export enum ErrorCode {
   UsernameTaken = 'USERNAME_TAKEN',
   EmailTaken = 'EMAIL_TAKEN',
   UserNotFound = 'USER_NOT_FOUND',
+  SignupDisabled = 'SIGNUP_DISABLED',
+  SsoNotConfigured = 'SSO_NOT_CONFIGURED',
+  SsoTokenMalformed = 'SSO_TOKEN_MALFORMED',
+  SsoTokenAlgorithm = 'SSO_TOKEN_ALGORITHM',
+  SsoTokenSignature = 'SSO_TOKEN_SIGNATURE',
+  SsoTokenIssuer = 'SSO_TOKEN_ISSUER',
+  SsoTokenAudience = 'SSO_TOKEN_AUDIENCE',
+  SsoTokenExpired = 'SSO_TOKEN_EXPIRED',
+  SsoTokenAge = 'SSO_TOKEN_AGE',
+  SsoTokenClaims = 'SSO_TOKEN_CLAIMS',
+  SsoKeyUnknown = 'SSO_KEY_UNKNOWN',
+  SsoKeysUnavailable = 'SSO_KEYS_UNAVAILABLE',
+  SignInWrongAccount = 'SIGN_IN_WRONG_ACCOUNT',
+  OidcNotConfigured = 'OIDC_NOT_CONFIGURED',
+  OidcStateInvalid = 'OIDC_STATE_INVALID',
+  OidcCodeRejected = 'OIDC_CODE_REJECTED',
+  OidcIdTokenInvalid = 'OIDC_ID_TOKEN_INVALID',
+  OidcProviderUnavailable = 'OIDC_PROVIDER_UNAVAILABLE',
+  ErasureNotConfirmed = 'ERASURE_NOT_CONFIRMED',
 
   ArticleNotFound = 'ARTICLE_NOT_FOUND',
   ArticleClosed = 'ARTICLE_CLOSED',
@@ -97,6 +116,44 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 409, title: 'That email address is already registered' };
     case ErrorCode.UserNotFound:
       return { status: 404, title: 'No such user' };
+    case ErrorCode.SignupDisabled:
+      return { status: 403, title: "Accounts are made through the publisher's login, not here" };
+    case ErrorCode.SsoNotConfigured:
+      return { status: 404, title: "Sign-in with the publisher's login is not set up" };
+    case ErrorCode.SsoTokenMalformed:
+      return { status: 401, title: 'The sign-in token is not a signed JWT' };
+    case ErrorCode.SsoTokenAlgorithm:
+      return { status: 401, title: 'The sign-in token is signed with an algorithm that is not accepted' };
+    case ErrorCode.SsoTokenSignature:
+      return { status: 401, title: 'The sign-in token signature does not verify' };
+    case ErrorCode.SsoTokenIssuer:
+      return { status: 401, title: 'The sign-in token comes from another issuer' };
+    case ErrorCode.SsoTokenAudience:
+      return { status: 401, title: 'The sign-in token is meant for another audience' };
+    case ErrorCode.SsoTokenExpired:
+      return { status: 401, title: 'The sign-in token has expired' };
+    case ErrorCode.SsoTokenAge:
+      return { status: 401, title: 'The sign-in token was issued too long ago, or in the future' };
+    case ErrorCode.SsoTokenClaims:
+      return { status: 401, title: 'The sign-in token lacks a required claim' };
+    case ErrorCode.SsoKeyUnknown:
+      return { status: 401, title: "The sign-in token's key id is not among the publisher's keys" };
+    case ErrorCode.SsoKeysUnavailable:
+      return { status: 503, title: "The publisher's signing keys cannot be fetched" };
+    case ErrorCode.SignInWrongAccount:
+      return { status: 403, title: 'That sign-in is for another account' };
+    case ErrorCode.OidcNotConfigured:
+      return { status: 404, title: 'Sign-in with OIDC is not set up' };
+    case ErrorCode.OidcStateInvalid:
+      return { status: 400, title: 'The sign-in state is unknown, used or expired; start again' };
+    case ErrorCode.OidcCodeRejected:
+      return { status: 400, title: 'The identity provider refused the authorization code' };
+    case ErrorCode.OidcIdTokenInvalid:
+      return { status: 401, title: "The identity provider's ID token is not valid" };
+    case ErrorCode.OidcProviderUnavailable:
+      return { status: 503, title: 'The identity provider cannot be reached' };
+    case ErrorCode.ErasureNotConfirmed:
+      return { status: 400, title: 'Confirm the erasure' };
     case ErrorCode.ArticleNotFound:
       return { status: 404, title: 'No such article' };
     case ErrorCode.ArticleClosed:

@@ -67,7 +67,7 @@ export const ARTICLE_EVENTS = {
     comment: { key: 'comment', mode: 'view' },
   },
   'comment.deleted': {
-    audience: 'everyone: the author deleted it; `tombstone` is the placeholder to show when it has replies, `null` when it leaves the thread (a pending comment: its author and moderators)',
+    audience: 'everyone: the author deleted it, or the author\'s account was erased; `tombstone` is the placeholder to show when it has replies, `null` when it leaves the thread (a pending comment: its author and moderators)',
     data: z.strictObject({ commentId: uuid, tombstone: commentViewSchema.nullable() }),
     comment: { key: 'tombstone', mode: 'tombstone' },
   },
@@ -114,7 +114,7 @@ export const ARTICLE_EVENTS = {
     audience: 'moderators (also in the moderators\' feed)',
     data: z.strictObject({
       commentId: uuid,
-      action: z.string().describe('The moderator\'s action, or `delete` when the author deleted it'),
+      action: z.string().describe('The moderator\'s action, `delete` when the author deleted it, or `erase` when the author\'s account was erased'),
       status: commentViewSchema.shape.status,
       version: z.number().int(),
     }),
