@@ -77,7 +77,16 @@ export class AppModule {
         // Fastify logs each request (with its id) through the same pino
         // instance; nestjs-pino routes Nest's own messages there too.
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
-        DbModule.forRoot({ url: databaseUrl, poolSize: config.DATABASE_POOL_SIZE }),
+        DbModule.forRoot({
+          url: databaseUrl,
+          poolSize: config.DATABASE_POOL_SIZE,
+          timeouts: {
+            statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+            lockMs: config.DATABASE_LOCK_TIMEOUT_MS,
+            acquireMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+            transactionMs: config.DATABASE_TRANSACTION_TIMEOUT_MS,
+          },
+        }),
         AccountsModule.forRoot({ secret: jwtSecret, ttlSeconds: config.JWT_TTL_SECONDS }),
         ForumModule,
         RealtimeModule,
