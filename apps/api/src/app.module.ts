@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import type { RedisClientType } from 'redis';
 import { APP_FILTER } from '@nestjs/core';
 import { AccountsModule } from '@rejoinder/accounts';
-import { APP_CONFIG, AppConfig, DomainEventBus, RATE_LIMIT_REDIS, RateLimits } from '@rejoinder/common';
+import { APP_CONFIG, AppConfig, DomainEventBus, PostMarks, RATE_LIMIT_REDIS, RateLimits } from '@rejoinder/common';
 import { DbModule } from '@rejoinder/db';
 import { ForumModule } from '@rejoinder/forum';
 import { ModerationModule } from '@rejoinder/moderation';
@@ -61,8 +61,9 @@ export class CoreModule {
           useFactory: (connection: RedisLimitsConnection) => (config.REDIS_URL ? connection.connect(config.REDIS_URL) : null),
         },
         RateLimits,
+        PostMarks,
       ],
-      exports: [APP_CONFIG, DomainEventBus, Readiness, RateLimits],
+      exports: [APP_CONFIG, DomainEventBus, Readiness, RateLimits, PostMarks],
     };
   }
 }
