@@ -1,7 +1,7 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { createClient } from 'redis';
 import type { RedisClientType } from 'redis';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AccountsModule } from '@rejoinder/accounts';
 import { APP_CONFIG, AppConfig, DomainEventBus, PostMarks, RATE_LIMIT_REDIS, RateLimits } from '@rejoinder/common';
 import { DbModule } from '@rejoinder/db';
@@ -16,6 +16,7 @@ import { AccountsController } from './http/accounts.controller.js';
 import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
+import { InFlight, InFlightInterceptor } from './http/in-flight.js';
 import { ModerationController } from './http/moderation.controller.js';
 import { RolesGuard } from './auth/roles.guard.js';
 import { EventsGateway } from './realtime/events.gateway.js';
@@ -54,6 +55,7 @@ export class CoreModule {
         { provide: APP_CONFIG, useValue: config },
         DomainEventBus,
         Readiness,
+        InFlight,
         RedisLimitsConnection,
         {
           provide: RATE_LIMIT_REDIS,
@@ -63,7 +65,7 @@ export class CoreModule {
         RateLimits,
         PostMarks,
       ],
-      exports: [APP_CONFIG, DomainEventBus, Readiness, RateLimits, PostMarks],
+      exports: [APP_CONFIG, DomainEventBus, Readiness, InFlight, RateLimits, PostMarks],
     };
   }
 }
@@ -94,7 +96,13 @@ export class AppModule {
         ModerationModule,
       ],
       controllers: [HealthController, AccountsController, ArticlesController, CommentsController, ModerationController],
-      providers: [AuthGuard, RolesGuard, EventsGateway, { provide: APP_FILTER, useClass: ProblemFilter }],
+      providers: [
+        AuthGuard,
+        RolesGuard,
+        EventsGateway,
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: InFlightInterceptor },
+      ],
     };
   }
 }

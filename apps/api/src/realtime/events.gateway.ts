@@ -216,6 +216,14 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     if (this.accountPoll) clearInterval(this.accountPoll);
   }
 
+  // Shutdown: every connection of this node is closed cleanly. Not a
+  // socket.io disconnect, which tells a client not to come back: clients
+  // reconnect at once (to another node behind the proxy) and catch up from
+  // their seq.
+  closeConnections(): void {
+    this.server.engine.close();
+  }
+
   handleConnection(socket: Socket): void {
     const { user } = state(socket);
     if (user) void socket.join(`user:${user.id}`);
