@@ -149,6 +149,10 @@ class SocketSink implements EventSink {
     if (!this.overloaded()) this.socket.volatile.emit('presence', data);
   }
 
+  resync(articleId: string, seq: number): void {
+    this.socket.emit('resync', { articleId, seq });
+  }
+
   // engine.io queues packets while the transport is busy writing (a reader
   // that does not read keeps it busy), and ws keeps what the kernel refused.
   private overloaded(): boolean {
