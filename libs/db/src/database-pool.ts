@@ -61,13 +61,13 @@ export class TransactionPool extends pg.Pool {
   }
 }
 
-// The pools behind one PrismaClient: `statementPool` connections for single
-// statements, half as many (at least two) for transactions.
+// The pools behind one PrismaClient: `poolSize` connections for single
+// statements, and as many for transactions.
 export function createDatabasePools(
   options: { url: string; poolSize: number; timeouts?: DatabaseTimeouts },
   onError: (error: Error) => void,
 ): TransactionPool {
   const statements = createPool(connectionSettings(options.url, options.poolSize, options.timeouts), onError);
-  const transactions = connectionSettings(options.url, Math.max(2, Math.ceil(options.poolSize / 2)), options.timeouts);
+  const transactions = connectionSettings(options.url, options.poolSize, options.timeouts);
   return listenForErrors(new TransactionPool(transactions, statements), onError);
 }
