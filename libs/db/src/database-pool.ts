@@ -28,7 +28,7 @@ function listenForErrors<P extends pg.Pool>(pool: P, onError: (error: Error) => 
 // Settings of one connection: server-side limits, so a statement stuck behind
 // a lock is cancelled by PostgreSQL itself rather than holding a connection
 // (and the request) until the lock goes.
-export function connectionSettings(url: string, max: number, timeouts?: DatabaseTimeouts): pg.PoolConfig {
+function connectionSettings(url: string, max: number, timeouts?: DatabaseTimeouts): pg.PoolConfig {
   // TCP keepalive notices a peer that vanished (a cut network, a failed-over host).
   const base = { connectionString: url, max, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
   if (!timeouts) return base;
@@ -67,7 +67,6 @@ export function createDatabasePools(
   options: { url: string; poolSize: number; timeouts?: DatabaseTimeouts },
   onError: (error: Error) => void,
 ): TransactionPool {
-  const statements = createPool(connectionSettings(options.url, options.poolSize, options.timeouts), onError);
-  const transactions = connectionSettings(options.url, options.poolSize, options.timeouts);
-  return listenForErrors(new TransactionPool(transactions, statements), onError);
+  const settings = connectionSettings(options.url, options.poolSize, options.timeouts);
+  return listenForErrors(new TransactionPool(settings, createPool(settings, onError)), onError);
 }

@@ -156,9 +156,9 @@ export class CommentsService {
       for (const step of undo.splice(0).reverse()) await step();
     };
     if (!limits || !marks) return undoAll;
-    const paid = `paid:${actor.id}:${input.id}`;
+    const paid = input.id ? `paid:${actor.id}:${input.id}` : null;
     try {
-      if (!isModerator(actor) && !(input.id && (await marks.holds(paid, actor.id)))) {
+      if (!isModerator(actor) && !(paid && (await marks.holds(paid, actor.id)))) {
         const young = actor.createdAt !== undefined && Date.now() - actor.createdAt.getTime() < 86_400_000;
         const take = async (name: LimitName, key: string) => {
           await limits.consume(name, key);
@@ -167,13 +167,13 @@ export class CommentsService {
         try {
           await take(young ? 'comment-new-user' : 'comment-user', actor.id);
           if (ip) await take('comment-ip', ip);
-          if (input.id) {
+          if (paid) {
             await marks.set(paid, actor.id, this.markTtlMs());
             undo.push(() => marks.release(paid, actor.id));
           }
         } catch (error) {
           const refused = error instanceof DomainError && error.code === ErrorCode.RateLimited;
-          if (!(input.id && refused && (await marks.holds(paid, actor.id)))) throw error;
+          if (!(paid && refused && (await marks.holds(paid, actor.id)))) throw error;
           // The same id sent twice at once: the other attempt paid meanwhile.
           await undoAll();
         }
