@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../../libs/db/src/generated/prisma/client.js';
 import { createArticle, http, unique } from '../support/factories.js';
+import { startCuttableProxy } from '../support/cuttable-proxy.js';
 import { startOwnPostgres } from '../support/own-postgres.js';
 import type { OwnPostgres } from '../support/own-postgres.js';
 import { startServerProcess } from '../support/server-process.js';
@@ -111,4 +112,42 @@ it('stays up through repeated PostgreSQL restarts under writers and readers, ans
       `retried ${stats.retried}, longest post ${stats.longestPostMs} ms; per restart ` +
       measured.map((m) => `/ready 503 ${m.readyDownMs} ms after stop, 200 ${m.readyUpMs} ms after start, writes back ${m.writeUpMs} ms after start`).join('; '),
   );
+}, 120_000);
+
+it('stays up through network cuts between it and PostgreSQL under writers, and resumes by itself', async () => {
+  const proxy = await startCuttableProxy(postgres.port);
+  const url = new URL(postgres.url);
+  url.port = String(proxy.port);
+  const viaProxy = await startServerProcess({ DATABASE_URL: url.toString() });
+  try {
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: postgres.url }) });
+    const article = await createArticle(prisma as never).finally(() => prisma.$disconnect());
+    const users = await Promise.all(Array.from({ length: 5 }, () => register(viaProxy.url)));
+    const writers = startWriters({ target: () => viaProxy.url, tokens: users.map((u) => u.token), slug: article.slug });
+    const backMs: number[] = [];
+    for (let cut = 0; cut < RESTARTS; cut++) {
+      await new Promise((r) => setTimeout(r, 700));
+      proxy.cut();
+      await timeUntil(async () => (await readyStatus(viaProxy.url)) === 503);
+      await new Promise((r) => setTimeout(r, 500));
+      proxy.restore();
+      const restoredAt = Date.now();
+      const before = writers.stats.stored.length;
+      await timeUntil(() => Promise.resolve(writers.stats.stored.length > before));
+      backMs.push(Date.now() - restoredAt);
+    }
+    const stats = await writers.stop();
+    expect(viaProxy.child.exitCode).toBeNull();
+    expect(Object.keys(stats.statuses).filter((s) => !['200', '201', '503', 'network'].includes(s))).toEqual([]);
+    expect(stats.malformed503).toBe(0);
+    const counts = await http(viaProxy, 'GET', `/api/articles/${article.slug}`);
+    expect(counts.body.commentCount).toBe(stats.stored.length);
+    console.log(
+      `network cuts: ${RESTARTS}; answers ${JSON.stringify(stats.statuses)}; posts stored ${stats.stored.length}, ` +
+        `retried ${stats.retried}; writes back ${backMs.join(', ')} ms after each cut ended`,
+    );
+  } finally {
+    await viaProxy.stop();
+    await proxy.close();
+  }
 }, 120_000);
