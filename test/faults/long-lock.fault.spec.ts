@@ -1,22 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { createArticle, createUser, http } from '../support/factories.js';
+import { holdArticleLock, untilLockWaiters } from '../support/locks.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
-
-// Another session holds an article's row lock (a stuck migration, a manual
-// UPDATE left open in psql): writers of that article queue behind it.
-async function holdArticleLock(articleId: string): Promise<{ release(): Promise<void> }> {
-  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query('SELECT id FROM articles WHERE id = $1 FOR UPDATE', [articleId]);
-  return {
-    release: async () => {
-      await client.query('ROLLBACK');
-      await client.end();
-    },
-  };
-}
 
 describe('a long lock on an article', () => {
   let t: TestApp;
@@ -96,8 +81,8 @@ describe('writers stuck behind a lock', () => {
       http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { body: `queued post ${i}` } }).finally(() => settled++),
     );
     try {
-      // More posts than the pool has connections are now queued behind the lock.
-      await new Promise((r) => setTimeout(r, 300));
+      // As many posts as the transaction pool has connections wait on the lock; the rest wait for a connection.
+      await untilLockWaiters(5);
       const started = Date.now();
       const [thread, ready, articleRead] = await Promise.all([
         http(t, 'GET', `/api/articles/${article.slug}/comments`),

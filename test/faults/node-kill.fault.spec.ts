@@ -4,6 +4,7 @@ import pg from 'pg';
 import { http, unique } from '../support/factories.js';
 import { startServerProcess } from '../support/server-process.js';
 import type { ServerProcess } from '../support/server-process.js';
+import { holdArticleLock, untilLockWaiters } from '../support/locks.js';
 import { connectSocket, waitUntil } from '../support/sockets.js';
 import type { TestSocket } from '../support/sockets.js';
 import { TEST_LIMITS } from '../support/test-app.js';
@@ -80,10 +81,7 @@ it('stores a post that was held in its transaction when its node was killed, onc
 
   // The article's row lock is held elsewhere, so the posts stop inside their
   // transaction, their limits and marks already taken.
-  const lock = db();
-  await lock.connect();
-  await lock.query('BEGIN');
-  await lock.query('SELECT id FROM articles WHERE id = $1 FOR UPDATE', [article.id]);
+  const lock = await holdArticleLock(article.id);
   const inFlight = posts.map((p) =>
     fetch(`${a.url}/api/articles/${article.slug}/comments`, {
       method: 'POST',
@@ -94,13 +92,13 @@ it('stores a post that was held in its transaction when its node was killed, onc
       () => 'network',
     ),
   );
-  await new Promise((r) => setTimeout(r, 500));
+  // Killed only once every post waits on the lock, inside its transaction.
+  await untilLockWaiters(posts.length);
   const exited = once(a.child, 'exit');
   a.child.kill('SIGKILL');
   await exited;
   expect(await Promise.all(inFlight)).toEqual(Array(posts.length).fill('network'));
-  await lock.query('ROLLBACK');
-  await lock.end();
+  await lock.release();
 
   const retries = await Promise.all(
     posts.map((p) => http(b, 'POST', `/api/articles/${article.slug}/comments`, { token: p.token, body: { id: p.id, body: p.body } })),
