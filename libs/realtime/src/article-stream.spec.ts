@@ -25,11 +25,14 @@ function reader(stream: ArticleStream) {
   const resyncs: number[] = [];
   const sink: EventSink = {
     id: 'reader',
+    viewer: null,
+    beginReplay: () => true,
+    endReplay: () => undefined,
     send: (e) => received.push(e.seq),
     presence: () => undefined,
     resync: (_article, seq) => resyncs.push(seq),
   };
-  const subscription = new Subscription(ARTICLE, null, sink, 0);
+  const subscription = new Subscription(ARTICLE, sink, 0);
   subscription.goLive();
   stream.subscriptions.add(subscription);
   return { received, resyncs };

@@ -150,7 +150,7 @@ class SocketSink implements EventSink {
   }
 
   resync(articleId: string, seq: number): void {
-    this.socket.emit('resync', { articleId, seq });
+    emitSession(this.socket, 'resync', { articleId, seq });
   }
 
   // engine.io queues packets while the transport is busy writing (a reader

@@ -367,7 +367,7 @@ export class CommentsRepository {
           best_score = ${wilsonLowerBound(upvotes, downvotes)}::float8, controversy = ${controversy(upvotes, downvotes)}::float8
         WHERE id = ${commentId}::uuid`;
       return { kind: 'voted' as const, articleId: comment.articleId, upvotes, downvotes, score: upvotes - downvotes };
-    }, TX_OPTIONS);
+    });
   }
 
   // Appends one `comment.voted` with the comment's current counts (votes are
