@@ -158,7 +158,7 @@ export class CommentsService {
     if (!limits || !marks) return undoAll;
     const paid = input.id ? `paid:${actor.id}:${input.id}` : null;
     try {
-      if (!isModerator(actor) && !(paid && (await marks.holds(paid, actor.id)))) {
+      if (!isModerator(actor)) {
         const young = actor.createdAt !== undefined && Date.now() - actor.createdAt.getTime() < 86_400_000;
         const take = async (name: LimitName, key: string) => {
           await limits.consume(name, key);
@@ -167,21 +167,24 @@ export class CommentsService {
         try {
           await take(young ? 'comment-new-user' : 'comment-user', actor.id);
           if (ip) await take('comment-ip', ip);
-          if (paid) {
-            await marks.set(paid, actor.id, this.markTtlMs());
-            undo.push(() => marks.release(paid, actor.id));
-          }
         } catch (error) {
           const refused = error instanceof DomainError && error.code === ErrorCode.RateLimited;
+          // Its own first attempt (or the same id sent twice at once) took the quota.
           if (!(paid && refused && (await marks.holds(paid, actor.id)))) throw error;
-          // The same id sent twice at once: the other attempt paid meanwhile.
           await undoAll();
         }
       }
+      const paying = paid !== null && undo.length > 0;
       const fingerprint = `dup:${bodyFingerprint(actor.id, articleId, input.parentId ?? '', body)}`;
       const owner = input.id ?? randomUUID();
-      await marks.claim(fingerprint, owner, this.config.DUPLICATE_COMMENT_WINDOW * 1000);
-      undo.push(() => marks.release(fingerprint, owner));
+      // Sent together: one round trip to Redis, which pipelines them.
+      const [claimed, marked] = await Promise.allSettled([
+        marks.claim(fingerprint, owner, this.config.DUPLICATE_COMMENT_WINDOW * 1000),
+        paying ? marks.set(paid, actor.id, this.markTtlMs()) : Promise.resolve(),
+      ]);
+      if (paying && marked.status === 'fulfilled') undo.push(() => marks.release(paid, actor.id));
+      if (claimed.status === 'fulfilled') undo.push(() => marks.release(fingerprint, owner));
+      for (const result of [claimed, marked]) if (result.status === 'rejected') throw result.reason;
     } catch (error) {
       await undoAll();
       throw error;
