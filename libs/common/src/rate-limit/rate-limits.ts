@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../errors/domain-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 
-export type LimitName = 'comment-user' | 'comment-new-user' | 'comment-ip' | 'auth-ip';
+export type LimitName = 'comment-user' | 'comment-new-user' | 'comment-ip' | 'auth-ip' | 'login-failures';
 
 // A connected node-redis client, when limits are shared across nodes.
 export const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
@@ -33,6 +33,7 @@ export class RateLimits {
       'comment-new-user': make('cn', config.RATE_COMMENTS_PER_NEW_USER, config.RATE_COMMENTS_PER_NEW_USER_WINDOW),
       'comment-ip': make('ci', config.RATE_COMMENTS_PER_IP, config.RATE_COMMENTS_PER_IP_WINDOW),
       'auth-ip': make('ai', config.RATE_AUTH_PER_IP, config.RATE_AUTH_PER_IP_WINDOW),
+      'login-failures': make('lf', config.RATE_LOGIN_FAILURES_PER_ACCOUNT, config.RATE_LOGIN_FAILURES_PER_ACCOUNT_WINDOW),
     };
   }
 
@@ -48,6 +49,26 @@ export class RateLimits {
         retryAfterMs: result.msBeforeNext,
       });
     }
+  }
+
+  // Throws RATE_LIMITED while the limit is used up, without taking a point:
+  // for limits that count failures only.
+  async assertOpen(name: LimitName, key: string): Promise<void> {
+    const limiter = this.limiters[name];
+    const state = await limiter.get(key);
+    if (state && state.consumedPoints >= limiter.points) {
+      const retryAfterSeconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+      throw new DomainError(ErrorCode.RateLimited, `Retry in ${retryAfterSeconds} s`, { retryAfterSeconds, retryAfterMs: state.msBeforeNext });
+    }
+  }
+
+  // Counts a failure; never throws for the limit (the next attempt is refused).
+  async penalise(name: LimitName, key: string): Promise<void> {
+    await this.limiters[name].penalty(key);
+  }
+
+  async reset(name: LimitName, key: string): Promise<void> {
+    await this.limiters[name].delete(key);
   }
 
   async refund(name: LimitName, key: string): Promise<void> {
