@@ -1,9 +1,9 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { createClient } from 'redis';
 import type { RedisClientType } from 'redis';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AccountsModule } from '@rejoinder/accounts';
-import { APP_CONFIG, AppConfig, DomainEventBus, RATE_LIMIT_REDIS, RateLimits } from '@rejoinder/common';
+import { APP_CONFIG, AppConfig, DomainEventBus, PostMarks, RATE_LIMIT_REDIS, RateLimits } from '@rejoinder/common';
 import { DbModule } from '@rejoinder/db';
 import { ForumModule } from '@rejoinder/forum';
 import { ModerationModule } from '@rejoinder/moderation';
@@ -17,6 +17,7 @@ import { AccountsController } from './http/accounts.controller.js';
 import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
+import { InFlight, InFlightInterceptor } from './http/in-flight.js';
 import { ModerationController } from './http/moderation.controller.js';
 import { PrivacyController } from './http/privacy.controller.js';
 import { RolesGuard } from './auth/roles.guard.js';
@@ -56,6 +57,7 @@ export class CoreModule {
         { provide: APP_CONFIG, useValue: config },
         DomainEventBus,
         Readiness,
+        InFlight,
         RedisLimitsConnection,
         {
           provide: RATE_LIMIT_REDIS,
@@ -63,8 +65,9 @@ export class CoreModule {
           useFactory: (connection: RedisLimitsConnection) => (config.REDIS_URL ? connection.connect(config.REDIS_URL) : null),
         },
         RateLimits,
+        PostMarks,
       ],
-      exports: [APP_CONFIG, DomainEventBus, Readiness, RateLimits],
+      exports: [APP_CONFIG, DomainEventBus, Readiness, InFlight, RateLimits, PostMarks],
     };
   }
 }
@@ -79,7 +82,16 @@ export class AppModule {
         // Fastify logs each request (with its id) through the same pino
         // instance; nestjs-pino routes Nest's own messages there too.
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
-        DbModule.forRoot({ url: databaseUrl, poolSize: config.DATABASE_POOL_SIZE }),
+        DbModule.forRoot({
+          url: databaseUrl,
+          poolSize: config.DATABASE_POOL_SIZE,
+          timeouts: {
+            statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+            lockMs: config.DATABASE_LOCK_TIMEOUT_MS,
+            acquireMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+            transactionMs: config.DATABASE_TRANSACTION_TIMEOUT_MS,
+          },
+        }),
         AccountsModule.forRoot({ secret: jwtSecret, ttlSeconds: config.JWT_TTL_SECONDS }),
         ForumModule,
         RealtimeModule,
@@ -87,7 +99,13 @@ export class AppModule {
         PrivacyModule,
       ],
       controllers: [HealthController, AccountsController, ArticlesController, CommentsController, ModerationController, PrivacyController],
-      providers: [AuthGuard, RolesGuard, EventsGateway, { provide: APP_FILTER, useClass: ProblemFilter }],
+      providers: [
+        AuthGuard,
+        RolesGuard,
+        EventsGateway,
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: InFlightInterceptor },
+      ],
     };
   }
 }

@@ -18,6 +18,8 @@ import { toProblem } from './http/problem.js';
 import { proxyTrust } from './http/client-address.js';
 import { RealtimeIoAdapter } from './realtime/socket-io.adapter.js';
 import { Readiness } from './health/health.controller.js';
+import { InFlight } from './http/in-flight.js';
+import { EventsGateway } from './realtime/events.gateway.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 import { serveWebPages } from './web/web-pages.js';
 
@@ -151,8 +153,13 @@ export async function startServer(config: AppConfig, logger: PinoLogger = create
         app.get(Readiness).markStopping();
         try {
           // Nest would destroy the modules (and the database pool) before the
-          // HTTP server; closing Fastify first lets requests in flight finish.
-          await app.getHttpAdapter().getInstance().close();
+          // HTTP server. Instead: stop accepting, send the sockets away (an
+          // open WebSocket would hold the HTTP server open), let every handler
+          // in flight finish - also those whose client has gone - and only
+          // then close the modules, the database last.
+          const httpClosed = app.getHttpAdapter().getInstance().close();
+          app.get(EventsGateway).closeConnections();
+          await Promise.all([httpClosed, app.get(InFlight).idle()]);
           await app.close();
         } finally {
           await database.stop();

@@ -5,4 +5,5 @@ export * from './pagination/cursor.js';
 export * from './events/domain-events.js';
 export * from './rate-limit/rate-limits.js';
 export * from './events/event-catalogue.js';
+export * from './rate-limit/post-marks.js';
 export * from './validation/text.js';

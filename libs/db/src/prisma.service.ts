@@ -1,22 +1,40 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client.js';
+import { createDatabasePools, DatabaseTimeouts, TransactionPool } from './database-pool.js';
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
 
 export interface DatabaseOptions {
   url: string;
   poolSize: number;
+  // Unset (admin commands): no limit on how long the work may take.
+  timeouts?: DatabaseTimeouts;
 }
 
-// Prisma 7 with the node-postgres driver adapter (no query engine binary).
+// Prisma 7 with the node-postgres driver adapter (no query engine binary), on
+// pools built here: every connection has an error listener for its whole
+// life, waits are bounded, and transactions have connections of their own.
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  private readonly pool: TransactionPool;
+
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
-    super({ adapter: new PrismaPg({ connectionString: options.url, max: options.poolSize }) });
+    const logger = new Logger('Database');
+    // A lost connection is replaced on the next request; the statement that
+    // was using it fails and answers 503.
+    const pool = createDatabasePools(options, (error) => logger.warn({ err: error }, 'Database connection lost'));
+    const { timeouts } = options;
+    super({
+      adapter: new PrismaPg(pool),
+      // Prisma's own limits sit just behind the pool's, so the pool reports first.
+      ...(timeouts ? { transactionOptions: { maxWait: timeouts.acquireMs + 500, timeout: timeouts.transactionMs } } : {}),
+    });
+    this.pool = pool;
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.$disconnect();
+    await this.pool.endAll();
   }
 }

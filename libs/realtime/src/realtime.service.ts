@@ -209,10 +209,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     if (ids.length === 0) return;
     try {
       const heads = await this.events.heads(ids);
-      for (const [id, head] of heads) {
-        const stream = this.streams.get(id)?.stream;
-        if (stream?.behind(head)) void stream.fill();
-      }
+      for (const [id, head] of heads) this.streams.get(id)?.stream.behind(head);
     } catch (error) {
       this.logger.warn({ err: error }, 'Event sweep failed');
     }

@@ -58,6 +58,8 @@ export interface EventSink {
   endReplay(): void;
   send(event: CommittedEvent): void;
   presence(articleId: string, viewers: number): void;
+  // Events up to `seq` are missing from the log: reload, then follow from `seq`.
+  resync(articleId: string, seq: number): void;
 }
 
 // Messages between API nodes, carried by the socket.io adapter.

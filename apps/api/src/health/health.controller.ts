@@ -1,6 +1,6 @@
 import { Controller, Get, Injectable } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DomainError, ErrorCode } from '@rejoinder/common';
+import { ErrorCode, serviceUnavailable } from '@rejoinder/common';
 import { DatabaseHealthRepository } from '@rejoinder/db';
 import { ApiJsonResponse, ApiProblems } from '../http/openapi.js';
 
@@ -40,10 +40,8 @@ export class HealthController {
   })
   @ApiProblems(ErrorCode.ServiceUnavailable)
   async ready(): Promise<{ status: 'ready'; database: 'up' }> {
-    if (this.readiness.isStopping) throw new DomainError(ErrorCode.ServiceUnavailable, 'Shutting down');
-    if (!(await this.database.ping())) {
-      throw new DomainError(ErrorCode.ServiceUnavailable, 'The database does not answer');
-    }
+    if (this.readiness.isStopping) throw serviceUnavailable('Shutting down');
+    if (!(await this.database.ping())) throw serviceUnavailable('The database does not answer', { dependency: 'database' });
     return { status: 'ready', database: 'up' };
   }
 }

@@ -161,6 +161,10 @@ class SocketSink implements EventSink {
     if (!this.overloaded()) this.socket.volatile.emit('presence', data);
   }
 
+  resync(articleId: string, seq: number): void {
+    emitSession(this.socket, 'resync', { articleId, seq });
+  }
+
   // engine.io queues packets while the transport is busy writing (a reader
   // that does not read keeps it busy), and ws keeps what the kernel refused.
   private overloaded(): boolean {
@@ -239,6 +243,14 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
   onModuleDestroy(): void {
     if (this.accountPoll) clearInterval(this.accountPoll);
+  }
+
+  // Shutdown: every connection of this node is closed cleanly. Not a
+  // socket.io disconnect, which tells a client not to come back: clients
+  // reconnect at once (to another node behind the proxy) and catch up from
+  // their seq.
+  closeConnections(): void {
+    this.server.engine.close();
   }
 
   handleConnection(socket: Socket): void {

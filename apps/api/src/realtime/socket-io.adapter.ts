@@ -3,9 +3,9 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adapter';
 import { createAdapter as createRedisAdapter } from '@socket.io/redis-adapter';
 import { ErrorCode, realtimeAdapter } from '@rejoinder/common';
+import { createPool } from '@rejoinder/db';
 import type { AppConfig } from '@rejoinder/common';
 import type { IncomingMessage } from 'node:http';
-import pg from 'pg';
 import { createClient } from 'redis';
 import type { Server, ServerOptions } from 'socket.io';
 import { clientAddress, proxyTrust } from '../http/client-address.js';
@@ -64,8 +64,7 @@ export class RealtimeIoAdapter extends IoAdapter {
         return;
       }
       case 'postgres': {
-        const pool = new pg.Pool({ connectionString: this.databaseUrl, max: 2 });
-        pool.on('error', (err) => this.log.error({ err }, 'PostgreSQL adapter error'));
+        const pool = createPool({ connectionString: this.databaseUrl, max: 2 }, (err) => this.log.error({ err }, 'PostgreSQL adapter error'));
         this.factory = createPostgresAdapter(pool);
         this.closers.push(() => pool.end());
         this.log.log('Sharing rooms through PostgreSQL');

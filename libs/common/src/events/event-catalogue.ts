@@ -145,6 +145,11 @@ export const SESSION_EVENTS = {
     audience: 'a socket whose token expired: it is anonymous from now on; send `auth` with a fresh token to sign in again',
     data: z.strictObject({ code: z.literal('TOKEN_EXPIRED') }),
   },
+  resync: {
+    audience:
+      "everyone following the article live, when events up to `seq` are missing from the article's log (history pruned or erased, a manual repair): live events after `seq` keep coming; reload the article and its comments over HTTP",
+    data: z.strictObject({ articleId: uuid, seq: z.number().int() }),
+  },
   'subscription.ended': {
     audience: 'a socket following the moderators\' feed whose account may no longer (demoted, signed out by expiry)',
     data: z.strictObject({ feed: z.literal('moderation'), code: z.enum(['FORBIDDEN', 'UNAUTHENTICATED']) }),

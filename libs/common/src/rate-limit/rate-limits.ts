@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../errors/domain-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 
-export type LimitName = 'comment-user' | 'comment-new-user' | 'comment-ip' | 'auth-ip' | 'login-failures' | 'duplicate';
+export type LimitName = 'comment-user' | 'comment-new-user' | 'comment-ip' | 'auth-ip' | 'login-failures';
 
 // A connected node-redis client, when limits are shared across nodes.
 export const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
@@ -34,23 +34,20 @@ export class RateLimits {
       'comment-ip': make('ci', config.RATE_COMMENTS_PER_IP, config.RATE_COMMENTS_PER_IP_WINDOW),
       'auth-ip': make('ai', config.RATE_AUTH_PER_IP, config.RATE_AUTH_PER_IP_WINDOW),
       'login-failures': make('lf', config.RATE_LOGIN_FAILURES_PER_ACCOUNT, config.RATE_LOGIN_FAILURES_PER_ACCOUNT_WINDOW),
-      duplicate: make('dup', 1, config.DUPLICATE_COMMENT_WINDOW),
     };
   }
 
-  // Takes one point, or throws RATE_LIMITED (DUPLICATE_COMMENT for
-  // `duplicate`) with the seconds to wait.
+  // Takes one point, or throws RATE_LIMITED with the seconds to wait.
   async consume(name: LimitName, key: string): Promise<void> {
     try {
       await this.limiters[name].consume(key);
     } catch (result) {
       if (!(result instanceof RateLimiterRes)) throw result;
       const retryAfterSeconds = Math.max(1, Math.ceil(result.msBeforeNext / 1000));
-      throw new DomainError(
-        name === 'duplicate' ? ErrorCode.DuplicateComment : ErrorCode.RateLimited,
-        `Retry in ${retryAfterSeconds} s`,
-        { retryAfterSeconds, retryAfterMs: result.msBeforeNext },
-      );
+      throw new DomainError(ErrorCode.RateLimited, `Retry in ${retryAfterSeconds} s`, {
+        retryAfterSeconds,
+        retryAfterMs: result.msBeforeNext,
+      });
     }
   }
 

@@ -256,7 +256,7 @@ export class CommentsRepository {
         const stored = await readComment(tx, comment.id);
         const committed = await appendEvents(tx, comment.articleId, head, comment.id, events, stored);
         return { kind: 'inserted' as const, comment: stored, events: committed };
-      }, TX_OPTIONS);
+      });
     } catch (error) {
       if (error instanceof IdTaken) return { kind: 'id-taken' };
       throw error;
@@ -332,7 +332,7 @@ export class CommentsRepository {
                   ${before.articleId}::uuid, ${args.audit.reasonCode ?? null}, ${args.audit.note ?? null}, now())`;
       }
       return { before, comment: after, events: committed };
-    }, TX_OPTIONS);
+    });
   }
 
   // Records a reader's vote (+1, -1, or 0 to retract) and keeps the comment's
@@ -367,7 +367,7 @@ export class CommentsRepository {
           best_score = ${wilsonLowerBound(upvotes, downvotes)}::float8, controversy = ${controversy(upvotes, downvotes)}::float8
         WHERE id = ${commentId}::uuid`;
       return { kind: 'voted' as const, articleId: comment.articleId, upvotes, downvotes, score: upvotes - downvotes };
-    }, TX_OPTIONS);
+    });
   }
 
   // Appends one `comment.voted` with the comment's current counts (votes are
@@ -383,7 +383,7 @@ export class CommentsRepository {
         eventRow('comment.voted').to('public', null, (c) => ({ commentId: c.id, score: c.score, upvotes: c.upvotes, downvotes: c.downvotes, bestScore: c.bestScore })),
       ], current);
       return event ?? null;
-    }, TX_OPTIONS);
+    });
   }
 
   // The author's last comment on the article (for slow mode).
@@ -590,6 +590,3 @@ async function appendEvents(
 }
 
 class IdTaken extends Error {}
-
-// Writers to one article queue on its row lock; give them room to wait.
-const TX_OPTIONS = { maxWait: 15_000, timeout: 15_000 };

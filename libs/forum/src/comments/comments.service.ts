@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuthUser, isModerator } from '@rejoinder/accounts';
 import type { AppConfig, LimitName, SessionEventData } from '@rejoinder/common';
-import { APP_CONFIG, bodyFingerprint, cursorPart, hasVisibleCharacter, RateLimits, DomainError, DomainEventBus, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
+import { APP_CONFIG, bodyFingerprint, cursorPart, hasVisibleCharacter, PostMarks, RateLimits, DomainError, DomainEventBus, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
 import { z } from 'zod';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
 import { ArticlesRepository } from '../articles/articles.repository.js';
@@ -53,6 +53,7 @@ export class CommentsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(COMMENT_POLICY) private readonly policy?: CommentPolicy,
     @Optional() private readonly limits?: RateLimits,
+    @Optional() private readonly marks?: PostMarks,
   ) {}
 
   // One statement per page (pinned comments included on the first page); the
@@ -134,35 +135,68 @@ export class CommentsService {
       const replay = await this.replay(actor, article.id, input, body);
       if (replay) return replay;
     }
-    const taken: [LimitName, string][] = [];
+    const undo = await this.admit(actor, article.id, input, body, context.ip);
     try {
-      if (this.limits) {
-        const take = async (name: LimitName, key: string) => {
-          await this.limits!.consume(name, key);
-          taken.push([name, key]);
-        };
-        if (!isModerator(actor)) {
-          const young = actor.createdAt !== undefined && Date.now() - actor.createdAt.getTime() < 86_400_000;
-          await take(young ? 'comment-new-user' : 'comment-user', actor.id);
-          if (context.ip) await take('comment-ip', context.ip);
-        }
-        await take('duplicate', bodyFingerprint(actor.id, article.id, input.parentId ?? '', body));
-      }
       return await this.store(actor, article, input, body);
     } catch (error) {
       // Only stored comments use up quota.
-      for (const [name, key] of taken) await this.limits?.refund(name, key);
-      // A retry racing its own first attempt meets that attempt's quota: once
-      // the first attempt commits, the retry is answered with it.
-      if (input.id && error instanceof DomainError && (error.code === ErrorCode.DuplicateComment || error.code === ErrorCode.RateLimited)) {
-        for (let attempt = 0; attempt < 20; attempt++) {
-          const replay = await this.replay(actor, article.id, input, body).catch(() => null);
-          if (replay) return replay;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      }
+      await undo();
       throw error;
     }
+  }
+
+  // The limits a post must pass; returns what gives the quota back if the
+  // post is not stored. A post with a client id pays once: the id is marked
+  // as paid with its quota, and the duplicate-body mark holds the id that made
+  // it, so a retry of that id (after a 503, or on another node after this one
+  // died mid-transaction) is never refused by its own first attempt.
+  private async admit(actor: AuthUser, articleId: string, input: CreateCommentInput, body: string, ip?: string): Promise<() => Promise<void>> {
+    const { limits, marks } = this;
+    const undo: (() => Promise<void>)[] = [];
+    const undoAll = async () => {
+      for (const step of undo.splice(0).reverse()) await step();
+    };
+    if (!limits || !marks) return undoAll;
+    const paid = input.id ? `paid:${actor.id}:${input.id}` : null;
+    try {
+      if (!isModerator(actor)) {
+        const young = actor.createdAt !== undefined && Date.now() - actor.createdAt.getTime() < 86_400_000;
+        const take = async (name: LimitName, key: string) => {
+          await limits.consume(name, key);
+          undo.push(() => limits.refund(name, key));
+        };
+        try {
+          await take(young ? 'comment-new-user' : 'comment-user', actor.id);
+          if (ip) await take('comment-ip', ip);
+        } catch (error) {
+          const refused = error instanceof DomainError && error.code === ErrorCode.RateLimited;
+          // Its own first attempt (or the same id sent twice at once) took the quota.
+          if (!(paid && refused && (await marks.holds(paid, actor.id)))) throw error;
+          await undoAll();
+        }
+      }
+      const paying = paid !== null && undo.length > 0;
+      const fingerprint = `dup:${bodyFingerprint(actor.id, articleId, input.parentId ?? '', body)}`;
+      const owner = input.id ?? randomUUID();
+      // Sent together: one round trip to Redis, which pipelines them.
+      const [claimed, marked] = await Promise.allSettled([
+        marks.claim(fingerprint, owner, this.config.DUPLICATE_COMMENT_WINDOW * 1000),
+        paying ? marks.set(paid, actor.id, this.markTtlMs()) : Promise.resolve(),
+      ]);
+      if (paying && marked.status === 'fulfilled') undo.push(() => marks.release(paid, actor.id));
+      if (claimed.status === 'fulfilled') undo.push(() => marks.release(fingerprint, owner));
+      for (const result of [claimed, marked]) if (result.status === 'rejected') throw result.reason;
+    } catch (error) {
+      await undoAll();
+      throw error;
+    }
+    return undoAll;
+  }
+
+  // A paid mark outlives every window it stands for.
+  private markTtlMs(): number {
+    const c = this.config;
+    return 1000 * Math.max(c.RATE_COMMENTS_PER_USER_WINDOW, c.RATE_COMMENTS_PER_NEW_USER_WINDOW, c.RATE_COMMENTS_PER_IP_WINDOW, c.DUPLICATE_COMMENT_WINDOW);
   }
 
   private async store(
