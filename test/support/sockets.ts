@@ -21,7 +21,7 @@ export const EVENT_TYPES = [
 export interface TestSocket {
   socket: Socket;
   events: Received[];
-  presence: { articleId: string; viewers: number }[];
+  presence: { articleId: string; viewers: number; approximate?: boolean }[];
   ack(event: string, payload?: unknown): Promise<any>;
   waitFor(predicate: (events: Received[]) => boolean, timeoutMs?: number): Promise<Received[]>;
   close(): void;
@@ -40,9 +40,9 @@ export async function connectSocket(
     extraHeaders: options.origin ? { origin: options.origin } : undefined,
   });
   const events: Received[] = [];
-  const presence: { articleId: string; viewers: number }[] = [];
+  const presence: TestSocket['presence'] = [];
   for (const type of EVENT_TYPES) socket.on(type, (payload: Omit<Received, 'type'>) => events.push({ type, ...payload }));
-  socket.on('presence', (p: { articleId: string; viewers: number }) => presence.push(p));
+  socket.on('presence', (p: TestSocket['presence'][number]) => presence.push(p));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (error) => {

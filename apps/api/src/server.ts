@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { AppConfig } from '@rejoinder/common';
+import { AppConfig, RedisConnections } from '@rejoinder/common';
 import { applyMigrations, DatabaseHandle, openDatabase } from '@rejoinder/db';
 import { SeedService } from '@rejoinder/forum';
 import { Logger } from 'nestjs-pino';
@@ -58,7 +58,7 @@ export async function createApp(
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
-  const io = new RealtimeIoAdapter(app, config, databaseUrl);
+  const io = new RealtimeIoAdapter(app, config, databaseUrl, app.get(RedisConnections));
   await io.connect();
   app.useWebSocketAdapter(io);
   const fastify = app.getHttpAdapter().getInstance();

@@ -4,3 +4,4 @@ export * from './validation/zod-validation.pipe.js';
 export * from './pagination/cursor.js';
 export * from './events/domain-events.js';
 export * from './rate-limit/rate-limits.js';
+export * from './redis/redis-connection.js';

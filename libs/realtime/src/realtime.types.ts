@@ -38,7 +38,7 @@ export function canSee(event: Pick<CommittedEvent, 'audience' | 'userId'>, viewe
 export interface EventSink {
   readonly id: string;
   send(event: CommittedEvent, live: boolean): void;
-  presence(articleId: string, viewers: number): void;
+  presence(articleId: string, viewers: number, approximate: boolean): void;
 }
 
 // Messages between API nodes, carried by the socket.io adapter.
@@ -48,4 +48,7 @@ export type ClusterMessage =
 
 export interface ClusterLink {
   publish(message: ClusterMessage): void;
+  // Messages cannot get through (Redis down): other nodes catch up from the
+  // event log, and viewer counts are approximate.
+  readonly degraded: boolean;
 }

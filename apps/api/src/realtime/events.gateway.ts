@@ -11,7 +11,7 @@ import {
 } from '@nestjs/websockets';
 import { AccountsService, isModerator } from '@rejoinder/accounts';
 import type { AuthUser } from '@rejoinder/accounts';
-import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, MODERATION_FEED, parseInput, realtimeAdapter } from '@rejoinder/common';
+import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, MODERATION_FEED, parseInput, realtimeAdapter, RedisConnections } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { CommentsService, createCommentSchema } from '@rejoinder/forum';
 import type { CommentView } from '@rejoinder/forum';
@@ -84,8 +84,8 @@ class SocketSink implements EventSink {
     client._packet(packets, { preEncoded: true });
   }
 
-  presence(articleId: string, viewers: number): void {
-    if (!this.overloaded()) this.socket.volatile.emit('presence', { articleId, viewers });
+  presence(articleId: string, viewers: number, approximate: boolean): void {
+    if (!this.overloaded()) this.socket.volatile.emit('presence', { articleId, viewers, approximate });
   }
 
   // engine.io queues packets while the transport is busy writing (a reader
@@ -115,6 +115,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     private readonly accounts: AccountsService,
     private readonly comments: CommentsService,
     private readonly realtime: RealtimeService,
+    private readonly redis: RedisConnections,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -132,7 +133,13 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     // Notes for one user go to their room on whichever node holds their sockets.
     this.realtime.onUserMessage((message) => server.to(`user:${message.userId}`).emit(message.type, message.data));
     if (realtimeAdapter(this.config) !== 'memory') {
-      this.realtime.attachCluster({ publish: (message) => server.serverSideEmit(CLUSTER_CHANNEL, message) });
+      const redis = this.redis;
+      this.realtime.attachCluster({
+        publish: (message) => server.serverSideEmit(CLUSTER_CHANNEL, message),
+        get degraded() {
+          return !redis.up('publish', 'subscribe');
+        },
+      });
       server.on(CLUSTER_CHANNEL, (message: ClusterMessage) => this.realtime.receive(message));
     }
   }
