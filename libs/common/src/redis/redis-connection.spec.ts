@@ -34,7 +34,12 @@ describe('a Redis connection that cannot connect', () => {
     connection.onChange((state) => changes.push(state));
     expect(connection.up).toBe(false);
     expect(connection.status()).toMatchObject({ state: 'down', outages: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    let attempts = 0;
+    await new Promise<void>((resolve) =>
+      connection.client.on('reconnecting', () => {
+        if (++attempts === 2) resolve();
+      }),
+    );
     expect(connection.status().outages).toBe(1);
     expect(changes).toEqual([]);
   });
