@@ -12,7 +12,7 @@ import { startTestApp } from '../support/test-app.js';
 const ANSWER_WITHIN_MS = 8000;
 
 interface Answer {
-  kind: 'comment' | 'register' | 'login';
+  kind: 'comment' | 'socket comment' | 'register' | 'login';
   status: number;
   retryAfter: string | null;
   duringOutage: boolean;
@@ -43,14 +43,16 @@ class Load {
   private readonly loops: Promise<void>[] = [];
 
   constructor(
-    private readonly nodes: ServerProcess[],
+    nodes: ServerProcess[],
     private readonly article: string,
-    private readonly tokens: string[],
+    tokens: string[],
+    writers: TestSocket[],
   ) {
     nodes.forEach((node, i) => {
       this.loops.push(this.repeat(() => this.comment(node, tokens[i])));
       this.loops.push(this.repeat(() => this.signIn(node)));
     });
+    for (const writer of writers) this.loops.push(this.repeat(() => this.socketComment(writer)));
   }
 
   async stop(): Promise<void> {
@@ -87,6 +89,22 @@ class Load {
     const id = randomUUID();
     const result = await this.send('comment', node, `/api/articles/${this.article}/comments`, { id, body: `comment ${id}` }, token);
     if (result?.answer.status === 201) result.answer.commentId = id;
+  }
+
+  // The same write over a socket: the acknowledgement is the answer.
+  private async socketComment(writer: TestSocket): Promise<void> {
+    const id = randomUUID();
+    const duringOutage = this.outage;
+    try {
+      const ack = await writer.socket
+        .timeout(ANSWER_WITHIN_MS)
+        .emitWithAck('comment.create', { article: this.article, id, body: `socket comment ${id}` });
+      const status = ack.comment ? 201 : (ack.error?.status as number);
+      const retryAfter = ack.error?.retryAfterSeconds === undefined ? null : String(ack.error.retryAfterSeconds);
+      this.answers.push({ kind: 'socket comment', status, retryAfter, duringOutage, commentId: ack.comment ? id : undefined });
+    } catch (error) {
+      this.hung.push(`socket comment: ${String(error)}`);
+    }
   }
 
   private async signIn(node: ServerProcess): Promise<void> {
@@ -143,15 +161,21 @@ describe('Redis stopped and restarted under load on two nodes', () => {
     return reader;
   }
 
+  async function writer(node: ServerProcess, token: string): Promise<TestSocket> {
+    const socket = await connectSocket(node.url, { token });
+    sockets.push(socket);
+    return socket;
+  }
+
   // Every request answered in time, as a success or a 503 that says when to
   // come back; every acknowledged comment stored and delivered to every reader
   // on both nodes, once and in order.
   async function expectNothingLost(load: Load, readers: TestSocket[]): Promise<void> {
     expect(load.hung).toEqual([]);
-    const expected = { comment: 201, register: 201, login: 200 };
+    const expected = { comment: 201, 'socket comment': 201, register: 201, login: 200 };
     const wrong = load.answers.filter((x) => x.status !== expected[x.kind] && !(x.status === 503 && Number(x.retryAfter) > 0));
     expect(wrong).toEqual([]);
-    for (const kind of ['comment', 'register', 'login'] as const) {
+    for (const kind of ['comment', 'socket comment', 'register', 'login'] as const) {
       expect(load.answers.filter((x) => x.kind === kind && x.duringOutage).length).toBeGreaterThan(0);
     }
     const acknowledged = load.answers.flatMap((x) => (x.commentId ? [x.commentId] : []));
@@ -171,7 +195,7 @@ describe('Redis stopped and restarted under load on two nodes', () => {
     const readers = [await follow(a, article.slug), await follow(b, article.slug)];
     const warningsBefore = [warnings(a).length, warnings(b).length];
 
-    const load = new Load([a, b], article.slug, tokens);
+    const load = new Load([a, b], article.slug, tokens, [await writer(b, tokens[0])]);
     await sleep(1000);
     load.outage = true;
     await redis.stop();
@@ -217,7 +241,7 @@ describe('Redis stopped and restarted under load on two nodes', () => {
     const tokens = await Promise.all([register(a), register(b)]);
     const readers = [await follow(a, article.slug), await follow(b, article.slug)];
 
-    const load = new Load([a, b], article.slug, tokens);
+    const load = new Load([a, b], article.slug, tokens, [await writer(b, tokens[0])]);
     await sleep(500);
     load.outage = true;
     redis.pause();
