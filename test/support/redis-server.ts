@@ -14,15 +14,22 @@ export interface RedisServer {
   resume(): void;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
+// A free port below the ephemeral range: a client that keeps reconnecting to
+// a stopped server on an ephemeral port can end up connected to itself.
+async function freePort(): Promise<number> {
+  for (let port = 6391; port <= 6399; port++) {
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      server.close();
+      await once(server, 'close');
+      return port;
+    }
+  }
+  throw new Error('no free port in 6391-6399 for a test Redis');
 }
 
 // A Redis of the test's own (never the machine's shared one), so that it can

@@ -145,9 +145,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
 
   viewers(articleId: string): number {
     const local = this.streams.get(articleId)?.stream.subscriptions.size ?? 0;
-    // While the link is down no node hears from the others: their last counts
-    // are the best guess (and are flagged approximate), not a dead node's.
-    const horizon = this.presenceApproximate ? -Infinity : Date.now() - this.config.PRESENCE_INTERVAL_MS * 3;
+    const horizon = Date.now() - this.config.PRESENCE_INTERVAL_MS * 3;
     let remote = 0;
     for (const [node, entry] of this.remotePresence) {
       if (entry.at < horizon) this.remotePresence.delete(node);
@@ -203,6 +201,10 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     for (const [id, { stream }] of this.streams) counts[id] = stream.subscriptions.size;
     this.cluster?.publish({ kind: 'presence', node: this.node, counts });
     const approximate = this.presenceApproximate;
+    // While the link is down no node hears from the others: their last counts
+    // stand (flagged approximate) instead of expiring, and expire normally
+    // once the link is back and fresh ones do not come (a node that died).
+    if (approximate) for (const entry of this.remotePresence.values()) entry.at = Date.now();
     for (const [id, { stream }] of this.streams) {
       if (id === MODERATION_FEED) continue;
       const viewers = this.viewers(id);

@@ -103,10 +103,11 @@ export class RateLimits {
       duplicate: make('dup', 1, config.DUPLICATE_COMMENT_WINDOW),
     };
     if (redis) {
-      if (!redis.up) this.logger.warn('Redis unavailable at start-up: rate limits are counted in this node\'s memory until it answers');
+      const fallback = "Redis unavailable: rate limits are counted in this node's memory until it answers";
+      if (!redis.up) this.logger.warn(`${fallback} (since start-up)`);
       redis.onChange((state, cause) => {
         if (state === 'down') {
-          this.logger.warn({ err: cause }, 'Redis unavailable: rate limits are counted in this node\'s memory until it answers');
+          this.logger.warn({ err: cause }, fallback);
         } else if (state === 'up') {
           this.logger.log({ localDecisions: this.localDecisions }, 'Redis answers again: rate limits are shared across nodes');
         }
