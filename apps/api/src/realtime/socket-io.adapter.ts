@@ -32,20 +32,20 @@ function publisher(connection: RedisConnection): RedisClientType {
 }
 
 // The adapter subscribes once, at start-up, and unsubscribes when it closes,
-// without handling a failure: a subscription that Redis did not confirm is
-// made again when it is back; an unsubscription that fails (closing while
-// Redis is down) does not matter.
+// without handling a failure. A subscription waits until Redis is connected
+// (node-redis can misread replies to subscriptions queued before its
+// handshake) and is made again if Redis did not confirm it; an
+// unsubscription that fails (closing while Redis is down) does not matter.
 function subscriber(connection: RedisConnection): RedisClientType {
   const { client } = connection;
   type Method = 'subscribe' | 'pSubscribe' | 'unsubscribe' | 'pUnsubscribe';
   const call = (method: Method, args: unknown[]) => (client[method] as (...a: unknown[]) => Promise<unknown>).apply(client, args);
+  const whenReady = (then: () => Promise<unknown>) => new Promise<unknown>((resolve) => client.once('ready', () => resolve(then())));
   const retried =
     (method: Method) =>
     (...args: unknown[]): Promise<unknown> => {
       const attempt = (): Promise<unknown> =>
-        call(method, args).catch(() => {
-          client.once('ready', () => void attempt());
-        });
+        client.isReady ? call(method, args).catch(() => whenReady(attempt)) : whenReady(attempt);
       return attempt();
     };
   const settled =
@@ -82,7 +82,7 @@ export class RealtimeIoAdapter extends IoAdapter {
       case 'memory':
         return;
       case 'redis': {
-        const [pub, sub] = await Promise.all([this.redis.open('publish'), this.redis.open('subscribe', { subscriber: true })]);
+        const [pub, sub] = await Promise.all([this.redis.open('publish'), this.redis.open('subscribe')]);
         this.factory = createRedisAdapter(publisher(pub), subscriber(sub));
         this.log.log('Sharing rooms through Redis');
         // One line when the link between nodes breaks and one when it is back,

@@ -45,13 +45,12 @@ export class RedisConnection {
     readonly name: string,
     url: string,
     private readonly commandTimeoutMs: number,
-    // A subscriber sends only (P)SUBSCRIBE, which the client must keep across
-    // reconnects; a command connection queues nothing while offline.
-    private readonly subscriber = false,
   ) {
     this.client = createClient({
       url,
-      disableOfflineQueue: !subscriber,
+      // Subscriptions are not commands: the client makes them again after
+      // a reconnection by itself.
+      disableOfflineQueue: true,
       commandOptions: { timeout: commandTimeoutMs },
       socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: reconnectDelay },
     });
@@ -127,7 +126,7 @@ export class RedisConnection {
   }
 
   private startProbe(): void {
-    if (this.probe || this.subscriber) return;
+    if (this.probe) return;
     this.probe = setInterval(() => {
       if (!this.client.isReady) return; // reconnecting: 'ready' will say when it is back
       this.bounded(this.client.ping()).then(
@@ -167,9 +166,9 @@ export class RedisConnections implements OnApplicationShutdown {
 
   // A connection to REDIS_URL under `name`, once its first attempt is over
   // (it may be down: it keeps reconnecting by itself).
-  async open(name: string, options: { subscriber?: boolean } = {}): Promise<RedisConnection> {
+  async open(name: string): Promise<RedisConnection> {
     if (!this.config.REDIS_URL) throw new Error('REDIS_URL is not set');
-    const connection = new RedisConnection(name, this.config.REDIS_URL, this.config.REDIS_COMMAND_TIMEOUT_MS, options.subscriber);
+    const connection = new RedisConnection(name, this.config.REDIS_URL, this.config.REDIS_COMMAND_TIMEOUT_MS);
     this.connections.set(name, connection);
     await connection.open();
     return connection;
