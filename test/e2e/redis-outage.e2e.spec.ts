@@ -53,11 +53,13 @@ class Load {
     tokens: string[],
     writers: TestSocket[],
   ) {
+    // Sign-ins pace themselves: each hashes a password twice, and the machine
+    // is shared with the rest of the suite.
     nodes.forEach((node, i) => {
-      this.loops.push(this.repeat(() => this.comment(node, tokens[i])));
-      this.loops.push(this.repeat(() => this.signIn(node)));
+      this.loops.push(this.repeat(() => this.comment(node, tokens[i]), 50));
+      this.loops.push(this.repeat(() => this.signIn(node), 250));
     });
-    for (const writer of writers) this.loops.push(this.repeat(() => this.socketComment(writer)));
+    for (const writer of writers) this.loops.push(this.repeat(() => this.socketComment(writer), 50));
   }
 
   async stop(): Promise<void> {
@@ -70,13 +72,13 @@ class Load {
     await Promise.all([...this.inFlight]);
   }
 
-  private async repeat(step: () => Promise<void>): Promise<void> {
+  private async repeat(step: () => Promise<void>, pauseMs: number): Promise<void> {
     while (this.running) {
       const sent = step();
       this.inFlight.add(sent);
       await sent;
       this.inFlight.delete(sent);
-      await sleep(30);
+      await sleep(pauseMs);
     }
   }
 
