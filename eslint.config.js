@@ -2,7 +2,7 @@
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const sources = ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts'];
+const sources = ['apps/**/*.ts', 'apps/web/**/*.tsx', 'libs/**/*.ts', 'test/**/*.ts'];
 const tests = ['**/*.spec.ts', 'test/**'];
 
 export default defineConfig(

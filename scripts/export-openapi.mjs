@@ -1,8 +1,9 @@
-// Writes docs/openapi.json from the running code's decorators (npm run openapi).
+// Writes docs/openapi.json from the running code's decorators, and the event
+// table of docs/realtime.md from the event catalogue (npm run openapi).
 // The application is created but never listens or queries the database.
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
-import { loadConfig } from '../dist/libs/common/src/index.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadConfig, withEventTable } from '../dist/libs/common/src/index.js';
 import { createApp } from '../dist/apps/api/src/server.js';
 import { buildOpenApiDocument } from '../dist/apps/api/src/openapi-document.js';
 
@@ -16,4 +17,5 @@ const app = await createApp(config, config.DATABASE_URL);
 await app.init();
 writeFileSync('docs/openapi.json', `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`);
 await app.close();
-console.log('Wrote docs/openapi.json');
+writeFileSync('docs/realtime.md', withEventTable(readFileSync('docs/realtime.md', 'utf8')));
+console.log('Wrote docs/openapi.json and the event table of docs/realtime.md');

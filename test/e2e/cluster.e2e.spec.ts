@@ -28,13 +28,18 @@ describe.each(variants)('two API nodes sharing rooms through %s', (_name, env) =
   });
 
   async function register(url: string): Promise<string> {
+    return (await account(url)).token;
+  }
+
+  async function account(url: string): Promise<{ id: string; token: string }> {
     const username = unique('node').replace('-', '_');
     const res = await fetch(`${url}/api/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username, email: `${username}@example.test`, password: 'long enough password' }),
     });
-    return ((await res.json()) as { accessToken: string }).accessToken;
+    const body = (await res.json()) as { accessToken: string; user: { id: string } };
+    return { id: body.user.id, token: body.accessToken };
   }
 
   it('delivers on node B, once and in order, what is posted on node A', async () => {
@@ -65,5 +70,30 @@ describe.each(variants)('two API nodes sharing rooms through %s', (_name, env) =
     await onB.ack('subscribe', { article: article.slug });
     await waitUntil(() => onA.presence.some((p) => p.articleId === article.id && p.viewers === 2), 8000);
     await waitUntil(() => onB.presence.some((p) => p.articleId === article.id && p.viewers === 2), 8000);
+  });
+
+  it('brings a change of account made on node A, or in the database, to sockets on node B', async () => {
+    const mod = await account(a.url);
+    await prisma.user.update({ where: { id: mod.id }, data: { role: 'moderator' } });
+    const user = await account(a.url);
+    const modOnB = await connectSocket(b.url, { token: mod.token });
+    const userOnB = await connectSocket(b.url, { token: user.token });
+    sockets.push(modOnB, userOnB);
+    expect(await modOnB.ack('subscribe', { feed: 'moderation' })).toMatchObject({ feed: 'moderation' });
+
+    // A ban through node A's API.
+    const ban = await fetch(`${a.url}/api/moderation/users/${user.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${mod.token}` },
+      body: JSON.stringify({ banned: true }),
+    });
+    expect(ban.status).toBe(200);
+    await waitUntil(() => userOnB.session.some((m) => m.type === 'account.updated' && m.data.banned === true), 5000);
+    const article = await createArticle(prisma as never);
+    expect(await userOnB.ack('comment.create', { article: article.slug, body: 'banned' })).toMatchObject({ error: { code: 'USER_BANNED' } });
+
+    // A demotion straight in the database (as the CLI makes it).
+    await prisma.user.update({ where: { id: mod.id }, data: { role: 'commenter' } });
+    await waitUntil(() => modOnB.session.some((m) => m.type === 'subscription.ended' && m.data.code === 'FORBIDDEN'), 5000);
   });
 });

@@ -47,7 +47,8 @@ describe('posting a comment', () => {
     expect(state).toEqual({ comments: 1, events: 1, lastSeq: 1, commentCount: 1 });
     const event = await t.prisma.articleEvent.findUniqueOrThrow({ where: { articleId_seq: { articleId: article.id, seq: 1 } } });
     expect(event).toMatchObject({ type: 'comment.created', audience: 'public', commentId: res.body.id });
-    expect((event.payload as { comment: { id: string } }).comment.id).toBe(res.body.id);
+    // The log keeps the id, never the text: replays render the comment as it is then.
+    expect(event.payload).toEqual({});
   });
 
   it('stores a reply with its path and depth and bumps every ancestor', async () => {

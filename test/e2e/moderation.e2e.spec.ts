@@ -104,6 +104,9 @@ describe('reports', () => {
     const removed = await watcher.waitFor((e) => e.some((x) => x.type === 'comment.removed'));
     expect(removed.find((e) => e.type === 'comment.removed')!.data).toMatchObject({ commentId: comment.id, status: 'pending' });
     expect(removed.some((e) => e.type === 'queue.added')).toBe(false);
+    // Held back, it is not there for other readers to report.
+    const fourth = await http(t, 'POST', `/api/comments/${comment.id}/reports`, { token: (await createUser(t)).token, body: { reason: 'spam' } });
+    expect(fourth.body.code).toBe('COMMENT_NOT_FOUND');
 
     const items = (await queue(`status=reported&article=${article.slug}`)).body.items;
     expect(items).toHaveLength(1);
@@ -195,7 +198,9 @@ describe('the queue and its actions', () => {
     const watcher = track(await connectSocket(t.url));
     await watcher.ack('subscribe', { article: article.slug, after: 2 });
     const removed = await act(parent.id, { action: 'remove', version: 1, reason: 'abuse' });
-    expect(removed.body.comment).toMatchObject({ status: 'removed', body: null, author: null });
+    // Moderators still read what they removed; nobody else does.
+    expect(removed.body.comment).toMatchObject({ status: 'removed', body: 'to be removed' });
+    expect((await http(t, 'GET', `/api/comments/${parent.id}`, { token: reader.token })).body.comment).toMatchObject({ status: 'removed', body: null, author: null });
     const [event] = await watcher.waitFor((e) => e.length === 1);
     expect(event).toMatchObject({ type: 'comment.removed', data: { commentId: parent.id, status: 'removed', reasonCode: 'abuse' } });
     const tree = (await thread(article.slug)).items;

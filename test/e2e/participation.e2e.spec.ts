@@ -164,6 +164,52 @@ describe('editing', () => {
   });
 });
 
+describe('editing under review', () => {
+  const act = (mod: TestUser, id: string, action: string, version: number) =>
+    http(t, 'POST', `/api/moderation/comments/${id}/actions`, { token: mod.token, body: { action, version } });
+
+  it('takes an edit on a premoderated article back to review; approval brings the new text', async () => {
+    const article = await createArticle(t.prisma, { premoderation: true });
+    const mod = await createUser(t, 'moderator');
+    const c = await postComment(t, author, article.slug, 'approved text');
+    expect(c.status).toBe('pending');
+    expect((await act(mod, c.id, 'approve', 1)).status).toBe(200);
+    const reader = track(await connectSocket(t.url));
+    await reader.ack('subscribe', { article: article.slug });
+
+    const edited = await http(t, 'PATCH', `/api/comments/${c.id}`, { token: author.token, body: { body: 'unreviewed text' } });
+    expect(edited.body).toMatchObject({ status: 'pending', body: 'unreviewed text' });
+    const [held] = await reader.waitFor((e) => e.length === 1);
+    expect(held).toMatchObject({ type: 'comment.removed', data: { commentId: c.id, status: 'pending', reasonCode: 'premoderation', comment: null } });
+    const page = await http(t, 'GET', `/api/articles/${article.slug}/comments`);
+    expect(JSON.stringify(page.body)).not.toContain('text');
+    const queue = await http(t, 'GET', `/api/moderation/queue?status=pending&article=${article.slug}`, { token: mod.token });
+    expect(queue.body.items.map((i: any) => i.comment.body)).toEqual(['unreviewed text']);
+
+    expect((await act(mod, c.id, 'approve', queue.body.items[0].version)).status).toBe(200);
+    const [, back] = await reader.waitFor((e) => e.length === 2);
+    expect(back).toMatchObject({ type: 'comment.created', data: { comment: { id: c.id, body: 'unreviewed text' } } });
+  });
+
+  it('holds an edit with a suspect word as a new comment would, and refuses a banned one', async () => {
+    const admin = await createUser(t, 'admin');
+    const [suspect, banned] = [`zq${Date.now().toString(36)}x`, `zk${Date.now().toString(36)}y`];
+    await http(t, 'POST', '/api/moderation/word-rules', { token: admin.token, body: { pattern: suspect, action: 'suspect' } });
+    await http(t, 'POST', '/api/moderation/word-rules', { token: admin.token, body: { pattern: banned, action: 'ban' } });
+    const article = await createArticle(t.prisma);
+    const c = await postComment(t, author, article.slug, 'harmless');
+
+    const refused = await http(t, 'PATCH', `/api/comments/${c.id}`, { token: author.token, body: { body: `now ${banned}` } });
+    expect(refused.body).toMatchObject({ code: 'BANNED_WORD', word: banned });
+    expect((await t.prisma.comment.findUniqueOrThrow({ where: { id: c.id } })).bodySource).toBe('harmless');
+
+    const held = await http(t, 'PATCH', `/api/comments/${c.id}`, { token: author.token, body: { body: `now ${suspect}` } });
+    expect(held.body).toMatchObject({ status: 'pending' });
+    const events = await http(t, 'GET', `/api/articles/${article.slug}/events?after=1`);
+    expect(events.body.events.map((e: any) => [e.type, e.data.reasonCode])).toEqual([['comment.removed', 'suspect_word']]);
+  });
+});
+
 describe('deleting', () => {
   it('leaves a tombstone that keeps the replies in place and adjusts the counts', async () => {
     const article = await createArticle(t.prisma);

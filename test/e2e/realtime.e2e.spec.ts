@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { DomainEventBus } from '@rejoinder/common';
-import { RealtimeService } from '@rejoinder/realtime';
+import { jest } from '@jest/globals';
+import { MAX_REPLAY_BYTES, RealtimeService } from '@rejoinder/realtime';
+import type { Server } from 'socket.io';
+import { EventsGateway, MAX_BUFFERED_BYTES } from '../../apps/api/src/realtime/events.gateway.js';
 import { createArticle, createUser, http, postComment, TestUser } from '../support/factories.js';
 import { connectError, connectSocket, TestSocket, waitUntil } from '../support/sockets.js';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from '../support/test-app.js';
@@ -268,6 +271,16 @@ describe('connecting', () => {
     const ok = track(await connectSocket(t.url, { origin: 'http://localhost:3000' }));
     expect(ok.socket.connected).toBe(true);
   });
+
+  it('always lets the server’s own pages connect, whatever ALLOWED_ORIGINS lists', async () => {
+    // t.url is http://127.0.0.1:<port>; only http://localhost:3000 is listed.
+    expect(t.config.ALLOWED_ORIGINS).not.toContain(t.url);
+    const own = track(await connectSocket(t.url, { origin: t.url }));
+    expect(own.socket.connected).toBe(true);
+    const port = new URL(t.url).port;
+    const error = await connectError(t.url, { origin: `http://127.0.0.1.evil.example:${port}` });
+    expect(String(error.message)).toMatch(/websocket error|xhr poll error|ORIGIN/i);
+  });
 });
 
 describe('abuse', () => {
@@ -357,4 +370,58 @@ describe('a reader that stops reading', () => {
     await healthy.waitFor((e) => e.length === 300, 15_000);
     expect(healthy.events.map((e) => e.seq)).toEqual(range(1, 300));
   });
+
+  it('cannot pile up catch-ups: one at a time, counted toward the limit, each bounded', async () => {
+    const article = await createArticle(t.prisma);
+    // 20 comments of 9 KB (18 KB with their HTML): a catch-up of about 360 KB, under the cap.
+    const body = 'z'.repeat(9_000);
+    for (let i = 0; i < 20; i++) await postComment(t, author, article.slug, `${i} ${body}`);
+    const stalled = track(await connectSocket(t.url));
+    const tcp = (stalled.socket.io.engine.transport as any).ws._socket;
+    tcp.pause();
+
+    const realtime = t.app.get(RealtimeService);
+    const subscribe = jest.spyOn(realtime, 'subscribe');
+    try {
+      // Sixty catch-ups from the start, from a reader that does not read.
+      const acks = Array.from({ length: 60 }, () => stalled.ack('subscribe', { article: article.slug, after: 0 }));
+      await waitUntil(() => subscribe.mock.calls.length === 60);
+      await Promise.allSettled(subscribe.mock.results.map((r) => r.value));
+
+      // What the server keeps for this reader stays bounded.
+      const gateway: unknown = t.app.get(EventsGateway);
+      const { server } = gateway as { server: Server };
+      const conn = server.sockets.sockets.get(stalled.socket.id!)?.conn as any;
+      if (conn) {
+        let queued = conn.transport.socket?.bufferedAmount ?? 0;
+        for (const packet of conn.writeBuffer) queued += typeof packet.data === 'string' ? packet.data.length : 64;
+        expect(queued).toBeLessThanOrEqual(MAX_BUFFERED_BYTES + MAX_REPLAY_BYTES);
+      }
+
+      tcp.resume();
+      const answers = await Promise.all(acks);
+      const refused = answers.filter((a) => a.error);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const a of refused) expect(a.error).toMatchObject({ code: 'REPLAY_IN_PROGRESS', status: 429 });
+      const accepted = answers.length - refused.length;
+      await stalled.waitFor((e) => e.length === accepted * 20);
+      // Once read, a new catch-up is accepted again.
+      expect(await stalled.ack('subscribe', { article: article.slug, after: 19 })).toMatchObject({ seq: 20, resync: false });
+    } finally {
+      subscribe.mockRestore();
+    }
+  });
+
+  it('asks for a resync instead of a catch-up larger than the cap', async () => {
+    const article = await createArticle(t.prisma);
+    const body = 'w'.repeat(9_000);
+    const count = Math.ceil(MAX_REPLAY_BYTES / 18_000) + 5;
+    for (let i = 0; i < count; i++) await postComment(t, author, article.slug, `${i} ${body}`);
+    const reader = track(await connectSocket(t.url));
+    expect(await reader.ack('subscribe', { article: article.slug, after: 0 })).toMatchObject({ seq: count, resync: true });
+    expect(reader.events).toEqual([]);
+    expect(await reader.ack('subscribe', { article: article.slug, after: count - 10 })).toMatchObject({ seq: count, resync: false });
+    expect(seqs(reader.events)).toEqual(range(count - 9, count));
+  });
 });
+

@@ -1,3 +1,5 @@
+import { ARTICLE_EVENT_NAMES } from '@rejoinder/common';
+import type { SessionEventName } from '@rejoinder/common';
 import { io, Socket } from 'socket.io-client';
 
 export interface Received {
@@ -7,21 +9,15 @@ export interface Received {
   data: any;
 }
 
-export const EVENT_TYPES = [
-  'comment.created',
-  'comment.updated',
-  'comment.deleted',
-  'comment.removed',
-  'comment.voted',
-  'article.updated',
-  'queue.added',
-  'queue.resolved',
-];
+// Every numbered event, from the one catalogue.
+export const EVENT_TYPES = ARTICLE_EVENT_NAMES;
 
 export interface TestSocket {
   socket: Socket;
   events: Received[];
   presence: { articleId: string; viewers: number; approximate?: boolean }[];
+  // Messages that are not numbered (account.updated, auth.expired, ...), in order.
+  session: { type: SessionEventName; data: any }[];
   ack(event: string, payload?: unknown): Promise<any>;
   waitFor(predicate: (events: Received[]) => boolean, timeoutMs?: number): Promise<Received[]>;
   close(): void;
@@ -43,6 +39,8 @@ export async function connectSocket(
   const presence: TestSocket['presence'] = [];
   for (const type of EVENT_TYPES) socket.on(type, (payload: Omit<Received, 'type'>) => events.push({ type, ...payload }));
   socket.on('presence', (p: TestSocket['presence'][number]) => presence.push(p));
+  const session: { type: SessionEventName; data: any }[] = [];
+  for (const type of ['account.updated', 'auth.expired', 'subscription.ended'] as const) socket.on(type, (data: unknown) => session.push({ type, data }));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (error) => {
@@ -54,6 +52,7 @@ export async function connectSocket(
     socket,
     events,
     presence,
+    session,
     ack: (event, payload) => socket.timeout(10_000).emitWithAck(event, payload),
     waitFor: (predicate, timeoutMs = 10_000) => waitUntil(() => predicate(events), timeoutMs).then(() => events),
     close: () => socket.close(),

@@ -15,6 +15,7 @@ import { generateRequestId } from './http/request-id.js';
 import { RealtimeIoAdapter } from './realtime/socket-io.adapter.js';
 import { Readiness } from './health/health.controller.js';
 import { buildOpenApiDocument } from './openapi-document.js';
+import { serveWebPages } from './web/web-pages.js';
 
 export interface RunningServer {
   app: NestFastifyApplication;
@@ -74,6 +75,7 @@ export async function createApp(
   // JSON is the only body the API reads; anything else is 415, not a string.
   fastify.removeContentTypeParser('text/plain');
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+  if (!(await serveWebPages(app))) logger.warn('No web build in dist/web: the pages are off (run npm run build:web)');
   return app;
 }
 

@@ -6,6 +6,7 @@ import { LoginInput, RegisterInput } from './dto/account.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 import { IssuedToken, TokenService } from './token.service.js';
 import { UserRecord, UsersRepository } from './users.repository.js';
+import type { AccountState } from './users.repository.js';
 
 export interface PublicAccount {
   id: string;
@@ -56,10 +57,26 @@ export class AccountsService {
   // The user behind a bearer token; the role comes from the database, so a
   // promotion or demotion takes effect on the next request.
   async authenticate(token: string): Promise<AuthUser> {
-    const userId = await this.tokens.verify(token);
+    return (await this.session(token)).user;
+  }
+
+  // The same, with the time the token expires (an open socket signs out then).
+  async session(token: string): Promise<{ user: AuthUser; expiresAt: Date }> {
+    const { userId, expiresAt } = await this.tokens.verify(token);
+    return { user: await this.current(userId), expiresAt };
+  }
+
+  // The account as it is now, for a caller that holds an older copy (a socket).
+  async current(userId: string): Promise<AuthUser> {
     const user = await this.users.findById(userId);
     if (!user) throw new DomainError(ErrorCode.InvalidToken, 'The account no longer exists');
     return { id: user.id, username: user.username, role: user.role, createdAt: user.createdAt };
+  }
+
+  // Role and sanctions of these accounts, those changed since `since` only
+  // when given (open sockets follow their accounts with this).
+  accountStates(ids: string[], since?: Date): Promise<AccountState[]> {
+    return this.users.accountStates(ids, since);
   }
 
   async account(userId: string): Promise<PublicAccount> {

@@ -3,3 +3,4 @@ export * from './accounts.service.js';
 export * from './accounts.module.js';
 export * from './token.service.js';
 export * from './dto/account.dto.js';
+export type { AccountState } from './users.repository.js';

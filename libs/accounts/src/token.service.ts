@@ -40,8 +40,8 @@ export class TokenService {
     return { accessToken, tokenType: 'Bearer', expiresIn: this.options.ttlSeconds };
   }
 
-  // Returns the user id the token was issued to.
-  async verify(token: string): Promise<string> {
+  // The user the token was issued to, and when it stops being valid.
+  async verify(token: string): Promise<{ userId: string; expiresAt: Date }> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
@@ -49,7 +49,7 @@ export class TokenService {
         audience: AUDIENCE,
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      return payload.sub as string;
+      return { userId: payload.sub as string, expiresAt: new Date((payload.exp as number) * 1000) };
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new DomainError(ErrorCode.TokenExpired);
       throw new DomainError(ErrorCode.InvalidToken);

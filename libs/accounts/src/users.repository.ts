@@ -10,6 +10,17 @@ export interface UserRecord {
   createdAt: Date;
 }
 
+// What an open socket follows of its account: role and sanctions.
+export interface AccountState {
+  id: string;
+  username: string;
+  role: Role;
+  createdAt: Date;
+  bannedAt: Date | null;
+  suspendedUntil: Date | null;
+  premoderated: boolean;
+}
+
 const userColumns = {
   id: true,
   username: true,
@@ -62,6 +73,14 @@ export class UsersRepository {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
       throw error;
     }
+  }
+
+  accountStates(ids: string[], since?: Date): Promise<AccountState[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.prisma.user.findMany({
+      where: { id: { in: ids }, ...(since ? { updatedAt: { gt: since } } : {}) },
+      select: { id: true, username: true, role: true, createdAt: true, bannedAt: true, suspendedUntil: true, premoderated: true },
+    });
   }
 
   setRole(id: string, role: Role): Promise<UserRecord> {

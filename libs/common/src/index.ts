@@ -5,3 +5,4 @@ export * from './pagination/cursor.js';
 export * from './events/domain-events.js';
 export * from './rate-limit/rate-limits.js';
 export * from './redis/redis-connection.js';
+export * from './events/event-catalogue.js';

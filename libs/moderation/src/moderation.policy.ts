@@ -3,7 +3,7 @@ import { isModerator } from '@rejoinder/accounts';
 import type { AuthUser } from '@rejoinder/accounts';
 import { DomainError, ErrorCode } from '@rejoinder/common';
 import { CommentsRepository } from '@rejoinder/forum';
-import type { CommentPolicy, HoldReason } from '@rejoinder/forum';
+import type { CommentPolicy, HoldReason, PolicyInput } from '@rejoinder/forum';
 import { ModerationRepository } from './moderation.repository.js';
 import { assertMayParticipate } from './sanctions.js';
 import { WordListsService } from './word-lists.service.js';
@@ -21,11 +21,6 @@ export class ModerationPolicy implements CommentPolicy {
     assertMayParticipate(await this.repository.sanctionState(user.id));
   }
 
-  async screen(user: AuthUser, body: string): Promise<HoldReason | null> {
-    assertMayParticipate(await this.repository.sanctionState(user.id));
-    return this.wordCheck(body);
-  }
-
   private async wordCheck(body: string): Promise<HoldReason | null> {
     const matches = await this.words.match(body);
     const banned = matches.find((m) => m.action === 'ban');
@@ -35,11 +30,9 @@ export class ModerationPolicy implements CommentPolicy {
     return matches.length > 0 ? 'suspect_word' : null;
   }
 
-  async review({ author, article, body }: Parameters<CommentPolicy['review']>[0]): Promise<HoldReason | null> {
-    // Read fresh, so a ban applies at once, also on a socket opened before it.
-    const state = await this.repository.sanctionState(author.id);
-    assertMayParticipate(state);
-    const staff = isModerator(author);
+  async review(input: PolicyInput): Promise<HoldReason | null> {
+    const { staff, hold } = await this.check(input);
+    const { author, article } = input;
     if (!staff && article.slowModeSeconds > 0) {
       const last = await this.comments.lastPostAt(article.id, author.id);
       const waitMs = last ? last.getTime() + article.slowModeSeconds * 1000 - Date.now() : 0;
@@ -48,10 +41,24 @@ export class ModerationPolicy implements CommentPolicy {
         throw new DomainError(ErrorCode.SlowMode, `Wait ${retryAfterSeconds} s`, { retryAfterSeconds });
       }
     }
-    if (await this.wordCheck(body)) return 'suspect_word';
-    if (staff) return null;
-    if (state!.premoderated) return 'user_premoderated';
-    if (article.premoderation) return 'premoderation';
-    return null;
+    return hold;
+  }
+
+  async screen(input: PolicyInput): Promise<HoldReason | null> {
+    return (await this.check(input)).hold;
+  }
+
+  // Sanctions, word lists, premoderation, for a new comment and for an edit.
+  // The account is read fresh (role and sanctions), so a ban, a demotion or
+  // premoderation applies at once, also on a socket opened before it.
+  private async check({ author, article, body }: PolicyInput): Promise<{ staff: boolean; hold: HoldReason | null }> {
+    const state = await this.repository.sanctionState(author.id);
+    assertMayParticipate(state);
+    const staff = isModerator({ ...author, role: state!.role as AuthUser['role'] });
+    if (await this.wordCheck(body)) return { staff, hold: 'suspect_word' };
+    if (staff) return { staff, hold: null };
+    if (state!.premoderated) return { staff, hold: 'user_premoderated' };
+    if (article.premoderation) return { staff, hold: 'premoderation' };
+    return { staff, hold: null };
   }
 }

@@ -3,7 +3,7 @@ import type { AuthUser } from '@rejoinder/accounts';
 import { isModerator } from '@rejoinder/accounts';
 import { decodeCursor, DomainError, DomainEventBus, encodeCursor, ErrorCode } from '@rejoinder/common';
 import { CommentStatus } from '@rejoinder/db';
-import { ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, toCommentView } from '@rejoinder/forum';
+import { ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, eventRow, fullView, viewComment, viewInChain } from '@rejoinder/forum';
 import type { CommentRow, CommentView, EventRow, StateChange } from '@rejoinder/forum';
 import type {
   ActionInput,
@@ -44,9 +44,6 @@ export interface ActionResult {
 // How many open reports hold a published comment back from readers.
 export const REPORT_HOLD_THRESHOLD = Symbol('REPORT_HOLD_THRESHOLD');
 
-const view = (row: CommentRow): CommentView => toCommentView(row);
-const publicEvent = (type: string, payload: EventRow['payload']): EventRow => ({ type, audience: 'public', userId: null, payload });
-const modEvent = (type: string, payload: EventRow['payload']): EventRow => ({ type, audience: 'moderators', userId: null, payload });
 
 @Injectable()
 export class ModerationService {
@@ -59,7 +56,7 @@ export class ModerationService {
     private readonly forum: CommentsService,
   ) {}
 
-  async queue(query: QueueQuery): Promise<{ items: QueueItem[]; nextCursor: string | null }> {
+  async queue(moderator: AuthUser, query: QueueQuery): Promise<{ items: QueueItem[]; nextCursor: string | null }> {
     const kind = `q:${query.status}:${query.article ?? '*'}`;
     let after: { createdAt: string; id: string } | undefined;
     if (query.cursor) {
@@ -87,12 +84,11 @@ export class ModerationService {
       const record = records.get(row.authorId) ?? { approved: 0, rejected: 0 };
       const parent = row.parentId ? parentById.get(row.parentId) : undefined;
       return {
-        // Moderators see the content whatever the status.
-        comment: { ...view(row), body: row.bodySource, html: row.bodyHtml, author: { id: row.authorId, username: row.authorName } },
+        comment: viewInChain(row, moderator),
         version: row.version,
         openReports: row.openReports,
         moderationReason: row.moderationReason,
-        parent: parent ? view(parent) : null,
+        parent: parent ? viewInChain(parent, moderator) : null,
         reports: reports
           .filter((r) => r.commentId === row.id)
           .map((r) => ({ reason: r.reason, note: r.note, createdAt: r.createdAt.toISOString() })),
@@ -124,9 +120,9 @@ export class ModerationService {
     for (const event of outcome.events) this.bus.publish(event);
     if (input.action === 'approve' && outcome.before.status === CommentStatus.pending && outcome.comment.parentId) {
       const parent = await this.comments.findById(outcome.comment.parentId);
-      if (parent) this.forum.notifyReply(parent.authorId, view(outcome.comment));
+      if (parent) this.forum.notifyReply(parent.authorId, fullView(outcome.comment));
     }
-    return { comment: view(outcome.comment), version: outcome.comment.version };
+    return { comment: viewInChain(outcome.comment, moderator), version: outcome.comment.version };
   }
 
   // A reader's report. At the threshold, a published comment is held back
@@ -134,7 +130,9 @@ export class ModerationService {
   async report(reporter: AuthUser, commentId: string, input: ReportInput, holdThreshold: number): Promise<{ openReports: number }> {
     assertMayParticipate(await this.repository.sanctionState(reporter.id));
     const comment = await this.comments.findById(commentId);
-    if (!comment || !(comment.status === CommentStatus.published || comment.status === CommentStatus.pending)) {
+    // Only what the reader may see can be reported: a comment held back is
+    // not found by others.
+    if (!comment || !(comment.status === CommentStatus.published || comment.status === CommentStatus.pending) || !viewComment(comment, reporter)) {
       throw new DomainError(ErrorCode.CommentNotFound);
     }
     if (comment.authorId === reporter.id) throw new DomainError(ErrorCode.CannotReportOwnComment);
@@ -151,10 +149,10 @@ export class ModerationService {
       events: (before, after) => {
         const events: EventRow[] = [];
         if (before.status === CommentStatus.published && after.status === CommentStatus.pending) {
-          events.push(publicEvent('comment.removed', () => ({ commentId, status: 'pending', reason: 'reports' })));
+          events.push(eventRow('comment.removed').to('public', null, () => ({ commentId, status: 'pending', reasonCode: 'reports' })));
         }
         if (before.openReports === 0) {
-          events.push(modEvent('queue.added', (c) => ({ queue: 'reported', reason: 'reports', version: c.version, comment: view(c) })));
+          events.push(eventRow('queue.added').to('moderators', null, (c) => ({ commentId, queue: 'reported', reason: 'reports', version: c.version })));
         }
         return events;
       },
@@ -272,29 +270,26 @@ function transition(action: ModerationActionName, current: CommentRow, reason: s
 
 // What each action tells readers, the author and the moderators.
 function eventsFor(action: ModerationActionName, before: CommentRow, reason: string | null): EventRow[] {
-  const resolved = modEvent('queue.resolved', (c) => ({ commentId: c.id, action, status: c.status, version: c.version }));
+  const resolved = eventRow('queue.resolved').to('moderators', null, (c) => ({ commentId: c.id, action, status: c.status, version: c.version }));
   const wasVisible = before.status === CommentStatus.published;
   switch (action) {
     case 'approve':
-      return wasVisible ? [resolved] : [publicEvent('comment.created', (c) => ({ comment: view(c) })), resolved];
+      return wasVisible ? [resolved] : [eventRow('comment.created').to('public', null, () => ({})), resolved];
     case 'reject':
-      return [
-        { type: 'comment.removed', audience: 'user', userId: before.authorId, payload: (c) => ({ commentId: c.id, status: c.status, reasonCode: reason }) },
-        resolved,
-      ];
+      return [eventRow('comment.removed').to('user', before.authorId, (c) => ({ commentId: c.id, status: 'rejected', reasonCode: reason })), resolved];
     case 'remove':
-      return [publicEvent('comment.removed', (c) => ({ commentId: c.id, status: c.status, reasonCode: reason, comment: view(c) })), resolved];
+      return [eventRow('comment.removed').to('public', null, (c) => ({ commentId: c.id, status: 'removed', reasonCode: reason })), resolved];
     case 'restore':
       return [
         before.status === CommentStatus.removed
-          ? publicEvent('comment.updated', (c) => ({ comment: view(c) }))
-          : publicEvent('comment.created', (c) => ({ comment: view(c) })),
+          ? eventRow('comment.updated').to('public', null, () => ({}))
+          : eventRow('comment.created').to('public', null, () => ({})),
         resolved,
       ];
     case 'feature':
     case 'unfeature':
     case 'pin':
     case 'unpin':
-      return [publicEvent('comment.updated', (c) => ({ comment: view(c) })), resolved];
+      return [eventRow('comment.updated').to('public', null, () => ({})), resolved];
   }
 }

@@ -11,11 +11,18 @@ interface EventRow {
   type: string;
   audience: EventAudience;
   userId: string | null;
+  commentId: string | null;
   payload: unknown;
   createdAt: Date;
 }
 
-const toEvent = (row: EventRow): CommittedEvent => ({
+// An event as the log keeps it: ids, not the comment (ADR 14). `commentId`
+// says which comment to render into it, as the reader may see it now.
+export interface LoggedEvent extends CommittedEvent {
+  commentId: string | null;
+}
+
+const toEvent = (row: EventRow): LoggedEvent => ({
   articleId: row.articleId,
   seq: row.seq,
   type: row.type,
@@ -23,6 +30,7 @@ const toEvent = (row: EventRow): CommittedEvent => ({
   userId: row.userId,
   at: row.createdAt.toISOString(),
   data: row.payload,
+  commentId: row.commentId,
 });
 
 @Injectable()
@@ -31,7 +39,7 @@ export class ArticleEventsRepository {
 
   // Events after `after`, in order; only those `viewer` may see when a viewer
   // filter is given (undefined: every audience, for the node's own stream).
-  async after(articleId: string, after: number, limit: number, viewer?: AuthUser | null): Promise<CommittedEvent[]> {
+  async after(articleId: string, after: number, limit: number, viewer?: AuthUser | null): Promise<LoggedEvent[]> {
     if (articleId === MODERATION_FEED) return this.feedAfter(after, limit);
     const visible =
       viewer === undefined
@@ -40,7 +48,7 @@ export class ArticleEventsRepository {
                           OR (e.audience = 'moderators' AND ${isModerator(viewer)}))`;
     const rows = await this.prisma.$queryRaw<EventRow[]>`
       SELECT e.article_id AS "articleId", e.seq, e.type, e.audience::text AS audience, e.user_id AS "userId",
-             e.payload, e.created_at AS "createdAt"
+             e.comment_id AS "commentId", e.payload, e.created_at AS "createdAt"
       FROM article_events e
       WHERE e.article_id = ${articleId}::uuid AND e.seq > ${after} ${visible}
       ORDER BY e.seq
@@ -62,7 +70,7 @@ export class ArticleEventsRepository {
     return heads;
   }
 
-  private async feedAfter(after: number, limit: number): Promise<CommittedEvent[]> {
+  private async feedAfter(after: number, limit: number): Promise<LoggedEvent[]> {
     const rows = await this.prisma.moderationEvent.findMany({ where: { seq: { gt: after } }, orderBy: { seq: 'asc' }, take: limit });
     return rows.map((row) => ({
       articleId: row.articleId,
@@ -73,6 +81,7 @@ export class ArticleEventsRepository {
       userId: null,
       at: row.createdAt.toISOString(),
       data: row.payload,
+      commentId: (row.payload as { commentId?: string } | null)?.commentId ?? null,
     }));
   }
 

@@ -1,6 +1,7 @@
 import type { AuthUser } from '@rejoinder/accounts';
 import type { CommittedEvent } from '@rejoinder/common';
-import { canSee, EventSink } from './realtime.types.js';
+import { renderEvent } from '@rejoinder/forum';
+import { canSee, envelope, EventSink, fromLog } from './realtime.types.js';
 
 export type EventSource = (articleId: string, after: number, limit: number) => Promise<CommittedEvent[]>;
 
@@ -96,33 +97,63 @@ export class ArticleStream {
 
 // One reader following one article. While it catches up from the database,
 // live events wait in a buffer; afterwards everything goes through deliver(),
-// which drops what was already sent, so nothing arrives twice.
+// which drops what was already sent, so nothing arrives twice. Every event
+// passes the visibility policy for the reader's account as it is now.
 export class Subscription {
   private buffer: CommittedEvent[] | null = [];
 
   constructor(
     readonly articleId: string,
-    readonly viewer: AuthUser | null,
     readonly sink: EventSink,
     public lastSeq: number,
   ) {}
 
-  offer(event: CommittedEvent): void {
-    if (this.buffer) this.buffer.push(event);
-    else this.deliver(event, true);
+  get viewer(): AuthUser | null {
+    return this.sink.viewer;
   }
 
-  // `live` is false for the replay of missed events, which is bounded by the
-  // backlog limit and must not count against a slow reader.
-  deliver(event: CommittedEvent, live = false): void {
+  offer(event: CommittedEvent): void {
+    if (this.buffer) this.buffer.push(event);
+    else this.deliver(event);
+  }
+
+  deliver(event: CommittedEvent): void {
     if (event.seq <= this.lastSeq) return;
     this.lastSeq = event.seq;
-    if (canSee(event, this.viewer)) this.sink.send(event, live);
+    const visible = this.render(event);
+    if (visible) this.sink.send(visible);
+  }
+
+  // Replays missed events, unless they come to more than `maxBytes` as this
+  // reader would receive them: then nothing is sent and false is returned.
+  replay(events: CommittedEvent[], maxBytes: number): boolean {
+    const out: CommittedEvent[] = [];
+    let bytes = 0;
+    for (const event of events) {
+      if (event.seq <= this.lastSeq) continue;
+      const visible = this.render(event);
+      if (!visible) continue;
+      bytes += event.type.length + JSON.stringify(envelope(visible)).length;
+      if (bytes > maxBytes) return false;
+      out.push(visible);
+    }
+    this.lastSeq = Math.max(this.lastSeq, events.at(-1)?.seq ?? this.lastSeq);
+    for (const event of out) this.sink.send(event);
+    return true;
+  }
+
+  // The event as this reader may receive it now, or null. Events read back
+  // from the log get their comment rendered from its current state.
+  private render(event: CommittedEvent): CommittedEvent | null {
+    const viewer = this.viewer;
+    if (!canSee(event, viewer)) return null;
+    const logged = fromLog(event);
+    return logged ? renderEvent(event, logged.row, viewer) : event;
   }
 
   goLive(): void {
     const buffered = this.buffer ?? [];
     this.buffer = null;
-    for (const event of buffered) this.deliver(event, true);
+    for (const event of buffered) this.deliver(event);
   }
 }

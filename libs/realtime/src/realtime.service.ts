@@ -1,13 +1,18 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
-import { APP_CONFIG, CommittedEvent, DomainError, DomainEventBus, ErrorCode, MODERATION_FEED } from '@rejoinder/common';
+import { APP_CONFIG, CommittedEvent, commentRendering, DomainError, DomainEventBus, ErrorCode, MODERATION_FEED } from '@rejoinder/common';
 import type { AppConfig, UserMessage } from '@rejoinder/common';
-import { ArticlesService } from '@rejoinder/forum';
+import { ArticlesService, CommentsRepository, renderEvent } from '@rejoinder/forum';
 import { randomUUID } from 'node:crypto';
 import { ArticleEventsRepository } from './article-events.repository.js';
 import { ArticleStream, Subscription } from './article-stream.js';
-import { ClusterLink, ClusterMessage, EventSink, streamKey } from './realtime.types.js';
+import { ClusterLink, ClusterMessage, EventSink, fromLog, markLogged, streamKey } from './realtime.types.js';
 import { isModerator } from '@rejoinder/accounts';
+
+// Most bytes one catch-up may send a socket; past it the reader is told to
+// resync (reload over HTTP) instead, so a replay is bounded however many
+// events were missed and however large they are.
+export const MAX_REPLAY_BYTES = 512 * 1024;
 
 export interface SubscribeResult {
   subscription: Subscription;
@@ -48,6 +53,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly events: ArticleEventsRepository,
     private readonly articles: ArticlesService,
+    private readonly comments: CommentsRepository,
     private readonly bus: DomainEventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -86,12 +92,26 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  // Follows an article (by slug), or the moderators' feed across articles.
-  async subscribe(sink: EventSink, viewer: AuthUser | null, target: string, after?: number): Promise<SubscribeResult> {
+  // Follows an article (by slug), or the moderators' feed across articles,
+  // as the sink's reader (their account as it is now).
+  async subscribe(sink: EventSink, target: string, after?: number): Promise<SubscribeResult> {
+    // One catch-up at a time per socket, and not while the last one is still
+    // waiting to be read: a reader that stops reading cannot pile them up.
+    if (after !== undefined && !sink.beginReplay()) {
+      throw new DomainError(ErrorCode.ReplayInProgress);
+    }
+    try {
+      return await this.follow(sink, target, after);
+    } finally {
+      if (after !== undefined) sink.endReplay();
+    }
+  }
+
+  private async follow(sink: EventSink, target: string, after?: number): Promise<SubscribeResult> {
     let key: string;
     if (target === MODERATION_FEED) {
-      if (!viewer) throw new DomainError(ErrorCode.Unauthenticated);
-      if (!isModerator(viewer)) throw new DomainError(ErrorCode.Forbidden, 'The moderation feed is for moderators');
+      if (!sink.viewer) throw new DomainError(ErrorCode.Unauthenticated);
+      if (!isModerator(sink.viewer)) throw new DomainError(ErrorCode.Forbidden, 'The moderation feed is for moderators');
       key = MODERATION_FEED;
     } else {
       key = (await this.articles.get(target)).id;
@@ -100,21 +120,20 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     const entry = this.streamFor(article.id);
     await entry.ready;
     const { stream } = entry;
-    const subscription = new Subscription(article.id, viewer, sink, after ?? stream.delivered);
+    const subscription = new Subscription(article.id, sink, after ?? stream.delivered);
     stream.subscriptions.add(subscription);
     let resync = false;
     try {
       if (after !== undefined) {
         const limit = this.config.REALTIME_BACKLOG_LIMIT;
-        const missed = await this.events.after(article.id, after, limit + 1, viewer);
+        const missed = await this.logged(article.id, after, limit + 1, sink.viewer);
         const head = (await this.events.head(article.id)) ?? 0;
-        if (missed.length > limit || after > head) {
-          // More than a reconnect should replay, or a seq from a database
-          // that was reset: the reader reloads and follows from the head.
+        // More than a reconnect should replay (in events or in bytes), or a
+        // seq from a database that was reset: the reader reloads and follows
+        // from the head.
+        if (missed.length > limit || after > head || !subscription.replay(missed, MAX_REPLAY_BYTES)) {
           resync = true;
           subscription.lastSeq = Math.max(head, stream.delivered);
-        } else {
-          for (const event of missed) subscription.deliver(event);
         }
       }
       subscription.goLive();
@@ -123,6 +142,15 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
       throw error;
     }
     return { subscription, seq: subscription.lastSeq, viewers: this.viewers(article.id), resync };
+  }
+
+  // Events from the log, each marked with its comment's current row (one
+  // query for the page), so every delivery renders what its reader may see now.
+  private async logged(articleId: string, after: number, limit: number, viewer?: AuthUser | null): Promise<CommittedEvent[]> {
+    const events = await this.events.after(articleId, after, limit, viewer);
+    const ids = [...new Set(events.filter((e) => e.commentId && commentRendering(e.type)).map((e) => e.commentId!))];
+    const rows = new Map((await this.comments.findMany(ids)).map((row) => [row.id, row]));
+    return events.map(({ commentId, ...event }) => markLogged(event, commentId ? rows.get(commentId) : undefined));
   }
 
   unsubscribe(subscription: Subscription): void {
@@ -139,8 +167,13 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
   async eventsAfter(slug: string, after: number, limit: number, viewer: AuthUser | null): Promise<EventsPage> {
     const article = await this.articles.get(slug);
     if (after > article.seq) return { events: [], seq: article.seq, resync: true };
-    const events = await this.events.after(article.id, after, limit, viewer);
-    return { events, seq: events.at(-1)?.seq ?? article.seq, resync: false };
+    const logged = await this.logged(article.id, after, limit, viewer);
+    const events: CommittedEvent[] = [];
+    for (const event of logged) {
+      const visible = renderEvent(event, fromLog(event)?.row, viewer);
+      if (visible) events.push(visible);
+    }
+    return { events, seq: logged.at(-1)?.seq ?? article.seq, resync: false };
   }
 
   viewers(articleId: string): number {
@@ -165,7 +198,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     if (!entry) {
       const stream = new ArticleStream(
         articleId,
-        (id, after, limit) => this.events.after(id, after, limit),
+        (id, after, limit) => this.logged(id, after, limit),
         (error) => this.logger.error({ err: error, articleId }, 'Could not read missed events'),
       );
       // Registered before the head is read, so events that commit meanwhile

@@ -1,6 +1,7 @@
 import type { AuthUser } from '@rejoinder/accounts';
 import { isModerator } from '@rejoinder/accounts';
 import type { CommittedEvent } from '@rejoinder/common';
+import type { CommentRow } from '@rejoinder/forum';
 
 // What a client receives for every event: the event name is the type.
 export interface EventEnvelope {
@@ -34,10 +35,28 @@ export function canSee(event: Pick<CommittedEvent, 'audience' | 'userId'>, viewe
   }
 }
 
+// An event read back from the log keeps only ids; this marks it with the
+// current row of its comment, which each reader's delivery renders for them.
+const LOGGED = Symbol('logged');
+type Logged = { row: CommentRow | undefined };
+
+export function markLogged<E extends CommittedEvent>(event: E, row: CommentRow | undefined): E {
+  return Object.assign(event, { [LOGGED]: { row } });
+}
+
+export function fromLog(event: CommittedEvent): Logged | undefined {
+  return (event as { [LOGGED]?: Logged })[LOGGED];
+}
+
 // Where a subscription's events go (a socket, in the gateway).
 export interface EventSink {
   readonly id: string;
-  send(event: CommittedEvent, live: boolean): void;
+  // The reader's account as it is now (null: anonymous); read at every delivery.
+  readonly viewer: AuthUser | null;
+  // A catch-up may start (false: one is still being sent or read); endReplay when sent.
+  beginReplay(): boolean;
+  endReplay(): void;
+  send(event: CommittedEvent): void;
   presence(articleId: string, viewers: number, approximate: boolean): void;
 }
 

@@ -8,7 +8,7 @@ import type { AuthUser, LoginInput, PublicAccount, RegisterInput, Session } from
 import { ErrorCode, RateLimits, ZodValidationPipe } from '@rejoinder/common';
 import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
-import { ACCOUNT_SCHEMA, SESSION_SCHEMA } from './schemas.js';
+import { ACCOUNT_SCHEMA, NOTIFICATIONS_PAGE_SCHEMA, SESSION_SCHEMA } from './schemas.js';
 
 const notificationsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -32,13 +32,10 @@ export class AccountsController {
   @UseGuards(AuthGuard)
   @ApiAuth()
   @ApiOperation({ summary: 'Your notifications (replies to your comments), newest first, with the unread count' })
-  @ApiJsonResponse(200, 'A page of notifications', {
-    type: 'object',
-    properties: { items: { type: 'array', items: { type: 'object' } }, unreadCount: { type: 'integer' }, nextCursor: { type: ['string', 'null'] } },
-  })
+  @ApiJsonResponse(200, 'A page of notifications', NOTIFICATIONS_PAGE_SCHEMA)
   @ApiProblems(...TOKEN_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
   listNotifications(@CurrentUser() user: AuthUser, @Query(new ZodValidationPipe(notificationsQuerySchema)) query: z.output<typeof notificationsQuerySchema>) {
-    return this.notifications.list(user.id, query);
+    return this.notifications.list(user, query);
   }
 
   @Post('me/notifications/read')

@@ -51,8 +51,8 @@ export class ModerationController {
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
   @ApiJsonResponse(200, 'A page of the queue')
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor, ErrorCode.ArticleNotFound)
-  queue(@Query(new ZodValidationPipe(queueQuerySchema)) query: QueueQuery) {
-    return this.moderation.queue(query);
+  queue(@Query(new ZodValidationPipe(queueQuerySchema)) query: QueueQuery, @CurrentUser() user: AuthUser) {
+    return this.moderation.queue(user, query);
   }
 
   @Post('comments/:id/actions')
@@ -76,8 +76,8 @@ export class ModerationController {
   @ApiOperation({ summary: 'A comment’s current body and every earlier one (edits)' })
   @ApiJsonResponse(200, 'The comment and its revisions, oldest first')
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.CommentNotFound)
-  revisions(@Param('id') id: string) {
-    return this.comments.revisions(uuidParam(id, ErrorCode.CommentNotFound));
+  revisions(@Param('id') id: string, @CurrentUser() user: AuthUser) {
+    return this.comments.revisions(uuidParam(id, ErrorCode.CommentNotFound), user);
   }
 
   @Patch('articles/:slug')

@@ -1,3 +1,6 @@
+import { ARTICLE_EVENT_NAMES, commentViewSchema, openApiSchema } from '@rejoinder/common';
+import { articleSummarySchema, articleViewSchema } from '@rejoinder/forum';
+
 // JSON Schemas of the responses, for the OpenAPI description.
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 
@@ -22,67 +25,25 @@ export const SESSION_SCHEMA = {
   },
 };
 
-const ARTICLE_SUMMARY_PROPERTIES = {
-  id: { type: 'string', format: 'uuid' },
-  slug: { type: 'string' },
-  title: { type: 'string' },
-  author: { type: 'string' },
-  publishedAt: { type: 'string', format: 'date-time' },
-  sourceUrl: nullable('string', { format: 'uri' }),
-  state: { type: 'string', enum: ['open', 'closed'] },
-  commentCount: { type: 'integer', description: 'Published comments' },
-};
-
 export const ARTICLE_LIST_SCHEMA = {
   type: 'object',
   properties: {
-    items: { type: 'array', items: { type: 'object', properties: ARTICLE_SUMMARY_PROPERTIES } },
+    items: { type: 'array', items: openApiSchema(articleSummarySchema) },
     nextCursor: nullable('string'),
   },
 };
 
-export const ARTICLE_SCHEMA = {
-  type: 'object',
-  properties: {
-    ...ARTICLE_SUMMARY_PROPERTIES,
-    body: { type: 'string', description: 'Markdown source' },
-    html: { type: 'string', description: 'Sanitised HTML' },
-    premoderation: { type: 'boolean' },
-    slowModeSeconds: { type: 'integer' },
-    seq: { type: 'integer', description: "The article's last event number" },
-  },
-};
+export const ARTICLE_SCHEMA = openApiSchema(articleViewSchema);
 
-const COMMENT_PROPERTIES = {
-  id: { type: 'string', format: 'uuid' },
-  articleId: { type: 'string', format: 'uuid' },
-  parentId: nullable('string', { format: 'uuid' }),
-  depth: { type: 'integer', description: '0 for a top-level comment' },
-  status: { type: 'string', enum: ['published', 'pending', 'rejected', 'removed', 'deleted'] },
-  author: {
-    type: ['object', 'null'],
-    description: 'null on the tombstone of a removed or deleted comment',
-    properties: { id: { type: 'string', format: 'uuid' }, username: { type: 'string' } },
-  },
-  body: nullable('string', { description: 'Markdown source; null on a tombstone' }),
-  html: nullable('string', { description: 'Sanitised HTML; null on a tombstone' }),
-  createdAt: { type: 'string', format: 'date-time' },
-  editedAt: nullable('string', { format: 'date-time' }),
-  score: { type: 'integer' },
-  upvotes: { type: 'integer' },
-  downvotes: { type: 'integer' },
-  replyCount: { type: 'integer', description: 'Listed direct replies' },
-  descendantCount: { type: 'integer', description: 'Listed replies at any depth' },
-  featured: { type: 'boolean', description: "Highlighted by a moderator" },
-  pinned: { type: 'boolean', description: 'Pinned to the top of the thread by a moderator' },
-};
-
-export const COMMENT_SCHEMA = { type: 'object', properties: COMMENT_PROPERTIES };
+// A comment's schema comes from the same zod schema as its type (CommentView)
+// and as the comments in events.
+export const COMMENT_SCHEMA = openApiSchema(commentViewSchema) as { properties: Record<string, unknown>; required: string[] };
 
 export const COMMENT_NODE_SCHEMA = {
-  type: 'object',
+  ...COMMENT_SCHEMA,
+  required: [...COMMENT_SCHEMA.required, 'replies', 'repliesCursor'],
   properties: {
-    ...COMMENT_PROPERTIES,
+    ...COMMENT_SCHEMA.properties,
     replies: {
       type: 'array',
       description: 'The first replies (oldest first), nested the same way to a bounded depth',
@@ -121,10 +82,7 @@ export const EVENTS_PAGE_SCHEMA = {
         properties: {
           seq: { type: 'integer' },
           articleId: { type: 'string', format: 'uuid' },
-          type: {
-            type: 'string',
-            enum: ['comment.created', 'comment.updated', 'comment.deleted', 'comment.removed', 'comment.voted', 'article.updated'],
-          },
+          type: { type: 'string', enum: ARTICLE_EVENT_NAMES, description: 'From the event catalogue; see docs/realtime.md' },
           audience: { type: 'string', enum: ['public', 'moderators', 'user'] },
           userId: nullable('string', { format: 'uuid' }),
           at: { type: 'string', format: 'date-time' },
@@ -134,5 +92,27 @@ export const EVENTS_PAGE_SCHEMA = {
     },
     seq: { type: 'integer', description: 'Poll again with after=seq' },
     resync: { type: 'boolean' },
+  },
+};
+
+export const NOTIFICATIONS_PAGE_SCHEMA = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          type: { type: 'string', enum: ['reply'] },
+          articleId: { type: 'string', format: 'uuid' },
+          comment: { anyOf: [COMMENT_SCHEMA, { type: 'null' }], description: 'The reply as you may see it now: null once it is hidden from you' },
+          read: { type: 'boolean' },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+    unreadCount: { type: 'integer' },
+    nextCursor: nullable('string'),
   },
 };

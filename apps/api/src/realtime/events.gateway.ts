@@ -1,4 +1,4 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -10,9 +10,9 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import { AccountsService, isModerator } from '@rejoinder/accounts';
-import type { AuthUser } from '@rejoinder/accounts';
+import type { AccountState, AuthUser } from '@rejoinder/accounts';
 import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, MODERATION_FEED, parseInput, realtimeAdapter, RedisConnections } from '@rejoinder/common';
-import type { AppConfig } from '@rejoinder/common';
+import type { AppConfig, SessionEventData, SessionEventName } from '@rejoinder/common';
 import { CommentsService, createCommentSchema } from '@rejoinder/forum';
 import type { CommentView } from '@rejoinder/forum';
 import { envelope, EventSink, RealtimeService } from '@rejoinder/realtime';
@@ -37,36 +37,96 @@ const unsubscribeSchema = z.strictObject(targetSchema).refine(oneTarget, { messa
 const targetOf = (t: { article?: string; feed?: string }) => (t.feed ? t.feed : t.article!);
 const keyOf = (t: { article?: string; feed?: string }) => (t.feed ? `feed:${t.feed}` : `article:${t.article}`);
 const postSchema = createCommentSchema.extend({ article: z.string().min(1).max(200) });
+const authSchema = z.strictObject({ token: z.string().min(1).max(4096) });
 
-export const CLIENT_EVENTS = ['subscribe', 'unsubscribe', 'comment.create'] as const;
+export const CLIENT_EVENTS = ['subscribe', 'unsubscribe', 'comment.create', 'auth'] as const;
 const KNOWN = new Set<string>(CLIENT_EVENTS);
 const CLUSTER_CHANNEL = 'rejoinder:cluster';
 
 // A reader that stops reading must not make the server buffer without end:
-// past this mark of live data waiting for it, the socket is dropped, and the
-// client catches up from the event log when it reconnects.
+// past this mark of events waiting for it (live or replayed), the socket is
+// dropped, and the client catches up from the event log when it reconnects.
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
+// How often each node compares its sockets' accounts with the database, so a
+// change of role or sanctions reaches open sockets within a second, on every
+// node, whoever made it (API, another node, the CLI).
+const ACCOUNT_POLL_MS = 500;
+// Clocks of the nodes that write updated_at may differ this much.
+const ACCOUNT_CLOCK_SLACK_MS = 5000;
+
 interface SocketState {
+  // The account as it is now (null: anonymous); every delivery and write reads it.
   user: AuthUser | null;
+  // Role and sanctions as last told to the client.
+  account: AccountState | null;
+  // When the token stops being valid, and the timer that signs the socket out then.
+  expiresAt: Date | null;
+  expiry: NodeJS.Timeout | null;
+  // The token expired and no fresh one came: writes answer TOKEN_EXPIRED.
+  expired: boolean;
+  sink: SocketSink;
   subscriptions: Map<string, Subscription>;
   limiter: SocketRateLimiter;
 }
 
 const state = (socket: Socket): SocketState => socket.data as SocketState;
+const FEED_KEY = `feed:${MODERATION_FEED}`;
+
+function emitSession<N extends SessionEventName>(socket: Socket, name: N, data: SessionEventData<N>): void {
+  socket.emit(name, data);
+}
+
+function accountData(account: AccountState): SessionEventData<'account.updated'> {
+  return {
+    role: account.role,
+    banned: account.bannedAt !== null,
+    suspendedUntil: account.suspendedUntil?.toISOString() ?? null,
+    premoderated: account.premoderated,
+  };
+}
+
+const sameAccount = (a: AccountState, b: AccountState) =>
+  a.role === b.role &&
+  a.username === b.username &&
+  a.premoderated === b.premoderated &&
+  a.bannedAt?.getTime() === b.bannedAt?.getTime() &&
+  a.suspendedUntil?.getTime() === b.suspendedUntil?.getTime();
 
 // The encoded form of each live event, shared by every socket it goes to.
 const encoded = new WeakMap<CommittedEvent, unknown[]>();
 
 class SocketSink implements EventSink {
+  private replaying = false;
+  private replayed = false;
+
   constructor(private readonly socket: Socket) {}
 
   get id(): string {
     return this.socket.id;
   }
 
-  send(event: CommittedEvent, live: boolean): void {
-    if (live && this.overloaded()) {
+  get viewer(): AuthUser | null {
+    return state(this.socket).user;
+  }
+
+  // Refused while a catch-up is being read from the log, or while the last
+  // one still waits in this socket's buffers.
+  beginReplay(): boolean {
+    if (this.replayed && this.queuedBytes() === 0) this.replayed = false;
+    if (this.replaying || this.replayed) return false;
+    this.replaying = true;
+    return true;
+  }
+
+  endReplay(): void {
+    this.replaying = false;
+    this.replayed = this.queuedBytes() > 0;
+  }
+
+  // Live events and replays alike count toward the slow-reader mark.
+  send(event: CommittedEvent): void {
+    if (this.overloaded()) {
       this.socket.disconnect(true);
       return;
     }
@@ -85,16 +145,14 @@ class SocketSink implements EventSink {
   }
 
   presence(articleId: string, viewers: number, approximate: boolean): void {
-    if (!this.overloaded()) this.socket.volatile.emit('presence', { articleId, viewers, approximate });
+    const data: SessionEventData<'presence'> = { articleId, viewers, approximate };
+    if (!this.overloaded()) this.socket.volatile.emit('presence', data);
   }
 
   // engine.io queues packets while the transport is busy writing (a reader
   // that does not read keeps it busy), and ws keeps what the kernel refused.
   private overloaded(): boolean {
-    const conn = this.socket.conn as unknown as {
-      writeBuffer: { data?: unknown }[];
-      transport: { socket?: { bufferedAmount?: number } };
-    };
+    const conn = this.connection();
     let bytes = conn.transport.socket?.bufferedAmount ?? 0;
     if (bytes > MAX_BUFFERED_BYTES) return true;
     if (conn.writeBuffer.length < 16) return false;
@@ -104,12 +162,28 @@ class SocketSink implements EventSink {
     }
     return false;
   }
+
+  private queuedBytes(): number {
+    const conn = this.connection();
+    let bytes = conn.transport.socket?.bufferedAmount ?? 0;
+    for (const packet of conn.writeBuffer) bytes += typeof packet.data === 'string' ? packet.data.length : 64;
+    return bytes;
+  }
+
+  private connection() {
+    return this.socket.conn as unknown as {
+      writeBuffer: { data?: unknown }[];
+      transport: { socket?: { bufferedAmount?: number } };
+    };
+  }
 }
 
 @WebSocketGateway()
-export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger('Realtime');
   @WebSocketServer() private server!: Server;
+  private accountPoll: NodeJS.Timeout | null = null;
+  private lastPoll = new Date();
 
   constructor(
     private readonly accounts: AccountsService,
@@ -142,6 +216,11 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       });
       server.on(CLUSTER_CHANNEL, (message: ClusterMessage) => this.realtime.receive(message));
     }
+    this.accountPoll = setInterval(() => void this.followAccounts(), ACCOUNT_POLL_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.accountPoll) clearInterval(this.accountPoll);
   }
 
   handleConnection(socket: Socket): void {
@@ -169,7 +248,9 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   }
 
   handleDisconnect(socket: Socket): void {
-    const subscriptions = state(socket).subscriptions;
+    const expiry = state(socket)?.expiry;
+    if (expiry) clearTimeout(expiry);
+    const subscriptions = state(socket)?.subscriptions;
     for (const subscription of subscriptions?.values() ?? []) this.realtime.unsubscribe(subscription);
     subscriptions?.clear();
   }
@@ -178,11 +259,14 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     try {
       const input = parseInput(subscribeSchema, body);
-      const { user, subscriptions } = state(socket);
+      const { subscriptions, sink } = state(socket);
+      // The account as it is at this moment decides what the subscription
+      // may follow and replay (later changes reach it through followAccounts).
+      const user = await this.currentUser(socket);
       const key = keyOf(input);
       const previous = subscriptions.get(key);
       if (previous) this.realtime.unsubscribe(previous);
-      const result = await this.realtime.subscribe(new SocketSink(socket), user, targetOf(input), input.after);
+      const result = await this.realtime.subscribe(sink, targetOf(input), input.after);
       if (!socket.connected) {
         this.realtime.unsubscribe(result.subscription);
         return ackError(new DomainError(ErrorCode.ServiceUnavailable, 'Disconnected'));
@@ -225,8 +309,10 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     @MessageBody() body: unknown,
   ): Promise<{ comment: CommentView; created: boolean } | AckError> {
     try {
-      const { user } = state(socket);
-      if (!user) throw new DomainError(ErrorCode.Unauthenticated);
+      // The account as it is now: role (moderators skip premoderation and
+      // limits), and a token that may have expired since the handshake.
+      const user = await this.currentUser(socket);
+      if (!user) throw new DomainError(state(socket).expired ? ErrorCode.TokenExpired : ErrorCode.Unauthenticated);
       const { article, ...input } = parseInput(postSchema, body);
       return await this.comments.create(user, article, input, { ip: socket.handshake.address });
     } catch (error) {
@@ -234,18 +320,143 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     }
   }
 
+  // Signs the socket in (again) with a fresh token, without reconnecting:
+  // after `auth.expired`, or to sign in an anonymous reader.
+  @SubscribeMessage('auth')
+  async auth(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    try {
+      const { token } = parseInput(authSchema, body);
+      const session = await this.accounts.session(token);
+      const [account] = await this.accounts.accountStates([session.user.id]);
+      const previous = state(socket).user;
+      if (previous && previous.id !== session.user.id) this.signOut(socket, 'UNAUTHENTICATED');
+      this.signIn(socket, session.user, session.expiresAt, account ?? null);
+      void socket.join(`user:${session.user.id}`);
+      return { user: { id: session.user.id, username: session.user.username, role: session.user.role }, expiresAt: session.expiresAt.toISOString() };
+    } catch (error) {
+      return ackError(error);
+    }
+  }
+
   private async authenticate(socket: Socket): Promise<void> {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
-    let user: AuthUser | null = null;
-    if (token !== undefined && token !== null) {
-      if (typeof token !== 'string' || token.length === 0) throw new DomainError(ErrorCode.InvalidToken);
-      user = await this.accounts.authenticate(token);
-    }
     const data: SocketState = {
-      user,
+      user: null,
+      account: null,
+      expiresAt: null,
+      expiry: null,
+      expired: false,
+      sink: new SocketSink(socket),
       subscriptions: new Map(),
       limiter: new SocketRateLimiter(this.config.SOCKET_EVENTS_PER_MINUTE),
     };
+    if (token !== undefined && token !== null) {
+      if (typeof token !== 'string' || token.length === 0) throw new DomainError(ErrorCode.InvalidToken);
+      const session = await this.accounts.session(token);
+      const [account] = await this.accounts.accountStates([session.user.id]);
+      socket.data = data;
+      this.signIn(socket, session.user, session.expiresAt, account ?? null);
+      return;
+    }
     socket.data = data;
+  }
+
+  private signIn(socket: Socket, user: AuthUser, expiresAt: Date, account: AccountState | null): void {
+    const st = state(socket);
+    if (st.expiry) clearTimeout(st.expiry);
+    st.user = user;
+    st.account = account;
+    st.expiresAt = expiresAt;
+    st.expired = false;
+    // setTimeout holds at most 2^31-1 ms (24.8 days): a longer token is
+    // checked again then.
+    const wait = Math.min(expiresAt.getTime() - Date.now(), 2 ** 31 - 1);
+    st.expiry = setTimeout(() => this.checkExpiry(socket), Math.max(wait, 0));
+    st.expiry.unref();
+  }
+
+  private checkExpiry(socket: Socket): void {
+    const st = state(socket);
+    if (!st.user || !st.expiresAt) return;
+    if (st.expiresAt.getTime() > Date.now()) {
+      this.signIn(socket, st.user, st.expiresAt, st.account);
+      return;
+    }
+    this.signOut(socket, 'UNAUTHENTICATED');
+    st.expired = true;
+    emitSession(socket, 'auth.expired', { code: 'TOKEN_EXPIRED' });
+  }
+
+  // The socket loses its signed-in rights: it stays connected as an
+  // anonymous reader of the articles it follows.
+  private signOut(socket: Socket, code: 'FORBIDDEN' | 'UNAUTHENTICATED'): void {
+    const st = state(socket);
+    if (st.expiry) clearTimeout(st.expiry);
+    if (st.user) void socket.leave(`user:${st.user.id}`);
+    st.user = null;
+    st.account = null;
+    st.expiresAt = null;
+    st.expiry = null;
+    this.endStaffRights(socket, code);
+  }
+
+  // Leaves what only moderators may follow.
+  private endStaffRights(socket: Socket, code: 'FORBIDDEN' | 'UNAUTHENTICATED'): void {
+    const st = state(socket);
+    for (const room of socket.rooms) if (room === 'moderators' || room.endsWith(':mod')) void socket.leave(room);
+    const feed = st.subscriptions.get(FEED_KEY);
+    if (!feed) return;
+    this.realtime.unsubscribe(feed);
+    st.subscriptions.delete(FEED_KEY);
+    emitSession(socket, 'subscription.ended', { feed: MODERATION_FEED, code });
+  }
+
+  // The socket's account, read again now (and its token checked).
+  private async currentUser(socket: Socket): Promise<AuthUser | null> {
+    const st = state(socket);
+    if (st.user && st.expiresAt && st.expiresAt.getTime() <= Date.now()) this.checkExpiry(socket);
+    if (!st.user) return null;
+    const [account] = await this.accounts.accountStates([st.user.id]);
+    if (!account) {
+      this.signOut(socket, 'UNAUTHENTICATED');
+      throw new DomainError(ErrorCode.InvalidToken, 'The account no longer exists');
+    }
+    this.follow(socket, account);
+    return st.user;
+  }
+
+  // Every node compares its sockets' accounts with the database twice a
+  // second and applies what changed (docs/realtime.md).
+  private async followAccounts(): Promise<void> {
+    const sockets = [...this.server.sockets.sockets.values()].filter((s) => state(s)?.user);
+    const started = new Date();
+    const since = new Date(this.lastPoll.getTime() - ACCOUNT_CLOCK_SLACK_MS);
+    if (sockets.length === 0) {
+      this.lastPoll = started;
+      return;
+    }
+    try {
+      const ids = [...new Set(sockets.map((s) => state(s).user!.id))];
+      const changed = new Map((await this.accounts.accountStates(ids, since)).map((a) => [a.id, a]));
+      this.lastPoll = started;
+      for (const socket of sockets) {
+        const account = state(socket).user && changed.get(state(socket).user!.id);
+        if (account) this.follow(socket, account);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not read accounts of open sockets');
+    }
+  }
+
+  // Applies the account as it is now to one socket, and tells its client.
+  private follow(socket: Socket, account: AccountState): void {
+    const st = state(socket);
+    if (!st.user || st.user.id !== account.id) return;
+    if (st.account && sameAccount(st.account, account)) return;
+    const wasStaff = isModerator(st.user);
+    st.user = { ...st.user, username: account.username, role: account.role };
+    st.account = account;
+    if (wasStaff && !isModerator(st.user)) this.endStaffRights(socket, 'FORBIDDEN');
+    emitSession(socket, 'account.updated', accountData(account));
   }
 }

@@ -14,11 +14,22 @@ export const SOCKET_MAX_BUFFER_BYTES = 64 * 1024;
 
 type AdapterFactory = ReturnType<typeof createRedisAdapter> | ReturnType<typeof createPostgresAdapter>;
 
-export function originAllowed(origin: string | undefined, allowed: string[]): boolean {
+export function originAllowed(origin: string | undefined, allowed: string[], host?: string): boolean {
   // Browsers always send Origin on a WebSocket handshake; other clients need
   // no protection against cross-site hijacking.
   if (!origin) return true;
+  // The server's own pages (reader page, console, embed frame) may always
+  // connect, under whichever name the browser reached the server.
+  if (host && sameHost(origin, host)) return true;
   return allowed.includes('*') || allowed.includes(origin);
+}
+
+function sameHost(origin: string, host: string): boolean {
+  try {
+    return new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 // The adapter publishes without waiting for the result. While Redis is down
@@ -123,7 +134,7 @@ export class RealtimeIoAdapter extends IoAdapter {
       maxHttpBufferSize: SOCKET_MAX_BUFFER_BYTES,
       cors: { origin: allowed.includes('*') ? true : allowed, credentials: false },
       allowRequest: (req: IncomingMessage, callback: (err: string | null, ok: boolean) => void) => {
-        const ok = originAllowed(req.headers.origin, allowed);
+        const ok = originAllowed(req.headers.origin, allowed, req.headers.host);
         callback(ok ? null : 'ORIGIN_NOT_ALLOWED', ok);
       },
     });

@@ -48,6 +48,7 @@ export enum ErrorCode {
   UnknownEvent = 'UNKNOWN_EVENT',
   RateLimited = 'RATE_LIMITED',
   OriginNotAllowed = 'ORIGIN_NOT_ALLOWED',
+  ReplayInProgress = 'REPLAY_IN_PROGRESS',
 
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL',
@@ -142,6 +143,8 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 429, title: 'Too many requests; slow down' };
     case ErrorCode.OriginNotAllowed:
       return { status: 403, title: 'This origin may not connect' };
+    case ErrorCode.ReplayInProgress:
+      return { status: 429, title: 'The last catch-up has not been read yet; subscribe with after once it has' };
     case ErrorCode.CannotVoteOwnComment:
       return { status: 403, title: 'You cannot vote on your own comment' };
     case ErrorCode.EditWindowClosed:

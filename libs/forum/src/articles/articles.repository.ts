@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CommittedEvent } from '@rejoinder/common';
+import type { CommittedEvent, EventData } from '@rejoinder/common';
 import { ArticleState, PrismaService } from '@rejoinder/db';
 
 export interface ArticleRecord {
@@ -78,7 +78,7 @@ export class ArticlesRepository {
   async updateSettingsWithEvent(
     articleId: string,
     settings: { state?: ArticleState; premoderation?: boolean; slowModeSeconds?: number },
-    payload: (article: ArticleRecord) => unknown,
+    payload: (article: ArticleRecord) => EventData<'article.updated'>,
     // The moderator's action, recorded in the same transaction.
     audit: { moderatorId: string; note: string },
   ): Promise<{ article: ArticleRecord; event: CommittedEvent }> {
@@ -92,7 +92,7 @@ export class ArticlesRepository {
       });
       const data = payload(article);
       const stored = await tx.articleEvent.create({
-        data: { articleId, seq: article.lastSeq, type: 'article.updated', audience: 'public', payload: data as object },
+        data: { articleId, seq: article.lastSeq, type: 'article.updated', audience: 'public', payload: data },
       });
       return {
         article,

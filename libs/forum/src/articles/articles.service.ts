@@ -1,28 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, DomainError, encodeCursor, ErrorCode } from '@rejoinder/common';
-import { ArticleState } from '@rejoinder/db';
+import { z } from 'zod';
 import { ArticleRecord, ArticlesRepository } from './articles.repository.js';
 
-export interface ArticleSummary {
-  id: string;
-  slug: string;
-  title: string;
-  author: string;
-  publishedAt: string;
-  sourceUrl: string | null;
-  state: ArticleState;
-  commentCount: number;
-}
+// The response bodies' schemas: the types below and the OpenAPI description
+// both come from them.
+export const articleSummarySchema = z.strictObject({
+  id: z.uuid(),
+  slug: z.string(),
+  title: z.string(),
+  author: z.string(),
+  publishedAt: z.iso.datetime(),
+  sourceUrl: z.url().nullable(),
+  state: z.enum(['open', 'closed']),
+  commentCount: z.number().int().describe('Published comments'),
+});
+export type ArticleSummary = z.infer<typeof articleSummarySchema>;
 
-export interface ArticleView extends ArticleSummary {
-  body: string;
-  html: string;
-  premoderation: boolean;
-  slowModeSeconds: number;
-  // The article's last event number: subscribe with `after` set to it to
-  // follow changes from this snapshot on.
-  seq: number;
-}
+export const articleViewSchema = articleSummarySchema.extend({
+  body: z.string().describe('Markdown source'),
+  html: z.string().describe('Sanitised HTML'),
+  premoderation: z.boolean(),
+  slowModeSeconds: z.number().int(),
+  // Subscribe with `after` set to it to follow changes from this snapshot on.
+  seq: z.number().int().describe("The article's last event number"),
+});
+export type ArticleView = z.infer<typeof articleViewSchema>;
 
 export function toArticleSummary(a: ArticleRecord): ArticleSummary {
   return {

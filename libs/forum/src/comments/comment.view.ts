@@ -1,30 +1,9 @@
-import { CommentStatus } from '@rejoinder/db';
+import type { CommentViewData } from '@rejoinder/common';
 import { CommentRow } from './comment.types.js';
 
-// What readers see of a comment. Tombstones (removed, deleted) keep their
-// place in the tree but show neither body nor author.
-export interface CommentView {
-  id: string;
-  articleId: string;
-  parentId: string | null;
-  depth: number;
-  status: CommentStatus;
-  author: { id: string; username: string } | null;
-  body: string | null;
-  html: string | null;
-  createdAt: string;
-  editedAt: string | null;
-  score: number;
-  upvotes: number;
-  downvotes: number;
-  replyCount: number;
-  descendantCount: number;
-  featured: boolean;
-  pinned: boolean;
-  // Lower bound of the Wilson score interval of the votes (sort=best).
-  bestScore: number;
-  controversy: number;
-}
+// What readers see of a comment: the type comes from the same schema as the
+// OpenAPI description and the events (libs/common/src/events/event-catalogue.ts).
+export type CommentView = CommentViewData;
 
 export interface CommentNode extends CommentView {
   replies: CommentNode[];
@@ -33,19 +12,18 @@ export interface CommentNode extends CommentView {
   repliesCursor: string | null;
 }
 
-const TOMBSTONES: ReadonlySet<CommentStatus> = new Set([CommentStatus.removed, CommentStatus.deleted]);
-
-export function toCommentView(row: CommentRow): CommentView {
-  const hidden = TOMBSTONES.has(row.status);
+// The whole comment, body and author included. Only the visibility policy
+// (visibility.ts) decides who gets it.
+export function fullView(row: CommentRow): CommentView {
   return {
     id: row.id,
     articleId: row.articleId,
     parentId: row.parentId,
     depth: row.depth,
     status: row.status,
-    author: hidden ? null : { id: row.authorId, username: row.authorName },
-    body: hidden ? null : row.bodySource,
-    html: hidden ? null : row.bodyHtml,
+    author: { id: row.authorId, username: row.authorName },
+    body: row.bodySource,
+    html: row.bodyHtml,
     createdAt: row.createdAt.toISOString(),
     editedAt: row.editedAt ? row.editedAt.toISOString() : null,
     score: row.score,
@@ -58,4 +36,9 @@ export function toCommentView(row: CommentRow): CommentView {
     bestScore: row.bestScore,
     controversy: row.controversy,
   };
+}
+
+// Keeps the comment's place in a thread, without body or author.
+export function placeholderView(row: CommentRow): CommentView {
+  return { ...fullView(row), author: null, body: null, html: null };
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { CommittedEvent, DomainError, ErrorCode, MODERATION_FEED } from '@rejoinder/common';
-import type { EventAudience } from '@rejoinder/common';
+import { CommittedEvent, DomainError, ErrorCode, inModerationFeed, MODERATION_FEED, storedData } from '@rejoinder/common';
+import type { ARTICLE_EVENTS, ArticleEventName, EventAudience, EventData } from '@rejoinder/common';
 import { CommentStatus, Prisma, PrismaService } from '@rejoinder/db';
 import { CommentRow, RankedSort, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
+import { withComment } from './visibility.js';
 
 const { sql, raw, empty } = Prisma;
 
@@ -119,11 +120,24 @@ export interface NewComment {
 }
 
 export interface EventRow {
-  type: string;
+  type: ArticleEventName;
   audience: EventAudience;
   userId: string | null;
-  // Built from the stored comment (after the change), inside the transaction.
+  // Built from the stored comment (after the change), inside the transaction;
+  // without the comment itself, which the catalogue's rendering adds.
   payload: (comment: CommentRow) => unknown;
+}
+
+type RenderedKey<N extends ArticleEventName> = (typeof ARTICLE_EVENTS)[N] extends { comment: { key: infer K extends string } } ? K : never;
+type Payloads = { [N in ArticleEventName]: Omit<EventData<N>, RenderedKey<N>> };
+export type EventPayload<N extends ArticleEventName> = Payloads[N];
+
+// Services build every event through the catalogue: the name fixes the
+// payload's type (`eventRow('queue.added').to('moderators', null, (c) => ...)`).
+export function eventRow<N extends ArticleEventName>(type: N) {
+  return {
+    to: (audience: EventAudience, userId: string | null, payload: (comment: CommentRow) => Payloads[N]): EventRow => ({ type, audience, userId, payload }),
+  };
 }
 
 export type InsertOutcome =
@@ -322,7 +336,8 @@ export class CommentsRepository {
   }
 
   // Records a reader's vote (+1, -1, or 0 to retract) and keeps the comment's
-  // counts and sort keys exact: the comment's row lock serialises voters.
+  // counts and sort keys exact: the comment's row lock serialises voters, who
+  // get the same room to wait for a connection as other writers.
   async vote(commentId: string, userId: string, value: -1 | 0 | 1): Promise<VoteOutcome> {
     return this.prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ authorId: string; status: string; articleId: string; upvotes: number; downvotes: number }[]>`
@@ -352,7 +367,7 @@ export class CommentsRepository {
           best_score = ${wilsonLowerBound(upvotes, downvotes)}::float8, controversy = ${controversy(upvotes, downvotes)}::float8
         WHERE id = ${commentId}::uuid`;
       return { kind: 'voted' as const, articleId: comment.articleId, upvotes, downvotes, score: upvotes - downvotes };
-    });
+    }, TX_OPTIONS);
   }
 
   // Appends one `comment.voted` with the comment's current counts (votes are
@@ -365,12 +380,7 @@ export class CommentsRepository {
       if (!head) return null;
       const current = await readComment(tx, commentId);
       const [event] = await appendEvents(tx, current.articleId, head, commentId, [
-        {
-          type: 'comment.voted',
-          audience: 'public',
-          userId: null,
-          payload: (c) => ({ commentId: c.id, score: c.score, upvotes: c.upvotes, downvotes: c.downvotes, bestScore: c.bestScore }),
-        },
+        eventRow('comment.voted').to('public', null, (c) => ({ commentId: c.id, score: c.score, upvotes: c.upvotes, downvotes: c.downvotes, bestScore: c.bestScore })),
       ], current);
       return event ?? null;
     }, TX_OPTIONS);
@@ -418,7 +428,7 @@ async function lockArticle(
 
 // Queue events also go to the moderators' feed across articles. Its counter
 // row is locked after the article's, as by every writer, so no deadlock.
-async function appendToModerationFeed(tx: Tx, articleId: string, type: string, data: unknown, at: Date): Promise<CommittedEvent> {
+async function appendToModerationFeed(tx: Tx, articleId: string, type: string, data: unknown, stored: unknown, at: Date): Promise<CommittedEvent> {
   const rows = await tx.$queryRaw<{ seq: number }[]>`
     INSERT INTO moderation_feed (id, last_seq) VALUES (1, 1)
     ON CONFLICT (id) DO UPDATE SET last_seq = moderation_feed.last_seq + 1
@@ -426,7 +436,7 @@ async function appendToModerationFeed(tx: Tx, articleId: string, type: string, d
   const seq = rows[0].seq;
   await tx.$executeRaw`
     INSERT INTO moderation_events (seq, article_id, type, payload, created_at)
-    VALUES (${seq}, ${articleId}::uuid, ${type}, ${JSON.stringify(data)}::jsonb, ${at})`;
+    VALUES (${seq}, ${articleId}::uuid, ${type}, ${JSON.stringify(stored)}::jsonb, ${at})`;
   return { articleId, stream: MODERATION_FEED, seq, type, audience: 'moderators', userId: null, at: at.toISOString(), data };
 }
 
@@ -466,11 +476,14 @@ async function appendEvents(
   const committed: CommittedEvent[] = [];
   for (const [i, event] of events.entries()) {
     const seq = head.first + i;
-    const data = event.payload(comment);
+    // The log keeps ids, never the comment's text: a replay renders the
+    // comment as it is then (ADR 14); the live event carries it now.
+    const data = withComment(event.type, event.payload(comment), comment);
+    const stored = storedData(event.type, data);
     await tx.$executeRaw`
       INSERT INTO article_events (article_id, seq, type, audience, user_id, comment_id, payload, created_at)
       VALUES (${articleId}::uuid, ${seq}, ${event.type}, ${event.audience}::"EventAudience",
-              ${event.userId}::uuid, ${commentId}::uuid, ${JSON.stringify(data)}::jsonb, ${head.at})`;
+              ${event.userId}::uuid, ${commentId}::uuid, ${JSON.stringify(stored)}::jsonb, ${head.at})`;
     committed.push({
       articleId,
       seq,
@@ -480,7 +493,7 @@ async function appendEvents(
       at: head.at.toISOString(),
       data,
     });
-    if (event.type.startsWith('queue.')) committed.push(await appendToModerationFeed(tx, articleId, event.type, data, head.at));
+    if (inModerationFeed(event.type)) committed.push(await appendToModerationFeed(tx, articleId, event.type, data, stored, head.at));
   }
   return committed;
 }

@@ -1,17 +1,19 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuthUser, isModerator } from '@rejoinder/accounts';
-import type { AppConfig, LimitName } from '@rejoinder/common';
+import type { AppConfig, LimitName, SessionEventData } from '@rejoinder/common';
 import { APP_CONFIG, bodyFingerprint, decodeCursor, RateLimits, DomainError, DomainEventBus, encodeCursor, ErrorCode } from '@rejoinder/common';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
 import { ArticlesRepository } from '../articles/articles.repository.js';
 import { renderCommentMarkdown } from '../markdown/markdown-renderer.js';
 import { CommentRow, RankedSort, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
-import { CommentNode, CommentView, toCommentView } from './comment.view.js';
+import { CommentNode, CommentView, fullView } from './comment.view.js';
 import { COMMENT_POLICY } from './comment-policy.js';
-import type { CommentPolicy } from './comment-policy.js';
-import { CommentsRepository } from './comments.repository.js';
+import type { CommentPolicy, HoldReason } from './comment-policy.js';
+import { CommentsRepository, eventRow } from './comments.repository.js';
 import type { EventRow } from './comments.repository.js';
+import { mayReadRevisions, publicView, viewComment, viewInChain } from './visibility.js';
+import type { Viewer } from './visibility.js';
 import { CreateCommentInput } from './dto/comment.dto.js';
 
 export const DEFAULT_TREE: TreeShape = { levels: 3, repliesPerLevel: 3 };
@@ -69,7 +71,7 @@ export class CommentsService {
     });
     const roots = assemble(rows);
     const last = roots.at(-1);
-    return { items: roots, pinned: pinned.map(toCommentView), nextCursor: hasMore && last ? encodeSiblingKey(kind, query.sort, last) : null };
+    return { items: roots, pinned: pinned.map(publicView), nextCursor: hasMore && last ? encodeSiblingKey(kind, query.sort, last) : null };
   }
 
   private async articleIdOf(slug: string): Promise<string> {
@@ -83,7 +85,7 @@ export class CommentsService {
 
   async replies(commentId: string, query: { limit: number; cursor?: string }): Promise<Page<CommentNode>> {
     const parent = await this.comments.findById(commentId);
-    if (!parent || !isVisible(parent, null)) throw new DomainError(ErrorCode.CommentNotFound);
+    if (!parent || !viewComment(parent, null)) throw new DomainError(ErrorCode.CommentNotFound);
     const kind = repliesKind(parent.id);
     const after = query.cursor ? decodeSiblingKey(kind, 'oldest', query.cursor) : undefined;
     const { rows, hasMore } = await this.comments.tree({
@@ -99,11 +101,13 @@ export class CommentsService {
     return { items, nextCursor: hasMore && last ? encodeSiblingKey(kind, 'oldest', last) : null };
   }
 
-  // A comment with its ancestor chain and its first replies. Pending and
-  // rejected comments are shown only to their author and to moderators.
-  async permalink(commentId: string, viewer: AuthUser | null): Promise<Permalink> {
+  // A comment with its ancestor chain and its first replies, as the
+  // visibility policy shows them to this viewer: a comment hidden from them
+  // is not found; an ancestor hidden from them is a placeholder.
+  async permalink(commentId: string, viewer: Viewer): Promise<Permalink> {
     const row = await this.comments.findById(commentId);
-    if (!row || !isVisible(row, viewer)) throw new DomainError(ErrorCode.CommentNotFound);
+    const view = row ? viewComment(row, viewer) : null;
+    if (!row || !view) throw new DomainError(ErrorCode.CommentNotFound);
     const [ancestors, subtree] = await Promise.all([
       this.comments.ancestors(row.path),
       this.comments.tree({
@@ -114,11 +118,11 @@ export class CommentsService {
         shape: { ...DEFAULT_TREE, levels: DEFAULT_TREE.levels - 1 },
       }),
     ]);
-    const root: CommentNode = { ...toCommentView(row), replies: [], repliesCursor: null };
+    const root: CommentNode = { ...view, replies: [], repliesCursor: null };
     const children = assemble(subtree.rows);
     root.replies = children;
     root.repliesCursor = moreRepliesCursor(row, children);
-    return { comment: root, ancestors: ancestors.map(toCommentView) };
+    return { comment: root, ancestors: ancestors.map((a) => viewInChain(a, viewer)) };
   }
 
   async create(actor: AuthUser, slug: string, input: CreateCommentInput, context: { ip?: string } = {}): Promise<CreateResult> {
@@ -187,7 +191,7 @@ export class CommentsService {
       parentAuthorId = parent.authorId;
     }
 
-    const hold = (await this.policy?.review({ author: actor, article, body })) ?? (article.premoderation && !isModerator(actor) ? 'premoderation' : null);
+    const hold = this.policy ? await this.policy.review({ author: actor, article, body }) : article.premoderation && !isModerator(actor) ? 'premoderation' : null;
     const status = hold ? CommentStatus.pending : CommentStatus.published;
     const outcome = await this.comments.insertWithEvents(
       {
@@ -204,15 +208,10 @@ export class CommentsService {
       hold
         ? [
             // A pending comment is news only to moderators and to its author.
-            { type: 'comment.created', audience: 'moderators', userId: actor.id, payload: (c) => ({ comment: toCommentView(c) }) },
-            {
-              type: 'queue.added',
-              audience: 'moderators',
-              userId: null,
-              payload: (c) => ({ queue: 'pending', reason: hold, version: c.version, comment: toCommentView(c) }),
-            },
+            eventRow('comment.created').to('moderators', actor.id, () => ({})),
+            eventRow('queue.added').to('moderators', null, (c) => ({ commentId: c.id, queue: 'pending', reason: hold, version: c.version })),
           ]
-        : [{ type: 'comment.created', audience: 'public', userId: null, payload: (c) => ({ comment: toCommentView(c) }) }],
+        : [eventRow('comment.created').to('public', null, () => ({}))],
     );
     switch (outcome.kind) {
       case 'article-closed':
@@ -225,7 +224,7 @@ export class CommentsService {
       }
       case 'inserted': {
         for (const event of outcome.events) this.events.publish(event);
-        const comment = toCommentView(outcome.comment);
+        const comment = fullView(outcome.comment);
         if (!hold && parentAuthorId) this.notifyReply(parentAuthorId, comment);
         return { comment, created: true };
       }
@@ -236,14 +235,15 @@ export class CommentsService {
   // stored, for GET /api/me/notifications).
   notifyReply(parentAuthorId: string, reply: CommentView): void {
     if (reply.author && reply.author.id === parentAuthorId) return;
-    this.events.notify({
-      userId: parentAuthorId,
-      type: 'notification.reply',
-      data: { type: 'reply', articleId: reply.articleId, comment: reply },
-    });
+    const data: SessionEventData<'notification.reply'> = { type: 'reply', articleId: reply.articleId, comment: reply };
+    this.events.notify({ userId: parentAuthorId, type: 'notification.reply', data });
   }
 
-  // The author edits within the edit window; the old body is kept as a revision.
+  // The author edits within the edit window; the old body is kept as a
+  // revision. An edit is screened as a new comment would be (sanctions, word
+  // lists, premoderation of the author or of the article): one that needs
+  // review takes the comment back to the queue, hidden from readers, until a
+  // moderator approves it again (docs/moderation.md).
   async edit(actor: AuthUser, commentId: string, rawBody: string): Promise<CommentView> {
     const body = this.checkBody(rawBody);
     const current = await this.comments.findById(commentId);
@@ -257,8 +257,12 @@ export class CommentsService {
         editWindowSeconds: this.config.EDIT_WINDOW_SECONDS,
       });
     }
-    if (body === current.bodySource) return toCommentView(current);
-    const hold = (await this.policy?.screen(actor, body)) ?? null;
+    if (body === current.bodySource) return fullView(current);
+    const article = await this.articles.findById(current.articleId);
+    if (!article) throw new DomainError(ErrorCode.CommentNotFound);
+    const hold: HoldReason | null = this.policy
+      ? await this.policy.screen({ author: actor, article, body })
+      : article.premoderation && !isModerator(actor) ? 'premoderation' : null;
     const html = renderCommentMarkdown(body);
     const outcome = await this.comments.changeState({
       commentId,
@@ -270,19 +274,17 @@ export class CommentsService {
         return { body: { source: body, html } };
       },
       events: (before, after) => {
-        if (after.status === CommentStatus.published) return [{ type: 'comment.updated', audience: 'public', userId: null, payload: (c) => ({ comment: toCommentView(c) }) }];
-        const events: EventRow[] = [
-          { type: 'comment.updated', audience: 'moderators', userId: before.authorId, payload: (c) => ({ comment: toCommentView(c) }) },
-        ];
-        if (before.status === CommentStatus.published) {
-          events.unshift({ type: 'comment.removed', audience: 'public', userId: null, payload: (c) => ({ commentId: c.id, status: 'pending', reason: 'suspect_word' }) });
-          events.push({ type: 'queue.added', audience: 'moderators', userId: null, payload: (c) => ({ queue: 'pending', reason: 'suspect_word', version: c.version, comment: toCommentView(c) }) });
+        if (after.status === CommentStatus.published) return [eventRow('comment.updated').to('public', null, () => ({}))];
+        const events: EventRow[] = [eventRow('comment.updated').to('moderators', before.authorId, () => ({}))];
+        if (before.status === CommentStatus.published && hold) {
+          events.unshift(eventRow('comment.removed').to('public', null, (c) => ({ commentId: c.id, status: 'pending', reasonCode: hold })));
+          events.push(eventRow('queue.added').to('moderators', null, (c) => ({ commentId: c.id, queue: 'pending', reason: hold, version: c.version })));
         }
         return events;
       },
     });
     for (const event of outcome.events) this.events.publish(event);
-    return toCommentView(outcome.comment);
+    return fullView(outcome.comment);
   }
 
   // The author deletes: a tombstone keeps the replies in place; without
@@ -307,28 +309,24 @@ export class CommentsService {
       },
       events: (before) =>
         before.status === CommentStatus.published
-          ? [
-              {
-                type: 'comment.deleted',
-                audience: 'public',
-                userId: null,
-                payload: (c) => ({ commentId: c.id, tombstone: c.listed ? toCommentView(c) : null }),
-              },
-            ]
+          ? [eventRow('comment.deleted').to('public', null, (c) => ({ commentId: c.id }))]
           : [
-              { type: 'comment.deleted', audience: 'moderators', userId: before.authorId, payload: (c) => ({ commentId: c.id, tombstone: null }) },
-              { type: 'queue.resolved', audience: 'moderators', userId: null, payload: (c) => ({ commentId: c.id, action: 'delete', status: c.status, version: c.version }) },
+              eventRow('comment.deleted').to('moderators', before.authorId, (c) => ({ commentId: c.id })),
+              eventRow('queue.resolved').to('moderators', null, (c) => ({ commentId: c.id, action: 'delete', status: c.status, version: c.version })),
             ],
     });
     for (const event of outcome.events) this.events.publish(event);
   }
 
-  async revisions(commentId: string) {
+  // The current body and the earlier ones, for those the policy lets read
+  // them (moderators; nobody once the author deleted the comment).
+  async revisions(commentId: string, viewer: Viewer) {
     const current = await this.comments.findById(commentId);
     if (!current) throw new DomainError(ErrorCode.CommentNotFound);
+    if (!mayReadRevisions(current, viewer)) return { comment: viewInChain(current, viewer), revisions: [] };
     const revisions = await this.comments.revisions(commentId);
     return {
-      comment: { ...toCommentView(current), body: current.bodySource, html: current.bodyHtml },
+      comment: fullView(current),
       revisions: revisions.map((r) => ({ body: r.bodySource, html: r.bodyHtml, replacedAt: r.replacedAt.toISOString() })),
     };
   }
@@ -361,25 +359,13 @@ export class CommentsService {
       existing.parentId === (input.parentId ?? null) &&
       existing.bodySource === body;
     if (!same) throw new DomainError(ErrorCode.CommentIdConflict);
-    return { comment: toCommentView(existing), created: false };
+    return { comment: fullView(existing), created: false };
   }
 
   private async requireArticle(slug: string) {
     const article = await this.articles.findBySlug(slug);
     if (!article) throw new DomainError(ErrorCode.ArticleNotFound);
     return article;
-  }
-}
-
-function isVisible(row: CommentRow, viewer: AuthUser | null): boolean {
-  switch (row.status) {
-    case CommentStatus.published:
-    case CommentStatus.removed:
-    case CommentStatus.deleted:
-      return true;
-    case CommentStatus.pending:
-    case CommentStatus.rejected:
-      return viewer !== null && (viewer.id === row.authorId || isModerator(viewer));
   }
 }
 
@@ -441,7 +427,7 @@ function assemble(rows: CommentRow[]): CommentNode[] {
   const nodes = new Map<string, CommentNode>();
   const roots: CommentNode[] = [];
   for (const row of rows) {
-    const node: CommentNode = { ...toCommentView(row), replies: [], repliesCursor: null };
+    const node: CommentNode = { ...publicView(row), replies: [], repliesCursor: null };
     nodes.set(row.id, node);
     if (row.level === 0) roots.push(node);
     else nodes.get(row.parentId!)?.replies.push(node);

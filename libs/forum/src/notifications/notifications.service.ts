@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '@rejoinder/accounts';
 import { decodeCursor, encodeCursor } from '@rejoinder/common';
 import { CommentsRepository } from '../comments/comments.repository.js';
-import { toCommentView } from '../comments/comment.view.js';
 import type { CommentView } from '../comments/comment.view.js';
+import { viewComment } from '../comments/visibility.js';
 import { NotificationsRepository } from './notifications.repository.js';
 
 export interface NotificationView {
   id: string;
   type: string;
   articleId: string;
+  // The reply as the policy shows it to you now: null once it is hidden
+  // from you (held back, rejected), a placeholder once removed or deleted.
   comment: CommentView | null;
   read: boolean;
   createdAt: string;
@@ -21,7 +24,8 @@ export class NotificationsService {
     private readonly comments: CommentsRepository,
   ) {}
 
-  async list(userId: string, query: { limit: number; cursor?: string }) {
+  async list(viewer: AuthUser, query: { limit: number; cursor?: string }) {
+    const userId = viewer.id;
     const kind = `n:${userId}`;
     let before: { createdAt: string; id: string } | undefined;
     if (query.cursor) {
@@ -40,7 +44,7 @@ export class NotificationsService {
         id: n.id,
         type: n.type,
         articleId: n.articleId,
-        comment: comment ? toCommentView(comment) : null,
+        comment: comment ? viewComment(comment, viewer) : null,
         read: n.readAt !== null,
         createdAt: n.createdAt.toISOString(),
       };

@@ -1,0 +1,406 @@
+import type { Socket } from 'socket.io-client';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { allArticles, api, ApiError, explain, isStaff, setSession, timeAgo, type ArticleSummary, type CommentView, type Page } from '../api';
+import { AccountForms, useSession } from '../account';
+import { emitAck, openSocket, type Envelope, type LiveState, type SubscribeAck } from '../live';
+import { SiteHeader } from '../pages/site-header';
+import { ArticleSettings, ModerationLog, WordLists } from './panels';
+
+type QueueName = 'pending' | 'reported' | 'rejected';
+interface QueueItem {
+  comment: CommentView;
+  version: number;
+  openReports: number;
+  moderationReason: string | null;
+  parent: CommentView | null;
+  reports: { reason: string; note: string | null; createdAt: string }[];
+  author: { id: string; username: string; approved: number; rejected: number; banned: boolean; suspendedUntil: string | null; premoderated: boolean };
+}
+
+export const MOD_REASONS = [
+  ['spam', 'Spam'],
+  ['abuse', 'Abuse'],
+  ['off_topic', 'Off topic'],
+  ['illegal', 'Illegal'],
+  ['personal_information', 'Personal information'],
+  ['other', 'Other'],
+] as const;
+
+const QUEUES: [QueueName, string][] = [
+  ['pending', 'Pending'],
+  ['reported', 'Reported'],
+  ['rejected', 'Rejected'],
+];
+
+export function ModerationConsole() {
+  const session = useSession();
+  const [tab, setTab] = useState<'queue' | 'articles' | 'log' | 'words'>('queue');
+  useEffect(() => {
+    document.title = 'Moderation · Rejoinder';
+  }, []);
+  if (!session || !isStaff(session)) {
+    return (
+      <>
+        <SiteHeader />
+        <main class="page narrow" id="main">
+          <h1>Moderation</h1>
+          {session ? (
+            <p class="notice" role="status">
+              Your account ({session.user.username}) is not a moderator.{' '}
+              <button type="button" class="link" onClick={() => setSession(null)}>
+                Sign in as someone else
+              </button>
+            </p>
+          ) : (
+            <AccountForms intro="Moderators sign in here." />
+          )}
+        </main>
+      </>
+    );
+  }
+  const tabs: [typeof tab, string][] = [
+    ['queue', 'Queue'],
+    ['articles', 'Articles'],
+    ['log', 'Log'],
+    ...(session.user.role === 'admin' ? ([['words', 'Word lists']] as [typeof tab, string][]) : []),
+  ];
+  return (
+    <>
+      <SiteHeader />
+      <main class="page wide" id="main">
+        <div class="console-head">
+          <h1>Moderation</h1>
+          <span class="muted">
+            {session.user.username} ({session.user.role}){' '}
+            <button type="button" class="link" onClick={() => setSession(null)}>
+              Sign out
+            </button>
+          </span>
+        </div>
+        <nav class="tabs" aria-label="Console sections">
+          {tabs.map(([key, label]) => (
+            <button type="button" aria-current={tab === key ? 'page' : undefined} onClick={() => setTab(key)}>
+              {label}
+            </button>
+          ))}
+        </nav>
+        {tab === 'queue' && <Queue />}
+        {tab === 'articles' && <ArticleSettings />}
+        {tab === 'log' && <ModerationLog />}
+        {tab === 'words' && <WordLists />}
+      </main>
+    </>
+  );
+}
+
+function Queue() {
+  const [queue, setQueue] = useState<QueueName>('pending');
+  const [items, setItems] = useState<QueueItem[] | null>(null);
+  const [titles, setTitles] = useState<Map<string, string>>(new Map());
+  const [slugs, setSlugs] = useState<ArticleSummary[]>([]);
+  const [live, setLive] = useState<LiveState>('connecting');
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState('');
+  const seq = useRef<number | null>(null);
+  const queueRef = useRef(queue);
+  queueRef.current = queue;
+  // One article's items, or every article's (the empty slug).
+  const [article, setArticle] = useState('');
+  const articleRef = useRef(article);
+  articleRef.current = article;
+  const articleIdRef = useRef<string | null>(null);
+  const mine = useRef(new Set<string>());
+  const refresh = useRef<() => void>(() => undefined);
+
+  const load = async () => {
+    try {
+      const only = articleRef.current ? `&article=${encodeURIComponent(articleRef.current)}` : '';
+      const page = await api<Page<QueueItem>>('GET', `/api/moderation/queue?status=${queueRef.current}&limit=50${only}`);
+      setItems(page.items);
+      setError('');
+    } catch (e) {
+      setError(explain(e));
+    }
+  };
+  refresh.current = () => void load();
+
+  useEffect(() => {
+    setItems(null);
+    void load();
+  }, [queue, article]);
+
+  useEffect(() => {
+    allArticles().then(
+      (all) => {
+        setTitles(new Map(all.map((a) => [a.id, a.title])));
+        setSlugs(all);
+      },
+      () => undefined,
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const socket: Socket = openSocket({
+      onState: setLive,
+      onConnect: (s) => {
+        void emitAck<SubscribeAck>(s, 'subscribe', seq.current === null ? { feed: 'moderation' } : { feed: 'moderation', after: seq.current }).then((ack) => {
+          if (typeof ack.seq === 'number' && (seq.current === null || ack.seq > seq.current)) seq.current = ack.seq;
+          if (ack.resync) refresh.current();
+        }, () => undefined);
+      },
+      events: {
+        'queue.added': (env: Envelope<{ queue: QueueName; comment: CommentView }>) => {
+          seq.current = Math.max(seq.current ?? 0, env.seq);
+          if (env.data.queue !== queueRef.current) return;
+          if (articleIdRef.current && articleIdRef.current !== env.data.comment.articleId) return;
+          setStatus(`New in the ${env.data.queue} queue: a comment by ${env.data.comment.author?.username ?? 'someone'}.`);
+          // The event carries the comment; the queue item adds its context (parent, reports, record).
+          clearTimeout(timer);
+          timer = setTimeout(() => refresh.current(), 150);
+        },
+        'queue.resolved': (env: Envelope<{ commentId: string; action: string; status: string }>) => {
+          seq.current = Math.max(seq.current ?? 0, env.seq);
+          const { commentId, action } = env.data;
+          if (mine.current.delete(commentId)) return;
+          setItems((list) => {
+            if (!list?.some((i) => i.comment.id === commentId)) return list;
+            setStatus(`Another moderator chose “${action}” for a comment; it left the queue.`);
+            return list.filter((i) => i.comment.id !== commentId);
+          });
+        },
+      },
+    });
+    return () => {
+      clearTimeout(timer);
+      socket.close();
+    };
+  }, []);
+
+  // j/k move between items; a, r and x approve, reject and remove the one in
+  // focus. Anywhere on the page but in a form field.
+  const list = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement;
+      if (event.ctrlKey || event.metaKey || event.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      const cards = [...(list.current?.querySelectorAll<HTMLElement>('.queue-item') ?? [])];
+      const current = cards.findIndex((c) => c.contains(target));
+      const key = event.key.toLowerCase();
+      if (key === 'j' || key === 'k') {
+        const next = cards[Math.min(cards.length - 1, Math.max(0, current + (key === 'j' ? 1 : -1)))];
+        next?.focus();
+        event.preventDefault();
+        return;
+      }
+      const button = ({ a: 'approve', r: 'reject', x: 'remove' } as Record<string, string>)[key];
+      if (button && current >= 0) {
+        cards[current].querySelector<HTMLButtonElement>(`button[data-action="${button}"]`)?.click();
+        event.preventDefault();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  const resolved = (id: string) => {
+    mine.current.add(id);
+    setItems((l) => l?.filter((i) => i.comment.id !== id) ?? null);
+  };
+
+  return (
+    <section aria-labelledby="queue-title">
+      <div class="queue-head">
+        <h2 id="queue-title" class="visually-hidden">
+          Queue
+        </h2>
+        <div class="segmented" role="group" aria-label="Queue">
+          {QUEUES.map(([key, label]) => (
+            <button type="button" aria-pressed={queue === key} onClick={() => setQueue(key)}>
+              {label}
+            </button>
+          ))}
+        </div>
+        <label class="inline">
+          Article{' '}
+          <select
+            value={article}
+            onChange={(e) => {
+              const slug = e.currentTarget.value;
+              articleIdRef.current = slugs.find((a) => a.slug === slug)?.id ?? null;
+              setArticle(slug);
+            }}
+          >
+            <option value="">All articles</option>
+            {slugs.map((a) => (
+              <option value={a.slug}>{a.title}</option>
+            ))}
+          </select>
+        </label>
+        <span class={`live ${live}`}>{live === 'online' ? 'Live' : live === 'offline' ? 'Offline, reconnecting…' : 'Connecting…'}</span>
+      </div>
+      <p class="hint">Keys: J / K next and previous, A approve, R reject, X remove (pick a reason first).</p>
+      <p class="status" role="status" aria-live="polite">
+        {status}
+      </p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div ref={list} class="queue">
+        {items === null ? (
+          <p class="muted">Loading…</p>
+        ) : items.length === 0 ? (
+          <p class="muted empty">Nothing waits here. Well done.</p>
+        ) : (
+          items.map((item) => <QueueCard key={item.comment.id} item={item} title={titles.get(item.comment.articleId)} onResolved={resolved} onStale={() => refresh.current()} />)
+        )}
+      </div>
+    </section>
+  );
+}
+
+function QueueCard({ item, title, onResolved, onStale }: { item: QueueItem; title?: string; onResolved: (id: string) => void; onStale: () => void }) {
+  const { comment: c, author } = item;
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [record, setRecord] = useState(author);
+  const reasonRef = useRef<HTMLSelectElement>(null);
+  const labelId = `q-${c.id}`;
+
+  const act = async (action: string) => {
+    if ((action === 'reject' || action === 'remove') && !reason) {
+      setError('Choose a reason first.');
+      reasonRef.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setError('');
+    try {
+      await api('POST', `/api/moderation/comments/${c.id}/actions`, {
+        action,
+        version: item.version,
+        ...(action === 'reject' || action === 'remove' ? { reason } : {}),
+      });
+      onResolved(c.id);
+    } catch (e) {
+      if (e instanceof ApiError && (e.code === 'STALE_VERSION' || e.code === 'INVALID_TRANSITION')) {
+        setError(`Someone else acted on this comment first. ${explain(e)}`);
+        setTimeout(onStale, 4000);
+      } else setError(explain(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const sanction = async (change: Record<string, unknown>) => {
+    try {
+      await api('PATCH', `/api/moderation/users/${record.id}`, change);
+      setRecord((r) => ({ ...r, ...(change as Partial<typeof r>) }));
+    } catch (e) {
+      setError(explain(e));
+    }
+  };
+
+  const canRemove = c.status === 'published';
+  const pendingLike = c.status === 'pending';
+  return (
+    <article class="queue-item" tabIndex={0} aria-labelledby={labelId}>
+      <header class="comment-head">
+        <span class="avatar" aria-hidden="true">
+          {record.username.slice(0, 1).toUpperCase()}
+        </span>
+        <span id={labelId} class="author">
+          {record.username}
+        </span>
+        <time dateTime={c.createdAt} class="muted">
+          {timeAgo(c.createdAt)}
+        </time>
+        {title && <span class="muted">on “{title}”</span>}
+        {item.moderationReason && <span class="badge warn">{item.moderationReason.replace(/_/g, ' ')}</span>}
+        {item.openReports > 0 && (
+          <span class="badge danger">
+            {item.openReports} report{item.openReports === 1 ? '' : 's'}
+          </span>
+        )}
+      </header>
+      {item.parent && (
+        <blockquote class="context">
+          <span class="muted">In reply to {item.parent.author?.username ?? 'a removed comment'}:</span>
+          <div dangerouslySetInnerHTML={{ __html: item.parent.html ?? '' }} />
+        </blockquote>
+      )}
+      <div class="body" dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
+      {item.reports.length > 0 && (
+        <ul class="reports" aria-label="Reports">
+          {item.reports.map((r) => (
+            <li>
+              <strong>{r.reason.replace(/_/g, ' ')}</strong>
+              {r.note ? `: ${r.note}` : ''} <span class="muted">{timeAgo(r.createdAt)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p class="record">
+        Author’s record: {record.approved} published, {record.rejected} rejected
+        {record.banned && <span class="badge danger">banned</span>}
+        {record.suspendedUntil && new Date(record.suspendedUntil) > new Date() && <span class="badge warn">suspended until {new Date(record.suspendedUntil).toLocaleString()}</span>}
+        {record.premoderated && <span class="badge warn">premoderated</span>}
+      </p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="row actions">
+        <label>
+          <span class="visually-hidden">Reason</span>
+          <select ref={reasonRef} value={reason} onChange={(e) => setReason(e.currentTarget.value)} aria-label="Reason">
+            <option value="">Reason…</option>
+            {MOD_REASONS.map(([value, label]) => (
+              <option value={value}>{label}</option>
+            ))}
+          </select>
+        </label>
+        {/* The three decisions are always offered; one that does not fit the comment's state is disabled. */}
+        <button type="button" class="primary" data-action="approve" disabled={busy || !(pendingLike || item.openReports > 0)} onClick={() => void act('approve')}>
+          Approve
+        </button>
+        <button type="button" data-action="reject" disabled={busy || !pendingLike} onClick={() => void act('reject')}>
+          Reject
+        </button>
+        <button type="button" class="danger" data-action="remove" disabled={busy || !canRemove} onClick={() => void act('remove')}>
+          Remove
+        </button>
+        {c.status === 'rejected' && (
+          <button type="button" data-action="restore" disabled={busy} onClick={() => void act('restore')}>
+            Restore
+          </button>
+        )}
+        {canRemove && (
+          <button type="button" disabled={busy} onClick={() => void act(c.featured ? 'unfeature' : 'feature')}>
+            {c.featured ? 'Unfeature' : 'Feature'}
+          </button>
+        )}
+        {canRemove && c.parentId === null && (
+          <button type="button" disabled={busy} onClick={() => void act(c.pinned ? 'unpin' : 'pin')}>
+            {c.pinned ? 'Unpin' : 'Pin'}
+          </button>
+        )}
+      </div>
+      <details class="sanctions">
+        <summary>Sanction {record.username}</summary>
+        <div class="row">
+          <button type="button" onClick={() => void sanction({ premoderated: !record.premoderated, ...(reason ? { reason } : {}) })}>
+            {record.premoderated ? 'Stop premoderating' : 'Always premoderate'}
+          </button>
+          <button type="button" onClick={() => void sanction({ suspendedUntil: new Date(Date.now() + 86_400_000).toISOString(), ...(reason ? { reason } : {}) })}>
+            Suspend for 24 hours
+          </button>
+          <button type="button" class="danger" onClick={() => void sanction({ banned: !record.banned, ...(reason ? { reason } : {}) })}>
+            {record.banned ? 'Lift ban' : 'Ban'}
+          </button>
+        </div>
+      </details>
+    </article>
+  );
+}

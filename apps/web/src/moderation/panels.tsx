@@ -1,0 +1,226 @@
+import { useEffect, useState } from 'preact/hooks';
+import { allArticles, api, explain, field, timeAgo, type Article, type ArticleSummary, type Page } from '../api';
+
+export function ArticleSettings() {
+  const [articles, setArticles] = useState<ArticleSummary[]>([]);
+  const [slug, setSlug] = useState('');
+  const [article, setArticle] = useState<Article | null>(null);
+  const [message, setMessage] = useState('');
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    allArticles().then(
+      (all) => {
+        setArticles(all);
+        if (all[0]) setSlug(all[0].slug);
+      },
+      (e) => setError(explain(e)),
+    );
+  }, []);
+  useEffect(() => {
+    if (slug) api<Article>('GET', `/api/articles/${encodeURIComponent(slug)}`).then(setArticle, (e) => setError(explain(e)));
+  }, [slug]);
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    setError('');
+    setMessage('');
+    try {
+      const updated = await api<Article>('PATCH', `/api/moderation/articles/${encodeURIComponent(slug)}`, {
+        state: form.get('closed') ? 'closed' : 'open',
+        premoderation: !!form.get('premoderation'),
+        slowModeSeconds: Number(form.get('slow') || 0),
+      });
+      setArticle((a) => (a ? { ...a, ...updated } : a));
+      setMessage('Saved. Readers see the change now.');
+    } catch (e) {
+      setError(explain(e));
+    }
+  };
+
+  return (
+    <section aria-labelledby="settings-title" class="panel">
+      <h2 id="settings-title">Article settings</h2>
+      <label for="settings-article">Article</label>
+      <select id="settings-article" value={slug} onChange={(e) => setSlug(e.currentTarget.value)}>
+        {articles.map((a) => (
+          <option value={a.slug}>{a.title}</option>
+        ))}
+      </select>
+      {article && (
+        <form onSubmit={(e) => void save(e)} key={`${article.slug}-${article.state}-${article.premoderation}-${article.slowModeSeconds}`} class="settings">
+          <label class="check">
+            <input type="checkbox" name="closed" defaultChecked={article.state === 'closed'} /> Closed for comments
+          </label>
+          <label class="check">
+            <input type="checkbox" name="premoderation" defaultChecked={article.premoderation} /> Premoderation: hold every new comment for review
+          </label>
+          <label>
+            Slow mode (seconds between one reader’s comments, 0 for off)
+            <input type="number" name="slow" min={0} max={86400} defaultValue={String(article.slowModeSeconds)} />
+          </label>
+          <div class="row">
+            <button type="submit" class="primary">
+              Save settings
+            </button>
+            <a href={`/articles/${encodeURIComponent(article.slug)}`}>Open the article</a>
+          </div>
+        </form>
+      )}
+      <p role="status" class="status">
+        {message}
+      </p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+interface LogEntry {
+  id: string;
+  action: string;
+  moderator: { id: string; username: string };
+  targetType: string;
+  targetId: string;
+  reasonCode: string | null;
+  note: string | null;
+  at: string;
+}
+
+export function ModerationLog() {
+  const [items, setItems] = useState<LogEntry[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState('');
+  const load = async (after: string | null) => {
+    try {
+      const page = await api<Page<LogEntry>>('GET', `/api/moderation/log?limit=50${after ? `&cursor=${encodeURIComponent(after)}` : ''}`);
+      setItems((list) => (after ? [...list, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+    } catch (e) {
+      setError(explain(e));
+    }
+  };
+  useEffect(() => void load(null), []);
+  return (
+    <section aria-labelledby="log-title" class="panel">
+      <h2 id="log-title">Moderation log</h2>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Moderator</th>
+              <th scope="col">Action</th>
+              <th scope="col">Target</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((e) => (
+              <tr key={e.id}>
+                <td>
+                  <time dateTime={e.at}>{timeAgo(e.at)}</time>
+                </td>
+                <td>{e.moderator.username}</td>
+                <td>{e.action.replace(/_/g, ' ')}</td>
+                <td>
+                  {e.targetType === 'comment' ? <a href={`/comments/${e.targetId}`}>comment</a> : e.targetType}
+                </td>
+                <td>
+                  {e.reasonCode?.replace(/_/g, ' ') ?? ''}
+                  {e.note ? `: ${e.note}` : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {cursor && (
+        <button type="button" class="more" onClick={() => void load(cursor)}>
+          Load older entries
+        </button>
+      )}
+    </section>
+  );
+}
+
+interface WordRule {
+  id: string;
+  pattern: string;
+  action: 'ban' | 'suspect';
+}
+
+export function WordLists() {
+  const [rules, setRules] = useState<WordRule[]>([]);
+  const [error, setError] = useState('');
+  const load = () => api<{ items: WordRule[] }>('GET', '/api/moderation/word-rules').then((r) => setRules(r.items), (e) => setError(explain(e)));
+  useEffect(() => void load(), []);
+
+  const add = async (event: Event) => {
+    event.preventDefault();
+    const formEl = event.currentTarget as HTMLFormElement;
+    const form = new FormData(formEl);
+    setError('');
+    try {
+      await api('POST', '/api/moderation/word-rules', { pattern: field(form, 'pattern'), action: field(form, 'action') });
+      formEl.reset();
+      await load();
+    } catch (e) {
+      setError(explain(e));
+    }
+  };
+  const remove = async (id: string) => {
+    try {
+      await api('DELETE', `/api/moderation/word-rules/${id}`);
+      setRules((r) => r.filter((x) => x.id !== id));
+    } catch (e) {
+      setError(explain(e));
+    }
+  };
+
+  return (
+    <section aria-labelledby="words-title" class="panel">
+      <h2 id="words-title">Word lists</h2>
+      <p class="muted">Banned words refuse a comment; suspect words hold it for review.</p>
+      <form onSubmit={(e) => void add(e)} class="row">
+        <label>
+          Word or phrase <input name="pattern" required maxLength={100} />
+        </label>
+        <label>
+          List{' '}
+          <select name="action">
+            <option value="suspect">Suspect (hold for review)</option>
+            <option value="ban">Banned (refuse)</option>
+          </select>
+        </label>
+        <button type="submit" class="primary">
+          Add word
+        </button>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <ul class="rules">
+        {rules.map((r) => (
+          <li key={r.id}>
+            <code>{r.pattern}</code> <span class={`badge ${r.action === 'ban' ? 'danger' : 'warn'}`}>{r.action === 'ban' ? 'banned' : 'suspect'}</span>{' '}
+            <button type="button" class="link" aria-label={`Delete ${r.pattern}`} onClick={() => void remove(r.id)}>
+              Delete
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,24 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, explain, type Article } from '../api';
+import { Thread } from '../thread/thread';
+
+// The thread alone, inside the publisher's iframe. It tells the parent page
+// its height so the frame grows with the discussion instead of scrolling.
+export function EmbedPage({ slug, comment }: { slug: string; comment: string | null }) {
+  const [article, setArticle] = useState<Article | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    document.documentElement.classList.add('embedded');
+    api<Article>('GET', `/api/articles/${encodeURIComponent(slug)}`).then(setArticle, (e) => setError(explain(e)));
+    const report = () => parent.postMessage({ rejoinder: 'height', slug, height: document.documentElement.scrollHeight }, '*');
+    const observer = new ResizeObserver(report);
+    observer.observe(document.body);
+    return () => observer.disconnect();
+  }, [slug]);
+  return (
+    <main class="embed" id="main">
+      {error && <p class="error" role="alert">{error}</p>}
+      {article && <Thread article={article} permalinkTo={comment} embedded />}
+    </main>
+  );
+}

@@ -1,0 +1,445 @@
+import type { Socket } from 'socket.io-client';
+import { useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import {
+  api,
+  ApiError,
+  explain,
+  isStaff,
+  newId,
+  setSession,
+  SORTS,
+  type Article,
+  type CommentNode,
+  type CommentView,
+  type Sort,
+  type ThreadPage,
+} from '../api';
+import { AccountForms, useSession } from '../account';
+import { emitAck, openSocket, type Envelope, type LiveState, type SubscribeAck } from '../live';
+import { Comment, ThreadContext, type ThreadActions } from './comment';
+import { Composer } from './composer';
+import { Notifications } from './notifications';
+import { ThreadStore, useRoots } from './store';
+
+const PAGE = 20;
+
+interface ArticleSettings {
+  state: 'open' | 'closed';
+  premoderation: boolean;
+  slowModeSeconds: number;
+}
+
+// The discussion under an article: used by the reader page and, alone, by the
+// embedded frame. It loads a page of the thread, then follows the article's
+// events from the `seq` it loaded at, so nothing is missed or shown twice.
+export function Thread({ article: initial, permalinkTo, embedded }: { article: Article; permalinkTo?: string | null; embedded?: boolean }) {
+  const session = useSession();
+  const store = useMemo(() => new ThreadStore(), []);
+  const [article, setArticle] = useState<Article>(initial);
+  const [sort, setSort] = useState<Sort>('newest');
+  const [focusId, setFocusId] = useState<string | null>(permalinkTo ?? null);
+  const [loading, setLoading] = useState(true);
+  const [loadError, setLoadError] = useState('');
+  const [live, setLive] = useState<LiveState>('connecting');
+  const [viewers, setViewers] = useState<number | null>(null);
+  const [status, setStatus] = useState('');
+  const [signIn, setSignIn] = useState(false);
+  const [notes, setNotes] = useState(0);
+  const seq = useRef(initial.seq);
+  const myVotes = useMemo(() => new Map<string, -1 | 0 | 1>(), [session?.user.id]);
+  const socketRef = useRef<Socket | null>(null);
+  const me = session?.user ?? null;
+  const meRef = useRef(me);
+  meRef.current = me;
+
+  // The count follows what readers can see; a copy still being sent is not counted yet.
+  const count = (delta: number) => setArticle((a) => ({ ...a, commentCount: Math.max(0, a.commentCount + delta) }));
+  const wasPublished = (id: string) => {
+    const entry = store.get(id);
+    return entry?.c.status === 'published' && !entry.sending;
+  };
+
+  const permalink = (id: string) => `/articles/${article.slug}?comment=${id}#comment-${id}`;
+
+  const loadThread = async (options: { fresh?: boolean } = {}) => {
+    setLoadError('');
+    try {
+      if (options.fresh) {
+        const latest = await api<Article>('GET', `/api/articles/${encodeURIComponent(article.slug)}`);
+        seq.current = latest.seq;
+        setArticle(latest);
+      }
+      if (focusId) {
+        const link = await api<{ comment: CommentNode; ancestors: CommentView[] }>('GET', `/api/comments/${focusId}`);
+        store.loadPermalink(link.ancestors, link.comment);
+      } else {
+        store.reset(await api<ThreadPage>('GET', `/api/articles/${encodeURIComponent(article.slug)}/comments?sort=${sort}&limit=${PAGE}`));
+      }
+    } catch (e) {
+      setLoadError(e instanceof ApiError && e.code === 'COMMENT_NOT_FOUND' ? 'That comment is no longer available.' : explain(e));
+      if (focusId) setFocusId(null);
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  // The article (and its seq) was loaded before this thread page, so the page
+  // reflects at least every event up to seq: following from seq misses nothing.
+  useEffect(() => {
+    setLoading(true);
+    void loadThread();
+  }, [sort, focusId]);
+
+  // Open the page at the linked comment.
+  useEffect(() => {
+    if (loading || !focusId) return;
+    const el = document.getElementById(`comment-${focusId}`);
+    el?.scrollIntoView({ block: 'center' });
+    el?.focus({ preventScroll: true });
+  }, [loading, focusId]);
+
+  // Live: one socket, re-opened when the account changes (the token travels in the handshake).
+  useEffect(() => {
+    const onComment = (c: CommentView) => {
+      const own = !!meRef.current && c.author?.id === meRef.current.id;
+      if (c.status === 'published' && !wasPublished(c.id)) count(1);
+      store.place(c, { own });
+    };
+    const track = (env: Envelope) => {
+      if (typeof env.seq === 'number' && env.seq > seq.current) seq.current = env.seq;
+    };
+    const socket = openSocket({
+      onState: setLive,
+      onConnect: (s) => {
+        void emitAck<SubscribeAck>(s, 'subscribe', { article: article.slug, after: seq.current }).then(
+          (ack) => {
+            if (ack.error) return;
+            if (typeof ack.viewers === 'number') setViewers(ack.viewers);
+            if (ack.resync) void loadThread({ fresh: true });
+            else if (typeof ack.seq === 'number' && ack.seq > seq.current) seq.current = ack.seq;
+          },
+          () => undefined,
+        );
+      },
+      events: {
+        'comment.created': (env: Envelope<{ comment: CommentView }>) => {
+          track(env);
+          onComment(env.data.comment);
+        },
+        'comment.updated': (env: Envelope<{ comment: CommentView }>) => {
+          track(env);
+          store.update(env.data.comment);
+        },
+        'comment.deleted': (env: Envelope<{ commentId: string; tombstone: CommentView | null }>) => {
+          track(env);
+          if (wasPublished(env.data.commentId)) count(-1);
+          if (env.data.tombstone) store.update(env.data.tombstone);
+          else store.remove(env.data.commentId);
+        },
+        'comment.voted': (env: Envelope<{ commentId: string; score: number; upvotes: number; downvotes: number }>) => {
+          track(env);
+          const { commentId, score, upvotes, downvotes } = env.data;
+          store.patch(commentId, { score, upvotes, downvotes });
+        },
+        'comment.removed': (env: Envelope<{ commentId: string; status: string; comment?: CommentView }>) => {
+          track(env);
+          const { commentId, status: next, comment } = env.data;
+          if (wasPublished(commentId)) count(-1);
+          if (next === 'removed' && comment) store.update(comment);
+          else if (next === 'rejected') store.patch(commentId, { status: 'rejected' });
+          else store.remove(commentId);
+        },
+        'article.updated': (env: Envelope<{ article: ArticleSettings }>) => {
+          track(env);
+          setArticle((a) => ({ ...a, ...env.data.article }));
+        },
+        presence: (p: { viewers: number }) => setViewers(p.viewers),
+        'notification.reply': () => setNotes((n) => n + 1),
+      },
+    });
+    socketRef.current = socket;
+    return () => {
+      socket.close();
+      socketRef.current = null;
+    };
+  }, [article.slug, session?.accessToken]);
+
+  const actions: ThreadActions = {
+    store,
+    session,
+    slug: article.slug,
+    open: article.state === 'open',
+    highlight: focusId,
+    myVotes,
+    permalink,
+    requireSignIn: () => {
+      setSignIn(true);
+      requestAnimationFrame(() => document.querySelector<HTMLInputElement>('.account input')?.focus());
+    },
+    post: async (body, parentId) => {
+      if (!me) return 'Please sign in first.';
+      const id = newId();
+      const now = new Date().toISOString();
+      const parent = parentId ? store.get(parentId)?.c : undefined;
+      store.place(
+        {
+          id,
+          articleId: article.id,
+          parentId,
+          depth: parent ? parent.depth + 1 : 0,
+          status: 'published',
+          author: { id: me.id, username: me.username },
+          body,
+          html: escapeParagraphs(body),
+          createdAt: now,
+          editedAt: null,
+          score: 0,
+          upvotes: 0,
+          downvotes: 0,
+          replyCount: 0,
+          descendantCount: 0,
+          featured: false,
+          pinned: false,
+        },
+        { own: true, sending: true },
+      );
+      try {
+        const comment = await postWithRetry(article.slug, { body, parentId: parentId ?? undefined, id });
+        if (comment.status === 'published' && store.get(id)?.sending) count(1);
+        store.update(comment);
+        setStatus(
+          comment.status === 'pending'
+            ? 'Your comment is held for review. It will appear for everyone once a moderator approves it.'
+            : parentId
+              ? 'Your reply is posted.'
+              : 'Your comment is posted.',
+        );
+        return null;
+      } catch (e) {
+        store.remove(id);
+        return explain(e);
+      }
+    },
+    edit: async (id, body) => {
+      try {
+        store.update(await api<CommentView>('PATCH', `/api/comments/${id}`, { body }));
+        return null;
+      } catch (e) {
+        return explain(e);
+      }
+    },
+    remove: async (id) => {
+      try {
+        await api('DELETE', `/api/comments/${id}`);
+        if (wasPublished(id)) count(-1);
+        const entry = store.get(id);
+        if (entry && entry.children.length > 0) store.patch(id, { status: 'deleted', body: null, html: null, author: null });
+        else store.remove(id);
+        setStatus('Your comment is deleted.');
+        return null;
+      } catch (e) {
+        return explain(e);
+      }
+    },
+    vote: async (id, value) => {
+      try {
+        const result = await api<{ score: number; upvotes: number; downvotes: number; value: -1 | 0 | 1 }>('PUT', `/api/comments/${id}/vote`, { value });
+        myVotes.set(id, result.value);
+        store.patch(id, { score: result.score, upvotes: result.upvotes, downvotes: result.downvotes });
+        return null;
+      } catch (e) {
+        return explain(e);
+      }
+    },
+    report: async (id, reason, note) => {
+      try {
+        await api('POST', `/api/comments/${id}/reports`, note.trim() ? { reason, note } : { reason });
+        return null;
+      } catch (e) {
+        return explain(e);
+      }
+    },
+    loadReplies: async (id) => {
+      const entry = store.get(id);
+      if (!entry) return;
+      const cursor = entry.repliesCursor && entry.repliesCursor !== 'more' ? entry.repliesCursor : null;
+      try {
+        const page = await api<{ items: CommentNode[]; nextCursor: string | null }>(
+          'GET',
+          `/api/comments/${id}/replies?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        store.addReplies(id, page);
+      } catch (e) {
+        setStatus(explain(e));
+      }
+    },
+  };
+
+  const closedNote =
+    article.state === 'closed'
+      ? 'Comments on this article are closed.'
+      : undefined;
+
+  return (
+    <ThreadContext.Provider value={actions}>
+      <section class="thread" aria-labelledby="thread-title">
+        <div class="thread-head">
+          <h2 id="thread-title">
+            Comments <span class="count">{article.commentCount > 0 ? article.commentCount : ''}</span>
+          </h2>
+          <div class="thread-meta">
+            <span class="presence" hidden={!viewers}>
+              <span class="dot" aria-hidden="true" /> {viewers} reading
+            </span>
+            {me ? (
+              <span class="me">
+                <Notifications bump={notes} permalink={permalink} articleId={article.id} />
+                <span class="muted">
+                  Signed in as <strong>{me.username}</strong>
+                </span>
+                {isStaff(session) && !embedded && <a href="/moderation">Moderation</a>}
+                <button type="button" class="link" onClick={() => setSession(null)}>
+                  Sign out
+                </button>
+              </span>
+            ) : (
+              !signIn && (
+                <button type="button" class="link" onClick={() => actions.requireSignIn()}>
+                  Sign in to comment
+                </button>
+              )
+            )}
+          </div>
+        </div>
+
+        {live === 'offline' && (
+          <p class="notice warn" role="status">
+            You are offline. Reconnecting… New comments will appear when the connection is back.
+          </p>
+        )}
+        {article.premoderation && article.state === 'open' && (
+          <p class="notice">Comments on this article are reviewed by a moderator before they appear.</p>
+        )}
+        {article.slowModeSeconds > 0 && article.state === 'open' && (
+          <p class="notice">Slow mode: one comment every {article.slowModeSeconds} seconds per reader.</p>
+        )}
+
+        {me ? (
+          <Composer label="Write a comment" submitLabel="Post comment" placeholder="Share your view…" disabled={closedNote} onSubmit={(body) => actions.post(body, null)} />
+        ) : closedNote ? (
+          <p class="notice">{closedNote}</p>
+        ) : signIn ? (
+          <AccountForms intro="Sign in to join the discussion. Reading needs no account." />
+        ) : null}
+
+        <p id="thread-status" class="status" role="status" aria-live="polite">
+          {status}
+        </p>
+
+        <div class="toolbar">
+          <label>
+            Sort by{' '}
+            <select value={sort} onChange={(e) => (setFocusId(null), setSort(e.currentTarget.value as Sort))}>
+              {SORTS.map(([value, label]) => (
+                <option value={value}>{label}</option>
+              ))}
+            </select>
+          </label>
+          {focusId && (
+            <button type="button" class="link" onClick={() => (history.replaceState(null, '', `/articles/${article.slug}`), setFocusId(null))}>
+              Show all comments
+            </button>
+          )}
+        </div>
+
+        {loadError && (
+          <p class="error" role="alert">
+            {loadError}{' '}
+            <button type="button" class="link" onClick={() => void loadThread()}>
+              Try again
+            </button>
+          </p>
+        )}
+        <CommentList loading={loading} onMore={async () => store.appendPage(await nextPage(article.slug, sort, store.nextCursor!))} />
+      </section>
+    </ThreadContext.Provider>
+  );
+}
+
+function CommentList({ loading, onMore }: { loading: boolean; onMore: () => Promise<void> }) {
+  const t = useRootsOfContext();
+  const [busy, setBusy] = useState(false);
+  const waiting = t.waiting.length;
+  const show = () => {
+    const first = t.showWaiting();
+    requestAnimationFrame(() => document.getElementById(`comment-${first}`)?.focus());
+  };
+  return (
+    <>
+      <div class="new-slot" aria-live="polite">
+        {waiting > 0 && (
+          <button type="button" class="new-comments" onClick={show}>
+            Show {waiting} new comment{waiting === 1 ? '' : 's'}
+          </button>
+        )}
+      </div>
+      {loading && t.roots.length === 0 ? (
+        <p class="muted">Loading comments…</p>
+      ) : t.roots.length === 0 && t.pinned.length === 0 ? (
+        <p class="muted empty">No comments yet. Start the conversation.</p>
+      ) : (
+        <ol class="comments" aria-label="Comments">
+          {[...t.pinned, ...t.roots].map((id) => (
+            <li key={id}>
+              <Comment id={id} />
+            </li>
+          ))}
+        </ol>
+      )}
+      {t.nextCursor && (
+        <button
+          type="button"
+          class="more wide"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            void onMore().finally(() => setBusy(false));
+          }}
+        >
+          {busy ? 'Loading…' : 'Load more comments'}
+        </button>
+      )}
+    </>
+  );
+}
+
+function useRootsOfContext(): ThreadStore {
+  return useRoots(useContext(ThreadContext).store);
+}
+
+async function nextPage(slug: string, sort: Sort, cursor: string): Promise<ThreadPage> {
+  return api<ThreadPage>('GET', `/api/articles/${encodeURIComponent(slug)}/comments?sort=${sort}&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`);
+}
+
+// A post that fails on the network is retried with the same id: the server
+// stores it once however many times it arrives.
+async function postWithRetry(slug: string, body: { body: string; parentId?: string; id: string }): Promise<CommentView> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api<CommentView>('POST', `/api/articles/${encodeURIComponent(slug)}/comments`, body);
+    } catch (e) {
+      const retry = e instanceof ApiError && (e.code === 'NETWORK' || e.code === 'SERVICE_UNAVAILABLE');
+      if (!retry || attempt >= 3) throw e;
+      await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+    }
+  }
+}
+
+// What the optimistic copy shows until the server's rendering arrives.
+function escapeParagraphs(text: string): string {
+  const escaped = text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return escaped
+    .split(/\n{2,}/)
+    .map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`)
+    .join('');
+}

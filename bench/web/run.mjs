@@ -1,0 +1,195 @@
+// npm run bench:web — the reader page in Chromium: what it downloads, how soon
+// the thread shows after the HTML, and how it behaves with 1,000 comments.
+//
+// Settings (environment):
+//   PORT               3098   the server's port
+//   EMBEDDED_PG_PORT   54398  its embedded PostgreSQL (a fresh one under .data-bench-web)
+//   BENCH_COMMENTS     1000   top-level comments on the article
+//   BENCH_LOADS        10     page loads measured for the first render
+//   CHROMIUM_PATH      /usr/bin/chromium
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const port = Number(process.env.PORT ?? 3098);
+const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 54398);
+const comments = Number(process.env.BENCH_COMMENTS ?? 1000);
+const loads = Number(process.env.BENCH_LOADS ?? 10);
+const base = `http://localhost:${port}`;
+const slug = 'putin-and-kim-jong-un-are-not-so-different';
+const dataDir = join(import.meta.dirname, '..', '..', '.data-bench-web');
+rmSync(dataDir, { recursive: true, force: true });
+
+const server = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: {
+    ...process.env,
+    PORT: String(port),
+    EMBEDDED_PG_PORT: String(pgPort),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    RATE_COMMENTS_PER_NEW_USER: '100000',
+    RATE_COMMENTS_PER_NEW_USER_WINDOW: '1',
+    RATE_COMMENTS_PER_USER: '100000',
+    RATE_COMMENTS_PER_USER_WINDOW: '1',
+    RATE_COMMENTS_PER_IP: '100000',
+  },
+});
+
+async function call(method, path, { token, body } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function waitReady() {
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${base}/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('the server did not become ready');
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function run() {
+  const users = await Promise.all(
+    [1, 2, 3, 4, 5].map((i) =>
+      call('POST', '/api/auth/register', { body: { username: `bench_${i}`, email: `bench_${i}@example.com`, password: 'correct horse battery' } }),
+    ),
+  );
+  for (let i = 0; i < comments; i += 10) {
+    await Promise.all(
+      users.flatMap((u, k) =>
+        [0, 1].map((j) =>
+          i + k * 2 + j < comments
+            ? call('POST', `/api/articles/${slug}/comments`, { token: u.accessToken, body: { body: `Comment ${i + k * 2 + j}: ${'a thoughtful sentence about deterrence. '.repeat(3)}` } })
+            : null,
+        ),
+      ),
+    );
+  }
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+
+  // What the reader page downloads (the Markdown preview and the console load only on use).
+  const page = await context.newPage();
+  const assets = [];
+  page.on('response', async (response) => {
+    const type = response.request().resourceType();
+    if (type === 'script' || type === 'stylesheet') assets.push({ url: response.url(), bytes: gzipSync(await response.body(), { level: 9 }).length });
+  });
+  await page.goto(`${base}/articles/${slug}`);
+  await page.locator('.comments article').first().waitFor();
+  await page.waitForLoadState('networkidle');
+  const total = assets.reduce((n, a) => n + a.bytes, 0);
+
+  // First thread render after the HTML arrived.
+  await context.addInitScript(() => {
+    new MutationObserver((_m, observer) => {
+      if (document.querySelector('.comments article')) {
+        window.__firstThread = performance.now();
+        observer.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  const renders = [];
+  const steps = { script: [], article: [], thread: [] };
+  for (let i = 0; i < loads; i++) {
+    const p = await context.newPage();
+    await p.goto(`${base}/articles/${slug}`);
+    await p.locator('.comments article').first().waitFor();
+    const timing = await p.evaluate(() => {
+      const html = performance.getEntriesByType('navigation')[0].responseEnd;
+      const end = (test) => performance.getEntriesByType('resource').find((e) => test(new URL(e.name).pathname))?.responseEnd - html;
+      return {
+        render: window.__firstThread - html,
+        script: end((path) => path.startsWith('/assets/index') && path.endsWith('.js')),
+        article: end((path) => /^\/api\/articles\/[^/]+$/.test(path)),
+        thread: end((path) => path.endsWith('/comments')),
+      };
+    });
+    renders.push(timing.render);
+    for (const key of Object.keys(steps)) steps[key].push(timing[key]);
+    await p.close();
+  }
+
+  // 1,000 comments on the page: load them all, then scroll and take live updates.
+  const big = await context.newPage();
+  await big.goto(`${base}/articles/${slug}`);
+  const more = big.getByRole('button', { name: 'Load more comments' });
+  await big.locator('.comments article').first().waitFor();
+  for (let shown = await big.locator('.comments > li').count(); shown < comments; shown = await big.locator('.comments > li').count()) {
+    await more.click();
+    await big.waitForFunction((n) => document.querySelectorAll('.comments > li').length > n, shown);
+  }
+  const loaded = await big.locator('.comments > li').count();
+  await big.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((list) => window.__long.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+  });
+  const scroll = await big.evaluate(async () => {
+    window.scrollTo(0, 0);
+    await new Promise((r) => requestAnimationFrame(r));
+    const t0 = performance.now();
+    let frames = 0;
+    while (window.scrollY + innerHeight < document.documentElement.scrollHeight - 10) {
+      window.scrollBy(0, 400);
+      await new Promise((r) => requestAnimationFrame(r));
+      frames++;
+    }
+    return { ms: performance.now() - t0, frames, height: document.documentElement.scrollHeight };
+  });
+  // A live vote on the last comment: the time from the POST to its new score on screen.
+  const lastId = await big.locator('.comments > li:last-child article').getAttribute('id');
+  const id = lastId.replace('comment-', '');
+  const voter = await call('POST', '/api/auth/register', { body: { username: 'bench_voter', email: 'bench_voter@example.com', password: 'correct horse battery' } });
+  const voteStart = Date.now();
+  await call('PUT', `/api/comments/${id}/vote`, { token: voter.accessToken, body: { value: 1 } });
+  await big.waitForFunction((sel) => document.querySelector(sel)?.textContent?.trim() !== '0', `#${lastId} .score`);
+  const voteMs = Date.now() - voteStart;
+  const longTasks = await big.evaluate(() => window.__long);
+  await browser.close();
+
+  console.log(JSON.stringify({
+    budget: { assets: assets.map((a) => ({ file: a.url.replace(base, ''), gzipBytes: a.bytes })), totalGzipBytes: total, limitBytes: 60 * 1024 },
+    firstThreadRenderAfterHtmlMs: {
+      median: Math.round(median(renders)),
+      max: Math.round(Math.max(...renders)),
+      loads,
+      // When each response had arrived, after the HTML (medians).
+      scriptLoaded: Math.round(median(steps.script)),
+      articleLoaded: Math.round(median(steps.article)),
+      threadPageLoaded: Math.round(median(steps.thread)),
+    },
+    thousand: {
+      commentsOnPage: loaded,
+      scrollToBottom: { pagePx: scroll.height, ms: Math.round(scroll.ms), frames: scroll.frames, msPerFrame: +(scroll.ms / scroll.frames).toFixed(1) },
+      longTasksDuringScrollAndVote: { count: longTasks.length, maxMs: Math.round(Math.max(0, ...longTasks)) },
+      liveVoteToScreenMs: voteMs,
+    },
+  }, null, 2));
+}
+
+try {
+  await waitReady();
+  await run();
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+}

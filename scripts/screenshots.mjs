@@ -1,0 +1,142 @@
+// Rewrites docs/screenshots/: the reader page and the moderation console, on a
+// desktop and at 360 px, from a fresh server with a seeded discussion.
+// Usage: npm run screenshots (needs /usr/bin/chromium or CHROMIUM_PATH).
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { chromium } from 'playwright-core';
+
+const port = Number(process.env.PORT ?? 3099);
+const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 54399);
+const base = `http://localhost:${port}`;
+const slug = 'putin-and-kim-jong-un-are-not-so-different';
+const out = join(import.meta.dirname, '..', 'docs', 'screenshots');
+// A fresh database each run, inside the project (the embedded server's user must reach it).
+const dataDir = join(import.meta.dirname, '..', '.data-screenshots');
+rmSync(dataDir, { recursive: true, force: true });
+
+const server = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: {
+    ...process.env,
+    PORT: String(port),
+    EMBEDDED_PG_PORT: String(pgPort),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    RATE_COMMENTS_PER_NEW_USER: '1000',
+    RATE_COMMENTS_PER_NEW_USER_WINDOW: '1',
+    RATE_COMMENTS_PER_USER: '1000',
+    RATE_COMMENTS_PER_USER_WINDOW: '1',
+  },
+});
+
+async function call(method, path, { token, body } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function waitReady() {
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${base}/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('the server did not become ready');
+}
+
+const register = (username) =>
+  call('POST', '/api/auth/register', { body: { username, email: `${username}@example.com`, password: 'correct horse battery' } });
+
+async function seed() {
+  const [maria, tomasz, evelyn, jun, desk] = await Promise.all(['maria_k', 'tomasz', 'evelyn_r', 'jun_park', 'desk_editor'].map(register));
+  const db = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${pgPort}/rejoinder` });
+  await db.connect();
+  await db.query(`UPDATE users SET role = 'moderator' WHERE id = $1`, [desk.user.id]);
+  await db.end();
+  const post = (who, body, parentId) => call('POST', `/api/articles/${slug}/comments`, { token: who.accessToken, body: { body, ...(parentId ? { parentId } : {}) } });
+  const a = await post(
+    maria,
+    'The comparison holds further than the author admits. Both leaders rely on **manufactured crises** to rally support at home, and both have learned that the West blinks first.',
+  );
+  const b = await post(tomasz, 'I lived through 2014 in Kharkiv. The difference is scale: one of them can actually follow through on the threat.', a.id);
+  await post(evelyn, '> the West blinks first\n\nOr the West simply has more to lose. That is not the same thing as weakness.', a.id);
+  await post(maria, 'Fair point, Tomasz. Scale matters, but the *playbook* is the same.', b.id);
+  const c = await post(jun, 'As someone from Seoul: the loudspeakers were the only leverage we had, and they worked. Talks happened within days.');
+  await post(evelyn, 'A sharp piece, though I wish it had said more about China’s role in restraining Pyongyang.');
+  for (const [who, id, value] of [
+    [tomasz, a.id, 1],
+    [evelyn, a.id, 1],
+    [jun, a.id, 1],
+    [maria, c.id, 1],
+    [tomasz, c.id, 1],
+  ]) {
+    await call('PUT', `/api/comments/${id}/vote`, { token: who.accessToken, body: { value } });
+  }
+  // Work for the moderators: a premoderated newcomer and a reported comment.
+  const troll = await register('new_account_42');
+  await call('PATCH', `/api/moderation/users/${troll.user.id}`, { token: desk.accessToken, body: { premoderated: true } });
+  await post(troll, 'Everyone here is paid by one government or another. Wake up.');
+  const rude = await post(troll, 'Only an idiot would believe this article.').catch(() => null);
+  if (rude) await call('POST', `/api/comments/${rude.id}/reports`, { token: jun.accessToken, body: { reason: 'abuse', note: 'Insults other readers' } });
+  await post(jun, 'Does anyone have a source for the 50,000 troops figure?');
+  return { maria, desk };
+}
+
+async function shoot() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  const { maria, desk } = await seed();
+  mkdirSync(out, { recursive: true });
+  for (const [name, width, colorScheme] of [
+    ['desktop', 1280, 'light'],
+    ['mobile', 360, 'light'],
+    ['desktop-dark', 1280, 'dark'],
+    ['mobile-dark', 360, 'dark'],
+  ]) {
+    const open = async (who) => {
+      const context = await browser.newContext({ viewport: { width, height: width > 600 ? 1000 : 780 }, colorScheme, deviceScaleFactor: width > 600 ? 1 : 2 });
+      const session = JSON.stringify({ user: who.user, accessToken: who.accessToken });
+      await context.addInitScript((value) => localStorage.setItem('rejoinder.session', value), session);
+      return { context, page: await context.newPage() };
+    };
+    const reader = await open(maria);
+    await reader.page.goto(`${base}/articles/${slug}`);
+    await reader.page.getByRole('article').filter({ hasText: 'Fair point, Tomasz' }).last().waitFor();
+    await reader.page.screenshot({ path: join(out, `article-${name}.png`) });
+    await reader.page.evaluate(() => {
+      document.getElementById('thread-title').scrollIntoView({ block: 'start' });
+      window.scrollBy(0, -24);
+    });
+    await reader.page.screenshot({ path: join(out, `thread-${name}.png`) });
+    await reader.context.close();
+
+    const moderator = await open({ ...desk, user: { ...desk.user, role: 'moderator' } });
+    await moderator.page.goto(`${base}/moderation`);
+    await moderator.page.getByText('Live', { exact: true }).waitFor();
+    await moderator.page.getByRole('article').first().waitFor();
+    await moderator.page.screenshot({ path: join(out, `moderation-${name}.png`) });
+    await moderator.context.close();
+  }
+  await browser.close();
+}
+
+try {
+  await waitReady();
+  await shoot();
+  console.log(`Screenshots written to ${out}`);
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+}

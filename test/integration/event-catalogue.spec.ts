@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { ARTICLE_EVENT_NAMES, SESSION_EVENT_NAMES, withEventTable } from '@rejoinder/common';
+import { EVENT_TYPES } from '../support/sockets.js';
+
+// The event catalogue is the one definition; what documents events derives from it.
+describe('the event catalogue', () => {
+  it("is what docs/realtime.md's event table says (run npm run openapi after changing it)", () => {
+    const doc = readFileSync('docs/realtime.md', 'utf8');
+    expect(doc).toBe(withEventTable(doc));
+    for (const name of [...ARTICLE_EVENT_NAMES, ...SESSION_EVENT_NAMES]) expect(doc).toContain(`| \`${name}\` |`);
+  });
+
+  it('is the list of event types in the OpenAPI description and in the tests', () => {
+    const openapi = JSON.parse(readFileSync('docs/openapi.json', 'utf8'));
+    const events = openapi.paths['/api/articles/{slug}/events'].get.responses['200'].content['application/json'].schema;
+    expect(events.properties.events.items.properties.type.enum).toEqual(ARTICLE_EVENT_NAMES);
+    expect(EVENT_TYPES).toEqual(ARTICLE_EVENT_NAMES);
+  });
+});
