@@ -244,6 +244,8 @@ async function startApi(dbUrl, label) {
       RATE_COMMENTS_PER_USER: '1000000',
       RATE_COMMENTS_PER_NEW_USER: '1000000',
       RATE_COMMENTS_PER_IP: '1000000',
+      // Every subscriber connects from 127.0.0.1.
+      SOCKET_CONNECTIONS_PER_IP: '1000000',
       DATA_DIR: join(ROOT, '.data/bench-live'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

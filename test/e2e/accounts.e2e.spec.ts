@@ -45,6 +45,11 @@ describe('registration', () => {
     ['bad username', { username: 'no spaces allowed' }, 'VALIDATION_FAILED'],
     ['bad email', { email: 'not-an-email' }, 'VALIDATION_FAILED'],
     ['a role field', { role: 'admin' }, 'UNKNOWN_FIELDS'],
+    ['a common password', { password: '1234567890' }, 'VALIDATION_FAILED'],
+    ['a common password in other case', { password: 'Password123' }, 'VALIDATION_FAILED'],
+    ['a password of spaces', { password: ' '.repeat(12) }, 'VALIDATION_FAILED'],
+    ['a password of one repeated character', { password: 'zzzzzzzzzzzz' }, 'VALIDATION_FAILED'],
+    ['a password made of the username', { username: 'marguerite_d', password: 'marguerite_d2026' }, 'VALIDATION_FAILED'],
   ])('refuses %s and writes nothing', async (_label, change, code) => {
     const username = unique('u').replace('-', '_');
     const body = { username, email: `${username}@example.test`, password: 'long enough password', ...change };
@@ -67,6 +72,23 @@ describe('registration', () => {
     });
     expect(sameEmail.status).toBe(409);
     expect(sameEmail.body.code).toBe('EMAIL_TAKEN');
+  });
+
+  it.each([
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=----x',
+    'text/plain',
+    'text/plain;charset=UTF-8',
+    'application/xml',
+  ])('refuses a %s body (what a cross-site form sends) with 415, and writes nothing', async (type) => {
+    const username = unique('form').replace('-', '_');
+    const res = await http(t, 'POST', '/api/auth/register', {
+      rawBody: `username=${username}&email=${username}%40example.test&password=long+enough+password`,
+      headers: { 'content-type': type, origin: 'https://evil.example' },
+    });
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(await t.prisma.user.count({ where: { usernameKey: username.toLowerCase() } })).toBe(0);
   });
 
   it('refuses malformed JSON with 400, not 500', async () => {

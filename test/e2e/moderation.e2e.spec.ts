@@ -333,6 +333,34 @@ describe('sanctions', () => {
   });
 });
 
+describe('roles', () => {
+  it('lets an admin appoint a moderator, who may moderate at once, and records it', async () => {
+    const candidate = await createUser(t);
+    expect((await queue('', candidate)).status).toBe(403);
+    const res = await http(t, 'PUT', `/api/moderation/users/${candidate.id}/role`, { token: admin.token, body: { role: 'moderator' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: candidate.id, username: candidate.username, role: 'moderator' });
+    expect((await queue('', candidate)).status).toBe(200);
+    const log = await http(t, 'GET', '/api/moderation/log?limit=100', { token: admin.token });
+    expect(log.body.items).toContainEqual(expect.objectContaining({ action: 'set_role', targetId: candidate.id, note: 'moderator' }));
+
+    const back = await http(t, 'PUT', `/api/moderation/users/${candidate.id}/role`, { token: admin.token, body: { role: 'commenter' } });
+    expect(back.body.role).toBe('commenter');
+    expect((await queue('', candidate)).status).toBe(403);
+  });
+
+  it('is for admins only, not for their own role, and refuses unknown roles and users', async () => {
+    const target = await createUser(t);
+    const path = `/api/moderation/users/${target.id}/role`;
+    expect((await http(t, 'PUT', path, { token: mod.token, body: { role: 'moderator' } })).status).toBe(403);
+    expect((await http(t, 'PUT', path, { body: { role: 'moderator' } })).status).toBe(401);
+    expect((await http(t, 'PUT', `/api/moderation/users/${admin.id}/role`, { token: admin.token, body: { role: 'commenter' } })).body.code).toBe('FORBIDDEN');
+    expect((await http(t, 'PUT', path, { token: admin.token, body: { role: 'owner' } })).body.code).toBe('VALIDATION_FAILED');
+    expect((await http(t, 'PUT', `/api/moderation/users/${randomUUID()}/role`, { token: admin.token, body: { role: 'moderator' } })).body.code).toBe('USER_NOT_FOUND');
+    expect((await t.prisma.user.findUniqueOrThrow({ where: { id: target.id } })).role).toBe('commenter');
+  });
+});
+
 describe('moderation logs', () => {
   it('shows moderators everything and readers the removals without the moderator', async () => {
     const article = await createArticle(t.prisma);

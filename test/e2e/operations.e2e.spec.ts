@@ -90,6 +90,7 @@ describe('OpenAPI', () => {
         'POST /api/moderation/comments/{id}/actions',
         'PATCH /api/moderation/articles/{slug}',
         'PATCH /api/moderation/users/{id}',
+        'PUT /api/moderation/users/{id}/role',
         'GET /api/moderation/log',
         'GET /api/moderation/word-rules',
         'POST /api/moderation/word-rules',
@@ -114,5 +115,36 @@ describe('OpenAPI', () => {
     const res = await fetch(`${t.url}/docs`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('swagger');
+    // Swagger UI styles itself inline; scripts still come from this origin only.
+    expect(res.headers.get('content-security-policy')).toContain("style-src 'self' 'unsafe-inline'");
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self';");
+  });
+
+  it('lets publishers frame the embed page alone', async () => {
+    const framed = await startTestApp({ EMBED_ORIGINS: 'https://news.example.com' });
+    try {
+      const res = await fetch(`${framed.url}/embed/some-article`);
+      expect(res.headers.get('x-frame-options')).toBeNull();
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'self' https://news.example.com");
+      expect((await fetch(`${framed.url}/articles/some-article`)).headers.get('x-frame-options')).toBe('DENY');
+      // Their pages load the embed script across origins; everything else stays same-origin.
+      expect((await fetch(`${framed.url}/embed.js`)).headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+      expect((await fetch(`${framed.url}/health`)).headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    } finally {
+      await framed.close();
+    }
+  });
+
+  it('sends security headers on API answers, problems and pages alike', async () => {
+    for (const path of ['/health', '/api/articles', '/api/no-such-route']) {
+      const res = await fetch(`${t.url}${path}`);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      const csp = res.headers.get('content-security-policy') ?? '';
+      for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]) {
+        expect(csp).toContain(directive);
+      }
+    }
   });
 });

@@ -7,8 +7,8 @@ describe('docker-compose.yml', () => {
   const compose = parse(readFileSync('docker-compose.yml', 'utf8'));
   const api = compose.services.api;
 
-  it('runs PostgreSQL, Redis and the API', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgres', 'redis']);
+  it('runs PostgreSQL, Redis, the API and a proxy in front of it', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgres', 'proxy', 'redis']);
     expect(compose.services.postgres.image).toMatch(/^postgres:/);
     expect(compose.services.redis.image).toMatch(/^redis:/);
     expect(api.depends_on).toMatchObject({
@@ -28,6 +28,15 @@ describe('docker-compose.yml', () => {
     expect(db.pathname).toBe(`/${pg.POSTGRES_DB}`);
     expect(new URL(api.environment.REDIS_URL).hostname).toBe('redis');
     expect(api.environment.REALTIME_ADAPTER).toBe('redis');
+  });
+
+  it('publishes only the proxy, and trusts exactly that one hop', () => {
+    expect(api.ports).toBeUndefined();
+    for (const name of ['postgres', 'redis']) expect(compose.services[name].ports).toBeUndefined();
+    const proxy = compose.services.proxy;
+    expect(proxy.ports).toContain('80:80');
+    expect(proxy.command.join(' ')).toContain('--to api:3000');
+    expect(loadConfig({ ...api.environment, JWT_SECRET: 'x'.repeat(40) }).TRUST_PROXY).toBe(1);
   });
 
   it('passes the configuration check with a secret filled in', () => {

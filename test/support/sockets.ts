@@ -26,14 +26,14 @@ export interface TestSocket {
 // A real socket.io client over the websocket transport.
 export async function connectSocket(
   url: string,
-  options: { token?: string; origin?: string; auth?: Record<string, unknown> } = {},
+  options: { token?: string; origin?: string; auth?: Record<string, unknown>; headers?: Record<string, string> } = {},
 ): Promise<TestSocket> {
   const socket = io(url, {
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
     auth: options.auth ?? (options.token ? { token: options.token } : {}),
-    extraHeaders: options.origin ? { origin: options.origin } : undefined,
+    extraHeaders: options.origin || options.headers ? { ...options.headers, ...(options.origin ? { origin: options.origin } : {}) } : undefined,
   });
   const events: Received[] = [];
   const presence: TestSocket['presence'] = [];

@@ -1,5 +1,7 @@
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import helmet from '@fastify/helmet';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, RedisConnections } from '@rejoinder/common';
 import { applyMigrations, DatabaseHandle, openDatabase } from '@rejoinder/db';
@@ -12,6 +14,8 @@ import { AppModule } from './app.module.js';
 import { createLogger } from './logger.js';
 import type { Logger as PinoLogger } from 'pino';
 import { generateRequestId } from './http/request-id.js';
+import { toProblem } from './http/problem.js';
+import { proxyTrust } from './http/client-address.js';
 import { RealtimeIoAdapter } from './realtime/socket-io.adapter.js';
 import { Readiness } from './health/health.controller.js';
 import { buildOpenApiDocument } from './openapi-document.js';
@@ -27,6 +31,34 @@ export interface RunningServer {
 }
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
+
+// Headers for an API that also serves its own pages: scripts, styles, images
+// and the socket.io connection from this origin only; no framing (but for the
+// embed page, which publishers frame); no referrer leaves for other sites;
+// content types are not sniffed.
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+const SECURITY_HEADERS = {
+  contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+  frameguard: { action: 'deny' as const },
+  referrerPolicy: { policy: 'no-referrer' as const },
+};
+const csp = (overrides: Partial<typeof CSP_DIRECTIVES>) =>
+  Object.entries({ ...CSP_DIRECTIVES, ...overrides })
+    .map(([name, sources]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${sources.join(' ')}`)
+    .join(';');
+// The API documentation (Swagger UI) styles itself inline; it alone may.
+const DOCS_CSP = csp({ styleSrc: ["'self'", "'unsafe-inline'"] });
 
 // Development keeps one random secret under DATA_DIR, so sessions survive a
 // restart; production must configure JWT_SECRET (checked with the config).
@@ -47,17 +79,25 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: proxyTrust(config.TRUST_PROXY),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     genReqId: generateRequestId,
     loggerInstance: logger,
+    // A URL the router cannot read (bad percent-encoding, an over-long
+    // parameter) gets a problem document like any other bad input.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const { problem } = toProblem(error, request.url);
+      void reply.status(problem.status).type('application/problem+json').send(problem);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, logger, databaseUrl, jwtSecret: jwtSecret(config) }),
     adapter,
-    { bufferLogs: true },
+    // No form parser: JSON is the only body the API reads (Fastify's own parser).
+    { bufferLogs: true, bodyParser: false },
   );
+  await app.register(helmet, SECURITY_HEADERS);
   app.useLogger(app.get(Logger));
   const io = new RealtimeIoAdapter(app, config, databaseUrl, app.get(RedisConnections));
   await io.connect();
@@ -69,10 +109,20 @@ export async function createApp(
   });
   // While shutting down, a kept-alive connection would hold the server open
   // after its last response: ask the client to close it.
-  fastify.addHook('onSend', async (_request, reply) => {
+  // The embed page may be framed by the sites in EMBED_ORIGINS.
+  const embedCsp = csp({ frameAncestors: ["'self'", ...config.EMBED_ORIGINS] });
+  fastify.addHook('onSend', async (request, reply) => {
     if (readiness.isStopping) void reply.header('connection', 'close');
+    if (request.url === '/docs' || request.url.startsWith('/docs/')) void reply.header('content-security-policy', DOCS_CSP);
+    if (request.url.startsWith('/embed/')) {
+      void reply.removeHeader('x-frame-options');
+      void reply.header('content-security-policy', embedCsp);
+    }
+    // Publishers' pages load the embed script from here.
+    if (request.url === '/embed.js' || request.url.startsWith('/embed.js?')) void reply.header('cross-origin-resource-policy', 'cross-origin');
   });
-  // JSON is the only body the API reads; anything else is 415, not a string.
+  // JSON is the only body the API reads; anything else (a form a foreign page
+  // posts, text) is 415 before any handler runs.
   fastify.removeContentTypeParser('text/plain');
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
   if (!(await serveWebPages(app))) logger.warn('No web build in dist/web: the pages are off (run npm run build:web)');

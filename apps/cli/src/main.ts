@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AccountsModule, AccountsService, registerSchema } from '@rejoinder/accounts';
-import { APP_CONFIG, ConfigError, DomainError, DomainEventBus, loadConfig, parseInput } from '@rejoinder/common';
+import { APP_CONFIG, ConfigError, describeError, DomainError, DomainEventBus, loadConfig, parseInput } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { DbModule, openDatabase, Role } from '@rejoinder/db';
 import { ForumModule, SeedService } from '@rejoinder/forum';
@@ -20,7 +20,23 @@ const USAGE = `Usage: rejoinder <command>
   admin:create --promote LOGIN [--role admin|moderator|commenter]
                                    change the role of an existing account
 
-Uses DATABASE_URL, or the embedded PostgreSQL under DATA_DIR when it is not set.`;
+Uses DATABASE_URL, or the embedded PostgreSQL under DATA_DIR when it is not set
+(the one the API runs, while it runs).`;
+
+// What the libraries' services need from the application, visible to every
+// module (as the API's CoreModule is): a provider of the root module alone is
+// not seen by the modules it imports.
+@Module({})
+class CliCoreModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CliCoreModule,
+      global: true,
+      providers: [{ provide: APP_CONFIG, useValue: config }, DomainEventBus],
+      exports: [APP_CONFIG, DomainEventBus],
+    };
+  }
+}
 
 async function withServices<T>(
   config: AppConfig,
@@ -29,13 +45,12 @@ async function withServices<T>(
 ): Promise<T> {
   @Module({
     imports: [
+      CliCoreModule.forRoot(config),
       DbModule.forRoot({ url: databaseUrl, poolSize: 2 }),
       // Tokens are not issued here; the secret only has to exist.
       AccountsModule.forRoot({ secret: config.JWT_SECRET ?? 'cli-does-not-issue-tokens-'.padEnd(32, 'x'), ttlSeconds: 60 }),
       ForumModule,
     ],
-    providers: [{ provide: APP_CONFIG, useValue: config }, DomainEventBus],
-    exports: [APP_CONFIG, DomainEventBus],
   })
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
@@ -55,7 +70,7 @@ async function run(argv: string[]): Promise<number> {
   const config = loadConfig();
   // The embedded server's own log stays out of the commands' output.
   const database = await openDatabase(config, (message) => {
-    if (message.startsWith('DATABASE_URL')) console.error(message);
+    if (message.startsWith('DATABASE_URL') || message.startsWith('Using the embedded')) console.error(message);
   });
   try {
     switch (command) {
@@ -75,14 +90,15 @@ async function run(argv: string[]): Promise<number> {
         return (await checkMigrationsCommand(database.url)) ? 0 : 1;
       case 'seed':
         await migrateCommand(database.url);
-        return withServices(config, database.url, async (get) => {
+        // Awaited here, so the database outlives the work (finally below).
+        return await withServices(config, database.url, async (get) => {
           const slugs = await get(SeedService).seed();
           console.log(`Seeded: ${slugs.join(', ')}`);
           return 0;
         });
       case 'admin:create':
         await migrateCommand(database.url);
-        return adminCreate(config, database.url, rest);
+        return await adminCreate(config, database.url, rest);
       default:
         console.error(`Unknown command "${command}"\n\n${USAGE}`);
         return 64;
@@ -130,9 +146,15 @@ async function adminCreate(config: AppConfig, databaseUrl: string, args: string[
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof DomainError) {
+    if (error instanceof ConfigError) {
       console.error(error.message);
-      process.exit(error instanceof ConfigError ? 78 : 1);
+      process.exit(78); // EX_CONFIG
+    }
+    if (error instanceof DomainError) {
+      // The same words an API client gets: the title, then the detail.
+      const { title } = describeError(error.code);
+      console.error(error.message === String(error.code) ? `${title} (${error.code})` : `${title}: ${error.message} (${error.code})`);
+      process.exit(1);
     }
     console.error(error);
     process.exit(1);

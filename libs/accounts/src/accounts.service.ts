@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode } from '@rejoinder/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { DomainError, ErrorCode, RateLimits } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 import { AuthUser } from './auth-user.js';
 import { LoginInput, RegisterInput } from './dto/account.dto.js';
@@ -36,6 +36,7 @@ export class AccountsService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
+    @Optional() private readonly limits?: RateLimits,
   ) {}
 
   async register(input: RegisterInput, role: Role = Role.commenter): Promise<Session> {
@@ -47,10 +48,20 @@ export class AccountsService {
     return { user: toAccount(user), ...(await this.tokens.issue(user.id)) };
   }
 
+  // Failed attempts are counted per account, whatever address they come
+  // from; at the limit the account refuses sign-ins (429 with Retry-After)
+  // until the window passes. Names that match no account are counted too, so
+  // the answer tells nothing about which exist.
   async login(input: LoginInput): Promise<Session> {
     const user = await this.users.findByLogin(input.login);
+    const key = user?.id ?? `login:${input.login.trim().toLowerCase()}`;
+    await this.limits?.assertOpen('login-failures', key);
     const ok = await this.hasher.verify(user?.passwordHash ?? null, input.password);
-    if (!user || !ok) throw new DomainError(ErrorCode.InvalidCredentials);
+    if (!user || !ok) {
+      await this.limits?.penalise('login-failures', key);
+      throw new DomainError(ErrorCode.InvalidCredentials);
+    }
+    await this.limits?.reset('login-failures', key);
     return { user: toAccount(user), ...(await this.tokens.issue(user.id)) };
   }
 

@@ -16,6 +16,7 @@ export interface IssuedToken {
 }
 
 const ISSUER = 'rejoinder';
+const SUBJECT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AUDIENCE = 'rejoinder';
 
 // HS256 bearer tokens. Verification pins the algorithm, so `alg: none` and any
@@ -49,8 +50,11 @@ export class TokenService {
         audience: AUDIENCE,
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      return { userId: payload.sub as string, expiresAt: new Date((payload.exp as number) * 1000) };
+      // A token signed with our key but naming no possible user is still not valid.
+      if (!SUBJECT.test(payload.sub ?? '')) throw new DomainError(ErrorCode.InvalidToken);
+      return { userId: payload.sub!, expiresAt: new Date((payload.exp as number) * 1000) };
     } catch (error) {
+      if (error instanceof DomainError) throw error;
       if (error instanceof errors.JWTExpired) throw new DomainError(ErrorCode.TokenExpired);
       throw new DomainError(ErrorCode.InvalidToken);
     }

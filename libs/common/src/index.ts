@@ -6,3 +6,4 @@ export * from './events/domain-events.js';
 export * from './rate-limit/rate-limits.js';
 export * from './redis/redis-connection.js';
 export * from './events/event-catalogue.js';
+export * from './validation/text.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService, ReportReason, WordRuleAction } from '@rejoinder/db';
+import { Prisma, PrismaService, ReportReason, Role, WordRuleAction } from '@rejoinder/db';
 
 export interface SanctionState {
   id: string;
@@ -48,6 +48,17 @@ export class ModerationRepository {
       }),
       this.prisma.moderationAction.create({
         data: { ...audit, targetType: 'user', targetId: userId, reasonCode: audit.reasonCode ?? null, note: audit.note ?? null },
+      }),
+    ]);
+    return user;
+  }
+
+  // Gives the user a role and records who did it, together.
+  async setRole(userId: string, role: Role, audit: { moderatorId: string }): Promise<{ id: string; username: string; role: Role }> {
+    const [user] = await this.prisma.$transaction([
+      this.prisma.user.update({ where: { id: userId }, data: { role }, select: { id: true, username: true, role: true } }),
+      this.prisma.moderationAction.create({
+        data: { moderatorId: audit.moderatorId, action: 'set_role', targetType: 'user', targetId: userId, reasonCode: null, note: role },
       }),
     ]);
     return user;

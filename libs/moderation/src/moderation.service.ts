@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
 import { isModerator } from '@rejoinder/accounts';
-import { decodeCursor, DomainError, DomainEventBus, encodeCursor, ErrorCode } from '@rejoinder/common';
-import { CommentStatus } from '@rejoinder/db';
+import { DomainError, DomainEventBus, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
+import { CommentStatus, Role } from '@rejoinder/db';
 import { ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, eventRow, fullView, viewComment, viewInChain } from '@rejoinder/forum';
 import type { CommentRow, CommentView, EventRow, StateChange } from '@rejoinder/forum';
 import type {
@@ -57,14 +57,15 @@ export class ModerationService {
   ) {}
 
   async queue(moderator: AuthUser, query: QueueQuery): Promise<{ items: QueueItem[]; nextCursor: string | null }> {
-    const kind = `q:${query.status}:${query.article ?? '*'}`;
-    let after: { createdAt: string; id: string } | undefined;
-    if (query.cursor) {
-      const [createdAt, id] = decodeCursor(kind, query.cursor, ['string', 'string']) as [string, string];
-      after = { createdAt, id };
-    }
+    const keyset = new Keyset(`q:${query.status}:${query.article ?? '*'}`, TIME_ID_KEY);
+    const after = keyset.decode(query.cursor);
     const articleId = query.article ? (await this.articleViews.get(query.article)).id : undefined;
-    const ids = await this.repository.queuePage({ status: query.status, articleId, after, limit: query.limit + 1 });
+    const ids = await this.repository.queuePage({
+      status: query.status,
+      articleId,
+      after: after && { createdAt: after[0], id: after[1] },
+      limit: query.limit + 1,
+    });
     const pageIds = ids.slice(0, query.limit);
     const rows = await this.comments.findMany(pageIds);
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -105,7 +106,7 @@ export class ModerationService {
     const last = ordered.at(-1);
     return {
       items,
-      nextCursor: ids.length > query.limit && last ? encodeCursor(kind, [last.createdAt.toISOString(), last.id]) : null,
+      nextCursor: ids.length > query.limit && last ? keyset.encode([last.createdAt.toISOString(), last.id]) : null,
     };
   }
 
@@ -197,21 +198,21 @@ export class ModerationService {
     });
   }
 
+  // An admin appoints or demotes a moderator (or an admin). The role is read
+  // from the database at every request, so it takes effect at once.
+  async setRole(admin: AuthUser, userId: string, role: Role): Promise<{ id: string; username: string; role: Role }> {
+    if (userId === admin.id) throw new DomainError(ErrorCode.Forbidden, 'Another admin must change your role');
+    const target = await this.repository.sanctionState(userId);
+    if (!target) throw new DomainError(ErrorCode.UserNotFound);
+    return this.repository.setRole(userId, role, { moderatorId: admin.id });
+  }
+
   async log(query: LogQuery, publicOnly: boolean) {
-    const kind = `log:${publicOnly ? 'public' : 'all'}:${query.article ?? '*'}`;
-    let before: { createdAt: string; id: string } | undefined;
-    if (query.cursor) {
-      const [createdAt, id] = decodeCursor(kind, query.cursor, ['string', 'string']) as [string, string];
-      before = { createdAt, id };
-    }
+    const keyset = new Keyset(`log:${publicOnly ? 'public' : 'all'}:${query.article ?? '*'}`, TIME_ID_KEY);
+    const before = keyset.decode(query.cursor);
     const articleId = query.article ? (await this.articleViews.get(query.article)).id : undefined;
-    const rows = await this.repository.log({ articleId, publicOnly, before, limit: query.limit + 1 });
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    return {
-      items: page.map((row) => (publicOnly ? publicEntry(row) : fullEntry(row))),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(kind, [last.createdAt.toISOString(), last.id]) : null,
-    };
+    const rows = await this.repository.log({ articleId, publicOnly, before: before && { createdAt: before[0], id: before[1] }, limit: query.limit + 1 });
+    return keyset.page(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id], (row): object => (publicOnly ? publicEntry(row) : fullEntry(row)));
   }
 }
 

@@ -5,15 +5,12 @@ import { z } from 'zod';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccountsService, loginSchema, registerSchema } from '@rejoinder/accounts';
 import type { AuthUser, LoginInput, PublicAccount, RegisterInput, Session } from '@rejoinder/accounts';
-import { ErrorCode, RateLimits, ZodValidationPipe } from '@rejoinder/common';
+import { ErrorCode, pageQuery, RateLimits, ZodValidationPipe } from '@rejoinder/common';
 import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
 import { ACCOUNT_SCHEMA, NOTIFICATIONS_PAGE_SCHEMA, SESSION_SCHEMA } from './schemas.js';
 
-const notificationsQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(500).optional(),
-});
+const notificationsQuerySchema = z.object(pageQuery(100, 20));
 const markReadSchema = z
   .strictObject({ ids: z.array(z.uuid()).max(500).optional(), all: z.literal(true).optional() })
   .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give ids or all: true' });

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
-import { ErrorCode, ZodValidationPipe } from '@rejoinder/common';
+import { ErrorCode, pageQuery, seqSchema, ZodValidationPipe } from '@rejoinder/common';
 import { ArticlesService, CommentsService, createCommentSchema, THREAD_SORTS, threadQuerySchema } from '@rejoinder/forum';
 import type {
   ArticleSummary,
@@ -18,22 +18,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, SANCTION_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
+import { slugParam } from './params.js';
 import { EVENTS_PAGE_SCHEMA, ARTICLE_LIST_SCHEMA, ARTICLE_SCHEMA, COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA } from './schemas.js';
 
-const listQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(500).optional(),
-});
+const listQuerySchema = z.object(pageQuery(100, 20));
 
 const eventsQuerySchema = z.object({
-  after: z.coerce.number().int().min(0).default(0),
+  after: z.coerce.number().pipe(seqSchema).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-const publicLogQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().min(1).max(500).optional(),
-});
+const publicLogQuerySchema = z.object(pageQuery(100, 50));
 
 const SlugParam = () => ApiParam({ name: 'slug', example: 'putin-and-kim-jong-un-are-not-so-different' });
 
@@ -65,7 +60,7 @@ export class ArticlesController {
   @ApiJsonResponse(200, 'The article', ARTICLE_SCHEMA)
   @ApiProblems(ErrorCode.ArticleNotFound)
   get(@Param('slug') slug: string): Promise<ArticleView> {
-    return this.articles.get(slug);
+    return this.articles.get(slugParam(slug));
   }
 
   @Get(':slug/events')
@@ -89,7 +84,7 @@ export class ArticlesController {
     @Query(new ZodValidationPipe(eventsQuerySchema)) query: z.output<typeof eventsQuerySchema>,
     @CurrentUser() viewer: AuthUser | null,
   ): Promise<EventsPage> {
-    return this.realtime.eventsAfter(slug, query.after, query.limit, viewer);
+    return this.realtime.eventsAfter(slugParam(slug), query.after, query.limit, viewer);
   }
 
   @Get(':slug/moderation-log')
@@ -103,7 +98,7 @@ export class ArticlesController {
   @ApiJsonResponse(200, 'A page of the public log')
   @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
   moderationLog(@Param('slug') slug: string, @Query(new ZodValidationPipe(publicLogQuerySchema)) query: z.output<typeof publicLogQuerySchema>) {
-    return this.moderation.log({ ...query, article: slug }, true);
+    return this.moderation.log({ ...query, article: slugParam(slug) }, true);
   }
 
   @Get(':slug/comments')
@@ -123,7 +118,7 @@ export class ArticlesController {
     @Param('slug') slug: string,
     @Query(new ZodValidationPipe(threadQuerySchema)) query: ThreadQuery,
   ): Promise<ThreadPage> {
-    return this.comments.thread(slug, query);
+    return this.comments.thread(slugParam(slug), query);
   }
 
   @Post(':slug/comments')
@@ -147,7 +142,7 @@ export class ArticlesController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CommentView> {
-    const result = await this.comments.create(user, slug, input, { ip: request.ip });
+    const result = await this.comments.create(user, slugParam(slug), input, { ip: request.ip });
     void reply.status(result.created ? 201 : 200).header('location', `/api/comments/${result.comment.id}`);
     return result.comment;
   }

@@ -1,22 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
-import { APP_CONFIG, DomainError, ErrorCode, ZodValidationPipe } from '@rejoinder/common';
+import { APP_CONFIG, ErrorCode, ZodValidationPipe } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { ModerationService, reportSchema } from '@rejoinder/moderation';
 import type { ReportInput } from '@rejoinder/moderation';
-import { commentIdSchema, CommentsService, editCommentSchema, repliesQuerySchema, VotesService, voteSchema } from '@rejoinder/forum';
+import { CommentsService, editCommentSchema, repliesQuerySchema, VotesService, voteSchema } from '@rejoinder/forum';
 import type { CommentView, EditCommentInput, VoteInput, VoteResult } from '@rejoinder/forum';
 import type { CommentNode, Page, Permalink, RepliesQuery } from '@rejoinder/forum';
 import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, SANCTION_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
 import { COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA, PERMALINK_SCHEMA } from './schemas.js';
+import { uuidParam } from './params.js';
 
-// A malformed id names no comment.
-function commentId(id: string): string {
-  if (!commentIdSchema.safeParse(id).success) throw new DomainError(ErrorCode.CommentNotFound);
-  return id;
-}
+const commentId = (id: string) => uuidParam(id, ErrorCode.CommentNotFound);
 
 @ApiTags('comments')
 @Controller('api/comments')

@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
-import { DomainError, ErrorCode, ZodValidationPipe } from '@rejoinder/common';
+import { ErrorCode, ZodValidationPipe } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 import {
   actionSchema,
@@ -9,23 +9,19 @@ import {
   logQuerySchema,
   ModerationService,
   queueQuerySchema,
+  roleSchema,
   sanctionSchema,
   WordListsService,
   wordRuleSchema,
 } from '@rejoinder/moderation';
-import type { ActionInput, ArticleSettingsInput, LogQuery, QueueQuery, SanctionInput, WordRuleInput } from '@rejoinder/moderation';
+import type { ActionInput, ArticleSettingsInput, LogQuery, QueueQuery, RoleInput, SanctionInput, WordRuleInput } from '@rejoinder/moderation';
 import { CommentsService } from '@rejoinder/forum';
-import { z } from 'zod';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { RequireRole } from '../auth/roles.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, ROLE_PROBLEMS } from './openapi.js';
 import { ARTICLE_SCHEMA } from './schemas.js';
+import { slugParam, uuidParam } from './params.js';
 
-
-function uuidParam(id: string, notFound: ErrorCode): string {
-  if (!z.uuid().safeParse(id).success) throw new DomainError(notFound);
-  return id;
-}
 
 @ApiTags('moderation')
 @ApiAuth()
@@ -92,7 +88,7 @@ export class ModerationController {
     @Body(new ZodValidationPipe(articleSettingsSchema)) input: ArticleSettingsInput,
     @CurrentUser() user: AuthUser,
   ) {
-    return this.moderation.updateArticle(user, slug, input);
+    return this.moderation.updateArticle(user, slugParam(slug), input);
   }
 
   @Patch('users/:id')
@@ -111,6 +107,23 @@ export class ModerationController {
       suspendedUntil: state.suspendedUntil?.toISOString() ?? null,
       premoderated: state.premoderated,
     };
+  }
+
+  @Put('users/:id/role')
+  @RequireRole(Role.admin)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    summary: 'Appoint a moderator or an admin, or make one a commenter again (admins)',
+    description: 'Takes effect at the user’s next request; recorded in the moderation log. Admins cannot change their own role.',
+  })
+  @ApiJsonBody(roleSchema)
+  @ApiJsonResponse(200, 'The user and the new role', {
+    type: 'object',
+    properties: { id: { type: 'string', format: 'uuid' }, username: { type: 'string' }, role: { type: 'string', enum: ['commenter', 'moderator', 'admin'] } },
+  })
+  @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.UserNotFound)
+  setRole(@Param('id') id: string, @Body(new ZodValidationPipe(roleSchema)) input: RoleInput, @CurrentUser() user: AuthUser) {
+    return this.moderation.setRole(user, uuidParam(id, ErrorCode.UserNotFound), input.role);
   }
 
   @Get('log')

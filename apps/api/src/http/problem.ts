@@ -5,7 +5,7 @@ import { DomainError, ErrorCode, Problem, problemFor } from '@rejoinder/common';
 // become a 500 without details, and are marked for logging.
 export function toProblem(error: unknown, instance?: string): { problem: Problem; unexpected: boolean } {
   if (error instanceof DomainError) return { problem: problemFor(error, instance), unexpected: false };
-  const known = knownError(error);
+  const known = knownError(error) ?? dataError(error);
   if (known) return { problem: problemFor(known, instance), unexpected: false };
   return { problem: problemFor(new DomainError(ErrorCode.Internal), instance), unexpected: true };
 }
@@ -54,9 +54,36 @@ function fastifyError(error: unknown): DomainError | null {
         return new DomainError(ErrorCode.ValidationFailed, 'Content-Length does not match the body');
       case 'FST_ERR_NOT_FOUND':
         return new DomainError(ErrorCode.RouteNotFound);
+      case 'FST_ERR_BAD_URL':
+        return new DomainError(ErrorCode.ValidationFailed, 'The URL is not valid');
+      case 'FST_ERR_MAX_PARAM_LENGTH':
+        return new DomainError(ErrorCode.ValidationFailed, 'A part of the path is too long');
     }
     // JSON.parse failures from the body parser carry a 400 and no code.
     if (fastify.statusCode === 400 && error instanceof SyntaxError) return new DomainError(ErrorCode.MalformedJson);
+  }
+  return null;
+}
+
+// PostgreSQL's class 22 (data exception: a value out of range, malformed
+// text for a type, a NUL byte) can only come from input that validation
+// should have refused; if one slips through, it is still the client's input.
+function dataError(error: unknown): DomainError | null {
+  const code = postgresCode(error);
+  return code?.startsWith('22') ? new DomainError(ErrorCode.ValidationFailed, 'A value in the request is out of range or malformed') : null;
+}
+
+// The SQLSTATE of a database error, as node-postgres or Prisma's driver adapter carries it.
+function postgresCode(error: unknown): string | null {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const e = current as { code?: unknown; originalCode?: unknown; meta?: { code?: unknown; driverAdapterError?: unknown }; cause?: unknown };
+    for (const candidate of [e.originalCode, e.code, e.meta?.code]) {
+      if (typeof candidate === 'string' && /^[0-9A-Z]{5}$/.test(candidate) && !candidate.startsWith('P')) return candidate;
+    }
+    current = e.meta?.driverAdapterError ?? e.cause;
   }
   return null;
 }

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/websockets';
 import { AccountsService, isModerator } from '@rejoinder/accounts';
 import type { AccountState, AuthUser } from '@rejoinder/accounts';
-import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, MODERATION_FEED, parseInput, realtimeAdapter, RedisConnections } from '@rejoinder/common';
+import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, MODERATION_FEED, parseInput, realtimeAdapter, RedisConnections, seqSchema, slugSchema } from '@rejoinder/common';
 import type { AppConfig, SessionEventData, SessionEventName } from '@rejoinder/common';
 import { CommentsService, createCommentSchema } from '@rejoinder/forum';
 import type { CommentView } from '@rejoinder/forum';
@@ -21,22 +21,24 @@ import type { Server, Socket } from 'socket.io';
 import { PacketType } from 'socket.io-parser';
 import { z } from 'zod';
 import { toProblem } from '../http/problem.js';
+import { clientAddress, proxyTrust } from '../http/client-address.js';
+import type { ProxyTrust } from '../http/client-address.js';
 import { AckError, ackError } from './socket-ack.js';
 import { SocketRateLimiter } from './socket-rate-limiter.js';
 
 // Either an article (by slug) or the moderators' feed across all articles.
 const targetSchema = {
-  article: z.string().min(1).max(200).optional(),
+  article: slugSchema.optional(),
   feed: z.literal(MODERATION_FEED).optional(),
 };
 const oneTarget = (t: { article?: string; feed?: string }) => (t.article === undefined) !== (t.feed === undefined);
 const subscribeSchema = z
-  .strictObject({ ...targetSchema, after: z.number().int().min(0).optional() })
+  .strictObject({ ...targetSchema, after: seqSchema.optional() })
   .refine(oneTarget, { message: 'give either article or feed' });
 const unsubscribeSchema = z.strictObject(targetSchema).refine(oneTarget, { message: 'give either article or feed' });
 const targetOf = (t: { article?: string; feed?: string }) => (t.feed ? t.feed : t.article!);
 const keyOf = (t: { article?: string; feed?: string }) => (t.feed ? `feed:${t.feed}` : `article:${t.article}`);
-const postSchema = createCommentSchema.extend({ article: z.string().min(1).max(200) });
+const postSchema = createCommentSchema.extend({ article: slugSchema });
 const authSchema = z.strictObject({ token: z.string().min(1).max(4096) });
 
 export const CLIENT_EVENTS = ['subscribe', 'unsubscribe', 'comment.create', 'auth'] as const;
@@ -66,6 +68,8 @@ interface SocketState {
   // The token expired and no fresh one came: writes answer TOKEN_EXPIRED.
   expired: boolean;
   sink: SocketSink;
+  // The client's address, as TRUST_PROXY reads it (for per-address limits).
+  address: string;
   subscriptions: Map<string, Subscription>;
   limiter: SocketRateLimiter;
 }
@@ -92,6 +96,14 @@ const sameAccount = (a: AccountState, b: AccountState) =>
   a.premoderated === b.premoderated &&
   a.bannedAt?.getTime() === b.bannedAt?.getTime() &&
   a.suspendedUntil?.getTime() === b.suspendedUntil?.getTime();
+
+// The socket each engine.io connection holds: one at a time. socket.io would
+// open a socket (and check its token) for every CONNECT packet a client
+// sends on one connection.
+const holders = new WeakMap<object, Socket>();
+// The rate limit belongs to the connection, so connecting again on it
+// (each connect takes a token) cannot refill it.
+const limiters = new WeakMap<object, SocketRateLimiter>();
 
 // The encoded form of each live event, shared by every socket it goes to.
 const encoded = new WeakMap<CommittedEvent, unknown[]>();
@@ -181,6 +193,7 @@ class SocketSink implements EventSink {
 @WebSocketGateway()
 export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger('Realtime');
+  private readonly trust: ProxyTrust | false;
   @WebSocketServer() private server!: Server;
   private accountPoll: NodeJS.Timeout | null = null;
   private lastPoll = new Date();
@@ -191,16 +204,28 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     private readonly realtime: RealtimeService,
     private readonly redis: RedisConnections,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.trust = proxyTrust(config.TRUST_PROXY);
+  }
 
   afterInit(server: Server): void {
+    const refuse = (error: unknown) => {
+      const { problem } = toProblem(error);
+      return Object.assign(new Error(problem.code), { data: { code: problem.code, status: problem.status } });
+    };
+    server.use((socket, next) => {
+      // Refused before anything else runs: a burst costs no token lookups.
+      if (holders.has(socket.conn)) return next(refuse(new DomainError(ErrorCode.OneSocketPerConnection)));
+      holders.set(socket.conn, socket);
+      next();
+    });
     // Nest guards do not run on connect: the handshake token is checked here.
     server.use((socket, next) => {
       void this.authenticate(socket).then(
         () => next(),
         (error: unknown) => {
-          const { problem } = toProblem(error);
-          next(Object.assign(new Error(problem.code), { data: { code: problem.code, status: problem.status } }));
+          holders.delete(socket.conn);
+          next(refuse(error));
         },
       );
     });
@@ -248,6 +273,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   }
 
   handleDisconnect(socket: Socket): void {
+    if (holders.get(socket.conn) === socket) holders.delete(socket.conn);
     const expiry = state(socket)?.expiry;
     if (expiry) clearTimeout(expiry);
     const subscriptions = state(socket)?.subscriptions;
@@ -314,7 +340,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       const user = await this.currentUser(socket);
       if (!user) throw new DomainError(state(socket).expired ? ErrorCode.TokenExpired : ErrorCode.Unauthenticated);
       const { article, ...input } = parseInput(postSchema, body);
-      return await this.comments.create(user, article, input, { ip: socket.handshake.address });
+      return await this.comments.create(user, article, input, { ip: state(socket).address });
     } catch (error) {
       return ackError(error);
     }
@@ -339,6 +365,11 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   }
 
   private async authenticate(socket: Socket): Promise<void> {
+    const limiter = limiters.get(socket.conn) ?? new SocketRateLimiter(this.config.SOCKET_EVENTS_PER_MINUTE);
+    limiters.set(socket.conn, limiter);
+    // Connecting is an event too: it takes a token, before the token is looked up.
+    const wait = limiter.take();
+    if (wait > 0) throw new DomainError(ErrorCode.RateLimited, `Retry in ${wait} ms`, { retryAfterMs: wait });
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
     const data: SocketState = {
       user: null,
@@ -348,7 +379,8 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       expired: false,
       sink: new SocketSink(socket),
       subscriptions: new Map(),
-      limiter: new SocketRateLimiter(this.config.SOCKET_EVENTS_PER_MINUTE),
+      address: clientAddress(socket.request, this.trust),
+      limiter,
     };
     if (token !== undefined && token !== null) {
       if (typeof token !== 'string' || token.length === 0) throw new DomainError(ErrorCode.InvalidToken);

@@ -2,13 +2,14 @@ import { INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adapter';
 import { createAdapter as createRedisAdapter } from '@socket.io/redis-adapter';
-import { clientView, realtimeAdapter } from '@rejoinder/common';
+import { clientView, ErrorCode, realtimeAdapter } from '@rejoinder/common';
 import type { AppConfig, RedisConnection, RedisConnections } from '@rejoinder/common';
 import { SWEEP_MS } from '@rejoinder/realtime';
 import type { IncomingMessage } from 'node:http';
 import pg from 'pg';
 import type { RedisClientType } from 'redis';
 import type { Server, ServerOptions } from 'socket.io';
+import { clientAddress, proxyTrust } from '../http/client-address.js';
 
 export const SOCKET_MAX_BUFFER_BYTES = 64 * 1024;
 
@@ -128,15 +129,36 @@ export class RealtimeIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
     const allowed = this.config.ALLOWED_ORIGINS;
+    const trust = proxyTrust(this.config.TRUST_PROXY);
+    const cap = this.config.SOCKET_CONNECTIONS_PER_IP;
+    // Open engine.io connections per client address (as TRUST_PROXY reads it).
+    const open = new Map<string, number>();
     const server: Server = super.createIOServer(port, {
       ...(options as ServerOptions),
       serveClient: false,
       maxHttpBufferSize: SOCKET_MAX_BUFFER_BYTES,
       cors: { origin: allowed.includes('*') ? true : allowed, credentials: false },
       allowRequest: (req: IncomingMessage, callback: (err: string | null, ok: boolean) => void) => {
-        const ok = originAllowed(req.headers.origin, allowed, req.headers.host);
-        callback(ok ? null : 'ORIGIN_NOT_ALLOWED', ok);
+        if (!originAllowed(req.headers.origin, allowed, req.headers.host)) return callback(ErrorCode.OriginNotAllowed, false);
+        if ((open.get(clientAddress(req, trust)) ?? 0) >= cap) return callback(ErrorCode.TooManyConnections, false);
+        callback(null, true);
       },
+    });
+    // The count is kept as connections open and close, so handshakes that
+    // raced past the check above are held to the cap here.
+    server.engine.on('connection', (conn: { request: IncomingMessage; close(): void; once(event: 'close', listener: () => void): void }) => {
+      const address = clientAddress(conn.request, trust);
+      const count = (open.get(address) ?? 0) + 1;
+      if (count > cap) {
+        conn.close();
+        return;
+      }
+      open.set(address, count);
+      conn.once('close', () => {
+        const left = (open.get(address) ?? 1) - 1;
+        if (left === 0) open.delete(address);
+        else open.set(address, left);
+      });
     });
     if (this.factory) server.adapter(this.factory);
     return server;

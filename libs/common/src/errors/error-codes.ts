@@ -49,6 +49,8 @@ export enum ErrorCode {
   RateLimited = 'RATE_LIMITED',
   OriginNotAllowed = 'ORIGIN_NOT_ALLOWED',
   ReplayInProgress = 'REPLAY_IN_PROGRESS',
+  TooManyConnections = 'TOO_MANY_CONNECTIONS',
+  OneSocketPerConnection = 'ONE_SOCKET_PER_CONNECTION',
 
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL',
@@ -145,6 +147,10 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 403, title: 'This origin may not connect' };
     case ErrorCode.ReplayInProgress:
       return { status: 429, title: 'The last catch-up has not been read yet; subscribe with after once it has' };
+    case ErrorCode.TooManyConnections:
+      return { status: 429, title: 'Too many open connections from this address' };
+    case ErrorCode.OneSocketPerConnection:
+      return { status: 400, title: 'A connection holds one socket; open another connection for another' };
     case ErrorCode.CannotVoteOwnComment:
       return { status: 403, title: 'You cannot vote on your own comment' };
     case ErrorCode.EditWindowClosed:

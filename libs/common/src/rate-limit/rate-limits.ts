@@ -16,7 +16,7 @@ import { ErrorCode } from '../errors/error-codes.js';
 import { clientView } from '../redis/redis-connection.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 
-export type LimitName = 'comment-user' | 'comment-new-user' | 'comment-ip' | 'auth-ip' | 'duplicate';
+export type LimitName = 'comment-user' | 'comment-new-user' | 'comment-ip' | 'auth-ip' | 'login-failures' | 'duplicate';
 
 // The Redis connection (a RedisConnection) limits are shared through, when
 // REDIS_URL is set.
@@ -100,6 +100,7 @@ export class RateLimits {
       'comment-new-user': make('cn', config.RATE_COMMENTS_PER_NEW_USER, config.RATE_COMMENTS_PER_NEW_USER_WINDOW),
       'comment-ip': make('ci', config.RATE_COMMENTS_PER_IP, config.RATE_COMMENTS_PER_IP_WINDOW),
       'auth-ip': make('ai', config.RATE_AUTH_PER_IP, config.RATE_AUTH_PER_IP_WINDOW),
+      'login-failures': make('lf', config.RATE_LOGIN_FAILURES_PER_ACCOUNT, config.RATE_LOGIN_FAILURES_PER_ACCOUNT_WINDOW),
       duplicate: make('dup', 1, config.DUPLICATE_COMMENT_WINDOW),
     };
     if (redis) {
@@ -140,6 +141,26 @@ export class RateLimits {
         { retryAfterSeconds, retryAfterMs: result.msBeforeNext },
       );
     }
+  }
+
+  // Throws RATE_LIMITED while the limit is used up, without taking a point:
+  // for limits that count failures only.
+  async assertOpen(name: LimitName, key: string): Promise<void> {
+    const limiter = this.limiters[name];
+    const state = await limiter.get(key);
+    if (state && state.consumedPoints >= limiter.points) {
+      const retryAfterSeconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+      throw new DomainError(ErrorCode.RateLimited, `Retry in ${retryAfterSeconds} s`, { retryAfterSeconds, retryAfterMs: state.msBeforeNext });
+    }
+  }
+
+  // Counts a failure; never throws for the limit (the next attempt is refused).
+  async penalise(name: LimitName, key: string): Promise<void> {
+    await this.limiters[name].penalty(key);
+  }
+
+  async reset(name: LimitName, key: string): Promise<void> {
+    await this.limiters[name].delete(key);
   }
 
   async refund(name: LimitName, key: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, DomainError, encodeCursor, ErrorCode } from '@rejoinder/common';
+import { DomainError, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
+import type { KeysetPage } from '@rejoinder/common';
 import { z } from 'zod';
 import { ArticleRecord, ArticlesRepository } from './articles.repository.js';
 
@@ -40,24 +41,16 @@ export function toArticleSummary(a: ArticleRecord): ArticleSummary {
   };
 }
 
+const ARTICLES = new Keyset('articles', TIME_ID_KEY);
+
 @Injectable()
 export class ArticlesService {
   constructor(private readonly articles: ArticlesRepository) {}
 
-  async list(query: { limit: number; cursor?: string }): Promise<{ items: ArticleSummary[]; nextCursor: string | null }> {
-    let after: { publishedAt: string; id: string } | undefined;
-    if (query.cursor) {
-      const [publishedAt, id] = decodeCursor('articles', query.cursor, ['string', 'string']) as [string, string];
-      if (Number.isNaN(Date.parse(publishedAt))) throw new DomainError(ErrorCode.InvalidCursor);
-      after = { publishedAt, id };
-    }
-    const rows = await this.articles.list(query.limit + 1, after);
-    const items = rows.slice(0, query.limit).map(toArticleSummary);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor: rows.length > query.limit && last ? encodeCursor('articles', [last.publishedAt, last.id]) : null,
-    };
+  async list(query: { limit: number; cursor?: string }): Promise<KeysetPage<ArticleSummary>> {
+    const after = ARTICLES.decode(query.cursor);
+    const rows = await this.articles.list(query.limit + 1, after && { publishedAt: after[0], id: after[1] });
+    return ARTICLES.page(rows, query.limit, (a) => [a.publishedAt.toISOString(), a.id], toArticleSummary);
   }
 
   async get(slug: string): Promise<ArticleView> {

@@ -17,7 +17,7 @@ const columns = (c: string) =>
   ${c}.best_score AS "bestScore", ${c}.controversy`);
 
 // The column each ranked sort orders by, and its SQL type for cursors.
-export const RANK_COLUMN: Record<RankedSort, { column: string; type: string }> = {
+export const RANK_COLUMN: Record<RankedSort, { column: string; type: 'int' | 'float8' }> = {
   top: { column: 'score', type: 'int' },
   best: { column: 'best_score', type: 'float8' },
   controversial: { column: 'controversy', type: 'float8' },

@@ -2,7 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuthUser, isModerator } from '@rejoinder/accounts';
 import type { AppConfig, LimitName, SessionEventData } from '@rejoinder/common';
-import { APP_CONFIG, bodyFingerprint, decodeCursor, RateLimits, DomainError, DomainEventBus, encodeCursor, ErrorCode } from '@rejoinder/common';
+import { APP_CONFIG, bodyFingerprint, cursorPart, hasVisibleCharacter, RateLimits, DomainError, DomainEventBus, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
+import { z } from 'zod';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
 import { ArticlesRepository } from '../articles/articles.repository.js';
 import { renderCommentMarkdown } from '../markdown/markdown-renderer.js';
@@ -10,7 +11,7 @@ import { CommentRow, RankedSort, SiblingKey, ThreadSort, TreeShape } from './com
 import { CommentNode, CommentView, fullView } from './comment.view.js';
 import { COMMENT_POLICY } from './comment-policy.js';
 import type { CommentPolicy, HoldReason } from './comment-policy.js';
-import { CommentsRepository, eventRow } from './comments.repository.js';
+import { CommentsRepository, eventRow, RANK_COLUMN } from './comments.repository.js';
 import type { EventRow } from './comments.repository.js';
 import { mayReadRevisions, publicView, viewComment, viewInChain } from './visibility.js';
 import type { Viewer } from './visibility.js';
@@ -333,7 +334,8 @@ export class CommentsService {
 
   private checkBody(raw: string): string {
     const body = raw.trim();
-    if (body.length === 0) throw new DomainError(ErrorCode.CommentBodyEmpty);
+    // Zero-width and direction marks alone look empty, and are.
+    if (!hasVisibleCharacter(body)) throw new DomainError(ErrorCode.CommentBodyEmpty);
     const length = [...body].length;
     if (length > this.config.COMMENT_MAX_LENGTH) {
       throw new DomainError(ErrorCode.CommentBodyTooLong, `${length} characters; at most ${this.config.COMMENT_MAX_LENGTH}`, {
@@ -386,39 +388,32 @@ function rankOf(sort: RankedSort, row: CommentView): number {
   }
 }
 
+// A ranked sort's key: the rank, within its column's type, then time and id.
+const RANK_KEYS = {
+  int: z.tuple([cursorPart.int, cursorPart.time, cursorPart.id]),
+  float8: z.tuple([cursorPart.float, cursorPart.time, cursorPart.id]),
+};
+
 function encodeSiblingKey(kind: string, sort: ThreadSort, row: CommentView): string {
   return sort === 'newest' || sort === 'oldest'
-    ? encodeCursor(kind, [row.createdAt, row.id])
-    : encodeCursor(kind, [rankOf(sort, row), row.createdAt, row.id]);
+    ? new Keyset(kind, TIME_ID_KEY).encode([row.createdAt, row.id])
+    : new Keyset(kind, RANK_KEYS[RANK_COLUMN[sort].type]).encode([rankOf(sort, row), row.createdAt, row.id]);
 }
 
 function decodeSiblingKey(kind: string, sort: ThreadSort, cursor: string): SiblingKey {
   if (sort === 'newest' || sort === 'oldest') {
-    const [createdAt, id] = decodeCursor(kind, cursor, ['string', 'string']) as [string, string];
-    return { sort, createdAt: checkTime(createdAt), id: checkUuid(id) };
+    const [createdAt, id] = new Keyset(kind, TIME_ID_KEY).decode(cursor)!;
+    return { sort, createdAt, id };
   }
-  const [rank, createdAt, id] = decodeCursor(kind, cursor, ['number', 'string', 'string']) as [number, string, string];
-  if (!Number.isFinite(rank)) throw new DomainError(ErrorCode.InvalidCursor);
-  return { sort, rank, createdAt: checkTime(createdAt), id: checkUuid(id) };
-}
-
-function checkTime(value: string): string {
-  if (Number.isNaN(Date.parse(value))) throw new DomainError(ErrorCode.InvalidCursor);
-  return value;
-}
-
-function checkUuid(value: string): string {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
-    throw new DomainError(ErrorCode.InvalidCursor);
-  }
-  return value;
+  const [rank, createdAt, id] = new Keyset(kind, RANK_KEYS[RANK_COLUMN[sort].type]).decode(cursor)!;
+  return { sort, rank, createdAt, id };
 }
 
 // Cursor for the replies of `parent` that `shown` leaves out, or null.
 function moreRepliesCursor(parent: CommentRow | CommentView, shown: CommentView[]): string | null {
   if (parent.replyCount <= shown.length) return null;
   const last = shown.at(-1);
-  return encodeCursor(repliesKind(parent.id), last ? [last.createdAt, last.id] : [EPOCH, NIL_UUID]);
+  return new Keyset(repliesKind(parent.id), TIME_ID_KEY).encode(last ? [last.createdAt, last.id] : [EPOCH, NIL_UUID]);
 }
 
 // Rows of a tree query (ordered by level, page order, then age) -> nested

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
-import { decodeCursor, encodeCursor } from '@rejoinder/common';
+import { Keyset, TIME_ID_KEY } from '@rejoinder/common';
 import { CommentsRepository } from '../comments/comments.repository.js';
 import type { CommentView } from '../comments/comment.view.js';
 import { viewComment } from '../comments/visibility.js';
@@ -26,17 +26,13 @@ export class NotificationsService {
 
   async list(viewer: AuthUser, query: { limit: number; cursor?: string }) {
     const userId = viewer.id;
-    const kind = `n:${userId}`;
-    let before: { createdAt: string; id: string } | undefined;
-    if (query.cursor) {
-      const [createdAt, id] = decodeCursor(kind, query.cursor, ['string', 'string']) as [string, string];
-      before = { createdAt, id };
-    }
+    const keyset = new Keyset(`n:${userId}`, TIME_ID_KEY);
+    const before = keyset.decode(query.cursor);
     const [rows, unread] = await Promise.all([
-      this.notifications.page(userId, query.limit + 1, before),
+      this.notifications.page(userId, query.limit + 1, before && { createdAt: before[0], id: before[1] }),
       this.notifications.unreadCount(userId),
     ]);
-    const page = rows.slice(0, query.limit);
+    const { items: page, nextCursor } = keyset.page(rows, query.limit, (n) => [n.createdAt.toISOString(), n.id]);
     const comments = new Map((await this.comments.findMany(page.map((n) => n.commentId))).map((c) => [c.id, c]));
     const items: NotificationView[] = page.map((n) => {
       const comment = comments.get(n.commentId);
@@ -49,12 +45,7 @@ export class NotificationsService {
         createdAt: n.createdAt.toISOString(),
       };
     });
-    const last = page.at(-1);
-    return {
-      items,
-      unreadCount: unread,
-      nextCursor: rows.length > query.limit && last ? encodeCursor(kind, [last.createdAt.toISOString(), last.id]) : null,
-    };
+    return { items, unreadCount: unread, nextCursor };
   }
 
   async markRead(userId: string, ids: string[] | 'all'): Promise<{ marked: number; unreadCount: number }> {

@@ -1,3 +1,4 @@
+import { pageQuery, slugSchema, text } from '@rejoinder/common';
 import { z } from 'zod';
 
 export const MODERATION_REASONS = ['spam', 'abuse', 'off_topic', 'illegal', 'personal_information', 'other'] as const;
@@ -12,7 +13,7 @@ export const actionSchema = z
     // The version the moderator saw; a stale one is refused.
     version: z.number().int().min(1),
     reason: z.enum(MODERATION_REASONS).optional(),
-    note: z.string().max(1000).optional(),
+    note: text(1000).optional(),
   })
   .refine((a) => (a.action === 'reject' || a.action === 'remove' ? a.reason !== undefined : true), {
     message: 'reject and remove need a reason',
@@ -22,16 +23,15 @@ export type ActionInput = z.output<typeof actionSchema>;
 
 export const queueQuerySchema = z.object({
   status: z.enum(['pending', 'reported', 'rejected']).default('pending'),
-  article: z.string().min(1).max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(500).optional(),
+  article: slugSchema.optional(),
+  ...pageQuery(100, 20),
 });
 export type QueueQuery = z.output<typeof queueQuerySchema>;
 
 export const REPORT_REASONS = ['spam', 'abuse', 'off_topic', 'illegal', 'other'] as const;
 export const reportSchema = z.strictObject({
   reason: z.enum(REPORT_REASONS),
-  note: z.string().trim().max(500).optional(),
+  note: text(500).trim().optional(),
 });
 export type ReportInput = z.output<typeof reportSchema>;
 
@@ -51,22 +51,24 @@ export const sanctionSchema = z
     suspendedUntil: z.iso.datetime({ offset: true }).nullable().optional(),
     premoderated: z.boolean().optional(),
     reason: z.enum(MODERATION_REASONS).optional(),
-    note: z.string().max(1000).optional(),
+    note: text(1000).optional(),
   })
   .refine((s) => s.banned !== undefined || s.suspendedUntil !== undefined || s.premoderated !== undefined, {
     message: 'set banned, suspendedUntil or premoderated',
   });
 export type SanctionInput = z.output<typeof sanctionSchema>;
 
+export const roleSchema = z.strictObject({ role: z.enum(['commenter', 'moderator', 'admin']) });
+export type RoleInput = z.output<typeof roleSchema>;
+
 export const wordRuleSchema = z.strictObject({
-  pattern: z.string().trim().min(1).max(100),
+  pattern: text(100).trim().min(1),
   action: z.enum(['ban', 'suspect']),
 });
 export type WordRuleInput = z.output<typeof wordRuleSchema>;
 
 export const logQuerySchema = z.object({
-  article: z.string().min(1).max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().min(1).max(500).optional(),
+  article: slugSchema.optional(),
+  ...pageQuery(100, 50),
 });
 export type LogQuery = z.output<typeof logQuerySchema>;
