@@ -1,9 +1,7 @@
-import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { createClient } from 'redis';
-import type { RedisClientType } from 'redis';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AccountsModule } from '@rejoinder/accounts';
-import { APP_CONFIG, AppConfig, DomainEventBus, PostMarks, RATE_LIMIT_REDIS, RateLimits } from '@rejoinder/common';
+import { APP_CONFIG, AppConfig, DomainEventBus, PostMarks, RATE_LIMIT_REDIS, RateLimits, RedisConnections } from '@rejoinder/common';
 import { DbModule } from '@rejoinder/db';
 import { ForumModule } from '@rejoinder/forum';
 import { ModerationModule } from '@rejoinder/moderation';
@@ -30,23 +28,6 @@ export interface AppModuleOptions {
   jwtSecret: string;
 }
 
-// The Redis connection that shares rate limits between nodes, when configured.
-@Injectable()
-export class RedisLimitsConnection implements OnApplicationShutdown {
-  client: RedisClientType | null = null;
-
-  async connect(url: string): Promise<RedisClientType> {
-    this.client = createClient({ url });
-    this.client.on('error', () => undefined);
-    await this.client.connect();
-    return this.client;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.client?.quit().catch(() => undefined);
-  }
-}
-
 @Module({})
 export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -58,16 +39,16 @@ export class CoreModule {
         DomainEventBus,
         Readiness,
         InFlight,
-        RedisLimitsConnection,
+        RedisConnections,
         {
           provide: RATE_LIMIT_REDIS,
-          inject: [RedisLimitsConnection],
-          useFactory: (connection: RedisLimitsConnection) => (config.REDIS_URL ? connection.connect(config.REDIS_URL) : null),
+          inject: [RedisConnections],
+          useFactory: (redis: RedisConnections) => (config.REDIS_URL ? redis.open('limits') : null),
         },
         RateLimits,
         PostMarks,
       ],
-      exports: [APP_CONFIG, DomainEventBus, Readiness, InFlight, RateLimits, PostMarks],
+      exports: [APP_CONFIG, DomainEventBus, Readiness, InFlight, RateLimits, PostMarks, RedisConnections],
     };
   }
 }

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from '@fastify/helmet';
 import { SwaggerModule } from '@nestjs/swagger';
-import { AppConfig } from '@rejoinder/common';
+import { AppConfig, RedisConnections } from '@rejoinder/common';
 import { applyMigrations, DatabaseHandle, openDatabase } from '@rejoinder/db';
 import { SeedService } from '@rejoinder/forum';
 import { Logger } from 'nestjs-pino';
@@ -101,7 +101,7 @@ export async function createApp(
   );
   await app.register(helmet, SECURITY_HEADERS);
   app.useLogger(app.get(Logger));
-  const io = new RealtimeIoAdapter(app, config, databaseUrl);
+  const io = new RealtimeIoAdapter(app, config, databaseUrl, app.get(RedisConnections));
   await io.connect();
   app.useWebSocketAdapter(io);
   const fastify = app.getHttpAdapter().getInstance();

@@ -4,6 +4,7 @@ export * from './validation/zod-validation.pipe.js';
 export * from './pagination/cursor.js';
 export * from './events/domain-events.js';
 export * from './rate-limit/rate-limits.js';
+export * from './redis/redis-connection.js';
 export * from './events/event-catalogue.js';
 export * from './rate-limit/post-marks.js';
 export * from './validation/text.js';

@@ -29,7 +29,10 @@ export interface EventsPage {
   resync: boolean;
 }
 
-const SWEEP_MS = 2000;
+// How often each followed article is compared with the database: the longest
+// an event can take to reach a reader when no node told this one about it
+// (its writer died, or the link between nodes is down).
+export const SWEEP_MS = 2000;
 
 // Follows articles for the readers connected to this node: one ordered stream
 // per followed article, fed by this node's commits, by other nodes through the
@@ -41,7 +44,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
   private readonly node = randomUUID();
   private readonly streams = new Map<string, { stream: ArticleStream; ready: Promise<void> }>();
   private readonly remotePresence = new Map<string, { counts: Record<string, number>; at: number }>();
-  private readonly lastPresence = new Map<string, number>();
+  private readonly lastPresence = new Map<string, string>();
   private cluster: ClusterLink | null = null;
   private unsubscribeBus: (() => void) | null = null;
   private unsubscribeUser: (() => void) | null = null;
@@ -184,6 +187,12 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     return local + remote;
   }
 
+  // Viewer counts cannot include the other nodes' latest while the link
+  // between nodes is down.
+  get presenceApproximate(): boolean {
+    return this.cluster?.degraded ?? false;
+  }
+
   private streamFor(articleId: string) {
     let entry = this.streams.get(articleId);
     if (!entry) {
@@ -215,17 +224,24 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  // At most one presence message per article per interval, and only on change.
+  // At most one presence message per article per interval, and only when the
+  // count (or whether it is approximate) changed.
   private presenceTick(): void {
     const counts: Record<string, number> = {};
     for (const [id, { stream }] of this.streams) counts[id] = stream.subscriptions.size;
     this.cluster?.publish({ kind: 'presence', node: this.node, counts });
+    const approximate = this.presenceApproximate;
+    // While the link is down no node hears from the others: their last counts
+    // stand (flagged approximate) instead of expiring, and expire normally
+    // once the link is back and fresh ones do not come (a node that died).
+    if (approximate) for (const entry of this.remotePresence.values()) entry.at = Date.now();
     for (const [id, { stream }] of this.streams) {
       if (id === MODERATION_FEED) continue;
       const viewers = this.viewers(id);
-      if (this.lastPresence.get(id) === viewers) continue;
-      this.lastPresence.set(id, viewers);
-      for (const subscription of stream.subscriptions) subscription.sink.presence(id, viewers);
+      const shown = `${viewers}${approximate ? '~' : ''}`;
+      if (this.lastPresence.get(id) === shown) continue;
+      this.lastPresence.set(id, shown);
+      for (const subscription of stream.subscriptions) subscription.sink.presence(id, viewers, approximate);
     }
   }
 }

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/websockets';
 import { AccountsService, isModerator } from '@rejoinder/accounts';
 import type { AccountState, AuthUser } from '@rejoinder/accounts';
-import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, MODERATION_FEED, parseInput, realtimeAdapter, seqSchema, slugSchema } from '@rejoinder/common';
+import { APP_CONFIG, CommittedEvent, DomainError, ErrorCode, MODERATION_FEED, parseInput, realtimeAdapter, RedisConnections, seqSchema, slugSchema } from '@rejoinder/common';
 import type { AppConfig, SessionEventData, SessionEventName } from '@rejoinder/common';
 import { CommentsService, createCommentSchema } from '@rejoinder/forum';
 import type { CommentView } from '@rejoinder/forum';
@@ -156,8 +156,8 @@ class SocketSink implements EventSink {
     client._packet(packets, { preEncoded: true });
   }
 
-  presence(articleId: string, viewers: number): void {
-    const data: SessionEventData<'presence'> = { articleId, viewers };
+  presence(articleId: string, viewers: number, approximate: boolean): void {
+    const data: SessionEventData<'presence'> = { articleId, viewers, approximate };
     if (!this.overloaded()) this.socket.volatile.emit('presence', data);
   }
 
@@ -206,6 +206,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     private readonly accounts: AccountsService,
     private readonly comments: CommentsService,
     private readonly realtime: RealtimeService,
+    private readonly redis: RedisConnections,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.trust = proxyTrust(config.TRUST_PROXY);
@@ -235,7 +236,13 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     // Notes for one user go to their room on whichever node holds their sockets.
     this.realtime.onUserMessage((message) => server.to(`user:${message.userId}`).emit(message.type, message.data));
     if (realtimeAdapter(this.config) !== 'memory') {
-      this.realtime.attachCluster({ publish: (message) => server.serverSideEmit(CLUSTER_CHANNEL, message) });
+      const redis = this.redis;
+      this.realtime.attachCluster({
+        publish: (message) => server.serverSideEmit(CLUSTER_CHANNEL, message),
+        get degraded() {
+          return !redis.up('publish', 'subscribe');
+        },
+      });
       server.on(CLUSTER_CHANNEL, (message: ClusterMessage) => this.realtime.receive(message));
     }
     this.accountPoll = setInterval(() => void this.followAccounts(), ACCOUNT_POLL_MS).unref();

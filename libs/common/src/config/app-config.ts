@@ -115,6 +115,9 @@ export const configSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  // Longest wait for one Redis command before the node falls back (rate limits
+  // in memory, live events through the event log).
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(500),
   // How API nodes share socket.io rooms: one node in memory, Redis, or PostgreSQL.
   REALTIME_ADAPTER: z.enum(['memory', 'redis', 'postgres']).optional(),
   REALTIME_BACKLOG_LIMIT: z.coerce.number().int().min(1).max(100_000).default(1000),

@@ -129,8 +129,10 @@ export const SESSION_EVENTS = {
     data: z.strictObject({ type: z.literal('reply'), articleId: uuid, comment: commentViewSchema }),
   },
   presence: {
-    audience: 'everyone following the article, at most once per `PRESENCE_INTERVAL_MS` and only when the number changed',
-    data: z.strictObject({ articleId: uuid, viewers: z.number().int() }),
+    audience:
+      'everyone following the article, at most once per `PRESENCE_INTERVAL_MS` and only when the number or `approximate` ' +
+      'changed; `approximate` is true while the nodes cannot tell each other their counts (Redis down)',
+    data: z.strictObject({ articleId: uuid, viewers: z.number().int(), approximate: z.boolean() }),
   },
   'account.updated': {
     audience: 'every socket of the account, within a second of a change to its role or sanctions (on any node)',

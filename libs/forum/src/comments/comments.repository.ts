@@ -449,7 +449,7 @@ export class CommentsRepository {
           next += plan.events.length;
         }
         return { comments: ids.length, events: appended };
-      }, TX_OPTIONS);
+      });
       count += outcome.comments;
       committed.push(...outcome.events);
     }
@@ -483,7 +483,7 @@ export class CommentsRepository {
       const revisions = await tx.$executeRaw`DELETE FROM comment_revisions WHERE comment_id = ANY(${ids}::uuid[])`;
       await tx.$executeRaw`UPDATE comments SET body_source = '', body_html = '' WHERE id = ANY(${ids}::uuid[])`;
       return { comments: ids.length, revisions, articles: new Set(rows.map((r) => r.articleId)).size };
-    }, TX_OPTIONS);
+    });
   }
 
   async revisions(commentId: string) {
