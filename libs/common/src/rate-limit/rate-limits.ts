@@ -67,6 +67,8 @@ function limiterClient(connection: RedisConnection): RedisClientType {
 export class RateLimits {
   private readonly logger = new Logger(RateLimits.name);
   private readonly limiters: Record<LimitName, RateLimiterAbstract>;
+  // Each limit's size: a wrapped limiter does not report its own.
+  private readonly points = new Map<RateLimiterAbstract, number>();
   private localDecisions = 0;
 
   constructor(
@@ -74,6 +76,11 @@ export class RateLimits {
     @Optional() @Inject(RATE_LIMIT_REDIS) private readonly redis?: RedisConnection | null,
   ) {
     const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
+      const limiter = build(keyPrefix, points, duration);
+      this.points.set(limiter, points);
+      return limiter;
+    };
+    const build = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
       if (!redis) return new RateLimiterMemory({ keyPrefix, points, duration });
       const insuranceLimiter = new InsuranceLimiter({ keyPrefix, points, duration }, () => this.decidedLocally());
       // The wrapper bounds each decision (node-redis bounds the wait to send a
@@ -145,7 +152,7 @@ export class RateLimits {
   async assertOpen(name: LimitName, key: string): Promise<void> {
     const limiter = this.limiters[name];
     const state = await limiter.get(key);
-    if (state && state.consumedPoints >= limiter.points) {
+    if (state && state.consumedPoints >= (this.points.get(limiter) ?? limiter.points)) {
       const retryAfterSeconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
       throw new DomainError(ErrorCode.RateLimited, `Retry in ${retryAfterSeconds} s`, { retryAfterSeconds, retryAfterMs: state.msBeforeNext });
     }
