@@ -64,6 +64,15 @@ export const COMMENT_PAGE_SCHEMA = {
   },
 };
 
+export const THREAD_PAGE_SCHEMA = {
+  ...COMMENT_PAGE_SCHEMA,
+  required: ['items', 'nextCursor', 'pinned', 'seq'],
+  properties: {
+    ...COMMENT_PAGE_SCHEMA.properties,
+    seq: { type: 'integer', description: "The article's last event number when the page was read: the page is at least as new; subscribe with `after: seq` to follow it" },
+  },
+};
+
 export const PERMALINK_SCHEMA = {
   type: 'object',
   properties: {

@@ -121,6 +121,8 @@ export const configSchema = z.object({
   // How API nodes share socket.io rooms: one node in memory, Redis, or PostgreSQL.
   REALTIME_ADAPTER: z.enum(['memory', 'redis', 'postgres']).optional(),
   REALTIME_BACKLOG_LIMIT: z.coerce.number().int().min(1).max(100_000).default(1000),
+  // Memory for rendered thread pages and articles (0 turns the cache off).
+  READ_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(64),
   SOCKET_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(100),
   // Open socket.io connections one client address may hold (readers behind
   // one office or carrier address share it).

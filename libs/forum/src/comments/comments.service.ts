@@ -6,6 +6,9 @@ import { APP_CONFIG, bodyFingerprint, cursorPart, hasVisibleCharacter, PostMarks
 import { z } from 'zod';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
 import { ArticlesRepository } from '../articles/articles.repository.js';
+import { ArticlesService } from '../articles/articles.service.js';
+import { ReadCache } from '../read-cache/read-cache.js';
+import type { CachedBody } from '../read-cache/read-cache.js';
 import { renderCommentMarkdown } from '../markdown/markdown-renderer.js';
 import { CommentRow, RankedSort, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
 import { CommentNode, CommentView, fullView } from './comment.view.js';
@@ -30,6 +33,9 @@ export interface Page<T> {
 export interface ThreadPage extends Page<CommentNode> {
   // Comments pinned by moderators, on the first page only.
   pinned: CommentView[];
+  // The article's last event number when the page was read: the page is at
+  // least as new; subscribe with `after: seq` to follow it.
+  seq: number;
 }
 
 export interface Permalink {
@@ -44,11 +50,11 @@ export interface CreateResult {
 
 @Injectable()
 export class CommentsService {
-  private readonly articleIds = new Map<string, string>();
-
   constructor(
     private readonly comments: CommentsRepository,
     private readonly articles: ArticlesRepository,
+    private readonly articleService: ArticlesService,
+    private readonly cache: ReadCache,
     private readonly events: DomainEventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(COMMENT_POLICY) private readonly policy?: CommentPolicy,
@@ -56,12 +62,14 @@ export class CommentsService {
     @Optional() private readonly marks?: PostMarks,
   ) {}
 
-  // One statement per page (pinned comments included on the first page); the
-  // article's id comes from a cache, as a slug never changes its article.
+  // One statement per page (pinned comments included on the first page),
+  // after the article's seq: the page is at least as new as the seq it
+  // reports, so following from that seq misses nothing.
   async thread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string }): Promise<ThreadPage> {
-    const articleId = await this.articleIdOf(slug);
+    const articleId = await this.articleService.idOf(slug);
     const kind = `t:${query.sort}:${articleId}`;
     const after = query.cursor ? decodeSiblingKey(kind, query.sort, query.cursor) : undefined;
+    const seq = await this.articles.lastSeq(articleId);
     const { rows, hasMore, pinned } = await this.comments.tree({
       articleId,
       parentId: null,
@@ -73,16 +81,22 @@ export class CommentsService {
     });
     const roots = assemble(rows);
     const last = roots.at(-1);
-    return { items: roots, pinned: pinned.map(publicView), nextCursor: hasMore && last ? encodeSiblingKey(kind, query.sort, last) : null };
+    return {
+      items: roots,
+      pinned: pinned.map(publicView),
+      nextCursor: hasMore && last ? encodeSiblingKey(kind, query.sort, last) : null,
+      seq,
+    };
   }
 
-  private async articleIdOf(slug: string): Promise<string> {
-    const known = this.articleIds.get(slug);
-    if (known) return known;
-    const article = await this.requireArticle(slug);
-    if (this.articleIds.size >= 10_000) this.articleIds.delete(this.articleIds.keys().next().value!);
-    this.articleIds.set(slug, article.id);
-    return article.id;
+  // The page as every reader sees it, rendered once per event of the
+  // article's log and per page readers ask for.
+  async cachedThread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string }): Promise<CachedBody> {
+    const articleId = await this.articleService.idOf(slug);
+    return this.cache.get(articleId, `thread|${query.sort}|${query.limit}|${query.cursor ?? ''}`, async () => {
+      const page = await this.thread(slug, query);
+      return { value: page, seq: page.seq };
+    });
   }
 
   async replies(commentId: string, query: { limit: number; cursor?: string }): Promise<Page<CommentNode>> {
