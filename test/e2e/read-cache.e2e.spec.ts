@@ -1,9 +1,11 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ReadCache } from '@rejoinder/forum';
 import { PrismaClient } from '../../libs/db/src/generated/prisma/client.js';
 import { createArticle, createUser, http, postComment, TestUser, unique } from '../support/factories.js';
 import { startServerProcess, ServerProcess } from '../support/server-process.js';
-import { connectSocket, TestSocket } from '../support/sockets.js';
+import { connectSocket, TestSocket, waitUntil } from '../support/sockets.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 
 const SORTS = ['newest', 'oldest', 'top', 'best', 'controversial', 'replies'] as const;
@@ -93,6 +95,35 @@ describe('thread pages and articles from the read cache', () => {
     expect(bad.status).toBe(401);
   });
 
+  it("adds a signed-in reader's own votes and pending comments on top of the shared page", async () => {
+    const article = await createArticle(t.prisma);
+    const root = await postComment(t, author, article.slug, 'root');
+    const reply = await postComment(t, author, article.slug, 'reply', { parentId: root.id });
+    expect((await http(t, 'PUT', `/api/comments/${reply.id}/vote`, { token: other.token, body: { value: -1 } })).status).toBe(200);
+    expect((await http(t, 'PATCH', `/api/moderation/users/${other.id}`, { token: moderator.token, body: { premoderated: true } })).status).toBe(200);
+    const held = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: other.token, body: { body: 'waiting for a moderator' } });
+    expect(held.body.status).toBe('pending');
+    expect((await http(t, 'PATCH', `/api/moderation/users/${other.id}`, { token: moderator.token, body: { premoderated: false } })).status).toBe(200);
+
+    const anonymous = await thread(article.slug);
+    expect(anonymous.body.viewer).toBeUndefined();
+    expect(JSON.stringify(anonymous.body)).not.toContain('waiting for a moderator');
+
+    const cache = t.app.get(ReadCache);
+    const before = cache.stats();
+    const mine = await http(t, 'GET', `/api/articles/${article.slug}/comments`, { token: other.token });
+    expect(cache.stats().hits).toBe(before.hits + 1);
+    expect(mine.body.items).toEqual(anonymous.body.items);
+    expect(mine.body.seq).toBe(anonymous.body.seq);
+    expect(mine.body.viewer).toEqual({ votes: { [reply.id]: -1 }, pending: [expect.objectContaining({ id: held.body.id, body: 'waiting for a moderator', status: 'pending' })] });
+    expect(mine.headers.get('etag')).not.toBe(anonymous.headers.get('etag'));
+    const again = await http(t, 'GET', `/api/articles/${article.slug}/comments`, { token: other.token, headers: { 'if-none-match': mine.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+
+    const authorsView = await http(t, 'GET', `/api/articles/${article.slug}/comments`, { token: author.token });
+    expect(authorsView.body.viewer).toEqual({ votes: {}, pending: [] });
+  });
+
   it('never serves a page older than the last change, whatever the change, in any sort', async () => {
     const article = await createArticle(t.prisma);
     const root = await postComment(t, author, article.slug, 'root');
@@ -160,6 +191,46 @@ describe('thread pages and articles from the read cache', () => {
     const socket = await follow(t.url, article.slug, seq);
     await socket.waitFor((events) => events.some((e) => e.data.comment?.id === later.id));
     expect(socket.events.map((e) => e.seq)).toEqual([seq + 1]);
+  });
+});
+
+describe('a CDN in front of the API', () => {
+  let cdn: Server;
+  let withCdn: TestApp;
+  const purges: { authorization?: string; body: unknown }[] = [];
+
+  beforeAll(async () => {
+    // The CDN's purge API, outside the system: it records what it is asked.
+    cdn = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        purges.push({ authorization: req.headers.authorization, body: JSON.parse(body) });
+        res.writeHead(200).end('{"success":true}');
+      });
+    });
+    await new Promise<void>((resolve) => cdn.listen(0, '127.0.0.1', resolve));
+    const { port } = cdn.address() as AddressInfo;
+    withCdn = await startTestApp({ CDN_PURGE_URL: `http://127.0.0.1:${port}/purge`, CDN_PURGE_TOKEN: 'cdn-token' });
+  });
+  afterAll(async () => {
+    await withCdn.close();
+    await new Promise((resolve) => cdn.close(resolve));
+  });
+
+  it("is asked to drop an article's pages when a comment is taken down, not when one is posted", async () => {
+    const article = await createArticle(t.prisma);
+    const posted = await postComment(withCdn, author, article.slug, 'to be removed');
+    const page = await http(withCdn, 'GET', `/api/articles/${article.slug}/comments`);
+    expect(page.headers.get('cache-tag')).toBe(`article-${article.id}`);
+    const { version } = await t.prisma.comment.findUniqueOrThrow({ where: { id: posted.id }, select: { version: true } });
+    const removal = await http(withCdn, 'POST', `/api/moderation/comments/${posted.id}/actions`, {
+      token: moderator.token,
+      body: { version, action: 'remove', reason: 'personal_information' },
+    });
+    expect(removal.status).toBe(200);
+    await waitUntil(() => purges.length > 0);
+    expect(purges).toEqual([{ authorization: 'Bearer cdn-token', body: { tags: [`article-${article.id}`] } }]);
   });
 });
 

@@ -129,7 +129,8 @@ export class ArticlesController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Buffer | ''> {
-    return sendCached(request, reply, await this.comments.cachedThread(slugParam(slug), query), viewer !== null);
+    const page = await this.comments.cachedThread(slugParam(slug), query);
+    return sendCached(request, reply, viewer ? await this.comments.personalise(viewer, page, !query.cursor) : page, viewer !== null);
   }
 
   @Post(':slug/comments')

@@ -1,10 +1,11 @@
+import { articleTag } from '@rejoinder/forum';
 import type { CachedBody } from '@rejoinder/forum';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 // How long a shared cache (a CDN) may keep an anonymous page, and serve it
 // stale while it fetches a new one. Content taken down reaches readers behind
-// a CDN within the sum unless the CDN is purged by the article's key
-// (docs/architecture.md, "Reads from memory").
+// a CDN within the sum, or as soon as the CDN is purged by the article's tag
+// (CDN_PURGE_URL; docs/architecture.md, "Reads from memory").
 export const SHARED_MAX_AGE = 1;
 export const STALE_WHILE_REVALIDATE = 2;
 
@@ -17,7 +18,8 @@ export function sendCached(request: FastifyRequest, reply: FastifyReply, cached:
     .header('etag', cached.etag)
     .header('vary', 'Authorization')
     .header('cache-control', signedIn ? 'private, no-cache' : `public, max-age=${SHARED_MAX_AGE}, stale-while-revalidate=${STALE_WHILE_REVALIDATE}`)
-    .header('surrogate-key', `article-${cached.articleId}`)
+    .header('surrogate-key', articleTag(cached.articleId))
+    .header('cache-tag', articleTag(cached.articleId))
     .header('x-event-seq', String(cached.seq));
   if (matches(request.headers['if-none-match'], cached.etag)) {
     void reply.status(304);

@@ -8,6 +8,7 @@ import { ArticleState, CommentStatus } from '@rejoinder/db';
 import { ArticlesRepository } from '../articles/articles.repository.js';
 import { ArticlesService } from '../articles/articles.service.js';
 import { ReadCache } from '../read-cache/read-cache.js';
+import { personalise } from '../read-cache/read-cache.js';
 import type { CachedBody } from '../read-cache/read-cache.js';
 import { renderCommentMarkdown } from '../markdown/markdown-renderer.js';
 import { CommentRow, RankedSort, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
@@ -37,6 +38,17 @@ export interface ThreadPage extends Page<CommentNode> {
   // least as new; subscribe with `after: seq` to follow it.
   seq: number;
 }
+
+// A signed-in reader's own part of a thread page.
+export interface ViewerPart {
+  // Their votes on the page's comments (+1 or -1; absent: none).
+  votes: Record<string, number>;
+  // Their own comments in the article waiting for a moderator (first page).
+  pending: CommentView[];
+}
+
+// Most of a reader's own pending comments shown above the first page.
+const OWN_PENDING_ON_PAGE = 20;
 
 export interface Permalink {
   comment: CommentNode;
@@ -95,8 +107,23 @@ export class CommentsService {
     const articleId = await this.articleService.idOf(slug);
     return this.cache.get(articleId, `thread|${query.sort}|${query.limit}|${query.cursor ?? ''}`, async () => {
       const page = await this.thread(slug, query);
-      return { value: page, seq: page.seq };
+      return { value: page, seq: page.seq, commentIds: [...page.pinned.map((c) => c.id), ...nodeIds(page.items)] };
     });
+  }
+
+  // The shared page with what only this reader sees added as `viewer`: their
+  // votes on its comments and, on the first page, their own comments waiting
+  // for a moderator (as the visibility policy shows them to their author).
+  async personalise(viewer: AuthUser, page: CachedBody, firstPage: boolean): Promise<CachedBody> {
+    const [votes, pending] = await Promise.all([
+      this.comments.votesOf(viewer.id, page.commentIds),
+      firstPage ? this.comments.pendingOf(viewer.id, page.articleId, OWN_PENDING_ON_PAGE) : [],
+    ]);
+    const part: ViewerPart = {
+      votes: Object.fromEntries(votes),
+      pending: pending.map((row) => viewComment(row, viewer)).filter((view): view is CommentView => view !== null),
+    };
+    return personalise(page, 'viewer', part);
   }
 
   async replies(commentId: string, query: { limit: number; cursor?: string }): Promise<Page<CommentNode>> {
@@ -477,4 +504,9 @@ function assemble(rows: CommentRow[]): CommentNode[] {
   }
   for (const node of nodes.values()) node.repliesCursor = moreRepliesCursor(node, node.replies);
   return roots;
+}
+
+// Every comment of nested nodes, depth first.
+function nodeIds(nodes: CommentNode[]): string[] {
+  return nodes.flatMap((node) => [node.id, ...nodeIds(node.replies)]);
 }

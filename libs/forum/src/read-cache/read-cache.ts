@@ -14,6 +14,18 @@ export interface CachedBody {
   etag: string;
   // The article's event number the body is at least as new as.
   seq: number;
+  // The comments in it (a reader's own votes are looked up for these).
+  commentIds: string[];
+}
+
+const strongTag = (bytes: Buffer | string) => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
+
+// The shared body with one reader's own part added as the field `name` of
+// the JSON object, without parsing it again.
+export function personalise(shared: CachedBody, name: string, part: unknown): CachedBody {
+  const extra = Buffer.from(`,${JSON.stringify(name)}:${JSON.stringify(part)}}`);
+  const body = Buffer.concat([shared.body.subarray(0, shared.body.length - 1), extra]);
+  return { ...shared, body, etag: strongTag(shared.etag + extra.toString()) };
 }
 
 export interface ReadCacheStats {
@@ -63,7 +75,7 @@ export class ReadCache implements OnModuleInit, OnModuleDestroy {
       maxSize > 0
         ? new LRUCache({
             maxSize,
-            sizeCalculation: (value, key) => value.body.length + key.length + 64,
+            sizeCalculation: (value, key) => value.body.length + key.length + value.commentIds.length * 48 + 64,
             dispose: (value, key) => this.forget(value.articleId, key),
           })
         : null;
@@ -85,7 +97,7 @@ export class ReadCache implements OnModuleInit, OnModuleDestroy {
   // The body for key, from memory when it is as new as the article's last
   // known event, else loaded (load returns the value and the seq it is at
   // least as new as, read before the value).
-  async get(articleId: string, key: string, load: () => Promise<{ value: unknown; seq: number }>): Promise<CachedBody> {
+  async get(articleId: string, key: string, load: () => Promise<{ value: unknown; seq: number; commentIds?: string[] }>): Promise<CachedBody> {
     const fullKey = `${articleId}|${key}`;
     const cached = this.entries?.get(fullKey);
     if (cached) {
@@ -98,9 +110,9 @@ export class ReadCache implements OnModuleInit, OnModuleDestroy {
     const article = this.track(articleId);
     article.loading++;
     const promise = load()
-      .then(({ value, seq }) => {
+      .then(({ value, seq, commentIds = [] }) => {
         const body = Buffer.from(JSON.stringify(value));
-        const result: CachedBody = { articleId, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, seq };
+        const result: CachedBody = { articleId, body, etag: strongTag(body), seq, commentIds };
         // An event that committed while this was loading makes it out of
         // date on arrival: it is answered (it says its seq) but not kept.
         if (this.entries && seq >= article.head) {
