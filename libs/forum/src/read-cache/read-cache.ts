@@ -40,6 +40,8 @@ interface ArticleEntry {
   // Highest event number known for the article: anything cached at a lower
   // one is out of date.
   head: number;
+  // Bumped by drop(): a load that started before it is not kept.
+  generation: number;
   keys: Set<string>;
   loading: number;
 }
@@ -108,6 +110,7 @@ export class ReadCache implements OnModuleInit, OnModuleDestroy {
     const running = this.inflight.get(fullKey);
     if (running) return running;
     const article = this.track(articleId);
+    const generation = article.generation;
     article.loading++;
     const promise = load()
       .then(({ value, seq, commentIds = [] }) => {
@@ -115,7 +118,7 @@ export class ReadCache implements OnModuleInit, OnModuleDestroy {
         const result: CachedBody = { articleId, body, etag: strongTag(body), seq, commentIds };
         // An event that committed while this was loading makes it out of
         // date on arrival: it is answered (it says its seq) but not kept.
-        if (this.entries && seq >= article.head) {
+        if (this.entries && seq >= article.head && generation === article.generation) {
           this.entries.set(fullKey, result);
           if (this.entries.has(fullKey)) article.keys.add(fullKey);
         }
@@ -141,6 +144,16 @@ export class ReadCache implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  // A change committed ahead of its event (votes: their event is coalesced)
+  // drops the article's pages on this node now, so the voter reads their
+  // vote; other nodes follow with the event.
+  drop(articleId: string): void {
+    const article = this.articles.get(articleId);
+    if (!article) return;
+    article.generation++;
+    for (const key of [...article.keys]) this.entries?.delete(key);
+  }
+
   stats(): ReadCacheStats {
     return {
       ...this.counts,
@@ -164,7 +177,7 @@ export class ReadCache implements OnModuleInit, OnModuleDestroy {
   private track(articleId: string): ArticleEntry {
     let article = this.articles.get(articleId);
     if (!article) {
-      article = { head: 0, keys: new Set(), loading: 0 };
+      article = { head: 0, generation: 0, keys: new Set(), loading: 0 };
       this.articles.set(articleId, article);
     }
     return article;
