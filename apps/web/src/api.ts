@@ -59,6 +59,9 @@ export interface Page<T> {
 }
 export interface ThreadPage extends Page<CommentNode> {
   pinned: CommentView[];
+  seq: number;
+  // Signed in: the reader's own votes on the page's comments.
+  viewer?: { votes: Record<string, -1 | 1>; pending: CommentView[] };
 }
 
 export const SORTS = [

@@ -3,13 +3,15 @@ import { ArticlesRepository } from './articles/articles.repository.js';
 import { ArticlesService } from './articles/articles.service.js';
 import { CommentsRepository } from './comments/comments.repository.js';
 import { CommentsService } from './comments/comments.service.js';
+import { ReadCache } from './read-cache/read-cache.js';
+import { CdnPurge } from './read-cache/cdn-purge.js';
 import { SeedService } from './seed/seed.service.js';
 import { VotesService } from './comments/votes.service.js';
 import { NotificationsRepository } from './notifications/notifications.repository.js';
 import { NotificationsService } from './notifications/notifications.service.js';
 
 @Module({
-  providers: [ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, SeedService, VotesService, NotificationsRepository, NotificationsService],
-  exports: [ArticlesService, CommentsService, SeedService, VotesService, NotificationsService, CommentsRepository, ArticlesRepository],
+  providers: [ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, SeedService, VotesService, NotificationsRepository, NotificationsService, ReadCache, CdnPurge],
+  exports: [ReadCache, ArticlesService, CommentsService, SeedService, VotesService, NotificationsService, CommentsRepository, ArticlesRepository],
 })
 export class ForumModule {}

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import type { AuthUser } from '@rejoinder/accounts';
 import { APP_CONFIG, CommittedEvent, commentRendering, DomainError, DomainEventBus, ErrorCode, MODERATION_FEED } from '@rejoinder/common';
 import type { AppConfig, UserMessage } from '@rejoinder/common';
-import { ArticlesService, CommentsRepository, renderEvent } from '@rejoinder/forum';
+import { ArticlesService, CommentsRepository, ReadCache, renderEvent } from '@rejoinder/forum';
 import { randomUUID } from 'node:crypto';
 import { ArticleEventsRepository } from './article-events.repository.js';
 import { ArticleStream, Subscription } from './article-stream.js';
@@ -54,6 +54,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     private readonly events: ArticleEventsRepository,
     private readonly articles: ArticlesService,
     private readonly comments: CommentsRepository,
+    private readonly readCache: ReadCache,
     private readonly bus: DomainEventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -84,6 +85,9 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
   receive(message: ClusterMessage): void {
     switch (message.kind) {
       case 'event':
+        // Another node's commit: this node's cached pages of the article
+        // are out of date (its own commits reach the cache through the bus).
+        if (!message.event.stream) this.readCache.invalidate(message.event.articleId, message.event.seq);
         this.streams.get(streamKey(message.event))?.stream.offer(message.event);
         return;
       case 'presence':

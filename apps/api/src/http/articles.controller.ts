@@ -5,10 +5,8 @@ import { ErrorCode, pageQuery, seqSchema, ZodValidationPipe } from '@rejoinder/c
 import { ArticlesService, CommentsService, createCommentSchema, THREAD_SORTS, threadQuerySchema } from '@rejoinder/forum';
 import type {
   ArticleSummary,
-  ArticleView,
   CommentView,
   CreateCommentInput,
-  ThreadPage,
   ThreadQuery,
 } from '@rejoinder/forum';
 import { ModerationService } from '@rejoinder/moderation';
@@ -17,9 +15,10 @@ import type { EventsPage } from '@rejoinder/realtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
+import { sendCached } from './cached-response.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, SANCTION_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
 import { slugParam } from './params.js';
-import { EVENTS_PAGE_SCHEMA, ARTICLE_LIST_SCHEMA, ARTICLE_SCHEMA, COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA } from './schemas.js';
+import { EVENTS_PAGE_SCHEMA, ARTICLE_LIST_SCHEMA, ARTICLE_SCHEMA, THREAD_PAGE_SCHEMA, COMMENT_SCHEMA } from './schemas.js';
 
 const listQuerySchema = z.object(pageQuery(100, 20));
 
@@ -59,8 +58,15 @@ export class ArticlesController {
   @ApiOperation({ summary: 'An article: title, author, date, body (Markdown and sanitised HTML), comment count, state' })
   @ApiJsonResponse(200, 'The article', ARTICLE_SCHEMA)
   @ApiProblems(ErrorCode.ArticleNotFound)
-  get(@Param('slug') slug: string): Promise<ArticleView> {
-    return this.articles.get(slugParam(slug));
+  @UseGuards(AuthGuard)
+  @OptionalAuth()
+  async get(
+    @Param('slug') slug: string,
+    @CurrentUser() viewer: AuthUser | null,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer | ''> {
+    return sendCached(request, reply, await this.articles.cachedView(slugParam(slug)), viewer !== null);
   }
 
   @Get(':slug/events')
@@ -112,13 +118,19 @@ export class ArticlesController {
   @ApiQuery({ name: 'sort', required: false, schema: { type: 'string', enum: [...THREAD_SORTS], default: 'newest' } })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' })
-  @ApiJsonResponse(200, 'A page of the thread', COMMENT_PAGE_SCHEMA)
+  @ApiJsonResponse(200, 'A page of the thread', THREAD_PAGE_SCHEMA)
   @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
-  thread(
+  @UseGuards(AuthGuard)
+  @OptionalAuth()
+  async thread(
     @Param('slug') slug: string,
     @Query(new ZodValidationPipe(threadQuerySchema)) query: ThreadQuery,
-  ): Promise<ThreadPage> {
-    return this.comments.thread(slugParam(slug), query);
+    @CurrentUser() viewer: AuthUser | null,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer | ''> {
+    const page = await this.comments.cachedThread(slugParam(slug), query);
+    return sendCached(request, reply, viewer ? await this.comments.personalise(viewer, page, !query.cursor) : page, viewer !== null);
   }
 
   @Post(':slug/comments')

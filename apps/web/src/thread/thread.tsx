@@ -61,6 +61,12 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
 
   const permalink = (id: string) => `/articles/${article.slug}?comment=${id}#comment-${id}`;
 
+  // A signed-in reader's page carries their votes on its comments.
+  const withVotes = (page: ThreadPage) => {
+    for (const [id, value] of Object.entries(page.viewer?.votes ?? {})) myVotes.set(id, value);
+    return page;
+  };
+
   const loadThread = async (options: { fresh?: boolean } = {}) => {
     setLoadError('');
     try {
@@ -73,7 +79,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
         const link = await api<{ comment: CommentNode; ancestors: CommentView[] }>('GET', `/api/comments/${focusId}`);
         store.loadPermalink(link.ancestors, link.comment);
       } else {
-        store.reset(await api<ThreadPage>('GET', `/api/articles/${encodeURIComponent(article.slug)}/comments?sort=${sort}&limit=${PAGE}`));
+        store.reset(withVotes(await api<ThreadPage>('GET', `/api/articles/${encodeURIComponent(article.slug)}/comments?sort=${sort}&limit=${PAGE}`)));
       }
     } catch (e) {
       setLoadError(e instanceof ApiError && e.code === 'COMMENT_NOT_FOUND' ? 'That comment is no longer available.' : explain(e));
@@ -360,7 +366,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
             </button>
           </p>
         )}
-        <CommentList loading={loading} onMore={async () => store.appendPage(await nextPage(article.slug, sort, store.nextCursor!))} />
+        <CommentList loading={loading} onMore={async () => store.appendPage(withVotes(await nextPage(article.slug, sort, store.nextCursor!)))} />
       </section>
     </ThreadContext.Provider>
   );

@@ -121,6 +121,12 @@ export const configSchema = z.object({
   // How API nodes share socket.io rooms: one node in memory, Redis, or PostgreSQL.
   REALTIME_ADAPTER: z.enum(['memory', 'redis', 'postgres']).optional(),
   REALTIME_BACKLOG_LIMIT: z.coerce.number().int().min(1).max(100_000).default(1000),
+  // Memory for rendered thread pages and articles (0 turns the cache off).
+  READ_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(64),
+  // A CDN's purge endpoint (Cloudflare-style `{ "tags": [...] }`), called
+  // when a comment is taken down, edited or deleted.
+  CDN_PURGE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CDN_PURGE_TOKEN: z.string().min(1).optional(),
   SOCKET_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(100),
   // Open socket.io connections one client address may hold (readers behind
   // one office or carrier address share it).

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DomainError, ErrorCode } from '@rejoinder/common';
 import type { CommittedEvent, EventData } from '@rejoinder/common';
 import { ArticleState, PrismaService } from '@rejoinder/db';
 
@@ -36,6 +37,18 @@ export class ArticlesRepository {
 
   findBySlug(slug: string): Promise<ArticleRecord | null> {
     return this.prisma.article.findUnique({ where: { slug } });
+  }
+
+  async lastSeq(id: string): Promise<number> {
+    const article = await this.prisma.article.findUnique({ where: { id }, select: { lastSeq: true } });
+    if (!article) throw new DomainError(ErrorCode.ArticleNotFound);
+    return article.lastSeq;
+  }
+
+  // The last event number of each article, read together.
+  async lastSeqs(ids: string[]): Promise<Map<string, number>> {
+    const rows = await this.prisma.article.findMany({ where: { id: { in: ids } }, select: { id: true, lastSeq: true } });
+    return new Map(rows.map((r) => [r.id, r.lastSeq]));
   }
 
   findById(id: string): Promise<ArticleRecord | null> {

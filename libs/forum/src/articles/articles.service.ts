@@ -3,6 +3,8 @@ import { DomainError, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
 import type { KeysetPage } from '@rejoinder/common';
 import { z } from 'zod';
 import { ArticleRecord, ArticlesRepository } from './articles.repository.js';
+import { ReadCache } from '../read-cache/read-cache.js';
+import type { CachedBody } from '../read-cache/read-cache.js';
 
 // The response bodies' schemas: the types below and the OpenAPI description
 // both come from them.
@@ -45,7 +47,31 @@ const ARTICLES = new Keyset('articles', TIME_ID_KEY);
 
 @Injectable()
 export class ArticlesService {
-  constructor(private readonly articles: ArticlesRepository) {}
+  private readonly ids = new Map<string, string>();
+
+  constructor(
+    private readonly articles: ArticlesRepository,
+    private readonly cache: ReadCache,
+  ) {}
+
+  // The article's id from a cache: a slug never changes its article.
+  async idOf(slug: string): Promise<string> {
+    const known = this.ids.get(slug);
+    if (known) return known;
+    const article = await this.articles.findBySlug(slug);
+    if (!article) throw new DomainError(ErrorCode.ArticleNotFound);
+    if (this.ids.size >= 10_000) this.ids.delete(this.ids.keys().next().value!);
+    this.ids.set(slug, article.id);
+    return article.id;
+  }
+
+  // The article as every reader sees it, rendered once per event of its log.
+  async cachedView(slug: string): Promise<CachedBody> {
+    return this.cache.get(await this.idOf(slug), 'article', async () => {
+      const view = await this.get(slug);
+      return { value: view, seq: view.seq };
+    });
+  }
 
   async list(query: { limit: number; cursor?: string }): Promise<KeysetPage<ArticleSummary>> {
     const after = ARTICLES.decode(query.cursor);

@@ -209,6 +209,26 @@ export class CommentsRepository {
       WHERE c.id = ANY(${ids}::uuid[])`;
   }
 
+  // A reader's own votes among these comments.
+  async votesOf(userId: string, commentIds: string[]): Promise<Map<string, number>> {
+    if (commentIds.length === 0) return new Map();
+    const rows = await this.prisma.vote.findMany({
+      where: { userId, commentId: { in: commentIds } },
+      select: { commentId: true, value: true },
+    });
+    return new Map(rows.map((r) => [r.commentId, r.value]));
+  }
+
+  // A reader's own comments in an article that wait for a moderator, newest first.
+  pendingOf(authorId: string, articleId: string, limit: number): Promise<CommentRow[]> {
+    return this.prisma.$queryRaw<CommentRow[]>`
+      SELECT ${columns('c')}, u.username AS "authorName"
+      FROM comments c JOIN users u ON u.id = c.author_id
+      WHERE c.author_id = ${authorId}::uuid AND c.article_id = ${articleId}::uuid AND c.status = 'pending'
+      ORDER BY c.created_at DESC, c.id DESC
+      LIMIT ${limit}`;
+  }
+
   // A page of listed siblings (top-level comments of an article when parentId
   // is null, else the replies of parentId), each expanded with its first
   // replies down to shape.levels, in one statement. Every step is a bounded

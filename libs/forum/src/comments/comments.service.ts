@@ -6,6 +6,10 @@ import { APP_CONFIG, bodyFingerprint, cursorPart, hasVisibleCharacter, PostMarks
 import { z } from 'zod';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
 import { ArticlesRepository } from '../articles/articles.repository.js';
+import { ArticlesService } from '../articles/articles.service.js';
+import { ReadCache } from '../read-cache/read-cache.js';
+import { personalise } from '../read-cache/read-cache.js';
+import type { CachedBody } from '../read-cache/read-cache.js';
 import { renderCommentMarkdown } from '../markdown/markdown-renderer.js';
 import { CommentRow, RankedSort, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
 import { CommentNode, CommentView, fullView } from './comment.view.js';
@@ -30,7 +34,21 @@ export interface Page<T> {
 export interface ThreadPage extends Page<CommentNode> {
   // Comments pinned by moderators, on the first page only.
   pinned: CommentView[];
+  // The article's last event number when the page was read: the page is at
+  // least as new; subscribe with `after: seq` to follow it.
+  seq: number;
 }
+
+// A signed-in reader's own part of a thread page.
+export interface ViewerPart {
+  // Their votes on the page's comments (+1 or -1; absent: none).
+  votes: Record<string, number>;
+  // Their own comments in the article waiting for a moderator (first page).
+  pending: CommentView[];
+}
+
+// Most of a reader's own pending comments shown above the first page.
+const OWN_PENDING_ON_PAGE = 20;
 
 export interface Permalink {
   comment: CommentNode;
@@ -44,11 +62,11 @@ export interface CreateResult {
 
 @Injectable()
 export class CommentsService {
-  private readonly articleIds = new Map<string, string>();
-
   constructor(
     private readonly comments: CommentsRepository,
     private readonly articles: ArticlesRepository,
+    private readonly articleService: ArticlesService,
+    private readonly cache: ReadCache,
     private readonly events: DomainEventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(COMMENT_POLICY) private readonly policy?: CommentPolicy,
@@ -56,12 +74,14 @@ export class CommentsService {
     @Optional() private readonly marks?: PostMarks,
   ) {}
 
-  // One statement per page (pinned comments included on the first page); the
-  // article's id comes from a cache, as a slug never changes its article.
+  // One statement per page (pinned comments included on the first page),
+  // after the article's seq: the page is at least as new as the seq it
+  // reports, so following from that seq misses nothing.
   async thread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string }): Promise<ThreadPage> {
-    const articleId = await this.articleIdOf(slug);
+    const articleId = await this.articleService.idOf(slug);
     const kind = `t:${query.sort}:${articleId}`;
     const after = query.cursor ? decodeSiblingKey(kind, query.sort, query.cursor) : undefined;
+    const seq = await this.articles.lastSeq(articleId);
     const { rows, hasMore, pinned } = await this.comments.tree({
       articleId,
       parentId: null,
@@ -73,16 +93,37 @@ export class CommentsService {
     });
     const roots = assemble(rows);
     const last = roots.at(-1);
-    return { items: roots, pinned: pinned.map(publicView), nextCursor: hasMore && last ? encodeSiblingKey(kind, query.sort, last) : null };
+    return {
+      items: roots,
+      pinned: pinned.map(publicView),
+      nextCursor: hasMore && last ? encodeSiblingKey(kind, query.sort, last) : null,
+      seq,
+    };
   }
 
-  private async articleIdOf(slug: string): Promise<string> {
-    const known = this.articleIds.get(slug);
-    if (known) return known;
-    const article = await this.requireArticle(slug);
-    if (this.articleIds.size >= 10_000) this.articleIds.delete(this.articleIds.keys().next().value!);
-    this.articleIds.set(slug, article.id);
-    return article.id;
+  // The page as every reader sees it, rendered once per event of the
+  // article's log and per page readers ask for.
+  async cachedThread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string }): Promise<CachedBody> {
+    const articleId = await this.articleService.idOf(slug);
+    return this.cache.get(articleId, `thread|${query.sort}|${query.limit}|${query.cursor ?? ''}`, async () => {
+      const page = await this.thread(slug, query);
+      return { value: page, seq: page.seq, commentIds: [...page.pinned.map((c) => c.id), ...nodeIds(page.items)] };
+    });
+  }
+
+  // The shared page with what only this reader sees added as `viewer`: their
+  // votes on its comments and, on the first page, their own comments waiting
+  // for a moderator (as the visibility policy shows them to their author).
+  async personalise(viewer: AuthUser, page: CachedBody, firstPage: boolean): Promise<CachedBody> {
+    const [votes, pending] = await Promise.all([
+      this.comments.votesOf(viewer.id, page.commentIds),
+      firstPage ? this.comments.pendingOf(viewer.id, page.articleId, OWN_PENDING_ON_PAGE) : [],
+    ]);
+    const part: ViewerPart = {
+      votes: Object.fromEntries(votes),
+      pending: pending.map((row) => viewComment(row, viewer)).filter((view): view is CommentView => view !== null),
+    };
+    return personalise(page, 'viewer', part);
   }
 
   async replies(commentId: string, query: { limit: number; cursor?: string }): Promise<Page<CommentNode>> {
@@ -463,4 +504,9 @@ function assemble(rows: CommentRow[]): CommentNode[] {
   }
   for (const node of nodes.values()) node.repliesCursor = moreRepliesCursor(node, node.replies);
   return roots;
+}
+
+// Every comment of nested nodes, depth first.
+function nodeIds(nodes: CommentNode[]): string[] {
+  return nodes.flatMap((node) => [node.id, ...nodeIds(node.replies)]);
 }
