@@ -106,8 +106,19 @@ describe('passage anchors', () => {
     const reader = await connectSocket(t.url);
     try {
       await reader.ack('subscribe', { article: article.slug });
+      // Over the socket, the same rules and codes.
+      const writer = await connectSocket(t.url, { token: user.token });
+      try {
+        const refused = await writer.ack('comment.create', { article: article.slug, body: 'x', anchor: { paragraph: 0, quote: 'fear' } });
+        expect(refused.error).toMatchObject({ code: 'QUOTE_NOT_IN_PARAGRAPH', status: 400 });
+        const sent = await writer.ack('comment.create', { article: article.slug, body: 'Over the socket', stance: 'question' });
+        expect(sent.comment).toMatchObject({ stance: 'question', anchor: null });
+      } finally {
+        writer.close();
+      }
       const res = await post(user, article.slug, { body: 'Fear, yes.', stance: 'agree', anchor: { paragraph: 2, quote: 'fear' } });
-      const [created] = await reader.waitFor((events) => events.some((e) => e.type === 'comment.created'));
+      const received = await reader.waitFor((events) => events.some((e) => e.type === 'comment.created' && e.data.comment.id === res.body.id));
+      const created = received.find((e) => e.data.comment?.id === res.body.id)!;
       expect(created.data.comment).toMatchObject({ id: res.body.id, anchor: { paragraph: 2, quote: 'fear' }, stance: 'agree' });
 
       // The placeholder of a removed comment keeps both, so a page can update its counts.
