@@ -329,6 +329,24 @@ describe('moderation in the browser', () => {
     return p;
   }
 
+  it('shows a held comment’s stance and the passage it answers', async () => {
+    const article = await createArticle(t.prisma, { premoderation: true });
+    const body = 'The first claim.\n\nBoth regimes rely on the army.';
+    await t.prisma.article.update({ where: { id: article.id }, data: { bodySource: body, bodyHtml: renderArticleMarkdown(body) } });
+    const [mod, author] = await Promise.all([createUser(t, 'moderator'), createUser(t)]);
+    const moderator = await moderatorPage(mod);
+    await moderator.page.getByRole('combobox', { name: /^Article/ }).selectOption(article.slug);
+    const posted = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: author.token,
+      body: { body: 'The army is loyal to money.', stance: 'disagree', anchor: { paragraph: 1, quote: 'the army' } },
+    });
+    expect(posted.status).toBe(201);
+    const item = moderator.page.getByRole('article').filter({ hasText: 'The army is loyal to money.' });
+    await item.getByText('Answering passage 2 of the article:').waitFor();
+    await item.getByText('disagree', { exact: true }).waitFor();
+    expect(moderator.errors).toEqual([]);
+  });
+
   it('holds a comment under premoderation, then shows it to readers live when a moderator approves it', async () => {
     const article = await createArticle(t.prisma, { premoderation: true });
     const [mod, author] = await Promise.all([createUser(t, 'moderator'), createUser(t)]);
