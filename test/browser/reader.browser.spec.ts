@@ -213,10 +213,16 @@ describe('reader page', () => {
     await page.getByLabel('Write a comment').waitFor();
     await tabTo('Write a comment');
     await page.keyboard.type('Typed without a mouse.');
+    // The stance is one stop: arrows choose within it.
+    await page.keyboard.press('Tab');
+    expect(await focusedLabel()).toBe('None');
+    await page.keyboard.press('ArrowRight');
+    expect(await focusedLabel()).toBe('Agree');
     await page.keyboard.press('Tab');
     expect(await focusedLabel()).toBe('Post comment');
     await page.keyboard.press('Enter');
     await comment(page, 'Typed without a mouse.').getByText(user.username).waitFor();
+    await comment(page, 'Typed without a mouse.').getByText('Agree', { exact: true }).waitFor();
   });
 
   it('opens a permalink at its comment, loads more replies, re-sorts, votes, edits and deletes', async () => {
