@@ -31,6 +31,14 @@ export const commentViewSchema = z.strictObject({
   pinned: z.boolean().describe('Pinned to the top of the thread by a moderator'),
   bestScore: z.number().describe('Lower bound of the Wilson score interval of the votes (sort=best)'),
   controversy: z.number().describe('How many and how evenly split the votes are (sort=controversial)'),
+  anchor: z
+    .strictObject({
+      paragraph: z.number().int().nullable().describe("Index of the passage among the article's passages (GET /api/articles/:slug); null when an edit of the article removed the quote"),
+      quote: z.string(),
+    })
+    .nullable()
+    .describe('The passage of the article a top-level comment answers; kept on a placeholder, so a page can update its per-passage counts'),
+  stance: z.enum(['agree', 'disagree', 'question', 'other']).nullable().describe("A top-level comment's declared stance toward the article"),
 });
 export type CommentViewData = z.infer<typeof commentViewSchema>;
 

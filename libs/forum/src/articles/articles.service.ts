@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ArticleRecord, ArticlesRepository } from './articles.repository.js';
 import { ReadCache } from '../read-cache/read-cache.js';
 import type { CachedBody } from '../read-cache/read-cache.js';
+import { passagesOf } from './passages.js';
 
 // The response bodies' schemas: the types below and the OpenAPI description
 // both come from them.
@@ -25,6 +26,12 @@ export const articleViewSchema = articleSummarySchema.extend({
   html: z.string().describe('Sanitised HTML'),
   premoderation: z.boolean(),
   slowModeSeconds: z.number().int(),
+  passageCounts: z
+    .array(z.number().int())
+    .describe("Published top-level comments on each of the article's passages (its top-level blocks: paragraphs, headings, quotes, lists), in order"),
+  stanceCounts: z
+    .strictObject({ agree: z.number().int(), disagree: z.number().int(), question: z.number().int(), other: z.number().int() })
+    .describe('Published top-level comments per declared stance'),
   // Subscribe with `after` set to it to follow changes from this snapshot on.
   seq: z.number().int().describe("The article's last event number"),
 });
@@ -44,6 +51,11 @@ export function toArticleSummary(a: ArticleRecord): ArticleSummary {
 }
 
 const ARTICLES = new Keyset('articles', TIME_ID_KEY);
+
+function countOf(counts: unknown, key: string): number {
+  const value = (counts as Record<string, unknown> | null)?.[key];
+  return typeof value === 'number' ? value : 0;
+}
 
 @Injectable()
 export class ArticlesService {
@@ -88,6 +100,13 @@ export class ArticlesService {
       html: a.bodyHtml,
       premoderation: a.premoderation,
       slowModeSeconds: a.slowModeSeconds,
+      passageCounts: passagesOf(a).map((_, i) => countOf(a.passageCounts, String(i))),
+      stanceCounts: {
+        agree: countOf(a.stanceCounts, 'agree'),
+        disagree: countOf(a.stanceCounts, 'disagree'),
+        question: countOf(a.stanceCounts, 'question'),
+        other: countOf(a.stanceCounts, 'other'),
+      },
       seq: a.lastSeq,
     };
   }

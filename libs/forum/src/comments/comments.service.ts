@@ -15,7 +15,10 @@ import { CommentRow, RankedSort, SiblingKey, ThreadSort, TreeShape } from './com
 import { CommentNode, CommentView, fullView } from './comment.view.js';
 import { COMMENT_POLICY } from './comment-policy.js';
 import type { CommentPolicy, HoldReason } from './comment-policy.js';
-import { CommentsRepository, eventRow, RANK_COLUMN } from './comments.repository.js';
+import { BALANCED_GROUPS, CommentsRepository, eventRow, RANK_COLUMN } from './comments.repository.js';
+import type { ArticleRecord } from '../articles/articles.repository.js';
+import { makeAnchor, passagesOf } from '../articles/passages.js';
+import type { PassageAnchor } from '../articles/passages.js';
 import type { EventRow } from './comments.repository.js';
 import { mayReadRevisions, publicView, viewComment, viewInChain } from './visibility.js';
 import type { Viewer } from './visibility.js';
@@ -76,10 +79,19 @@ export class CommentsService {
 
   // One statement per page (pinned comments included on the first page),
   // after the article's seq: the page is at least as new as the seq it
-  // reports, so following from that seq misses nothing.
-  async thread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string }): Promise<ThreadPage> {
-    const articleId = await this.articleService.idOf(slug);
-    const kind = `t:${query.sort}:${articleId}`;
+  // reports, so following from that seq misses nothing. `paragraph` narrows
+  // the page to the comments on one passage (pinned comments then stay out:
+  // they belong to the whole thread).
+  async thread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string; paragraph?: number }): Promise<ThreadPage> {
+    let articleId: string;
+    if (query.paragraph === undefined) {
+      articleId = await this.articleService.idOf(slug);
+    } else {
+      const article = await this.requireArticle(slug);
+      if (query.paragraph >= passagesOf(article).length) throw new DomainError(ErrorCode.ParagraphNotFound);
+      articleId = article.id;
+    }
+    const kind = `t:${query.sort}:${articleId}${query.paragraph === undefined ? '' : `:p${query.paragraph}`}`;
     const after = query.cursor ? decodeSiblingKey(kind, query.sort, query.cursor) : undefined;
     const seq = await this.articles.lastSeq(articleId);
     const { rows, hasMore, pinned } = await this.comments.tree({
@@ -89,23 +101,23 @@ export class CommentsService {
       after,
       limit: query.limit,
       shape: DEFAULT_TREE,
-      withPinned: !after,
+      withPinned: !after && query.paragraph === undefined,
+      paragraph: query.paragraph,
     });
     const roots = assemble(rows);
     const last = roots.at(-1);
-    return {
-      items: roots,
-      pinned: pinned.map(publicView),
-      nextCursor: hasMore && last ? encodeSiblingKey(kind, query.sort, last) : null,
-      seq,
-    };
+    let nextCursor: string | null = null;
+    if (hasMore && last) {
+      nextCursor = query.sort === 'balanced' ? encodeBalancedKey(kind, after, roots) : encodeSiblingKey(kind, query.sort, last);
+    }
+    return { items: roots, pinned: pinned.map(publicView), nextCursor, seq };
   }
 
   // The page as every reader sees it, rendered once per event of the
   // article's log and per page readers ask for.
-  async cachedThread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string }): Promise<CachedBody> {
+  async cachedThread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string; paragraph?: number }): Promise<CachedBody> {
     const articleId = await this.articleService.idOf(slug);
-    return this.cache.get(articleId, `thread|${query.sort}|${query.limit}|${query.cursor ?? ''}`, async () => {
+    return this.cache.get(articleId, `thread|${query.sort}|${query.paragraph ?? ''}|${query.limit}|${query.cursor ?? ''}`, async () => {
       const page = await this.thread(slug, query);
       return { value: page, seq: page.seq, commentIds: [...page.pinned.map((c) => c.id), ...nodeIds(page.items)] };
     });
@@ -170,6 +182,7 @@ export class CommentsService {
 
   async create(actor: AuthUser, slug: string, input: CreateCommentInput, context: { ip?: string } = {}): Promise<CreateResult> {
     const body = this.checkBody(input.body);
+    if (input.parentId && (input.anchor || input.stance)) throw new DomainError(ErrorCode.TopLevelOnly);
     const article = await this.requireArticle(slug);
     if (input.id) {
       // A retry is answered before any limit: it writes nothing.
@@ -267,6 +280,7 @@ export class CommentsService {
       parentAuthorId = parent.authorId;
     }
 
+    const anchor = input.anchor ? anchorIn(article, input.anchor) : null;
     const hold = this.policy ? await this.policy.review({ author: actor, article, body }) : article.premoderation && !isModerator(actor) ? 'premoderation' : null;
     const status = hold ? CommentStatus.pending : CommentStatus.published;
     const outcome = await this.comments.insertWithEvents(
@@ -280,6 +294,8 @@ export class CommentsService {
         status,
         bodySource: body,
         bodyHtml: renderCommentMarkdown(body),
+        anchor,
+        stance: input.stance ?? null,
       },
       hold
         ? [
@@ -450,6 +466,44 @@ function repliesKind(parentId: string): string {
   return `r:${parentId}`;
 }
 
+// The passage a new comment quotes, checked against the article as it is.
+function anchorIn(article: ArticleRecord, input: { paragraph: number; quote: string }): PassageAnchor {
+  const anchor = makeAnchor(passagesOf(article), input.paragraph, input.quote);
+  if (anchor === 'no-paragraph') throw new DomainError(ErrorCode.ParagraphNotFound, `The article has ${passagesOf(article).length} passages, numbered from 0`);
+  if (anchor === 'not-in-paragraph') throw new DomainError(ErrorCode.QuoteNotInParagraph);
+  return anchor;
+}
+
+// sort=balanced: whose turn is next, then where each stance group stopped
+// (a group not started yet holds a key above every comment).
+const GROUP_KEY = [cursorPart.float, cursorPart.time, cursorPart.id] as const;
+const BALANCED_KEY = z.tuple([z.number().int().min(0).max(BALANCED_GROUPS.length - 1), ...GROUP_KEY, ...GROUP_KEY, ...GROUP_KEY, ...GROUP_KEY, ...GROUP_KEY]);
+const BALANCED_START = { rank: 2, createdAt: '9999-12-31T00:00:00.000Z', id: 'ffffffff-ffff-ffff-ffff-ffffffffffff' };
+
+function encodeBalancedKey(kind: string, previous: SiblingKey | undefined, roots: CommentView[]): string {
+  const keys = previous?.sort === 'balanced' ? [...previous.keys] : BALANCED_GROUPS.map(() => null);
+  let next = previous?.sort === 'balanced' ? previous.next : 0;
+  for (const root of roots) {
+    const group = BALANCED_GROUPS.indexOf(root.stance);
+    keys[group] = { rank: root.bestScore, createdAt: root.createdAt, id: root.id };
+    next = (group + 1) % BALANCED_GROUPS.length;
+  }
+  const flat = keys.flatMap((k) => {
+    const key = k ?? BALANCED_START;
+    return [key.rank, key.createdAt, key.id];
+  });
+  return new Keyset(kind, BALANCED_KEY).encode([next, ...flat] as z.output<typeof BALANCED_KEY>);
+}
+
+function decodeBalancedKey(kind: string, cursor: string): SiblingKey {
+  const [next, ...flat] = new Keyset(kind, BALANCED_KEY).decode(cursor)!;
+  const keys = BALANCED_GROUPS.map((_, group) => {
+    const [rank, createdAt, id] = flat.slice(group * 3, group * 3 + 3) as [number, string, string];
+    return id === BALANCED_START.id ? null : { rank, createdAt, id };
+  });
+  return { sort: 'balanced', next, keys };
+}
+
 function rankOf(sort: RankedSort, row: CommentView): number {
   switch (sort) {
     case 'top':
@@ -469,13 +523,14 @@ const RANK_KEYS = {
   float8: z.tuple([cursorPart.float, cursorPart.time, cursorPart.id]),
 };
 
-function encodeSiblingKey(kind: string, sort: ThreadSort, row: CommentView): string {
+function encodeSiblingKey(kind: string, sort: Exclude<ThreadSort, 'balanced'>, row: CommentView): string {
   return sort === 'newest' || sort === 'oldest'
     ? new Keyset(kind, TIME_ID_KEY).encode([row.createdAt, row.id])
     : new Keyset(kind, RANK_KEYS[RANK_COLUMN[sort].type]).encode([rankOf(sort, row), row.createdAt, row.id]);
 }
 
 function decodeSiblingKey(kind: string, sort: ThreadSort, cursor: string): SiblingKey {
+  if (sort === 'balanced') return decodeBalancedKey(kind, cursor);
   if (sort === 'newest' || sort === 'oldest') {
     const [createdAt, id] = new Keyset(kind, TIME_ID_KEY).decode(cursor)!;
     return { sort, createdAt, id };
