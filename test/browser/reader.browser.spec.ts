@@ -205,7 +205,8 @@ describe('reader page', () => {
     };
     await tabTo('Sign in to comment');
     await page.keyboard.press('Enter');
-    // The first field of the sign-in form takes the focus.
+    // The first field of the sign-in form takes the focus (once the form is there).
+    await page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.labels?.[0]?.textContent?.trim() === 'Username or email');
     await page.keyboard.type(user.username);
     await page.keyboard.press('Tab');
     await page.keyboard.type(user.password);
