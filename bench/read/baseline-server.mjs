@@ -30,9 +30,11 @@ const { treeQuery, CommentsRepository } = await import(join(ROOT, 'dist/libs/for
 // run after it (CommentsRepository.pinned).
 const PINNED_STATEMENT = typeof CommentsRepository?.prototype?.pinned === 'function';
 const { DEFAULT_TREE, CommentsService } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.service.js'));
+const { ArticlesService } = await import(join(ROOT, 'dist/libs/forum/src/articles/articles.service.js'));
 // This version of the service keeps slug -> article id in memory (one lookup
-// per slug per process, not one per request): the baseline does the same.
-const SLUG_CACHE = typeof CommentsService?.prototype?.articleIdOf === 'function';
+// per slug per process, not one per request; CommentsService.articleIdOf
+// earlier, ArticlesService.idOf now): the baseline does the same.
+const SLUG_CACHE = typeof CommentsService?.prototype?.articleIdOf === 'function' || typeof ArticlesService?.prototype?.idOf === 'function';
 const articleIds = new Map();
 
 const pool = new pg.Pool({

@@ -7,6 +7,7 @@ import { launchBrowser, openPerson, seriousViolations } from '../support/browser
 import { createArticle, createUser, http, postComment, unique } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
+import { renderArticleMarkdown } from '@rejoinder/forum';
 
 // Readers and moderators in real Chromium, each in their own browser profile,
 // against the real server and database: what they see, they see live.
@@ -120,6 +121,44 @@ describe('reader page', () => {
     expect(bob.errors).toEqual([]);
   });
 
+  it('answers a passage with a stance: the quote, the stance and the passage counts show, live for other readers', async () => {
+    const article = await createArticle(t.prisma);
+    const body = 'The first claim.\n\nBoth regimes rely on the army and on fear.\n\nA closing thought.';
+    await t.prisma.article.update({ where: { id: article.id }, data: { bodySource: body, bodyHtml: renderArticleMarkdown(body) } });
+    const ann = await person();
+    const bob = await person();
+    await Promise.all([ann.page.goto(`/articles/${article.slug}`), bob.page.goto(`/articles/${article.slug}`)]);
+    await bob.page.getByText(/\d+ reading/).waitFor();
+    await signUp(ann.page);
+    // Select words in the second passage, as a reader does with the mouse or the keyboard.
+    await ann.page.evaluate(() => {
+      const text = document.querySelector('#passage-1 .passage-text p')!.firstChild!;
+      const range = document.createRange();
+      range.setStart(text, text.textContent!.indexOf('rely'));
+      range.setEnd(text, text.textContent!.indexOf(' and'));
+      document.getSelection()!.removeAllRanges();
+      document.getSelection()!.addRange(range);
+    });
+    await ann.page.getByRole('button', { name: 'Answer this passage in a comment' }).click();
+    await ann.page.getByText('Answering passage 2').waitFor();
+    await ann.page.getByRole('radio', { name: 'Disagree' }).check();
+    await post(ann.page, 'Fear is not the whole story.');
+
+    const mine = comment(ann.page, 'Fear is not the whole story.');
+    await mine.getByText('Disagree').waitFor();
+    expect(await mine.locator('.anchor q').textContent()).toBe('rely on the army');
+    for (const page of [ann.page, bob.page]) {
+      await page.getByRole('button', { name: '1 comment on this passage' }).waitFor();
+      await page.getByRole('list', { name: 'Stances taken' }).getByText(/Disagree\s*1/).waitFor();
+    }
+    // The count opens that passage's comments.
+    await bob.page.getByRole('button', { name: '1 comment on this passage' }).click();
+    await bob.page.getByText('Comments on passage 2').waitFor();
+    await comment(bob.page, 'Fear is not the whole story.').waitFor();
+    expect(ann.errors).toEqual([]);
+    expect(bob.errors).toEqual([]);
+  });
+
   it('catches up after a dropped connection, with an offline notice meanwhile', async () => {
     const article = await createArticle(t.prisma);
     const writer = await createUser(t);
@@ -166,7 +205,8 @@ describe('reader page', () => {
     };
     await tabTo('Sign in to comment');
     await page.keyboard.press('Enter');
-    // The first field of the sign-in form takes the focus.
+    // The first field of the sign-in form takes the focus (once the form is there).
+    await page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.labels?.[0]?.textContent?.trim() === 'Username or email');
     await page.keyboard.type(user.username);
     await page.keyboard.press('Tab');
     await page.keyboard.type(user.password);
@@ -174,10 +214,16 @@ describe('reader page', () => {
     await page.getByLabel('Write a comment').waitFor();
     await tabTo('Write a comment');
     await page.keyboard.type('Typed without a mouse.');
+    // The stance is one stop: arrows choose within it.
+    await page.keyboard.press('Tab');
+    expect(await focusedLabel()).toBe('None');
+    await page.keyboard.press('ArrowRight');
+    expect(await focusedLabel()).toBe('Agree');
     await page.keyboard.press('Tab');
     expect(await focusedLabel()).toBe('Post comment');
     await page.keyboard.press('Enter');
     await comment(page, 'Typed without a mouse.').getByText(user.username).waitFor();
+    await comment(page, 'Typed without a mouse.').getByText('Agree', { exact: true }).waitFor();
   });
 
   it('opens a permalink at its comment, loads more replies, re-sorts, votes, edits and deletes', async () => {
@@ -289,6 +335,24 @@ describe('moderation in the browser', () => {
     await p.page.getByText('Live', { exact: true }).waitFor();
     return p;
   }
+
+  it('shows a held comment’s stance and the passage it answers', async () => {
+    const article = await createArticle(t.prisma, { premoderation: true });
+    const body = 'The first claim.\n\nBoth regimes rely on the army.';
+    await t.prisma.article.update({ where: { id: article.id }, data: { bodySource: body, bodyHtml: renderArticleMarkdown(body) } });
+    const [mod, author] = await Promise.all([createUser(t, 'moderator'), createUser(t)]);
+    const moderator = await moderatorPage(mod);
+    await moderator.page.getByRole('combobox', { name: /^Article/ }).selectOption(article.slug);
+    const posted = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: author.token,
+      body: { body: 'The army is loyal to money.', stance: 'disagree', anchor: { paragraph: 1, quote: 'the army' } },
+    });
+    expect(posted.status).toBe(201);
+    const item = moderator.page.getByRole('article').filter({ hasText: 'The army is loyal to money.' });
+    await item.getByText('Answering passage 2 of the article:').waitFor();
+    await item.getByText('disagree', { exact: true }).waitFor();
+    expect(moderator.errors).toEqual([]);
+  });
 
   it('holds a comment under premoderation, then shows it to readers live when a moderator approves it', async () => {
     const article = await createArticle(t.prisma, { premoderation: true });

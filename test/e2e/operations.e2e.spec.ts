@@ -14,7 +14,21 @@ afterAll(async () => {
 describe('probes', () => {
   it('reports liveness and readiness', async () => {
     expect(await http(t, 'GET', '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
-    expect(await http(t, 'GET', '/ready')).toMatchObject({ status: 200, body: { status: 'ready', database: 'up' } });
+    expect(await http(t, 'GET', '/ready')).toMatchObject({ status: 200, body: { status: 'ready', database: 'up', redis: 'unused' } });
+  });
+
+  it('reports what the node depends on in detail', async () => {
+    expect(await http(t, 'GET', '/health/details')).toMatchObject({
+      status: 200,
+      body: {
+        status: 'ok',
+        database: 'up',
+        redis: 'unused',
+        connections: {},
+        rateLimits: { store: 'memory', localDecisions: 0 },
+        realtime: { adapter: 'memory', crossNode: 'direct', presence: 'exact' },
+      },
+    });
   });
 });
 
@@ -52,6 +66,7 @@ describe('OpenAPI', () => {
     expect(routes.sort()).toEqual(
       [
         'GET /health',
+        'GET /health/details',
         'GET /ready',
         'POST /api/auth/register',
         'POST /api/auth/login',

@@ -101,6 +101,17 @@ describe('comment limits', () => {
     expect((await post(t, u.token, article.slug, 'once', { id })).status).toBe(201);
     expect((await post(t, u.token, article.slug, 'once', { id })).status).toBe(200);
   });
+
+  it('never refuses the same id sent several times at once, under a limit of one comment and the duplicate check', async () => {
+    const article = await createArticle(t.prisma);
+    const u = await user(t, { ageDays: 2 });
+    const id = randomUUID();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => post(t, u.token, article.slug, 'sent five times', { id })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.id))).toEqual(new Set([id]));
+    // The quota was taken once: the next comment waits its turn.
+    expect((await post(t, u.token, article.slug, 'another')).body.code).toBe('RATE_LIMITED');
+  });
 });
 
 describe('sign-in and registration limits', () => {

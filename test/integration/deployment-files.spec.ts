@@ -70,6 +70,11 @@ describe('docker-compose.yml', () => {
     expect(loadConfig(env)).toMatchObject({ NODE_ENV: 'production', PORT: 3000, METRICS_PORT: 9464 });
   });
 
+  it('restarts a crashed API, and the services it needs', () => {
+    for (const service of ['api', 'postgres', 'redis'])
+      expect(compose.services[service].restart).toBe('unless-stopped');
+  });
+
   it('waits for the readiness probe and gives shutdown time to drain', () => {
     expect(api.healthcheck.test.join(' ')).toContain('/ready');
     const grace = Number(String(api.stop_grace_period).replace('s', '')) * 1000;

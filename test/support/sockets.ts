@@ -15,7 +15,7 @@ export const EVENT_TYPES = ARTICLE_EVENT_NAMES;
 export interface TestSocket {
   socket: Socket;
   events: Received[];
-  presence: { articleId: string; viewers: number }[];
+  presence: { articleId: string; viewers: number; approximate?: boolean }[];
   // Messages that are not numbered (account.updated, auth.expired, ...), in order.
   session: { type: SessionEventName; data: any }[];
   ack(event: string, payload?: unknown): Promise<any>;
@@ -36,9 +36,9 @@ export async function connectSocket(
     extraHeaders: options.origin || options.headers ? { ...options.headers, ...(options.origin ? { origin: options.origin } : {}) } : undefined,
   });
   const events: Received[] = [];
-  const presence: { articleId: string; viewers: number }[] = [];
+  const presence: TestSocket['presence'] = [];
   for (const type of EVENT_TYPES) socket.on(type, (payload: Omit<Received, 'type'>) => events.push({ type, ...payload }));
-  socket.on('presence', (p: { articleId: string; viewers: number }) => presence.push(p));
+  socket.on('presence', (p: TestSocket['presence'][number]) => presence.push(p));
   const session: { type: SessionEventName; data: any }[] = [];
   for (const type of ['account.updated', 'auth.expired', 'subscription.ended'] as const) socket.on(type, (data: unknown) => session.push({ type, data }));
   await new Promise<void>((resolve, reject) => {

@@ -1,9 +1,7 @@
-import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { createClient } from 'redis';
-import type { RedisClientType } from 'redis';
-import { APP_FILTER } from '@nestjs/core';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AccountsModule } from '@rejoinder/accounts';
-import { APP_CONFIG, AppConfig, DomainEventBus, Metrics, RATE_LIMIT_REDIS, RateLimits } from '@rejoinder/common';
+import { APP_CONFIG, AppConfig, DomainEventBus, Metrics, PostMarks, RATE_LIMIT_REDIS, RateLimits, RedisConnections } from '@rejoinder/common';
 import { DbModule } from '@rejoinder/db';
 import { ForumModule } from '@rejoinder/forum';
 import { ModerationModule } from '@rejoinder/moderation';
@@ -17,6 +15,7 @@ import { AccountsController } from './http/accounts.controller.js';
 import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
+import { InFlight, InFlightInterceptor } from './http/in-flight.js';
 import { ModerationController } from './http/moderation.controller.js';
 import { PrivacyController } from './http/privacy.controller.js';
 import { RolesGuard } from './auth/roles.guard.js';
@@ -30,23 +29,6 @@ export interface AppModuleOptions {
   jwtSecret: string;
 }
 
-// The Redis connection that shares rate limits between nodes, when configured.
-@Injectable()
-export class RedisLimitsConnection implements OnApplicationShutdown {
-  client: RedisClientType | null = null;
-
-  async connect(url: string): Promise<RedisClientType> {
-    this.client = createClient({ url });
-    this.client.on('error', () => undefined);
-    await this.client.connect();
-    return this.client;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.client?.quit().catch(() => undefined);
-  }
-}
-
 @Module({})
 export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -58,15 +40,17 @@ export class CoreModule {
         DomainEventBus,
         Metrics,
         Readiness,
-        RedisLimitsConnection,
+        InFlight,
+        RedisConnections,
         {
           provide: RATE_LIMIT_REDIS,
-          inject: [RedisLimitsConnection],
-          useFactory: (connection: RedisLimitsConnection) => (config.REDIS_URL ? connection.connect(config.REDIS_URL) : null),
+          inject: [RedisConnections],
+          useFactory: (redis: RedisConnections) => (config.REDIS_URL ? redis.open('limits') : null),
         },
         RateLimits,
+        PostMarks,
       ],
-      exports: [APP_CONFIG, DomainEventBus, Metrics, Readiness, RateLimits],
+      exports: [APP_CONFIG, DomainEventBus, Metrics, Readiness, InFlight, RateLimits, PostMarks, RedisConnections],
     };
   }
 }
@@ -81,7 +65,16 @@ export class AppModule {
         // Fastify logs each request (with its id) through the same pino
         // instance; nestjs-pino routes Nest's own messages there too.
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
-        DbModule.forRoot({ url: databaseUrl, poolSize: config.DATABASE_POOL_SIZE }),
+        DbModule.forRoot({
+          url: databaseUrl,
+          poolSize: config.DATABASE_POOL_SIZE,
+          timeouts: {
+            statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+            lockMs: config.DATABASE_LOCK_TIMEOUT_MS,
+            acquireMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+            transactionMs: config.DATABASE_TRANSACTION_TIMEOUT_MS,
+          },
+        }),
         AccountsModule.forRoot({ secret: jwtSecret, ttlSeconds: config.JWT_TTL_SECONDS }),
         ForumModule,
         RealtimeModule,
@@ -97,7 +90,13 @@ export class AppModule {
         MetricsController,
         PrivacyController,
       ],
-      providers: [AuthGuard, RolesGuard, EventsGateway, { provide: APP_FILTER, useClass: ProblemFilter }],
+      providers: [
+        AuthGuard,
+        RolesGuard,
+        EventsGateway,
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: InFlightInterceptor },
+      ],
     };
   }
 }

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from '@fastify/helmet';
 import { SwaggerModule } from '@nestjs/swagger';
-import { AppConfig, Metrics } from '@rejoinder/common';
+import { AppConfig, Metrics, RedisConnections } from '@rejoinder/common';
 import { applyMigrations, DatabaseHandle, openDatabase } from '@rejoinder/db';
 import { SeedService } from '@rejoinder/forum';
 import { Logger } from 'nestjs-pino';
@@ -19,6 +19,8 @@ import { toProblem } from './http/problem.js';
 import { proxyTrust } from './http/client-address.js';
 import { RealtimeIoAdapter } from './realtime/socket-io.adapter.js';
 import { Readiness } from './health/health.controller.js';
+import { InFlight } from './http/in-flight.js';
+import { EventsGateway } from './realtime/events.gateway.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 import { serveMetricsPort } from './metrics/metrics-server.js';
 import { serveWebPages } from './web/web-pages.js';
@@ -101,7 +103,7 @@ export async function createApp(
   );
   await app.register(helmet, SECURITY_HEADERS);
   app.useLogger(app.get(Logger));
-  const io = new RealtimeIoAdapter(app, config, databaseUrl);
+  const io = new RealtimeIoAdapter(app, config, databaseUrl, app.get(RedisConnections));
   await io.connect();
   app.useWebSocketAdapter(io);
   const fastify = app.getHttpAdapter().getInstance();
@@ -185,8 +187,13 @@ export async function startServer(config: AppConfig, logger: PinoLogger = create
         app.get(Readiness).markStopping();
         try {
           // Nest would destroy the modules (and the database pool) before the
-          // HTTP server; closing Fastify first lets requests in flight finish.
-          await app.getHttpAdapter().getInstance().close();
+          // HTTP server. Instead: stop accepting, send the sockets away (an
+          // open WebSocket would hold the HTTP server open), let every handler
+          // in flight finish - also those whose client has gone - and only
+          // then close the modules, the database last.
+          const httpClosed = app.getHttpAdapter().getInstance().close();
+          app.get(EventsGateway).closeConnections();
+          await Promise.all([httpClosed, app.get(InFlight).idle()]);
           admin?.close();
           await app.close();
         } finally {

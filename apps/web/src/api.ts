@@ -32,7 +32,18 @@ export interface CommentView {
   descendantCount: number;
   featured: boolean;
   pinned: boolean;
+  // The passage of the article a top-level comment answers (paragraph null:
+  // the article changed and the quote is gone), and its declared stance.
+  anchor: { paragraph: number | null; quote: string } | null;
+  stance: Stance | null;
 }
+export type Stance = 'agree' | 'disagree' | 'question' | 'other';
+export const STANCES = [
+  ['agree', 'Agree'],
+  ['disagree', 'Disagree'],
+  ['question', 'Question'],
+  ['other', 'Other'],
+] as const satisfies readonly (readonly [Stance, string])[];
 export interface CommentNode extends CommentView {
   replies: CommentNode[];
   repliesCursor: string | null;
@@ -51,6 +62,9 @@ export interface Article extends ArticleSummary {
   html: string;
   premoderation: boolean;
   slowModeSeconds: number;
+  // Published top-level comments per passage (the article's top-level blocks) and per stance.
+  passageCounts: number[];
+  stanceCounts: Record<Stance, number>;
   seq: number;
 }
 export interface Page<T> {
@@ -59,6 +73,9 @@ export interface Page<T> {
 }
 export interface ThreadPage extends Page<CommentNode> {
   pinned: CommentView[];
+  seq: number;
+  // Signed in: the reader's own votes on the page's comments.
+  viewer?: { votes: Record<string, -1 | 1>; pending: CommentView[] };
 }
 
 export const SORTS = [
@@ -68,6 +85,7 @@ export const SORTS = [
   ['best', 'Best'],
   ['controversial', 'Controversial'],
   ['replies', 'Most replies'],
+  ['balanced', 'Balanced: best of each side'],
 ] as const;
 export type Sort = (typeof SORTS)[number][0];
 
@@ -174,6 +192,12 @@ export function explain(error: unknown): string {
       return 'Write something before posting.';
     case 'COMMENT_BODY_TOO_LONG':
       return 'Your comment is too long. Please shorten it.';
+    case 'PARAGRAPH_NOT_FOUND':
+      return 'That passage is no longer in the article. Reload the page and quote it again.';
+    case 'QUOTE_NOT_IN_PARAGRAPH':
+      return 'The quoted words are not in that passage any more. Select them again in the article.';
+    case 'TOP_LEVEL_ONLY':
+      return 'Only a new comment, not a reply, can quote the article or take a side.';
     case 'DUPLICATE_COMMENT':
       return 'You have just posted the same comment here.';
     case 'BANNED_WORD':

@@ -7,3 +7,5 @@ export { Prisma } from './generated/prisma/client.js';
 export type { PrismaClient } from './generated/prisma/client.js';
 export * from './generated/prisma/enums.js';
 export * from './migrations/migrator.js';
+export * from './database-errors.js';
+export * from './database-pool.js';

@@ -1,40 +1,50 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
+import { createDatabasePools, DatabaseTimeouts, TransactionPool } from './database-pool.js';
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
 
 export interface DatabaseOptions {
   url: string;
   poolSize: number;
+  // Unset (admin commands): no limit on how long the work may take.
+  timeouts?: DatabaseTimeouts;
 }
 
-// Prisma 7 with the node-postgres driver adapter (no query engine binary).
+// Prisma 7 with the node-postgres driver adapter (no query engine binary), on
+// pools built here: every connection has an error listener for its whole
+// life, waits are bounded, and transactions have connections of their own.
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
-  private pool: pg.Pool | null = null;
+  private readonly pool: TransactionPool;
 
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
-    // The adapter makes and owns its pool; keep a handle on it for metrics.
-    const factory = new PrismaPg({ connectionString: options.url, max: options.poolSize });
-    const connect = factory.connect.bind(factory);
-    super({ adapter: factory });
-    factory.connect = async () => {
-      const adapter = await connect();
-      this.pool = adapter.underlyingDriver();
-      return adapter;
-    };
+    const logger = new Logger('Database');
+    // A lost connection is replaced on the next request; the statement that
+    // was using it fails and answers 503.
+    const pool = createDatabasePools(options, (error) => logger.warn({ err: error }, 'Database connection lost'));
+    const { timeouts } = options;
+    super({
+      adapter: new PrismaPg(pool),
+      // Prisma's own limits sit just behind the pool's, so the pool reports first.
+      ...(timeouts ? { transactionOptions: { maxWait: timeouts.acquireMs + 500, timeout: timeouts.transactionMs } } : {}),
+    });
+    this.pool = pool;
   }
 
-  // Connections lent out, idle, and requests waiting for one (for metrics).
+  // Connections lent out, idle, and requests waiting for one, over the
+  // statement and transaction pools (for metrics).
   poolStats(): { in_use: number; idle: number; waiting: number } {
-    if (!this.pool) return { in_use: 0, idle: 0, waiting: 0 };
-    const { totalCount, idleCount, waitingCount } = this.pool;
-    return { in_use: totalCount - idleCount, idle: idleCount, waiting: waitingCount };
+    const pools = [this.pool, this.pool.statements];
+    const sum = (read: (pool: pg.Pool) => number) => pools.reduce((n, pool) => n + read(pool), 0);
+    const idle = sum((pool) => pool.idleCount);
+    return { in_use: sum((pool) => pool.totalCount) - idle, idle, waiting: sum((pool) => pool.waitingCount) };
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.$disconnect();
+    await this.pool.endAll();
   }
 }

@@ -3,6 +3,8 @@ import { ArticlesRepository } from './articles/articles.repository.js';
 import { ArticlesService } from './articles/articles.service.js';
 import { CommentsRepository } from './comments/comments.repository.js';
 import { CommentsService } from './comments/comments.service.js';
+import { ReadCache } from './read-cache/read-cache.js';
+import { CdnPurge } from './read-cache/cdn-purge.js';
 import { SeedService } from './seed/seed.service.js';
 import { VotesService } from './comments/votes.service.js';
 import { NotificationsRepository } from './notifications/notifications.repository.js';
@@ -11,7 +13,7 @@ import { TransferRepository } from './transfer/transfer.repository.js';
 import { TransferService } from './transfer/transfer.service.js';
 
 @Module({
-  providers: [ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, SeedService, VotesService, NotificationsRepository, NotificationsService, TransferRepository, TransferService],
-  exports: [TransferService, ArticlesService, CommentsService, SeedService, VotesService, NotificationsService, CommentsRepository, ArticlesRepository],
+  providers: [ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, SeedService, VotesService, NotificationsRepository, NotificationsService, ReadCache, CdnPurge, TransferRepository, TransferService],
+  exports: [ReadCache, TransferService, ArticlesService, CommentsService, SeedService, VotesService, NotificationsService, CommentsRepository, ArticlesRepository],
 })
 export class ForumModule {}

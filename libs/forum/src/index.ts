@@ -1,6 +1,8 @@
 export * from './forum.module.js';
 export * from './articles/articles.service.js';
 export * from './comments/comments.service.js';
+export * from './read-cache/read-cache.js';
+export { articleTag } from './read-cache/cdn-purge.js';
 export * from './comments/comment.view.js';
 export * from './comments/comment.types.js';
 export * from './comments/dto/comment.dto.js';

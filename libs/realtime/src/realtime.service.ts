@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } f
 import type { AuthUser } from '@rejoinder/accounts';
 import { APP_CONFIG, CommittedEvent, commentRendering, DomainError, DomainEventBus, ErrorCode, Metrics, MODERATION_FEED } from '@rejoinder/common';
 import type { AppConfig, UserMessage } from '@rejoinder/common';
-import { ArticlesService, CommentsRepository, renderEvent } from '@rejoinder/forum';
+import { ArticlesService, CommentsRepository, ReadCache, renderEvent } from '@rejoinder/forum';
 import { randomUUID } from 'node:crypto';
 import { ArticleEventsRepository } from './article-events.repository.js';
 import { ArticleStream, Subscription } from './article-stream.js';
@@ -29,7 +29,10 @@ export interface EventsPage {
   resync: boolean;
 }
 
-const SWEEP_MS = 2000;
+// How often each followed article is compared with the database: the longest
+// an event can take to reach a reader when no node told this one about it
+// (its writer died, or the link between nodes is down).
+export const SWEEP_MS = 2000;
 
 // Follows articles for the readers connected to this node: one ordered stream
 // per followed article, fed by this node's commits, by other nodes through the
@@ -41,7 +44,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
   private readonly node = randomUUID();
   private readonly streams = new Map<string, { stream: ArticleStream; ready: Promise<void> }>();
   private readonly remotePresence = new Map<string, { counts: Record<string, number>; at: number }>();
-  private readonly lastPresence = new Map<string, number>();
+  private readonly lastPresence = new Map<string, string>();
   private cluster: ClusterLink | null = null;
   private unsubscribeBus: (() => void) | null = null;
   private unsubscribeUser: (() => void) | null = null;
@@ -51,6 +54,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     private readonly events: ArticleEventsRepository,
     private readonly articles: ArticlesService,
     private readonly comments: CommentsRepository,
+    private readonly readCache: ReadCache,
     private readonly bus: DomainEventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly metrics?: Metrics,
@@ -87,6 +91,9 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
   receive(message: ClusterMessage): void {
     switch (message.kind) {
       case 'event':
+        // Another node's commit: this node's cached pages of the article
+        // are out of date (its own commits reach the cache through the bus).
+        if (!message.event.stream) this.readCache.invalidate(message.event.articleId, message.event.seq);
         this.streams.get(streamKey(message.event))?.stream.offer(message.event);
         return;
       case 'presence':
@@ -196,6 +203,12 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     return local + remote;
   }
 
+  // Viewer counts cannot include the other nodes' latest while the link
+  // between nodes is down.
+  get presenceApproximate(): boolean {
+    return this.cluster?.degraded ?? false;
+  }
+
   private streamFor(articleId: string) {
     let entry = this.streams.get(articleId);
     if (!entry) {
@@ -221,26 +234,30 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     if (ids.length === 0) return;
     try {
       const heads = await this.events.heads(ids);
-      for (const [id, head] of heads) {
-        const stream = this.streams.get(id)?.stream;
-        if (stream?.behind(head)) void stream.fill();
-      }
+      for (const [id, head] of heads) this.streams.get(id)?.stream.behind(head);
     } catch (error) {
       this.logger.warn({ err: error }, 'Event sweep failed');
     }
   }
 
-  // At most one presence message per article per interval, and only on change.
+  // At most one presence message per article per interval, and only when the
+  // count (or whether it is approximate) changed.
   private presenceTick(): void {
     const counts: Record<string, number> = {};
     for (const [id, { stream }] of this.streams) counts[id] = stream.subscriptions.size;
     this.cluster?.publish({ kind: 'presence', node: this.node, counts });
+    const approximate = this.presenceApproximate;
+    // While the link is down no node hears from the others: their last counts
+    // stand (flagged approximate) instead of expiring, and expire normally
+    // once the link is back and fresh ones do not come (a node that died).
+    if (approximate) for (const entry of this.remotePresence.values()) entry.at = Date.now();
     for (const [id, { stream }] of this.streams) {
       if (id === MODERATION_FEED) continue;
       const viewers = this.viewers(id);
-      if (this.lastPresence.get(id) === viewers) continue;
-      this.lastPresence.set(id, viewers);
-      for (const subscription of stream.subscriptions) subscription.sink.presence(id, viewers);
+      const shown = `${viewers}${approximate ? '~' : ''}`;
+      if (this.lastPresence.get(id) === shown) continue;
+      this.lastPresence.set(id, shown);
+      for (const subscription of stream.subscriptions) subscription.sink.presence(id, viewers, approximate);
     }
   }
 }

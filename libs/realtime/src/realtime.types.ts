@@ -57,7 +57,9 @@ export interface EventSink {
   beginReplay(): boolean;
   endReplay(): void;
   send(event: CommittedEvent): void;
-  presence(articleId: string, viewers: number): void;
+  presence(articleId: string, viewers: number, approximate: boolean): void;
+  // Events up to `seq` are missing from the log: reload, then follow from `seq`.
+  resync(articleId: string, seq: number): void;
 }
 
 // Messages between API nodes, carried by the socket.io adapter.
@@ -67,4 +69,7 @@ export type ClusterMessage =
 
 export interface ClusterLink {
   publish(message: ClusterMessage): void;
+  // Messages cannot get through (Redis down): other nodes catch up from the
+  // event log, and viewer counts are approximate.
+  readonly degraded: boolean;
 }

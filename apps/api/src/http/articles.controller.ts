@@ -5,10 +5,8 @@ import { ErrorCode, pageQuery, seqSchema, ZodValidationPipe } from '@rejoinder/c
 import { ArticlesService, CommentsService, createCommentSchema, THREAD_SORTS, threadQuerySchema } from '@rejoinder/forum';
 import type {
   ArticleSummary,
-  ArticleView,
   CommentView,
   CreateCommentInput,
-  ThreadPage,
   ThreadQuery,
 } from '@rejoinder/forum';
 import { ModerationService } from '@rejoinder/moderation';
@@ -17,9 +15,10 @@ import type { EventsPage } from '@rejoinder/realtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
+import { sendCached } from './cached-response.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, SANCTION_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
 import { slugParam } from './params.js';
-import { EVENTS_PAGE_SCHEMA, ARTICLE_LIST_SCHEMA, ARTICLE_SCHEMA, COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA } from './schemas.js';
+import { EVENTS_PAGE_SCHEMA, ARTICLE_LIST_SCHEMA, ARTICLE_SCHEMA, THREAD_PAGE_SCHEMA, COMMENT_SCHEMA } from './schemas.js';
 
 const listQuerySchema = z.object(pageQuery(100, 20));
 
@@ -56,11 +55,21 @@ export class ArticlesController {
 
   @Get(':slug')
   @SlugParam()
-  @ApiOperation({ summary: 'An article: title, author, date, body (Markdown and sanitised HTML), comment count, state' })
+  @ApiOperation({
+    summary: 'An article: title, author, date, body (Markdown and sanitised HTML), comment count, state',
+    description: 'Also the published top-level comments on each passage (`passageCounts`) and per declared stance (`stanceCounts`).',
+  })
   @ApiJsonResponse(200, 'The article', ARTICLE_SCHEMA)
   @ApiProblems(ErrorCode.ArticleNotFound)
-  get(@Param('slug') slug: string): Promise<ArticleView> {
-    return this.articles.get(slugParam(slug));
+  @UseGuards(AuthGuard)
+  @OptionalAuth()
+  async get(
+    @Param('slug') slug: string,
+    @CurrentUser() viewer: AuthUser | null,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer | ''> {
+    return sendCached(request, reply, await this.articles.cachedView(slugParam(slug)), viewer !== null);
   }
 
   @Get(':slug/events')
@@ -109,16 +118,33 @@ export class ArticlesController {
       'Top-level comments in the chosen order; under each, up to 3 replies (oldest first) on each of the next 2 levels. ' +
       'Every node carries replyCount, descendantCount and, when replies are left out, a repliesCursor.',
   })
-  @ApiQuery({ name: 'sort', required: false, schema: { type: 'string', enum: [...THREAD_SORTS], default: 'newest' } })
+  @ApiQuery({
+    name: 'sort',
+    required: false,
+    schema: { type: 'string', enum: [...THREAD_SORTS], default: 'newest' },
+    description: '`balanced`: the best comments (Wilson lower bound) of each stance in turn (agree, disagree, question, other, then those without a stance)',
+  })
+  @ApiQuery({
+    name: 'paragraph',
+    required: false,
+    schema: { type: 'integer', minimum: 0 },
+    description: 'Only the comments on this passage of the article (an index into `passageCounts`); no pinned comments then',
+  })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' })
-  @ApiJsonResponse(200, 'A page of the thread', COMMENT_PAGE_SCHEMA)
-  @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
-  thread(
+  @ApiJsonResponse(200, 'A page of the thread', THREAD_PAGE_SCHEMA)
+  @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor, ErrorCode.ParagraphNotFound)
+  @UseGuards(AuthGuard)
+  @OptionalAuth()
+  async thread(
     @Param('slug') slug: string,
     @Query(new ZodValidationPipe(threadQuerySchema)) query: ThreadQuery,
-  ): Promise<ThreadPage> {
-    return this.comments.thread(slugParam(slug), query);
+    @CurrentUser() viewer: AuthUser | null,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer | ''> {
+    const page = await this.comments.cachedThread(slugParam(slug), query);
+    return sendCached(request, reply, viewer ? await this.comments.personalise(viewer, page, !query.cursor) : page, viewer !== null);
   }
 
   @Post(':slug/comments')
@@ -129,12 +155,13 @@ export class ArticlesController {
     summary: 'Post a comment or a reply',
     description:
       'The body is Markdown (a safe subset), stored as source and rendered to sanitised HTML. ' +
-      'Send a client-chosen `id` (UUID) to make retries safe: the same id and body again returns the stored comment with 200.',
+      'Send a client-chosen `id` (UUID) to make retries safe: the same id and body again returns the stored comment with 200. ' +
+      'A top-level comment may quote a passage (`anchor`: the passage index and words found in it) and declare a `stance`.',
   })
   @ApiJsonBody(createCommentSchema)
   @ApiJsonResponse(201, 'The comment was stored', COMMENT_SCHEMA)
   @ApiJsonResponse(200, 'A retry: the comment stored earlier under this id', COMMENT_SCHEMA)
-  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ...SANCTION_PROBLEMS, ErrorCode.CommentBodyEmpty, ErrorCode.CommentBodyTooLong, ErrorCode.ParentNotFound, ErrorCode.ParentInOtherArticle, ErrorCode.ParentNotReplyable, ErrorCode.ThreadTooDeep, ErrorCode.ArticleClosed, ErrorCode.ArticleNotFound, ErrorCode.CommentIdConflict, ErrorCode.RateLimited, ErrorCode.DuplicateComment, ErrorCode.SlowMode, ErrorCode.BannedWord)
+  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ...SANCTION_PROBLEMS, ErrorCode.CommentBodyEmpty, ErrorCode.CommentBodyTooLong, ErrorCode.ParagraphNotFound, ErrorCode.QuoteNotInParagraph, ErrorCode.TopLevelOnly, ErrorCode.ParentNotFound, ErrorCode.ParentInOtherArticle, ErrorCode.ParentNotReplyable, ErrorCode.ThreadTooDeep, ErrorCode.ArticleClosed, ErrorCode.ArticleNotFound, ErrorCode.CommentIdConflict, ErrorCode.RateLimited, ErrorCode.DuplicateComment, ErrorCode.SlowMode, ErrorCode.BannedWord)
   async create(
     @Param('slug') slug: string,
     @Body(new ZodValidationPipe(createCommentSchema)) input: CreateCommentInput,

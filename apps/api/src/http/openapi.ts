@@ -15,6 +15,9 @@ export const PROBLEM_SCHEMA = {
     detail: { type: 'string' },
     instance: { type: 'string' },
     requestId: { type: 'string' },
+    retryAfterSeconds: { type: 'integer', description: 'On 429 and 503: seconds to wait, as in the Retry-After header' },
+    retryable: { type: 'boolean', description: 'On 503: nothing was done; the same request may be sent again' },
+    dependency: { type: 'string', description: 'On 503: what is unavailable (`database`, …)' },
     errors: {
       type: 'array',
       items: {

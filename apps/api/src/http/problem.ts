@@ -1,11 +1,12 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { DomainError, ErrorCode, Problem, problemFor } from '@rejoinder/common';
+import { DomainError, ErrorCode, Problem, problemFor, serviceUnavailable } from '@rejoinder/common';
+import { databaseFailure } from '@rejoinder/db';
 
 // Any error -> the problem document a client gets. Errors we did not expect
 // become a 500 without details, and are marked for logging.
 export function toProblem(error: unknown, instance?: string): { problem: Problem; unexpected: boolean } {
   if (error instanceof DomainError) return { problem: problemFor(error, instance), unexpected: false };
-  const known = knownError(error) ?? dataError(error);
+  const known = knownError(error) ?? dataError(error) ?? dependencyFailure(error);
   if (known) return { problem: problemFor(known, instance), unexpected: false };
   return { problem: problemFor(new DomainError(ErrorCode.Internal), instance), unexpected: true };
 }
@@ -35,6 +36,19 @@ function knownError(error: unknown): DomainError | null {
     }
   }
   return fastifyError(error);
+}
+
+// A dependency that is down or too slow answers 503 with a time to retry,
+// never 500: the request did nothing and may be sent again.
+export function dependencyFailure(error: unknown): DomainError | null {
+  switch (databaseFailure(error)) {
+    case 'unavailable':
+      return serviceUnavailable('The database is not available', { dependency: 'database' });
+    case 'timeout':
+      return serviceUnavailable('The database did not answer in time', { dependency: 'database' });
+    case null:
+      return null;
+  }
 }
 
 // Errors raised by Fastify while reading the request, before any handler runs.

@@ -64,6 +64,24 @@ export const COMMENT_PAGE_SCHEMA = {
   },
 };
 
+export const THREAD_PAGE_SCHEMA = {
+  ...COMMENT_PAGE_SCHEMA,
+  required: ['items', 'nextCursor', 'pinned', 'seq'],
+  properties: {
+    ...COMMENT_PAGE_SCHEMA.properties,
+    seq: { type: 'integer', description: "The article's last event number when the page was read: the page is at least as new; subscribe with `after: seq` to follow it" },
+    viewer: {
+      type: 'object',
+      description: 'Signed-in readers only: what only they see, on top of the page every reader shares',
+      required: ['votes', 'pending'],
+      properties: {
+        votes: { type: 'object', additionalProperties: { type: 'integer', enum: [-1, 1] }, description: "The reader's votes on the page's comments, by comment id" },
+        pending: { type: 'array', items: COMMENT_SCHEMA, description: "The reader's own comments waiting for a moderator, newest first (first page only; at most 20)" },
+      },
+    },
+  },
+};
+
 export const PERMALINK_SCHEMA = {
   type: 'object',
   properties: {

@@ -20,6 +20,7 @@ import {
   MODERATION_FEED,
   parseInput,
   realtimeAdapter,
+  RedisConnections,
   seqSchema,
   slugSchema,
 } from '@rejoinder/common';
@@ -174,9 +175,13 @@ class SocketSink implements EventSink {
     (this.replaying ? this.metrics.deliveredReplay : this.metrics.deliveredLive).inc();
   }
 
-  presence(articleId: string, viewers: number): void {
-    const data: SessionEventData<'presence'> = { articleId, viewers };
+  presence(articleId: string, viewers: number, approximate: boolean): void {
+    const data: SessionEventData<'presence'> = { articleId, viewers, approximate };
     if (!this.overloaded()) this.socket.volatile.emit('presence', data);
+  }
+
+  resync(articleId: string, seq: number): void {
+    emitSession(this.socket, 'resync', { articleId, seq });
   }
 
   // engine.io queues packets while the transport is busy writing (a reader
@@ -220,6 +225,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     private readonly accounts: AccountsService,
     private readonly comments: CommentsService,
     private readonly realtime: RealtimeService,
+    private readonly redis: RedisConnections,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
   ) {
@@ -251,7 +257,13 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     // Notes for one user go to their room on whichever node holds their sockets.
     this.realtime.onUserMessage((message) => server.to(`user:${message.userId}`).emit(message.type, message.data));
     if (realtimeAdapter(this.config) !== 'memory') {
-      this.realtime.attachCluster({ publish: (message) => server.serverSideEmit(CLUSTER_CHANNEL, message) });
+      const redis = this.redis;
+      this.realtime.attachCluster({
+        publish: (message) => server.serverSideEmit(CLUSTER_CHANNEL, message),
+        get degraded() {
+          return !redis.up('publish', 'subscribe');
+        },
+      });
       server.on(CLUSTER_CHANNEL, (message: ClusterMessage) => this.realtime.receive(message));
     }
     this.accountPoll = setInterval(() => void this.followAccounts(), ACCOUNT_POLL_MS).unref();
@@ -259,6 +271,14 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
   onModuleDestroy(): void {
     if (this.accountPoll) clearInterval(this.accountPoll);
+  }
+
+  // Shutdown: every connection of this node is closed cleanly. Not a
+  // socket.io disconnect, which tells a client not to come back: clients
+  // reconnect at once (to another node behind the proxy) and catch up from
+  // their seq.
+  closeConnections(): void {
+    this.server.engine.close();
   }
 
   handleConnection(socket: Socket): void {

@@ -2,11 +2,12 @@ import { INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adapter';
 import { createAdapter as createRedisAdapter } from '@socket.io/redis-adapter';
-import { ErrorCode, realtimeAdapter } from '@rejoinder/common';
-import type { AppConfig } from '@rejoinder/common';
+import { clientView, ErrorCode, realtimeAdapter } from '@rejoinder/common';
+import type { AppConfig, RedisConnection, RedisConnections } from '@rejoinder/common';
+import { createPool } from '@rejoinder/db';
+import { SWEEP_MS } from '@rejoinder/realtime';
 import type { IncomingMessage } from 'node:http';
-import pg from 'pg';
-import { createClient } from 'redis';
+import type { RedisClientType } from 'redis';
 import type { Server, ServerOptions } from 'socket.io';
 import { clientAddress, proxyTrust } from '../http/client-address.js';
 
@@ -32,6 +33,45 @@ function sameHost(origin: string, host: string): boolean {
   }
 }
 
+// The adapter publishes without waiting for the result. While Redis is down
+// a message is dropped at once instead of queued or left to reject unhandled:
+// the other nodes read what they missed from the event log.
+function publisher(connection: RedisConnection): RedisClientType {
+  const { client } = connection;
+  const publish = (channel: string, message: string | Buffer): Promise<number> =>
+    connection.up ? connection.bounded(client.publish(channel, message)).catch(() => 0) : Promise.resolve(0);
+  return clientView(client, { publish: () => publish });
+}
+
+// The adapter subscribes once, at start-up, and unsubscribes when it closes,
+// without handling a failure. A subscription waits until Redis is connected
+// (node-redis can misread replies to subscriptions queued before its
+// handshake) and is made again if Redis did not confirm it; an
+// unsubscription that fails (closing while Redis is down) does not matter.
+function subscriber(connection: RedisConnection): RedisClientType {
+  const { client } = connection;
+  type Method = 'subscribe' | 'pSubscribe' | 'unsubscribe' | 'pUnsubscribe';
+  const call = (method: Method, args: unknown[]) => (client[method] as (...a: unknown[]) => Promise<unknown>).apply(client, args);
+  const whenReady = (then: () => Promise<unknown>) => new Promise<unknown>((resolve) => client.once('ready', () => resolve(then())));
+  const retried =
+    (method: Method) =>
+    (...args: unknown[]): Promise<unknown> => {
+      const attempt = (): Promise<unknown> =>
+        client.isReady ? call(method, args).catch(() => whenReady(attempt)) : whenReady(attempt);
+      return attempt();
+    };
+  const settled =
+    (method: Method) =>
+    (...args: unknown[]): Promise<unknown> =>
+      call(method, args).catch(() => undefined);
+  return clientView(client, {
+    subscribe: () => retried('subscribe'),
+    pSubscribe: () => retried('pSubscribe'),
+    unsubscribe: () => settled('unsubscribe'),
+    pUnsubscribe: () => settled('pUnsubscribe'),
+  });
+}
+
 // socket.io on the API's HTTP server, with an origin allowlist, a 64 KB
 // message limit, and the adapter that shares rooms between API nodes:
 // Redis, PostgreSQL (LISTEN/NOTIFY), or one node in memory.
@@ -44,6 +84,7 @@ export class RealtimeIoAdapter extends IoAdapter {
     app: INestApplicationContext,
     private readonly config: AppConfig,
     private readonly databaseUrl: string,
+    private readonly redis: RedisConnections,
   ) {
     super(app);
   }
@@ -53,19 +94,26 @@ export class RealtimeIoAdapter extends IoAdapter {
       case 'memory':
         return;
       case 'redis': {
-        const pub = createClient({ url: this.config.REDIS_URL });
-        const sub = pub.duplicate();
-        pub.on('error', (err: unknown) => this.log.error({ err }, 'Redis (publish) error'));
-        sub.on('error', (err: unknown) => this.log.error({ err }, 'Redis (subscribe) error'));
-        await Promise.all([pub.connect(), sub.connect()]);
-        this.factory = createRedisAdapter(pub, sub);
-        this.closers.push(() => pub.quit(), () => sub.quit());
+        const [pub, sub] = await Promise.all([this.redis.open('publish'), this.redis.open('subscribe')]);
+        this.factory = createRedisAdapter(publisher(pub), subscriber(sub));
         this.log.log('Sharing rooms through Redis');
+        // One line when the link between nodes breaks and one when it is back,
+        // however many reconnection attempts lie between.
+        let linked = true;
+        const changed = () => {
+          const now = pub.up && sub.up;
+          if (now === linked) return;
+          linked = now;
+          if (now) this.log.log('Redis answers again: live events and viewer counts go between nodes directly');
+          else this.log.warn(`Redis unavailable: other nodes read live events from the event log (within ${SWEEP_MS / 1000} s); viewer counts are approximate`);
+        };
+        pub.onChange(changed);
+        sub.onChange(changed);
+        changed();
         return;
       }
       case 'postgres': {
-        const pool = new pg.Pool({ connectionString: this.databaseUrl, max: 2 });
-        pool.on('error', (err) => this.log.error({ err }, 'PostgreSQL adapter error'));
+        const pool = createPool({ connectionString: this.databaseUrl, max: 2 }, (err) => this.log.error({ err }, 'PostgreSQL adapter error'));
         this.factory = createPostgresAdapter(pool);
         this.closers.push(() => pool.end());
         this.log.log('Sharing rooms through PostgreSQL');

@@ -316,6 +316,7 @@ function QueueCard({ item, title, onResolved, onStale }: { item: QueueItem; titl
           {timeAgo(c.createdAt)}
         </time>
         {title && <span class="muted">on “{title}”</span>}
+        {c.stance && <span class={`badge stance stance-${c.stance}`}>{c.stance}</span>}
         {item.moderationReason && <span class="badge warn">{item.moderationReason.replace(/_/g, ' ')}</span>}
         {item.openReports > 0 && (
           <span class="badge danger">
@@ -323,6 +324,14 @@ function QueueCard({ item, title, onResolved, onStale }: { item: QueueItem; titl
           </span>
         )}
       </header>
+      {c.anchor && (
+        <blockquote class="context">
+          <span class="muted">
+            Answering {c.anchor.paragraph === null ? 'a passage since edited' : `passage ${c.anchor.paragraph + 1}`} of the article:
+          </span>{' '}
+          <q>{c.anchor.quote}</q>
+        </blockquote>
+      )}
       {item.parent && (
         <blockquote class="context">
           <span class="muted">In reply to {item.parent.author?.username ?? 'a removed comment'}:</span>

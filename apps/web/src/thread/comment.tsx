@@ -1,7 +1,7 @@
 import { createContext } from 'preact';
 import { memo } from '../memo';
 import { useContext, useState } from 'preact/hooks';
-import { field, timeAgo, type CommentView, type Session } from '../api';
+import { field, STANCES, timeAgo, type CommentView, type Session, type Stance } from '../api';
 import { Composer } from './composer';
 import { useEntry, type ThreadStore } from './store';
 
@@ -25,7 +25,7 @@ export interface ThreadActions {
   highlight: string | null;
   myVotes: Map<string, -1 | 0 | 1>;
   permalink(id: string): string;
-  post(body: string, parentId: string | null): Promise<string | null>;
+  post(body: string, parentId: string | null, extra?: { anchor?: { paragraph: number; quote: string }; stance?: Stance }): Promise<string | null>;
   edit(id: string, body: string): Promise<string | null>;
   remove(id: string): Promise<string | null>;
   vote(id: string, value: -1 | 0 | 1): Promise<string | null>;
@@ -33,6 +33,8 @@ export interface ThreadActions {
   loadReplies(id: string): Promise<void>;
   requireSignIn(): void;
 }
+
+const STANCE_LABELS: Record<Stance, string> = Object.fromEntries(STANCES) as Record<Stance, string>;
 
 export const ThreadContext = createContext<ThreadActions>(null as unknown as ThreadActions);
 
@@ -107,8 +109,19 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
           <time dateTime={c.createdAt}>{timeAgo(c.createdAt)}</time>
         </a>
         {c.editedAt && !tombstone && <span class="muted">· edited</span>}
+        {c.stance && <span class={`badge stance stance-${c.stance}`}>{STANCE_LABELS[c.stance]}</span>}
         <Badge c={c} sending={sending} />
       </header>
+      {c.anchor && (
+        <p class="anchor">
+          {c.anchor.paragraph === null ? (
+            <span class="muted">On a passage since edited: </span>
+          ) : (
+            <a href={`#passage-${c.anchor.paragraph}`}>On passage {c.anchor.paragraph + 1}: </a>
+          )}
+          <q>{c.anchor.quote}</q>
+        </p>
+      )}
 
       {mode === 'edit' ? (
         <Composer

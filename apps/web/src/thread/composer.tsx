@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 
 let uid = 0;
@@ -19,6 +20,8 @@ export function Composer(props: {
   autoFocus?: boolean;
   onSubmit: (body: string) => Promise<string | null>;
   onCancel?: () => void;
+  // More fields of the form (a top-level comment's quote and stance).
+  children?: ComponentChildren;
 }) {
   const [body, setBody] = useState(props.initial ?? '');
   const [error, setError] = useState('');
@@ -97,6 +100,7 @@ export function Composer(props: {
           Markdown: *italic*, **bold**, &gt; quote, `code`, links. Ctrl+Enter to post.
         </p>
       )}
+      {props.children}
       <div class="row">
         <button type="submit" class="primary" disabled={busy}>
           {props.submitLabel}

@@ -8,10 +8,12 @@ import {
   newId,
   setSession,
   SORTS,
+  STANCES,
   type Article,
   type CommentNode,
   type CommentView,
   type Sort,
+  type Stance,
   type ThreadPage,
 } from '../api';
 import { AccountForms, useSession } from '../account';
@@ -32,7 +34,33 @@ interface ArticleSettings {
 // The discussion under an article: used by the reader page and, alone, by the
 // embedded frame. It loads a page of the thread, then follows the article's
 // events from the `seq` it loaded at, so nothing is missed or shown twice.
-export function Thread({ article: initial, permalinkTo, embedded }: { article: Article; permalinkTo?: string | null; embedded?: boolean }) {
+export interface Quote {
+  paragraph: number;
+  quote: string;
+}
+
+// The reader page adds the article's passages: `paragraph` narrows the list to
+// one passage, `quote` is the passage the reader chose to answer, and
+// `onArticle` hears the live counts.
+export function Thread({
+  article: initial,
+  permalinkTo,
+  embedded,
+  paragraph = null,
+  onParagraph,
+  quote = null,
+  onQuote,
+  onArticle,
+}: {
+  article: Article;
+  permalinkTo?: string | null;
+  embedded?: boolean;
+  paragraph?: number | null;
+  onParagraph?: (paragraph: number | null) => void;
+  quote?: Quote | null;
+  onQuote?: (quote: Quote | null) => void;
+  onArticle?: (article: Article) => void;
+}) {
   const session = useSession();
   const store = useMemo(() => new ThreadStore(), []);
   const [article, setArticle] = useState<Article>(initial);
@@ -45,6 +73,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
   const [status, setStatus] = useState('');
   const [signIn, setSignIn] = useState(false);
   const [notes, setNotes] = useState(0);
+  const [stance, setStance] = useState<Stance | ''>('');
   const seq = useRef(initial.seq);
   const myVotes = useMemo(() => new Map<string, -1 | 0 | 1>(), [session?.user.id]);
   const socketRef = useRef<Socket | null>(null);
@@ -52,14 +81,29 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
   const meRef = useRef(me);
   meRef.current = me;
 
-  // The count follows what readers can see; a copy still being sent is not counted yet.
-  const count = (delta: number) => setArticle((a) => ({ ...a, commentCount: Math.max(0, a.commentCount + delta) }));
+  // The counts follow what readers can see; a copy still being sent is not counted yet.
+  const count = (delta: number, c?: Pick<CommentView, 'depth' | 'anchor' | 'stance'>) =>
+    setArticle((a) => {
+      const next = { ...a, commentCount: Math.max(0, a.commentCount + delta) };
+      if (c && c.depth === 0 && c.anchor?.paragraph != null && c.anchor.paragraph < a.passageCounts.length) {
+        next.passageCounts = a.passageCounts.map((n, i) => (i === c.anchor!.paragraph ? Math.max(0, n + delta) : n));
+      }
+      if (c && c.depth === 0 && c.stance) next.stanceCounts = { ...a.stanceCounts, [c.stance]: Math.max(0, a.stanceCounts[c.stance] + delta) };
+      return next;
+    });
+  useEffect(() => onArticle?.(article), [article]);
   const wasPublished = (id: string) => {
     const entry = store.get(id);
     return entry?.c.status === 'published' && !entry.sending;
   };
 
   const permalink = (id: string) => `/articles/${article.slug}?comment=${id}#comment-${id}`;
+
+  // A signed-in reader's page carries their votes on its comments.
+  const withVotes = (page: ThreadPage) => {
+    for (const [id, value] of Object.entries(page.viewer?.votes ?? {})) myVotes.set(id, value);
+    return page;
+  };
 
   const loadThread = async (options: { fresh?: boolean } = {}) => {
     setLoadError('');
@@ -73,7 +117,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
         const link = await api<{ comment: CommentNode; ancestors: CommentView[] }>('GET', `/api/comments/${focusId}`);
         store.loadPermalink(link.ancestors, link.comment);
       } else {
-        store.reset(await api<ThreadPage>('GET', `/api/articles/${encodeURIComponent(article.slug)}/comments?sort=${sort}&limit=${PAGE}`));
+        store.reset(withVotes(await api<ThreadPage>('GET', `/api/articles/${encodeURIComponent(article.slug)}/comments?${listQuery(sort, paragraph)}`)));
       }
     } catch (e) {
       setLoadError(e instanceof ApiError && e.code === 'COMMENT_NOT_FOUND' ? 'That comment is no longer available.' : explain(e));
@@ -88,7 +132,9 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
   useEffect(() => {
     setLoading(true);
     void loadThread();
-  }, [sort, focusId]);
+  }, [sort, focusId, paragraph]);
+  const paragraphRef = useRef(paragraph);
+  paragraphRef.current = paragraph;
 
   // Open the page at the linked comment.
   useEffect(() => {
@@ -102,7 +148,10 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
   useEffect(() => {
     const onComment = (c: CommentView) => {
       const own = !!meRef.current && c.author?.id === meRef.current.id;
-      if (c.status === 'published' && !wasPublished(c.id)) count(1);
+      if (c.status === 'published' && !wasPublished(c.id)) count(1, c);
+      // A list narrowed to one passage takes only that passage's new comments.
+      const only = paragraphRef.current;
+      if (only !== null && c.depth === 0 && c.anchor?.paragraph !== only) return;
       store.place(c, { own });
     };
     const track = (env: Envelope) => {
@@ -132,7 +181,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
         },
         'comment.deleted': (env: Envelope<{ commentId: string; tombstone: CommentView | null }>) => {
           track(env);
-          if (wasPublished(env.data.commentId)) count(-1);
+          if (wasPublished(env.data.commentId)) count(-1, env.data.tombstone ?? store.get(env.data.commentId)?.c);
           if (env.data.tombstone) store.update(env.data.tombstone);
           else store.remove(env.data.commentId);
         },
@@ -144,7 +193,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
         'comment.removed': (env: Envelope<{ commentId: string; status: string; comment?: CommentView }>) => {
           track(env);
           const { commentId, status: next, comment } = env.data;
-          if (wasPublished(commentId)) count(-1);
+          if (wasPublished(commentId)) count(-1, comment ?? store.get(commentId)?.c);
           if (next === 'removed' && comment) store.update(comment);
           else if (next === 'rejected') store.patch(commentId, { status: 'rejected' });
           else store.remove(commentId);
@@ -176,7 +225,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
       setSignIn(true);
       requestAnimationFrame(() => document.querySelector<HTMLInputElement>('.account input')?.focus());
     },
-    post: async (body, parentId) => {
+    post: async (body, parentId, extra = {}) => {
       if (!me) return 'Please sign in first.';
       const id = newId();
       const now = new Date().toISOString();
@@ -200,12 +249,14 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
           descendantCount: 0,
           featured: false,
           pinned: false,
+          anchor: extra.anchor ?? null,
+          stance: extra.stance ?? null,
         },
         { own: true, sending: true },
       );
       try {
-        const comment = await postWithRetry(article.slug, { body, parentId: parentId ?? undefined, id });
-        if (comment.status === 'published' && store.get(id)?.sending) count(1);
+        const comment = await postWithRetry(article.slug, { body, parentId: parentId ?? undefined, id, ...extra });
+        if (comment.status === 'published' && store.get(id)?.sending) count(1, comment);
         store.update(comment);
         setStatus(
           comment.status === 'pending'
@@ -231,7 +282,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
     remove: async (id) => {
       try {
         await api('DELETE', `/api/comments/${id}`);
-        if (wasPublished(id)) count(-1);
+        if (wasPublished(id)) count(-1, store.get(id)?.c);
         const entry = store.get(id);
         if (entry && entry.children.length > 0) store.patch(id, { status: 'deleted', body: null, html: null, author: null });
         else store.remove(id);
@@ -324,8 +375,40 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
           <p class="notice">Slow mode: one comment every {article.slowModeSeconds} seconds per reader.</p>
         )}
 
+        <StanceSummary counts={article.stanceCounts} />
+
         {me ? (
-          <Composer label="Write a comment" submitLabel="Post comment" placeholder="Share your view…" disabled={closedNote} onSubmit={(body) => actions.post(body, null)} />
+          <Composer
+            label="Write a comment"
+            submitLabel="Post comment"
+            placeholder="Share your view…"
+            disabled={closedNote}
+            onSubmit={async (body) => {
+              const problem = await actions.post(body, null, { ...(quote ? { anchor: quote } : {}), ...(stance ? { stance } : {}) });
+              if (!problem) {
+                setStance('');
+                onQuote?.(null);
+              }
+              return problem;
+            }}
+          >
+            {quote && (
+              <p class="quoting">
+                Answering passage {quote.paragraph + 1}: <q>{quote.quote}</q>{' '}
+                <button type="button" class="link" onClick={() => onQuote?.(null)}>
+                  Remove the quote
+                </button>
+              </p>
+            )}
+            <fieldset class="stance-choice">
+              <legend>Your stance on the article (optional)</legend>
+              {[['', 'None'] as const, ...STANCES].map(([value, label]) => (
+                <label>
+                  <input type="radio" name="stance" value={value} checked={stance === value} onChange={() => setStance(value)} /> {label}
+                </label>
+              ))}
+            </fieldset>
+          </Composer>
         ) : closedNote ? (
           <p class="notice">{closedNote}</p>
         ) : signIn ? (
@@ -350,6 +433,14 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
               Show all comments
             </button>
           )}
+          {paragraph !== null && !focusId && (
+            <span class="passage-filter">
+              Comments on passage {paragraph + 1}{' '}
+              <button type="button" class="link" onClick={() => onParagraph?.(null)}>
+                Show all comments
+              </button>
+            </span>
+          )}
         </div>
 
         {loadError && (
@@ -360,7 +451,7 @@ export function Thread({ article: initial, permalinkTo, embedded }: { article: A
             </button>
           </p>
         )}
-        <CommentList loading={loading} onMore={async () => store.appendPage(await nextPage(article.slug, sort, store.nextCursor!))} />
+        <CommentList loading={loading} onMore={async () => store.appendPage(withVotes(await nextPage(article.slug, listQuery(sort, paragraph), store.nextCursor!)))} />
       </section>
     </ThreadContext.Provider>
   );
@@ -417,13 +508,32 @@ function useRootsOfContext(): ThreadStore {
   return useRoots(useContext(ThreadContext).store);
 }
 
-async function nextPage(slug: string, sort: Sort, cursor: string): Promise<ThreadPage> {
-  return api<ThreadPage>('GET', `/api/articles/${encodeURIComponent(slug)}/comments?sort=${sort}&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`);
+function listQuery(sort: Sort, paragraph: number | null): string {
+  return `sort=${sort}&limit=${PAGE}${paragraph === null ? '' : `&paragraph=${paragraph}`}`;
+}
+
+async function nextPage(slug: string, query: string, cursor: string): Promise<ThreadPage> {
+  return api<ThreadPage>('GET', `/api/articles/${encodeURIComponent(slug)}/comments?${query}&cursor=${encodeURIComponent(cursor)}`);
+}
+
+// Where the discussion stands: published top-level comments per declared stance.
+function StanceSummary({ counts }: { counts: Record<Stance, number> }) {
+  const total = STANCES.reduce((sum, [value]) => sum + counts[value], 0);
+  if (total === 0) return null;
+  return (
+    <ul class="stance-summary" aria-label="Stances taken">
+      {STANCES.map(([value, label]) => (
+        <li class={`stance-${value}`}>
+          {label} <strong>{counts[value]}</strong>
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 // A post that fails on the network is retried with the same id: the server
 // stores it once however many times it arrives.
-async function postWithRetry(slug: string, body: { body: string; parentId?: string; id: string }): Promise<CommentView> {
+async function postWithRetry(slug: string, body: { body: string; parentId?: string; id: string; anchor?: Quote; stance?: Stance }): Promise<CommentView> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await api<CommentView>('POST', `/api/articles/${encodeURIComponent(slug)}/comments`, body);

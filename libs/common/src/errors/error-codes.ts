@@ -51,6 +51,9 @@ export enum ErrorCode {
   EditWindowClosed = 'EDIT_WINDOW_CLOSED',
   NotYourComment = 'NOT_YOUR_COMMENT',
   DuplicateComment = 'DUPLICATE_COMMENT',
+  ParagraphNotFound = 'PARAGRAPH_NOT_FOUND',
+  QuoteNotInParagraph = 'QUOTE_NOT_IN_PARAGRAPH',
+  TopLevelOnly = 'TOP_LEVEL_ONLY',
 
   StaleVersion = 'STALE_VERSION',
   InvalidTransition = 'INVALID_TRANSITION',
@@ -216,6 +219,12 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 403, title: 'Only the author may do this' };
     case ErrorCode.DuplicateComment:
       return { status: 429, title: 'You posted the same comment a moment ago' };
+    case ErrorCode.ParagraphNotFound:
+      return { status: 400, title: 'The article has no such passage' };
+    case ErrorCode.QuoteNotInParagraph:
+      return { status: 400, title: 'The quoted words are not in that passage of the article' };
+    case ErrorCode.TopLevelOnly:
+      return { status: 400, title: 'Only a top-level comment may quote a passage or declare a stance' };
     case ErrorCode.ServiceUnavailable:
       return { status: 503, title: 'The service is not ready' };
     case ErrorCode.Internal:

@@ -31,6 +31,14 @@ export const commentViewSchema = z.strictObject({
   pinned: z.boolean().describe('Pinned to the top of the thread by a moderator'),
   bestScore: z.number().describe('Lower bound of the Wilson score interval of the votes (sort=best)'),
   controversy: z.number().describe('How many and how evenly split the votes are (sort=controversial)'),
+  anchor: z
+    .strictObject({
+      paragraph: z.number().int().nullable().describe("Index of the passage among the article's passages (GET /api/articles/:slug); null when an edit of the article removed the quote"),
+      quote: z.string(),
+    })
+    .nullable()
+    .describe('The passage of the article a top-level comment answers; kept on a placeholder, so a page can update its per-passage counts'),
+  stance: z.enum(['agree', 'disagree', 'question', 'other']).nullable().describe("A top-level comment's declared stance toward the article"),
 });
 export type CommentViewData = z.infer<typeof commentViewSchema>;
 
@@ -129,8 +137,10 @@ export const SESSION_EVENTS = {
     data: z.strictObject({ type: z.literal('reply'), articleId: uuid, comment: commentViewSchema }),
   },
   presence: {
-    audience: 'everyone following the article, at most once per `PRESENCE_INTERVAL_MS` and only when the number changed',
-    data: z.strictObject({ articleId: uuid, viewers: z.number().int() }),
+    audience:
+      'everyone following the article, at most once per `PRESENCE_INTERVAL_MS` and only when the number or `approximate` ' +
+      'changed; `approximate` is true while the nodes cannot tell each other their counts (Redis down)',
+    data: z.strictObject({ articleId: uuid, viewers: z.number().int(), approximate: z.boolean() }),
   },
   'account.updated': {
     audience: 'every socket of the account, within a second of a change to its role or sanctions (on any node)',
@@ -144,6 +154,11 @@ export const SESSION_EVENTS = {
   'auth.expired': {
     audience: 'a socket whose token expired: it is anonymous from now on; send `auth` with a fresh token to sign in again',
     data: z.strictObject({ code: z.literal('TOKEN_EXPIRED') }),
+  },
+  resync: {
+    audience:
+      "everyone following the article live, when events up to `seq` are missing from the article's log (history pruned or erased, a manual repair): live events after `seq` keep coming; reload the article and its comments over HTTP",
+    data: z.strictObject({ articleId: uuid, seq: z.number().int() }),
   },
   'subscription.ended': {
     audience: 'a socket following the moderators\' feed whose account may no longer (demoted, signed out by expiry)',

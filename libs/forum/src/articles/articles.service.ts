@@ -3,6 +3,9 @@ import { DomainError, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
 import type { KeysetPage } from '@rejoinder/common';
 import { z } from 'zod';
 import { ArticleRecord, ArticlesRepository } from './articles.repository.js';
+import { ReadCache } from '../read-cache/read-cache.js';
+import type { CachedBody } from '../read-cache/read-cache.js';
+import { passagesOf } from './passages.js';
 
 // The response bodies' schemas: the types below and the OpenAPI description
 // both come from them.
@@ -23,6 +26,12 @@ export const articleViewSchema = articleSummarySchema.extend({
   html: z.string().describe('Sanitised HTML'),
   premoderation: z.boolean(),
   slowModeSeconds: z.number().int(),
+  passageCounts: z
+    .array(z.number().int())
+    .describe("Published top-level comments on each of the article's passages (its top-level blocks: paragraphs, headings, quotes, lists), in order"),
+  stanceCounts: z
+    .strictObject({ agree: z.number().int(), disagree: z.number().int(), question: z.number().int(), other: z.number().int() })
+    .describe('Published top-level comments per declared stance'),
   // Subscribe with `after` set to it to follow changes from this snapshot on.
   seq: z.number().int().describe("The article's last event number"),
 });
@@ -43,9 +52,38 @@ export function toArticleSummary(a: ArticleRecord): ArticleSummary {
 
 const ARTICLES = new Keyset('articles', TIME_ID_KEY);
 
+function countOf(counts: unknown, key: string): number {
+  const value = (counts as Record<string, unknown> | null)?.[key];
+  return typeof value === 'number' ? value : 0;
+}
+
 @Injectable()
 export class ArticlesService {
-  constructor(private readonly articles: ArticlesRepository) {}
+  private readonly ids = new Map<string, string>();
+
+  constructor(
+    private readonly articles: ArticlesRepository,
+    private readonly cache: ReadCache,
+  ) {}
+
+  // The article's id from a cache: a slug never changes its article.
+  async idOf(slug: string): Promise<string> {
+    const known = this.ids.get(slug);
+    if (known) return known;
+    const article = await this.articles.findBySlug(slug);
+    if (!article) throw new DomainError(ErrorCode.ArticleNotFound);
+    if (this.ids.size >= 10_000) this.ids.delete(this.ids.keys().next().value!);
+    this.ids.set(slug, article.id);
+    return article.id;
+  }
+
+  // The article as every reader sees it, rendered once per event of its log.
+  async cachedView(slug: string): Promise<CachedBody> {
+    return this.cache.get(await this.idOf(slug), 'article', async () => {
+      const view = await this.get(slug);
+      return { value: view, seq: view.seq };
+    });
+  }
 
   async list(query: { limit: number; cursor?: string }): Promise<KeysetPage<ArticleSummary>> {
     const after = ARTICLES.decode(query.cursor);
@@ -62,6 +100,13 @@ export class ArticlesService {
       html: a.bodyHtml,
       premoderation: a.premoderation,
       slowModeSeconds: a.slowModeSeconds,
+      passageCounts: passagesOf(a).map((_, i) => countOf(a.passageCounts, String(i))),
+      stanceCounts: {
+        agree: countOf(a.stanceCounts, 'agree'),
+        disagree: countOf(a.stanceCounts, 'disagree'),
+        question: countOf(a.stanceCounts, 'question'),
+        other: countOf(a.stanceCounts, 'other'),
+      },
       seq: a.lastSeq,
     };
   }

@@ -35,6 +35,8 @@ export function fullView(row: CommentRow): CommentView {
     pinned: row.pinned,
     bestScore: row.bestScore,
     controversy: row.controversy,
+    anchor: row.anchorQuote === null ? null : { paragraph: row.anchorParagraph, quote: row.anchorQuote },
+    stance: row.stance,
   };
 }
 

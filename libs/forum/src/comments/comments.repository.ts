@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { CommittedEvent, DomainError, ErrorCode, inModerationFeed, MODERATION_FEED, storedData } from '@rejoinder/common';
 import type { ARTICLE_EVENTS, ArticleEventName, EventAudience, EventData } from '@rejoinder/common';
 import { CommentStatus, Prisma, PrismaService } from '@rejoinder/db';
-import { CommentRow, RankedSort, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
+import type { PassageAnchor } from '../articles/passages.js';
+import { CommentRow, RankedSort, SiblingKey, Stance, ThreadSort, TreeShape } from './comment.types.js';
 import { withComment } from './visibility.js';
 
 const { sql, raw, empty } = Prisma;
@@ -14,7 +15,8 @@ const columns = (c: string) =>
   ${c}.reply_count AS "replyCount", ${c}.descendant_count AS "descendantCount", ${c}.upvotes, ${c}.downvotes,
   ${c}.score, ${c}.created_at AS "createdAt", ${c}.edited_at AS "editedAt", ${c}.version,
   ${c}.open_reports AS "openReports", ${c}.featured, ${c}.pinned, ${c}.moderation_reason AS "moderationReason",
-  ${c}.best_score AS "bestScore", ${c}.controversy`);
+  ${c}.best_score AS "bestScore", ${c}.controversy, ${c}.anchor_paragraph AS "anchorParagraph", ${c}.anchor_quote AS "anchorQuote",
+  ${c}.anchor_prefix AS "anchorPrefix", ${c}.anchor_suffix AS "anchorSuffix", ${c}.stance::text AS stance`);
 
 // The column each ranked sort orders by, and its SQL type for cursors.
 export const RANK_COLUMN: Record<RankedSort, { column: string; type: 'int' | 'float8' }> = {
@@ -24,7 +26,7 @@ export const RANK_COLUMN: Record<RankedSort, { column: string; type: 'int' | 'fl
   replies: { column: 'reply_count', type: 'int' },
 };
 
-function orderBy(sort: ThreadSort): string {
+function orderBy(sort: Exclude<ThreadSort, 'balanced'>): string {
   switch (sort) {
     case 'newest':
       return 'created_at DESC, id DESC';
@@ -35,7 +37,7 @@ function orderBy(sort: ThreadSort): string {
   }
 }
 
-function after(key: SiblingKey | undefined): Prisma.Sql {
+function after(key: Exclude<SiblingKey, { sort: 'balanced' }> | undefined): Prisma.Sql {
   if (!key) return empty;
   switch (key.sort) {
     case 'newest':
@@ -58,6 +60,35 @@ export interface TreeQueryArgs {
   shape: TreeShape;
   // Also return the article's pinned comments (level -2).
   withPinned?: boolean;
+  // Only top-level comments anchored to this passage.
+  paragraph?: number;
+}
+
+// sort=balanced: the best (Wilson lower bound) of each stance in turn, in
+// this order, comments without a declared stance last.
+export const BALANCED_GROUPS = ['agree', 'disagree', 'question', 'other', null] as const;
+
+const BEST_ORDER = 'best_score DESC, created_at DESC, id DESC';
+
+// The roots of a balanced page: each group's next comments by its own keyset
+// (one bounded index scan per group), dealt in turns. Groups before `next`
+// already gave their comment in the current turn, so they wait one turn.
+function balancedRoots(args: TreeQueryArgs, filter: Prisma.Sql): Prisma.Sql {
+  const key = args.after?.sort === 'balanced' ? args.after : undefined;
+  const branches = BALANCED_GROUPS.map((stance, group) => {
+    const k = key?.keys[group];
+    const keyed = k ? sql`AND (c.best_score, c.created_at, c.id) < (${k.rank}::float8, ${k.createdAt}::timestamptz, ${k.id}::uuid)` : empty;
+    const which = stance === null ? sql`c.stance IS NULL` : sql`c.stance = ${stance}::"Stance"`;
+    return sql`(SELECT c.id, c.article_id, c.reply_count, ${group}::int AS grp,
+        row_number() OVER (ORDER BY ${raw(BEST_ORDER)}) + CASE WHEN ${group}::int < ${key?.next ?? 0}::int THEN 1 ELSE 0 END AS turn
+      FROM comments c
+      WHERE c.article_id = ${args.articleId}::uuid AND c.depth = 0 AND c.listed AND ${which} ${filter} ${keyed}
+      ORDER BY ${raw(BEST_ORDER)} LIMIT ${args.limit + 1})`;
+  });
+  return sql`SELECT b.id, b.article_id, b.reply_count, row_number() OVER (ORDER BY b.turn, b.grp) AS ord
+      FROM (${Prisma.join(branches, ' UNION ALL ')}) b
+      ORDER BY b.turn, b.grp
+      LIMIT ${args.limit + 1}`;
 }
 
 // A page of listed siblings (top-level comments of an article when parentId
@@ -68,14 +99,21 @@ export interface TreeQueryArgs {
 // Exported for the benchmark's baseline, which runs the same statement.
 export function treeQuery(args: TreeQueryArgs): Prisma.Sql {
   const parent = args.parentId === null ? sql`c.depth = 0` : sql`c.parent_id = ${args.parentId}::uuid`;
-  const order = raw(orderBy(args.sort));
+  const filter = args.paragraph === undefined ? empty : sql`AND c.anchor_paragraph = ${args.paragraph}::int`;
+  let roots: Prisma.Sql;
+  if (args.sort === 'balanced') {
+    roots = balancedRoots(args, filter);
+  } else {
+    const order = raw(orderBy(args.sort));
+    roots = sql`SELECT c.id, c.article_id, c.reply_count, row_number() OVER (ORDER BY ${order}) AS ord
+      FROM comments c
+      WHERE c.article_id = ${args.articleId}::uuid AND ${parent} AND c.listed ${filter} ${after(args.after?.sort === 'balanced' ? undefined : args.after)}
+      ORDER BY ${order}
+      LIMIT ${args.limit + 1}`;
+  }
   return sql`
     WITH RECURSIVE roots AS (
-      SELECT c.id, c.article_id, c.reply_count, row_number() OVER (ORDER BY ${order}) AS ord
-      FROM comments c
-      WHERE c.article_id = ${args.articleId}::uuid AND ${parent} AND c.listed ${after(args.after)}
-      ORDER BY ${order}
-      LIMIT ${args.limit + 1}
+      ${roots}
     ), tree AS (
       SELECT r.id, r.article_id, r.reply_count, 0 AS level, r.ord FROM roots r WHERE r.ord <= ${args.limit}
       UNION ALL
@@ -117,6 +155,8 @@ export interface NewComment {
   status: CommentStatus;
   bodySource: string;
   bodyHtml: string;
+  anchor: PassageAnchor | null;
+  stance: Stance | null;
 }
 
 export interface EventRow {
@@ -209,6 +249,26 @@ export class CommentsRepository {
       WHERE c.id = ANY(${ids}::uuid[])`;
   }
 
+  // A reader's own votes among these comments.
+  async votesOf(userId: string, commentIds: string[]): Promise<Map<string, number>> {
+    if (commentIds.length === 0) return new Map();
+    const rows = await this.prisma.vote.findMany({
+      where: { userId, commentId: { in: commentIds } },
+      select: { commentId: true, value: true },
+    });
+    return new Map(rows.map((r) => [r.commentId, r.value]));
+  }
+
+  // A reader's own comments in an article that wait for a moderator, newest first.
+  pendingOf(authorId: string, articleId: string, limit: number): Promise<CommentRow[]> {
+    return this.prisma.$queryRaw<CommentRow[]>`
+      SELECT ${columns('c')}, u.username AS "authorName"
+      FROM comments c JOIN users u ON u.id = c.author_id
+      WHERE c.author_id = ${authorId}::uuid AND c.article_id = ${articleId}::uuid AND c.status = 'pending'
+      ORDER BY c.created_at DESC, c.id DESC
+      LIMIT ${limit}`;
+  }
+
   // A page of listed siblings (top-level comments of an article when parentId
   // is null, else the replies of parentId), each expanded with its first
   // replies down to shape.levels, in one statement. Every step is a bounded
@@ -239,14 +299,19 @@ export class CommentsRepository {
     const listed = comment.status === CommentStatus.published;
     try {
       return await this.prisma.$transaction(async (tx) => {
-        const head = await lockArticle(tx, comment.articleId, events.length, listed ? 1 : 0, true);
+        const tally = { paragraph: comment.anchor?.paragraph ?? null, stance: comment.stance };
+        const head = await lockArticle(tx, comment.articleId, events.length, listed ? 1 : 0, true, tally);
         if (!head) return { kind: 'article-closed' as const };
+        const { anchor } = comment;
         const inserted = await tx.$executeRaw`
           INSERT INTO comments (id, article_id, parent_id, author_id, path, depth, status, listed,
-                                body_source, body_html, created_at, updated_at)
+                                body_source, body_html, created_at, updated_at,
+                                anchor_paragraph, anchor_quote, anchor_prefix, anchor_suffix, stance)
           VALUES (${comment.id}::uuid, ${comment.articleId}::uuid, ${comment.parentId}::uuid, ${comment.authorId}::uuid,
                   ${comment.path}::uuid[], ${comment.depth}, ${comment.status}::"CommentStatus", ${listed},
-                  ${comment.bodySource}, ${comment.bodyHtml}, ${head.at}, ${head.at})
+                  ${comment.bodySource}, ${comment.bodyHtml}, ${head.at}, ${head.at},
+                  ${anchor?.paragraph ?? null}::int, ${anchor?.quote ?? null}, ${anchor?.prefix ?? null}, ${anchor?.suffix ?? null},
+                  ${comment.stance}::"Stance")
           ON CONFLICT (id) DO NOTHING`;
         if (inserted === 0) throw new IdTaken();
         if (listed) {
@@ -256,7 +321,7 @@ export class CommentsRepository {
         const stored = await readComment(tx, comment.id);
         const committed = await appendEvents(tx, comment.articleId, head, comment.id, events, stored);
         return { kind: 'inserted' as const, comment: stored, events: committed };
-      }, TX_OPTIONS);
+      });
     } catch (error) {
       if (error instanceof IdTaken) return { kind: 'id-taken' };
       throw error;
@@ -323,7 +388,10 @@ export class CommentsRepository {
       const publishedDelta = Number(status === CommentStatus.published) - Number(before.status === CommentStatus.published);
       const after = await readComment(tx, before.id);
       const events = args.events(before, after);
-      const head = await lockArticle(tx, before.articleId, events.length, publishedDelta, false);
+      const head = await lockArticle(tx, before.articleId, events.length, publishedDelta, false, {
+        paragraph: before.anchorParagraph,
+        stance: before.stance,
+      });
       const committed = head ? await appendEvents(tx, before.articleId, head, before.id, events, after) : [];
       if (args.audit) {
         await tx.$executeRaw`
@@ -332,7 +400,7 @@ export class CommentsRepository {
                   ${before.articleId}::uuid, ${args.audit.reasonCode ?? null}, ${args.audit.note ?? null}, now())`;
       }
       return { before, comment: after, events: committed };
-    }, TX_OPTIONS);
+    });
   }
 
   // Records a reader's vote (+1, -1, or 0 to retract) and keeps the comment's
@@ -367,7 +435,7 @@ export class CommentsRepository {
           best_score = ${wilsonLowerBound(upvotes, downvotes)}::float8, controversy = ${controversy(upvotes, downvotes)}::float8
         WHERE id = ${commentId}::uuid`;
       return { kind: 'voted' as const, articleId: comment.articleId, upvotes, downvotes, score: upvotes - downvotes };
-    }, TX_OPTIONS);
+    });
   }
 
   // Appends one `comment.voted` with the comment's current counts (votes are
@@ -383,7 +451,7 @@ export class CommentsRepository {
         eventRow('comment.voted').to('public', null, (c) => ({ commentId: c.id, score: c.score, upvotes: c.upvotes, downvotes: c.downvotes, bestScore: c.bestScore })),
       ], current);
       return event ?? null;
-    }, TX_OPTIONS);
+    });
   }
 
   // The author's last comment on the article (for slow mode).
@@ -449,7 +517,7 @@ export class CommentsRepository {
           next += plan.events.length;
         }
         return { comments: ids.length, events: appended };
-      }, TX_OPTIONS);
+      });
       count += outcome.comments;
       committed.push(...outcome.events);
     }
@@ -483,7 +551,7 @@ export class CommentsRepository {
       const revisions = await tx.$executeRaw`DELETE FROM comment_revisions WHERE comment_id = ANY(${ids}::uuid[])`;
       await tx.$executeRaw`UPDATE comments SET body_source = '', body_html = '' WHERE id = ANY(${ids}::uuid[])`;
       return { comments: ids.length, revisions, articles: new Set(rows.map((r) => r.articleId)).size };
-    }, TX_OPTIONS);
+    });
   }
 
   async revisions(commentId: string) {
@@ -499,18 +567,25 @@ export class CommentsRepository {
 type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
 
 // Bumps the article's event counter by `count` (taking its row lock) and its
-// published-comment count by `published`. Returns the first new seq, or null
-// when `requireOpen` and the article is closed.
+// published-comment count by `published`, with the counts of the comment's
+// passage and stance. Returns the first new seq, or null when `requireOpen`
+// and the article is closed.
 async function lockArticle(
   tx: Tx,
   articleId: string,
   count: number,
   published: number,
   requireOpen: boolean,
+  tally: { paragraph: number | null; stance: string | null } = { paragraph: null, stance: null },
 ): Promise<{ first: number; at: Date } | null> {
   const open = requireOpen ? sql`AND state = 'open'` : empty;
+  const bump = (column: string, key: string | null) =>
+    key === null || published === 0
+      ? empty
+      : sql`, ${raw(column)} = jsonb_set(${raw(column)}, ARRAY[${key}::text], to_jsonb(COALESCE((${raw(column)}->>${key}::text)::int, 0) + ${published}::int))`;
   const rows = await tx.$queryRaw<{ last: number; at: Date }[]>`
     UPDATE articles SET last_seq = last_seq + ${count}::int, comment_count = comment_count + ${published}::int
+      ${bump('passage_counts', tally.paragraph === null ? null : String(tally.paragraph))} ${bump('stance_counts', tally.stance)}
     WHERE id = ${articleId}::uuid ${open}
     RETURNING last_seq AS last, now() AS at`;
   const row = rows[0];
@@ -590,6 +665,3 @@ async function appendEvents(
 }
 
 class IdTaken extends Error {}
-
-// Writers to one article queue on its row lock; give them room to wait.
-const TX_OPTIONS = { maxWait: 15_000, timeout: 15_000 };

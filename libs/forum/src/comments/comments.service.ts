@@ -2,16 +2,23 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuthUser, isModerator } from '@rejoinder/accounts';
 import type { AppConfig, LimitName, SessionEventData } from '@rejoinder/common';
-import { APP_CONFIG, bodyFingerprint, cursorPart, hasVisibleCharacter, RateLimits, DomainError, DomainEventBus, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
+import { APP_CONFIG, bodyFingerprint, cursorPart, hasVisibleCharacter, PostMarks, RateLimits, DomainError, DomainEventBus, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
 import { z } from 'zod';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
 import { ArticlesRepository } from '../articles/articles.repository.js';
+import { ArticlesService } from '../articles/articles.service.js';
+import { ReadCache } from '../read-cache/read-cache.js';
+import { personalise } from '../read-cache/read-cache.js';
+import type { CachedBody } from '../read-cache/read-cache.js';
 import { renderCommentMarkdown } from '../markdown/markdown-renderer.js';
 import { CommentRow, RankedSort, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
 import { CommentNode, CommentView, fullView } from './comment.view.js';
 import { COMMENT_POLICY } from './comment-policy.js';
 import type { CommentPolicy, HoldReason } from './comment-policy.js';
-import { CommentsRepository, eventRow, RANK_COLUMN } from './comments.repository.js';
+import { BALANCED_GROUPS, CommentsRepository, eventRow, RANK_COLUMN } from './comments.repository.js';
+import type { ArticleRecord } from '../articles/articles.repository.js';
+import { makeAnchor, passagesOf } from '../articles/passages.js';
+import type { PassageAnchor } from '../articles/passages.js';
 import type { EventRow } from './comments.repository.js';
 import { mayReadRevisions, publicView, viewComment, viewInChain } from './visibility.js';
 import type { Viewer } from './visibility.js';
@@ -30,7 +37,21 @@ export interface Page<T> {
 export interface ThreadPage extends Page<CommentNode> {
   // Comments pinned by moderators, on the first page only.
   pinned: CommentView[];
+  // The article's last event number when the page was read: the page is at
+  // least as new; subscribe with `after: seq` to follow it.
+  seq: number;
 }
+
+// A signed-in reader's own part of a thread page.
+export interface ViewerPart {
+  // Their votes on the page's comments (+1 or -1; absent: none).
+  votes: Record<string, number>;
+  // Their own comments in the article waiting for a moderator (first page).
+  pending: CommentView[];
+}
+
+// Most of a reader's own pending comments shown above the first page.
+const OWN_PENDING_ON_PAGE = 20;
 
 export interface Permalink {
   comment: CommentNode;
@@ -44,23 +65,35 @@ export interface CreateResult {
 
 @Injectable()
 export class CommentsService {
-  private readonly articleIds = new Map<string, string>();
-
   constructor(
     private readonly comments: CommentsRepository,
     private readonly articles: ArticlesRepository,
+    private readonly articleService: ArticlesService,
+    private readonly cache: ReadCache,
     private readonly events: DomainEventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(COMMENT_POLICY) private readonly policy?: CommentPolicy,
     @Optional() private readonly limits?: RateLimits,
+    @Optional() private readonly marks?: PostMarks,
   ) {}
 
-  // One statement per page (pinned comments included on the first page); the
-  // article's id comes from a cache, as a slug never changes its article.
-  async thread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string }): Promise<ThreadPage> {
-    const articleId = await this.articleIdOf(slug);
-    const kind = `t:${query.sort}:${articleId}`;
+  // One statement per page (pinned comments included on the first page),
+  // after the article's seq: the page is at least as new as the seq it
+  // reports, so following from that seq misses nothing. `paragraph` narrows
+  // the page to the comments on one passage (pinned comments then stay out:
+  // they belong to the whole thread).
+  async thread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string; paragraph?: number }): Promise<ThreadPage> {
+    let articleId: string;
+    if (query.paragraph === undefined) {
+      articleId = await this.articleService.idOf(slug);
+    } else {
+      const article = await this.requireArticle(slug);
+      if (query.paragraph >= passagesOf(article).length) throw new DomainError(ErrorCode.ParagraphNotFound);
+      articleId = article.id;
+    }
+    const kind = `t:${query.sort}:${articleId}${query.paragraph === undefined ? '' : `:p${query.paragraph}`}`;
     const after = query.cursor ? decodeSiblingKey(kind, query.sort, query.cursor) : undefined;
+    const seq = await this.articles.lastSeq(articleId);
     const { rows, hasMore, pinned } = await this.comments.tree({
       articleId,
       parentId: null,
@@ -68,20 +101,41 @@ export class CommentsService {
       after,
       limit: query.limit,
       shape: DEFAULT_TREE,
-      withPinned: !after,
+      withPinned: !after && query.paragraph === undefined,
+      paragraph: query.paragraph,
     });
     const roots = assemble(rows);
     const last = roots.at(-1);
-    return { items: roots, pinned: pinned.map(publicView), nextCursor: hasMore && last ? encodeSiblingKey(kind, query.sort, last) : null };
+    let nextCursor: string | null = null;
+    if (hasMore && last) {
+      nextCursor = query.sort === 'balanced' ? encodeBalancedKey(kind, after, roots) : encodeSiblingKey(kind, query.sort, last);
+    }
+    return { items: roots, pinned: pinned.map(publicView), nextCursor, seq };
   }
 
-  private async articleIdOf(slug: string): Promise<string> {
-    const known = this.articleIds.get(slug);
-    if (known) return known;
-    const article = await this.requireArticle(slug);
-    if (this.articleIds.size >= 10_000) this.articleIds.delete(this.articleIds.keys().next().value!);
-    this.articleIds.set(slug, article.id);
-    return article.id;
+  // The page as every reader sees it, rendered once per event of the
+  // article's log and per page readers ask for.
+  async cachedThread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string; paragraph?: number }): Promise<CachedBody> {
+    const articleId = await this.articleService.idOf(slug);
+    return this.cache.get(articleId, `thread|${query.sort}|${query.paragraph ?? ''}|${query.limit}|${query.cursor ?? ''}`, async () => {
+      const page = await this.thread(slug, query);
+      return { value: page, seq: page.seq, commentIds: [...page.pinned.map((c) => c.id), ...nodeIds(page.items)] };
+    });
+  }
+
+  // The shared page with what only this reader sees added as `viewer`: their
+  // votes on its comments and, on the first page, their own comments waiting
+  // for a moderator (as the visibility policy shows them to their author).
+  async personalise(viewer: AuthUser, page: CachedBody, firstPage: boolean): Promise<CachedBody> {
+    const [votes, pending] = await Promise.all([
+      this.comments.votesOf(viewer.id, page.commentIds),
+      firstPage ? this.comments.pendingOf(viewer.id, page.articleId, OWN_PENDING_ON_PAGE) : [],
+    ]);
+    const part: ViewerPart = {
+      votes: Object.fromEntries(votes),
+      pending: pending.map((row) => viewComment(row, viewer)).filter((view): view is CommentView => view !== null),
+    };
+    return personalise(page, 'viewer', part);
   }
 
   async replies(commentId: string, query: { limit: number; cursor?: string }): Promise<Page<CommentNode>> {
@@ -128,41 +182,75 @@ export class CommentsService {
 
   async create(actor: AuthUser, slug: string, input: CreateCommentInput, context: { ip?: string } = {}): Promise<CreateResult> {
     const body = this.checkBody(input.body);
+    if (input.parentId && (input.anchor || input.stance)) throw new DomainError(ErrorCode.TopLevelOnly);
     const article = await this.requireArticle(slug);
     if (input.id) {
       // A retry is answered before any limit: it writes nothing.
       const replay = await this.replay(actor, article.id, input, body);
       if (replay) return replay;
     }
-    const taken: [LimitName, string][] = [];
+    const undo = await this.admit(actor, article.id, input, body, context.ip);
     try {
-      if (this.limits) {
-        const take = async (name: LimitName, key: string) => {
-          await this.limits!.consume(name, key);
-          taken.push([name, key]);
-        };
-        if (!isModerator(actor)) {
-          const young = actor.createdAt !== undefined && Date.now() - actor.createdAt.getTime() < 86_400_000;
-          await take(young ? 'comment-new-user' : 'comment-user', actor.id);
-          if (context.ip) await take('comment-ip', context.ip);
-        }
-        await take('duplicate', bodyFingerprint(actor.id, article.id, input.parentId ?? '', body));
-      }
       return await this.store(actor, article, input, body);
     } catch (error) {
       // Only stored comments use up quota.
-      for (const [name, key] of taken) await this.limits?.refund(name, key);
-      // A retry racing its own first attempt meets that attempt's quota: once
-      // the first attempt commits, the retry is answered with it.
-      if (input.id && error instanceof DomainError && (error.code === ErrorCode.DuplicateComment || error.code === ErrorCode.RateLimited)) {
-        for (let attempt = 0; attempt < 20; attempt++) {
-          const replay = await this.replay(actor, article.id, input, body).catch(() => null);
-          if (replay) return replay;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      }
+      await undo();
       throw error;
     }
+  }
+
+  // The limits a post must pass; returns what gives the quota back if the
+  // post is not stored. A post with a client id pays once: the id is marked
+  // as paid with its quota, and the duplicate-body mark holds the id that made
+  // it, so a retry of that id (after a 503, or on another node after this one
+  // died mid-transaction) is never refused by its own first attempt.
+  private async admit(actor: AuthUser, articleId: string, input: CreateCommentInput, body: string, ip?: string): Promise<() => Promise<void>> {
+    const { limits, marks } = this;
+    const undo: (() => Promise<void>)[] = [];
+    const undoAll = async () => {
+      for (const step of undo.splice(0).reverse()) await step();
+    };
+    if (!limits || !marks) return undoAll;
+    const paid = input.id ? `paid:${actor.id}:${input.id}` : null;
+    try {
+      if (!isModerator(actor)) {
+        const young = actor.createdAt !== undefined && Date.now() - actor.createdAt.getTime() < 86_400_000;
+        const take = async (name: LimitName, key: string) => {
+          await limits.consume(name, key);
+          undo.push(() => limits.refund(name, key));
+        };
+        try {
+          await take(young ? 'comment-new-user' : 'comment-user', actor.id);
+          if (ip) await take('comment-ip', ip);
+        } catch (error) {
+          const refused = error instanceof DomainError && error.code === ErrorCode.RateLimited;
+          // Its own first attempt (or the same id sent twice at once) took the quota.
+          if (!(paid && refused && (await marks.holds(paid, actor.id)))) throw error;
+          await undoAll();
+        }
+      }
+      const paying = paid !== null && undo.length > 0;
+      const fingerprint = `dup:${bodyFingerprint(actor.id, articleId, input.parentId ?? '', body)}`;
+      const owner = input.id ?? randomUUID();
+      // Sent together: one round trip to Redis, which pipelines them.
+      const [claimed, marked] = await Promise.allSettled([
+        marks.claim(fingerprint, owner, this.config.DUPLICATE_COMMENT_WINDOW * 1000),
+        paying ? marks.set(paid, actor.id, this.markTtlMs()) : Promise.resolve(),
+      ]);
+      if (paying && marked.status === 'fulfilled') undo.push(() => marks.release(paid, actor.id));
+      if (claimed.status === 'fulfilled') undo.push(() => marks.release(fingerprint, owner));
+      for (const result of [claimed, marked]) if (result.status === 'rejected') throw result.reason;
+    } catch (error) {
+      await undoAll();
+      throw error;
+    }
+    return undoAll;
+  }
+
+  // A paid mark outlives every window it stands for.
+  private markTtlMs(): number {
+    const c = this.config;
+    return 1000 * Math.max(c.RATE_COMMENTS_PER_USER_WINDOW, c.RATE_COMMENTS_PER_NEW_USER_WINDOW, c.RATE_COMMENTS_PER_IP_WINDOW, c.DUPLICATE_COMMENT_WINDOW);
   }
 
   private async store(
@@ -192,6 +280,7 @@ export class CommentsService {
       parentAuthorId = parent.authorId;
     }
 
+    const anchor = input.anchor ? anchorIn(article, input.anchor) : null;
     const hold = this.policy ? await this.policy.review({ author: actor, article, body }) : article.premoderation && !isModerator(actor) ? 'premoderation' : null;
     const status = hold ? CommentStatus.pending : CommentStatus.published;
     const outcome = await this.comments.insertWithEvents(
@@ -205,6 +294,8 @@ export class CommentsService {
         status,
         bodySource: body,
         bodyHtml: renderCommentMarkdown(body),
+        anchor,
+        stance: input.stance ?? null,
       },
       hold
         ? [
@@ -375,6 +466,44 @@ function repliesKind(parentId: string): string {
   return `r:${parentId}`;
 }
 
+// The passage a new comment quotes, checked against the article as it is.
+function anchorIn(article: ArticleRecord, input: { paragraph: number; quote: string }): PassageAnchor {
+  const anchor = makeAnchor(passagesOf(article), input.paragraph, input.quote);
+  if (anchor === 'no-paragraph') throw new DomainError(ErrorCode.ParagraphNotFound, `The article has ${passagesOf(article).length} passages, numbered from 0`);
+  if (anchor === 'not-in-paragraph') throw new DomainError(ErrorCode.QuoteNotInParagraph);
+  return anchor;
+}
+
+// sort=balanced: whose turn is next, then where each stance group stopped
+// (a group not started yet holds a key above every comment).
+const GROUP_KEY = [cursorPart.float, cursorPart.time, cursorPart.id] as const;
+const BALANCED_KEY = z.tuple([z.number().int().min(0).max(BALANCED_GROUPS.length - 1), ...GROUP_KEY, ...GROUP_KEY, ...GROUP_KEY, ...GROUP_KEY, ...GROUP_KEY]);
+const BALANCED_START = { rank: 2, createdAt: '9999-12-31T00:00:00.000Z', id: 'ffffffff-ffff-ffff-ffff-ffffffffffff' };
+
+function encodeBalancedKey(kind: string, previous: SiblingKey | undefined, roots: CommentView[]): string {
+  const keys = previous?.sort === 'balanced' ? [...previous.keys] : BALANCED_GROUPS.map(() => null);
+  let next = previous?.sort === 'balanced' ? previous.next : 0;
+  for (const root of roots) {
+    const group = BALANCED_GROUPS.indexOf(root.stance);
+    keys[group] = { rank: root.bestScore, createdAt: root.createdAt, id: root.id };
+    next = (group + 1) % BALANCED_GROUPS.length;
+  }
+  const flat = keys.flatMap((k) => {
+    const key = k ?? BALANCED_START;
+    return [key.rank, key.createdAt, key.id];
+  });
+  return new Keyset(kind, BALANCED_KEY).encode([next, ...flat] as z.output<typeof BALANCED_KEY>);
+}
+
+function decodeBalancedKey(kind: string, cursor: string): SiblingKey {
+  const [next, ...flat] = new Keyset(kind, BALANCED_KEY).decode(cursor)!;
+  const keys = BALANCED_GROUPS.map((_, group) => {
+    const [rank, createdAt, id] = flat.slice(group * 3, group * 3 + 3) as [number, string, string];
+    return id === BALANCED_START.id ? null : { rank, createdAt, id };
+  });
+  return { sort: 'balanced', next, keys };
+}
+
 function rankOf(sort: RankedSort, row: CommentView): number {
   switch (sort) {
     case 'top':
@@ -394,13 +523,14 @@ const RANK_KEYS = {
   float8: z.tuple([cursorPart.float, cursorPart.time, cursorPart.id]),
 };
 
-function encodeSiblingKey(kind: string, sort: ThreadSort, row: CommentView): string {
+function encodeSiblingKey(kind: string, sort: Exclude<ThreadSort, 'balanced'>, row: CommentView): string {
   return sort === 'newest' || sort === 'oldest'
     ? new Keyset(kind, TIME_ID_KEY).encode([row.createdAt, row.id])
     : new Keyset(kind, RANK_KEYS[RANK_COLUMN[sort].type]).encode([rankOf(sort, row), row.createdAt, row.id]);
 }
 
 function decodeSiblingKey(kind: string, sort: ThreadSort, cursor: string): SiblingKey {
+  if (sort === 'balanced') return decodeBalancedKey(kind, cursor);
   if (sort === 'newest' || sort === 'oldest') {
     const [createdAt, id] = new Keyset(kind, TIME_ID_KEY).decode(cursor)!;
     return { sort, createdAt, id };
@@ -429,4 +559,9 @@ function assemble(rows: CommentRow[]): CommentNode[] {
   }
   for (const node of nodes.values()) node.repliesCursor = moreRepliesCursor(node, node.replies);
   return roots;
+}
+
+// Every comment of nested nodes, depth first.
+function nodeIds(nodes: CommentNode[]): string[] {
+  return nodes.flatMap((node) => [node.id, ...nodeIds(node.replies)]);
 }

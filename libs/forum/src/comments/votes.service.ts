@@ -4,6 +4,7 @@ import { DomainError, DomainEventBus, ErrorCode } from '@rejoinder/common';
 import { COMMENT_POLICY } from './comment-policy.js';
 import type { CommentPolicy } from './comment-policy.js';
 import { CommentsRepository } from './comments.repository.js';
+import { ReadCache } from '../read-cache/read-cache.js';
 
 export interface VoteResult {
   commentId: string;
@@ -24,6 +25,7 @@ export class VotesService implements OnModuleDestroy {
   constructor(
     private readonly comments: CommentsRepository,
     private readonly bus: DomainEventBus,
+    private readonly cache: ReadCache,
     @Optional() @Inject(COMMENT_POLICY) private readonly policy?: CommentPolicy,
   ) {}
 
@@ -38,6 +40,7 @@ export class VotesService implements OnModuleDestroy {
       case 'own':
         throw new DomainError(ErrorCode.CannotVoteOwnComment);
       case 'voted':
+        this.cache.drop(outcome.articleId);
         this.schedule(commentId);
         return { commentId, value, score: outcome.score, upvotes: outcome.upvotes, downvotes: outcome.downvotes };
       case 'unchanged':

@@ -139,6 +139,11 @@ export function renderCommentMarkdown(source: string): string {
   return sanitizeHtml(commentMarkdown.render(source), COMMENT_SANITIZER);
 }
 
+// The article's tokens as the renderer sees them (its passages come from them).
+export function parseArticleMarkdown(source: string) {
+  return articleMarkdown.parse(source, {});
+}
+
 export function renderArticleMarkdown(source: string): string {
   return sanitizeHtml(articleMarkdown.render(source), ARTICLE_SANITIZER);
 }

@@ -1,6 +1,6 @@
 import { pageQuery, text } from '@rejoinder/common';
 import { z } from 'zod';
-import { THREAD_SORTS } from '../comment.types.js';
+import { STANCES, THREAD_SORTS } from '../comment.types.js';
 
 export const createCommentSchema = z.strictObject({
   // Length and emptiness are domain rules (checked in the service for every
@@ -9,12 +9,23 @@ export const createCommentSchema = z.strictObject({
   parentId: z.uuid().optional(),
   // Chosen by the client to make retries safe.
   id: z.uuid().optional(),
+  // Top-level comments only: the passage of the article it answers (its
+  // index among the article's passages, and the quoted text, found in it).
+  anchor: z
+    .strictObject({ paragraph: z.number().int().min(0).max(100_000), quote: z.string().min(1).max(1000) })
+    .optional()
+    .describe('Top-level comments only: the passage this comment answers, and the words quoted from it'),
+  stance: z.enum(STANCES).optional().describe('Top-level comments only: where the comment stands toward the article'),
 });
 export type CreateCommentInput = z.output<typeof createCommentSchema>;
 
 export const threadQuerySchema = z.object({
   sort: z.enum(THREAD_SORTS).default('newest'),
   ...pageQuery(100, 20),
+  // A balanced page's cursor holds a key for each stance.
+  cursor: z.string().min(1).max(1000).optional(),
+  // Only the comments anchored to this passage.
+  paragraph: z.coerce.number().int().min(0).max(100_000).optional(),
 });
 export type ThreadQuery = z.output<typeof threadQuerySchema>;
 
