@@ -71,7 +71,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('restarts a crashed API, and the services it needs', () => {
-    for (const service of ['api', 'postgres', 'redis'])
+    for (const service of ['api-1', 'api-2', 'postgres', 'redis', 'proxy'])
       expect(compose.services[service].restart).toBe('unless-stopped');
   });
 
