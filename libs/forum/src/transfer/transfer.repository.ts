@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ArticleState, CommentStatus, PrismaService } from '@rejoinder/db';
+import { CommentStatus, PrismaService } from '@rejoinder/db';
 import type { ArticleRecord } from '../articles/articles.repository.js';
 
 export interface ImportedAccount {
@@ -31,18 +31,21 @@ export interface ImportedCommentRow {
   moderationReason: string | null;
 }
 
-export interface NewArticle {
-  slug: string;
-  title: string;
-  byline: string;
-  publishedAt: Date;
-  sourceUrl: string | null;
-  bodySource: string;
-  bodyHtml: string;
-  state: ArticleState;
-  premoderation: boolean;
-  slowModeSeconds: number;
-}
+// An article the import creates: the columns of an article that are not
+// derived (counts, seq, timestamps).
+export type NewArticle = Pick<
+  ArticleRecord,
+  | 'slug'
+  | 'title'
+  | 'byline'
+  | 'publishedAt'
+  | 'sourceUrl'
+  | 'bodySource'
+  | 'bodyHtml'
+  | 'state'
+  | 'premoderation'
+  | 'slowModeSeconds'
+>;
 
 export interface ImportUnit {
   // An article already in the database, or one to create.
