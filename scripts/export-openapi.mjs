@@ -3,6 +3,7 @@
 // The application is created but never listens or queries the database.
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
+import * as prettier from 'prettier';
 import { loadConfig, withEventTable } from '../dist/libs/common/src/index.js';
 import { createApp } from '../dist/apps/api/src/server.js';
 import { buildOpenApiDocument } from '../dist/apps/api/src/openapi-document.js';
@@ -17,5 +18,8 @@ const app = await createApp(config, config.DATABASE_URL);
 await app.init();
 writeFileSync('docs/openapi.json', `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`);
 await app.close();
-writeFileSync('docs/realtime.md', withEventTable(readFileSync('docs/realtime.md', 'utf8')));
+// The table is formatted as the rest of the tree is (npm run lint checks it).
+const realtime = withEventTable(readFileSync('docs/realtime.md', 'utf8'));
+const options = await prettier.resolveConfig('docs/realtime.md');
+writeFileSync('docs/realtime.md', await prettier.format(realtime, { ...options, filepath: 'docs/realtime.md' }));
 console.log('Wrote docs/openapi.json and the event table of docs/realtime.md');

@@ -34,7 +34,11 @@ const server = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
 async function call(method, path, { token, body } = {}) {
   const headers = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : null;
@@ -53,23 +57,42 @@ async function waitReady() {
 }
 
 const register = (username) =>
-  call('POST', '/api/auth/register', { body: { username, email: `${username}@example.com`, password: 'correct horse battery' } });
+  call('POST', '/api/auth/register', {
+    body: { username, email: `${username}@example.com`, password: 'correct horse battery' },
+  });
 
 async function seed() {
-  const [maria, tomasz, evelyn, jun, desk] = await Promise.all(['maria_k', 'tomasz', 'evelyn_r', 'jun_park', 'desk_editor'].map(register));
+  const [maria, tomasz, evelyn, jun, desk] = await Promise.all(
+    ['maria_k', 'tomasz', 'evelyn_r', 'jun_park', 'desk_editor'].map(register),
+  );
   const db = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${pgPort}/rejoinder` });
   await db.connect();
   await db.query(`UPDATE users SET role = 'moderator' WHERE id = $1`, [desk.user.id]);
   await db.end();
-  const post = (who, body, parentId) => call('POST', `/api/articles/${slug}/comments`, { token: who.accessToken, body: { body, ...(parentId ? { parentId } : {}) } });
+  const post = (who, body, parentId) =>
+    call('POST', `/api/articles/${slug}/comments`, {
+      token: who.accessToken,
+      body: { body, ...(parentId ? { parentId } : {}) },
+    });
   const a = await post(
     maria,
     'The comparison holds further than the author admits. Both leaders rely on **manufactured crises** to rally support at home, and both have learned that the West blinks first.',
   );
-  const b = await post(tomasz, 'I lived through 2014 in Kharkiv. The difference is scale: one of them can actually follow through on the threat.', a.id);
-  await post(evelyn, '> the West blinks first\n\nOr the West simply has more to lose. That is not the same thing as weakness.', a.id);
+  const b = await post(
+    tomasz,
+    'I lived through 2014 in Kharkiv. The difference is scale: one of them can actually follow through on the threat.',
+    a.id,
+  );
+  await post(
+    evelyn,
+    '> the West blinks first\n\nOr the West simply has more to lose. That is not the same thing as weakness.',
+    a.id,
+  );
   await post(maria, 'Fair point, Tomasz. Scale matters, but the *playbook* is the same.', b.id);
-  const c = await post(jun, 'As someone from Seoul: the loudspeakers were the only leverage we had, and they worked. Talks happened within days.');
+  const c = await post(
+    jun,
+    'As someone from Seoul: the loudspeakers were the only leverage we had, and they worked. Talks happened within days.',
+  );
   await post(evelyn, 'A sharp piece, though I wish it had said more about China’s role in restraining Pyongyang.');
   for (const [who, id, value] of [
     [tomasz, a.id, 1],
@@ -82,10 +105,17 @@ async function seed() {
   }
   // Work for the moderators: a premoderated newcomer and a reported comment.
   const troll = await register('new_account_42');
-  await call('PATCH', `/api/moderation/users/${troll.user.id}`, { token: desk.accessToken, body: { premoderated: true } });
+  await call('PATCH', `/api/moderation/users/${troll.user.id}`, {
+    token: desk.accessToken,
+    body: { premoderated: true },
+  });
   await post(troll, 'Everyone here is paid by one government or another. Wake up.');
   const rude = await post(troll, 'Only an idiot would believe this article.').catch(() => null);
-  if (rude) await call('POST', `/api/comments/${rude.id}/reports`, { token: jun.accessToken, body: { reason: 'abuse', note: 'Insults other readers' } });
+  if (rude)
+    await call('POST', `/api/comments/${rude.id}/reports`, {
+      token: jun.accessToken,
+      body: { reason: 'abuse', note: 'Insults other readers' },
+    });
   await post(jun, 'Does anyone have a source for the 50,000 troops figure?');
   return { maria, desk };
 }
@@ -94,7 +124,14 @@ async function shoot() {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
   const { maria, desk } = await seed();
   mkdirSync(out, { recursive: true });
@@ -105,7 +142,11 @@ async function shoot() {
     ['mobile-dark', 360, 'dark'],
   ]) {
     const open = async (who) => {
-      const context = await browser.newContext({ viewport: { width, height: width > 600 ? 1000 : 780 }, colorScheme, deviceScaleFactor: width > 600 ? 1 : 2 });
+      const context = await browser.newContext({
+        viewport: { width, height: width > 600 ? 1000 : 780 },
+        colorScheme,
+        deviceScaleFactor: width > 600 ? 1 : 2,
+      });
       const session = JSON.stringify({ user: who.user, accessToken: who.accessToken });
       await context.addInitScript((value) => localStorage.setItem('rejoinder.session', value), session);
       return { context, page: await context.newPage() };

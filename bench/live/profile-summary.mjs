@@ -62,7 +62,8 @@ for (const [id, us] of self) {
 const pct = (us) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
 const print = (title, map) => {
   console.log(`\n${title}`);
-  for (const [k, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+  for (const [k, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`  ${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
 };
 console.log(`${file}: ${(total / 1e6).toFixed(2)} s sampled`);
 print('Self time by package', byPackage);
@@ -107,7 +108,12 @@ if (process.env.TIMELINE === '1') {
   });
   console.log('\nTimeline (s: busy %, top self frames)');
   for (const [sec, b] of [...seconds].sort((a, b2) => a[0] - b2[0])) {
-    const top3 = [...b.top].sort((a, b2) => b2[1] - a[1]).slice(0, 3).map(([f, us]) => `${f} ${(us / 1000).toFixed(0)}ms`);
-    console.log(`  ${String(sec).padStart(4)}: ${((100 * b.busy) / Math.max(b.all, 1)).toFixed(0).padStart(3)} %  ${top3.join(' | ')}`);
+    const top3 = [...b.top]
+      .sort((a, b2) => b2[1] - a[1])
+      .slice(0, 3)
+      .map(([f, us]) => `${f} ${(us / 1000).toFixed(0)}ms`);
+    console.log(
+      `  ${String(sec).padStart(4)}: ${((100 * b.busy) / Math.max(b.all, 1)).toFixed(0).padStart(3)} %  ${top3.join(' | ')}`,
+    );
   }
 }

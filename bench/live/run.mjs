@@ -159,7 +159,9 @@ async function waitReady(handle, url, timeoutMs = 60_000) {
   handle.exited.then((info) => (exitInfo = info));
   while (Date.now() < deadline) {
     if (exitInfo) {
-      throw new Error(`${handle.name} exited during start-up (${JSON.stringify(exitInfo)}). Its output:\n${handle.output().slice(-5000)}`);
+      throw new Error(
+        `${handle.name} exited during start-up (${JSON.stringify(exitInfo)}). Its output:\n${handle.output().slice(-5000)}`,
+      );
     }
     try {
       const res = await fetch(url);
@@ -169,7 +171,9 @@ async function waitReady(handle, url, timeoutMs = 60_000) {
     }
     await sleep(200);
   }
-  throw new Error(`${handle.name} not ready at ${url} within ${timeoutMs} ms. Its output:\n${handle.output().slice(-5000)}`);
+  throw new Error(
+    `${handle.name} not ready at ${url} within ${timeoutMs} ms. Its output:\n${handle.output().slice(-5000)}`,
+  );
 }
 
 // ---------------------------------------------------------------- database
@@ -258,11 +262,15 @@ async function startApi(dbUrl, label) {
 
 async function startBaseline(label) {
   const port = await freePort();
-  const child = spawnNode(SERVER_CORE, ['--inspect=127.0.0.1:0', ...profileArgs(label), join(ROOT, 'bench/live/baseline-server.mjs')], {
-    cwd: ROOT,
-    env: { PATH: env.PATH, HOST: '127.0.0.1', PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnNode(
+    SERVER_CORE,
+    ['--inspect=127.0.0.1:0', ...profileArgs(label), join(ROOT, 'bench/live/baseline-server.mjs')],
+    {
+      cwd: ROOT,
+      env: { PATH: env.PATH, HOST: '127.0.0.1', PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const handle = track(`baseline(${label})`, child);
   const base = `http://127.0.0.1:${port}`;
   await waitReady(handle, `${base}/health`);
@@ -350,7 +358,9 @@ async function startSubscribers(server, total) {
     resync: results.reduce((a, r) => a + r.resync, 0),
     seconds: (now() - t0) / 1000,
   };
-  log(`  ${ok}/${total} subscribed in ${connect.seconds.toFixed(1)} s over ${count} processes${failed ? `, ${failed} failed: ${connect.errors.join('; ')}` : ''}`);
+  log(
+    `  ${ok}/${total} subscribed in ${connect.seconds.toFixed(1)} s over ${count} processes${failed ? `, ${failed} failed: ${connect.errors.join('; ')}` : ''}`,
+  );
   return { subs, connect };
 }
 
@@ -434,7 +444,13 @@ async function postSteadily(poster, rate, seconds, during) {
     );
   }
   await Promise.all(inflight);
-  return { posted: total, ok: acks.length, failed: failures.length, failures: [...new Set(failures)].slice(0, 5), acks };
+  return {
+    posted: total,
+    ok: acks.length,
+    failed: failures.length,
+    failures: [...new Set(failures)].slice(0, 5),
+    acks,
+  };
 }
 
 const spread = (values) => {
@@ -521,7 +537,12 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
       log(`  dropping every ${SETTINGS.dropEvery}th socket for ${SETTINGS.dropDownMs} ms`);
       dropping = Promise.all(
         subs.map((s) =>
-          s.call('drop', { url: server.base, article: ARTICLE, every: SETTINGS.dropEvery, downMs: SETTINGS.dropDownMs }),
+          s.call('drop', {
+            url: server.base,
+            article: ARTICLE,
+            every: SETTINGS.dropEvery,
+            downMs: SETTINGS.dropDownMs,
+          }),
         ),
       );
     }
@@ -633,7 +654,9 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
     machineBusyPercent: r2((100 * (machine1.busy - machine0.busy)) / (machine1.total - machine0.total)),
     // CPU of everything else (PostgreSQL, the kernel's softirq time, any other
     // program), in % of one core: a large figure means a skewed measurement.
-    otherCpuPercent: r2((100 * (machine1.busy - machine0.busy)) / CLK_TCK / wall - (100 * (cpu + subCpu + selfCpu)) / wall),
+    otherCpuPercent: r2(
+      (100 * (machine1.busy - machine0.busy)) / CLK_TCK / wall - (100 * (cpu + subCpu + selfCpu)) / wall,
+    ),
     posterCpuPercent: r2((100 * selfCpu) / wall),
     deliveriesPerCpuSecond: Math.round(deliveries / cpu),
     cpuMicrosPerDelivery: r2((1e6 * cpu) / deliveries),
@@ -692,7 +715,8 @@ async function scenario(target, subscribers, { dbUrl, token, drop }) {
     const before = await idleMemory(pid, inspector);
     const connectCpu0 = cpuSeconds(pid);
     const started = await startSubscribers(server, subscribers);
-    started.connect.serverCpuMsPerConnection = Math.round((1e5 * (cpuSeconds(pid) - connectCpu0)) / started.connect.ok) / 100;
+    started.connect.serverCpuMsPerConnection =
+      Math.round((1e5 * (cpuSeconds(pid) - connectCpu0)) / started.connect.ok) / 100;
     subs = started.subs;
     out.connect = started.connect;
     await sleep(SETTINGS.settleMs);
@@ -712,16 +736,38 @@ async function scenario(target, subscribers, { dbUrl, token, drop }) {
         ` (V8 heap ${out.memory.heapBeforeMiB} -> ${out.memory.heapIdleMiB} MiB: ${out.memory.heapKbPerIdleConnection} KB)`,
     );
     out.phases = [];
-    out.phases.push(await measurePhase({ server, poster, subs, size: subscribers, subscribers: started.connect.ok, name: `${label} steady`, inspector }));
+    out.phases.push(
+      await measurePhase({
+        server,
+        poster,
+        subs,
+        size: subscribers,
+        subscribers: started.connect.ok,
+        name: `${label} steady`,
+        inspector,
+      }),
+    );
     if (drop) {
       await sleep(1000);
-      out.phases.push(await measurePhase({ server, poster, subs, size: subscribers, subscribers: started.connect.ok, name: `${label} drop`, drop: true, inspector }));
+      out.phases.push(
+        await measurePhase({
+          server,
+          poster,
+          subs,
+          size: subscribers,
+          subscribers: started.connect.ok,
+          name: `${label} drop`,
+          drop: true,
+          inspector,
+        }),
+      );
     }
     // The fan-out's own share: the phase's CPU less what the same number of
     // posts cost with no subscriber.
     for (const p of out.phases) {
       p.fanoutCpuMicrosPerDelivery =
-        Math.round((1e8 * (p.serverCpuSeconds - (p.post.ok * out.noSubscribers.cpuMsPerPost) / 1000)) / p.deliveries) / 100;
+        Math.round((1e8 * (p.serverCpuSeconds - (p.post.ok * out.noSubscribers.cpuMsPerPost) / 1000)) / p.deliveries) /
+        100;
     }
     await inspector?.gc();
     out.rssEndMiB = Math.round(rssMiB(pid) * 10) / 10;
@@ -836,7 +882,9 @@ function evaluate(scenarios) {
       checks.push({
         target: `loss 0 (${p.name})`,
         measured: `missing ${l.missing}, duplicates ${l.duplicates}, out-of-order ${l.outOfOrder}, unexpected disconnects ${l.unexpectedDisconnects}, failed posts ${p.post.failed}`,
-        met: l.missing + l.duplicates + l.outOfOrder + l.unexpectedDisconnects + p.post.failed === 0 && p.deliveries === p.expectedDeliveries,
+        met:
+          l.missing + l.duplicates + l.outOfOrder + l.unexpectedDisconnects + p.post.failed === 0 &&
+          p.deliveries === p.expectedDeliveries,
       });
     }
   }
@@ -849,19 +897,24 @@ async function main() {
   log(`Open-files limit ${limits.soft} (hard ${limits.hard}); sockets per subscriber process ${SETTINGS.perProcess}`);
   const largest = Math.max(...SETTINGS.sizes);
   if (typeof limits.soft === 'number' && largest + 200 > limits.soft) {
-    log(`WARNING: the server will hold ${largest} sockets; ulimit -n is ${limits.soft}. Raise it in the shell before the run.`);
+    log(
+      `WARNING: the server will hold ${largest} sockets; ulimit -n is ${limits.soft}. Raise it in the shell before the run.`,
+    );
   }
   if (typeof limits.soft === 'number' && SETTINGS.perProcess + 100 > limits.soft) {
     throw new Error(`BENCH_SOCKETS_PER_PROCESS ${SETTINGS.perProcess} is too close to ulimit -n ${limits.soft}`);
   }
   log(`Settings: ${JSON.stringify({ ...SETTINGS, databaseServer: undefined })}`);
-  if (SETTINGS.pin) execFileSync('/usr/bin/taskset', ['-a', '-p', '-c', LOAD_CORE, String(process.pid)], { stdio: 'ignore' });
+  if (SETTINGS.pin)
+    execFileSync('/usr/bin/taskset', ['-a', '-p', '-c', LOAD_CORE, String(process.pid)], { stdio: 'ignore' });
   // Another benchmark on this 2-core machine would skew every number: say so.
   const m0 = machineTicks();
   await sleep(2000);
   const m1 = machineTicks();
   machineBusyBefore = Math.round((1000 * (m1.busy - m0.busy)) / (m1.total - m0.total)) / 10;
-  log(`Machine busy before the run: ${machineBusyBefore} %${machineBusyBefore > 15 ? ' (WARNING: something else is running; numbers will be skewed)' : ''}`);
+  log(
+    `Machine busy before the run: ${machineBusyBefore} %${machineBusyBefore > 15 ? ' (WARNING: something else is running; numbers will be skewed)' : ''}`,
+  );
   const dbUrl = await createDatabase();
   pgPool = new pg.Pool({ connectionString: dbUrl, max: 2, application_name: 'bench-live-sampler' });
   const scenarios = [];
@@ -873,7 +926,11 @@ async function main() {
       const res = await fetch(`${api.base}/api/auth/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'live_poster', email: 'live_poster@bench.invalid', password: 'bench-live-password-1' }),
+        body: JSON.stringify({
+          username: 'live_poster',
+          email: 'live_poster@bench.invalid',
+          password: 'bench-live-password-1',
+        }),
       });
       if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
       token = /** @type {{ accessToken: string }} */ (await res.json()).accessToken;

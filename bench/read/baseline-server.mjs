@@ -24,7 +24,9 @@ import pg from 'pg';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 // The repository module only (not the forum package's index, which pulls in
 // Nest modules the baseline does not need).
-const { treeQuery, CommentsRepository } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js'));
+const { treeQuery, CommentsRepository } = await import(
+  join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js')
+);
 // Pinned comments above a first page: either rows of the tree statement
 // (level -2, `withPinned`) or, in earlier versions, a statement of their own
 // run after it (CommentsRepository.pinned).
@@ -34,7 +36,9 @@ const { ArticlesService } = await import(join(ROOT, 'dist/libs/forum/src/article
 // This version of the service keeps slug -> article id in memory (one lookup
 // per slug per process, not one per request; CommentsService.articleIdOf
 // earlier, ArticlesService.idOf now): the baseline does the same.
-const SLUG_CACHE = typeof CommentsService?.prototype?.articleIdOf === 'function' || typeof ArticlesService?.prototype?.idOf === 'function';
+const SLUG_CACHE =
+  typeof CommentsService?.prototype?.articleIdOf === 'function' ||
+  typeof ArticlesService?.prototype?.idOf === 'function';
 const articleIds = new Map();
 
 const pool = new pg.Pool({
@@ -57,7 +61,8 @@ const COLUMNS = (() => {
   const end = probe.indexOf(', u.username AS "authorName", t.level');
   const start = probe.lastIndexOf('SELECT ', end);
   const list = end > 0 && start >= 0 ? probe.slice(start + 'SELECT '.length, end) : '';
-  if (!list.startsWith('c.id,')) throw new Error('Cannot find the comment columns in the tree statement: update bench/read/baseline-server.mjs');
+  if (!list.startsWith('c.id,'))
+    throw new Error('Cannot find the comment columns in the tree statement: update bench/read/baseline-server.mjs');
   return list;
 })();
 
@@ -171,7 +176,10 @@ async function permalink(id) {
 
 function send(res, status, body) {
   const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+  });
   res.end(json);
 }
 

@@ -291,7 +291,9 @@ export async function verify(c, log, ranking) {
     const { rows: all } = await c.query('SELECT upvotes, downvotes, best_score, controversy FROM comments');
     const near = (a, b) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
     const bad = all.filter(
-      (r) => !near(r.best_score, ranking.best(r.upvotes, r.downvotes)) || !near(r.controversy, ranking.controversy(r.upvotes, r.downvotes)),
+      (r) =>
+        !near(r.best_score, ranking.best(r.upvotes, r.downvotes)) ||
+        !near(r.controversy, ranking.controversy(r.upvotes, r.downvotes)),
     ).length;
     if (bad !== 0) throw new Error(`Data set check failed: best_score/controversy from the votes: ${bad} rows wrong`);
   }

@@ -14,7 +14,8 @@ import http from 'node:http';
 
 export async function pacedRun({ url, rate, duration, connections }) {
   const target = new URL(url);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) throw new Error('paced load targets loopback only');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname))
+    throw new Error('paced load targets loopback only');
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   const total = Math.floor(rate * duration);
   const intervalNs = 1e9 / rate;
@@ -92,7 +93,8 @@ export async function pacedRun({ url, rate, duration, connections }) {
 
 export function percentiles(values) {
   const sorted = Float64Array.from(values).sort();
-  const at = (p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
+  const at = (p) =>
+    sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
   const sum = sorted.reduce((a, b) => a + b, 0);
   return {
     count: sorted.length,

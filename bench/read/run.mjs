@@ -282,7 +282,8 @@ function idsOf(kind, body, which) {
     const pinned = (body.pinned ?? []).map((r) => r.id);
     return which === 'api' ? [...flattenNodes(body.items), ...pinned] : [...body.items.map((r) => r.id), ...pinned];
   }
-  if (which === 'api') return [body.comment.id, ...flattenNodes(body.comment.replies), ...body.ancestors.map((a) => a.id)];
+  if (which === 'api')
+    return [body.comment.id, ...flattenNodes(body.comment.replies), ...body.ancestors.map((a) => a.id)];
   return [body.comment.id, ...body.replies.map((r) => r.id), ...body.ancestors.map((a) => a.id)];
 }
 
@@ -304,10 +305,15 @@ async function statementsPerRequest() {
   const { CommentsService } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.service.js'));
   const { CommentsRepository } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js'));
   const { ArticlesService } = await import(join(ROOT, 'dist/libs/forum/src/articles/articles.service.js'));
-  const slugCache = typeof CommentsService?.prototype?.articleIdOf === 'function' || typeof ArticlesService?.prototype?.idOf === 'function';
+  const slugCache =
+    typeof CommentsService?.prototype?.articleIdOf === 'function' ||
+    typeof ArticlesService?.prototype?.idOf === 'function';
   const pinnedStatement = typeof CommentsRepository?.prototype?.pinned === 'function';
   return {
-    threadFirstPage: [slugCache ? null : 'article by slug', 'tree (+ pinned rows)', pinnedStatement ? 'pinned' : null].filter(Boolean).join(', ') + (slugCache ? ' (article id cached per slug)' : ''),
+    threadFirstPage:
+      [slugCache ? null : 'article by slug', 'tree (+ pinned rows)', pinnedStatement ? 'pinned' : null]
+        .filter(Boolean)
+        .join(', ') + (slugCache ? ' (article id cached per slug)' : ''),
     threadLaterPage: [slugCache ? null : 'article by slug', 'tree'].filter(Boolean).join(', '),
     permalink: 'comment by id, then ancestors || subtree tree',
   };
@@ -315,7 +321,8 @@ async function statementsPerRequest() {
 
 async function main() {
   for (const file of ['dist/apps/api/src/main.js', 'dist/libs/forum/src/comments/comments.repository.js']) {
-    if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run \`npm run build\` (npm run bench:read does)`);
+    if (!existsSync(join(ROOT, file)))
+      throw new Error(`${file} is missing: run \`npm run build\` (npm run bench:read does)`);
   }
   const { serverUrl } = await import('./dataset.mjs');
   localDb = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(serverUrl()).hostname);
@@ -364,20 +371,35 @@ async function main() {
     api: { ...api, base: `http://127.0.0.1:${apiPort}` },
     baseline: { ...baseline, base: `http://127.0.0.1:${basePort}` },
   };
-  await Promise.all([waitReady(api, `${servers.api.base}/ready`), waitReady(baseline, `${servers.baseline.base}/health`)]);
+  await Promise.all([
+    waitReady(api, `${servers.api.base}/ready`),
+    waitReady(baseline, `${servers.baseline.base}/health`),
+  ]);
   const idle = { api: memory(api.pid), baseline: memory(baseline.pid) };
   log(`API pid ${api.pid} on :${apiPort}, baseline pid ${baseline.pid} on :${basePort}`);
 
   // ---- the cases
   const CASES = {
-    a: { title: '50k article, first page (newest)', kind: 'thread', path: `/api/articles/${params.a50.slug}/comments?sort=newest` },
+    a: {
+      title: '50k article, first page (newest)',
+      kind: 'thread',
+      path: `/api/articles/${params.a50.slug}/comments?sort=newest`,
+    },
     b: {
       title: `200k article, page ~${SETTINGS.deepPage + 1} (cursor)`,
       kind: 'thread',
       path: `/api/articles/${params.a200.slug}/comments?sort=newest&limit=${SETTINGS.pageSize}&cursor=${params.deepCursor}`,
     },
-    c: { title: '200k article, first page (newest)', kind: 'thread', path: `/api/articles/${params.a200.slug}/comments?sort=newest` },
-    d: { title: `200k article, permalink (depth ${params.deep.depth})`, kind: 'permalink', path: `/api/comments/${params.deep.id}` },
+    c: {
+      title: '200k article, first page (newest)',
+      kind: 'thread',
+      path: `/api/articles/${params.a200.slug}/comments?sort=newest`,
+    },
+    d: {
+      title: `200k article, permalink (depth ${params.deep.depth})`,
+      kind: 'permalink',
+      path: `/api/comments/${params.deep.id}`,
+    },
   };
   const selected = SETTINGS.cases.filter((c) => CASES[c]);
 
@@ -417,12 +439,19 @@ async function main() {
     const pacedSeries = async (which) => {
       const server = servers[which];
       const target = server.base + CASES.a.path;
-      log(`latency: ${which}, case a, evenly paced ${rate} req/s: ${SETTINGS.warmup} s warm-up, then ${SETTINGS.latencyRepeats} x ${SETTINGS.duration} s`);
+      log(
+        `latency: ${which}, case a, evenly paced ${rate} req/s: ${SETTINGS.warmup} s warm-up, then ${SETTINGS.latencyRepeats} x ${SETTINGS.duration} s`,
+      );
       await pacedRun({ url: target, rate, duration: SETTINGS.warmup, connections: SETTINGS.connections });
       const runs = [];
       for (let i = 0; i < SETTINGS.latencyRepeats; i++) {
         const window = cpuWindow(server.pid);
-        const run = await pacedRun({ url: target, rate, duration: SETTINGS.duration, connections: SETTINGS.connections });
+        const run = await pacedRun({
+          url: target,
+          rate,
+          duration: SETTINGS.duration,
+          connections: SETTINGS.connections,
+        });
         Object.assign(run, window());
         runs.push(run);
         log(
@@ -471,11 +500,15 @@ async function main() {
   // postgres, not this load generator) used more than 15% of a core.
   const disturbed = [];
   for (const [key, r] of Object.entries(results)) {
-    for (const which of ['api', 'baseline']) if (r[which].otherCpuPercent > 15) disturbed.push(`${key}/${which} ${r[which].otherCpuPercent.toFixed(0)}%`);
+    for (const which of ['api', 'baseline'])
+      if (r[which].otherCpuPercent > 15) disturbed.push(`${key}/${which} ${r[which].otherCpuPercent.toFixed(0)}%`);
   }
-  for (const [i, r] of (latency?.paced.allRuns ?? []).entries()) if (r.otherCpuPercent > 15) disturbed.push(`API paced run ${i + 1} ${r.otherCpuPercent.toFixed(0)}%`);
-  for (const [i, r] of (latency?.pacedBaseline.allRuns ?? []).entries()) if (r.otherCpuPercent > 15) disturbed.push(`baseline paced run ${i + 1} ${r.otherCpuPercent.toFixed(0)}%`);
-  if (latency?.autocannonOverallRate.otherCpuPercent > 15) disturbed.push(`overallRate run ${latency.autocannonOverallRate.otherCpuPercent.toFixed(0)}%`);
+  for (const [i, r] of (latency?.paced.allRuns ?? []).entries())
+    if (r.otherCpuPercent > 15) disturbed.push(`API paced run ${i + 1} ${r.otherCpuPercent.toFixed(0)}%`);
+  for (const [i, r] of (latency?.pacedBaseline.allRuns ?? []).entries())
+    if (r.otherCpuPercent > 15) disturbed.push(`baseline paced run ${i + 1} ${r.otherCpuPercent.toFixed(0)}%`);
+  if (latency?.autocannonOverallRate.otherCpuPercent > 15)
+    disturbed.push(`overallRate run ${latency.autocannonOverallRate.otherCpuPercent.toFixed(0)}%`);
   report.disturbedRuns = disturbed;
   printReport(report);
   const dir = join(ROOT, 'bench/results');
@@ -490,7 +523,9 @@ async function main() {
 }
 
 async function caseParameters(db) {
-  const { rows: arts } = await db.query(`SELECT id, slug FROM articles WHERE slug = ANY($1)`, [ARTICLES.map((a) => a.slug)]);
+  const { rows: arts } = await db.query(`SELECT id, slug FROM articles WHERE slug = ANY($1)`, [
+    ARTICLES.map((a) => a.slug),
+  ]);
   const a50 = arts.find((a) => a.slug === ARTICLES[0].slug);
   const a200 = arts.find((a) => a.slug === ARTICLES[1].slug);
   const nth = async (articleId, offset) =>
@@ -526,7 +561,15 @@ async function explainCases(db, params) {
   const { treeQuery } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js'));
   const { DEFAULT_TREE } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.service.js'));
   const thread = (articleId, after) =>
-    treeQuery({ articleId, parentId: null, sort: 'newest', after, limit: SETTINGS.pageSize, shape: DEFAULT_TREE, withPinned: !after });
+    treeQuery({
+      articleId,
+      parentId: null,
+      sort: 'newest',
+      after,
+      limit: SETTINGS.pageSize,
+      shape: DEFAULT_TREE,
+      withPinned: !after,
+    });
   const statements = {
     a: thread(params.a50.id),
     b: thread(params.a200.id, { sort: 'newest', createdAt: params.deepKey[0], id: params.deepKey[1] }),
@@ -572,7 +615,10 @@ async function sanityChecks(CASES, selected, servers, params) {
   const out = {};
   for (const key of selected) {
     const c = CASES[key];
-    const [api, base] = await Promise.all([getJson(servers.api.base + c.path), getJson(servers.baseline.base + c.path)]);
+    const [api, base] = await Promise.all([
+      getJson(servers.api.base + c.path),
+      getJson(servers.baseline.base + c.path),
+    ]);
     const a = idsOf(c.kind, api.body, 'api').sort();
     const b = idsOf(c.kind, base.body, 'baseline').sort();
     if (a.length === 0 || a.join() !== b.join()) {
@@ -585,7 +631,9 @@ async function sanityChecks(CASES, selected, servers, params) {
       throw new Error(`case b: the deep page starts at ${api.body.items[0]?.id}, expected ${params.firstOfDeep}`);
     }
     out[key] = { bytes: { api: api.bytes, baseline: base.bytes }, comments: a.length };
-    log(`check ${key}: both servers return the same ${a.length} comments (API ${api.bytes} B, baseline ${base.bytes} B)`);
+    log(
+      `check ${key}: both servers return the same ${a.length} comments (API ${api.bytes} B, baseline ${base.bytes} B)`,
+    );
   }
   return out;
 }
@@ -593,7 +641,9 @@ async function sanityChecks(CASES, selected, servers, params) {
 function machineInfo() {
   const sh = (cmd, args) => {
     try {
-      return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
     } catch {
       return null;
     }
@@ -603,7 +653,11 @@ function machineInfo() {
     cpu: os.cpus()[0]?.model,
     memTotalGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
     node: process.version,
-    postgres: sh('psql', ['-XAtc', 'SHOW server_version', env.BENCH_DATABASE_SERVER || 'postgresql://postgres@127.0.0.1:5432/postgres']),
+    postgres: sh('psql', [
+      '-XAtc',
+      'SHOW server_version',
+      env.BENCH_DATABASE_SERVER || 'postgresql://postgres@127.0.0.1:5432/postgres',
+    ]),
     kernel: os.release(),
   };
 }
@@ -612,7 +666,9 @@ function machineInfo() {
 function codeInfo() {
   const git = (args) => {
     try {
-      return execFileSync('git', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      return execFileSync('git', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
     } catch {
       return null;
     }
@@ -640,7 +696,11 @@ function evaluateTargets(report) {
   }
   if (cases.a) {
     // Page 1 of a hot thread comes from memory: it must beat running the SQL.
-    t.push({ target: 'case a: API req/s >= 5 x baseline (served from memory)', value: `${cases.a.ratio.toFixed(3)} x`, met: cases.a.ratio >= 5 });
+    t.push({
+      target: 'case a: API req/s >= 5 x baseline (served from memory)',
+      value: `${cases.a.ratio.toFixed(3)} x`,
+      met: cases.a.ratio >= 5,
+    });
   }
   if (latency) {
     const ac = latency.autocannonOverallRate;
@@ -683,7 +743,20 @@ function printReport(report) {
       `code ${report.code.commit?.slice(0, 10)}${report.code.changedFiles ? ` + ${report.code.changedFiles} uncommitted files` : ''}`,
   );
   lines.push('');
-  const head = ['case', 'server', 'req/s', 'p50 ms', 'p99 ms', 'API/base', 'srv CPU%', 'CPU ms/req', 'pg CPU%', 'other%', 'RSS MiB', 'HWM MiB'];
+  const head = [
+    'case',
+    'server',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'API/base',
+    'srv CPU%',
+    'CPU ms/req',
+    'pg CPU%',
+    'other%',
+    'RSS MiB',
+    'HWM MiB',
+  ];
   const rows = [head];
   for (const [key, r] of Object.entries(report.cases)) {
     for (const which of ['api', 'baseline']) {
@@ -705,12 +778,15 @@ function printReport(report) {
     }
   }
   const widths = head.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  for (const r of rows) lines.push(r.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
+  for (const r of rows)
+    lines.push(r.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
   if (report.latency) {
     const { rate, autocannonOverallRate: ac, paced } = report.latency;
     lines.push('');
     lines.push(`Latency, API, case a, at half the max rate (${rate} req/s):`);
-    lines.push(`  autocannon overallRate : p50 ${f(ac.p50, 2)} ms, p99 ${f(ac.p99, 2)} ms, ${f(ac.reqPerSec)} req/s achieved`);
+    lines.push(
+      `  autocannon overallRate : p50 ${f(ac.p50, 2)} ms, p99 ${f(ac.p99, 2)} ms, ${f(ac.reqPerSec)} req/s achieved`,
+    );
     lines.push(
       `  evenly paced           : p50 ${f(paced.latencyFromDue.p50, 2)} ms, p99 ${f(paced.latencyFromDue.p99, 2)} ms from due time; ` +
         `service p50 ${f(paced.latencyFromSend.p50, 2)} ms, p99 ${f(paced.latencyFromSend.p99, 2)} ms ` +
@@ -723,12 +799,21 @@ function printReport(report) {
     );
   }
   lines.push('');
-  lines.push('EXPLAIN (ANALYZE) of the tree statement: ' + Object.entries(report.explain).map(([k, e]) => `${k} ${f(e.executionMs, 2)} ms${e.seqScanOnComments ? ' (seq scan)' : ''}`).join(', '));
-  lines.push(`Memory idle: API ${f(report.memory.idle.api.rssMiB)} MiB, baseline ${f(report.memory.idle.baseline.rssMiB)} MiB; ` +
-    `after the runs: API ${f(report.memory.final.api.rssMiB)} MiB (peak ${f(report.memory.final.api.hwmMiB)}), baseline ${f(report.memory.final.baseline.rssMiB)} MiB (peak ${f(report.memory.final.baseline.hwmMiB)})`);
+  lines.push(
+    'EXPLAIN (ANALYZE) of the tree statement: ' +
+      Object.entries(report.explain)
+        .map(([k, e]) => `${k} ${f(e.executionMs, 2)} ms${e.seqScanOnComments ? ' (seq scan)' : ''}`)
+        .join(', '),
+  );
+  lines.push(
+    `Memory idle: API ${f(report.memory.idle.api.rssMiB)} MiB, baseline ${f(report.memory.idle.baseline.rssMiB)} MiB; ` +
+      `after the runs: API ${f(report.memory.final.api.rssMiB)} MiB (peak ${f(report.memory.final.api.hwmMiB)}), baseline ${f(report.memory.final.baseline.rssMiB)} MiB (peak ${f(report.memory.final.baseline.hwmMiB)})`,
+  );
   lines.push('');
   if (report.disturbedRuns.length > 0) {
-    lines.push(`WARNING: other processes used CPU during some runs (${report.disturbedRuns.join(', ')}): those figures are unreliable; run again on a quiet machine.`);
+    lines.push(
+      `WARNING: other processes used CPU during some runs (${report.disturbedRuns.join(', ')}): those figures are unreliable; run again on a quiet machine.`,
+    );
     lines.push('');
   }
   lines.push('Targets:');

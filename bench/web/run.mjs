@@ -41,7 +41,11 @@ const server = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
 async function call(method, path, { token, body } = {}) {
   const headers = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : null;
@@ -64,7 +68,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function run() {
   const users = await Promise.all(
     [1, 2, 3, 4, 5].map((i) =>
-      call('POST', '/api/auth/register', { body: { username: `bench_${i}`, email: `bench_${i}@example.com`, password: 'correct horse battery' } }),
+      call('POST', '/api/auth/register', {
+        body: { username: `bench_${i}`, email: `bench_${i}@example.com`, password: 'correct horse battery' },
+      }),
     ),
   );
   for (let i = 0; i < comments; i += 10) {
@@ -72,7 +78,10 @@ async function run() {
       users.flatMap((u, k) =>
         [0, 1].map((j) =>
           i + k * 2 + j < comments
-            ? call('POST', `/api/articles/${slug}/comments`, { token: u.accessToken, body: { body: `Comment ${i + k * 2 + j}: ${'a thoughtful sentence about deterrence. '.repeat(3)}` } })
+            ? call('POST', `/api/articles/${slug}/comments`, {
+                token: u.accessToken,
+                body: { body: `Comment ${i + k * 2 + j}: ${'a thoughtful sentence about deterrence. '.repeat(3)}` },
+              })
             : null,
         ),
       ),
@@ -82,7 +91,14 @@ async function run() {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 
@@ -91,7 +107,8 @@ async function run() {
   const assets = [];
   page.on('response', async (response) => {
     const type = response.request().resourceType();
-    if (type === 'script' || type === 'stylesheet') assets.push({ url: response.url(), bytes: gzipSync(await response.body(), { level: 9 }).length });
+    if (type === 'script' || type === 'stylesheet')
+      assets.push({ url: response.url(), bytes: gzipSync(await response.body(), { level: 9 }).length });
   });
   await page.goto(`${base}/articles/${slug}`);
   await page.locator('.comments article').first().waitFor();
@@ -115,7 +132,8 @@ async function run() {
     await p.locator('.comments article').first().waitFor();
     const timing = await p.evaluate(() => {
       const html = performance.getEntriesByType('navigation')[0].responseEnd;
-      const end = (test) => performance.getEntriesByType('resource').find((e) => test(new URL(e.name).pathname))?.responseEnd - html;
+      const end = (test) =>
+        performance.getEntriesByType('resource').find((e) => test(new URL(e.name).pathname))?.responseEnd - html;
       return {
         render: window.__firstThread - html,
         script: end((path) => path.startsWith('/assets/index') && path.endsWith('.js')),
@@ -133,14 +151,20 @@ async function run() {
   await big.goto(`${base}/articles/${slug}`);
   const more = big.getByRole('button', { name: 'Load more comments' });
   await big.locator('.comments article').first().waitFor();
-  for (let shown = await big.locator('.comments > li').count(); shown < comments; shown = await big.locator('.comments > li').count()) {
+  for (
+    let shown = await big.locator('.comments > li').count();
+    shown < comments;
+    shown = await big.locator('.comments > li').count()
+  ) {
     await more.click();
     await big.waitForFunction((n) => document.querySelectorAll('.comments > li').length > n, shown);
   }
   const loaded = await big.locator('.comments > li').count();
   await big.evaluate(() => {
     window.__long = [];
-    new PerformanceObserver((list) => window.__long.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+    new PerformanceObserver((list) => window.__long.push(...list.getEntries().map((e) => e.duration))).observe({
+      type: 'longtask',
+    });
   });
   const scroll = await big.evaluate(async () => {
     window.scrollTo(0, 0);
@@ -157,7 +181,9 @@ async function run() {
   // A live vote on the last comment: the time from the POST to its new score on screen.
   const lastId = await big.locator('.comments > li:last-child article').getAttribute('id');
   const id = lastId.replace('comment-', '');
-  const voter = await call('POST', '/api/auth/register', { body: { username: 'bench_voter', email: 'bench_voter@example.com', password: 'correct horse battery' } });
+  const voter = await call('POST', '/api/auth/register', {
+    body: { username: 'bench_voter', email: 'bench_voter@example.com', password: 'correct horse battery' },
+  });
   const voteStart = Date.now();
   await call('PUT', `/api/comments/${id}/vote`, { token: voter.accessToken, body: { value: 1 } });
   await big.waitForFunction((sel) => document.querySelector(sel)?.textContent?.trim() !== '0', `#${lastId} .score`);
@@ -165,24 +191,39 @@ async function run() {
   const longTasks = await big.evaluate(() => window.__long);
   await browser.close();
 
-  console.log(JSON.stringify({
-    budget: { assets: assets.map((a) => ({ file: a.url.replace(base, ''), gzipBytes: a.bytes })), totalGzipBytes: total, limitBytes: 60 * 1024 },
-    firstThreadRenderAfterHtmlMs: {
-      median: Math.round(median(renders)),
-      max: Math.round(Math.max(...renders)),
-      loads,
-      // When each response had arrived, after the HTML (medians).
-      scriptLoaded: Math.round(median(steps.script)),
-      articleLoaded: Math.round(median(steps.article)),
-      threadPageLoaded: Math.round(median(steps.thread)),
-    },
-    thousand: {
-      commentsOnPage: loaded,
-      scrollToBottom: { pagePx: scroll.height, ms: Math.round(scroll.ms), frames: scroll.frames, msPerFrame: +(scroll.ms / scroll.frames).toFixed(1) },
-      longTasksDuringScrollAndVote: { count: longTasks.length, maxMs: Math.round(Math.max(0, ...longTasks)) },
-      liveVoteToScreenMs: voteMs,
-    },
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        budget: {
+          assets: assets.map((a) => ({ file: a.url.replace(base, ''), gzipBytes: a.bytes })),
+          totalGzipBytes: total,
+          limitBytes: 60 * 1024,
+        },
+        firstThreadRenderAfterHtmlMs: {
+          median: Math.round(median(renders)),
+          max: Math.round(Math.max(...renders)),
+          loads,
+          // When each response had arrived, after the HTML (medians).
+          scriptLoaded: Math.round(median(steps.script)),
+          articleLoaded: Math.round(median(steps.article)),
+          threadPageLoaded: Math.round(median(steps.thread)),
+        },
+        thousand: {
+          commentsOnPage: loaded,
+          scrollToBottom: {
+            pagePx: scroll.height,
+            ms: Math.round(scroll.ms),
+            frames: scroll.frames,
+            msPerFrame: +(scroll.ms / scroll.frames).toFixed(1),
+          },
+          longTasksDuringScrollAndVote: { count: longTasks.length, maxMs: Math.round(Math.max(0, ...longTasks)) },
+          liveVoteToScreenMs: voteMs,
+        },
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 try {

@@ -114,7 +114,10 @@ describe('reader page', () => {
     await bob.page.getByRole('button', { name: 'Post reply' }).click();
 
     // The reply appears under Ann's comment on her page, live and in place.
-    await comment(ann.page, 'Deterrence worked, but only just.').getByRole('article').filter({ hasText: 'Only just is still worked.' }).waitFor();
+    await comment(ann.page, 'Deterrence worked, but only just.')
+      .getByRole('article')
+      .filter({ hasText: 'Only just is still worked.' })
+      .waitFor();
     // And tells her about it.
     await ann.page.getByRole('button', { name: /Replies to you.*1 unread/ }).waitFor();
     expect(ann.errors).toEqual([]);
@@ -124,7 +127,10 @@ describe('reader page', () => {
   it('answers a passage with a stance: the quote, the stance and the passage counts show, live for other readers', async () => {
     const article = await createArticle(t.prisma);
     const body = 'The first claim.\n\nBoth regimes rely on the army and on fear.\n\nA closing thought.';
-    await t.prisma.article.update({ where: { id: article.id }, data: { bodySource: body, bodyHtml: renderArticleMarkdown(body) } });
+    await t.prisma.article.update({
+      where: { id: article.id },
+      data: { bodySource: body, bodyHtml: renderArticleMarkdown(body) },
+    });
     const ann = await person();
     const bob = await person();
     await Promise.all([ann.page.goto(`/articles/${article.slug}`), bob.page.goto(`/articles/${article.slug}`)]);
@@ -149,7 +155,10 @@ describe('reader page', () => {
     expect(await mine.locator('.anchor q').textContent()).toBe('rely on the army');
     for (const page of [ann.page, bob.page]) {
       await page.getByRole('button', { name: '1 comment on this passage' }).waitFor();
-      await page.getByRole('list', { name: 'Stances taken' }).getByText(/Disagree\s*1/).waitFor();
+      await page
+        .getByRole('list', { name: 'Stances taken' })
+        .getByText(/Disagree\s*1/)
+        .waitFor();
     }
     // The count opens that passage's comments.
     await bob.page.getByRole('button', { name: '1 comment on this passage' }).click();
@@ -192,7 +201,9 @@ describe('reader page', () => {
       page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
         if (!el) return '';
-        const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : el.closest('label')?.textContent;
+        const label = el.id
+          ? document.querySelector(`label[for="${el.id}"]`)?.textContent
+          : el.closest('label')?.textContent;
         return (label ?? el.textContent ?? '').trim();
       });
     const tabTo = async (name: string | RegExp) => {
@@ -206,7 +217,10 @@ describe('reader page', () => {
     await tabTo('Sign in to comment');
     await page.keyboard.press('Enter');
     // The first field of the sign-in form takes the focus (once the form is there).
-    await page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.labels?.[0]?.textContent?.trim() === 'Username or email');
+    await page.waitForFunction(
+      () =>
+        (document.activeElement as HTMLInputElement | null)?.labels?.[0]?.textContent?.trim() === 'Username or email',
+    );
     await page.keyboard.type(user.username);
     await page.keyboard.press('Tab');
     await page.keyboard.type(user.password);
@@ -240,7 +254,9 @@ describe('reader page', () => {
     await page.goto(`/articles/${article.slug}?comment=${target.id}`);
     const linked = comment(page, 'Linked to directly');
     await linked.waitFor();
-    expect(await linked.evaluate((el) => el.classList.contains('highlight') && document.activeElement === el)).toBe(true);
+    expect(await linked.evaluate((el) => el.classList.contains('highlight') && document.activeElement === el)).toBe(
+      true,
+    );
     await page.getByRole('button', { name: 'Show all comments' }).click();
 
     // The first page shows three replies under the root; the rest load on demand.
@@ -250,7 +266,9 @@ describe('reader page', () => {
     expect(await rootComment.getByRole('article').count()).toBe(6);
 
     await page.getByLabel('Sort by').selectOption('top');
-    await page.waitForFunction(() => document.querySelector('.comments article .body')?.textContent?.trim() === 'A popular opinion');
+    await page.waitForFunction(
+      () => document.querySelector('.comments article .body')?.textContent?.trim() === 'A popular opinion',
+    );
 
     await page.getByRole('button', { name: 'Sign in to comment' }).click();
     await signIn(page, author);
@@ -317,7 +335,9 @@ describe('embed.js', () => {
       const inner = iframe.contentDocument ? null : iframe.getBoundingClientRect().height;
       return inner !== null && inner > 400;
     });
-    const sizes = await page.frames()[1].evaluate(() => ({ content: document.documentElement.scrollHeight, view: window.innerHeight }));
+    const sizes = await page
+      .frames()[1]
+      .evaluate(() => ({ content: document.documentElement.scrollHeight, view: window.innerHeight }));
     expect(sizes.view).toBeGreaterThanOrEqual(sizes.content);
 
     await postComment(t, writer, article.slug, 'Live inside the frame');
@@ -339,7 +359,10 @@ describe('moderation in the browser', () => {
   it('shows a held comment’s stance and the passage it answers', async () => {
     const article = await createArticle(t.prisma, { premoderation: true });
     const body = 'The first claim.\n\nBoth regimes rely on the army.';
-    await t.prisma.article.update({ where: { id: article.id }, data: { bodySource: body, bodyHtml: renderArticleMarkdown(body) } });
+    await t.prisma.article.update({
+      where: { id: article.id },
+      data: { bodySource: body, bodyHtml: renderArticleMarkdown(body) },
+    });
     const [mod, author] = await Promise.all([createUser(t, 'moderator'), createUser(t)]);
     const moderator = await moderatorPage(mod);
     await moderator.page.getByRole('combobox', { name: /^Article/ }).selectOption(article.slug);
@@ -459,7 +482,11 @@ describe('moderation in the browser', () => {
 
   it('shows a moderator that another acted first (409) instead of undoing their decision', async () => {
     const article = await createArticle(t.prisma, { premoderation: true });
-    const [first, second, author] = await Promise.all([createUser(t, 'moderator'), createUser(t, 'moderator'), createUser(t)]);
+    const [first, second, author] = await Promise.all([
+      createUser(t, 'moderator'),
+      createUser(t, 'moderator'),
+      createUser(t),
+    ]);
     const [one, two] = [await moderatorPage(first), await moderatorPage(second)];
     await postComment(t, author, article.slug, 'Two moderators, one comment.');
     const itemOne = one.page.getByRole('article').filter({ hasText: 'Two moderators, one comment.' });

@@ -15,7 +15,10 @@ jest.setTimeout(90_000);
 let t: TestApp;
 let browser: Browser;
 beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestApp({ SSO_JWT_SECRET: SSO_SECRET, SSO_ISSUER, SSO_AUDIENCE }), launchBrowser()]);
+  [t, browser] = await Promise.all([
+    startTestApp({ SSO_JWT_SECRET: SSO_SECRET, SSO_ISSUER, SSO_AUDIENCE }),
+    launchBrowser(),
+  ]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -46,7 +49,9 @@ it('signs the publisher’s reader in on the embedded thread, and they can comme
     // The page shows the comment as it sends it: wait for the server to have it.
     let stored = 0;
     for (let tries = 0; tries < 100 && stored === 0; tries++) {
-      stored = await t.prisma.comment.count({ where: { authorId: account.id, articleId: article.id, bodySource: 'Signed in through the publisher' } });
+      stored = await t.prisma.comment.count({
+        where: { authorId: account.id, articleId: article.id, bodySource: 'Signed in through the publisher' },
+      });
       if (stored === 0) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(stored).toBe(1);

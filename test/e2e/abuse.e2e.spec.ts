@@ -37,16 +37,24 @@ describe('client addresses behind a proxy (TRUST_PROXY)', () => {
     const t = await app({ TRUST_PROXY: '1' });
     const statuses: number[] = [];
     // The client forges a new left-most address each time; the proxy appends the real one.
-    for (let i = 0; i < 12; i++) statuses.push((await login(t, { login: unique('nobody'), password: 'wrong password' }, `${randomAddress()}, 203.0.113.7`)).status);
+    for (let i = 0; i < 12; i++)
+      statuses.push(
+        (await login(t, { login: unique('nobody'), password: 'wrong password' }, `${randomAddress()}, 203.0.113.7`))
+          .status,
+      );
     expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
     // Another client behind the same proxy is not affected.
-    expect((await login(t, { login: unique('nobody'), password: 'wrong password' }, `${randomAddress()}, 203.0.113.8`)).status).toBe(401);
+    expect(
+      (await login(t, { login: unique('nobody'), password: 'wrong password' }, `${randomAddress()}, 203.0.113.8`))
+        .status,
+    ).toBe(401);
   });
 
   it('ignores X-Forwarded-For when no proxy is trusted', async () => {
     const t = await app({ TRUST_PROXY: 'false' });
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) statuses.push((await login(t, { login: unique('nobody'), password: 'wrong password' }, randomAddress())).status);
+    for (let i = 0; i < 12; i++)
+      statuses.push((await login(t, { login: unique('nobody'), password: 'wrong password' }, randomAddress())).status);
     expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
   });
 
@@ -54,7 +62,8 @@ describe('client addresses behind a proxy (TRUST_PROXY)', () => {
     const t = await app({ TRUST_PROXY: '10.9.9.9' });
     const statuses: number[] = [];
     // The test client (127.0.0.1) is not a listed proxy: its header counts for nothing.
-    for (let i = 0; i < 11; i++) statuses.push((await login(t, { login: unique('nobody'), password: 'wrong password' }, randomAddress())).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push((await login(t, { login: unique('nobody'), password: 'wrong password' }, randomAddress())).status);
     expect(statuses.at(-1)).toBe(429);
   });
 });
@@ -64,9 +73,14 @@ describe('sign-in throttle per account', () => {
     const t = await app({ TRUST_PROXY: '1', RATE_AUTH_PER_IP: '100000' });
     const target = await account(t);
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await login(t, { login: target.username, password: `guess ${i}` }, randomAddress())).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push((await login(t, { login: target.username, password: `guess ${i}` }, randomAddress())).status);
     expect(statuses).toEqual([...Array(10).fill(401), 429]);
-    const right = await login(t, { login: `${target.username}@example.test`, password: target.password }, randomAddress());
+    const right = await login(
+      t,
+      { login: `${target.username}@example.test`, password: target.password },
+      randomAddress(),
+    );
     expect(right.status).toBe(429);
     expect(right.body.code).toBe('RATE_LIMITED');
     expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(800);
@@ -78,22 +92,26 @@ describe('sign-in throttle per account', () => {
   it('forgets failures after a successful sign-in', async () => {
     const t = await app({ RATE_AUTH_PER_IP: '100000' });
     const target = await account(t);
-    for (let i = 0; i < 9; i++) expect((await login(t, { login: target.username, password: `guess ${i}` })).status).toBe(401);
+    for (let i = 0; i < 9; i++)
+      expect((await login(t, { login: target.username, password: `guess ${i}` })).status).toBe(401);
     expect((await login(t, { login: target.username, password: target.password })).status).toBe(200);
-    for (let i = 0; i < 9; i++) expect((await login(t, { login: target.username, password: `again ${i}` })).status).toBe(401);
+    for (let i = 0; i < 9; i++)
+      expect((await login(t, { login: target.username, password: `again ${i}` })).status).toBe(401);
     expect((await login(t, { login: target.username, password: target.password })).status).toBe(200);
   });
 
   // Runs where REDIS_URL is set (CI sets it): two nodes share the count.
   const redis = process.env.REDIS_URL;
-  if (redis) it('counts failures on one node against the account on another', async () => {
-    const a = await app({ RATE_AUTH_PER_IP: '100000', REDIS_URL: redis, REALTIME_ADAPTER: 'memory' });
-    const b = await app({ RATE_AUTH_PER_IP: '100000', REDIS_URL: redis, REALTIME_ADAPTER: 'memory' });
-    const target = await account(a);
-    for (let i = 0; i < 10; i++) expect((await login(i % 2 ? a : b, { login: target.username, password: `guess ${i}` })).status).toBe(401);
-    expect((await login(a, { login: target.username, password: target.password })).status).toBe(429);
-    expect((await login(b, { login: target.username, password: target.password })).status).toBe(429);
-  });
+  if (redis)
+    it('counts failures on one node against the account on another', async () => {
+      const a = await app({ RATE_AUTH_PER_IP: '100000', REDIS_URL: redis, REALTIME_ADAPTER: 'memory' });
+      const b = await app({ RATE_AUTH_PER_IP: '100000', REDIS_URL: redis, REALTIME_ADAPTER: 'memory' });
+      const target = await account(a);
+      for (let i = 0; i < 10; i++)
+        expect((await login(i % 2 ? a : b, { login: target.username, password: `guess ${i}` })).status).toBe(401);
+      expect((await login(a, { login: target.username, password: target.password })).status).toBe(429);
+      expect((await login(b, { login: target.username, password: target.password })).status).toBe(429);
+    });
 
   it('throttles names that match no account the same way', async () => {
     const t = await app({ RATE_AUTH_PER_IP: '100000' });
@@ -120,18 +138,27 @@ describe('sockets', () => {
   it('holds one socket per connection: a burst of CONNECT packets opens one socket, and no more', async () => {
     const t = await app({});
     const { ws, frames } = await rawConnection(t.url);
-    const token = (await http(t, 'POST', '/api/auth/register', {
-      body: { username: unique('ws').replace('-', '_'), email: `${unique('ws')}@example.test`, password: 'a long and unusual passphrase' },
-    })).body.accessToken as string;
+    const token = (
+      await http(t, 'POST', '/api/auth/register', {
+        body: {
+          username: unique('ws').replace('-', '_'),
+          email: `${unique('ws')}@example.test`,
+          password: 'a long and unusual passphrase',
+        },
+      })
+    ).body.accessToken as string;
     // Each CONNECT carries a token, so each would cost a database lookup.
     for (let i = 0; i < 200; i++) ws.send(`40${JSON.stringify({ token })}`);
     await waitUntil(() => frames.some((f) => f.startsWith('40{"sid"')));
     const gateway: unknown = t.app.get(EventsGateway);
-    expect((await (gateway as { server: { fetchSockets(): Promise<unknown[]> } }).server.fetchSockets()).length).toBe(1);
+    expect((await (gateway as { server: { fetchSockets(): Promise<unknown[]> } }).server.fetchSockets()).length).toBe(
+      1,
+    );
     // Those that arrived while the first was being admitted were refused; later ones are ignored.
     const answers = frames.slice(1);
     expect(answers.filter((f) => f.startsWith('40{"sid"')).length).toBe(1);
-    for (const frame of answers.filter((f) => !f.startsWith('40{"sid"'))) expect(frame).toContain('ONE_SOCKET_PER_CONNECTION');
+    for (const frame of answers.filter((f) => !f.startsWith('40{"sid"')))
+      expect(frame).toContain('ONE_SOCKET_PER_CONNECTION');
     ws.close();
   });
 

@@ -28,7 +28,11 @@ describe('registration', () => {
       body: { username, email: `${username}@Example.test`, password: 'long enough password' },
     });
     expect(res.status).toBe(201);
-    expect(res.body.user).toMatchObject({ username, email: `${username.toLowerCase()}@example.test`, role: 'commenter' });
+    expect(res.body.user).toMatchObject({
+      username,
+      email: `${username.toLowerCase()}@example.test`,
+      role: 'commenter',
+    });
     expect(res.body.user.passwordHash).toBeUndefined();
     expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 86400 });
     const row = await t.prisma.user.findUniqueOrThrow({ where: { id: res.body.user.id } });
@@ -49,7 +53,11 @@ describe('registration', () => {
     ['a common password in other case', { password: 'Password123' }, 'VALIDATION_FAILED'],
     ['a password of spaces', { password: ' '.repeat(12) }, 'VALIDATION_FAILED'],
     ['a password of one repeated character', { password: 'zzzzzzzzzzzz' }, 'VALIDATION_FAILED'],
-    ['a password made of the username', { username: 'marguerite_d', password: 'marguerite_d2026' }, 'VALIDATION_FAILED'],
+    [
+      'a password made of the username',
+      { username: 'marguerite_d', password: 'marguerite_d2026' },
+      'VALIDATION_FAILED',
+    ],
   ])('refuses %s and writes nothing', async (_label, change, code) => {
     const username = unique('u').replace('-', '_');
     const body = { username, email: `${username}@example.test`, password: 'long enough password', ...change };
@@ -68,7 +76,11 @@ describe('registration', () => {
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('USERNAME_TAKEN');
     const sameEmail = await http(t, 'POST', '/api/auth/register', {
-      body: { username: unique('x').replace('-', '_'), email: user.email.toUpperCase(), password: 'long enough password' },
+      body: {
+        username: unique('x').replace('-', '_'),
+        email: user.email.toUpperCase(),
+        password: 'long enough password',
+      },
     });
     expect(sameEmail.status).toBe(409);
     expect(sameEmail.body.code).toBe('EMAIL_TAKEN');
@@ -114,8 +126,12 @@ describe('login', () => {
 
   it('gives the same answer for a wrong password and an unknown user', async () => {
     const user = await createUser(t);
-    const wrong = await http(t, 'POST', '/api/auth/login', { body: { login: user.username, password: 'wrong password!' } });
-    const unknown = await http(t, 'POST', '/api/auth/login', { body: { login: 'nobody_here', password: 'wrong password!' } });
+    const wrong = await http(t, 'POST', '/api/auth/login', {
+      body: { login: user.username, password: 'wrong password!' },
+    });
+    const unknown = await http(t, 'POST', '/api/auth/login', {
+      body: { login: 'nobody_here', password: 'wrong password!' },
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body.code).toBe('INVALID_CREDENTIALS');

@@ -51,15 +51,23 @@ it('writes nothing for a refused word rule or settings change', async () => {
   await http(t, 'POST', '/api/moderation/word-rules', { token: admin.token, body: { pattern: '!!!', action: 'ban' } });
   expect(await t.prisma.wordRule.count()).toBe(before);
   const article = await createArticle(t.prisma);
-  await http(t, 'PATCH', `/api/moderation/articles/${article.slug}`, { token: mod.token, body: { slowModeSeconds: 'soon' } });
-  expect(await t.prisma.article.findUniqueOrThrow({ where: { id: article.id } })).toMatchObject({ slowModeSeconds: 0, lastSeq: 0 });
+  await http(t, 'PATCH', `/api/moderation/articles/${article.slug}`, {
+    token: mod.token,
+    body: { slowModeSeconds: 'soon' },
+  });
+  expect(await t.prisma.article.findUniqueOrThrow({ where: { id: article.id } })).toMatchObject({
+    slowModeSeconds: 0,
+    lastSeq: 0,
+  });
 });
 
 it('answers malformed socket unsubscriptions with an error ack', async () => {
   const socket = await connectSocket(t.url);
   try {
     expect(await socket.ack('unsubscribe', {})).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
-    expect(await socket.ack('unsubscribe', { article: 'a', feed: 'moderation' })).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    expect(await socket.ack('unsubscribe', { article: 'a', feed: 'moderation' })).toMatchObject({
+      error: { code: 'VALIDATION_FAILED' },
+    });
     expect(await socket.ack('unsubscribe', { article: 'never-subscribed' })).toEqual({ ok: true });
   } finally {
     socket.close();

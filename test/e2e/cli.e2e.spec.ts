@@ -60,7 +60,15 @@ describe('CLI against DATABASE_URL', () => {
 
   it('admin:create: creates an admin, then changes roles with --promote', async () => {
     const username = unique('cli').replace('-', '_');
-    const created = await runCli(['admin:create', '--username', username, '--email', `${username}@example.test`, '--password', 'a long and unusual passphrase']);
+    const created = await runCli([
+      'admin:create',
+      '--username',
+      username,
+      '--email',
+      `${username}@example.test`,
+      '--password',
+      'a long and unusual passphrase',
+    ]);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(new RegExp(`Created admin ${username} \\([0-9a-f-]{36}\\)`));
@@ -79,7 +87,15 @@ describe('CLI against DATABASE_URL', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No such user');
 
-    const weak = await runCli(['admin:create', '--username', unique('weak').replace('-', '_'), '--email', 'weak@example.test', '--password', 'short']);
+    const weak = await runCli([
+      'admin:create',
+      '--username',
+      unique('weak').replace('-', '_'),
+      '--email',
+      'weak@example.test',
+      '--password',
+      'short',
+    ]);
     expect(weak.code).toBe(1);
     expect(weak.stderr).toContain('password');
   });
@@ -94,7 +110,12 @@ describe('CLI while the API runs on the same embedded PostgreSQL', () => {
 
   beforeAll(async () => {
     pgPort = await freePort();
-    server = await startServerProcess({ DATABASE_URL: '', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), SEED: 'true' });
+    server = await startServerProcess({
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(pgPort),
+      SEED: 'true',
+    });
   }, 120_000);
   afterAll(async () => {
     await server?.stop();
@@ -129,7 +150,10 @@ describe('CLI while the API runs on the same embedded PostgreSQL', () => {
   it('uses the running server, and a moderator it appoints can moderate at once', async () => {
     const username = unique('boss').replace('-', '_');
     const password = 'a long and unusual passphrase';
-    const created = await runCli(['admin:create', '--username', username, '--email', `${username}@example.test`, '--password', password], env());
+    const created = await runCli(
+      ['admin:create', '--username', username, '--email', `${username}@example.test`, '--password', password],
+      env(),
+    );
     expect(created.code).toBe(0);
     expect(created.stderr).toContain('Using the embedded PostgreSQL already running');
 

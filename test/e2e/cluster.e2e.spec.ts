@@ -53,7 +53,9 @@ describe.each(variants)('two API nodes sharing rooms through %s', (_name, env) =
 
     const count = 40;
     await Promise.all(
-      Array.from({ length: count }, (_, i) => writerOnA.ack('comment.create', { article: article.slug, body: `from A ${i}` })),
+      Array.from({ length: count }, (_, i) =>
+        writerOnA.ack('comment.create', { article: article.slug, body: `from A ${i}` }),
+      ),
     );
     await readerOnB.waitFor((events) => events.length >= count, 15_000);
     await new Promise((r) => setTimeout(r, 500));
@@ -90,10 +92,15 @@ describe.each(variants)('two API nodes sharing rooms through %s', (_name, env) =
     expect(ban.status).toBe(200);
     await waitUntil(() => userOnB.session.some((m) => m.type === 'account.updated' && m.data.banned === true), 5000);
     const article = await createArticle(prisma as never);
-    expect(await userOnB.ack('comment.create', { article: article.slug, body: 'banned' })).toMatchObject({ error: { code: 'USER_BANNED' } });
+    expect(await userOnB.ack('comment.create', { article: article.slug, body: 'banned' })).toMatchObject({
+      error: { code: 'USER_BANNED' },
+    });
 
     // A demotion straight in the database (as the CLI makes it).
     await prisma.user.update({ where: { id: mod.id }, data: { role: 'commenter' } });
-    await waitUntil(() => modOnB.session.some((m) => m.type === 'subscription.ended' && m.data.code === 'FORBIDDEN'), 5000);
+    await waitUntil(
+      () => modOnB.session.some((m) => m.type === 'subscription.ended' && m.data.code === 'FORBIDDEN'),
+      5000,
+    );
   });
 });

@@ -14,7 +14,8 @@ afterAll(async () => {
 // Posts sequentially so creation times are strictly ordered.
 async function postMany(slug: string, count: number, parentId?: string): Promise<any[]> {
   const out = [];
-  for (let i = 0; i < count; i++) out.push(await postComment(t, user, slug, `comment ${i}`, parentId ? { parentId } : {}));
+  for (let i = 0; i < count; i++)
+    out.push(await postComment(t, user, slug, `comment ${i}`, parentId ? { parentId } : {}));
   return out;
 }
 
@@ -82,10 +83,18 @@ describe('thread pages', () => {
     expect(first.replies[0]).toMatchObject({ replyCount: 1, replies: [] });
     expect(first.replies[0].repliesCursor).toEqual(expect.any(String));
 
-    const more = await http(t, 'GET', `/api/comments/${root.id}/replies?cursor=${encodeURIComponent(top.repliesCursor)}`);
+    const more = await http(
+      t,
+      'GET',
+      `/api/comments/${root.id}/replies?cursor=${encodeURIComponent(top.repliesCursor)}`,
+    );
     expect(more.status).toBe(200);
     expect(more.body.items.map((r: any) => r.id)).toEqual(children.slice(3).map((c) => c.id));
-    const hidden = await http(t, 'GET', `/api/comments/${grandchildren[0].id}/replies?cursor=${encodeURIComponent(first.replies[0].repliesCursor)}`);
+    const hidden = await http(
+      t,
+      'GET',
+      `/api/comments/${grandchildren[0].id}/replies?cursor=${encodeURIComponent(first.replies[0].repliesCursor)}`,
+    );
     expect(hidden.body.items.map((r: any) => r.id)).toEqual([deep.id]);
   });
 
@@ -130,9 +139,13 @@ describe('thread pages', () => {
     await postMany(article.slug, 3);
     const page = await http(t, 'GET', `/api/articles/${article.slug}/comments?sort=newest&limit=1`);
     const cursor = encodeURIComponent(page.body.nextCursor);
-    expect((await http(t, 'GET', `/api/articles/${article.slug}/comments?sort=oldest&cursor=${cursor}`)).body.code).toBe('INVALID_CURSOR');
+    expect(
+      (await http(t, 'GET', `/api/articles/${article.slug}/comments?sort=oldest&cursor=${cursor}`)).body.code,
+    ).toBe('INVALID_CURSOR');
     const other = await createArticle(t.prisma);
-    expect((await http(t, 'GET', `/api/articles/${other.slug}/comments?cursor=${cursor}`)).body.code).toBe('INVALID_CURSOR');
+    expect((await http(t, 'GET', `/api/articles/${other.slug}/comments?cursor=${cursor}`)).body.code).toBe(
+      'INVALID_CURSOR',
+    );
   });
 
   it.each([

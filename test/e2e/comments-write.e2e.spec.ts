@@ -45,7 +45,9 @@ describe('posting a comment', () => {
 
     const state = await snapshot(article.id);
     expect(state).toEqual({ comments: 1, events: 1, lastSeq: 1, commentCount: 1 });
-    const event = await t.prisma.articleEvent.findUniqueOrThrow({ where: { articleId_seq: { articleId: article.id, seq: 1 } } });
+    const event = await t.prisma.articleEvent.findUniqueOrThrow({
+      where: { articleId_seq: { articleId: article.id, seq: 1 } },
+    });
     expect(event).toMatchObject({ type: 'comment.created', audience: 'public', commentId: res.body.id });
     // The log keeps the id, never the text: replays render the comment as it is then.
     expect(event.payload).toEqual({});
@@ -82,8 +84,14 @@ describe('idempotent retries with a client-chosen id', () => {
     const user = await createUser(t);
     const article = await createArticle(t.prisma);
     const id = randomUUID();
-    const first = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { id, body: 'once' } });
-    const again = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { id, body: 'once' } });
+    const first = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: user.token,
+      body: { id, body: 'once' },
+    });
+    const again = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: user.token,
+      body: { id, body: 'once' },
+    });
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
@@ -96,10 +104,16 @@ describe('idempotent retries with a client-chosen id', () => {
     const article = await createArticle(t.prisma);
     const id = randomUUID();
     await postComment(t, user, article.slug, 'original', { id });
-    const changed = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { id, body: 'changed' } });
+    const changed = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: user.token,
+      body: { id, body: 'changed' },
+    });
     expect(changed.status).toBe(409);
     expect(changed.body.code).toBe('COMMENT_ID_CONFLICT');
-    const stolen = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: other.token, body: { id, body: 'original' } });
+    const stolen = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: other.token,
+      body: { id, body: 'original' },
+    });
     expect(stolen.status).toBe(409);
     expect(stolen.body.code).toBe('COMMENT_ID_CONFLICT');
     const stored = await t.prisma.comment.findUniqueOrThrow({ where: { id } });
@@ -127,7 +141,18 @@ describe('bad input is refused with a stable code and writes nothing', () => {
     user = await createUser(t);
   });
 
-  const cases: [string, (ctx: { slug: string; other: { slug: string; rootId: string } }) => { path?: string; body?: unknown; rawBody?: string; token?: string | null; contentType?: string }, number, string][] = [
+  const cases: [
+    string,
+    (ctx: { slug: string; other: { slug: string; rootId: string } }) => {
+      path?: string;
+      body?: unknown;
+      rawBody?: string;
+      token?: string | null;
+      contentType?: string;
+    },
+    number,
+    string,
+  ][] = [
     ['an empty body', () => ({ body: { body: '' } }), 400, 'COMMENT_BODY_EMPTY'],
     ['a body of blanks', () => ({ body: { body: ' \n\t ' } }), 400, 'COMMENT_BODY_EMPTY'],
     ['a body over 10,000 characters', () => ({ body: { body: 'x'.repeat(10_001) } }), 400, 'COMMENT_BODY_TOO_LONG'],
@@ -140,8 +165,18 @@ describe('bad input is refused with a stable code and writes nothing', () => {
     ['a JSON array', () => ({ rawBody: '[1,2]', contentType: 'application/json' }), 400, 'VALIDATION_FAILED'],
     ['a text/plain body', () => ({ rawBody: 'hi', contentType: 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['a parent that does not exist', () => ({ body: { body: 'hi', parentId: randomUUID() } }), 400, 'PARENT_NOT_FOUND'],
-    ['a parent in another article', ({ other }) => ({ body: { body: 'hi', parentId: other.rootId } }), 400, 'PARENT_IN_OTHER_ARTICLE'],
-    ['an unknown article', () => ({ path: '/api/articles/no-such-article/comments', body: { body: 'hi' } }), 404, 'ARTICLE_NOT_FOUND'],
+    [
+      'a parent in another article',
+      ({ other }) => ({ body: { body: 'hi', parentId: other.rootId } }),
+      400,
+      'PARENT_IN_OTHER_ARTICLE',
+    ],
+    [
+      'an unknown article',
+      () => ({ path: '/api/articles/no-such-article/comments', body: { body: 'hi' } }),
+      404,
+      'ARTICLE_NOT_FOUND',
+    ],
     ['no token', () => ({ body: { body: 'hi' }, token: null }), 401, 'UNAUTHENTICATED'],
     ['an invalid token', () => ({ body: { body: 'hi' }, token: 'not.a.token' }), 401, 'INVALID_TOKEN'],
   ];
@@ -181,13 +216,19 @@ describe('bad input is refused with a stable code and writes nothing', () => {
 
   it('accepts exactly 10,000 characters', async () => {
     const article = await createArticle(t.prisma);
-    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { body: 'é'.repeat(10_000) } });
+    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: user.token,
+      body: { body: 'é'.repeat(10_000) },
+    });
     expect(res.status).toBe(201);
   });
 
   it('refuses a body over the 64 KB request limit with 413', async () => {
     const article = await createArticle(t.prisma);
-    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { body: 'x'.repeat(70_000) } });
+    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: user.token,
+      body: { body: 'x'.repeat(70_000) },
+    });
     expect(res.status).toBe(413);
     expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
     expect(await snapshot(article.id)).toMatchObject({ comments: 0 });
@@ -195,7 +236,10 @@ describe('bad input is refused with a stable code and writes nothing', () => {
 
   it('refuses a comment on a closed article', async () => {
     const article = await createArticle(t.prisma, { state: 'closed' });
-    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { body: 'too late' } });
+    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: user.token,
+      body: { body: 'too late' },
+    });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('ARTICLE_CLOSED');
     expect(await snapshot(article.id)).toEqual({ comments: 0, events: 0, lastSeq: 0, commentCount: 0 });
@@ -210,7 +254,10 @@ describe('bad input is refused with a stable code and writes nothing', () => {
     }
     const before = await snapshot(article.id);
     expect(before.comments).toBe(50);
-    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { body: 'level 51', parentId } });
+    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: user.token,
+      body: { body: 'level 51', parentId },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 'THREAD_TOO_DEEP', maxDepth: 50 });
     expect(await snapshot(article.id)).toEqual(before);
@@ -219,7 +266,10 @@ describe('bad input is refused with a stable code and writes nothing', () => {
   it('refuses a reply to a comment that is not published', async () => {
     const article = await createArticle(t.prisma, { premoderation: true });
     const pending = await postComment(t, user, article.slug, 'pending');
-    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { body: 'reply', parentId: pending.id } });
+    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: user.token,
+      body: { body: 'reply', parentId: pending.id },
+    });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('PARENT_NOT_REPLYABLE');
   });
@@ -245,7 +295,13 @@ describe('concurrency', () => {
     expect(rootRow).toMatchObject({ replyCount: 26, descendantCount: 51 });
     expect(childRow).toMatchObject({ replyCount: 25, descendantCount: 25 });
     expect(await snapshot(article.id)).toEqual({ comments: 52, events: 52, lastSeq: 52, commentCount: 52 });
-    const seqs = (await t.prisma.articleEvent.findMany({ where: { articleId: article.id }, select: { seq: true }, orderBy: { seq: 'asc' } })).map((e) => e.seq);
+    const seqs = (
+      await t.prisma.articleEvent.findMany({
+        where: { articleId: article.id },
+        select: { seq: true },
+        orderBy: { seq: 'asc' },
+      })
+    ).map((e) => e.seq);
     expect(seqs).toEqual(Array.from({ length: 52 }, (_, i) => i + 1));
   });
 });

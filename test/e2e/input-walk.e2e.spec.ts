@@ -27,20 +27,64 @@ const answers: { request: string; status: number; problem: boolean }[] = [];
 async function send(method: string, path: string, options: Parameters<typeof http>[3] = {}) {
   const res = await http(t, method, path, { token: admin.token, ...options });
   answers.push({
-    request: `${method} ${path} ${options.rawBody ?? JSON.stringify(options.body ?? '')} ${options.headers?.['content-type'] ?? ''}`.slice(0, 300),
+    request:
+      `${method} ${path} ${options.rawBody ?? JSON.stringify(options.body ?? '')} ${options.headers?.['content-type'] ?? ''}`.slice(
+        0,
+        300,
+      ),
     status: res.status,
     problem: res.status < 400 || /^application\/problem\+json/.test(res.headers.get('content-type') ?? ''),
   });
   return res;
 }
 
-const BAD_IDS = ['not-a-uuid', '%00', 'a%00b', 'x'.repeat(300), '00000000-0000-0000-0000-00000000000g', encodeURIComponent("'; select 1;--"), '%F0%9F%92%A9'];
-const BAD_SLUGS = ['%00', 'a%00b', 'x'.repeat(300), encodeURIComponent('ünïcödé'), '%F0%9F%92%A9', encodeURIComponent("' or 1=1 --"), '-'];
+const BAD_IDS = [
+  'not-a-uuid',
+  '%00',
+  'a%00b',
+  'x'.repeat(300),
+  '00000000-0000-0000-0000-00000000000g',
+  encodeURIComponent("'; select 1;--"),
+  '%F0%9F%92%A9',
+];
+const BAD_SLUGS = [
+  '%00',
+  'a%00b',
+  'x'.repeat(300),
+  encodeURIComponent('ünïcödé'),
+  '%F0%9F%92%A9',
+  encodeURIComponent("' or 1=1 --"),
+  '-',
+];
 const BAD_LIMITS = ['0', '-1', '1e300', 'abc', '', '1.5', 'Infinity', 'NaN', '%00', '99999999999999999999'];
 const BAD_AFTER = ['-1', '1e300', 'abc', '9'.repeat(30), '%00', '1.5', '2147483648', '9007199254740991'];
 const BAD_WORDS = ['nonsense', '%00', 'x'.repeat(300)];
-const BAD_VALUES: unknown[] = [null, 123, -1, 1e308, true, [], {}, 'x', '\u0000', 'a\u0000b', '\u200b\u202e', '9'.repeat(400), [1, 2], { $gt: '' }];
-const BAD_JSON = ['{', '[]', 'null', '"x"', '1e999', '{"a":', `${'['.repeat(5000)}${']'.repeat(5000)}`, '{"__proto__":{"x":1}}'];
+const BAD_VALUES: unknown[] = [
+  null,
+  123,
+  -1,
+  1e308,
+  true,
+  [],
+  {},
+  'x',
+  '\u0000',
+  'a\u0000b',
+  '\u200b\u202e',
+  '9'.repeat(400),
+  [1, 2],
+  { $gt: '' },
+];
+const BAD_JSON = [
+  '{',
+  '[]',
+  'null',
+  '"x"',
+  '1e999',
+  '{"a":',
+  `${'['.repeat(5000)}${']'.repeat(5000)}`,
+  '{"__proto__":{"x":1}}',
+];
 const OTHER_CONTENT_TYPES = [
   'text/plain',
   'application/x-www-form-urlencoded',
@@ -105,19 +149,37 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) await postComment(t, author, held.slug, `pending ${i}`);
   for (const reason of ['spam', 'abuse']) {
     const doomed = await postComment(t, author, article.slug, `to be removed for ${reason}`, { parentId });
-    const res = await http(t, 'POST', `/api/moderation/comments/${doomed.id}/actions`, { token: admin.token, body: { action: 'remove', version: (await t.prisma.comment.findUniqueOrThrow({ where: { id: doomed.id } })).version, reason } });
+    const res = await http(t, 'POST', `/api/moderation/comments/${doomed.id}/actions`, {
+      token: admin.token,
+      body: {
+        action: 'remove',
+        version: (await t.prisma.comment.findUniqueOrThrow({ where: { id: doomed.id } })).version,
+        reason,
+      },
+    });
     expect(res.status).toBe(200);
   }
 
   const document = (await http(t, 'GET', '/docs/openapi.json')).body as {
-    paths: Record<string, Record<string, { parameters?: { in: string; name: string; schema?: { enum?: string[] } }[]; requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          parameters?: { in: string; name: string; schema?: { enum?: string[] } }[];
+          requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
+        }
+      >
+    >;
   };
   operations = Object.entries(document.paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(([method, op]) => ({
       method: method.toUpperCase(),
       path,
       query: (op.parameters ?? []).filter((p) => p.in === 'query'),
-      bodyFields: op.requestBody ? Object.keys(op.requestBody.content['application/json']?.schema.properties ?? {}) : null,
+      bodyFields: op.requestBody
+        ? Object.keys(op.requestBody.content['application/json']?.schema.properties ?? {})
+        : null,
     })),
   );
 }, 60_000);
@@ -141,7 +203,13 @@ it('walks every documented route with malformed input and never gets a 5xx', asy
     // Malformed query parameters, one at a time.
     for (const param of op.query) {
       const values =
-        param.name === 'limit' ? BAD_LIMITS : param.name === 'after' ? BAD_AFTER : param.name === 'cursor' ? [] : BAD_WORDS;
+        param.name === 'limit'
+          ? BAD_LIMITS
+          : param.name === 'after'
+            ? BAD_AFTER
+            : param.name === 'cursor'
+              ? []
+              : BAD_WORDS;
       for (const value of values) await send(op.method, `${path}?${param.name}=${value}`);
       await send(op.method, `${path}?${param.name}=1&${param.name}=2`);
     }
@@ -149,7 +217,10 @@ it('walks every documented route with malformed input and never gets a 5xx', asy
     if (op.query.some((p) => p.name === 'cursor')) {
       const sorts = op.query.find((p) => p.name === 'sort')?.schema?.enum ?? [undefined];
       const status = op.query.find((p) => p.name === 'status')?.schema?.enum ?? [undefined];
-      for (const variant of [...sorts.map((sort) => (sort ? `sort=${sort}` : '')), ...status.slice(0, 1).map((s) => (s ? `status=${s}` : ''))]) {
+      for (const variant of [
+        ...sorts.map((sort) => (sort ? `sort=${sort}` : '')),
+        ...status.slice(0, 1).map((s) => (s ? `status=${s}` : '')),
+      ]) {
         const first = await send(op.method, `${path}?limit=1&${variant}`);
         expect([op.path, first.status, first.body.nextCursor ? 'cursor' : 'none']).toEqual([op.path, 200, 'cursor']);
         cursorLists += 1;
@@ -159,7 +230,8 @@ it('walks every documented route with malformed input and never gets a 5xx', asy
           expect([op.path, cursor, res.status, res.body.code]).toEqual([op.path, cursor, 400, 'INVALID_CURSOR']);
         }
         // Ranks past an int column's range, or fractional: refused there, a page elsewhere.
-        for (const rank of [2 ** 40, 1.5]) await send(op.method, `${path}?limit=1&${variant}&cursor=${cursorOf(kind, rank, TIME, randomUUID())}`);
+        for (const rank of [2 ** 40, 1.5])
+          await send(op.method, `${path}?limit=1&${variant}&cursor=${cursorOf(kind, rank, TIME, randomUUID())}`);
       }
     }
     if (!op.bodyFields) continue;
@@ -168,8 +240,12 @@ it('walks every documented route with malformed input and never gets a 5xx', asy
       const res = await send(op.method, path, { rawBody: 'a=1&b=2', headers: { 'content-type': type } });
       expect([op.path, type, res.status]).toEqual([op.path, type, 415]);
     }
-    for (const raw of BAD_JSON) await send(op.method, path, { rawBody: raw, headers: { 'content-type': 'application/json' } });
-    await send(op.method, path, { rawBody: JSON.stringify({ x: 'y'.repeat(70 * 1024) }), headers: { 'content-type': 'application/json' } });
+    for (const raw of BAD_JSON)
+      await send(op.method, path, { rawBody: raw, headers: { 'content-type': 'application/json' } });
+    await send(op.method, path, {
+      rawBody: JSON.stringify({ x: 'y'.repeat(70 * 1024) }),
+      headers: { 'content-type': 'application/json' },
+    });
     // Each field with values of the wrong type, size or content; then all at once.
     for (const value of BAD_VALUES) {
       for (const field of op.bodyFields) await send(op.method, path, { body: { [field]: value } });
@@ -204,13 +280,33 @@ it('refuses a signed token that names no possible user', async () => {
 
 it('refuses comment bodies that show nothing, and NUL bytes anywhere, writing nothing', async () => {
   const before = await t.prisma.comment.count({ where: { articleId: article.id } });
-  for (const body of ['\u200b\u200c\u200d', '\u202e\u2066\u2069', ' \u3164 ', '\u2800\u2800', '\u0301\u0301', '\ufeff']) {
-    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: author.token, body: { body } });
-    expect([JSON.stringify(body), res.status, res.body.code]).toEqual([JSON.stringify(body), 400, 'COMMENT_BODY_EMPTY']);
+  for (const body of [
+    '\u200b\u200c\u200d',
+    '\u202e\u2066\u2069',
+    ' \u3164 ',
+    '\u2800\u2800',
+    '\u0301\u0301',
+    '\ufeff',
+  ]) {
+    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: author.token,
+      body: { body },
+    });
+    expect([JSON.stringify(body), res.status, res.body.code]).toEqual([
+      JSON.stringify(body),
+      400,
+      'COMMENT_BODY_EMPTY',
+    ]);
   }
-  const nul = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: author.token, body: { body: 'a\u0000b' } });
+  const nul = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+    token: author.token,
+    body: { body: 'a\u0000b' },
+  });
   expect([nul.status, nul.body.code]).toEqual([400, 'VALIDATION_FAILED']);
-  const report = await http(t, 'POST', `/api/comments/${parentId}/reports`, { token: admin.token, body: { reason: 'spam', note: 'x\u0000' } });
+  const report = await http(t, 'POST', `/api/comments/${parentId}/reports`, {
+    token: admin.token,
+    body: { reason: 'spam', note: 'x\u0000' },
+  });
   expect(report.status).toBe(400);
   const login = await http(t, 'POST', '/api/auth/login', { body: { login: 'a\u0000b', password: 'whatever it is' } });
   expect(login.status).toBe(400);
@@ -218,7 +314,10 @@ it('refuses comment bodies that show nothing, and NUL bytes anywhere, writing no
   // A body with something to see, among invisible characters, is kept. (The
   // walk may have put the first article in slow mode: a fresh one.)
   const fresh = await createArticle(t.prisma);
-  const ok = await http(t, 'POST', `/api/articles/${fresh.slug}/comments`, { token: author.token, body: { body: '\u200bשלום\u200f ok' } });
+  const ok = await http(t, 'POST', `/api/articles/${fresh.slug}/comments`, {
+    token: author.token,
+    body: { body: '\u200bשלום\u200f ok' },
+  });
   expect(ok.status).toBe(201);
 });
 

@@ -31,30 +31,56 @@ describe('article settings', () => {
     const article = await createArticle(t.prisma);
     const watcher = track(await connectSocket(t.url));
     await watcher.ack('subscribe', { article: article.slug });
-    const res = await http(t, 'PATCH', `/api/moderation/articles/${article.slug}`, { token: mod.token, body: { state: 'closed' } });
+    const res = await http(t, 'PATCH', `/api/moderation/articles/${article.slug}`, {
+      token: mod.token,
+      body: { state: 'closed' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ state: 'closed' });
     const [event] = await watcher.waitFor((e) => e.length === 1);
-    expect(event).toMatchObject({ type: 'article.updated', seq: 1, data: { article: { state: 'closed', premoderation: false } } });
-    const post = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: reader.token, body: { body: 'late' } });
+    expect(event).toMatchObject({
+      type: 'article.updated',
+      seq: 1,
+      data: { article: { state: 'closed', premoderation: false } },
+    });
+    const post = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: reader.token,
+      body: { body: 'late' },
+    });
     expect(post.body.code).toBe('ARTICLE_CLOSED');
     const log = (await http(t, 'GET', `/api/moderation/log?article=${article.slug}`, { token: mod.token })).body.items;
-    expect(log).toEqual([expect.objectContaining({ action: 'update_article', targetType: 'article', targetId: article.id, moderator: expect.objectContaining({ id: mod.id }) })]);
+    expect(log).toEqual([
+      expect.objectContaining({
+        action: 'update_article',
+        targetType: 'article',
+        targetId: article.id,
+        moderator: expect.objectContaining({ id: mod.id }),
+      }),
+    ]);
   });
 
   it('holds new comments for approval under premoderation, but not a moderator’s', async () => {
     const article = await createArticle(t.prisma);
-    await http(t, 'PATCH', `/api/moderation/articles/${article.slug}`, { token: mod.token, body: { premoderation: true } });
+    await http(t, 'PATCH', `/api/moderation/articles/${article.slug}`, {
+      token: mod.token,
+      body: { premoderation: true },
+    });
     expect((await postComment(t, reader, article.slug, 'held')).status).toBe('pending');
     expect((await postComment(t, mod, article.slug, 'staff')).status).toBe('published');
   });
 
   it('enforces slow mode with 429 and Retry-After, sparing moderators', async () => {
     const article = await createArticle(t.prisma);
-    await http(t, 'PATCH', `/api/moderation/articles/${article.slug}`, { token: mod.token, body: { slowModeSeconds: 60 } });
+    await http(t, 'PATCH', `/api/moderation/articles/${article.slug}`, {
+      token: mod.token,
+      body: { slowModeSeconds: 60 },
+    });
     const user = await createUser(t);
     await postComment(t, user, article.slug, 'one');
-    const second = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { body: 'two' } });
+    const second = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: user.token,
+      body: { body: 'two' },
+    });
     expect(second.status).toBe(429);
     expect(second.body.code).toBe('SLOW_MODE');
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(50);
@@ -85,32 +111,59 @@ describe('reports', () => {
     await watcher.ack('subscribe', { article: article.slug, after: 1 });
     const reporters = await Promise.all([createUser(t), createUser(t), createUser(t)]);
 
-    const first = await http(t, 'POST', `/api/comments/${comment.id}/reports`, { token: reporters[0].token, body: { reason: 'abuse', note: 'rude' } });
+    const first = await http(t, 'POST', `/api/comments/${comment.id}/reports`, {
+      token: reporters[0].token,
+      body: { reason: 'abuse', note: 'rude' },
+    });
     expect(first.status).toBe(201);
     expect(first.body).toEqual({ openReports: 1 });
-    const again = await http(t, 'POST', `/api/comments/${comment.id}/reports`, { token: reporters[0].token, body: { reason: 'spam' } });
+    const again = await http(t, 'POST', `/api/comments/${comment.id}/reports`, {
+      token: reporters[0].token,
+      body: { reason: 'spam' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('ALREADY_REPORTED');
-    const own = await http(t, 'POST', `/api/comments/${comment.id}/reports`, { token: reader.token, body: { reason: 'spam' } });
+    const own = await http(t, 'POST', `/api/comments/${comment.id}/reports`, {
+      token: reader.token,
+      body: { reason: 'spam' },
+    });
     expect(own.body.code).toBe('CANNOT_REPORT_OWN_COMMENT');
-    const bad = await http(t, 'POST', `/api/comments/${comment.id}/reports`, { token: reporters[1].token, body: { reason: 'boring' } });
+    const bad = await http(t, 'POST', `/api/comments/${comment.id}/reports`, {
+      token: reporters[1].token,
+      body: { reason: 'boring' },
+    });
     expect(bad.body.code).toBe('VALIDATION_FAILED');
     expect((await thread(article.slug)).items).toHaveLength(1);
 
-    await http(t, 'POST', `/api/comments/${comment.id}/reports`, { token: reporters[1].token, body: { reason: 'abuse' } });
-    const third = await http(t, 'POST', `/api/comments/${comment.id}/reports`, { token: reporters[2].token, body: { reason: 'off_topic' } });
+    await http(t, 'POST', `/api/comments/${comment.id}/reports`, {
+      token: reporters[1].token,
+      body: { reason: 'abuse' },
+    });
+    const third = await http(t, 'POST', `/api/comments/${comment.id}/reports`, {
+      token: reporters[2].token,
+      body: { reason: 'off_topic' },
+    });
     expect(third.body).toEqual({ openReports: 3 });
     expect((await thread(article.slug)).items).toEqual([]);
     const removed = await watcher.waitFor((e) => e.some((x) => x.type === 'comment.removed'));
-    expect(removed.find((e) => e.type === 'comment.removed')!.data).toMatchObject({ commentId: comment.id, status: 'pending' });
+    expect(removed.find((e) => e.type === 'comment.removed')!.data).toMatchObject({
+      commentId: comment.id,
+      status: 'pending',
+    });
     expect(removed.some((e) => e.type === 'queue.added')).toBe(false);
     // Held back, it is not there for other readers to report.
-    const fourth = await http(t, 'POST', `/api/comments/${comment.id}/reports`, { token: (await createUser(t)).token, body: { reason: 'spam' } });
+    const fourth = await http(t, 'POST', `/api/comments/${comment.id}/reports`, {
+      token: (await createUser(t)).token,
+      body: { reason: 'spam' },
+    });
     expect(fourth.body.code).toBe('COMMENT_NOT_FOUND');
 
     const items = (await queue(`status=reported&article=${article.slug}`)).body.items;
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ comment: { id: comment.id, status: 'pending', body: 'provocative' }, openReports: 3 });
+    expect(items[0]).toMatchObject({
+      comment: { id: comment.id, status: 'pending', body: 'provocative' },
+      openReports: 3,
+    });
     expect(items[0].reports.map((r: any) => r.reason)).toEqual(['abuse', 'abuse', 'off_topic']);
     expect(items[0].reports[0].note).toBe('rude');
     expect((await t.prisma.article.findUniqueOrThrow({ where: { id: article.id } })).commentCount).toBe(0);
@@ -119,8 +172,13 @@ describe('reports', () => {
   it('requires an account and refuses unknown comments', async () => {
     const article = await createArticle(t.prisma);
     const comment = await postComment(t, reader, article.slug, 'x');
-    expect((await http(t, 'POST', `/api/comments/${comment.id}/reports`, { body: { reason: 'spam' } })).status).toBe(401);
-    const missing = await http(t, 'POST', `/api/comments/${randomUUID()}/reports`, { token: mod.token, body: { reason: 'spam' } });
+    expect((await http(t, 'POST', `/api/comments/${comment.id}/reports`, { body: { reason: 'spam' } })).status).toBe(
+      401,
+    );
+    const missing = await http(t, 'POST', `/api/comments/${randomUUID()}/reports`, {
+      token: mod.token,
+      body: { reason: 'spam' },
+    });
     expect(missing.body.code).toBe('COMMENT_NOT_FOUND');
   });
 });
@@ -130,7 +188,10 @@ describe('the queue and its actions', () => {
     const article = await createArticle(t.prisma);
     let parentId: string | undefined;
     if (parentBody) parentId = (await postComment(t, reader, article.slug, parentBody)).id;
-    await http(t, 'PATCH', `/api/moderation/articles/${article.slug}`, { token: mod.token, body: { premoderation: true } });
+    await http(t, 'PATCH', `/api/moderation/articles/${article.slug}`, {
+      token: mod.token,
+      body: { premoderation: true },
+    });
     const comment = await postComment(t, reader, article.slug, body, parentId ? { parentId } : {});
     return { article, comment };
   }
@@ -150,7 +211,9 @@ describe('the queue and its actions', () => {
       author: { id: reader.id, username: reader.username, banned: false },
     });
     expect(item.author.approved).toBeGreaterThanOrEqual(1);
-    const rest = await queue(`status=pending&article=${article.slug}&limit=2&cursor=${encodeURIComponent(page.body.nextCursor)}`);
+    const rest = await queue(
+      `status=pending&article=${article.slug}&limit=2&cursor=${encodeURIComponent(page.body.nextCursor)}`,
+    );
     expect(rest.body.items.map((i: any) => i.comment.body)).toEqual(['third pending']);
     expect(rest.body.nextCursor).toBeNull();
   });
@@ -167,9 +230,15 @@ describe('the queue and its actions', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ comment: { id: comment.id, status: 'published' }, version: 2 });
     const [created] = await readerSocket.waitFor((e) => e.length === 1);
-    expect(created).toMatchObject({ type: 'comment.created', data: { comment: { id: comment.id, status: 'published' } } });
+    expect(created).toMatchObject({
+      type: 'comment.created',
+      data: { comment: { id: comment.id, status: 'published' } },
+    });
     const resolved = await modSocket.waitFor((e) => e.some((x) => x.type === 'queue.resolved'));
-    expect(resolved.at(-1)).toMatchObject({ type: 'queue.resolved', data: { commentId: comment.id, action: 'approve', version: 2 } });
+    expect(resolved.at(-1)).toMatchObject({
+      type: 'queue.resolved',
+      data: { commentId: comment.id, action: 'approve', version: 2 },
+    });
     expect((await thread(article.slug)).items.map((c: any) => c.id)).toEqual([comment.id]);
     expect((await queue(`status=pending&article=${article.slug}`)).body.items).toEqual([]);
     expect((await t.prisma.article.findUniqueOrThrow({ where: { id: article.id } })).commentCount).toBe(1);
@@ -185,10 +254,15 @@ describe('the queue and its actions', () => {
     const res = await act(comment.id, { action: 'reject', version: 1, reason: 'spam' });
     expect(res.body.comment.status).toBe('rejected');
     const [event] = await authorSocket.waitFor((e) => e.length === 1);
-    expect(event).toMatchObject({ type: 'comment.removed', data: { commentId: comment.id, status: 'rejected', reasonCode: 'spam' } });
+    expect(event).toMatchObject({
+      type: 'comment.removed',
+      data: { commentId: comment.id, status: 'rejected', reasonCode: 'spam' },
+    });
     await new Promise((r) => setTimeout(r, 200));
     expect(other.events).toEqual([]);
-    expect((await queue(`status=rejected&article=${article.slug}`)).body.items.map((i: any) => i.comment.id)).toEqual([comment.id]);
+    expect((await queue(`status=rejected&article=${article.slug}`)).body.items.map((i: any) => i.comment.id)).toEqual([
+      comment.id,
+    ]);
   });
 
   it('removes live, leaving a tombstone that keeps the replies, and restores', async () => {
@@ -200,18 +274,35 @@ describe('the queue and its actions', () => {
     const removed = await act(parent.id, { action: 'remove', version: 1, reason: 'abuse' });
     // Moderators still read what they removed; nobody else does.
     expect(removed.body.comment).toMatchObject({ status: 'removed', body: 'to be removed' });
-    expect((await http(t, 'GET', `/api/comments/${parent.id}`, { token: reader.token })).body.comment).toMatchObject({ status: 'removed', body: null, author: null });
+    expect((await http(t, 'GET', `/api/comments/${parent.id}`, { token: reader.token })).body.comment).toMatchObject({
+      status: 'removed',
+      body: null,
+      author: null,
+    });
     const [event] = await watcher.waitFor((e) => e.length === 1);
-    expect(event).toMatchObject({ type: 'comment.removed', data: { commentId: parent.id, status: 'removed', reasonCode: 'abuse' } });
+    expect(event).toMatchObject({
+      type: 'comment.removed',
+      data: { commentId: parent.id, status: 'removed', reasonCode: 'abuse' },
+    });
     const tree = (await thread(article.slug)).items;
-    expect(tree[0]).toMatchObject({ id: parent.id, status: 'removed', body: null, html: null, author: null, replyCount: 1 });
+    expect(tree[0]).toMatchObject({
+      id: parent.id,
+      status: 'removed',
+      body: null,
+      html: null,
+      author: null,
+      replyCount: 1,
+    });
     expect(tree[0].replies.map((r: any) => r.id)).toEqual([reply.id]);
     expect((await t.prisma.article.findUniqueOrThrow({ where: { id: article.id } })).commentCount).toBe(1);
 
     const restored = await act(parent.id, { action: 'restore', version: 2 });
     expect(restored.body.comment).toMatchObject({ status: 'published', body: 'to be removed' });
     await watcher.waitFor((e) => e.length === 2);
-    expect(watcher.events[1]).toMatchObject({ type: 'comment.updated', data: { comment: { id: parent.id, status: 'published' } } });
+    expect(watcher.events[1]).toMatchObject({
+      type: 'comment.updated',
+      data: { comment: { id: parent.id, status: 'published' } },
+    });
     expect((await t.prisma.article.findUniqueOrThrow({ where: { id: article.id } })).commentCount).toBe(2);
   });
 
@@ -266,16 +357,30 @@ describe('the queue and its actions', () => {
 describe('word lists', () => {
   it('refuses banned words through evasion, names the rule, and holds suspect words', async () => {
     const word = `zork${randomUUID().slice(0, 4).replace(/[0-9]/g, 'q')}`;
-    const ban = await http(t, 'POST', '/api/moderation/word-rules', { token: admin.token, body: { pattern: word, action: 'ban' } });
+    const ban = await http(t, 'POST', '/api/moderation/word-rules', {
+      token: admin.token,
+      body: { pattern: word, action: 'ban' },
+    });
     expect(ban.status).toBe(201);
     const suspect = `blarg${randomUUID().slice(0, 4).replace(/[0-9]/g, 'x')}`;
-    await http(t, 'POST', '/api/moderation/word-rules', { token: admin.token, body: { pattern: suspect, action: 'suspect' } });
-    expect((await http(t, 'POST', '/api/moderation/word-rules', { token: admin.token, body: { pattern: word, action: 'ban' } })).body.code).toBe(
-      'WORD_RULE_EXISTS',
-    );
+    await http(t, 'POST', '/api/moderation/word-rules', {
+      token: admin.token,
+      body: { pattern: suspect, action: 'suspect' },
+    });
+    expect(
+      (
+        await http(t, 'POST', '/api/moderation/word-rules', {
+          token: admin.token,
+          body: { pattern: word, action: 'ban' },
+        })
+      ).body.code,
+    ).toBe('WORD_RULE_EXISTS');
     const article = await createArticle(t.prisma);
     const dotted = word.split('').join('.').toUpperCase();
-    const refused = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: reader.token, body: { body: `what a ${dotted}!` } });
+    const refused = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: reader.token,
+      body: { body: `what a ${dotted}!` },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ code: 'BANNED_WORD', rule: ban.body.id });
     expect(await t.prisma.comment.count({ where: { articleId: article.id } })).toBe(0);
@@ -283,12 +388,19 @@ describe('word lists', () => {
     expect((await postComment(t, reader, article.slug, `very ${suspect} indeed`)).status).toBe('pending');
     const rules = (await http(t, 'GET', '/api/moderation/word-rules', { token: admin.token })).body.items;
     expect(rules.map((r: any) => r.pattern)).toEqual(expect.arrayContaining([word, suspect]));
-    expect((await http(t, 'DELETE', `/api/moderation/word-rules/${ban.body.id}`, { token: admin.token })).status).toBe(204);
-    expect((await http(t, 'DELETE', `/api/moderation/word-rules/${ban.body.id}`, { token: admin.token })).body.code).toBe('WORD_RULE_NOT_FOUND');
+    expect((await http(t, 'DELETE', `/api/moderation/word-rules/${ban.body.id}`, { token: admin.token })).status).toBe(
+      204,
+    );
+    expect(
+      (await http(t, 'DELETE', `/api/moderation/word-rules/${ban.body.id}`, { token: admin.token })).body.code,
+    ).toBe('WORD_RULE_NOT_FOUND');
   });
 
   it('is managed by admins only', async () => {
-    const res = await http(t, 'POST', '/api/moderation/word-rules', { token: mod.token, body: { pattern: 'x', action: 'ban' } });
+    const res = await http(t, 'POST', '/api/moderation/word-rules', {
+      token: mod.token,
+      body: { pattern: 'x', action: 'ban' },
+    });
     expect(res.status).toBe(403);
   });
 });
@@ -299,13 +411,24 @@ describe('sanctions', () => {
     const article = await createArticle(t.prisma);
     const other = await postComment(t, reader, article.slug, 'someone else');
     const socket = track(await connectSocket(t.url, { token: user.token }));
-    const ban = await http(t, 'PATCH', `/api/moderation/users/${user.id}`, { token: mod.token, body: { banned: true, reason: 'abuse' } });
+    const ban = await http(t, 'PATCH', `/api/moderation/users/${user.id}`, {
+      token: mod.token,
+      body: { banned: true, reason: 'abuse' },
+    });
     expect(ban.body).toMatchObject({ banned: true });
-    const rest = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { body: 'hi' } });
+    const rest = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: user.token,
+      body: { body: 'hi' },
+    });
     expect(rest.status).toBe(403);
     expect(rest.body.code).toBe('USER_BANNED');
-    expect(await socket.ack('comment.create', { article: article.slug, body: 'hi' })).toMatchObject({ error: { code: 'USER_BANNED', status: 403 } });
-    const report = await http(t, 'POST', `/api/comments/${other.id}/reports`, { token: user.token, body: { reason: 'spam' } });
+    expect(await socket.ack('comment.create', { article: article.slug, body: 'hi' })).toMatchObject({
+      error: { code: 'USER_BANNED', status: 403 },
+    });
+    const report = await http(t, 'POST', `/api/comments/${other.id}/reports`, {
+      token: user.token,
+      body: { reason: 'spam' },
+    });
     expect(report.body.code).toBe('USER_BANNED');
     await http(t, 'PATCH', `/api/moderation/users/${user.id}`, { token: mod.token, body: { banned: false } });
     expect((await postComment(t, user, article.slug, 'back')).status).toBe('published');
@@ -315,10 +438,19 @@ describe('sanctions', () => {
     const user = await createUser(t);
     const article = await createArticle(t.prisma);
     const until = new Date(Date.now() + 3600_000).toISOString();
-    await http(t, 'PATCH', `/api/moderation/users/${user.id}`, { token: mod.token, body: { suspendedUntil: until, reason: 'abuse' } });
-    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { body: 'hi' } });
+    await http(t, 'PATCH', `/api/moderation/users/${user.id}`, {
+      token: mod.token,
+      body: { suspendedUntil: until, reason: 'abuse' },
+    });
+    const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: user.token,
+      body: { body: 'hi' },
+    });
     expect(res.body).toMatchObject({ code: 'USER_SUSPENDED', suspendedUntil: until.replace(/\.\d+Z$/, (m) => m) });
-    await http(t, 'PATCH', `/api/moderation/users/${user.id}`, { token: mod.token, body: { suspendedUntil: null, premoderated: true } });
+    await http(t, 'PATCH', `/api/moderation/users/${user.id}`, {
+      token: mod.token,
+      body: { suspendedUntil: null, premoderated: true },
+    });
     expect((await postComment(t, user, article.slug, 'held')).status).toBe('pending');
     const past = await http(t, 'PATCH', `/api/moderation/users/${user.id}`, {
       token: mod.token,
@@ -328,7 +460,10 @@ describe('sanctions', () => {
   });
 
   it('does not sanction moderators', async () => {
-    const res = await http(t, 'PATCH', `/api/moderation/users/${admin.id}`, { token: mod.token, body: { banned: true } });
+    const res = await http(t, 'PATCH', `/api/moderation/users/${admin.id}`, {
+      token: mod.token,
+      body: { banned: true },
+    });
     expect(res.body.code).toBe('CANNOT_SANCTION_STAFF');
   });
 });
@@ -337,14 +472,22 @@ describe('roles', () => {
   it('lets an admin appoint a moderator, who may moderate at once, and records it', async () => {
     const candidate = await createUser(t);
     expect((await queue('', candidate)).status).toBe(403);
-    const res = await http(t, 'PUT', `/api/moderation/users/${candidate.id}/role`, { token: admin.token, body: { role: 'moderator' } });
+    const res = await http(t, 'PUT', `/api/moderation/users/${candidate.id}/role`, {
+      token: admin.token,
+      body: { role: 'moderator' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id: candidate.id, username: candidate.username, role: 'moderator' });
     expect((await queue('', candidate)).status).toBe(200);
     const log = await http(t, 'GET', '/api/moderation/log?limit=100', { token: admin.token });
-    expect(log.body.items).toContainEqual(expect.objectContaining({ action: 'set_role', targetId: candidate.id, note: 'moderator' }));
+    expect(log.body.items).toContainEqual(
+      expect.objectContaining({ action: 'set_role', targetId: candidate.id, note: 'moderator' }),
+    );
 
-    const back = await http(t, 'PUT', `/api/moderation/users/${candidate.id}/role`, { token: admin.token, body: { role: 'commenter' } });
+    const back = await http(t, 'PUT', `/api/moderation/users/${candidate.id}/role`, {
+      token: admin.token,
+      body: { role: 'commenter' },
+    });
     expect(back.body.role).toBe('commenter');
     expect((await queue('', candidate)).status).toBe(403);
   });
@@ -354,9 +497,25 @@ describe('roles', () => {
     const path = `/api/moderation/users/${target.id}/role`;
     expect((await http(t, 'PUT', path, { token: mod.token, body: { role: 'moderator' } })).status).toBe(403);
     expect((await http(t, 'PUT', path, { body: { role: 'moderator' } })).status).toBe(401);
-    expect((await http(t, 'PUT', `/api/moderation/users/${admin.id}/role`, { token: admin.token, body: { role: 'commenter' } })).body.code).toBe('FORBIDDEN');
-    expect((await http(t, 'PUT', path, { token: admin.token, body: { role: 'owner' } })).body.code).toBe('VALIDATION_FAILED');
-    expect((await http(t, 'PUT', `/api/moderation/users/${randomUUID()}/role`, { token: admin.token, body: { role: 'moderator' } })).body.code).toBe('USER_NOT_FOUND');
+    expect(
+      (
+        await http(t, 'PUT', `/api/moderation/users/${admin.id}/role`, {
+          token: admin.token,
+          body: { role: 'commenter' },
+        })
+      ).body.code,
+    ).toBe('FORBIDDEN');
+    expect((await http(t, 'PUT', path, { token: admin.token, body: { role: 'owner' } })).body.code).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(
+      (
+        await http(t, 'PUT', `/api/moderation/users/${randomUUID()}/role`, {
+          token: admin.token,
+          body: { role: 'moderator' },
+        })
+      ).body.code,
+    ).toBe('USER_NOT_FOUND');
     expect((await t.prisma.user.findUniqueOrThrow({ where: { id: target.id } })).role).toBe('commenter');
   });
 });
@@ -369,10 +528,17 @@ describe('moderation logs', () => {
     await act(c.id, { action: 'remove', version: 2, reason: 'off_topic', note: 'internal note' });
     const full = (await http(t, 'GET', `/api/moderation/log?article=${article.slug}`, { token: mod.token })).body.items;
     expect(full.map((e: any) => e.action)).toEqual(['remove', 'feature']);
-    expect(full[0]).toMatchObject({ moderator: { id: mod.id, username: mod.username }, reasonCode: 'off_topic', note: 'internal note', targetId: c.id });
+    expect(full[0]).toMatchObject({
+      moderator: { id: mod.id, username: mod.username },
+      reasonCode: 'off_topic',
+      note: 'internal note',
+      targetId: c.id,
+    });
     const publicLog = await http(t, 'GET', `/api/articles/${article.slug}/moderation-log`);
     expect(publicLog.status).toBe(200);
-    expect(publicLog.body.items).toEqual([{ id: expect.any(String), action: 'remove', commentId: c.id, reasonCode: 'off_topic', at: expect.any(String) }]);
+    expect(publicLog.body.items).toEqual([
+      { id: expect.any(String), action: 'remove', commentId: c.id, reasonCode: 'off_topic', at: expect.any(String) },
+    ]);
     expect(JSON.stringify(publicLog.body)).not.toContain(mod.id);
   });
 });
@@ -458,10 +624,18 @@ describe('the moderators’ feed across articles', () => {
 
   it('refuses commenters and anonymous readers', async () => {
     const commenter = track(await connectSocket(t.url, { token: reader.token }));
-    expect(await commenter.ack('subscribe', { feed: 'moderation' })).toMatchObject({ error: { code: 'FORBIDDEN', status: 403 } });
+    expect(await commenter.ack('subscribe', { feed: 'moderation' })).toMatchObject({
+      error: { code: 'FORBIDDEN', status: 403 },
+    });
     const anonymous = track(await connectSocket(t.url));
-    expect(await anonymous.ack('subscribe', { feed: 'moderation' })).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
-    expect(await anonymous.ack('subscribe', { feed: 'moderation', article: 'x' })).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
-    expect(await anonymous.ack('subscribe', { feed: 'everything' })).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    expect(await anonymous.ack('subscribe', { feed: 'moderation' })).toMatchObject({
+      error: { code: 'UNAUTHENTICATED' },
+    });
+    expect(await anonymous.ack('subscribe', { feed: 'moderation', article: 'x' })).toMatchObject({
+      error: { code: 'VALIDATION_FAILED' },
+    });
+    expect(await anonymous.ack('subscribe', { feed: 'everything' })).toMatchObject({
+      error: { code: 'VALIDATION_FAILED' },
+    });
   });
 });

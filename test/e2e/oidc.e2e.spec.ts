@@ -1,5 +1,11 @@
 import { createUser, http, unique } from '../support/factories.js';
-import { authorize, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, startOidcProvider } from '../support/oidc-provider.js';
+import {
+  authorize,
+  OIDC_CLIENT_ID,
+  OIDC_CLIENT_SECRET,
+  OIDC_REDIRECT_URI,
+  startOidcProvider,
+} from '../support/oidc-provider.js';
 import type { TestProvider } from '../support/oidc-provider.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 
@@ -44,7 +50,11 @@ describe('sign-in with OIDC (authorization code with PKCE)', () => {
     expect(callback.state).toBe(state);
     const res = await finish(callback);
     expect(res.status).toBe(200);
-    expect(res.body.user).toMatchObject({ username: 'Olga_Romanova', email: `${sub}@provider.example.test`, role: 'commenter' });
+    expect(res.body.user).toMatchObject({
+      username: 'Olga_Romanova',
+      email: `${sub}@provider.example.test`,
+      role: 'commenter',
+    });
     const me = await http(t, 'GET', '/api/me', { token: res.body.accessToken });
     expect(me.body.id).toBe(res.body.user.id);
     const row = await t.prisma.user.findUniqueOrThrow({ where: { id: res.body.user.id } });
@@ -114,7 +124,9 @@ describe('without OIDC configured', () => {
       const res = await http(plain, 'POST', '/api/auth/oidc/start');
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('OIDC_NOT_CONFIGURED');
-      expect((await http(plain, 'POST', '/api/auth/oidc/callback', { body: { code: 'c', state: 's' } })).body.code).toBe('OIDC_NOT_CONFIGURED');
+      expect(
+        (await http(plain, 'POST', '/api/auth/oidc/callback', { body: { code: 'c', state: 's' } })).body.code,
+      ).toBe('OIDC_NOT_CONFIGURED');
     } finally {
       await plain.close();
     }
@@ -141,7 +153,10 @@ describe('erasing an account from the OIDC provider', () => {
 
     // A sign-in at the provider as someone else does not confirm.
     provider.account = { sub: unique('other'), name: 'Other Reader' };
-    const other = await http(t, 'DELETE', '/api/me', { token, body: { oidc: await authorize((await start()).authorizationUrl) } });
+    const other = await http(t, 'DELETE', '/api/me', {
+      token,
+      body: { oidc: await authorize((await start()).authorizationUrl) },
+    });
     expect(other.status).toBe(403);
     expect(other.body.code).toBe('SIGN_IN_WRONG_ACCOUNT');
     const stateless = await http(t, 'DELETE', '/api/me', { token, body: { oidc: { code: 'c', state: 'made-up' } } });
@@ -149,7 +164,10 @@ describe('erasing an account from the OIDC provider', () => {
     expect(await t.prisma.user.count({ where: { externalSubject: sub } })).toBe(1);
 
     provider.account = { sub, name: 'Leaving Reader' };
-    const res = await http(t, 'DELETE', '/api/me', { token, body: { oidc: await authorize((await start()).authorizationUrl) } });
+    const res = await http(t, 'DELETE', '/api/me', {
+      token,
+      body: { oidc: await authorize((await start()).authorizationUrl) },
+    });
     expect(res.status).toBe(200);
     expect(await t.prisma.user.count({ where: { externalSubject: sub } })).toBe(0);
   });

@@ -14,7 +14,10 @@ afterAll(async () => {
 describe('probes', () => {
   it('reports liveness and readiness', async () => {
     expect(await http(t, 'GET', '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
-    expect(await http(t, 'GET', '/ready')).toMatchObject({ status: 200, body: { status: 'ready', database: 'up', redis: 'unused' } });
+    expect(await http(t, 'GET', '/ready')).toMatchObject({
+      status: 200,
+      body: { status: 'ready', database: 'up', redis: 'unused' },
+    });
   });
 
   it('reports what the node depends on in detail', async () => {
@@ -107,7 +110,12 @@ describe('OpenAPI', () => {
     );
     const post = doc.paths['/api/articles/{slug}/comments'].post;
     const described = JSON.stringify(post.responses);
-    for (const code of [ErrorCode.CommentBodyEmpty, ErrorCode.UnknownFields, ErrorCode.ThreadTooDeep, ErrorCode.ArticleClosed]) {
+    for (const code of [
+      ErrorCode.CommentBodyEmpty,
+      ErrorCode.UnknownFields,
+      ErrorCode.ThreadTooDeep,
+      ErrorCode.ArticleClosed,
+    ]) {
       expect(described).toContain(code);
     }
     expect(post.requestBody.content['application/json'].schema.properties).toHaveProperty('body');
@@ -150,7 +158,14 @@ describe('OpenAPI', () => {
       expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
       const csp = res.headers.get('content-security-policy') ?? '';
-      for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]) {
+      for (const directive of [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+      ]) {
         expect(csp).toContain(directive);
       }
     }

@@ -20,7 +20,8 @@ afterAll(async () => {
   await t.close();
 });
 
-const vote = (id: string, value: number, user = voter) => http(t, 'PUT', `/api/comments/${id}/vote`, { token: user.token, body: { value } });
+const vote = (id: string, value: number, user = voter) =>
+  http(t, 'PUT', `/api/comments/${id}/vote`, { token: user.token, body: { value } });
 
 describe('votes', () => {
   it('counts one vote per reader: up, repeat, switch, retract', async () => {
@@ -36,15 +37,30 @@ describe('votes', () => {
   it.each([
     ['on your own comment', (id: string) => vote(id, 1, author), 403, 'CANNOT_VOTE_OWN_COMMENT'],
     ['with a value of 2', (id: string) => vote(id, 2), 400, 'VALIDATION_FAILED'],
-    ['with an extra field', (id: string) => http(t, 'PUT', `/api/comments/${id}/vote`, { token: voter.token, body: { value: 1, weight: 10 } }), 400, 'UNKNOWN_FIELDS'],
-    ['without a token', (id: string) => http(t, 'PUT', `/api/comments/${id}/vote`, { body: { value: 1 } }), 401, 'UNAUTHENTICATED'],
+    [
+      'with an extra field',
+      (id: string) =>
+        http(t, 'PUT', `/api/comments/${id}/vote`, { token: voter.token, body: { value: 1, weight: 10 } }),
+      400,
+      'UNKNOWN_FIELDS',
+    ],
+    [
+      'without a token',
+      (id: string) => http(t, 'PUT', `/api/comments/${id}/vote`, { body: { value: 1 } }),
+      401,
+      'UNAUTHENTICATED',
+    ],
   ])('refuses a vote %s and counts nothing', async (_label, send, status, code) => {
     const article = await createArticle(t.prisma);
     const c = await postComment(t, author, article.slug, 'x');
     const res = await send(c.id);
     expect(res.status).toBe(status);
     expect(res.body.code).toBe(code);
-    expect(await t.prisma.comment.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ score: 0, upvotes: 0, downvotes: 0 });
+    expect(await t.prisma.comment.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({
+      score: 0,
+      upvotes: 0,
+      downvotes: 0,
+    });
   });
 
   it('stays exact under 100 concurrent voters, and sends coalesced live scores', async () => {
@@ -61,7 +77,10 @@ describe('votes', () => {
     expect(row).toMatchObject({ upvotes: 75, downvotes: 25, score: 50 });
     expect(row.bestScore).toBeCloseTo(wilsonLowerBound(75, 25), 10);
     // The score goes up and down while votes land; the last event has the final counts.
-    await watcher.waitFor((e) => e.some((x) => x.type === 'comment.voted' && x.data.upvotes === 75 && x.data.downvotes === 25), 5000);
+    await watcher.waitFor(
+      (e) => e.some((x) => x.type === 'comment.voted' && x.data.upvotes === 75 && x.data.downvotes === 25),
+      5000,
+    );
     const voted = watcher.events.filter((e) => e.type === 'comment.voted');
     // 100 votes, at most one event per 250 ms window: the storm is coalesced.
     expect(voted.length).toBeLessThanOrEqual(Math.ceil(elapsed / 250) + 2);
@@ -92,7 +111,11 @@ describe('sorts', () => {
     const ids: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: any = await http(t, 'GET', `/api/articles/${slug}/comments?sort=${sort}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res: any = await http(
+        t,
+        'GET',
+        `/api/articles/${slug}/comments?sort=${sort}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       expect(res.status).toBe(200);
       ids.push(...res.body.items.map((x: any) => x.id));
       cursor = res.body.nextCursor;
@@ -117,7 +140,11 @@ describe('sorts', () => {
     // All have score 0: newest first. A comment already seen gains a vote and
     // moves above the cursor: the walk does not show it again.
     await vote(seen[1], 1);
-    const rest = await http(t, 'GET', `/api/articles/${article.slug}/comments?sort=top&limit=10&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    const rest = await http(
+      t,
+      'GET',
+      `/api/articles/${article.slug}/comments?sort=top&limit=10&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+    );
     const all = [...seen, ...rest.body.items.map((x: any) => x.id)];
     expect(all).toHaveLength(6);
     expect(new Set(all).size).toBe(6);
@@ -125,7 +152,11 @@ describe('sorts', () => {
     const walk2First = await http(t, 'GET', `/api/articles/${article.slug}/comments?sort=top&limit=3`);
     const unseen = posted.map((p) => p.id).find((id) => !walk2First.body.items.some((x: any) => x.id === id))!;
     await vote(unseen, 1);
-    const walk2Rest = await http(t, 'GET', `/api/articles/${article.slug}/comments?sort=top&limit=10&cursor=${encodeURIComponent(walk2First.body.nextCursor)}`);
+    const walk2Rest = await http(
+      t,
+      'GET',
+      `/api/articles/${article.slug}/comments?sort=top&limit=10&cursor=${encodeURIComponent(walk2First.body.nextCursor)}`,
+    );
     const walk2 = [...walk2First.body.items, ...walk2Rest.body.items].map((x: any) => x.id);
     expect(walk2).not.toContain(unseen);
     expect(new Set(walk2).size).toBe(walk2.length);
@@ -138,24 +169,36 @@ describe('editing', () => {
     const c = await postComment(t, author, article.slug, 'frist!');
     const watcher = track(await connectSocket(t.url));
     await watcher.ack('subscribe', { article: article.slug, after: 1 });
-    const res = await http(t, 'PATCH', `/api/comments/${c.id}`, { token: author.token, body: { body: 'first! <img src=x onerror=alert(1)>' } });
+    const res = await http(t, 'PATCH', `/api/comments/${c.id}`, {
+      token: author.token,
+      body: { body: 'first! <img src=x onerror=alert(1)>' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.body).toBe('first! <img src=x onerror=alert(1)>');
     expect(res.body.html).not.toContain('<img');
     expect(res.body.editedAt).toEqual(expect.any(String));
     const [event] = await watcher.waitFor((e) => e.length === 1);
-    expect(event).toMatchObject({ type: 'comment.updated', data: { comment: { id: c.id, editedAt: res.body.editedAt } } });
+    expect(event).toMatchObject({
+      type: 'comment.updated',
+      data: { comment: { id: c.id, editedAt: res.body.editedAt } },
+    });
     const mod = await createUser(t, 'moderator');
     const revisions = await http(t, 'GET', `/api/moderation/comments/${c.id}/revisions`, { token: mod.token });
     expect(revisions.body.revisions.map((r: any) => r.body)).toEqual(['frist!']);
-    expect((await http(t, 'GET', `/api/moderation/comments/${c.id}/revisions`, { token: voter.token })).status).toBe(403);
+    expect((await http(t, 'GET', `/api/moderation/comments/${c.id}/revisions`, { token: voter.token })).status).toBe(
+      403,
+    );
   });
 
   it('refuses another user, an empty body, and edits after the window', async () => {
     const article = await createArticle(t.prisma);
     const c = await postComment(t, author, article.slug, 'original');
-    expect((await http(t, 'PATCH', `/api/comments/${c.id}`, { token: voter.token, body: { body: 'hijack' } })).body.code).toBe('NOT_YOUR_COMMENT');
-    expect((await http(t, 'PATCH', `/api/comments/${c.id}`, { token: author.token, body: { body: ' ' } })).body.code).toBe('COMMENT_BODY_EMPTY');
+    expect(
+      (await http(t, 'PATCH', `/api/comments/${c.id}`, { token: voter.token, body: { body: 'hijack' } })).body.code,
+    ).toBe('NOT_YOUR_COMMENT');
+    expect(
+      (await http(t, 'PATCH', `/api/comments/${c.id}`, { token: author.token, body: { body: ' ' } })).body.code,
+    ).toBe('COMMENT_BODY_EMPTY');
     await t.prisma.comment.update({ where: { id: c.id }, data: { createdAt: new Date(Date.now() - 301_000) } });
     const late = await http(t, 'PATCH', `/api/comments/${c.id}`, { token: author.token, body: { body: 'too late' } });
     expect(late.status).toBe(403);
@@ -177,13 +220,21 @@ describe('editing under review', () => {
     const reader = track(await connectSocket(t.url));
     await reader.ack('subscribe', { article: article.slug });
 
-    const edited = await http(t, 'PATCH', `/api/comments/${c.id}`, { token: author.token, body: { body: 'unreviewed text' } });
+    const edited = await http(t, 'PATCH', `/api/comments/${c.id}`, {
+      token: author.token,
+      body: { body: 'unreviewed text' },
+    });
     expect(edited.body).toMatchObject({ status: 'pending', body: 'unreviewed text' });
     const [held] = await reader.waitFor((e) => e.length === 1);
-    expect(held).toMatchObject({ type: 'comment.removed', data: { commentId: c.id, status: 'pending', reasonCode: 'premoderation', comment: null } });
+    expect(held).toMatchObject({
+      type: 'comment.removed',
+      data: { commentId: c.id, status: 'pending', reasonCode: 'premoderation', comment: null },
+    });
     const page = await http(t, 'GET', `/api/articles/${article.slug}/comments`);
     expect(JSON.stringify(page.body)).not.toContain('text');
-    const queue = await http(t, 'GET', `/api/moderation/queue?status=pending&article=${article.slug}`, { token: mod.token });
+    const queue = await http(t, 'GET', `/api/moderation/queue?status=pending&article=${article.slug}`, {
+      token: mod.token,
+    });
     expect(queue.body.items.map((i: any) => i.comment.body)).toEqual(['unreviewed text']);
 
     expect((await act(mod, c.id, 'approve', queue.body.items[0].version)).status).toBe(200);
@@ -194,19 +245,33 @@ describe('editing under review', () => {
   it('holds an edit with a suspect word as a new comment would, and refuses a banned one', async () => {
     const admin = await createUser(t, 'admin');
     const [suspect, banned] = [`zq${Date.now().toString(36)}x`, `zk${Date.now().toString(36)}y`];
-    await http(t, 'POST', '/api/moderation/word-rules', { token: admin.token, body: { pattern: suspect, action: 'suspect' } });
-    await http(t, 'POST', '/api/moderation/word-rules', { token: admin.token, body: { pattern: banned, action: 'ban' } });
+    await http(t, 'POST', '/api/moderation/word-rules', {
+      token: admin.token,
+      body: { pattern: suspect, action: 'suspect' },
+    });
+    await http(t, 'POST', '/api/moderation/word-rules', {
+      token: admin.token,
+      body: { pattern: banned, action: 'ban' },
+    });
     const article = await createArticle(t.prisma);
     const c = await postComment(t, author, article.slug, 'harmless');
 
-    const refused = await http(t, 'PATCH', `/api/comments/${c.id}`, { token: author.token, body: { body: `now ${banned}` } });
+    const refused = await http(t, 'PATCH', `/api/comments/${c.id}`, {
+      token: author.token,
+      body: { body: `now ${banned}` },
+    });
     expect(refused.body).toMatchObject({ code: 'BANNED_WORD', word: banned });
     expect((await t.prisma.comment.findUniqueOrThrow({ where: { id: c.id } })).bodySource).toBe('harmless');
 
-    const held = await http(t, 'PATCH', `/api/comments/${c.id}`, { token: author.token, body: { body: `now ${suspect}` } });
+    const held = await http(t, 'PATCH', `/api/comments/${c.id}`, {
+      token: author.token,
+      body: { body: `now ${suspect}` },
+    });
     expect(held.body).toMatchObject({ status: 'pending' });
     const events = await http(t, 'GET', `/api/articles/${article.slug}/events?after=1`);
-    expect(events.body.events.map((e: any) => [e.type, e.data.reasonCode])).toEqual([['comment.removed', 'suspect_word']]);
+    expect(events.body.events.map((e: any) => [e.type, e.data.reasonCode])).toEqual([
+      ['comment.removed', 'suspect_word'],
+    ]);
   });
 });
 
@@ -217,15 +282,22 @@ describe('deleting', () => {
     const reply = await postComment(t, voter, article.slug, 'reply', { parentId: parent.id });
     const watcher = track(await connectSocket(t.url));
     await watcher.ack('subscribe', { article: article.slug, after: 2 });
-    expect((await http(t, 'DELETE', `/api/comments/${parent.id}`, { token: voter.token })).body.code).toBe('NOT_YOUR_COMMENT');
+    expect((await http(t, 'DELETE', `/api/comments/${parent.id}`, { token: voter.token })).body.code).toBe(
+      'NOT_YOUR_COMMENT',
+    );
     expect((await http(t, 'DELETE', `/api/comments/${parent.id}`, { token: author.token })).status).toBe(204);
     const [event] = await watcher.waitFor((e) => e.length === 1);
-    expect(event).toMatchObject({ type: 'comment.deleted', data: { commentId: parent.id, tombstone: { status: 'deleted', body: null, author: null } } });
+    expect(event).toMatchObject({
+      type: 'comment.deleted',
+      data: { commentId: parent.id, tombstone: { status: 'deleted', body: null, author: null } },
+    });
     const tree = (await http(t, 'GET', `/api/articles/${article.slug}/comments`)).body.items;
     expect(tree[0]).toMatchObject({ id: parent.id, status: 'deleted', body: null, author: null, replyCount: 1 });
     expect(tree[0].replies[0].id).toBe(reply.id);
     expect((await t.prisma.article.findUniqueOrThrow({ where: { id: article.id } })).commentCount).toBe(1);
-    expect((await http(t, 'DELETE', `/api/comments/${parent.id}`, { token: author.token })).body.code).toBe('COMMENT_NOT_FOUND');
+    expect((await http(t, 'DELETE', `/api/comments/${parent.id}`, { token: author.token })).body.code).toBe(
+      'COMMENT_NOT_FOUND',
+    );
   });
 
   it('removes a comment without replies from the thread and from its parent’s counts', async () => {
@@ -248,16 +320,25 @@ describe('reply notifications', () => {
     const reply = await postComment(t, voter, article.slug, 'something', { parentId: parent.id });
     await postComment(t, author, article.slug, 'self reply', { parentId: parent.id });
     await waitUntil(() => received.length === 1);
-    expect(received[0]).toMatchObject({ type: 'reply', articleId: article.id, comment: { id: reply.id, author: { id: voter.id } } });
+    expect(received[0]).toMatchObject({
+      type: 'reply',
+      articleId: article.id,
+      comment: { id: reply.id, author: { id: voter.id } },
+    });
     const list = await http(t, 'GET', '/api/me/notifications', { token: author.token });
     expect(list.status).toBe(200);
     const mine = list.body.items.filter((n: any) => n.articleId === article.id);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ type: 'reply', read: false, comment: { id: reply.id } });
     const before = list.body.unreadCount;
-    const marked = await http(t, 'POST', '/api/me/notifications/read', { token: author.token, body: { ids: [mine[0].id] } });
+    const marked = await http(t, 'POST', '/api/me/notifications/read', {
+      token: author.token,
+      body: { ids: [mine[0].id] },
+    });
     expect(marked.body).toEqual({ marked: 1, unreadCount: before - 1 });
-    expect((await http(t, 'POST', '/api/me/notifications/read', { token: author.token, body: {} })).body.code).toBe('VALIDATION_FAILED');
+    expect((await http(t, 'POST', '/api/me/notifications/read', { token: author.token, body: {} })).body.code).toBe(
+      'VALIDATION_FAILED',
+    );
     expect((await http(t, 'GET', '/api/me/notifications')).status).toBe(401);
   });
 });

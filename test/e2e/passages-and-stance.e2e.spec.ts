@@ -20,7 +20,10 @@ const BODY = [
 
 async function opEd(): Promise<{ id: string; slug: string }> {
   const article = await createArticle(t.prisma);
-  await t.prisma.article.update({ where: { id: article.id }, data: { bodySource: BODY, bodyHtml: renderArticleMarkdown(BODY) } });
+  await t.prisma.article.update({
+    where: { id: article.id },
+    data: { bodySource: BODY, bodyHtml: renderArticleMarkdown(BODY) },
+  });
   return article;
 }
 
@@ -30,7 +33,10 @@ function post(user: TestUser, slug: string, body: Record<string, unknown>) {
 
 async function voteUp(comment: { id: string }, voters: TestUser[], count: number, down = 0) {
   for (const [i, voter] of voters.slice(0, count + down).entries()) {
-    const res = await http(t, 'PUT', `/api/comments/${comment.id}/vote`, { token: voter.token, body: { value: i < count ? 1 : -1 } });
+    const res = await http(t, 'PUT', `/api/comments/${comment.id}/vote`, {
+      token: voter.token,
+      body: { value: i < count ? 1 : -1 },
+    });
     expect(res.status).toBe(200);
   }
 }
@@ -39,7 +45,10 @@ describe('passage anchors', () => {
   it('anchors a top-level comment to a passage, counts it per passage, and lists a passage', async () => {
     const user = await createUser(t);
     const article = await opEd();
-    const res = await post(user, article.slug, { body: 'Not the same army.', anchor: { paragraph: 2, quote: 'rely on  the army. And' } });
+    const res = await post(user, article.slug, {
+      body: 'Not the same army.',
+      anchor: { paragraph: 2, quote: 'rely on  the army. And' },
+    });
     expect(res.status).toBe(201);
     // White space is collapsed as a reader sees it on the page.
     expect(res.body.anchor).toEqual({ paragraph: 2, quote: 'rely on the army. And' });
@@ -74,7 +83,11 @@ describe('passage anchors', () => {
     ];
     for (const [body, status, code] of cases) {
       const res = await post(user, article.slug, body);
-      expect({ status: res.status, code: res.body.code, type: res.headers.get('content-type') }).toEqual({ status, code, type: expect.stringContaining('application/problem+json') });
+      expect({ status: res.status, code: res.body.code, type: res.headers.get('content-type') }).toEqual({
+        status,
+        code,
+        type: expect.stringContaining('application/problem+json'),
+      });
     }
     expect(await t.prisma.comment.count({ where: { articleId: article.id } })).toBe(1);
     const filter = await http(t, 'GET', `/api/articles/${article.slug}/comments?paragraph=9`);
@@ -87,11 +100,24 @@ describe('passage anchors', () => {
     const user = await createUser(t);
     const article = await opEd();
     const moved = await post(user, article.slug, { body: 'On fear', anchor: { paragraph: 2, quote: 'on fear' } });
-    const gone = await post(user, article.slug, { body: 'On threats', anchor: { paragraph: 1, quote: 'taste for threats' } });
+    const gone = await post(user, article.slug, {
+      body: 'On threats',
+      anchor: { paragraph: 1, quote: 'taste for threats' },
+    });
     const record = await t.prisma.article.findUniqueOrThrow({ where: { id: article.id } });
-    const edited = ['A new opening paragraph.', BODY.replace('a taste for threats', 'a fondness for menace')].join('\n\n');
+    const edited = ['A new opening paragraph.', BODY.replace('a taste for threats', 'a fondness for menace')].join(
+      '\n\n',
+    );
     const { slug, title, byline, publishedAt, sourceUrl } = record;
-    await t.app.get(ArticlesRepository).upsert({ slug, title, byline, publishedAt, sourceUrl, bodySource: edited, bodyHtml: renderArticleMarkdown(edited) });
+    await t.app.get(ArticlesRepository).upsert({
+      slug,
+      title,
+      byline,
+      publishedAt,
+      sourceUrl,
+      bodySource: edited,
+      bodyHtml: renderArticleMarkdown(edited),
+    });
 
     const comments = await http(t, 'GET', `/api/articles/${article.slug}/comments`);
     const byId = new Map(comments.body.items.map((c: { id: string; anchor: unknown }) => [c.id, c.anchor]));
@@ -109,17 +135,35 @@ describe('passage anchors', () => {
       // Over the socket, the same rules and codes.
       const writer = await connectSocket(t.url, { token: user.token });
       try {
-        const refused = await writer.ack('comment.create', { article: article.slug, body: 'x', anchor: { paragraph: 0, quote: 'fear' } });
+        const refused = await writer.ack('comment.create', {
+          article: article.slug,
+          body: 'x',
+          anchor: { paragraph: 0, quote: 'fear' },
+        });
         expect(refused.error).toMatchObject({ code: 'QUOTE_NOT_IN_PARAGRAPH', status: 400 });
-        const sent = await writer.ack('comment.create', { article: article.slug, body: 'Over the socket', stance: 'question' });
+        const sent = await writer.ack('comment.create', {
+          article: article.slug,
+          body: 'Over the socket',
+          stance: 'question',
+        });
         expect(sent.comment).toMatchObject({ stance: 'question', anchor: null });
       } finally {
         writer.close();
       }
-      const res = await post(user, article.slug, { body: 'Fear, yes.', stance: 'agree', anchor: { paragraph: 2, quote: 'fear' } });
-      const received = await reader.waitFor((events) => events.some((e) => e.type === 'comment.created' && e.data.comment.id === res.body.id));
+      const res = await post(user, article.slug, {
+        body: 'Fear, yes.',
+        stance: 'agree',
+        anchor: { paragraph: 2, quote: 'fear' },
+      });
+      const received = await reader.waitFor((events) =>
+        events.some((e) => e.type === 'comment.created' && e.data.comment.id === res.body.id),
+      );
       const created = received.find((e) => e.data.comment?.id === res.body.id)!;
-      expect(created.data.comment).toMatchObject({ id: res.body.id, anchor: { paragraph: 2, quote: 'fear' }, stance: 'agree' });
+      expect(created.data.comment).toMatchObject({
+        id: res.body.id,
+        anchor: { paragraph: 2, quote: 'fear' },
+        stance: 'agree',
+      });
 
       // The placeholder of a removed comment keeps both, so a page can update its counts.
       const moderator = await createUser(t, 'moderator');
@@ -130,7 +174,11 @@ describe('passage anchors', () => {
       expect(removed.status).toBe(200);
       const events = await reader.waitFor((all) => all.some((e) => e.type === 'comment.removed'));
       const removal = events.find((e) => e.type === 'comment.removed')!;
-      expect(removal.data.comment).toMatchObject({ body: null, anchor: { paragraph: 2, quote: 'fear' }, stance: 'agree' });
+      expect(removal.data.comment).toMatchObject({
+        body: null,
+        anchor: { paragraph: 2, quote: 'fear' },
+        stance: 'agree',
+      });
       const counts = (await http(t, 'GET', `/api/articles/${article.slug}`)).body;
       expect([counts.passageCounts[2], counts.stanceCounts.agree]).toEqual([0, 0]);
     } finally {
@@ -143,7 +191,8 @@ describe('stance', () => {
   it('counts each stance on the article', async () => {
     const user = await createUser(t);
     const article = await opEd();
-    for (const stance of ['agree', 'agree', 'disagree', 'question']) await post(user, article.slug, { body: `I ${stance} ${Math.random()}`, stance });
+    for (const stance of ['agree', 'agree', 'disagree', 'question'])
+      await post(user, article.slug, { body: `I ${stance} ${Math.random()}`, stance });
     await postComment(t, user, article.slug, 'no stance');
     const got = await http(t, 'GET', `/api/articles/${article.slug}`);
     expect(got.body.stanceCounts).toEqual({ agree: 2, disagree: 1, question: 1, other: 0 });
@@ -154,7 +203,11 @@ describe('stance', () => {
     const voters = await Promise.all(Array.from({ length: 6 }, () => createUser(t)));
     const article = await opEd();
     const make = async (stance: string | null, up: number, down = 0) => {
-      const res = await post(author, article.slug, stance ? { body: `${stance} ${up}/${down}`, stance } : { body: `none ${up}/${down}` });
+      const res = await post(
+        author,
+        article.slug,
+        stance ? { body: `${stance} ${up}/${down}`, stance } : { body: `none ${up}/${down}` },
+      );
       await voteUp(res.body, voters, up, down);
       return res.body.body as string;
     };
@@ -177,9 +230,22 @@ describe('stance', () => {
       seen.push(...page.body.items.map((c: { body: string }) => c.body));
       cursor = page.body.nextCursor;
     } while (cursor);
-    expect(seen).toEqual(['agree 6/0', 'disagree 5/1', 'question 1/0', 'none 2/0', 'agree 5/0', 'disagree 2/0', 'agree 4/0', 'agree 3/0']);
+    expect(seen).toEqual([
+      'agree 6/0',
+      'disagree 5/1',
+      'question 1/0',
+      'none 2/0',
+      'agree 5/0',
+      'disagree 2/0',
+      'agree 4/0',
+      'agree 3/0',
+    ]);
 
-    const other = await http(t, 'GET', `/api/articles/${article.slug}/comments?sort=best&cursor=${(await http(t, 'GET', `/api/articles/${article.slug}/comments?sort=balanced&limit=1`)).body.nextCursor}`);
+    const other = await http(
+      t,
+      'GET',
+      `/api/articles/${article.slug}/comments?sort=best&cursor=${(await http(t, 'GET', `/api/articles/${article.slug}/comments?sort=balanced&limit=1`)).body.nextCursor}`,
+    );
     expect([other.status, other.body.code]).toEqual([400, 'INVALID_CURSOR']);
   });
 });

@@ -48,8 +48,14 @@ describe('export', () => {
     const theirs = await postComment(t, other, article.slug, 'Their view');
     await postComment(t, other, article.slug, 'A reply to you', { parentId: mine.id });
     await http(t, 'PUT', `/api/comments/${theirs.id}/vote`, { token: reader.token, body: { value: -1 } });
-    await http(t, 'POST', `/api/comments/${theirs.id}/reports`, { token: reader.token, body: { reason: 'off_topic', note: 'not about the article' } });
-    await http(t, 'PATCH', `/api/moderation/users/${reader.id}`, { token: moderator.token, body: { premoderated: true, reason: 'spam', note: 'watch' } });
+    await http(t, 'POST', `/api/comments/${theirs.id}/reports`, {
+      token: reader.token,
+      body: { reason: 'off_topic', note: 'not about the article' },
+    });
+    await http(t, 'PATCH', `/api/moderation/users/${reader.id}`, {
+      token: moderator.token,
+      body: { premoderated: true, reason: 'spam', note: 'watch' },
+    });
 
     const res = await http(t, 'GET', '/api/me/export', { token: reader.token });
     expect(res.status).toBe(200);
@@ -57,7 +63,13 @@ describe('export', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     const data = res.body;
     expect(data).toMatchObject({ format: 'rejoinder.account-export', version: 1 });
-    expect(data.account).toMatchObject({ id: reader.id, username: reader.username, email: reader.email, hasPassword: true, externalIdentity: null });
+    expect(data.account).toMatchObject({
+      id: reader.id,
+      username: reader.username,
+      email: reader.email,
+      hasPassword: true,
+      externalIdentity: null,
+    });
     expect(JSON.stringify(data)).not.toMatch(/argon2/);
     expect(data.comments).toHaveLength(1);
     expect(data.comments[0]).toMatchObject({
@@ -68,7 +80,9 @@ describe('export', () => {
       revisions: [{ body: 'My first draft' }],
     });
     expect(data.votes).toEqual([expect.objectContaining({ commentId: theirs.id, value: -1 })]);
-    expect(data.reports).toEqual([expect.objectContaining({ commentId: theirs.id, reason: 'off_topic', note: 'not about the article' })]);
+    expect(data.reports).toEqual([
+      expect.objectContaining({ commentId: theirs.id, reason: 'off_topic', note: 'not about the article' }),
+    ]);
     expect(data.notifications).toEqual([expect.objectContaining({ type: 'reply', articleId: article.id })]);
     expect(data.sanctions.current.premoderated).toBe(true);
     expect(data.sanctions.history).toEqual([expect.objectContaining({ reasonCode: 'spam', note: 'watch' })]);
@@ -93,9 +107,15 @@ describe('erasure', () => {
     }
     const wrong = await http(t, 'DELETE', '/api/me', { token: reader.token, body: { password: 'not my password' } });
     expect(wrong.body.code).toBe('INVALID_CREDENTIALS');
-    const extra = await http(t, 'DELETE', '/api/me', { token: reader.token, body: { password: reader.password, userId: 'x' } });
+    const extra = await http(t, 'DELETE', '/api/me', {
+      token: reader.token,
+      body: { password: reader.password, userId: 'x' },
+    });
     expect(extra.body.code).toBe('UNKNOWN_FIELDS');
-    const someone = await http(t, 'DELETE', '/api/me', { token: reader.token, body: { token: await signSso({ sub: unique('someone') }) } });
+    const someone = await http(t, 'DELETE', '/api/me', {
+      token: reader.token,
+      body: { token: await signSso({ sub: unique('someone') }) },
+    });
     expect(someone.status).toBe(403);
     expect(someone.body.code).toBe('SIGN_IN_WRONG_ACCOUNT');
     expect(await t.prisma.user.count({ where: { id: reader.id } })).toBe(1);
@@ -103,9 +123,14 @@ describe('erasure', () => {
 
   it('lets an account from the host erase itself with a fresh token, not a stale one', async () => {
     const sub = unique('sso');
-    const session = await http(t, 'POST', '/api/auth/sso', { body: { token: await signSso({ sub, name: 'Leaving' }) } });
+    const session = await http(t, 'POST', '/api/auth/sso', {
+      body: { token: await signSso({ sub, name: 'Leaving' }) },
+    });
     const token = session.body.accessToken;
-    const stale = await http(t, 'DELETE', '/api/me', { token, body: { token: await signSso({ sub, iat: Math.floor(Date.now() / 1000) - 3600 }) } });
+    const stale = await http(t, 'DELETE', '/api/me', {
+      token,
+      body: { token: await signSso({ sub, iat: Math.floor(Date.now() / 1000) - 3600 }) },
+    });
     expect(stale.body.code).toBe('SSO_TOKEN_AGE');
     const noPassword = await http(t, 'DELETE', '/api/me', { token, body: { password: 'anything' } });
     expect(noPassword.body.code).toBe('INVALID_CREDENTIALS');
@@ -131,7 +156,10 @@ describe('erasure', () => {
     // What the leaving reader wrote: an edited comment with a reply under it,
     // a reply to someone else, a rejected one, a removed one, a pending one.
     const edited = await postComment(t, leaving, open.slug, `${marker} first version`);
-    await http(t, 'PATCH', `/api/comments/${edited.id}`, { token: leaving.token, body: { body: `${marker} edited version` } });
+    await http(t, 'PATCH', `/api/comments/${edited.id}`, {
+      token: leaving.token,
+      body: { body: `${marker} edited version` },
+    });
     const reply = await postComment(t, other, open.slug, 'A reply that stays', { parentId: edited.id });
     const othersTop = await postComment(t, other, open.slug, 'Someone else speaks');
     const answer = await postComment(t, leaving, open.slug, `${marker} my answer`, { parentId: othersTop.id });
@@ -141,8 +169,14 @@ describe('erasure', () => {
     const rejected = await postComment(t, leaving, held.slug, `${marker} rejected words`);
     await act(moderator, rejected.id, 'reject', { reason: 'spam' });
     await http(t, 'PUT', `/api/comments/${othersTop.id}/vote`, { token: leaving.token, body: { value: 1 } });
-    await http(t, 'POST', `/api/comments/${othersTop.id}/reports`, { token: leaving.token, body: { reason: 'other', note: `${marker} report note` } });
-    await http(t, 'PATCH', `/api/moderation/users/${leaving.id}`, { token: moderator.token, body: { premoderated: true, reason: 'other', note: `${marker} sanction note` } });
+    await http(t, 'POST', `/api/comments/${othersTop.id}/reports`, {
+      token: leaving.token,
+      body: { reason: 'other', note: `${marker} report note` },
+    });
+    await http(t, 'PATCH', `/api/moderation/users/${leaving.id}`, {
+      token: moderator.token,
+      body: { premoderated: true, reason: 'other', note: `${marker} sanction note` },
+    });
     expect((await rowsContaining(marker)).length).toBeGreaterThan(0);
 
     // A reader following the article live sees the erasure happen.
@@ -198,7 +232,8 @@ describe('erasure', () => {
         expect(events.status).toBe(200);
         expect(leaks(events.body)).toBe(false);
       }
-      const head = (await http(t, 'GET', `/api/articles/${slug}/events?after=0&limit=1000`, { token: moderator.token })).body.seq;
+      const head = (await http(t, 'GET', `/api/articles/${slug}/events?after=0&limit=1000`, { token: moderator.token }))
+        .body.seq;
       const replay = await connectSocket(t.url, { token: moderator.token });
       await replay.ack('subscribe', { article: slug, after: 0 });
       await replay.waitFor((events) => events.some((e) => e.seq === head));
@@ -226,7 +261,9 @@ describe('erasure', () => {
 
     // The account itself.
     expect((await http(t, 'GET', '/api/me', { token: leaving.token })).body.code).toBe('INVALID_TOKEN');
-    const login = await http(t, 'POST', '/api/auth/login', { body: { login: leaving.username, password: leaving.password } });
+    const login = await http(t, 'POST', '/api/auth/login', {
+      body: { login: leaving.username, password: leaving.password },
+    });
     expect(login.body.code).toBe('INVALID_CREDENTIALS');
     // The comment counts follow: only the two published comments of others remain.
     expect((await t.prisma.article.findUniqueOrThrow({ where: { id: open.id } })).commentCount).toBe(2);
@@ -241,18 +278,28 @@ describe('erasure', () => {
     const article = await createArticle(t.prisma);
     await postComment(t, reader, article.slug, 'Soon gone');
     const path = `/api/admin/users/${reader.id}`;
-    expect((await http(t, 'DELETE', path, { token: moderator.token, body: { confirm: reader.username } })).status).toBe(403);
+    expect((await http(t, 'DELETE', path, { token: moderator.token, body: { confirm: reader.username } })).status).toBe(
+      403,
+    );
     const unconfirmed = await http(t, 'DELETE', path, { token: admin.token });
     expect(unconfirmed.body.code).toBe('ERASURE_NOT_CONFIRMED');
     const wrong = await http(t, 'DELETE', path, { token: admin.token, body: { confirm: 'someone-else' } });
     expect(wrong.body.code).toBe('ERASURE_NOT_CONFIRMED');
-    expect((await http(t, 'DELETE', '/api/admin/users/not-a-uuid', { token: admin.token, body: { confirm: 'x' } })).body.code).toBe('USER_NOT_FOUND');
+    expect(
+      (await http(t, 'DELETE', '/api/admin/users/not-a-uuid', { token: admin.token, body: { confirm: 'x' } })).body
+        .code,
+    ).toBe('USER_NOT_FOUND');
     const res = await http(t, 'DELETE', path, { token: admin.token, body: { confirm: reader.username } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ userId: reader.id, comments: 1 });
-    expect((await http(t, 'DELETE', path, { token: admin.token, body: { confirm: reader.username } })).body.code).toBe('USER_NOT_FOUND');
+    expect((await http(t, 'DELETE', path, { token: admin.token, body: { confirm: reader.username } })).body.code).toBe(
+      'USER_NOT_FOUND',
+    );
     const log = await http(t, 'GET', '/api/moderation/log', { token: admin.token });
-    expect(log.body.items.find((i: any) => i.targetId === reader.id)).toMatchObject({ action: 'erase', moderator: { id: admin.id } });
+    expect(log.body.items.find((i: any) => i.targetId === reader.id)).toMatchObject({
+      action: 'erase',
+      moderator: { id: admin.id },
+    });
   });
 });
 
@@ -272,7 +319,10 @@ describe('retention', () => {
     const deleted = await postComment(t, author, article.slug, `${marker} deleted by its author`);
     await http(t, 'DELETE', `/api/comments/${deleted.id}`, { token: author.token });
     // Decided long ago.
-    await t.prisma.comment.updateMany({ where: { id: { in: [old.id, kept.id, deleted.id] } }, data: { updatedAt: new Date('2020-01-01T00:00:00Z') } });
+    await t.prisma.comment.updateMany({
+      where: { id: { in: [old.id, kept.id, deleted.id] } },
+      data: { updatedAt: new Date('2020-01-01T00:00:00Z') },
+    });
 
     expect((await http(t, 'GET', '/api/admin/retention', { token: moderator.token })).status).toBe(403);
     const dry = await http(t, 'GET', '/api/admin/retention', { token: admin.token });
@@ -286,7 +336,9 @@ describe('retention', () => {
     expect(run.status).toBe(200);
     expect(run.body.dryRun).toBe(false);
     expect(await rowsContaining(marker)).toEqual([]);
-    expect((await t.prisma.comment.findUniqueOrThrow({ where: { id: recent.id } })).bodySource).toBe('recently removed');
+    expect((await t.prisma.comment.findUniqueOrThrow({ where: { id: recent.id } })).bodySource).toBe(
+      'recently removed',
+    );
     expect((await t.prisma.comment.findUniqueOrThrow({ where: { id: kept.id } })).bodySource).toBe('published and old');
     const again = await http(t, 'GET', '/api/admin/retention', { token: admin.token });
     expect(again.body.comments).toBe(0);

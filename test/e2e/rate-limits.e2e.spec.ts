@@ -106,7 +106,9 @@ describe('comment limits', () => {
     const article = await createArticle(t.prisma);
     const u = await user(t, { ageDays: 2 });
     const id = randomUUID();
-    const answers = await Promise.all(Array.from({ length: 5 }, () => post(t, u.token, article.slug, 'sent five times', { id })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => post(t, u.token, article.slug, 'sent five times', { id })),
+    );
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
     expect(new Set(answers.map((a) => a.body.id))).toEqual(new Set([id]));
     // The quota was taken once: the next comment waits its turn.
@@ -119,13 +121,19 @@ describe('sign-in and registration limits', () => {
     const target = await user(t, { ageDays: 2 });
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      const res = await http(t, 'POST', '/api/auth/login', { body: { login: target.username, password: `guess number ${i}` } });
+      const res = await http(t, 'POST', '/api/auth/login', {
+        body: { login: target.username, password: `guess number ${i}` },
+      });
       statuses.push(res.status);
     }
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses.slice(10)).toEqual([429, 429]);
     const register = await http(t, 'POST', '/api/auth/register', {
-      body: { username: unique('n').replace('-', '_'), email: `${randomUUID()}@example.test`, password: 'long enough password' },
+      body: {
+        username: unique('n').replace('-', '_'),
+        email: `${randomUUID()}@example.test`,
+        password: 'long enough password',
+      },
     });
     expect(register.status).toBe(429);
     expect(Number(register.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -134,18 +142,19 @@ describe('sign-in and registration limits', () => {
 
 // Runs where REDIS_URL is set (CI sets it); one node alone has nothing to share.
 const redis = process.env.REDIS_URL;
-if (redis) describe(`shared across nodes through Redis at ${redis}`, () => {
-  it('counts a comment on one node against the limit on another', async () => {
-    const a = await startTestApp({ ...DEFAULTS, REDIS_URL: redis, REALTIME_ADAPTER: 'memory' });
-    const b = await startTestApp({ ...DEFAULTS, REDIS_URL: redis, REALTIME_ADAPTER: 'memory' });
-    try {
-      const article = await createArticle(a.prisma);
-      const u = await user(a, { ageDays: 2 });
-      expect((await post(a, u.token, article.slug, 'on A')).status).toBe(201);
-      const onB = await post(b, u.token, article.slug, 'on B');
-      expect(onB.status).toBe(429);
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
+if (redis)
+  describe(`shared across nodes through Redis at ${redis}`, () => {
+    it('counts a comment on one node against the limit on another', async () => {
+      const a = await startTestApp({ ...DEFAULTS, REDIS_URL: redis, REALTIME_ADAPTER: 'memory' });
+      const b = await startTestApp({ ...DEFAULTS, REDIS_URL: redis, REALTIME_ADAPTER: 'memory' });
+      try {
+        const article = await createArticle(a.prisma);
+        const u = await user(a, { ageDays: 2 });
+        expect((await post(a, u.token, article.slug, 'on A')).status).toBe(201);
+        const onB = await post(b, u.token, article.slug, 'on B');
+        expect(onB.status).toBe(429);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
   });
-});

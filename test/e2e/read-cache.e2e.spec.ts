@@ -32,14 +32,20 @@ const thread = (slug: string, sort = 'newest', headers: Record<string, string> =
 
 // Every page every reader may ask for first: each sort and the article.
 async function readAll(slug: string): Promise<string> {
-  const pages = await Promise.all([...SORTS.map((sort) => thread(slug, sort)), http(t, 'GET', `/api/articles/${slug}`)]);
+  const pages = await Promise.all([
+    ...SORTS.map((sort) => thread(slug, sort)),
+    http(t, 'GET', `/api/articles/${slug}`),
+  ]);
   for (const page of pages) expect(page.status).toBe(200);
   return pages.map((page) => JSON.stringify(page.body)).join('\n');
 }
 
 async function act(commentId: string, action: Record<string, unknown>) {
   const { version } = await t.prisma.comment.findUniqueOrThrow({ where: { id: commentId }, select: { version: true } });
-  const res = await http(t, 'POST', `/api/moderation/comments/${commentId}/actions`, { token: moderator.token, body: { version, ...action } });
+  const res = await http(t, 'POST', `/api/moderation/comments/${commentId}/actions`, {
+    token: moderator.token,
+    body: { version, ...action },
+  });
   expect(res.status).toBe(200);
 }
 
@@ -74,7 +80,9 @@ describe('thread pages and articles from the read cache', () => {
     expect(notModified.headers.get('etag')).toBe(first.headers.get('etag'));
 
     const articleView = await http(t, 'GET', `/api/articles/${article.slug}`);
-    const articleAgain = await http(t, 'GET', `/api/articles/${article.slug}`, { headers: { 'if-none-match': `W/"x", ${articleView.headers.get('etag')}` } });
+    const articleAgain = await http(t, 'GET', `/api/articles/${article.slug}`, {
+      headers: { 'if-none-match': `W/"x", ${articleView.headers.get('etag')}` },
+    });
     expect(articleAgain.status).toBe(304);
 
     // A change makes the reader's copy out of date: the full page again.
@@ -91,7 +99,9 @@ describe('thread pages and articles from the read cache', () => {
     const res = await http(t, 'GET', `/api/articles/${article.slug}/comments`, { token: other.token });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('private, no-cache');
-    const bad = await http(t, 'GET', `/api/articles/${article.slug}/comments`, { headers: { authorization: 'Bearer nonsense' } });
+    const bad = await http(t, 'GET', `/api/articles/${article.slug}/comments`, {
+      headers: { authorization: 'Bearer nonsense' },
+    });
     expect(bad.status).toBe(401);
   });
 
@@ -100,13 +110,32 @@ describe('thread pages and articles from the read cache', () => {
     const root = await postComment(t, author, article.slug, 'root');
     const reply = await postComment(t, author, article.slug, 'reply', { parentId: root.id });
     const watcher = await follow(t.url, article.slug);
-    expect((await http(t, 'PUT', `/api/comments/${reply.id}/vote`, { token: other.token, body: { value: -1 } })).status).toBe(200);
+    expect(
+      (await http(t, 'PUT', `/api/comments/${reply.id}/vote`, { token: other.token, body: { value: -1 } })).status,
+    ).toBe(200);
     // The vote's event is coalesced: once it is in, nothing more changes the page.
     await watcher.waitFor((events) => events.some((e) => e.type === 'comment.voted'));
-    expect((await http(t, 'PATCH', `/api/moderation/users/${other.id}`, { token: moderator.token, body: { premoderated: true } })).status).toBe(200);
-    const held = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: other.token, body: { body: 'waiting for a moderator' } });
+    expect(
+      (
+        await http(t, 'PATCH', `/api/moderation/users/${other.id}`, {
+          token: moderator.token,
+          body: { premoderated: true },
+        })
+      ).status,
+    ).toBe(200);
+    const held = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: other.token,
+      body: { body: 'waiting for a moderator' },
+    });
     expect(held.body.status).toBe('pending');
-    expect((await http(t, 'PATCH', `/api/moderation/users/${other.id}`, { token: moderator.token, body: { premoderated: false } })).status).toBe(200);
+    expect(
+      (
+        await http(t, 'PATCH', `/api/moderation/users/${other.id}`, {
+          token: moderator.token,
+          body: { premoderated: false },
+        })
+      ).status,
+    ).toBe(200);
 
     const anonymous = await thread(article.slug);
     expect(anonymous.body.viewer).toBeUndefined();
@@ -118,9 +147,15 @@ describe('thread pages and articles from the read cache', () => {
     expect(cache.stats().hits).toBe(before.hits + 1);
     expect(mine.body.items).toEqual(anonymous.body.items);
     expect(mine.body.seq).toBe(anonymous.body.seq);
-    expect(mine.body.viewer).toEqual({ votes: { [reply.id]: -1 }, pending: [expect.objectContaining({ id: held.body.id, body: 'waiting for a moderator', status: 'pending' })] });
+    expect(mine.body.viewer).toEqual({
+      votes: { [reply.id]: -1 },
+      pending: [expect.objectContaining({ id: held.body.id, body: 'waiting for a moderator', status: 'pending' })],
+    });
     expect(mine.headers.get('etag')).not.toBe(anonymous.headers.get('etag'));
-    const again = await http(t, 'GET', `/api/articles/${article.slug}/comments`, { token: other.token, headers: { 'if-none-match': mine.headers.get('etag')! } });
+    const again = await http(t, 'GET', `/api/articles/${article.slug}/comments`, {
+      token: other.token,
+      headers: { 'if-none-match': mine.headers.get('etag')! },
+    });
     expect(again.status).toBe(304);
 
     const authorsView = await http(t, 'GET', `/api/articles/${article.slug}/comments`, { token: author.token });
@@ -140,15 +175,23 @@ describe('thread pages and articles from the read cache', () => {
     expect((await http(t, 'GET', `/api/articles/${article.slug}`)).body.commentCount).toBe(3);
 
     await readAll(article.slug);
-    expect((await http(t, 'PATCH', `/api/comments/${root.id}`, { token: author.token, body: { body: 'root, edited' } })).status).toBe(200);
-    for (const sort of SORTS) expect((await page(sort)).items.find((c: { id: string }) => c.id === root.id).body).toBe('root, edited');
+    expect(
+      (await http(t, 'PATCH', `/api/comments/${root.id}`, { token: author.token, body: { body: 'root, edited' } }))
+        .status,
+    ).toBe(200);
+    for (const sort of SORTS)
+      expect((await page(sort)).items.find((c: { id: string }) => c.id === root.id).body).toBe('root, edited');
 
     // A vote's event follows it within the coalescing window; once a
     // follower has it, no page is older.
     const watcher = await follow(t.url, article.slug);
     await readAll(article.slug);
-    expect((await http(t, 'PUT', `/api/comments/${root.id}/vote`, { token: other.token, body: { value: 1 } })).status).toBe(200);
-    const [voted] = await watcher.waitFor((events) => events.some((e) => e.type === 'comment.voted')).then((events) => events.filter((e) => e.type === 'comment.voted'));
+    expect(
+      (await http(t, 'PUT', `/api/comments/${root.id}/vote`, { token: other.token, body: { value: 1 } })).status,
+    ).toBe(200);
+    const [voted] = await watcher
+      .waitFor((events) => events.some((e) => e.type === 'comment.voted'))
+      .then((events) => events.filter((e) => e.type === 'comment.voted'));
     for (const sort of SORTS) {
       const current = await page(sort);
       expect(current.seq).toBeGreaterThanOrEqual(voted.seq);
@@ -161,7 +204,10 @@ describe('thread pages and articles from the read cache', () => {
     expect(deleted).toEqual([]);
 
     await readAll(article.slug);
-    const closing = await http(t, 'PATCH', `/api/moderation/articles/${article.slug}`, { token: moderator.token, body: { state: 'closed' } });
+    const closing = await http(t, 'PATCH', `/api/moderation/articles/${article.slug}`, {
+      token: moderator.token,
+      body: { state: 'closed' },
+    });
     expect(closing.status).toBe(200);
     expect((await http(t, 'GET', `/api/articles/${article.slug}`)).body.state).toBe('closed');
   });
@@ -180,7 +226,14 @@ describe('thread pages and articles from the read cache', () => {
     // Enough reports hold a comment back until a moderator decides.
     const reporters = await Promise.all([createUser(t), createUser(t), createUser(t)]);
     for (const reporter of reporters) {
-      expect((await http(t, 'POST', `/api/comments/${held.id}/reports`, { token: reporter.token, body: { reason: 'abuse' } })).status).toBe(201);
+      expect(
+        (
+          await http(t, 'POST', `/api/comments/${held.id}/reports`, {
+            token: reporter.token,
+            body: { reason: 'abuse' },
+          })
+        ).status,
+      ).toBe(201);
     }
     expect(await readAll(article.slug)).not.toContain(heldSecret);
   });
@@ -226,7 +279,10 @@ describe('a CDN in front of the API', () => {
     const posted = await postComment(withCdn, author, article.slug, 'to be removed');
     const page = await http(withCdn, 'GET', `/api/articles/${article.slug}/comments`);
     expect(page.headers.get('cache-tag')).toBe(`article-${article.id}`);
-    const { version } = await t.prisma.comment.findUniqueOrThrow({ where: { id: posted.id }, select: { version: true } });
+    const { version } = await t.prisma.comment.findUniqueOrThrow({
+      where: { id: posted.id },
+      select: { version: true },
+    });
     const removal = await http(withCdn, 'POST', `/api/moderation/comments/${posted.id}/actions`, {
       token: moderator.token,
       body: { version, action: 'remove', reason: 'personal_information' },
@@ -260,19 +316,29 @@ describe.each(variants)('the read cache on two nodes sharing events through %s',
     const article = await createArticle(prisma as never);
     const onB = (path: string) => http(b, 'GET', path).then((res) => res.body);
     const secret = `secret-${unique('s')}`;
-    const first = await http(a, 'POST', `/api/articles/${article.slug}/comments`, { token: author.token, body: { body: secret } });
+    const first = await http(a, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: author.token,
+      body: { body: secret },
+    });
     expect(first.status).toBe(201);
     const watcher = await follow(b.url, article.slug);
-    for (let i = 0; i < 2; i++) expect(JSON.stringify(await onB(`/api/articles/${article.slug}/comments`))).toContain(secret);
+    for (let i = 0; i < 2; i++)
+      expect(JSON.stringify(await onB(`/api/articles/${article.slug}/comments`))).toContain(secret);
 
-    const second = await http(a, 'POST', `/api/articles/${article.slug}/comments`, { token: other.token, body: { body: 'from A' } });
+    const second = await http(a, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: other.token,
+      body: { body: 'from A' },
+    });
     const [created] = await watcher.waitFor((events) => events.length > 0);
     const page = await onB(`/api/articles/${article.slug}/comments`);
     expect(page.seq).toBeGreaterThanOrEqual(created.seq);
     expect(page.items[0].id).toBe(second.body.id);
     expect((await onB(`/api/articles/${article.slug}`)).commentCount).toBe(2);
 
-    const { version } = await prisma.comment.findUniqueOrThrow({ where: { id: first.body.id }, select: { version: true } });
+    const { version } = await prisma.comment.findUniqueOrThrow({
+      where: { id: first.body.id },
+      select: { version: true },
+    });
     const removal = await http(a, 'POST', `/api/moderation/comments/${first.body.id}/actions`, {
       token: moderator.token,
       body: { version, action: 'remove', reason: 'personal_information' },

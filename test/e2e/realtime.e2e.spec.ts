@@ -58,8 +58,12 @@ describe('following an article', () => {
     expect(await reader.ack('subscribe', { article: 'no-such-article' })).toMatchObject({
       error: { code: 'ARTICLE_NOT_FOUND', status: 404 },
     });
-    expect(await reader.ack('subscribe', { article: 'x', after: -1 })).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
-    expect(await reader.ack('subscribe', { article: 'x', extra: true })).toMatchObject({ error: { code: 'UNKNOWN_FIELDS' } });
+    expect(await reader.ack('subscribe', { article: 'x', after: -1 })).toMatchObject({
+      error: { code: 'VALIDATION_FAILED' },
+    });
+    expect(await reader.ack('subscribe', { article: 'x', extra: true })).toMatchObject({
+      error: { code: 'UNKNOWN_FIELDS' },
+    });
     expect(await reader.ack('subscribe', 'not an object')).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
     expect(reader.socket.connected).toBe(true);
   });
@@ -103,7 +107,9 @@ describe('catching up', () => {
   it('catches up without gap or duplicate while comments keep arriving during the replay', async () => {
     const article = await createArticle(t.prisma);
     for (let i = 0; i < 50; i++) await postComment(t, author, article.slug, `before ${i}`);
-    const posting = Promise.all(Array.from({ length: 40 }, (_, i) => postComment(t, author, article.slug, `during ${i}`)));
+    const posting = Promise.all(
+      Array.from({ length: 40 }, (_, i) => postComment(t, author, article.slug, `during ${i}`)),
+    );
     const reader = track(await connectSocket(t.url));
     await reader.ack('subscribe', { article: article.slug, after: 10 });
     await posting;
@@ -118,9 +124,18 @@ describe('catching up', () => {
       const article = await createArticle(small.prisma);
       for (let i = 0; i < 8; i++) await postComment(small, author, article.slug, `c${i}`);
       const reader = track(await connectSocket(small.url));
-      expect(await reader.ack('subscribe', { article: article.slug, after: 1 })).toMatchObject({ resync: true, seq: 8 });
-      expect(await reader.ack('subscribe', { article: article.slug, after: 3 })).toMatchObject({ resync: false, seq: 8 });
-      expect(await reader.ack('subscribe', { article: article.slug, after: 99 })).toMatchObject({ resync: true, seq: 8 });
+      expect(await reader.ack('subscribe', { article: article.slug, after: 1 })).toMatchObject({
+        resync: true,
+        seq: 8,
+      });
+      expect(await reader.ack('subscribe', { article: article.slug, after: 3 })).toMatchObject({
+        resync: false,
+        seq: 8,
+      });
+      expect(await reader.ack('subscribe', { article: article.slug, after: 99 })).toMatchObject({
+        resync: true,
+        seq: 8,
+      });
       expect(seqs(reader.events)).toEqual(range(4, 8));
     } finally {
       await small.close();
@@ -201,7 +216,10 @@ describe('posting over the socket', () => {
     await writer.ack('subscribe', { article: article.slug });
     const id = randomUUID();
     const ack = await writer.ack('comment.create', { article: article.slug, body: 'over the *socket*', id });
-    expect(ack).toMatchObject({ created: true, comment: { id, body: 'over the *socket*', html: '<p>over the <em>socket</em></p>\n' } });
+    expect(ack).toMatchObject({
+      created: true,
+      comment: { id, body: 'over the *socket*', html: '<p>over the <em>socket</em></p>\n' },
+    });
     const again = await writer.ack('comment.create', { article: article.slug, body: 'over the *socket*', id });
     expect(again).toMatchObject({ created: false, comment: { id } });
     await writer.waitFor((e) => e.length === 1);
@@ -218,7 +236,9 @@ describe('posting over the socket', () => {
   ])('refuses %s with the REST code and writes nothing', async (_label, payload, code) => {
     const article = await createArticle(t.prisma);
     const writer = track(await connectSocket(t.url, { token: author.token }));
-    expect(await writer.ack('comment.create', { article: article.slug, ...payload })).toMatchObject({ error: { code } });
+    expect(await writer.ack('comment.create', { article: article.slug, ...payload })).toMatchObject({
+      error: { code },
+    });
     expect(await t.prisma.comment.count({ where: { articleId: article.id } })).toBe(0);
     expect(writer.socket.connected).toBe(true);
   });
@@ -319,7 +339,9 @@ describe('abuse', () => {
     big.socket.emit('comment.create', { article: 'x', body: 'x'.repeat(70 * 1024) });
     await waitUntil(() => !big.socket.connected);
     expect(other.socket.connected).toBe(true);
-    expect(await other.ack('subscribe', { article: 'no-such' })).toMatchObject({ error: { code: 'ARTICLE_NOT_FOUND' } });
+    expect(await other.ack('subscribe', { article: 'no-such' })).toMatchObject({
+      error: { code: 'ARTICLE_NOT_FOUND' },
+    });
   });
 });
 
@@ -407,7 +429,10 @@ describe('a reader that stops reading', () => {
       const accepted = answers.length - refused.length;
       await stalled.waitFor((e) => e.length === accepted * 20);
       // Once read, a new catch-up is accepted again.
-      expect(await stalled.ack('subscribe', { article: article.slug, after: 19 })).toMatchObject({ seq: 20, resync: false });
+      expect(await stalled.ack('subscribe', { article: article.slug, after: 19 })).toMatchObject({
+        seq: 20,
+        resync: false,
+      });
     } finally {
       subscribe.mockRestore();
     }
@@ -419,10 +444,15 @@ describe('a reader that stops reading', () => {
     const count = Math.ceil(MAX_REPLAY_BYTES / 18_000) + 5;
     for (let i = 0; i < count; i++) await postComment(t, author, article.slug, `${i} ${body}`);
     const reader = track(await connectSocket(t.url));
-    expect(await reader.ack('subscribe', { article: article.slug, after: 0 })).toMatchObject({ seq: count, resync: true });
+    expect(await reader.ack('subscribe', { article: article.slug, after: 0 })).toMatchObject({
+      seq: count,
+      resync: true,
+    });
     expect(reader.events).toEqual([]);
-    expect(await reader.ack('subscribe', { article: article.slug, after: count - 10 })).toMatchObject({ seq: count, resync: false });
+    expect(await reader.ack('subscribe', { article: article.slug, after: count - 10 })).toMatchObject({
+      seq: count,
+      resync: false,
+    });
     expect(seqs(reader.events)).toEqual(range(count - 9, count));
   });
 });
-

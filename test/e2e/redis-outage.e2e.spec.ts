@@ -103,7 +103,13 @@ class Load {
 
   private async comment(node: ServerProcess, token: string): Promise<void> {
     const id = randomUUID();
-    const result = await this.send('comment', node, `/api/articles/${this.article}/comments`, { id, body: `comment ${id}` }, token);
+    const result = await this.send(
+      'comment',
+      node,
+      `/api/articles/${this.article}/comments`,
+      { id, body: `comment ${id}` },
+      token,
+    );
     if (result?.status === 201) result.commentId = id;
   }
 
@@ -117,7 +123,13 @@ class Load {
         .emitWithAck('comment.create', { article: this.article, id, body: `socket comment ${id}` });
       const status = ack.comment ? 201 : (ack.error?.status as number);
       const retryAfter = ack.error?.retryAfterSeconds === undefined ? null : String(ack.error.retryAfterSeconds);
-      this.answers.push({ kind: 'socket comment', status, retryAfter, duringOutage, commentId: ack.comment ? id : undefined });
+      this.answers.push({
+        kind: 'socket comment',
+        status,
+        retryAfter,
+        duringOutage,
+        commentId: ack.comment ? id : undefined,
+      });
     } catch (error) {
       this.hung.push(`socket comment: ${String(error)}`);
     }
@@ -126,7 +138,11 @@ class Load {
   private async signIn(node: ServerProcess): Promise<void> {
     const username = unique('out').replace('-', '_');
     const password = 'long enough password';
-    const registered = await this.send('register', node, '/api/auth/register', { username, email: `${username}@example.test`, password });
+    const registered = await this.send('register', node, '/api/auth/register', {
+      username,
+      email: `${username}@example.test`,
+      password,
+    });
     if (registered?.status === 201) await this.send('login', node, '/api/auth/login', { login: username, password });
   }
 }
@@ -189,7 +205,9 @@ describe('Redis stopped and restarted under load on two nodes', () => {
   async function expectNothingLost(load: Load, readers: TestSocket[]): Promise<void> {
     expect(load.hung).toEqual([]);
     const expected = { comment: 201, 'socket comment': 201, register: 201, login: 200 };
-    const wrong = load.answers.filter((x) => x.status !== expected[x.kind] && !(x.status === 503 && Number(x.retryAfter) > 0));
+    const wrong = load.answers.filter(
+      (x) => x.status !== expected[x.kind] && !(x.status === 503 && Number(x.retryAfter) > 0),
+    );
     expect(wrong).toEqual([]);
     for (const kind of ['comment', 'socket comment', 'register', 'login'] as const) {
       expect(load.answers.filter((x) => x.kind === kind && x.duringOutage).length).toBeGreaterThan(0);
@@ -217,8 +235,14 @@ describe('Redis stopped and restarted under load on two nodes', () => {
     await redis.stop();
     for (const node of [a, b]) {
       // Still ready: the node serves with its fallbacks, and says how.
-      await eventually(() => http(node, 'GET', '/ready'), (res) => res.body?.redis === 'degraded');
-      expect(await http(node, 'GET', '/ready')).toMatchObject({ status: 200, body: { status: 'ready', database: 'up' } });
+      await eventually(
+        () => http(node, 'GET', '/ready'),
+        (res) => res.body?.redis === 'degraded',
+      );
+      expect(await http(node, 'GET', '/ready')).toMatchObject({
+        status: 200,
+        body: { status: 'ready', database: 'up' },
+      });
       expect(await details(node)).toMatchObject({
         status: 'degraded',
         redis: 'degraded',
@@ -233,13 +257,21 @@ describe('Redis stopped and restarted under load on two nodes', () => {
     expect(load.hung).toEqual([]);
     for (const node of [a, b]) expect((await details(node)).rateLimits.localDecisions).toBeGreaterThan(0);
     // The other node's reader still counts, as last known, and is said to be so.
-    for (const reader of readers) await reader.waitFor(() => reader.presence.some((p) => p.approximate === true && p.viewers === 2));
+    for (const reader of readers)
+      await reader.waitFor(() => reader.presence.some((p) => p.approximate === true && p.viewers === 2));
 
     await redis.start();
     load.outage = false;
     for (const node of [a, b]) {
-      await eventually(() => details(node), (d) => d.redis === 'up');
-      expect(await details(node)).toMatchObject({ status: 'ok', rateLimits: { store: 'redis' }, realtime: { crossNode: 'direct' } });
+      await eventually(
+        () => details(node),
+        (d) => d.redis === 'up',
+      );
+      expect(await details(node)).toMatchObject({
+        status: 'ok',
+        rateLimits: { store: 'redis' },
+        realtime: { crossNode: 'direct' },
+      });
     }
     await sleep(1000);
     await load.stop();
@@ -265,12 +297,20 @@ describe('Redis stopped and restarted under load on two nodes', () => {
     await sleep(500);
     load.outage = true;
     redis.pause();
-    for (const node of [a, b]) await eventually(() => details(node), (d) => d.rateLimits.store === 'memory');
+    for (const node of [a, b])
+      await eventually(
+        () => details(node),
+        (d) => d.rateLimits.store === 'memory',
+      );
     await sleep(2000);
     await load.settle();
     redis.resume();
     load.outage = false;
-    for (const node of [a, b]) await eventually(() => details(node), (d) => d.redis === 'up');
+    for (const node of [a, b])
+      await eventually(
+        () => details(node),
+        (d) => d.redis === 'up',
+      );
     await sleep(500);
     await load.stop();
 
@@ -298,7 +338,10 @@ describe('a node started while Redis is down', () => {
       expect(posted.status).toBe(201);
 
       await redis.start();
-      await eventually(() => http(t, 'GET', '/health/details'), (res) => res.body.redis === 'up');
+      await eventually(
+        () => http(t, 'GET', '/health/details'),
+        (res) => res.body.redis === 'up',
+      );
       expect((await http(t, 'GET', '/health/details')).body.rateLimits).toMatchObject({ store: 'redis' });
     } finally {
       await t.close();

@@ -28,7 +28,8 @@ async function sentinel(slug: string, ...readers: TestSocket[]) {
   for (const r of readers) await r.waitFor((e) => e.some((x) => x.data.comment?.id === c.id));
 }
 
-const session = (s: TestSocket, type: string) => s.waitFor(() => s.session.some((m) => m.type === type)).then(() => s.session.filter((m) => m.type === type));
+const session = (s: TestSocket, type: string) =>
+  s.waitFor(() => s.session.some((m) => m.type === type)).then(() => s.session.filter((m) => m.type === type));
 
 function sign(userId: string, expiresInSeconds: number): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
@@ -84,7 +85,10 @@ describe('a commenter promoted while connected', () => {
 
     const pending = await postComment(t, writer, article.slug, 'waiting for review');
     await s.waitFor((e) => e.some((x) => x.type === 'queue.added' && x.data.comment.id === pending.id));
-    expect(s.events.find((x) => x.type === 'comment.created')!.data.comment).toMatchObject({ id: pending.id, body: 'waiting for review' });
+    expect(s.events.find((x) => x.type === 'comment.created')!.data.comment).toMatchObject({
+      id: pending.id,
+      body: 'waiting for review',
+    });
     expect(await s.ack('subscribe', { feed: 'moderation' })).toMatchObject({ feed: 'moderation' });
     const own = await s.ack('comment.create', { article: article.slug, body: 'moderators are not held' });
     expect(own.comment.status).toBe('published');
@@ -97,7 +101,9 @@ describe('a token that expires while connected', () => {
     const user = await createUser(t);
     const s = track(await connectSocket(t.url, { token: await sign(user.id, 2) }));
     await s.ack('subscribe', { article: article.slug });
-    expect((await s.ack('comment.create', { article: article.slug, body: 'before expiry' })).comment.status).toBe('published');
+    expect((await s.ack('comment.create', { article: article.slug, body: 'before expiry' })).comment.status).toBe(
+      'published',
+    );
 
     const [expired] = await session(s, 'auth.expired');
     expect(expired.data).toEqual({ code: 'TOKEN_EXPIRED' });
@@ -108,11 +114,18 @@ describe('a token that expires while connected', () => {
     await sentinel(article.slug, s);
 
     expect(await s.ack('auth', { token: 'not a token' })).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
-    expect(await s.ack('auth', { token: await sign(user.id, -10) })).toMatchObject({ error: { code: 'TOKEN_EXPIRED' } });
+    expect(await s.ack('auth', { token: await sign(user.id, -10) })).toMatchObject({
+      error: { code: 'TOKEN_EXPIRED' },
+    });
     expect(await s.ack('auth', { token: user.token, extra: 1 })).toMatchObject({ error: { code: 'UNKNOWN_FIELDS' } });
     const again = await s.ack('auth', { token: user.token });
-    expect(again).toMatchObject({ user: { id: user.id, username: user.username, role: 'commenter' }, expiresAt: expect.any(String) });
-    expect((await s.ack('comment.create', { article: article.slug, body: 'signed in again' })).comment.status).toBe('published');
+    expect(again).toMatchObject({
+      user: { id: user.id, username: user.username, role: 'commenter' },
+      expiresAt: expect.any(String),
+    });
+    expect((await s.ack('comment.create', { article: article.slug, body: 'signed in again' })).comment.status).toBe(
+      'published',
+    );
     expect(await t.prisma.comment.count({ where: { authorId: user.id } })).toBe(2);
   });
 
@@ -136,7 +149,9 @@ describe('sanctions on an open socket', () => {
     const s = track(await connectSocket(t.url, { token: user.token }));
     expect((await sanction(user.id, { banned: true, reason: 'abuse' })).status).toBe(200);
     expect((await session(s, 'account.updated')).at(-1)!.data).toMatchObject({ banned: true });
-    expect(await s.ack('comment.create', { article: article.slug, body: 'banned' })).toMatchObject({ error: { code: 'USER_BANNED', status: 403 } });
+    expect(await s.ack('comment.create', { article: article.slug, body: 'banned' })).toMatchObject({
+      error: { code: 'USER_BANNED', status: 403 },
+    });
     expect(await t.prisma.comment.count({ where: { authorId: user.id } })).toBe(0);
   });
 
@@ -161,6 +176,8 @@ describe('sanctions on an open socket', () => {
     const s = track(await connectSocket(t.url, { token: user.token }));
     expect((await sanction(user.id, { premoderated: true })).status).toBe(200);
     expect((await session(s, 'account.updated')).at(-1)!.data).toMatchObject({ premoderated: true });
-    expect((await s.ack('comment.create', { article: article.slug, body: 'reviewed first' })).comment.status).toBe('pending');
+    expect((await s.ack('comment.create', { article: article.slug, body: 'reviewed first' })).comment.status).toBe(
+      'pending',
+    );
   });
 });

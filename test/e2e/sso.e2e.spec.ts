@@ -26,9 +26,15 @@ const accountsOf = (t: TestApp, sub: string) => t.prisma.user.count({ where: { e
 describe('sign-in with a token signed by the host site (HS256)', () => {
   it('makes an account on first sign-in and finds the same one afterwards, following the name and address', async () => {
     const sub = unique('reader');
-    const first = await signIn(t, await signSso({ sub, name: 'Anna Politkovskaya', email: `${sub}@News.example.test` }));
+    const first = await signIn(
+      t,
+      await signSso({ sub, name: 'Anna Politkovskaya', email: `${sub}@News.example.test` }),
+    );
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ tokenType: 'Bearer', user: { username: 'Anna_Politkovskaya', email: `${sub}@news.example.test`, role: 'commenter' } });
+    expect(first.body).toMatchObject({
+      tokenType: 'Bearer',
+      user: { username: 'Anna_Politkovskaya', email: `${sub}@news.example.test`, role: 'commenter' },
+    });
     const me = await http(t, 'GET', '/api/me', { token: first.body.accessToken });
     expect(me.body.id).toBe(first.body.user.id);
 
@@ -54,7 +60,9 @@ describe('sign-in with a token signed by the host site (HS256)', () => {
     const me = await http(t, 'GET', '/api/me', { token: res.body.accessToken });
     expect(me.body.id).toBe(res.body.user.id);
     // The local account still signs in with its password, as itself.
-    const login = await http(t, 'POST', '/api/auth/login', { body: { login: local.username, password: local.password } });
+    const login = await http(t, 'POST', '/api/auth/login', {
+      body: { login: local.username, password: local.password },
+    });
     expect(login.body.user.id).toBe(local.id);
   });
 
@@ -62,7 +70,9 @@ describe('sign-in with a token signed by the host site (HS256)', () => {
     const sub = unique('nopass');
     const res = await signIn(t, await signSso({ sub, name: unique('Nopass') }));
     for (const password of ['', 'decoy-password-for-timing', 'anything at all']) {
-      const login = await http(t, 'POST', '/api/auth/login', { body: { login: res.body.user.username, password: password || 'x' } });
+      const login = await http(t, 'POST', '/api/auth/login', {
+        body: { login: res.body.user.username, password: password || 'x' },
+      });
       expect(login.status).toBe(401);
       expect(login.body.code).toBe('INVALID_CREDENTIALS');
     }
@@ -93,17 +103,35 @@ describe('sign-in with a token signed by the host site (HS256)', () => {
   });
 
   it('accepts a token whose expiry is within the allowed clock skew', async () => {
-    const res = await signIn(t, await signSso({ sub: unique('skew'), name: 'Skewed', iat: now() - 60, exp: now() - 10 }));
+    const res = await signIn(
+      t,
+      await signSso({ sub: unique('skew'), name: 'Skewed', iat: now() - 60, exp: now() - 10 }),
+    );
     expect(res.status).toBe(200);
   });
 
   const secret = new TextEncoder().encode(SSO_SECRET);
   const cases: [string, (sub: string) => Promise<string>, string][] = [
     ['a token that is not a JWT', () => Promise.resolve('not.a.jwt'), 'SSO_TOKEN_MALFORMED'],
-    ['an unsigned token (alg: none)', (sub) => Promise.resolve(new UnsecuredJWT({ sub, iss: SSO_ISSUER, aud: SSO_AUDIENCE, iat: now(), exp: now() + 60 }).encode()), 'SSO_TOKEN_ALGORITHM'],
+    [
+      'an unsigned token (alg: none)',
+      (sub) =>
+        Promise.resolve(
+          new UnsecuredJWT({ sub, iss: SSO_ISSUER, aud: SSO_AUDIENCE, iat: now(), exp: now() + 60 }).encode(),
+        ),
+      'SSO_TOKEN_ALGORITHM',
+    ],
     ['HS512 instead of HS256', (sub) => signSso({ sub }, secret, { alg: 'HS512' }), 'SSO_TOKEN_ALGORITHM'],
-    ['RS256 where the secret is configured', async (sub) => signSso({ sub }, (await signingKey('RS256', 'k')).privateKey, { alg: 'RS256' }), 'SSO_TOKEN_ALGORITHM'],
-    ['another secret', (sub) => signSso({ sub }, new TextEncoder().encode('another-secret-that-is-long-enough-0123456789')), 'SSO_TOKEN_SIGNATURE'],
+    [
+      'RS256 where the secret is configured',
+      async (sub) => signSso({ sub }, (await signingKey('RS256', 'k')).privateKey, { alg: 'RS256' }),
+      'SSO_TOKEN_ALGORITHM',
+    ],
+    [
+      'another secret',
+      (sub) => signSso({ sub }, new TextEncoder().encode('another-secret-that-is-long-enough-0123456789')),
+      'SSO_TOKEN_SIGNATURE',
+    ],
     ['another issuer', (sub) => signSso({ sub, iss: 'https://evil.example.test' }), 'SSO_TOKEN_ISSUER'],
     ['another audience', (sub) => signSso({ sub, aud: 'another-app' }), 'SSO_TOKEN_AUDIENCE'],
     ['an expired token', (sub) => signSso({ sub, iat: now() - 200, exp: now() - 100 }), 'SSO_TOKEN_EXPIRED'],
@@ -112,7 +140,10 @@ describe('sign-in with a token signed by the host site (HS256)', () => {
     ['a token without sub', () => signSso({}), 'SSO_TOKEN_CLAIMS'],
     [
       'a token without iat',
-      (sub) => new SignJWT({ sub, iss: SSO_ISSUER, aud: SSO_AUDIENCE, exp: now() + 60 }).setProtectedHeader({ alg: 'HS256' }).sign(secret),
+      (sub) =>
+        new SignJWT({ sub, iss: SSO_ISSUER, aud: SSO_AUDIENCE, exp: now() + 60 })
+          .setProtectedHeader({ alg: 'HS256' })
+          .sign(secret),
       'SSO_TOKEN_CLAIMS',
     ],
   ];
@@ -151,7 +182,10 @@ describe('sign-in with a token signed with the publisher key set (RS256, ES256)'
   it('verifies RS256 and ES256 tokens by key id, and keeps the key set cached', async () => {
     const before = jwks.fetches;
     for (const key of [rsa, ec, rsa, ec]) {
-      const res = await signIn(app, await signSso({ sub: unique(key.alg), name: key.alg }, key.privateKey, { alg: key.alg, kid: key.kid }));
+      const res = await signIn(
+        app,
+        await signSso({ sub: unique(key.alg), name: key.alg }, key.privateKey, { alg: key.alg, kid: key.kid }),
+      );
       expect(res.status).toBe(200);
     }
     expect(jwks.fetches - before).toBeLessThanOrEqual(1);
@@ -160,19 +194,31 @@ describe('sign-in with a token signed with the publisher key set (RS256, ES256)'
   it('follows a key rotation: a token with the new key id makes it fetch the set again', async () => {
     const next = await signingKey('RS256', 'rsa-2');
     jwks.keys = [next, ec];
-    const res = await signIn(app, await signSso({ sub: unique('rotated'), name: 'Rotated' }, next.privateKey, { alg: 'RS256', kid: 'rsa-2' }));
+    const res = await signIn(
+      app,
+      await signSso({ sub: unique('rotated'), name: 'Rotated' }, next.privateKey, { alg: 'RS256', kid: 'rsa-2' }),
+    );
     expect(res.status).toBe(200);
     // The retired key no longer signs anything we accept.
-    const old = await signIn(app, await signSso({ sub: unique('retired') }, rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }));
+    const old = await signIn(
+      app,
+      await signSso({ sub: unique('retired') }, rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }),
+    );
     expect(old.body.code).toBe('SSO_KEY_UNKNOWN');
   });
 
   it('refuses an unknown key id, a key that is not in the set, and a shared-secret token', async () => {
     const stranger = await signingKey('RS256', 'stranger');
-    const unknown = await signIn(app, await signSso({ sub: unique('u') }, stranger.privateKey, { alg: 'RS256', kid: 'stranger' }));
+    const unknown = await signIn(
+      app,
+      await signSso({ sub: unique('u') }, stranger.privateKey, { alg: 'RS256', kid: 'stranger' }),
+    );
     expect(unknown.status).toBe(401);
     expect(unknown.body.code).toBe('SSO_KEY_UNKNOWN');
-    const forged = await signIn(app, await signSso({ sub: unique('f') }, stranger.privateKey, { alg: 'RS256', kid: jwks.keys[0].kid }));
+    const forged = await signIn(
+      app,
+      await signSso({ sub: unique('f') }, stranger.privateKey, { alg: 'RS256', kid: jwks.keys[0].kid }),
+    );
     expect(forged.body.code).toBe('SSO_TOKEN_SIGNATURE');
     const hs = await signIn(app, await signSso({ sub: unique('h') }));
     expect(hs.body.code).toBe('SSO_TOKEN_ALGORITHM');
@@ -181,7 +227,10 @@ describe('sign-in with a token signed with the publisher key set (RS256, ES256)'
   it('answers 503 when the key set cannot be fetched', async () => {
     const down = await startTestApp({ SSO_JWKS_URL: 'http://127.0.0.1:9/jwks.json', SSO_ISSUER, SSO_AUDIENCE });
     try {
-      const res = await signIn(down, await signSso({ sub: unique('d') }, rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }));
+      const res = await signIn(
+        down,
+        await signSso({ sub: unique('d') }, rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }),
+      );
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('SSO_KEYS_UNAVAILABLE');
     } finally {
@@ -206,7 +255,9 @@ describe('without SSO configured, and with local sign-up off', () => {
     const closed = await startTestApp({ ...SSO, LOCAL_SIGNUP: 'false' });
     try {
       const username = unique('u').replace('-', '_');
-      const res = await http(closed, 'POST', '/api/auth/register', { body: { username, email: `${username}@example.test`, password: 'long enough password' } });
+      const res = await http(closed, 'POST', '/api/auth/register', {
+        body: { username, email: `${username}@example.test`, password: 'long enough password' },
+      });
       expect(res.status).toBe(403);
       expect(res.body.code).toBe('SIGNUP_DISABLED');
       expect(await closed.prisma.user.count({ where: { usernameKey: username.toLowerCase() } })).toBe(0);

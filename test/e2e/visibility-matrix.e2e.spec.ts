@@ -31,16 +31,44 @@ type Observed = 'full' | 'placeholder' | 'absent';
 // rejected; `removed`: for personal information; `deleted` by its author;
 // `edited`: published, with an earlier body; `erased`: edited, reported,
 // then its author erased their account (the author reads as anyone then).
-const hiddenButOwn = { anonymous: 'hidden', author: 'full', other: 'hidden', demoted: 'hidden', moderator: 'full', admin: 'full' } as const;
+const hiddenButOwn = {
+  anonymous: 'hidden',
+  author: 'full',
+  other: 'hidden',
+  demoted: 'hidden',
+  moderator: 'full',
+  admin: 'full',
+} as const;
 const EXPECTED: Record<State, Record<ViewerKind, Outcome>> = {
   published: { anonymous: 'full', author: 'full', other: 'full', demoted: 'full', moderator: 'full', admin: 'full' },
   pending: hiddenButOwn,
   held: hiddenButOwn,
   rejected: hiddenButOwn,
-  removed: { anonymous: 'placeholder', author: 'placeholder', other: 'placeholder', demoted: 'placeholder', moderator: 'full', admin: 'full' },
-  deleted: { anonymous: 'placeholder', author: 'placeholder', other: 'placeholder', demoted: 'placeholder', moderator: 'placeholder', admin: 'placeholder' },
+  removed: {
+    anonymous: 'placeholder',
+    author: 'placeholder',
+    other: 'placeholder',
+    demoted: 'placeholder',
+    moderator: 'full',
+    admin: 'full',
+  },
+  deleted: {
+    anonymous: 'placeholder',
+    author: 'placeholder',
+    other: 'placeholder',
+    demoted: 'placeholder',
+    moderator: 'placeholder',
+    admin: 'placeholder',
+  },
   edited: { anonymous: 'full', author: 'full', other: 'full', demoted: 'full', moderator: 'full', admin: 'full' },
-  erased: { anonymous: 'placeholder', author: 'placeholder', other: 'placeholder', demoted: 'placeholder', moderator: 'placeholder', admin: 'placeholder' },
+  erased: {
+    anonymous: 'placeholder',
+    author: 'placeholder',
+    other: 'placeholder',
+    demoted: 'placeholder',
+    moderator: 'placeholder',
+    admin: 'placeholder',
+  },
 };
 const STATES = Object.keys(EXPECTED) as State[];
 const VIEWERS: ViewerKind[] = ['anonymous', 'author', 'other', 'demoted', 'moderator', 'admin'];
@@ -92,7 +120,14 @@ const fixtures = new Map<State, Fixture>();
 const sockets: TestSocket[] = [];
 
 const token = (f: Fixture, viewer: ViewerKind): string | undefined =>
-  ({ anonymous: undefined, author: f.author.token, other: other.token, demoted: demoted.token, moderator: moderator.token, admin: admin.token })[viewer];
+  ({
+    anonymous: undefined,
+    author: f.author.token,
+    other: other.token,
+    demoted: demoted.token,
+    moderator: moderator.token,
+    admin: admin.token,
+  })[viewer];
 
 const get = async (path: string, tok?: string) => (await http(t, 'GET', path, { token: tok })).body as unknown;
 
@@ -100,7 +135,10 @@ async function replay(subscription: Record<string, unknown>, viewer: ViewerKind,
   if (viewer === 'demoted') {
     demotedReplay.events.length = 0;
     const ack = await demotedReplay.ack('subscribe', subscription);
-    await demotedReplay.ack('unsubscribe', 'feed' in subscription ? { feed: subscription.feed } : { article: subscription.article });
+    await demotedReplay.ack(
+      'unsubscribe',
+      'feed' in subscription ? { feed: subscription.feed } : { article: subscription.article },
+    );
     return { ack, events: [...demotedReplay.events] };
   }
   const s = await connectSocket(t.url, { token: tok });
@@ -114,8 +152,16 @@ async function replay(subscription: Record<string, unknown>, viewer: ViewerKind,
 
 const DOORS: Door[] = [
   // Thread pages and replies are the same for everyone: the anonymous view.
-  { name: 'thread page', look: (f) => get(`/api/articles/${f.slug}/comments`), shows: (_o, f) => listed(EXPECTED[f.state].anonymous) },
-  { name: 'replies', look: (f) => get(`/api/comments/${f.rootId}/replies`), shows: (_o, f) => listed(EXPECTED[f.state].anonymous) },
+  {
+    name: 'thread page',
+    look: (f) => get(`/api/articles/${f.slug}/comments`),
+    shows: (_o, f) => listed(EXPECTED[f.state].anonymous),
+  },
+  {
+    name: 'replies',
+    look: (f) => get(`/api/comments/${f.rootId}/replies`),
+    shows: (_o, f) => listed(EXPECTED[f.state].anonymous),
+  },
   { name: 'permalink', look: (f, v) => get(`/api/comments/${f.id}`, token(f, v)), shows: listed },
   { name: 'permalink ancestors', look: (f, v) => get(`/api/comments/${f.childId}`, token(f, v)), shows: inChain },
   {
@@ -125,13 +171,21 @@ const DOORS: Door[] = [
     look: (f, v) => get('/api/me/notifications?limit=100', token(f, v)),
     shows: (o, f, v) => (v === 'other' && f.state !== 'erased' ? listed(o) : 'absent'),
   },
-  { name: 'events endpoint', look: (f, v) => get(`/api/articles/${f.slug}/events?after=0&limit=1000`, token(f, v)), shows: listed },
+  {
+    name: 'events endpoint',
+    look: (f, v) => get(`/api/articles/${f.slug}/events?after=0&limit=1000`, token(f, v)),
+    shows: listed,
+  },
   { name: 'socket replay', look: (f, v) => replay({ article: f.slug, after: 0 }, v, token(f, v)), shows: listed },
   { name: 'socket live', look: (f, v) => Promise.resolve(f.live[v]), shows: listed, atMost: true },
   {
     name: "moderators' queue",
     look: async (f, v) =>
-      Promise.all(['pending', 'reported', 'rejected'].map((status) => get(`/api/moderation/queue?status=${status}&article=${f.slug}`, token(f, v)))),
+      Promise.all(
+        ['pending', 'reported', 'rejected'].map((status) =>
+          get(`/api/moderation/queue?status=${status}&article=${f.slug}`, token(f, v)),
+        ),
+      ),
     shows: (o, f, v) => (STAFF.has(v) && QUEUED.has(f.state) ? listed(o) : 'absent'),
   },
   {
@@ -171,13 +225,19 @@ const RANK: Record<Observed, number> = { absent: 0, placeholder: 1, full: 2 };
 
 async function act(commentId: string, action: Record<string, unknown>) {
   const { version } = await t.prisma.comment.findUniqueOrThrow({ where: { id: commentId }, select: { version: true } });
-  const res = await http(t, 'POST', `/api/moderation/comments/${commentId}/actions`, { token: moderator.token, body: { version, ...action } });
+  const res = await http(t, 'POST', `/api/moderation/comments/${commentId}/actions`, {
+    token: moderator.token,
+    body: { version, ...action },
+  });
   if (res.status !== 200) throw new Error(`${String(action.action)}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 async function report(commentId: string, count: number) {
   for (const reporter of reporters.slice(0, count)) {
-    const res = await http(t, 'POST', `/api/comments/${commentId}/reports`, { token: reporter.token, body: { reason: 'abuse' } });
+    const res = await http(t, 'POST', `/api/comments/${commentId}/reports`, {
+      token: reporter.token,
+      body: { reason: 'abuse' },
+    });
     if (res.status !== 201) throw new Error(`report: ${res.status} ${JSON.stringify(res.body)}`);
   }
 }
@@ -194,13 +254,20 @@ async function build(state: State): Promise<Fixture> {
   const article = await createArticle(t.prisma);
   const author = await createUser(t);
   const secret = `secret-${state}-${randomUUID()}`;
-  const earlier = state === 'edited' || state === 'pending' || state === 'erased' ? `earlier-${state}-${randomUUID()}` : null;
+  const earlier =
+    state === 'edited' || state === 'pending' || state === 'erased' ? `earlier-${state}-${randomUUID()}` : null;
   const root = await postComment(t, other, article.slug, 'root');
   let id: string;
   if (state === 'pending') {
-    const sanction = await http(t, 'PATCH', `/api/moderation/users/${author.id}`, { token: moderator.token, body: { premoderated: true } });
+    const sanction = await http(t, 'PATCH', `/api/moderation/users/${author.id}`, {
+      token: moderator.token,
+      body: { premoderated: true },
+    });
     expect(sanction.status).toBe(200);
-    const held = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: author.token, body: { body: earlier, parentId: root.id } });
+    const held = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: author.token,
+      body: { body: earlier, parentId: root.id },
+    });
     expect(held.body.status).toBe('pending');
     id = held.body.id;
     await act(id, { action: 'approve' });
@@ -216,7 +283,14 @@ async function build(state: State): Promise<Fixture> {
   const watchers = new Map<ViewerKind, TestSocket>();
   const { lastSeq } = await t.prisma.article.findUniqueOrThrow({ where: { id: article.id } });
   for (const viewer of VIEWERS) {
-    const tok = { anonymous: undefined, author: author.token, other: other.token, demoted: demoted.token, moderator: moderator.token, admin: admin.token }[viewer];
+    const tok = {
+      anonymous: undefined,
+      author: author.token,
+      other: other.token,
+      demoted: demoted.token,
+      moderator: moderator.token,
+      admin: admin.token,
+    }[viewer];
     const s = viewer === 'demoted' ? demotedWatchers.pop()! : await connectSocket(t.url, { token: tok });
     sockets.push(s);
     await s.ack('subscribe', { article: article.slug, after: lastSeq });
@@ -245,17 +319,39 @@ async function build(state: State): Promise<Fixture> {
       expect((await http(t, 'DELETE', `/api/comments/${id}`, { token: author.token })).status).toBe(204);
       break;
     case 'erased':
-      expect((await http(t, 'DELETE', '/api/me', { token: author.token, body: { password: author.password } })).status).toBe(200);
+      expect(
+        (await http(t, 'DELETE', '/api/me', { token: author.token, body: { password: author.password } })).status,
+      ).toBe(200);
       break;
   }
   // Events arrive in order: once this one is in, the change's events are too.
   const sentinel = await postComment(t, other, article.slug, 'sentinel');
-  for (const s of watchers.values()) await s.waitFor((events) => events.some((e) => e.data.comment?.id === sentinel.id));
-  const expectedStatus = { published: 'published', pending: 'pending', held: 'pending', rejected: 'rejected', removed: 'removed', deleted: 'deleted', edited: 'published', erased: 'deleted' }[state];
+  for (const s of watchers.values())
+    await s.waitFor((events) => events.some((e) => e.data.comment?.id === sentinel.id));
+  const expectedStatus = {
+    published: 'published',
+    pending: 'pending',
+    held: 'pending',
+    rejected: 'rejected',
+    removed: 'removed',
+    deleted: 'deleted',
+    edited: 'published',
+    erased: 'deleted',
+  }[state];
   expect((await t.prisma.comment.findUniqueOrThrow({ where: { id } })).status).toBe(expectedStatus);
   // An erased author has no account left: they read as anyone.
   const reader = state === 'erased' ? { ...author, token: undefined as unknown as string } : author;
-  return { state, slug: article.slug, author: reader, rootId: root.id, id, childId: child.id, body: secret, earlier, live };
+  return {
+    state,
+    slug: article.slug,
+    author: reader,
+    rootId: root.id,
+    id,
+    childId: child.id,
+    body: secret,
+    earlier,
+    live,
+  };
 }
 
 beforeAll(async () => {
@@ -276,7 +372,8 @@ beforeAll(async () => {
   expect(await demotedReplay.ack('subscribe', { feed: 'moderation' })).toMatchObject({ feed: 'moderation' });
   for (const _state of STATES) demotedWatchers.push(await connectSocket(t.url, { token: demoted.token }));
   await t.prisma.user.update({ where: { id: demoted.id }, data: { role: 'commenter' } });
-  for (const s of [demotedReplay, ...demotedWatchers]) await s.waitFor(() => s.session.some((m) => m.type === 'account.updated'));
+  for (const s of [demotedReplay, ...demotedWatchers])
+    await s.waitFor(() => s.session.some((m) => m.type === 'account.updated'));
   for (const state of STATES) fixtures.set(state, await build(state));
 }, 120_000);
 
@@ -285,7 +382,9 @@ afterAll(async () => {
   await t.close();
 });
 
-const CELLS = DOORS.flatMap((door) => STATES.flatMap((state) => VIEWERS.map((viewer) => [door.name, state, viewer, door] as const)));
+const CELLS = DOORS.flatMap((door) =>
+  STATES.flatMap((state) => VIEWERS.map((viewer) => [door.name, state, viewer, door] as const)),
+);
 
 describe('who sees what', () => {
   it('covers every door, state and kind of reader', () => {
@@ -346,4 +445,3 @@ describe('the responses the doors sent', () => {
     }
   });
 });
-

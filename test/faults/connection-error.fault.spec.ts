@@ -43,7 +43,9 @@ function fakePostgres(): Server {
 }
 
 async function runPool(mode: 'bare' | 'guarded', port: number): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['test/support/pool-under-fatal.mjs', mode, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['test/support/pool-under-fatal.mjs', mode, String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += String(chunk)));
   child.stderr.on('data', (chunk) => (output += String(chunk)));
@@ -66,7 +68,9 @@ it('survives a FATAL that arrives while a client is being handed to a waiting ca
     expect(guarded.output).toContain('handled 57P01');
     expect(guarded.output).toContain('survived');
     expect(guarded.code).toBe(0);
-    console.log(`connection error: a plain pg.Pool exited with code ${bare.code}; the project's pool handled FATAL 57P01 and exited 0`);
+    console.log(
+      `connection error: a plain pg.Pool exited with code ${bare.code}; the project's pool handled FATAL 57P01 and exited 0`,
+    );
   } finally {
     server.close();
   }

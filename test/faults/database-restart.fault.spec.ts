@@ -61,7 +61,11 @@ it('stays up through repeated PostgreSQL restarts under writers and readers, ans
   const socketWriter = await connectSocket(server.url, { token: users[5].token });
   sockets.push(socketWriter);
 
-  const writers = startWriters({ target: () => server.url, tokens: users.slice(0, 5).map((u) => u.token), slug: article.slug });
+  const writers = startWriters({
+    target: () => server.url,
+    tokens: users.slice(0, 5).map((u) => u.token),
+    slug: article.slug,
+  });
   const measured: { readyDownMs: number; readyUpMs: number; writeUpMs: number }[] = [];
   const socketAcks: any[] = [];
   for (let restart = 0; restart < RESTARTS; restart++) {
@@ -92,7 +96,13 @@ it('stays up through repeated PostgreSQL restarts under writers and readers, ans
   expect(stats.statuses['503']).toBeGreaterThan(0);
   expect(stats.malformed503).toBe(0);
   for (const [i, ack] of socketAcks.entries()) {
-    if (i % 2 === 0) expect(ack.error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503, retryable: true, retryAfterMs: 1000 });
+    if (i % 2 === 0)
+      expect(ack.error).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        status: 503,
+        retryable: true,
+        retryAfterMs: 1000,
+      });
     else expect(ack).toMatchObject({ created: true });
   }
   // Readers saw every stored comment once, in order, over the same sockets.
@@ -110,7 +120,12 @@ it('stays up through repeated PostgreSQL restarts under writers and readers, ans
   console.log(
     `database restarts: ${RESTARTS}; answers ${JSON.stringify(stats.statuses)}; posts stored ${expected.size}, ` +
       `retried ${stats.retried}, longest post ${stats.longestPostMs} ms; per restart ` +
-      measured.map((m) => `/ready 503 ${m.readyDownMs} ms after stop, 200 ${m.readyUpMs} ms after start, writes back ${m.writeUpMs} ms after start`).join('; '),
+      measured
+        .map(
+          (m) =>
+            `/ready 503 ${m.readyDownMs} ms after stop, 200 ${m.readyUpMs} ms after start, writes back ${m.writeUpMs} ms after start`,
+        )
+        .join('; '),
   );
 }, 120_000);
 

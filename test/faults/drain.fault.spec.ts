@@ -41,7 +41,8 @@ it('drains with open sockets and posts whose clients went away: sockets are sent
       }).catch(() => 'aborted');
       return { controller, sent };
     });
-    const arrived = () => logs.filter((line) => line.includes('"msg":"incoming request"') && line.includes('/comments')).length;
+    const arrived = () =>
+      logs.filter((line) => line.includes('"msg":"incoming request"') && line.includes('/comments')).length;
     await waitUntil(() => arrived() === posts.length);
     const signalledAt = Date.now();
     child.kill('SIGTERM');
@@ -61,7 +62,9 @@ it('drains with open sockets and posts whose clients went away: sockets are sent
     expect(logs.filter((line) => /Unhandled|timed out/.test(line))).toEqual([]);
     // The handlers ran to their end before the database closed: every post is stored.
     expect(await prisma.comment.count({ where: { articleId: article.id } })).toBe(posts.length);
-    console.log(`shutdown: 2 open sockets and ${posts.length} posts in flight whose clients left; exit 0 ${drainMs} ms after SIGTERM (limit 10000 ms)`);
+    console.log(
+      `shutdown: 2 open sockets and ${posts.length} posts in flight whose clients left; exit 0 ${drainMs} ms after SIGTERM (limit 10000 ms)`,
+    );
   } finally {
     await lock.end().catch(() => undefined);
     await prisma.$disconnect();

@@ -20,7 +20,10 @@ describe('a long lock on an article', () => {
     const started = Date.now();
     let refused;
     try {
-      refused = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { id, body: 'behind the lock' } });
+      refused = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+        token: user.token,
+        body: { id, body: 'behind the lock' },
+      });
     } finally {
       await lock.release();
     }
@@ -31,9 +34,14 @@ describe('a long lock on an article', () => {
     expect(refused.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', dependency: 'database', retryable: true });
     expect(await t.prisma.comment.count({ where: { articleId: article.id } })).toBe(0);
 
-    const retried = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { id, body: 'behind the lock' } });
+    const retried = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: user.token,
+      body: { id, body: 'behind the lock' },
+    });
     expect(retried.status).toBe(201);
-    console.log(`long lock: a post behind a held article lock answered 503 after ${waitedMs} ms (lock timeout 300 ms); its retry was stored`);
+    console.log(
+      `long lock: a post behind a held article lock answered 503 after ${waitedMs} ms (lock timeout 300 ms); its retry was stored`,
+    );
   });
 });
 
@@ -53,12 +61,17 @@ describe('the transaction timeout', () => {
     const started = Date.now();
     let refused;
     try {
-      refused = await http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { body: 'too slow' } });
+      refused = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+        token: user.token,
+        body: { body: 'too slow' },
+      });
     } finally {
       await lock.release();
     }
     expect(refused).toMatchObject({ status: 503, body: { code: 'SERVICE_UNAVAILABLE' } });
-    console.log(`long lock: with a 500 ms transaction timeout and a 20 s lock timeout, the post answered 503 after ${Date.now() - started} ms`);
+    console.log(
+      `long lock: with a 500 ms transaction timeout and a 20 s lock timeout, the post answered 503 after ${Date.now() - started} ms`,
+    );
   });
 });
 
@@ -78,7 +91,10 @@ describe('writers stuck behind a lock', () => {
     const lock = await holdArticleLock(article.id);
     let settled = 0;
     const posts = users.map((user, i) =>
-      http(t, 'POST', `/api/articles/${article.slug}/comments`, { token: user.token, body: { body: `queued post ${i}` } }).finally(() => settled++),
+      http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+        token: user.token,
+        body: { body: `queued post ${i}` },
+      }).finally(() => settled++),
     );
     try {
       // As many posts as the transaction pool has connections wait on the lock; the rest wait for a connection.
@@ -94,7 +110,9 @@ describe('writers stuck behind a lock', () => {
       expect(thread.status).toBe(200);
       expect(ready.status).toBe(200);
       expect(articleRead.status).toBe(200);
-      console.log(`long lock: with 10 posts queued behind a held article lock, a thread page, the article and /ready answered in ${readMs} ms`);
+      console.log(
+        `long lock: with 10 posts queued behind a held article lock, a thread page, the article and /ready answered in ${readMs} ms`,
+      );
     } finally {
       await lock.release();
     }

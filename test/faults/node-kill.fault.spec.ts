@@ -101,10 +101,17 @@ it('stores a post that was held in its transaction when its node was killed, onc
   await lock.release();
 
   const retries = await Promise.all(
-    posts.map((p) => http(b, 'POST', `/api/articles/${article.slug}/comments`, { token: p.token, body: { id: p.id, body: p.body } })),
+    posts.map((p) =>
+      http(b, 'POST', `/api/articles/${article.slug}/comments`, { token: p.token, body: { id: p.id, body: p.body } }),
+    ),
   );
   expect(retries.map((r) => r.status)).toEqual(Array(posts.length).fill(201));
-  expect(await storedCount(article.id, posts.map((p) => p.id))).toEqual({ total: posts.length, matching: posts.length });
+  expect(
+    await storedCount(
+      article.id,
+      posts.map((p) => p.id),
+    ),
+  ).toEqual({ total: posts.length, matching: posts.length });
   console.log(
     `node kill: ${posts.length} posts held in their transaction on a node killed with SIGKILL; retried on the other node ` +
       `(limits ${process.env.REDIS_URL ? 'in Redis' : 'in memory'}): ${retries.map((r) => r.status).join(', ')}`,
@@ -135,7 +142,10 @@ it('loses nothing when one of two nodes is killed under writers: every post comp
   const stats = await writers.stop();
 
   expect(Object.keys(stats.statuses).filter((s) => !['200', '201', '503', 'network'].includes(s))).toEqual([]);
-  expect(await storedCount(article.id, stats.stored)).toEqual({ total: stats.stored.length, matching: stats.stored.length });
+  expect(await storedCount(article.id, stats.stored)).toEqual({
+    total: stats.stored.length,
+    matching: stats.stored.length,
+  });
   for (const reader of sockets) {
     await waitUntil(() => new Set(reader.events.map((e) => e.data.comment?.id)).size >= stats.stored.length, 15_000);
     const seqs = reader.events.map((e) => e.seq);

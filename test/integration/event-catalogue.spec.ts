@@ -1,13 +1,16 @@
+import * as prettier from 'prettier';
 import { readFileSync } from 'node:fs';
 import { ARTICLE_EVENT_NAMES, SESSION_EVENT_NAMES, withEventTable } from '@rejoinder/common';
 import { EVENT_TYPES } from '../support/sockets.js';
 
 // The event catalogue is the one definition; what documents events derives from it.
 describe('the event catalogue', () => {
-  it("is what docs/realtime.md's event table says (run npm run openapi after changing it)", () => {
+  it("is what docs/realtime.md's event table says (run npm run openapi after changing it)", async () => {
     const doc = readFileSync('docs/realtime.md', 'utf8');
-    expect(doc).toBe(withEventTable(doc));
-    for (const name of [...ARTICLE_EVENT_NAMES, ...SESSION_EVENT_NAMES]) expect(doc).toContain(`| \`${name}\` |`);
+    const options = await prettier.resolveConfig('docs/realtime.md');
+    expect(doc).toBe(await prettier.format(withEventTable(doc), { ...options, filepath: 'docs/realtime.md' }));
+    for (const name of [...ARTICLE_EVENT_NAMES, ...SESSION_EVENT_NAMES])
+      expect(doc).toMatch(new RegExp(`\\| \`${name.replaceAll('.', '\\.')}\` +\\|`));
   });
 
   it('is the list of event types in the OpenAPI description and in the tests', () => {

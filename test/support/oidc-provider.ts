@@ -29,7 +29,13 @@ export interface TestProvider {
 // consent pages are replaced by a handler that signs `account` in at once,
 // as a reader who types their password would.
 export async function startOidcProvider(): Promise<TestProvider> {
-  const state: TestProvider = { issuer: '', account: { sub: 'nobody', name: 'Nobody' }, idTokenTtl: 600, tokenDelayMs: 0, close: () => Promise.resolve() };
+  const state: TestProvider = {
+    issuer: '',
+    account: { sub: 'nobody', name: 'Nobody' },
+    idTokenTtl: 600,
+    tokenDelayMs: 0,
+    close: () => Promise.resolve(),
+  };
   // Made once the server knows its port (the issuer URL).
   const made: { provider?: Provider } = {};
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -68,23 +74,44 @@ export async function startOidcProvider(): Promise<TestProvider> {
       const account = state.account;
       return {
         accountId: sub,
-        claims: () => ({ sub, name: account.name, ...(account.email ? { email: account.email, email_verified: true } : {}) }),
+        claims: () => ({
+          sub,
+          name: account.name,
+          ...(account.email ? { email: account.email, email_verified: true } : {}),
+        }),
       };
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    ttl: { IdToken: () => state.idTokenTtl, AccessToken: 600, AuthorizationCode: 60, Interaction: 600, Session: 600, Grant: 600 },
+    ttl: {
+      IdToken: () => state.idTokenTtl,
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      Interaction: 600,
+      Session: 600,
+      Grant: 600,
+    },
     cookies: { keys: ['cookie-signing-key-for-the-tests'] },
   });
   state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return state;
 }
 
-async function finishInteraction(provider: Provider, account: TestAccount, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function finishInteraction(
+  provider: Provider,
+  account: TestAccount,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const details = await provider.interactionDetails(req, res);
   const grant = new provider.Grant({ accountId: account.sub, clientId: String(details.params.client_id) });
   grant.addOIDCScope(String(details.params.scope));
   const grantId = await grant.save();
-  await provider.interactionFinished(req, res, { login: { accountId: account.sub }, consent: { grantId } }, { mergeWithLastSubmission: false });
+  await provider.interactionFinished(
+    req,
+    res,
+    { login: { accountId: account.sub }, consent: { grantId } },
+    { mergeWithLastSubmission: false },
+  );
 }
 
 // A browser following the provider's redirects (keeping its cookies) until
@@ -103,7 +130,8 @@ export async function authorize(authorizationUrl: string): Promise<Record<string
       cookies.set(pair.slice(0, index), pair.slice(index + 1));
     }
     const location = response.headers.get('location');
-    if (!location) throw new Error(`the provider answered ${response.status} without a redirect: ${await response.text()}`);
+    if (!location)
+      throw new Error(`the provider answered ${response.status} without a redirect: ${await response.text()}`);
     const next = new URL(location, url);
     if (next.href.startsWith(OIDC_REDIRECT_URI)) return Object.fromEntries(next.searchParams);
     url = next.href;

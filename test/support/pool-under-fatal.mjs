@@ -7,7 +7,8 @@ import { createPool } from '../../dist/libs/db/src/database-pool.js';
 
 const [mode, port] = process.argv.slice(2);
 const config = { host: '127.0.0.1', port: Number(port), user: 'u', database: 'd', max: 1 };
-const pool = mode === 'guarded' ? createPool(config, (error) => console.log(`handled ${error.code}`)) : new pg.Pool(config);
+const pool =
+  mode === 'guarded' ? createPool(config, (error) => console.log(`handled ${error.code}`)) : new pg.Pool(config);
 if (mode === 'bare') pool.on('error', () => undefined);
 
 const first = pool.query('SELECT 1').then(

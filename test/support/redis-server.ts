@@ -39,9 +39,13 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
   let child: ChildProcess | null = null;
 
   const start = async () => {
-    const server = spawn('redis-server', ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const server = spawn(
+      'redis-server',
+      ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child = server;
     await new Promise<void>((resolve, reject) => {
       let output = '';

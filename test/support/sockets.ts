@@ -33,14 +33,19 @@ export async function connectSocket(
     reconnection: false,
     forceNew: true,
     auth: options.auth ?? (options.token ? { token: options.token } : {}),
-    extraHeaders: options.origin || options.headers ? { ...options.headers, ...(options.origin ? { origin: options.origin } : {}) } : undefined,
+    extraHeaders:
+      options.origin || options.headers
+        ? { ...options.headers, ...(options.origin ? { origin: options.origin } : {}) }
+        : undefined,
   });
   const events: Received[] = [];
   const presence: TestSocket['presence'] = [];
-  for (const type of EVENT_TYPES) socket.on(type, (payload: Omit<Received, 'type'>) => events.push({ type, ...payload }));
+  for (const type of EVENT_TYPES)
+    socket.on(type, (payload: Omit<Received, 'type'>) => events.push({ type, ...payload }));
   socket.on('presence', (p: TestSocket['presence'][number]) => presence.push(p));
   const session: { type: SessionEventName; data: any }[] = [];
-  for (const type of ['account.updated', 'auth.expired', 'subscription.ended'] as const) socket.on(type, (data: unknown) => session.push({ type, data }));
+  for (const type of ['account.updated', 'auth.expired', 'subscription.ended'] as const)
+    socket.on(type, (data: unknown) => session.push({ type, data }));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (error) => {

@@ -39,7 +39,9 @@ export async function signingKey(alg: 'RS256' | 'ES256', kid: string): Promise<S
 }
 
 // The publisher's JWKS endpoint on loopback; `keys` can be swapped to rotate.
-export async function startJwksServer(keys: SigningKey[]): Promise<{ url: string; keys: SigningKey[]; fetches: number; close(): Promise<void> }> {
+export async function startJwksServer(
+  keys: SigningKey[],
+): Promise<{ url: string; keys: SigningKey[]; fetches: number; close(): Promise<void> }> {
   const state = { url: '', keys, fetches: 0, close: () => Promise.resolve() };
   const server = createServer((_request, response) => {
     state.fetches += 1;

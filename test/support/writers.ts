@@ -22,7 +22,12 @@ export interface Writers {
 // Writers that post comments one after another, each with a client-chosen id;
 // a post that fails (503, a cut connection) is sent again with the same id and
 // body until it is acknowledged, as a well-behaved client does.
-export function startWriters(options: { target: () => string; tokens: string[]; slug: string; pauseMs?: number }): Writers {
+export function startWriters(options: {
+  target: () => string;
+  tokens: string[];
+  slug: string;
+  pauseMs?: number;
+}): Writers {
   const stats: WriterStats = { statuses: {}, malformed503: 0, stored: [], retried: 0, longestPostMs: 0 };
   let running = true;
   const count = (key: string) => (stats.statuses[key] = (stats.statuses[key] ?? 0) + 1);

@@ -1,7 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AccountsModule } from '@rejoinder/accounts';
-import { APP_CONFIG, AppConfig, DomainEventBus, Metrics, PostMarks, RATE_LIMIT_REDIS, RateLimits, RedisConnections } from '@rejoinder/common';
+import {
+  APP_CONFIG,
+  AppConfig,
+  DomainEventBus,
+  Metrics,
+  PostMarks,
+  RATE_LIMIT_REDIS,
+  RateLimits,
+  RedisConnections,
+} from '@rejoinder/common';
 import { DbModule } from '@rejoinder/db';
 import { ForumModule } from '@rejoinder/forum';
 import { ModerationModule } from '@rejoinder/moderation';

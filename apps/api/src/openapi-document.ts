@@ -24,7 +24,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  document.components = { ...document.components, responses: { ...document.components?.responses, ServiceUnavailable: UNAVAILABLE } };
+  document.components = {
+    ...document.components,
+    responses: { ...document.components?.responses, ServiceUnavailable: UNAVAILABLE },
+  };
   for (const path of Object.values(document.paths)) {
     for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
       const operation = path[method];

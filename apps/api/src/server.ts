@@ -147,13 +147,15 @@ export async function createApp(
   const embedCsp = csp({ frameAncestors: ["'self'", ...config.EMBED_ORIGINS] });
   fastify.addHook('onSend', async (request, reply) => {
     if (readiness.isStopping) void reply.header('connection', 'close');
-    if (request.url === '/docs' || request.url.startsWith('/docs/')) void reply.header('content-security-policy', DOCS_CSP);
+    if (request.url === '/docs' || request.url.startsWith('/docs/'))
+      void reply.header('content-security-policy', DOCS_CSP);
     if (request.url.startsWith('/embed/')) {
       void reply.removeHeader('x-frame-options');
       void reply.header('content-security-policy', embedCsp);
     }
     // Publishers' pages load the embed script from here.
-    if (request.url === '/embed.js' || request.url.startsWith('/embed.js?')) void reply.header('cross-origin-resource-policy', 'cross-origin');
+    if (request.url === '/embed.js' || request.url.startsWith('/embed.js?'))
+      void reply.header('cross-origin-resource-policy', 'cross-origin');
   });
   // JSON is the only body the API reads; anything else (a form a foreign page
   // posts, text) is 415 before any handler runs.
@@ -163,7 +165,10 @@ export async function createApp(
   return app;
 }
 
-export async function startServer(config: AppConfig, logger: PinoLogger = createLogger(config)): Promise<RunningServer> {
+export async function startServer(
+  config: AppConfig,
+  logger: PinoLogger = createLogger(config),
+): Promise<RunningServer> {
   const boot = logger.child({ context: 'Boot' });
   const postgres = logger.child({ context: 'EmbeddedPostgres' });
   const database: DatabaseHandle = await openDatabase(config, (message) =>

@@ -64,7 +64,10 @@ async function withServices<T>(
       CliCoreModule.forRoot(config),
       DbModule.forRoot({ url: databaseUrl, poolSize: 2 }),
       // Tokens are not issued here; the secret only has to exist.
-      AccountsModule.forRoot({ secret: config.JWT_SECRET ?? 'cli-does-not-issue-tokens-'.padEnd(32, 'x'), ttlSeconds: 60 }),
+      AccountsModule.forRoot({
+        secret: config.JWT_SECRET ?? 'cli-does-not-issue-tokens-'.padEnd(32, 'x'),
+        ttlSeconds: 60,
+      }),
       ForumModule,
     ],
   })
@@ -123,7 +126,9 @@ async function run(argv: string[]): Promise<number> {
         await migrateCommand(database.url);
         return await withServices(config, database.url, async (get) => {
           const progress = progressBar();
-          const summary = await get(TransferService).importExport(doc, progress).finally(() => progress.stop());
+          const summary = await get(TransferService)
+            .importExport(doc, progress)
+            .finally(() => progress.stop());
           report(summary);
           return 0;
         });
@@ -198,7 +203,11 @@ run(process.argv.slice(2)).then(
     if (error instanceof DomainError) {
       // The same words an API client gets: the title, then the detail.
       const { title } = describeError(error.code);
-      console.error(error.message === String(error.code) ? `${title} (${error.code})` : `${title}: ${error.message} (${error.code})`);
+      console.error(
+        error.message === String(error.code)
+          ? `${title} (${error.code})`
+          : `${title}: ${error.message} (${error.code})`,
+      );
       process.exit(1);
     }
     console.error(error);

@@ -63,8 +63,17 @@ export function AccountForms({ intro }: { intro?: string }) {
             </label>
             <label>
               Password
-              <input name="password" type="password" autocomplete="new-password" required minLength={10} aria-describedby="pw-hint" />
-              <span id="pw-hint" class="hint">At least 10 characters</span>
+              <input
+                name="password"
+                type="password"
+                autocomplete="new-password"
+                required
+                minLength={10}
+                aria-describedby="pw-hint"
+              />
+              <span id="pw-hint" class="hint">
+                At least 10 characters
+              </span>
             </label>
           </>
         )}
@@ -77,7 +86,11 @@ export function AccountForms({ intro }: { intro?: string }) {
           <button type="submit" class="primary" disabled={busy}>
             {mode === 'signin' ? 'Sign in' : 'Create account'}
           </button>
-          <button type="button" class="link" onClick={() => (setMode(mode === 'signin' ? 'signup' : 'signin'), setError(''))}>
+          <button
+            type="button"
+            class="link"
+            onClick={() => (setMode(mode === 'signin' ? 'signup' : 'signin'), setError(''))}
+          >
             {mode === 'signin' ? 'New here? Create an account' : 'Have an account? Sign in'}
           </button>
         </div>

@@ -166,7 +166,10 @@ export async function allArticles(): Promise<ArticleSummary[]> {
   const all: ArticleSummary[] = [];
   let cursor: string | null = null;
   do {
-    const page: Page<ArticleSummary> = await api('GET', `/api/articles?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: Page<ArticleSummary> = await api(
+      'GET',
+      `/api/articles?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     all.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -178,14 +181,20 @@ const seconds = (n: number) => (n >= 120 ? `${Math.ceil(n / 60)} minutes` : `${n
 // What a person reads for each problem code.
 export function explain(error: unknown): string {
   if (!(error instanceof ApiError)) return 'Something went wrong. Please try again.';
-  const wait = error.retryAfter ?? (typeof error.detail.retryAfterMs === 'number' ? Math.ceil(error.detail.retryAfterMs / 1000) : null);
+  const wait =
+    error.retryAfter ??
+    (typeof error.detail.retryAfterMs === 'number' ? Math.ceil(error.detail.retryAfterMs / 1000) : null);
   switch (error.code) {
     case 'NETWORK':
       return 'You appear to be offline. Check your connection and try again.';
     case 'RATE_LIMITED':
-      return wait ? `You are going a little fast. Please wait ${seconds(wait)} and try again.` : 'You are going a little fast. Please wait a moment.';
+      return wait
+        ? `You are going a little fast. Please wait ${seconds(wait)} and try again.`
+        : 'You are going a little fast. Please wait a moment.';
     case 'SLOW_MODE':
-      return wait ? `Slow mode is on for this discussion: you can comment again in ${seconds(wait)}.` : 'Slow mode is on for this discussion.';
+      return wait
+        ? `Slow mode is on for this discussion: you can comment again in ${seconds(wait)}.`
+        : 'Slow mode is on for this discussion.';
     case 'ARTICLE_CLOSED':
       return 'Comments on this article are closed.';
     case 'COMMENT_BODY_EMPTY':
@@ -217,7 +226,9 @@ export function explain(error: unknown): string {
     case 'EMAIL_TAKEN':
       return 'That email address already has an account. Sign in instead.';
     case 'VALIDATION_FAILED':
-      return typeof error.detail.detail === 'string' ? `Please check the form: ${error.detail.detail}` : 'Please check the form.';
+      return typeof error.detail.detail === 'string'
+        ? `Please check the form: ${error.detail.detail}`
+        : 'Please check the form.';
     case 'PARENT_NOT_FOUND':
     case 'PARENT_NOT_REPLYABLE':
       return 'That comment can no longer take replies.';
@@ -274,7 +285,8 @@ export function timeAgo(iso: string, now = Date.now()): string {
   return new Date(iso).toLocaleDateString('en', { year: 'numeric', month: 'short', day: 'numeric' });
 }
 
-export const longDate = (iso: string) => new Date(iso).toLocaleDateString('en', { year: 'numeric', month: 'long', day: 'numeric' });
+export const longDate = (iso: string) =>
+  new Date(iso).toLocaleDateString('en', { year: 'numeric', month: 'long', day: 'numeric' });
 
 export function field(form: FormData, name: string): string {
   const value = form.get(name);

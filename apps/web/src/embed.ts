@@ -19,7 +19,9 @@
   script.after(frame);
   window.addEventListener('message', (event: MessageEvent<{ rejoinder?: string; height?: number }>) => {
     if (event.origin !== origin || event.source !== frame.contentWindow) return;
-    if (event.data?.rejoinder === 'height' && typeof event.data.height === 'number') frame.style.height = `${Math.ceil(event.data.height)}px`;
-    if (event.data?.rejoinder === 'ready' && script.dataset.ssoToken) frame.contentWindow?.postMessage({ rejoinder: 'sso', token: script.dataset.ssoToken }, origin);
+    if (event.data?.rejoinder === 'height' && typeof event.data.height === 'number')
+      frame.style.height = `${Math.ceil(event.data.height)}px`;
+    if (event.data?.rejoinder === 'ready' && script.dataset.ssoToken)
+      frame.contentWindow?.postMessage({ rejoinder: 'sso', token: script.dataset.ssoToken }, origin);
   });
 })();

@@ -43,7 +43,8 @@ export function openSocket(handlers: {
     if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 500);
   });
   socket.on('connect_error', () => handlers.onState('offline'));
-  for (const [event, handler] of Object.entries(handlers.events)) socket.on(event, handler as (payload: unknown) => void);
+  for (const [event, handler] of Object.entries(handlers.events))
+    socket.on(event, handler as (payload: unknown) => void);
   return socket;
 }
 

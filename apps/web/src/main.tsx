@@ -12,8 +12,10 @@ function App() {
   const path = location.pathname;
   const query = new URLSearchParams(location.search);
   let match: RegExpMatchArray | null;
-  if ((match = path.match(/^\/articles\/([^/]+)\/?$/))) return <ReaderPage slug={decodeURIComponent(match[1])} comment={query.get('comment')} />;
-  if ((match = path.match(/^\/embed\/([^/]+)\/?$/))) return <EmbedPage slug={decodeURIComponent(match[1])} comment={query.get('comment')} />;
+  if ((match = path.match(/^\/articles\/([^/]+)\/?$/)))
+    return <ReaderPage slug={decodeURIComponent(match[1])} comment={query.get('comment')} />;
+  if ((match = path.match(/^\/embed\/([^/]+)\/?$/)))
+    return <EmbedPage slug={decodeURIComponent(match[1])} comment={query.get('comment')} />;
   if ((match = path.match(/^\/comments\/([0-9a-f-]{36})\/?$/))) return <CommentRedirect id={match[1]} />;
   if (path === '/moderation' || path === '/moderation/') {
     return <ModerationConsole fallback={<p class="page muted">Loading the moderation console…</p>} />;

@@ -66,7 +66,12 @@ export class UsersRepository {
   }
 
   // Returns null when the username or email was taken in the meantime.
-  async create(data: { username: string; email: string; passwordHash: string; role?: Role }): Promise<UserRecord | null> {
+  async create(data: {
+    username: string;
+    email: string;
+    passwordHash: string;
+    role?: Role;
+  }): Promise<UserRecord | null> {
     try {
       return await this.prisma.user.create({
         data: {
@@ -88,7 +93,15 @@ export class UsersRepository {
     if (ids.length === 0) return Promise.resolve([]);
     return this.prisma.user.findMany({
       where: { id: { in: ids }, ...(since ? { updatedAt: { gt: since } } : {}) },
-      select: { id: true, username: true, role: true, createdAt: true, bannedAt: true, suspendedUntil: true, premoderated: true },
+      select: {
+        id: true,
+        username: true,
+        role: true,
+        createdAt: true,
+        bannedAt: true,
+        suspendedUntil: true,
+        premoderated: true,
+      },
     });
   }
 
@@ -101,7 +114,12 @@ export class UsersRepository {
 
   // An account for an external identity, with no password. Returns the
   // conflicting column when the username, the email or the identity is taken.
-  async createExternal(data: { identity: ExternalIdentity; username: string; email: string | null; role: Role }): Promise<UserRecord | 'taken'> {
+  async createExternal(data: {
+    identity: ExternalIdentity;
+    username: string;
+    email: string | null;
+    role: Role;
+  }): Promise<UserRecord | 'taken'> {
     try {
       return await this.prisma.user.create({
         data: {
@@ -122,7 +140,10 @@ export class UsersRepository {
   }
 
   // Returns null when the new username or email was taken in the meantime.
-  async updateProfile(id: string, data: { username?: string; email?: string | null; role?: Role }): Promise<UserRecord | null> {
+  async updateProfile(
+    id: string,
+    data: { username?: string; email?: string | null; role?: Role },
+  ): Promise<UserRecord | null> {
     try {
       return await this.prisma.user.update({
         where: { id },

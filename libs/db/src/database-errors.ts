@@ -27,7 +27,16 @@ const ADAPTER_KINDS: Record<string, DatabaseFailure> = {
   TransactionWriteConflict: 'timeout',
 };
 
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 function sqlState(code: string): DatabaseFailure | null {
   if (code.startsWith('08')) return 'unavailable'; // connection exception
@@ -73,7 +82,10 @@ export function databaseFailure(error: unknown): DatabaseFailure | null {
 function classify(error: Record<string, unknown>): DatabaseFailure | null {
   const { code, originalCode, kind, message } = error;
   if (typeof code === 'string') {
-    const found = PRISMA_CODES[code] ?? (SOCKET_CODES.has(code) ? 'unavailable' : null) ?? (/^[0-9A-Z]{5}$/.test(code) ? sqlState(code) : null);
+    const found =
+      PRISMA_CODES[code] ??
+      (SOCKET_CODES.has(code) ? 'unavailable' : null) ??
+      (/^[0-9A-Z]{5}$/.test(code) ? sqlState(code) : null);
     if (found) return found;
   }
   if (typeof originalCode === 'string') {

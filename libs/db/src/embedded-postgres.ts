@@ -91,7 +91,9 @@ export async function startEmbeddedPostgres(options: {
     // A server that is still starting gets a few seconds to answer.
     for (let attempt = 0; attempt < 20; attempt++) {
       if (await answers(serverUrl)) {
-        options.log?.(`Using the embedded PostgreSQL already running in ${dir} (pid ${running.pid}, port ${running.port})`);
+        options.log?.(
+          `Using the embedded PostgreSQL already running in ${dir} (pid ${running.pid}, port ${running.port})`,
+        );
         return { serverUrl, reused: true, stop: () => Promise.resolve() };
       }
       await new Promise((done) => setTimeout(done, 250));
@@ -126,7 +128,7 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     // TCP on the loopback interface only, and no Unix socket in a shared folder.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories="],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message) => log(String(message).trim()),
     onError: (message) => log(String(message instanceof Error ? message.message : message).trim()),
   });

@@ -29,7 +29,9 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     super({
       adapter: new PrismaPg(pool),
       // Prisma's own limits sit just behind the pool's, so the pool reports first.
-      ...(timeouts ? { transactionOptions: { maxWait: timeouts.acquireMs + 500, timeout: timeouts.transactionMs } } : {}),
+      ...(timeouts
+        ? { transactionOptions: { maxWait: timeouts.acquireMs + 500, timeout: timeouts.transactionMs } }
+        : {}),
     });
     this.pool = pool;
   }

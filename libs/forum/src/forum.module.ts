@@ -13,7 +13,30 @@ import { TransferRepository } from './transfer/transfer.repository.js';
 import { TransferService } from './transfer/transfer.service.js';
 
 @Module({
-  providers: [ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, SeedService, VotesService, NotificationsRepository, NotificationsService, ReadCache, CdnPurge, TransferRepository, TransferService],
-  exports: [ReadCache, TransferService, ArticlesService, CommentsService, SeedService, VotesService, NotificationsService, CommentsRepository, ArticlesRepository],
+  providers: [
+    ArticlesRepository,
+    ArticlesService,
+    CommentsRepository,
+    CommentsService,
+    SeedService,
+    VotesService,
+    NotificationsRepository,
+    NotificationsService,
+    ReadCache,
+    CdnPurge,
+    TransferRepository,
+    TransferService,
+  ],
+  exports: [
+    ReadCache,
+    TransferService,
+    ArticlesService,
+    CommentsService,
+    SeedService,
+    VotesService,
+    NotificationsService,
+    CommentsRepository,
+    ArticlesRepository,
+  ],
 })
 export class ForumModule {}

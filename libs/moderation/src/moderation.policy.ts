@@ -25,7 +25,10 @@ export class ModerationPolicy implements CommentPolicy {
     const matches = await this.words.match(body);
     const banned = matches.find((m) => m.action === 'ban');
     if (banned) {
-      throw new DomainError(ErrorCode.BannedWord, `"${banned.pattern}" is not allowed here`, { rule: banned.ruleId, word: banned.pattern });
+      throw new DomainError(ErrorCode.BannedWord, `"${banned.pattern}" is not allowed here`, {
+        rule: banned.ruleId,
+        word: banned.pattern,
+      });
     }
     return matches.length > 0 ? 'suspect_word' : null;
   }

@@ -47,18 +47,39 @@ export class ModerationRepository {
         select: { id: true, username: true, role: true, bannedAt: true, suspendedUntil: true, premoderated: true },
       }),
       this.prisma.moderationAction.create({
-        data: { ...audit, targetType: 'user', targetId: userId, reasonCode: audit.reasonCode ?? null, note: audit.note ?? null },
+        data: {
+          ...audit,
+          targetType: 'user',
+          targetId: userId,
+          reasonCode: audit.reasonCode ?? null,
+          note: audit.note ?? null,
+        },
       }),
     ]);
     return user;
   }
 
   // Gives the user a role and records who did it, together.
-  async setRole(userId: string, role: Role, audit: { moderatorId: string }): Promise<{ id: string; username: string; role: Role }> {
+  async setRole(
+    userId: string,
+    role: Role,
+    audit: { moderatorId: string },
+  ): Promise<{ id: string; username: string; role: Role }> {
     const [user] = await this.prisma.$transaction([
-      this.prisma.user.update({ where: { id: userId }, data: { role }, select: { id: true, username: true, role: true } }),
+      this.prisma.user.update({
+        where: { id: userId },
+        data: { role },
+        select: { id: true, username: true, role: true },
+      }),
       this.prisma.moderationAction.create({
-        data: { moderatorId: audit.moderatorId, action: 'set_role', targetType: 'user', targetId: userId, reasonCode: null, note: role },
+        data: {
+          moderatorId: audit.moderatorId,
+          action: 'set_role',
+          targetType: 'user',
+          targetId: userId,
+          reasonCode: null,
+          note: role,
+        },
       }),
     ]);
     return user;
@@ -163,9 +184,16 @@ export class ModerationRepository {
 
   // The moderation log, newest first; `publicOnly` keeps the removals and
   // rejections of one article's comments.
-  async log(args: { articleId?: string; publicOnly: boolean; before?: { createdAt: string; id: string }; limit: number }) {
+  async log(args: {
+    articleId?: string;
+    publicOnly: boolean;
+    before?: { createdAt: string; id: string };
+    limit: number;
+  }) {
     const article = args.articleId ? Prisma.sql`AND m.article_id = ${args.articleId}::uuid` : Prisma.empty;
-    const publicOnly = args.publicOnly ? Prisma.sql`AND m.target_type = 'comment' AND m.action IN ('remove', 'reject')` : Prisma.empty;
+    const publicOnly = args.publicOnly
+      ? Prisma.sql`AND m.target_type = 'comment' AND m.action IN ('remove', 'reject')`
+      : Prisma.empty;
     const before = args.before
       ? Prisma.sql`AND (m.created_at, m.id) < (${args.before.createdAt}::timestamptz, ${args.before.id}::uuid)`
       : Prisma.empty;

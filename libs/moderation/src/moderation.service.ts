@@ -3,7 +3,16 @@ import type { AuthUser } from '@rejoinder/accounts';
 import { isModerator } from '@rejoinder/accounts';
 import { DomainError, DomainEventBus, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
 import { CommentStatus, Role } from '@rejoinder/db';
-import { ArticlesRepository, ArticlesService, CommentsRepository, CommentsService, eventRow, fullView, viewComment, viewInChain } from '@rejoinder/forum';
+import {
+  ArticlesRepository,
+  ArticlesService,
+  CommentsRepository,
+  CommentsService,
+  eventRow,
+  fullView,
+  viewComment,
+  viewInChain,
+} from '@rejoinder/forum';
 import type { CommentRow, CommentView, EventRow, StateChange } from '@rejoinder/forum';
 import type {
   ActionInput,
@@ -43,7 +52,6 @@ export interface ActionResult {
 
 // How many open reports hold a published comment back from readers.
 export const REPORT_HOLD_THRESHOLD = Symbol('REPORT_HOLD_THRESHOLD');
-
 
 @Injectable()
 export class ModerationService {
@@ -120,7 +128,12 @@ export class ModerationService {
       expectedVersion: input.version,
       decide: (current) => transition(input.action, current, input.reason ?? null),
       events: (before) => eventsFor(input.action, before, input.reason ?? null),
-      audit: { moderatorId: moderator.id, action: input.action, reasonCode: input.reason ?? null, note: input.note ?? null },
+      audit: {
+        moderatorId: moderator.id,
+        action: input.action,
+        reasonCode: input.reason ?? null,
+        note: input.note ?? null,
+      },
     });
     for (const event of outcome.events) this.bus.publish(event);
     if (input.action === 'approve' && outcome.before.status === CommentStatus.pending && outcome.comment.parentId) {
@@ -132,12 +145,21 @@ export class ModerationService {
 
   // A reader's report. At the threshold, a published comment is held back
   // from readers until a moderator decides.
-  async report(reporter: AuthUser, commentId: string, input: ReportInput, holdThreshold: number): Promise<{ openReports: number }> {
+  async report(
+    reporter: AuthUser,
+    commentId: string,
+    input: ReportInput,
+    holdThreshold: number,
+  ): Promise<{ openReports: number }> {
     assertMayParticipate(await this.repository.sanctionState(reporter.id));
     const comment = await this.comments.findById(commentId);
     // Only what the reader may see can be reported: a comment held back is
     // not found by others.
-    if (!comment || !(comment.status === CommentStatus.published || comment.status === CommentStatus.pending) || !viewComment(comment, reporter)) {
+    if (
+      !comment ||
+      !(comment.status === CommentStatus.published || comment.status === CommentStatus.pending) ||
+      !viewComment(comment, reporter)
+    ) {
       throw new DomainError(ErrorCode.CommentNotFound);
     }
     if (comment.authorId === reporter.id) throw new DomainError(ErrorCode.CannotReportOwnComment);
@@ -154,10 +176,23 @@ export class ModerationService {
       events: (before, after) => {
         const events: EventRow[] = [];
         if (before.status === CommentStatus.published && after.status === CommentStatus.pending) {
-          events.push(eventRow('comment.removed').to('public', null, () => ({ commentId, status: 'pending', reasonCode: 'reports' })));
+          events.push(
+            eventRow('comment.removed').to('public', null, () => ({
+              commentId,
+              status: 'pending',
+              reasonCode: 'reports',
+            })),
+          );
         }
         if (before.openReports === 0) {
-          events.push(eventRow('queue.added').to('moderators', null, (c) => ({ commentId, queue: 'reported', reason: 'reports', version: c.version })));
+          events.push(
+            eventRow('queue.added').to('moderators', null, (c) => ({
+              commentId,
+              queue: 'reported',
+              reason: 'reports',
+              version: c.version,
+            })),
+          );
         }
         return events;
       },
@@ -172,7 +207,15 @@ export class ModerationService {
     const { event } = await this.articles.updateSettingsWithEvent(
       current.id,
       { ...settings, state: settings.state },
-      (a) => ({ article: { id: a.id, slug: a.slug, state: a.state, premoderation: a.premoderation, slowModeSeconds: a.slowModeSeconds } }),
+      (a) => ({
+        article: {
+          id: a.id,
+          slug: a.slug,
+          state: a.state,
+          premoderation: a.premoderation,
+          slowModeSeconds: a.slowModeSeconds,
+        },
+      }),
       { moderatorId: moderator.id, note: JSON.stringify(settings) },
     );
     this.bus.publish(event);
@@ -189,11 +232,23 @@ export class ModerationService {
     if (input.banned !== undefined) data.bannedAt = input.banned ? new Date() : null;
     if (input.suspendedUntil !== undefined) {
       const until = input.suspendedUntil === null ? null : new Date(input.suspendedUntil);
-      if (until && until <= new Date()) throw new DomainError(ErrorCode.ValidationFailed, 'suspendedUntil must be in the future');
+      if (until && until <= new Date())
+        throw new DomainError(ErrorCode.ValidationFailed, 'suspendedUntil must be in the future');
       data.suspendedUntil = until;
     }
     if (input.premoderated !== undefined) data.premoderated = input.premoderated;
-    const action = input.banned === true ? 'ban' : input.banned === false ? 'unban' : input.suspendedUntil ? 'suspend' : input.suspendedUntil === null ? 'unsuspend' : input.premoderated ? 'premoderate' : 'unpremoderate';
+    const action =
+      input.banned === true
+        ? 'ban'
+        : input.banned === false
+          ? 'unban'
+          : input.suspendedUntil
+            ? 'suspend'
+            : input.suspendedUntil === null
+              ? 'unsuspend'
+              : input.premoderated
+                ? 'premoderate'
+                : 'unpremoderate';
     return this.repository.setSanctions(userId, data, {
       moderatorId: moderator.id,
       action,
@@ -215,8 +270,18 @@ export class ModerationService {
     const keyset = new Keyset(`log:${publicOnly ? 'public' : 'all'}:${query.article ?? '*'}`, TIME_ID_KEY);
     const before = keyset.decode(query.cursor);
     const articleId = query.article ? (await this.articleViews.get(query.article)).id : undefined;
-    const rows = await this.repository.log({ articleId, publicOnly, before: before && { createdAt: before[0], id: before[1] }, limit: query.limit + 1 });
-    return keyset.page(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id], (row): object => (publicOnly ? publicEntry(row) : fullEntry(row)));
+    const rows = await this.repository.log({
+      articleId,
+      publicOnly,
+      before: before && { createdAt: before[0], id: before[1] },
+      limit: query.limit + 1,
+    });
+    return keyset.page(
+      rows,
+      query.limit,
+      (row) => [row.createdAt.toISOString(), row.id],
+      (row): object => (publicOnly ? publicEntry(row) : fullEntry(row)),
+    );
   }
 }
 
@@ -236,32 +301,52 @@ function fullEntry(row: AuditRow) {
 
 // What readers may know: what was removed, when and why; not by whom.
 function publicEntry(row: AuditRow) {
-  return { id: row.id, action: row.action, commentId: row.targetId, reasonCode: row.reasonCode, at: row.createdAt.toISOString() };
+  return {
+    id: row.id,
+    action: row.action,
+    commentId: row.targetId,
+    reasonCode: row.reasonCode,
+    at: row.createdAt.toISOString(),
+  };
 }
 
 const published = { status: CommentStatus.published, listed: true } as const;
 
 function invalid(action: string, current: CommentRow): DomainError {
-  return new DomainError(ErrorCode.InvalidTransition, `Cannot ${action} a ${current.status} comment`, { commentStatus: current.status });
+  return new DomainError(ErrorCode.InvalidTransition, `Cannot ${action} a ${current.status} comment`, {
+    commentStatus: current.status,
+  });
 }
 
 export function transition(action: ModerationActionName, current: CommentRow, reason: string | null): StateChange {
   switch (action) {
     case 'approve':
-      if (current.status === CommentStatus.pending) return { ...published, resolveReports: true, moderationReason: null };
+      if (current.status === CommentStatus.pending)
+        return { ...published, resolveReports: true, moderationReason: null };
       if (current.status === CommentStatus.published && current.openReports > 0) return { resolveReports: true };
       throw invalid(action, current);
     case 'reject':
-      if (current.status === CommentStatus.pending) return { status: CommentStatus.rejected, listed: false, resolveReports: true, moderationReason: reason };
+      if (current.status === CommentStatus.pending)
+        return { status: CommentStatus.rejected, listed: false, resolveReports: true, moderationReason: reason };
       throw invalid(action, current);
     case 'remove':
       if (current.status === CommentStatus.published) {
-        return { status: CommentStatus.removed, listed: true, resolveReports: true, featured: false, pinned: false, moderationReason: reason };
+        return {
+          status: CommentStatus.removed,
+          listed: true,
+          resolveReports: true,
+          featured: false,
+          pinned: false,
+          moderationReason: reason,
+        };
       }
       throw invalid(action, current);
     case 'restore':
       // A body purged by the retention job cannot come back.
-      if ((current.status === CommentStatus.removed || current.status === CommentStatus.rejected) && current.bodySource !== '') {
+      if (
+        (current.status === CommentStatus.removed || current.status === CommentStatus.rejected) &&
+        current.bodySource !== ''
+      ) {
         return { ...published, moderationReason: null };
       }
       throw invalid(action, current);
@@ -278,15 +363,34 @@ export function transition(action: ModerationActionName, current: CommentRow, re
 
 // What each action tells readers, the author and the moderators.
 function eventsFor(action: ModerationActionName, before: CommentRow, reason: string | null): EventRow[] {
-  const resolved = eventRow('queue.resolved').to('moderators', null, (c) => ({ commentId: c.id, action, status: c.status, version: c.version }));
+  const resolved = eventRow('queue.resolved').to('moderators', null, (c) => ({
+    commentId: c.id,
+    action,
+    status: c.status,
+    version: c.version,
+  }));
   const wasVisible = before.status === CommentStatus.published;
   switch (action) {
     case 'approve':
       return wasVisible ? [resolved] : [eventRow('comment.created').to('public', null, () => ({})), resolved];
     case 'reject':
-      return [eventRow('comment.removed').to('user', before.authorId, (c) => ({ commentId: c.id, status: 'rejected', reasonCode: reason })), resolved];
+      return [
+        eventRow('comment.removed').to('user', before.authorId, (c) => ({
+          commentId: c.id,
+          status: 'rejected',
+          reasonCode: reason,
+        })),
+        resolved,
+      ];
     case 'remove':
-      return [eventRow('comment.removed').to('public', null, (c) => ({ commentId: c.id, status: 'removed', reasonCode: reason })), resolved];
+      return [
+        eventRow('comment.removed').to('public', null, (c) => ({
+          commentId: c.id,
+          status: 'removed',
+          reasonCode: reason,
+        })),
+        resolved,
+      ];
     case 'restore':
       return [
         before.status === CommentStatus.removed

@@ -22,7 +22,12 @@ function erasureEvents(before: CommentRow): EventRow[] {
     case CommentStatus.pending:
       return [
         eventRow('comment.deleted').to('moderators', null, (c) => ({ commentId: c.id })),
-        eventRow('queue.resolved').to('moderators', null, (c) => ({ commentId: c.id, action: 'erase', status: c.status, version: c.version })),
+        eventRow('queue.resolved').to('moderators', null, (c) => ({
+          commentId: c.id,
+          action: 'erase',
+          status: c.status,
+          version: c.version,
+        })),
       ];
     default:
       return [];
@@ -50,11 +55,18 @@ export class AccountErasureService {
   // The reader erases their own account, confirming with their password or,
   // for an account from the publisher's login, a token the host just signed
   // or the answer of a sign-in just made at the OIDC provider.
-  async eraseOwn(user: AuthUser, confirmation: { password?: string; token?: string; oidc?: OidcResponse }): Promise<ErasureResult> {
+  async eraseOwn(
+    user: AuthUser,
+    confirmation: { password?: string; token?: string; oidc?: OidcResponse },
+  ): Promise<ErasureResult> {
     if (confirmation.password !== undefined) await this.accounts.checkPassword(user.id, confirmation.password);
     else if (confirmation.token !== undefined) await this.sso.confirm(user.id, confirmation.token);
     else if (confirmation.oidc !== undefined) await this.oidc.confirm(user.id, confirmation.oidc);
-    else throw new DomainError(ErrorCode.ErasureNotConfirmed, "Send your password, a fresh token from the publisher's login, or a fresh OIDC sign-in");
+    else
+      throw new DomainError(
+        ErrorCode.ErasureNotConfirmed,
+        "Send your password, a fresh token from the publisher's login, or a fresh OIDC sign-in",
+      );
     return this.erase(user.id, user.id);
   }
 
@@ -75,7 +87,8 @@ export class AccountErasureService {
       const outcome = await this.comments.eraseAuthor(userId, ERASED_AUTHOR_ID, erasureEvents);
       comments += outcome.comments;
       for (const event of outcome.events) this.events.publish(event);
-      if (await this.privacy.deleteAccount(userId, { actorId })) return { userId, comments, erasedAt: new Date().toISOString() };
+      if (await this.privacy.deleteAccount(userId, { actorId }))
+        return { userId, comments, erasedAt: new Date().toISOString() };
     }
     throw new Error('The account kept writing comments while being erased');
   }

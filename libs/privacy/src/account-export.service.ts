@@ -49,8 +49,19 @@ export class AccountExportService {
         moderationReason: c.moderationReason,
         revisions: c.revisions.map((r) => ({ body: r.bodySource, html: r.bodyHtml, replacedAt: iso(r.replacedAt) })),
       })),
-      votes: data.votes.map((v) => ({ commentId: v.commentId, value: v.value, createdAt: iso(v.createdAt), updatedAt: iso(v.updatedAt) })),
-      reports: data.reports.map((r) => ({ commentId: r.commentId, reason: r.reason, note: r.note, createdAt: iso(r.createdAt), resolvedAt: iso(r.resolvedAt) })),
+      votes: data.votes.map((v) => ({
+        commentId: v.commentId,
+        value: v.value,
+        createdAt: iso(v.createdAt),
+        updatedAt: iso(v.updatedAt),
+      })),
+      reports: data.reports.map((r) => ({
+        commentId: r.commentId,
+        reason: r.reason,
+        note: r.note,
+        createdAt: iso(r.createdAt),
+        resolvedAt: iso(r.resolvedAt),
+      })),
       notifications: data.notifications.map((n) => ({
         id: n.id,
         type: n.type,
@@ -60,8 +71,17 @@ export class AccountExportService {
         createdAt: iso(n.createdAt),
       })),
       sanctions: {
-        current: { bannedAt: iso(user.bannedAt), suspendedUntil: iso(user.suspendedUntil), premoderated: user.premoderated },
-        history: data.sanctions.map((s) => ({ action: s.action, reasonCode: s.reasonCode, note: s.note, at: iso(s.createdAt) })),
+        current: {
+          bannedAt: iso(user.bannedAt),
+          suspendedUntil: iso(user.suspendedUntil),
+          premoderated: user.premoderated,
+        },
+        history: data.sanctions.map((s) => ({
+          action: s.action,
+          reasonCode: s.reasonCode,
+          note: s.note,
+          at: iso(s.createdAt),
+        })),
       },
     };
   }

@@ -46,7 +46,11 @@ export class PrivacyRepository {
           revisions: { orderBy: { replacedAt: 'asc' }, select: { bodySource: true, bodyHtml: true, replacedAt: true } },
         },
       }),
-      this.prisma.vote.findMany({ where: { userId }, orderBy: { createdAt: 'asc' }, select: { commentId: true, value: true, createdAt: true, updatedAt: true } }),
+      this.prisma.vote.findMany({
+        where: { userId },
+        orderBy: { createdAt: 'asc' },
+        select: { commentId: true, value: true, createdAt: true, updatedAt: true },
+      }),
       this.prisma.report.findMany({
         where: { reporterId: userId },
         orderBy: { createdAt: 'asc' },

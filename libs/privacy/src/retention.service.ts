@@ -67,8 +67,19 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       deletedDays: this.config.RETENTION_DELETED_DAYS,
     };
     const cutoff = (days: number) => (days > 0 ? new Date(now - days * DAY_MS) : null);
-    const before = { rejected: cutoff(policy.rejectedDays), removed: cutoff(policy.removedDays), deleted: cutoff(policy.deletedDays) };
-    const report: RetentionReport = { dryRun, policy, comments: 0, revisions: 0, articles: 0, ranAt: new Date(now).toISOString() };
+    const before = {
+      rejected: cutoff(policy.rejectedDays),
+      removed: cutoff(policy.removedDays),
+      deleted: cutoff(policy.deletedDays),
+    };
+    const report: RetentionReport = {
+      dryRun,
+      policy,
+      comments: 0,
+      revisions: 0,
+      articles: 0,
+      ranAt: new Date(now).toISOString(),
+    };
     if (dryRun) return { ...report, ...(await this.comments.purgeDecided(before, { dryRun: true, limit: 0 })) };
     for (;;) {
       const batch = await this.comments.purgeDecided(before, { dryRun: false, limit: BATCH });

@@ -60,7 +60,10 @@ export class ArticleEventsRepository {
     const heads = new Map<string, number>();
     const ids = articleIds.filter((id) => id !== MODERATION_FEED);
     if (ids.length > 0) {
-      const rows = await this.prisma.article.findMany({ where: { id: { in: ids } }, select: { id: true, lastSeq: true } });
+      const rows = await this.prisma.article.findMany({
+        where: { id: { in: ids } },
+        select: { id: true, lastSeq: true },
+      });
       for (const row of rows) heads.set(row.id, row.lastSeq);
     }
     if (ids.length < articleIds.length) {
@@ -71,7 +74,11 @@ export class ArticleEventsRepository {
   }
 
   private async feedAfter(after: number, limit: number): Promise<LoggedEvent[]> {
-    const rows = await this.prisma.moderationEvent.findMany({ where: { seq: { gt: after } }, orderBy: { seq: 'asc' }, take: limit });
+    const rows = await this.prisma.moderationEvent.findMany({
+      where: { seq: { gt: after } },
+      orderBy: { seq: 'asc' },
+      take: limit,
+    });
     return rows.map((row) => ({
       articleId: row.articleId,
       stream: MODERATION_FEED,

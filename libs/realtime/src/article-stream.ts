@@ -120,7 +120,8 @@ export class ArticleStream {
         const rows = await this.source(this.articleId, from, limit);
         this.reads.queries++;
         this.reads.rows += rows.length;
-        for (const row of rows) if (row.seq > this.delivered && !this.pending.has(row.seq)) this.pending.set(row.seq, row);
+        for (const row of rows)
+          if (row.seq > this.delivered && !this.pending.has(row.seq)) this.pending.set(row.seq, row);
         this.drain();
         // Every seq up to from + limit was asked for; one that did not come is not in the table.
         if (this.delivered < from + limit) this.skipHole(from + limit);
@@ -149,7 +150,11 @@ export class ArticleStream {
       this.nextSeq += 1;
       // Part of the posting request's trace when the event was committed on this node.
       const span = tracer.startSpan('realtime.fanout', {
-        attributes: { 'rejoinder.event.type': event.type, 'rejoinder.event.seq': event.seq, 'rejoinder.subscriptions': this.subscriptions.size },
+        attributes: {
+          'rejoinder.event.type': event.type,
+          'rejoinder.event.seq': event.seq,
+          'rejoinder.subscriptions': this.subscriptions.size,
+        },
       });
       for (const subscription of this.subscriptions) subscription.offer(event);
       span.end();

@@ -1,6 +1,15 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
-import { APP_CONFIG, CommittedEvent, commentRendering, DomainError, DomainEventBus, ErrorCode, Metrics, MODERATION_FEED } from '@rejoinder/common';
+import {
+  APP_CONFIG,
+  CommittedEvent,
+  commentRendering,
+  DomainError,
+  DomainEventBus,
+  ErrorCode,
+  Metrics,
+  MODERATION_FEED,
+} from '@rejoinder/common';
 import type { AppConfig, UserMessage } from '@rejoinder/common';
 import { ArticlesService, CommentsRepository, ReadCache, renderEvent } from '@rejoinder/forum';
 import { randomUUID } from 'node:crypto';
@@ -97,7 +106,8 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
         this.streams.get(streamKey(message.event))?.stream.offer(message.event);
         return;
       case 'presence':
-        if (message.node !== this.node) this.remotePresence.set(message.node, { counts: message.counts, at: Date.now() });
+        if (message.node !== this.node)
+          this.remotePresence.set(message.node, { counts: message.counts, at: Date.now() });
         return;
     }
   }
@@ -121,7 +131,8 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     let key: string;
     if (target === MODERATION_FEED) {
       if (!sink.viewer) throw new DomainError(ErrorCode.Unauthenticated);
-      if (!isModerator(sink.viewer)) throw new DomainError(ErrorCode.Forbidden, 'The moderation feed is for moderators');
+      if (!isModerator(sink.viewer))
+        throw new DomainError(ErrorCode.Forbidden, 'The moderation feed is for moderators');
       key = MODERATION_FEED;
     } else {
       key = (await this.articles.get(target)).id;
@@ -159,7 +170,12 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
 
   // Events from the log, each marked with its comment's current row (one
   // query for the page), so every delivery renders what its reader may see now.
-  private async logged(articleId: string, after: number, limit: number, viewer?: AuthUser | null): Promise<CommittedEvent[]> {
+  private async logged(
+    articleId: string,
+    after: number,
+    limit: number,
+    viewer?: AuthUser | null,
+  ): Promise<CommittedEvent[]> {
     const events = await this.events.after(articleId, after, limit, viewer);
     const ids = [...new Set(events.filter((e) => e.commentId && commentRendering(e.type)).map((e) => e.commentId!))];
     const rows = new Map((await this.comments.findMany(ids)).map((row) => [row.id, row]));
@@ -261,4 +277,3 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     }
   }
 }
-

@@ -64,8 +64,7 @@ export interface EventSink {
 
 // Messages between API nodes, carried by the socket.io adapter.
 export type ClusterMessage =
-  | { kind: 'event'; event: CommittedEvent }
-  | { kind: 'presence'; node: string; counts: Record<string, number> };
+  { kind: 'event'; event: CommittedEvent } | { kind: 'presence'; node: string; counts: Record<string, number> };
 
 export interface ClusterLink {
   publish(message: ClusterMessage): void;

@@ -28,7 +28,10 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const optional = this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH, [context.getHandler(), context.getClass()]);
+    const optional = this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     const token = bearerToken(request.headers.authorization);
     if (!token) {
       if (optional) {

@@ -1,6 +1,13 @@
 import { Controller, Get, Inject, Injectable } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { APP_CONFIG, ErrorCode, RateLimits, realtimeAdapter, RedisConnections, serviceUnavailable } from '@rejoinder/common';
+import {
+  APP_CONFIG,
+  ErrorCode,
+  RateLimits,
+  realtimeAdapter,
+  RedisConnections,
+  serviceUnavailable,
+} from '@rejoinder/common';
 import type { AppConfig, RateLimitsStatus, RedisConnectionStatus, RedisHealth } from '@rejoinder/common';
 import { DatabaseHealthRepository } from '@rejoinder/db';
 import { RealtimeService, SWEEP_MS } from '@rejoinder/realtime';
@@ -35,7 +42,12 @@ interface HealthDetails {
   redis: RedisHealth;
   connections: Record<string, RedisConnectionStatus>;
   rateLimits: RateLimitsStatus;
-  realtime: { adapter: string; crossNode: 'direct' | 'event-log'; catchUpMs: number; presence: 'exact' | 'approximate' };
+  realtime: {
+    adapter: string;
+    crossNode: 'direct' | 'event-log';
+    catchUpMs: number;
+    presence: 'exact' | 'approximate';
+  };
 }
 
 @ApiTags('operations')
@@ -62,16 +74,22 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({
     summary: 'Readiness: the database answers and the server is not shutting down',
-    description: 'Stays 200 while Redis is down (`redis: "degraded"`): the node serves with its fallbacks. Details: `/health/details`.',
+    description:
+      'Stays 200 while Redis is down (`redis: "degraded"`): the node serves with its fallbacks. Details: `/health/details`.',
   })
   @ApiJsonResponse(200, 'Ready', {
     type: 'object',
-    properties: { status: { type: 'string', enum: ['ready'] }, database: { type: 'string', enum: ['up'] }, redis: REDIS_HEALTH },
+    properties: {
+      status: { type: 'string', enum: ['ready'] },
+      database: { type: 'string', enum: ['up'] },
+      redis: REDIS_HEALTH,
+    },
   })
   @ApiProblems(ErrorCode.ServiceUnavailable)
   async ready(): Promise<{ status: 'ready'; database: 'up'; redis: RedisHealth }> {
     if (this.readiness.isStopping) throw serviceUnavailable('Shutting down');
-    if (!(await this.database.ping())) throw serviceUnavailable('The database does not answer', { dependency: 'database' });
+    if (!(await this.database.ping()))
+      throw serviceUnavailable('The database does not answer', { dependency: 'database' });
     return { status: 'ready', database: 'up', redis: this.redis.health() };
   }
 

@@ -3,18 +3,42 @@ import type { FastifyRequest } from 'fastify';
 import { NotificationsService } from '@rejoinder/forum';
 import { z } from 'zod';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AccountsService, loginSchema, oidcCallbackSchema, OidcService, registerSchema, ssoSchema, SsoService } from '@rejoinder/accounts';
-import type { AuthUser, LoginInput, OidcCallbackInput, OidcStart, PublicAccount, RegisterInput, Session, SsoInput } from '@rejoinder/accounts';
+import {
+  AccountsService,
+  loginSchema,
+  oidcCallbackSchema,
+  OidcService,
+  registerSchema,
+  ssoSchema,
+  SsoService,
+} from '@rejoinder/accounts';
+import type {
+  AuthUser,
+  LoginInput,
+  OidcCallbackInput,
+  OidcStart,
+  PublicAccount,
+  RegisterInput,
+  Session,
+  SsoInput,
+} from '@rejoinder/accounts';
 import { ErrorCode, pageQuery, RateLimits, ZodValidationPipe } from '@rejoinder/common';
 import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
-import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, SSO_TOKEN_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
+import {
+  ApiAuth,
+  ApiJsonBody,
+  ApiJsonResponse,
+  ApiProblems,
+  BODY_PROBLEMS,
+  SSO_TOKEN_PROBLEMS,
+  TOKEN_PROBLEMS,
+} from './openapi.js';
 import { ACCOUNT_SCHEMA, NOTIFICATIONS_PAGE_SCHEMA, SESSION_SCHEMA } from './schemas.js';
 
 const notificationsQuerySchema = z.object(pageQuery(100, 20));
 const markReadSchema = z
   .strictObject({ ids: z.array(z.uuid()).max(500).optional(), all: z.literal(true).optional() })
   .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give ids or all: true' });
-
 
 @ApiTags('accounts')
 @Controller('api')
@@ -33,7 +57,10 @@ export class AccountsController {
   @ApiOperation({ summary: 'Your notifications (replies to your comments), newest first, with the unread count' })
   @ApiJsonResponse(200, 'A page of notifications', NOTIFICATIONS_PAGE_SCHEMA)
   @ApiProblems(...TOKEN_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
-  listNotifications(@CurrentUser() user: AuthUser, @Query(new ZodValidationPipe(notificationsQuerySchema)) query: z.output<typeof notificationsQuerySchema>) {
+  listNotifications(
+    @CurrentUser() user: AuthUser,
+    @Query(new ZodValidationPipe(notificationsQuerySchema)) query: z.output<typeof notificationsQuerySchema>,
+  ) {
     return this.notifications.list(user, query);
   }
 
@@ -45,7 +72,10 @@ export class AccountsController {
   @ApiJsonBody(markReadSchema)
   @ApiJsonResponse(200, 'How many were marked, and the unread count left')
   @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS)
-  markRead(@CurrentUser() user: AuthUser, @Body(new ZodValidationPipe(markReadSchema)) input: z.output<typeof markReadSchema>) {
+  markRead(
+    @CurrentUser() user: AuthUser,
+    @Body(new ZodValidationPipe(markReadSchema)) input: z.output<typeof markReadSchema>,
+  ) {
     return this.notifications.markRead(user.id, input.all ? 'all' : (input.ids ?? []));
   }
 
@@ -53,8 +83,17 @@ export class AccountsController {
   @ApiOperation({ summary: 'Create an account (role: commenter) and sign in' })
   @ApiJsonBody(registerSchema)
   @ApiJsonResponse(201, 'The new account and an access token', SESSION_SCHEMA)
-  @ApiProblems(...BODY_PROBLEMS, ErrorCode.UsernameTaken, ErrorCode.EmailTaken, ErrorCode.SignupDisabled, ErrorCode.RateLimited)
-  async register(@Body(new ZodValidationPipe(registerSchema)) input: RegisterInput, @Req() request: FastifyRequest): Promise<Session> {
+  @ApiProblems(
+    ...BODY_PROBLEMS,
+    ErrorCode.UsernameTaken,
+    ErrorCode.EmailTaken,
+    ErrorCode.SignupDisabled,
+    ErrorCode.RateLimited,
+  )
+  async register(
+    @Body(new ZodValidationPipe(registerSchema)) input: RegisterInput,
+    @Req() request: FastifyRequest,
+  ): Promise<Session> {
     await this.limits.consume('auth-ip', request.ip);
     return this.accounts.signUp(input);
   }
@@ -70,7 +109,10 @@ export class AccountsController {
   @ApiJsonBody(ssoSchema)
   @ApiJsonResponse(200, 'The account and an access token', SESSION_SCHEMA)
   @ApiProblems(...BODY_PROBLEMS, ...SSO_TOKEN_PROBLEMS, ErrorCode.SsoNotConfigured, ErrorCode.RateLimited)
-  async signInWithSso(@Body(new ZodValidationPipe(ssoSchema)) input: SsoInput, @Req() request: FastifyRequest): Promise<Session> {
+  async signInWithSso(
+    @Body(new ZodValidationPipe(ssoSchema)) input: SsoInput,
+    @Req() request: FastifyRequest,
+  ): Promise<Session> {
     await this.limits.consume('auth-ip', request.ip);
     return this.sso.signIn(input.token);
   }
@@ -79,11 +121,16 @@ export class AccountsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Start signing in with the OIDC provider',
-    description: "Send the reader's browser to `authorizationUrl`; the provider comes back to the redirect URI with `code` and `state`.",
+    description:
+      "Send the reader's browser to `authorizationUrl`; the provider comes back to the redirect URI with `code` and `state`.",
   })
   @ApiJsonResponse(200, 'Where to send the reader', {
     type: 'object',
-    properties: { authorizationUrl: { type: 'string', format: 'uri' }, state: { type: 'string' }, expiresIn: { type: 'integer' } },
+    properties: {
+      authorizationUrl: { type: 'string', format: 'uri' },
+      state: { type: 'string' },
+      expiresIn: { type: 'integer' },
+    },
   })
   @ApiProblems(ErrorCode.OidcNotConfigured, ErrorCode.OidcProviderUnavailable, ErrorCode.RateLimited)
   async startOidc(@Req() request: FastifyRequest): Promise<OidcStart> {
@@ -105,7 +152,10 @@ export class AccountsController {
     ErrorCode.OidcProviderUnavailable,
     ErrorCode.RateLimited,
   )
-  async finishOidc(@Body(new ZodValidationPipe(oidcCallbackSchema)) input: OidcCallbackInput, @Req() request: FastifyRequest): Promise<Session> {
+  async finishOidc(
+    @Body(new ZodValidationPipe(oidcCallbackSchema)) input: OidcCallbackInput,
+    @Req() request: FastifyRequest,
+  ): Promise<Session> {
     await this.limits.consume('auth-ip', request.ip);
     return this.oidc.callback(input);
   }
@@ -116,7 +166,10 @@ export class AccountsController {
   @ApiJsonBody(loginSchema)
   @ApiJsonResponse(200, 'The account and an access token', SESSION_SCHEMA)
   @ApiProblems(...BODY_PROBLEMS, ErrorCode.InvalidCredentials, ErrorCode.RateLimited)
-  async login(@Body(new ZodValidationPipe(loginSchema)) input: LoginInput, @Req() request: FastifyRequest): Promise<Session> {
+  async login(
+    @Body(new ZodValidationPipe(loginSchema)) input: LoginInput,
+    @Req() request: FastifyRequest,
+  ): Promise<Session> {
     // Every attempt counts, failed ones most of all: that is what stops password guessing.
     await this.limits.consume('auth-ip', request.ip);
     return this.accounts.login(input);

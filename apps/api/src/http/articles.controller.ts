@@ -2,13 +2,14 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
 import { ErrorCode, pageQuery, seqSchema, ZodValidationPipe } from '@rejoinder/common';
-import { ArticlesService, CommentsService, createCommentSchema, THREAD_SORTS, threadQuerySchema } from '@rejoinder/forum';
-import type {
-  ArticleSummary,
-  CommentView,
-  CreateCommentInput,
-  ThreadQuery,
+import {
+  ArticlesService,
+  CommentsService,
+  createCommentSchema,
+  THREAD_SORTS,
+  threadQuerySchema,
 } from '@rejoinder/forum';
+import type { ArticleSummary, CommentView, CreateCommentInput, ThreadQuery } from '@rejoinder/forum';
 import { ModerationService } from '@rejoinder/moderation';
 import { RealtimeService } from '@rejoinder/realtime';
 import type { EventsPage } from '@rejoinder/realtime';
@@ -16,9 +17,23 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
 import { sendCached } from './cached-response.js';
-import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, SANCTION_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
+import {
+  ApiAuth,
+  ApiJsonBody,
+  ApiJsonResponse,
+  ApiProblems,
+  BODY_PROBLEMS,
+  SANCTION_PROBLEMS,
+  TOKEN_PROBLEMS,
+} from './openapi.js';
 import { slugParam } from './params.js';
-import { EVENTS_PAGE_SCHEMA, ARTICLE_LIST_SCHEMA, ARTICLE_SCHEMA, THREAD_PAGE_SCHEMA, COMMENT_SCHEMA } from './schemas.js';
+import {
+  EVENTS_PAGE_SCHEMA,
+  ARTICLE_LIST_SCHEMA,
+  ARTICLE_SCHEMA,
+  THREAD_PAGE_SCHEMA,
+  COMMENT_SCHEMA,
+} from './schemas.js';
 
 const listQuerySchema = z.object(pageQuery(100, 20));
 
@@ -57,7 +72,8 @@ export class ArticlesController {
   @SlugParam()
   @ApiOperation({
     summary: 'An article: title, author, date, body (Markdown and sanitised HTML), comment count, state',
-    description: 'Also the published top-level comments on each passage (`passageCounts`) and per declared stance (`stanceCounts`).',
+    description:
+      'Also the published top-level comments on each passage (`passageCounts`) and per declared stance (`stanceCounts`).',
   })
   @ApiJsonResponse(200, 'The article', ARTICLE_SCHEMA)
   @ApiProblems(ErrorCode.ArticleNotFound)
@@ -106,7 +122,10 @@ export class ArticlesController {
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
   @ApiJsonResponse(200, 'A page of the public log')
   @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
-  moderationLog(@Param('slug') slug: string, @Query(new ZodValidationPipe(publicLogQuerySchema)) query: z.output<typeof publicLogQuerySchema>) {
+  moderationLog(
+    @Param('slug') slug: string,
+    @Query(new ZodValidationPipe(publicLogQuerySchema)) query: z.output<typeof publicLogQuerySchema>,
+  ) {
     return this.moderation.log({ ...query, article: slugParam(slug) }, true);
   }
 
@@ -122,18 +141,30 @@ export class ArticlesController {
     name: 'sort',
     required: false,
     schema: { type: 'string', enum: [...THREAD_SORTS], default: 'newest' },
-    description: '`balanced`: the best comments (Wilson lower bound) of each stance in turn (agree, disagree, question, other, then those without a stance)',
+    description:
+      '`balanced`: the best comments (Wilson lower bound) of each stance in turn (agree, disagree, question, other, then those without a stance)',
   })
   @ApiQuery({
     name: 'paragraph',
     required: false,
     schema: { type: 'integer', minimum: 0 },
-    description: 'Only the comments on this passage of the article (an index into `passageCounts`); no pinned comments then',
+    description:
+      'Only the comments on this passage of the article (an index into `passageCounts`); no pinned comments then',
   })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
-  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    schema: { type: 'string' },
+    description: 'nextCursor of the previous page',
+  })
   @ApiJsonResponse(200, 'A page of the thread', THREAD_PAGE_SCHEMA)
-  @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor, ErrorCode.ParagraphNotFound)
+  @ApiProblems(
+    ErrorCode.ArticleNotFound,
+    ErrorCode.ValidationFailed,
+    ErrorCode.InvalidCursor,
+    ErrorCode.ParagraphNotFound,
+  )
   @UseGuards(AuthGuard)
   @OptionalAuth()
   async thread(
@@ -144,7 +175,12 @@ export class ArticlesController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Buffer | ''> {
     const page = await this.comments.cachedThread(slugParam(slug), query);
-    return sendCached(request, reply, viewer ? await this.comments.personalise(viewer, page, !query.cursor) : page, viewer !== null);
+    return sendCached(
+      request,
+      reply,
+      viewer ? await this.comments.personalise(viewer, page, !query.cursor) : page,
+      viewer !== null,
+    );
   }
 
   @Post(':slug/comments')
@@ -161,7 +197,27 @@ export class ArticlesController {
   @ApiJsonBody(createCommentSchema)
   @ApiJsonResponse(201, 'The comment was stored', COMMENT_SCHEMA)
   @ApiJsonResponse(200, 'A retry: the comment stored earlier under this id', COMMENT_SCHEMA)
-  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ...SANCTION_PROBLEMS, ErrorCode.CommentBodyEmpty, ErrorCode.CommentBodyTooLong, ErrorCode.ParagraphNotFound, ErrorCode.QuoteNotInParagraph, ErrorCode.TopLevelOnly, ErrorCode.ParentNotFound, ErrorCode.ParentInOtherArticle, ErrorCode.ParentNotReplyable, ErrorCode.ThreadTooDeep, ErrorCode.ArticleClosed, ErrorCode.ArticleNotFound, ErrorCode.CommentIdConflict, ErrorCode.RateLimited, ErrorCode.DuplicateComment, ErrorCode.SlowMode, ErrorCode.BannedWord)
+  @ApiProblems(
+    ...TOKEN_PROBLEMS,
+    ...BODY_PROBLEMS,
+    ...SANCTION_PROBLEMS,
+    ErrorCode.CommentBodyEmpty,
+    ErrorCode.CommentBodyTooLong,
+    ErrorCode.ParagraphNotFound,
+    ErrorCode.QuoteNotInParagraph,
+    ErrorCode.TopLevelOnly,
+    ErrorCode.ParentNotFound,
+    ErrorCode.ParentInOtherArticle,
+    ErrorCode.ParentNotReplyable,
+    ErrorCode.ThreadTooDeep,
+    ErrorCode.ArticleClosed,
+    ErrorCode.ArticleNotFound,
+    ErrorCode.CommentIdConflict,
+    ErrorCode.RateLimited,
+    ErrorCode.DuplicateComment,
+    ErrorCode.SlowMode,
+    ErrorCode.BannedWord,
+  )
   async create(
     @Param('slug') slug: string,
     @Body(new ZodValidationPipe(createCommentSchema)) input: CreateCommentInput,

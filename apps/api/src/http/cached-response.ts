@@ -13,12 +13,22 @@ export const STALE_WHILE_REVALIDATE = 2;
 // when the reader already has these bytes), the seq it is at, and who may
 // keep it: anyone for anonymous readers, only the reader's own browser (after
 // asking again) for signed-in ones.
-export function sendCached(request: FastifyRequest, reply: FastifyReply, cached: CachedBody, signedIn: boolean): Buffer | '' {
+export function sendCached(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  cached: CachedBody,
+  signedIn: boolean,
+): Buffer | '' {
   const vary = reply.getHeader('vary');
   void reply
     .header('etag', cached.etag)
     .header('vary', vary ? `${String(vary)}, Authorization` : 'Authorization')
-    .header('cache-control', signedIn ? 'private, no-cache' : `public, max-age=${SHARED_MAX_AGE}, stale-while-revalidate=${STALE_WHILE_REVALIDATE}`)
+    .header(
+      'cache-control',
+      signedIn
+        ? 'private, no-cache'
+        : `public, max-age=${SHARED_MAX_AGE}, stale-while-revalidate=${STALE_WHILE_REVALIDATE}`,
+    )
     .header('surrogate-key', articleTag(cached.articleId))
     .header('cache-tag', articleTag(cached.articleId))
     .header('x-event-seq', String(cached.seq));

@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
 import { APP_CONFIG, ErrorCode, ZodValidationPipe } from '@rejoinder/common';
@@ -9,7 +22,15 @@ import { CommentsService, editCommentSchema, repliesQuerySchema, VotesService, v
 import type { CommentView, EditCommentInput, VoteInput, VoteResult } from '@rejoinder/forum';
 import type { CommentNode, Page, Permalink, RepliesQuery } from '@rejoinder/forum';
 import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
-import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, SANCTION_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
+import {
+  ApiAuth,
+  ApiJsonBody,
+  ApiJsonResponse,
+  ApiProblems,
+  BODY_PROBLEMS,
+  SANCTION_PROBLEMS,
+  TOKEN_PROBLEMS,
+} from './openapi.js';
 import { COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA, PERMALINK_SCHEMA } from './schemas.js';
 import { uuidParam } from './params.js';
 
@@ -44,8 +65,18 @@ export class CommentsController {
       downvotes: { type: 'integer' },
     },
   })
-  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ...SANCTION_PROBLEMS, ErrorCode.CommentNotFound, ErrorCode.CannotVoteOwnComment)
-  vote(@Param('id') id: string, @Body(new ZodValidationPipe(voteSchema)) input: VoteInput, @CurrentUser() user: AuthUser): Promise<VoteResult> {
+  @ApiProblems(
+    ...TOKEN_PROBLEMS,
+    ...BODY_PROBLEMS,
+    ...SANCTION_PROBLEMS,
+    ErrorCode.CommentNotFound,
+    ErrorCode.CannotVoteOwnComment,
+  )
+  vote(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(voteSchema)) input: VoteInput,
+    @CurrentUser() user: AuthUser,
+  ): Promise<VoteResult> {
     return this.votes.vote(user, commentId(id), input.value);
   }
 
@@ -59,8 +90,22 @@ export class CommentsController {
   })
   @ApiJsonBody(editCommentSchema)
   @ApiJsonResponse(200, 'The edited comment', COMMENT_SCHEMA)
-  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ...SANCTION_PROBLEMS, ErrorCode.CommentBodyEmpty, ErrorCode.CommentBodyTooLong, ErrorCode.BannedWord, ErrorCode.NotYourComment, ErrorCode.EditWindowClosed, ErrorCode.CommentNotFound)
-  edit(@Param('id') id: string, @Body(new ZodValidationPipe(editCommentSchema)) input: EditCommentInput, @CurrentUser() user: AuthUser): Promise<CommentView> {
+  @ApiProblems(
+    ...TOKEN_PROBLEMS,
+    ...BODY_PROBLEMS,
+    ...SANCTION_PROBLEMS,
+    ErrorCode.CommentBodyEmpty,
+    ErrorCode.CommentBodyTooLong,
+    ErrorCode.BannedWord,
+    ErrorCode.NotYourComment,
+    ErrorCode.EditWindowClosed,
+    ErrorCode.CommentNotFound,
+  )
+  edit(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(editCommentSchema)) input: EditCommentInput,
+    @CurrentUser() user: AuthUser,
+  ): Promise<CommentView> {
     return this.comments.edit(user, commentId(id), input.body);
   }
 
@@ -82,12 +127,24 @@ export class CommentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({
     summary: 'Report a comment (once per reader)',
-    description: 'With REPORT_HOLD_THRESHOLD open reports (default 3), a published comment is held from readers until a moderator decides.',
+    description:
+      'With REPORT_HOLD_THRESHOLD open reports (default 3), a published comment is held from readers until a moderator decides.',
   })
   @ApiJsonBody(reportSchema)
   @ApiJsonResponse(201, 'The report was recorded', { type: 'object', properties: { openReports: { type: 'integer' } } })
-  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ...SANCTION_PROBLEMS, ErrorCode.CommentNotFound, ErrorCode.CannotReportOwnComment, ErrorCode.AlreadyReported)
-  report(@Param('id') id: string, @Body(new ZodValidationPipe(reportSchema)) input: ReportInput, @CurrentUser() user: AuthUser) {
+  @ApiProblems(
+    ...TOKEN_PROBLEMS,
+    ...BODY_PROBLEMS,
+    ...SANCTION_PROBLEMS,
+    ErrorCode.CommentNotFound,
+    ErrorCode.CannotReportOwnComment,
+    ErrorCode.AlreadyReported,
+  )
+  report(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(reportSchema)) input: ReportInput,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.moderation.report(user, commentId(id), input, this.config.REPORT_HOLD_THRESHOLD);
   }
 
@@ -110,7 +167,12 @@ export class CommentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: "A page of a comment's replies (oldest first), each with its first replies nested" })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
-  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' }, description: 'a repliesCursor or nextCursor' })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    schema: { type: 'string' },
+    description: 'a repliesCursor or nextCursor',
+  })
   @ApiJsonResponse(200, 'A page of replies', COMMENT_PAGE_SCHEMA)
   @ApiProblems(ErrorCode.CommentNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
   replies(

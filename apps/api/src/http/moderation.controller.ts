@@ -14,14 +14,21 @@ import {
   WordListsService,
   wordRuleSchema,
 } from '@rejoinder/moderation';
-import type { ActionInput, ArticleSettingsInput, LogQuery, QueueQuery, RoleInput, SanctionInput, WordRuleInput } from '@rejoinder/moderation';
+import type {
+  ActionInput,
+  ArticleSettingsInput,
+  LogQuery,
+  QueueQuery,
+  RoleInput,
+  SanctionInput,
+  WordRuleInput,
+} from '@rejoinder/moderation';
 import { CommentsService } from '@rejoinder/forum';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { RequireRole } from '../auth/roles.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, ROLE_PROBLEMS } from './openapi.js';
 import { ARTICLE_SCHEMA } from './schemas.js';
 import { slugParam, uuidParam } from './params.js';
-
 
 @ApiTags('moderation')
 @ApiAuth()
@@ -41,7 +48,11 @@ export class ModerationController {
       'pending: waiting for approval (premoderation, held by reports, suspect words); reported: with open reports; ' +
       'rejected: rejected comments. Each item has the comment, its parent, the open reports, the author’s record and the version to act on.',
   })
-  @ApiQuery({ name: 'status', required: false, schema: { type: 'string', enum: ['pending', 'reported', 'rejected'], default: 'pending' } })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    schema: { type: 'string', enum: ['pending', 'reported', 'rejected'], default: 'pending' },
+  })
   @ApiQuery({ name: 'article', required: false, schema: { type: 'string' }, description: 'An article slug' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
@@ -57,12 +68,23 @@ export class ModerationController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({
     summary: 'Act on a comment: approve, reject, remove, restore, feature, unfeature, pin, unpin',
-    description: 'Send the version you saw; if someone acted first, the answer is 409 STALE_VERSION and nothing changes. reject and remove need a reason.',
+    description:
+      'Send the version you saw; if someone acted first, the answer is 409 STALE_VERSION and nothing changes. reject and remove need a reason.',
   })
   @ApiJsonBody(actionSchema)
   @ApiJsonResponse(200, 'The comment after the action, with its new version')
-  @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.CommentNotFound, ErrorCode.StaleVersion, ErrorCode.InvalidTransition)
-  act(@Param('id') id: string, @Body(new ZodValidationPipe(actionSchema)) input: ActionInput, @CurrentUser() user: AuthUser) {
+  @ApiProblems(
+    ...ROLE_PROBLEMS,
+    ...BODY_PROBLEMS,
+    ErrorCode.CommentNotFound,
+    ErrorCode.StaleVersion,
+    ErrorCode.InvalidTransition,
+  )
+  act(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(actionSchema)) input: ActionInput,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.moderation.act(user, uuidParam(id, ErrorCode.CommentNotFound), input);
   }
 
@@ -79,7 +101,9 @@ export class ModerationController {
   @Patch('articles/:slug')
   @RequireRole(Role.moderator)
   @ApiParam({ name: 'slug' })
-  @ApiOperation({ summary: 'Article settings: open or closed, premoderation, slow mode (seconds between one user’s comments)' })
+  @ApiOperation({
+    summary: 'Article settings: open or closed, premoderation, slow mode (seconds between one user’s comments)',
+  })
   @ApiJsonBody(articleSettingsSchema)
   @ApiJsonResponse(200, 'The article', ARTICLE_SCHEMA)
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.ArticleNotFound)
@@ -98,7 +122,11 @@ export class ModerationController {
   @ApiJsonBody(sanctionSchema)
   @ApiJsonResponse(200, 'The user’s sanctions')
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.UserNotFound, ErrorCode.CannotSanctionStaff)
-  async sanction(@Param('id') id: string, @Body(new ZodValidationPipe(sanctionSchema)) input: SanctionInput, @CurrentUser() user: AuthUser) {
+  async sanction(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(sanctionSchema)) input: SanctionInput,
+    @CurrentUser() user: AuthUser,
+  ) {
     const state = await this.moderation.sanction(user, uuidParam(id, ErrorCode.UserNotFound), input);
     return {
       id: state.id,
@@ -114,15 +142,24 @@ export class ModerationController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({
     summary: 'Appoint a moderator or an admin, or make one a commenter again (admins)',
-    description: 'Takes effect at the user’s next request; recorded in the moderation log. Admins cannot change their own role.',
+    description:
+      'Takes effect at the user’s next request; recorded in the moderation log. Admins cannot change their own role.',
   })
   @ApiJsonBody(roleSchema)
   @ApiJsonResponse(200, 'The user and the new role', {
     type: 'object',
-    properties: { id: { type: 'string', format: 'uuid' }, username: { type: 'string' }, role: { type: 'string', enum: ['commenter', 'moderator', 'admin'] } },
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      username: { type: 'string' },
+      role: { type: 'string', enum: ['commenter', 'moderator', 'admin'] },
+    },
   })
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.UserNotFound)
-  setRole(@Param('id') id: string, @Body(new ZodValidationPipe(roleSchema)) input: RoleInput, @CurrentUser() user: AuthUser) {
+  setRole(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(roleSchema)) input: RoleInput,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.moderation.setRole(user, uuidParam(id, ErrorCode.UserNotFound), input.role);
   }
 
@@ -149,7 +186,9 @@ export class ModerationController {
 
   @Post('word-rules')
   @RequireRole(Role.admin)
-  @ApiOperation({ summary: 'Add a word or phrase: ban refuses comments with it, suspect holds them for review (admins)' })
+  @ApiOperation({
+    summary: 'Add a word or phrase: ban refuses comments with it, suspect holds them for review (admins)',
+  })
   @ApiJsonBody(wordRuleSchema)
   @ApiJsonResponse(201, 'The rule')
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.WordRuleExists)

@@ -15,7 +15,10 @@ export const PROBLEM_SCHEMA = {
     detail: { type: 'string' },
     instance: { type: 'string' },
     requestId: { type: 'string' },
-    retryAfterSeconds: { type: 'integer', description: 'On 429 and 503: seconds to wait, as in the Retry-After header' },
+    retryAfterSeconds: {
+      type: 'integer',
+      description: 'On 429 and 503: seconds to wait, as in the Retry-After header',
+    },
     retryable: { type: 'boolean', description: 'On 503: nothing was done; the same request may be sent again' },
     dependency: { type: 'string', description: 'On 503: what is unavailable (`database`, …)' },
     errors: {
@@ -79,7 +82,11 @@ export function ApiJsonBody(schema: z.ZodType): MethodDecorator {
   return applyDecorators(ApiBody({ schema: openApiSchema(schema) as never }));
 }
 
-export function ApiJsonResponse(status: number, description: string, schema?: Record<string, unknown>): MethodDecorator {
+export function ApiJsonResponse(
+  status: number,
+  description: string,
+  schema?: Record<string, unknown>,
+): MethodDecorator {
   return applyDecorators(ApiResponse({ status, description, ...(schema ? { schema } : {}) }));
 }
 

@@ -11,7 +11,16 @@ import { z } from 'zod';
 import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
 import { RequireRole } from '../auth/roles.guard.js';
 import { uuidParam } from './params.js';
-import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, ROLE_PROBLEMS, SSO_TOKEN_PROBLEMS, TOKEN_PROBLEMS } from './openapi.js';
+import {
+  ApiAuth,
+  ApiJsonBody,
+  ApiJsonResponse,
+  ApiProblems,
+  BODY_PROBLEMS,
+  ROLE_PROBLEMS,
+  SSO_TOKEN_PROBLEMS,
+  TOKEN_PROBLEMS,
+} from './openapi.js';
 
 // Either confirmation; neither is ERASURE_NOT_CONFIRMED (not a validation error).
 const eraseOwnSchema = z
@@ -36,7 +45,14 @@ const RETENTION_SCHEMA = {
   type: 'object',
   properties: {
     dryRun: { type: 'boolean' },
-    policy: { type: 'object', properties: { rejectedDays: { type: 'integer' }, removedDays: { type: 'integer' }, deletedDays: { type: 'integer' } } },
+    policy: {
+      type: 'object',
+      properties: {
+        rejectedDays: { type: 'integer' },
+        removedDays: { type: 'integer' },
+        deletedDays: { type: 'integer' },
+      },
+    },
     comments: { type: 'integer', description: 'Comments whose bodies are (or would be) purged' },
     revisions: { type: 'integer' },
     articles: { type: 'integer' },
@@ -61,7 +77,8 @@ export class PrivacyController {
   @Header('cache-control', 'no-store')
   @ApiOperation({
     summary: 'Everything Rejoinder holds about you, as one JSON document',
-    description: 'Account, comments with their revisions and states, votes, reports you filed, notifications and sanctions. The format is described in docs/privacy.md.',
+    description:
+      'Account, comments with their revisions and states, votes, reports you filed, notifications and sanctions. The format is described in docs/privacy.md.',
   })
   @ApiJsonResponse(200, 'The export (format `rejoinder.account-export`, version 1)')
   @ApiProblems(...TOKEN_PROBLEMS, ErrorCode.UserNotFound)
@@ -75,13 +92,26 @@ export class PrivacyController {
   @ApiOperation({
     summary: 'Erase your account',
     description:
-      'Confirm with `{ password }`, or, for an account from the publisher\'s login, `{ token }`: a token the host site has just signed for you, ' +
+      "Confirm with `{ password }`, or, for an account from the publisher's login, `{ token }`: a token the host site has just signed for you, " +
       'or `{ oidc: { code, state, iss } }`: the answer to a sign-in just made at the OIDC provider. ' +
       'Your comments become tombstones with no body and no author; everything else about you is deleted.',
   })
   @ApiJsonBody(eraseOwnSchema)
   @ApiJsonResponse(200, 'The account is erased', ERASURE_SCHEMA)
-  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ...SSO_TOKEN_PROBLEMS, ErrorCode.ErasureNotConfirmed, ErrorCode.InvalidCredentials, ErrorCode.SignInWrongAccount, ErrorCode.SsoNotConfigured, ErrorCode.OidcStateInvalid, ErrorCode.OidcCodeRejected, ErrorCode.OidcIdTokenInvalid, ErrorCode.OidcProviderUnavailable, ErrorCode.RateLimited)
+  @ApiProblems(
+    ...TOKEN_PROBLEMS,
+    ...BODY_PROBLEMS,
+    ...SSO_TOKEN_PROBLEMS,
+    ErrorCode.ErasureNotConfirmed,
+    ErrorCode.InvalidCredentials,
+    ErrorCode.SignInWrongAccount,
+    ErrorCode.SsoNotConfigured,
+    ErrorCode.OidcStateInvalid,
+    ErrorCode.OidcCodeRejected,
+    ErrorCode.OidcIdTokenInvalid,
+    ErrorCode.OidcProviderUnavailable,
+    ErrorCode.RateLimited,
+  )
   async eraseOwn(
     @CurrentUser() user: AuthUser,
     @Body(new ZodValidationPipe(eraseOwnSchema)) input: z.output<typeof eraseOwnSchema>,
@@ -120,7 +150,9 @@ export class PrivacyController {
   @Post('admin/retention/run')
   @HttpCode(200)
   @RequireRole(Role.admin)
-  @ApiOperation({ summary: 'Run the retention job now (admins); it also runs on its own every RETENTION_INTERVAL_MINUTES' })
+  @ApiOperation({
+    summary: 'Run the retention job now (admins); it also runs on its own every RETENTION_INTERVAL_MINUTES',
+  })
   @ApiJsonResponse(200, 'What was purged', RETENTION_SCHEMA)
   @ApiProblems(...ROLE_PROBLEMS)
   runRetention(): Promise<RetentionReport> {

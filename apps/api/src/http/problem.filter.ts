@@ -22,7 +22,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
   const { problem, unexpected } = toProblem(error, request.url);
   if (unexpected) logger.error({ err: error, requestId, msg: 'Unhandled error' });
   else if (problem.dependency) logger.warn({ err: error, requestId, msg: `Answered 503: ${problem.detail}` });
-  if (typeof problem.retryAfterSeconds === 'number') void reply.header('retry-after', String(problem.retryAfterSeconds));
+  if (typeof problem.retryAfterSeconds === 'number')
+    void reply.header('retry-after', String(problem.retryAfterSeconds));
   void reply
     .status(problem.status)
     .header('content-type', PROBLEM_CONTENT_TYPE)

@@ -84,7 +84,9 @@ function fastifyError(error: unknown): DomainError | null {
 // should have refused; if one slips through, it is still the client's input.
 function dataError(error: unknown): DomainError | null {
   const code = postgresCode(error);
-  return code?.startsWith('22') ? new DomainError(ErrorCode.ValidationFailed, 'A value in the request is out of range or malformed') : null;
+  return code?.startsWith('22')
+    ? new DomainError(ErrorCode.ValidationFailed, 'A value in the request is out of range or malformed')
+    : null;
 }
 
 // The SQLSTATE of a database error, as node-postgres or Prisma's driver adapter carries it.
@@ -93,9 +95,15 @@ function postgresCode(error: unknown): string | null {
   let current: unknown = error;
   while (current && typeof current === 'object' && !seen.has(current)) {
     seen.add(current);
-    const e = current as { code?: unknown; originalCode?: unknown; meta?: { code?: unknown; driverAdapterError?: unknown }; cause?: unknown };
+    const e = current as {
+      code?: unknown;
+      originalCode?: unknown;
+      meta?: { code?: unknown; driverAdapterError?: unknown };
+      cause?: unknown;
+    };
     for (const candidate of [e.originalCode, e.code, e.meta?.code]) {
-      if (typeof candidate === 'string' && /^[0-9A-Z]{5}$/.test(candidate) && !candidate.startsWith('P')) return candidate;
+      if (typeof candidate === 'string' && /^[0-9A-Z]{5}$/.test(candidate) && !candidate.startsWith('P'))
+        return candidate;
     }
     current = e.meta?.driverAdapterError ?? e.cause;
   }

@@ -9,7 +9,10 @@ export const ACCOUNT_SCHEMA = {
   properties: {
     id: { type: 'string', format: 'uuid' },
     username: { type: 'string' },
-    email: nullable('string', { format: 'email', description: "Null for an account from the publisher's login without an address" }),
+    email: nullable('string', {
+      format: 'email',
+      description: "Null for an account from the publisher's login without an address",
+    }),
     role: { type: 'string', enum: ['commenter', 'moderator', 'admin'] },
     createdAt: { type: 'string', format: 'date-time' },
   },
@@ -37,7 +40,10 @@ export const ARTICLE_SCHEMA = openApiSchema(articleViewSchema);
 
 // A comment's schema comes from the same zod schema as its type (CommentView)
 // and as the comments in events.
-export const COMMENT_SCHEMA = openApiSchema(commentViewSchema) as { properties: Record<string, unknown>; required: string[] };
+export const COMMENT_SCHEMA = openApiSchema(commentViewSchema) as {
+  properties: Record<string, unknown>;
+  required: string[];
+};
 
 export const COMMENT_NODE_SCHEMA = {
   ...COMMENT_SCHEMA,
@@ -50,7 +56,8 @@ export const COMMENT_NODE_SCHEMA = {
       items: { type: 'object' },
     },
     repliesCursor: nullable('string', {
-      description: 'Pass to GET /api/comments/{id}/replies to load the replies not included; null when all are included',
+      description:
+        'Pass to GET /api/comments/{id}/replies to load the replies not included; null when all are included',
     }),
   },
 };
@@ -60,7 +67,11 @@ export const COMMENT_PAGE_SCHEMA = {
   properties: {
     items: { type: 'array', items: COMMENT_NODE_SCHEMA },
     nextCursor: nullable('string', { description: 'Opaque keyset cursor for the next page; null on the last page' }),
-    pinned: { type: 'array', items: COMMENT_SCHEMA, description: 'Thread pages only: comments pinned by moderators, on the first page (empty on later pages)' },
+    pinned: {
+      type: 'array',
+      items: COMMENT_SCHEMA,
+      description: 'Thread pages only: comments pinned by moderators, on the first page (empty on later pages)',
+    },
   },
 };
 
@@ -69,14 +80,26 @@ export const THREAD_PAGE_SCHEMA = {
   required: ['items', 'nextCursor', 'pinned', 'seq'],
   properties: {
     ...COMMENT_PAGE_SCHEMA.properties,
-    seq: { type: 'integer', description: "The article's last event number when the page was read: the page is at least as new; subscribe with `after: seq` to follow it" },
+    seq: {
+      type: 'integer',
+      description:
+        "The article's last event number when the page was read: the page is at least as new; subscribe with `after: seq` to follow it",
+    },
     viewer: {
       type: 'object',
       description: 'Signed-in readers only: what only they see, on top of the page every reader shares',
       required: ['votes', 'pending'],
       properties: {
-        votes: { type: 'object', additionalProperties: { type: 'integer', enum: [-1, 1] }, description: "The reader's votes on the page's comments, by comment id" },
-        pending: { type: 'array', items: COMMENT_SCHEMA, description: "The reader's own comments waiting for a moderator, newest first (first page only; at most 20)" },
+        votes: {
+          type: 'object',
+          additionalProperties: { type: 'integer', enum: [-1, 1] },
+          description: "The reader's votes on the page's comments, by comment id",
+        },
+        pending: {
+          type: 'array',
+          items: COMMENT_SCHEMA,
+          description: "The reader's own comments waiting for a moderator, newest first (first page only; at most 20)",
+        },
       },
     },
   },
@@ -100,7 +123,11 @@ export const EVENTS_PAGE_SCHEMA = {
         properties: {
           seq: { type: 'integer' },
           articleId: { type: 'string', format: 'uuid' },
-          type: { type: 'string', enum: ARTICLE_EVENT_NAMES, description: 'From the event catalogue; see docs/realtime.md' },
+          type: {
+            type: 'string',
+            enum: ARTICLE_EVENT_NAMES,
+            description: 'From the event catalogue; see docs/realtime.md',
+          },
           audience: { type: 'string', enum: ['public', 'moderators', 'user'] },
           userId: nullable('string', { format: 'uuid' }),
           at: { type: 'string', format: 'date-time' },
@@ -124,7 +151,10 @@ export const NOTIFICATIONS_PAGE_SCHEMA = {
           id: { type: 'string', format: 'uuid' },
           type: { type: 'string', enum: ['reply'] },
           articleId: { type: 'string', format: 'uuid' },
-          comment: { anyOf: [COMMENT_SCHEMA, { type: 'null' }], description: 'The reply as you may see it now: null once it is hidden from you' },
+          comment: {
+            anyOf: [COMMENT_SCHEMA, { type: 'null' }],
+            description: 'The reply as you may see it now: null once it is hidden from you',
+          },
           read: { type: 'boolean' },
           createdAt: { type: 'string', format: 'date-time' },
         },

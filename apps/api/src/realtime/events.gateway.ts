@@ -166,7 +166,11 @@ class SocketSink implements EventSink {
     };
     let packets = encoded.get(event);
     if (!packets) {
-      packets = client.encoder.encode({ type: PacketType.EVENT, nsp: this.socket.nsp.name, data: [event.type, envelope(event)] });
+      packets = client.encoder.encode({
+        type: PacketType.EVENT,
+        nsp: this.socket.nsp.name,
+        data: [event.type, envelope(event)],
+      });
       encoded.set(event, packets);
       // First live send of this event on this node: how long since it committed.
       if (!this.replaying) this.metrics.deliveryLag.observe((Date.now() - Date.parse(event.at)) / 1000);
@@ -338,7 +342,12 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       }
       void socket.join(`article:${result.subscription.articleId}`);
       if (user && isModerator(user)) void socket.join(`article:${result.subscription.articleId}:mod`);
-      return { articleId: result.subscription.articleId, seq: result.seq, viewers: result.viewers, resync: result.resync };
+      return {
+        articleId: result.subscription.articleId,
+        seq: result.seq,
+        viewers: result.viewers,
+        resync: result.resync,
+      };
     } catch (error) {
       return ackError(error);
     }
@@ -392,7 +401,10 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       if (previous && previous.id !== session.user.id) this.signOut(socket, 'UNAUTHENTICATED');
       this.signIn(socket, session.user, session.expiresAt, account ?? null);
       void socket.join(`user:${session.user.id}`);
-      return { user: { id: session.user.id, username: session.user.username, role: session.user.role }, expiresAt: session.expiresAt.toISOString() };
+      return {
+        user: { id: session.user.id, username: session.user.username, role: session.user.role },
+        expiresAt: session.expiresAt.toISOString(),
+      };
     } catch (error) {
       return ackError(error);
     }

@@ -51,8 +51,10 @@ function publisher(connection: RedisConnection): RedisClientType {
 function subscriber(connection: RedisConnection): RedisClientType {
   const { client } = connection;
   type Method = 'subscribe' | 'pSubscribe' | 'unsubscribe' | 'pUnsubscribe';
-  const call = (method: Method, args: unknown[]) => (client[method] as (...a: unknown[]) => Promise<unknown>).apply(client, args);
-  const whenReady = (then: () => Promise<unknown>) => new Promise<unknown>((resolve) => client.once('ready', () => resolve(then())));
+  const call = (method: Method, args: unknown[]) =>
+    (client[method] as (...a: unknown[]) => Promise<unknown>).apply(client, args);
+  const whenReady = (then: () => Promise<unknown>) =>
+    new Promise<unknown>((resolve) => client.once('ready', () => resolve(then())));
   const retried =
     (method: Method) =>
     (...args: unknown[]): Promise<unknown> => {
@@ -105,7 +107,10 @@ export class RealtimeIoAdapter extends IoAdapter {
           if (now === linked) return;
           linked = now;
           if (now) this.log.log('Redis answers again: live events and viewer counts go between nodes directly');
-          else this.log.warn(`Redis unavailable: other nodes read live events from the event log (within ${SWEEP_MS / 1000} s); viewer counts are approximate`);
+          else
+            this.log.warn(
+              `Redis unavailable: other nodes read live events from the event log (within ${SWEEP_MS / 1000} s); viewer counts are approximate`,
+            );
         };
         pub.onChange(changed);
         sub.onChange(changed);
@@ -113,7 +118,9 @@ export class RealtimeIoAdapter extends IoAdapter {
         return;
       }
       case 'postgres': {
-        const pool = createPool({ connectionString: this.databaseUrl, max: 2 }, (err) => this.log.error({ err }, 'PostgreSQL adapter error'));
+        const pool = createPool({ connectionString: this.databaseUrl, max: 2 }, (err) =>
+          this.log.error({ err }, 'PostgreSQL adapter error'),
+        );
         this.factory = createPostgresAdapter(pool);
         this.closers.push(() => pool.end());
         this.log.log('Sharing rooms through PostgreSQL');
@@ -138,27 +145,31 @@ export class RealtimeIoAdapter extends IoAdapter {
       maxHttpBufferSize: SOCKET_MAX_BUFFER_BYTES,
       cors: { origin: allowed.includes('*') ? true : allowed, credentials: false },
       allowRequest: (req: IncomingMessage, callback: (err: string | null, ok: boolean) => void) => {
-        if (!originAllowed(req.headers.origin, allowed, req.headers.host)) return callback(ErrorCode.OriginNotAllowed, false);
+        if (!originAllowed(req.headers.origin, allowed, req.headers.host))
+          return callback(ErrorCode.OriginNotAllowed, false);
         if ((open.get(clientAddress(req, trust)) ?? 0) >= cap) return callback(ErrorCode.TooManyConnections, false);
         callback(null, true);
       },
     });
     // The count is kept as connections open and close, so handshakes that
     // raced past the check above are held to the cap here.
-    server.engine.on('connection', (conn: { request: IncomingMessage; close(): void; once(event: 'close', listener: () => void): void }) => {
-      const address = clientAddress(conn.request, trust);
-      const count = (open.get(address) ?? 0) + 1;
-      if (count > cap) {
-        conn.close();
-        return;
-      }
-      open.set(address, count);
-      conn.once('close', () => {
-        const left = (open.get(address) ?? 1) - 1;
-        if (left === 0) open.delete(address);
-        else open.set(address, left);
-      });
-    });
+    server.engine.on(
+      'connection',
+      (conn: { request: IncomingMessage; close(): void; once(event: 'close', listener: () => void): void }) => {
+        const address = clientAddress(conn.request, trust);
+        const count = (open.get(address) ?? 0) + 1;
+        if (count > cap) {
+          conn.close();
+          return;
+        }
+        open.set(address, count);
+        conn.once('close', () => {
+          const left = (open.get(address) ?? 1) - 1;
+          if (left === 0) open.delete(address);
+          else open.set(address, left);
+        });
+      },
+    );
     if (this.factory) server.adapter(this.factory);
     return server;
   }

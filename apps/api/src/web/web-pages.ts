@@ -30,7 +30,8 @@ export async function serveWebPages(app: NestFastifyApplication, root: string | 
     wildcard: true,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  const page = (_request: unknown, reply: FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html', root, { maxAge: 0, cacheControl: false });
+  const page = (_request: unknown, reply: FastifyReply) =>
+    reply.header('cache-control', 'no-cache').sendFile('index.html', root, { maxAge: 0, cacheControl: false });
   for (const route of PAGE_ROUTES) fastify.get(route, page);
   fastify.get('/embed.js', (_request, reply) =>
     reply.header('cache-control', 'public, max-age=300').sendFile('embed.js', root, { cacheControl: false }),

@@ -3,9 +3,7 @@ import { applyMigrations, createMigration, diffMigrationsToSchema } from '@rejoi
 
 export async function migrateCommand(databaseUrl: string): Promise<void> {
   const applied = await applyMigrations({ databaseUrl, log: (msg) => console.log(msg) });
-  console.log(
-    applied.length === 0 ? 'The database is up to date.' : `Applied ${applied.length} migration(s).`,
-  );
+  console.log(applied.length === 0 ? 'The database is up to date.' : `Applied ${applied.length} migration(s).`);
 }
 
 export async function newMigrationCommand(databaseUrl: string, name: string): Promise<void> {

@@ -1,6 +1,17 @@
 import type { Socket } from 'socket.io-client';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { allArticles, api, ApiError, explain, isStaff, setSession, timeAgo, type ArticleSummary, type CommentView, type Page } from '../api';
+import {
+  allArticles,
+  api,
+  ApiError,
+  explain,
+  isStaff,
+  setSession,
+  timeAgo,
+  type ArticleSummary,
+  type CommentView,
+  type Page,
+} from '../api';
 import { AccountForms, useSession } from '../account';
 import { emitAck, openSocket, type Envelope, type LiveState, type SubscribeAck } from '../live';
 import { SiteHeader } from '../pages/site-header';
@@ -14,7 +25,15 @@ interface QueueItem {
   moderationReason: string | null;
   parent: CommentView | null;
   reports: { reason: string; note: string | null; createdAt: string }[];
-  author: { id: string; username: string; approved: number; rejected: number; banned: boolean; suspendedUntil: string | null; premoderated: boolean };
+  author: {
+    id: string;
+    username: string;
+    approved: number;
+    rejected: number;
+    banned: boolean;
+    suspendedUntil: string | null;
+    premoderated: boolean;
+  };
 }
 
 export const MOD_REASONS = [
@@ -115,7 +134,10 @@ function Queue() {
   const load = async () => {
     try {
       const only = articleRef.current ? `&article=${encodeURIComponent(articleRef.current)}` : '';
-      const page = await api<Page<QueueItem>>('GET', `/api/moderation/queue?status=${queueRef.current}&limit=50${only}`);
+      const page = await api<Page<QueueItem>>(
+        'GET',
+        `/api/moderation/queue?status=${queueRef.current}&limit=50${only}`,
+      );
       setItems(page.items);
       setError('');
     } catch (e) {
@@ -141,17 +163,26 @@ function Queue() {
     const socket: Socket = openSocket({
       onState: setLive,
       onConnect: (s) => {
-        void emitAck<SubscribeAck>(s, 'subscribe', seq.current === null ? { feed: 'moderation' } : { feed: 'moderation', after: seq.current }).then((ack) => {
-          if (typeof ack.seq === 'number' && (seq.current === null || ack.seq > seq.current)) seq.current = ack.seq;
-          if (ack.resync) refresh.current();
-        }, () => undefined);
+        void emitAck<SubscribeAck>(
+          s,
+          'subscribe',
+          seq.current === null ? { feed: 'moderation' } : { feed: 'moderation', after: seq.current },
+        ).then(
+          (ack) => {
+            if (typeof ack.seq === 'number' && (seq.current === null || ack.seq > seq.current)) seq.current = ack.seq;
+            if (ack.resync) refresh.current();
+          },
+          () => undefined,
+        );
       },
       events: {
         'queue.added': (env: Envelope<{ queue: QueueName; comment: CommentView }>) => {
           seq.current = Math.max(seq.current ?? 0, env.seq);
           if (env.data.queue !== queueRef.current) return;
           if (articleIdRef.current && articleIdRef.current !== env.data.comment.articleId) return;
-          setStatus(`New in the ${env.data.queue} queue: a comment by ${env.data.comment.author?.username ?? 'someone'}.`);
+          setStatus(
+            `New in the ${env.data.queue} queue: a comment by ${env.data.comment.author?.username ?? 'someone'}.`,
+          );
           // The event carries the comment; the queue item adds its context (parent, reports, record).
           clearTimeout(timer);
           timer = setTimeout(() => refresh.current(), 150);
@@ -234,7 +265,9 @@ function Queue() {
             ))}
           </select>
         </label>
-        <span class={`live ${live}`}>{live === 'online' ? 'Live' : live === 'offline' ? 'Offline, reconnecting…' : 'Connecting…'}</span>
+        <span class={`live ${live}`}>
+          {live === 'online' ? 'Live' : live === 'offline' ? 'Offline, reconnecting…' : 'Connecting…'}
+        </span>
       </div>
       <p class="hint">Keys: J / K next and previous, A approve, R reject, X remove (pick a reason first).</p>
       <p class="status" role="status" aria-live="polite">
@@ -251,14 +284,32 @@ function Queue() {
         ) : items.length === 0 ? (
           <p class="muted empty">Nothing waits here. Well done.</p>
         ) : (
-          items.map((item) => <QueueCard key={item.comment.id} item={item} title={titles.get(item.comment.articleId)} onResolved={resolved} onStale={() => refresh.current()} />)
+          items.map((item) => (
+            <QueueCard
+              key={item.comment.id}
+              item={item}
+              title={titles.get(item.comment.articleId)}
+              onResolved={resolved}
+              onStale={() => refresh.current()}
+            />
+          ))
         )}
       </div>
     </section>
   );
 }
 
-function QueueCard({ item, title, onResolved, onStale }: { item: QueueItem; title?: string; onResolved: (id: string) => void; onStale: () => void }) {
+function QueueCard({
+  item,
+  title,
+  onResolved,
+  onStale,
+}: {
+  item: QueueItem;
+  title?: string;
+  onResolved: (id: string) => void;
+  onStale: () => void;
+}) {
   const { comment: c, author } = item;
   const [reason, setReason] = useState('');
   const [error, setError] = useState('');
@@ -327,7 +378,8 @@ function QueueCard({ item, title, onResolved, onStale }: { item: QueueItem; titl
       {c.anchor && (
         <blockquote class="context">
           <span class="muted">
-            Answering {c.anchor.paragraph === null ? 'a passage since edited' : `passage ${c.anchor.paragraph + 1}`} of the article:
+            Answering {c.anchor.paragraph === null ? 'a passage since edited' : `passage ${c.anchor.paragraph + 1}`} of
+            the article:
           </span>{' '}
           <q>{c.anchor.quote}</q>
         </blockquote>
@@ -352,7 +404,9 @@ function QueueCard({ item, title, onResolved, onStale }: { item: QueueItem; titl
       <p class="record">
         Author’s record: {record.approved} published, {record.rejected} rejected
         {record.banned && <span class="badge danger">banned</span>}
-        {record.suspendedUntil && new Date(record.suspendedUntil) > new Date() && <span class="badge warn">suspended until {new Date(record.suspendedUntil).toLocaleString()}</span>}
+        {record.suspendedUntil && new Date(record.suspendedUntil) > new Date() && (
+          <span class="badge warn">suspended until {new Date(record.suspendedUntil).toLocaleString()}</span>
+        )}
         {record.premoderated && <span class="badge warn">premoderated</span>}
       </p>
       {error && (
@@ -371,13 +425,25 @@ function QueueCard({ item, title, onResolved, onStale }: { item: QueueItem; titl
           </select>
         </label>
         {/* The three decisions are always offered; one that does not fit the comment's state is disabled. */}
-        <button type="button" class="primary" data-action="approve" disabled={busy || !(pendingLike || item.openReports > 0)} onClick={() => void act('approve')}>
+        <button
+          type="button"
+          class="primary"
+          data-action="approve"
+          disabled={busy || !(pendingLike || item.openReports > 0)}
+          onClick={() => void act('approve')}
+        >
           Approve
         </button>
         <button type="button" data-action="reject" disabled={busy || !pendingLike} onClick={() => void act('reject')}>
           Reject
         </button>
-        <button type="button" class="danger" data-action="remove" disabled={busy || !canRemove} onClick={() => void act('remove')}>
+        <button
+          type="button"
+          class="danger"
+          data-action="remove"
+          disabled={busy || !canRemove}
+          onClick={() => void act('remove')}
+        >
           Remove
         </button>
         {c.status === 'rejected' && (
@@ -399,13 +465,28 @@ function QueueCard({ item, title, onResolved, onStale }: { item: QueueItem; titl
       <details class="sanctions">
         <summary>Sanction {record.username}</summary>
         <div class="row">
-          <button type="button" onClick={() => void sanction({ premoderated: !record.premoderated, ...(reason ? { reason } : {}) })}>
+          <button
+            type="button"
+            onClick={() => void sanction({ premoderated: !record.premoderated, ...(reason ? { reason } : {}) })}
+          >
             {record.premoderated ? 'Stop premoderating' : 'Always premoderate'}
           </button>
-          <button type="button" onClick={() => void sanction({ suspendedUntil: new Date(Date.now() + 86_400_000).toISOString(), ...(reason ? { reason } : {}) })}>
+          <button
+            type="button"
+            onClick={() =>
+              void sanction({
+                suspendedUntil: new Date(Date.now() + 86_400_000).toISOString(),
+                ...(reason ? { reason } : {}),
+              })
+            }
+          >
             Suspend for 24 hours
           </button>
-          <button type="button" class="danger" onClick={() => void sanction({ banned: !record.banned, ...(reason ? { reason } : {}) })}>
+          <button
+            type="button"
+            class="danger"
+            onClick={() => void sanction({ banned: !record.banned, ...(reason ? { reason } : {}) })}
+          >
             {record.banned ? 'Lift ban' : 'Ban'}
           </button>
         </div>

@@ -18,7 +18,8 @@ export function ArticleSettings() {
     );
   }, []);
   useEffect(() => {
-    if (slug) api<Article>('GET', `/api/articles/${encodeURIComponent(slug)}`).then(setArticle, (e) => setError(explain(e)));
+    if (slug)
+      api<Article>('GET', `/api/articles/${encodeURIComponent(slug)}`).then(setArticle, (e) => setError(explain(e)));
   }, [slug]);
 
   const save = async (event: Event) => {
@@ -49,12 +50,17 @@ export function ArticleSettings() {
         ))}
       </select>
       {article && (
-        <form onSubmit={(e) => void save(e)} key={`${article.slug}-${article.state}-${article.premoderation}-${article.slowModeSeconds}`} class="settings">
+        <form
+          onSubmit={(e) => void save(e)}
+          key={`${article.slug}-${article.state}-${article.premoderation}-${article.slowModeSeconds}`}
+          class="settings"
+        >
           <label class="check">
             <input type="checkbox" name="closed" defaultChecked={article.state === 'closed'} /> Closed for comments
           </label>
           <label class="check">
-            <input type="checkbox" name="premoderation" defaultChecked={article.premoderation} /> Premoderation: hold every new comment for review
+            <input type="checkbox" name="premoderation" defaultChecked={article.premoderation} /> Premoderation: hold
+            every new comment for review
           </label>
           <label>
             Slow mode (seconds between one reader’s comments, 0 for off)
@@ -97,7 +103,10 @@ export function ModerationLog() {
   const [error, setError] = useState('');
   const load = async (after: string | null) => {
     try {
-      const page = await api<Page<LogEntry>>('GET', `/api/moderation/log?limit=50${after ? `&cursor=${encodeURIComponent(after)}` : ''}`);
+      const page = await api<Page<LogEntry>>(
+        'GET',
+        `/api/moderation/log?limit=50${after ? `&cursor=${encodeURIComponent(after)}` : ''}`,
+      );
       setItems((list) => (after ? [...list, ...page.items] : page.items));
       setCursor(page.nextCursor);
     } catch (e) {
@@ -132,9 +141,7 @@ export function ModerationLog() {
                 </td>
                 <td>{e.moderator.username}</td>
                 <td>{e.action.replace(/_/g, ' ')}</td>
-                <td>
-                  {e.targetType === 'comment' ? <a href={`/comments/${e.targetId}`}>comment</a> : e.targetType}
-                </td>
+                <td>{e.targetType === 'comment' ? <a href={`/comments/${e.targetId}`}>comment</a> : e.targetType}</td>
                 <td>
                   {e.reasonCode?.replace(/_/g, ' ') ?? ''}
                   {e.note ? `: ${e.note}` : ''}
@@ -162,7 +169,11 @@ interface WordRule {
 export function WordLists() {
   const [rules, setRules] = useState<WordRule[]>([]);
   const [error, setError] = useState('');
-  const load = () => api<{ items: WordRule[] }>('GET', '/api/moderation/word-rules').then((r) => setRules(r.items), (e) => setError(explain(e)));
+  const load = () =>
+    api<{ items: WordRule[] }>('GET', '/api/moderation/word-rules').then(
+      (r) => setRules(r.items),
+      (e) => setError(explain(e)),
+    );
   useEffect(() => void load(), []);
 
   const add = async (event: Event) => {
@@ -171,7 +182,10 @@ export function WordLists() {
     const form = new FormData(formEl);
     setError('');
     try {
-      await api('POST', '/api/moderation/word-rules', { pattern: field(form, 'pattern'), action: field(form, 'action') });
+      await api('POST', '/api/moderation/word-rules', {
+        pattern: field(form, 'pattern'),
+        action: field(form, 'action'),
+      });
       formEl.reset();
       await load();
     } catch (e) {
@@ -214,7 +228,10 @@ export function WordLists() {
       <ul class="rules">
         {rules.map((r) => (
           <li key={r.id}>
-            <code>{r.pattern}</code> <span class={`badge ${r.action === 'ban' ? 'danger' : 'warn'}`}>{r.action === 'ban' ? 'banned' : 'suspect'}</span>{' '}
+            <code>{r.pattern}</code>{' '}
+            <span class={`badge ${r.action === 'ban' ? 'danger' : 'warn'}`}>
+              {r.action === 'ban' ? 'banned' : 'suspect'}
+            </span>{' '}
             <button type="button" class="link" aria-label={`Delete ${r.pattern}`} onClick={() => void remove(r.id)}>
               Delete
             </button>

@@ -7,14 +7,21 @@ export function ArticleList() {
   const [error, setError] = useState('');
   useEffect(() => {
     document.title = 'Rejoinder: opinion and debate';
-    api<Page<ArticleSummary>>('GET', '/api/articles?limit=50').then((page) => setItems(page.items), (e) => setError(explain(e)));
+    api<Page<ArticleSummary>>('GET', '/api/articles?limit=50').then(
+      (page) => setItems(page.items),
+      (e) => setError(explain(e)),
+    );
   }, []);
   return (
     <>
       <SiteHeader />
       <main class="page" id="main">
         <h1 class="section-title">Opinion</h1>
-        {error && <p class="error" role="alert">{error}</p>}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
         {items === null && !error && <p class="muted">Loading…</p>}
         {items?.length === 0 && <p class="muted">No articles yet.</p>}
         <ul class="article-list">
@@ -25,8 +32,8 @@ export function ArticleList() {
                 <span class="title">{a.title}</span>
               </a>
               <p class="byline">
-                By {a.author} · <time dateTime={a.publishedAt}>{longDate(a.publishedAt)}</time> ·{' '}
-                {a.commentCount} comment{a.commentCount === 1 ? '' : 's'}
+                By {a.author} · <time dateTime={a.publishedAt}>{longDate(a.publishedAt)}</time> · {a.commentCount}{' '}
+                comment{a.commentCount === 1 ? '' : 's'}
                 {a.state === 'closed' && ' · comments closed'}
               </p>
             </li>

@@ -10,7 +10,10 @@ export function CommentRedirect({ id }: { id: string }) {
         const { comment } = await api<{ comment: CommentView }>('GET', `/api/comments/${id}`);
         let cursor: string | null = null;
         do {
-          const page: Page<ArticleSummary> = await api('GET', `/api/articles?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+          const page: Page<ArticleSummary> = await api(
+            'GET',
+            `/api/articles?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          );
           const found = page.items.find((a) => a.id === comment.articleId);
           if (found) {
             location.replace(`/articles/${encodeURIComponent(found.slug)}?comment=${id}#comment-${id}`);
@@ -24,5 +27,15 @@ export function CommentRedirect({ id }: { id: string }) {
       }
     })();
   }, [id]);
-  return <main class="page">{error ? <p class="error" role="alert">{error}</p> : <p class="muted">Opening the comment…</p>}</main>;
+  return (
+    <main class="page">
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : (
+        <p class="muted">Opening the comment…</p>
+      )}
+    </main>
+  );
 }

@@ -10,7 +10,8 @@ export function EmbedPage({ slug, comment }: { slug: string; comment: string | n
   useEffect(() => {
     document.documentElement.classList.add('embedded');
     api<Article>('GET', `/api/articles/${encodeURIComponent(slug)}`).then(setArticle, (e) => setError(explain(e)));
-    const report = () => parent.postMessage({ rejoinder: 'height', slug, height: document.documentElement.scrollHeight }, '*');
+    const report = () =>
+      parent.postMessage({ rejoinder: 'height', slug, height: document.documentElement.scrollHeight }, '*');
     const observer = new ResizeObserver(report);
     observer.observe(document.body);
     // The publisher's page may hand over a token it signed for its signed-in
@@ -28,7 +29,11 @@ export function EmbedPage({ slug, comment }: { slug: string; comment: string | n
   }, [slug]);
   return (
     <main class="embed" id="main">
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {article && <Thread article={article} permalinkTo={comment} embedded />}
     </main>
   );

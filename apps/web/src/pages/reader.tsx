@@ -29,7 +29,8 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
   }, []);
 
   const passages = useMemo(() => (article ? splitPassages(article.html) : []), [article?.html]);
-  const toThread = () => requestAnimationFrame(() => document.getElementById('thread-title')?.scrollIntoView({ block: 'start' }));
+  const toThread = () =>
+    requestAnimationFrame(() => document.getElementById('thread-title')?.scrollIntoView({ block: 'start' }));
 
   return (
     <>
@@ -38,11 +39,19 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
         {error && (
           <>
             <h1>Article not available</h1>
-            <p class="error" role="alert">{error}</p>
-            <p><a href="/">All articles</a></p>
+            <p class="error" role="alert">
+              {error}
+            </p>
+            <p>
+              <a href="/">All articles</a>
+            </p>
           </>
         )}
-        {!article && !error && <p class="muted" aria-busy="true">Loading…</p>}
+        {!article && !error && (
+          <p class="muted" aria-busy="true">
+            Loading…
+          </p>
+        )}
         {article && (
           <>
             <article class="op-ed" aria-labelledby="article-title">
@@ -62,7 +71,12 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
               </p>
               <div class="article-body">
                 {passages.map((html, i) => (
-                  <div class={`passage${paragraph === i ? ' current' : ''}`} id={`passage-${i}`} data-passage={i} key={i}>
+                  <div
+                    class={`passage${paragraph === i ? ' current' : ''}`}
+                    id={`passage-${i}`}
+                    data-passage={i}
+                    key={i}
+                  >
                     <div class="passage-text" dangerouslySetInnerHTML={{ __html: html }} />
                     {(counts[i] ?? 0) > 0 && (
                       <button

@@ -25,7 +25,11 @@ export interface ThreadActions {
   highlight: string | null;
   myVotes: Map<string, -1 | 0 | 1>;
   permalink(id: string): string;
-  post(body: string, parentId: string | null, extra?: { anchor?: { paragraph: number; quote: string }; stance?: Stance }): Promise<string | null>;
+  post(
+    body: string,
+    parentId: string | null,
+    extra?: { anchor?: { paragraph: number; quote: string }; stance?: Stance },
+  ): Promise<string | null>;
   edit(id: string, body: string): Promise<string | null>;
   remove(id: string): Promise<string | null>;
   vote(id: string, value: -1 | 0 | 1): Promise<string | null>;
@@ -145,18 +149,37 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
       {!tombstone && !sending && c.status === 'published' && (
         <footer class="actions">
           <span class="votes" role="group" aria-label="Votes">
-            <button type="button" class="icon" aria-pressed={myVote === 1} aria-label="Vote up" disabled={own} onClick={() => vote(1)}>
+            <button
+              type="button"
+              class="icon"
+              aria-pressed={myVote === 1}
+              aria-label="Vote up"
+              disabled={own}
+              onClick={() => vote(1)}
+            >
               ▲
             </button>
             <span class="score" aria-label={`Score ${c.score}: ${c.upvotes} up, ${c.downvotes} down`}>
               {c.score}
             </span>
-            <button type="button" class="icon" aria-pressed={myVote === -1} aria-label="Vote down" disabled={own} onClick={() => vote(-1)}>
+            <button
+              type="button"
+              class="icon"
+              aria-pressed={myVote === -1}
+              aria-label="Vote down"
+              disabled={own}
+              onClick={() => vote(-1)}
+            >
               ▼
             </button>
           </span>
           {t.open && (
-            <button type="button" class="link" aria-expanded={mode === 'reply'} onClick={() => (me ? setMode(mode === 'reply' ? 'none' : 'reply') : t.requireSignIn())}>
+            <button
+              type="button"
+              class="link"
+              aria-expanded={mode === 'reply'}
+              onClick={() => (me ? setMode(mode === 'reply' ? 'none' : 'reply') : t.requireSignIn())}
+            >
               Reply
             </button>
           )}
@@ -177,7 +200,12 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
             </button>
           )}
           {!own && (
-            <button type="button" class="link" aria-expanded={mode === 'report'} onClick={() => (me ? setMode(mode === 'report' ? 'none' : 'report') : t.requireSignIn())}>
+            <button
+              type="button"
+              class="link"
+              aria-expanded={mode === 'report'}
+              onClick={() => (me ? setMode(mode === 'report' ? 'none' : 'report') : t.requireSignIn())}
+            >
               Report
             </button>
           )}

@@ -89,7 +89,12 @@ export function Composer(props: {
           }}
         />
       ) : (
-        <div class="preview body" aria-label="Preview" role="region" dangerouslySetInnerHTML={{ __html: preview || '<p class="muted">Nothing to preview</p>' }} />
+        <div
+          class="preview body"
+          aria-label="Preview"
+          role="region"
+          dangerouslySetInnerHTML={{ __html: preview || '<p class="muted">Nothing to preview</p>' }}
+        />
       )}
       {error ? (
         <p class="error" role="alert" id={`${id}-error`}>

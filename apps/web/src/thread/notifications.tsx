@@ -10,7 +10,15 @@ interface Note {
 }
 
 // Replies to the reader's comments: an unread count on a button, the list in a panel.
-export function Notifications({ bump, permalink, articleId }: { bump: number; permalink: (id: string) => string; articleId: string }) {
+export function Notifications({
+  bump,
+  permalink,
+  articleId,
+}: {
+  bump: number;
+  permalink: (id: string) => string;
+  articleId: string;
+}) {
   const [unread, setUnread] = useState(0);
   const [open, setOpen] = useState(false);
   const [items, setItems] = useState<Note[] | null>(null);
@@ -39,8 +47,19 @@ export function Notifications({ bump, permalink, articleId }: { bump: number; pe
 
   return (
     <span class="notes">
-      <button type="button" class="link" aria-expanded={open} aria-controls="notes-panel" onClick={() => setOpen(!open)}>
-        Replies to you{unread > 0 && <span class="pill" aria-label={`${unread} unread`}>{unread}</span>}
+      <button
+        type="button"
+        class="link"
+        aria-expanded={open}
+        aria-controls="notes-panel"
+        onClick={() => setOpen(!open)}
+      >
+        Replies to you
+        {unread > 0 && (
+          <span class="pill" aria-label={`${unread} unread`}>
+            {unread}
+          </span>
+        )}
       </button>
       {open && (
         <div id="notes-panel" class="notes-panel" role="region" aria-label="Replies to you">
@@ -49,7 +68,8 @@ export function Notifications({ bump, permalink, articleId }: { bump: number; pe
           <ul>
             {items?.map((n) => (
               <li key={n.id} class={n.read ? '' : 'unread'}>
-                {n.comment?.author ? <strong>{n.comment.author.username}</strong> : 'Someone'} replied {timeAgo(n.createdAt)}
+                {n.comment?.author ? <strong>{n.comment.author.username}</strong> : 'Someone'} replied{' '}
+                {timeAgo(n.createdAt)}
                 {n.comment && n.articleId === articleId && (
                   <>
                     {': '}

@@ -31,7 +31,10 @@ export class ThreadStore {
     this.roots = [];
     this.waiting = [];
     this.pinned = page.pinned.map((c) => {
-      this.nodes.set(c.id, this.nodes.get(c.id) ?? { c, children: [], repliesCursor: c.replyCount > 0 ? 'more' : null });
+      this.nodes.set(
+        c.id,
+        this.nodes.get(c.id) ?? { c, children: [], repliesCursor: c.replyCount > 0 ? 'more' : null },
+      );
       return c.id;
     });
     this.appendPage(page);

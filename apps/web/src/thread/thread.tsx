@@ -88,7 +88,8 @@ export function Thread({
       if (c && c.depth === 0 && c.anchor?.paragraph != null && c.anchor.paragraph < a.passageCounts.length) {
         next.passageCounts = a.passageCounts.map((n, i) => (i === c.anchor!.paragraph ? Math.max(0, n + delta) : n));
       }
-      if (c && c.depth === 0 && c.stance) next.stanceCounts = { ...a.stanceCounts, [c.stance]: Math.max(0, a.stanceCounts[c.stance] + delta) };
+      if (c && c.depth === 0 && c.stance)
+        next.stanceCounts = { ...a.stanceCounts, [c.stance]: Math.max(0, a.stanceCounts[c.stance] + delta) };
       return next;
     });
   useEffect(() => onArticle?.(article), [article]);
@@ -117,10 +118,19 @@ export function Thread({
         const link = await api<{ comment: CommentNode; ancestors: CommentView[] }>('GET', `/api/comments/${focusId}`);
         store.loadPermalink(link.ancestors, link.comment);
       } else {
-        store.reset(withVotes(await api<ThreadPage>('GET', `/api/articles/${encodeURIComponent(article.slug)}/comments?${listQuery(sort, paragraph)}`)));
+        store.reset(
+          withVotes(
+            await api<ThreadPage>(
+              'GET',
+              `/api/articles/${encodeURIComponent(article.slug)}/comments?${listQuery(sort, paragraph)}`,
+            ),
+          ),
+        );
       }
     } catch (e) {
-      setLoadError(e instanceof ApiError && e.code === 'COMMENT_NOT_FOUND' ? 'That comment is no longer available.' : explain(e));
+      setLoadError(
+        e instanceof ApiError && e.code === 'COMMENT_NOT_FOUND' ? 'That comment is no longer available.' : explain(e),
+      );
       if (focusId) setFocusId(null);
     } finally {
       setLoading(false);
@@ -284,7 +294,8 @@ export function Thread({
         await api('DELETE', `/api/comments/${id}`);
         if (wasPublished(id)) count(-1, store.get(id)?.c);
         const entry = store.get(id);
-        if (entry && entry.children.length > 0) store.patch(id, { status: 'deleted', body: null, html: null, author: null });
+        if (entry && entry.children.length > 0)
+          store.patch(id, { status: 'deleted', body: null, html: null, author: null });
         else store.remove(id);
         setStatus('Your comment is deleted.');
         return null;
@@ -294,7 +305,11 @@ export function Thread({
     },
     vote: async (id, value) => {
       try {
-        const result = await api<{ score: number; upvotes: number; downvotes: number; value: -1 | 0 | 1 }>('PUT', `/api/comments/${id}/vote`, { value });
+        const result = await api<{ score: number; upvotes: number; downvotes: number; value: -1 | 0 | 1 }>(
+          'PUT',
+          `/api/comments/${id}/vote`,
+          { value },
+        );
         myVotes.set(id, result.value);
         store.patch(id, { score: result.score, upvotes: result.upvotes, downvotes: result.downvotes });
         return null;
@@ -326,10 +341,7 @@ export function Thread({
     },
   };
 
-  const closedNote =
-    article.state === 'closed'
-      ? 'Comments on this article are closed.'
-      : undefined;
+  const closedNote = article.state === 'closed' ? 'Comments on this article are closed.' : undefined;
 
   return (
     <ThreadContext.Provider value={actions}>
@@ -384,7 +396,10 @@ export function Thread({
             placeholder="Share your view…"
             disabled={closedNote}
             onSubmit={async (body) => {
-              const problem = await actions.post(body, null, { ...(quote ? { anchor: quote } : {}), ...(stance ? { stance } : {}) });
+              const problem = await actions.post(body, null, {
+                ...(quote ? { anchor: quote } : {}),
+                ...(stance ? { stance } : {}),
+              });
               if (!problem) {
                 setStance('');
                 onQuote?.(null);
@@ -404,7 +419,14 @@ export function Thread({
               <legend>Your stance on the article (optional)</legend>
               {[['', 'None'] as const, ...STANCES].map(([value, label]) => (
                 <label>
-                  <input type="radio" name="stance" value={value} checked={stance === value} onChange={() => setStance(value)} /> {label}
+                  <input
+                    type="radio"
+                    name="stance"
+                    value={value}
+                    checked={stance === value}
+                    onChange={() => setStance(value)}
+                  />{' '}
+                  {label}
                 </label>
               ))}
             </fieldset>
@@ -429,7 +451,11 @@ export function Thread({
             </select>
           </label>
           {focusId && (
-            <button type="button" class="link" onClick={() => (history.replaceState(null, '', `/articles/${article.slug}`), setFocusId(null))}>
+            <button
+              type="button"
+              class="link"
+              onClick={() => (history.replaceState(null, '', `/articles/${article.slug}`), setFocusId(null))}
+            >
               Show all comments
             </button>
           )}
@@ -451,7 +477,12 @@ export function Thread({
             </button>
           </p>
         )}
-        <CommentList loading={loading} onMore={async () => store.appendPage(withVotes(await nextPage(article.slug, listQuery(sort, paragraph), store.nextCursor!)))} />
+        <CommentList
+          loading={loading}
+          onMore={async () =>
+            store.appendPage(withVotes(await nextPage(article.slug, listQuery(sort, paragraph), store.nextCursor!)))
+          }
+        />
       </section>
     </ThreadContext.Provider>
   );
@@ -513,7 +544,10 @@ function listQuery(sort: Sort, paragraph: number | null): string {
 }
 
 async function nextPage(slug: string, query: string, cursor: string): Promise<ThreadPage> {
-  return api<ThreadPage>('GET', `/api/articles/${encodeURIComponent(slug)}/comments?${query}&cursor=${encodeURIComponent(cursor)}`);
+  return api<ThreadPage>(
+    'GET',
+    `/api/articles/${encodeURIComponent(slug)}/comments?${query}&cursor=${encodeURIComponent(cursor)}`,
+  );
 }
 
 // Where the discussion stands: published top-level comments per declared stance.
@@ -533,7 +567,10 @@ function StanceSummary({ counts }: { counts: Record<Stance, number> }) {
 
 // A post that fails on the network is retried with the same id: the server
 // stores it once however many times it arrives.
-async function postWithRetry(slug: string, body: { body: string; parentId?: string; id: string; anchor?: Quote; stance?: Stance }): Promise<CommentView> {
+async function postWithRetry(
+  slug: string,
+  body: { body: string; parentId?: string; id: string; anchor?: Quote; stance?: Stance },
+): Promise<CommentView> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await api<CommentView>('POST', `/api/articles/${encodeURIComponent(slug)}/comments`, body);

@@ -20,14 +20,28 @@ const NAME_ATTEMPTS = 6;
 
 // Profile claims -> a profile: the display name, a usable email address and
 // the role claim's values.
-export function profileFromClaims(identity: ExternalIdentity, claims: Record<string, unknown>, roleClaim: string | undefined): ExternalProfile {
-  const name = [claims.name, claims.preferred_username, claims.nickname].find((v): v is string => typeof v === 'string' && v.trim() !== '');
+export function profileFromClaims(
+  identity: ExternalIdentity,
+  claims: Record<string, unknown>,
+  roleClaim: string | undefined,
+): ExternalProfile {
+  const name = [claims.name, claims.preferred_username, claims.nickname].find(
+    (v): v is string => typeof v === 'string' && v.trim() !== '',
+  );
   const email =
-    typeof claims.email === 'string' && /^[^\s@]+@[^\s@]+$/.test(claims.email) && claims.email.length <= 254 && claims.email_verified !== false
+    typeof claims.email === 'string' &&
+    /^[^\s@]+@[^\s@]+$/.test(claims.email) &&
+    claims.email.length <= 254 &&
+    claims.email_verified !== false
       ? claims.email.toLowerCase()
       : null;
   const raw = roleClaim ? claims[roleClaim] : undefined;
-  const roles = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw.filter((v): v is string => typeof v === 'string') : undefined;
+  const roles =
+    typeof raw === 'string'
+      ? [raw]
+      : Array.isArray(raw)
+        ? raw.filter((v): v is string => typeof v === 'string')
+        : undefined;
   return { identity, name: name?.trim() ?? null, email, roles };
 }
 
@@ -60,7 +74,12 @@ export class ExternalAccountsService {
     for (let attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
       const username = candidate(profile.name, attempt);
       const email = profile.email && (await this.emailFree(profile.email)) ? profile.email : null;
-      const created = await this.users.createExternal({ identity: profile.identity, username, email, role: role ?? Role.commenter });
+      const created = await this.users.createExternal({
+        identity: profile.identity,
+        username,
+        email,
+        role: role ?? Role.commenter,
+      });
       if (created !== 'taken') return created;
       // A sign-in racing this one may have made the account.
       const raced = await this.users.findByIdentity(profile.identity);
@@ -75,7 +94,8 @@ export class ExternalAccountsService {
     const changes: { username?: string; email?: string | null; role?: Role } = {};
     const base = usernameBase(profile.name);
     if (profile.name && user.username !== base && !user.username.startsWith(`${base}-`)) changes.username = base;
-    if (profile.email !== user.email && (profile.email === null || (await this.emailFree(profile.email)))) changes.email = profile.email;
+    if (profile.email !== user.email && (profile.email === null || (await this.emailFree(profile.email))))
+      changes.email = profile.email;
     if (role !== null && role !== user.role) changes.role = role;
     if (Object.keys(changes).length === 0) return user;
     for (let attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {

@@ -18,7 +18,9 @@ describe('profileFromClaims', () => {
   const identity = { issuer: 'https://news.example.test', subject: '42' };
 
   it('takes the name, a verified address and the role values', () => {
-    expect(profileFromClaims(identity, { name: 'Olga', email: 'Olga@News.Example.TEST', roles: ['editor', 7] }, 'roles')).toEqual({
+    expect(
+      profileFromClaims(identity, { name: 'Olga', email: 'Olga@News.Example.TEST', roles: ['editor', 7] }, 'roles'),
+    ).toEqual({
       identity,
       name: 'Olga',
       email: 'olga@news.example.test',
@@ -27,7 +29,11 @@ describe('profileFromClaims', () => {
   });
 
   it('falls back to preferred_username, ignores an unverified or malformed address, and a role claim not configured', () => {
-    const profile = profileFromClaims(identity, { preferred_username: 'olga_r', email: 'olga@x.test', email_verified: false, roles: 'admin' }, undefined);
+    const profile = profileFromClaims(
+      identity,
+      { preferred_username: 'olga_r', email: 'olga@x.test', email_verified: false, roles: 'admin' },
+      undefined,
+    );
     expect(profile).toEqual({ identity, name: 'olga_r', email: null, roles: undefined });
     expect(profileFromClaims(identity, { email: 'not an address' }, 'role').email).toBeNull();
   });

@@ -79,7 +79,9 @@ export class OidcService {
 
   // Redeems the code (once, with the stored PKCE verifier) and returns who
   // the provider says signed in, with their claims.
-  private async redeem(response: OidcResponse): Promise<{ identity: ExternalIdentity; claims: Record<string, unknown> }> {
+  private async redeem(
+    response: OidcResponse,
+  ): Promise<{ identity: ExternalIdentity; claims: Record<string, unknown> }> {
     const configuration = await this.provider();
     const login = await this.logins.consume(response.state, LOGIN_TTL_SECONDS);
     if (!login) throw new DomainError(ErrorCode.OidcStateInvalid);
@@ -99,7 +101,9 @@ export class OidcService {
       if (!idToken) throw new DomainError(ErrorCode.OidcIdTokenInvalid, 'The provider sent no ID token');
       claims = { ...idToken };
       if (configuration.serverMetadata().userinfo_endpoint) {
-        Object.assign(claims, await oidc.fetchUserInfo(configuration, tokens.access_token, idToken.sub), { sub: idToken.sub });
+        Object.assign(claims, await oidc.fetchUserInfo(configuration, tokens.access_token, idToken.sub), {
+          sub: idToken.sub,
+        });
       }
     } catch (error) {
       throw toDomainError(error);
@@ -133,7 +137,10 @@ function toDomainError(error: unknown): DomainError {
   // The provider answered the token request with an OAuth error
   // (invalid_grant: a used, expired or mismatched code).
   if (error instanceof oidc.ResponseBodyError || error instanceof oidc.AuthorizationResponseError) {
-    return new DomainError(ErrorCode.OidcCodeRejected, `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`);
+    return new DomainError(
+      ErrorCode.OidcCodeRejected,
+      `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`,
+    );
   }
   if (error instanceof oidc.ClientError) {
     // Expired, not yet valid, wrong audience or issuer, bad nonce or signature.

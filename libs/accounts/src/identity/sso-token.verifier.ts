@@ -86,7 +86,8 @@ function toDomainError(error: unknown, keys: SigningKeys['kind']): DomainError {
     return new DomainError(error.claim === 'iat' ? ErrorCode.SsoTokenAge : ErrorCode.SsoTokenExpired);
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.reason === 'missing') return new DomainError(ErrorCode.SsoTokenClaims, `The token has no "${error.claim}" claim`);
+    if (error.reason === 'missing')
+      return new DomainError(ErrorCode.SsoTokenClaims, `The token has no "${error.claim}" claim`);
     switch (error.claim) {
       case 'iss':
         return new DomainError(ErrorCode.SsoTokenIssuer);
@@ -99,8 +100,13 @@ function toDomainError(error: unknown, keys: SigningKeys['kind']): DomainError {
         return new DomainError(ErrorCode.SsoTokenClaims, `The "${error.claim}" claim is not valid`);
     }
   }
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return new DomainError(ErrorCode.SsoKeysUnavailable);
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSENotSupported) {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid)
+    return new DomainError(ErrorCode.SsoKeysUnavailable);
+  if (
+    error instanceof errors.JWSInvalid ||
+    error instanceof errors.JWTInvalid ||
+    error instanceof errors.JOSENotSupported
+  ) {
     return new DomainError(ErrorCode.SsoTokenMalformed);
   }
   // With a remote key set, anything else happened while fetching it (refused

@@ -18,7 +18,11 @@ export class SsoService {
 
   async signIn(token: string): Promise<Session> {
     const claims = await this.verifier.verify(token);
-    const profile = profileFromClaims({ issuer: this.verifier.issuer, subject: claims.sub }, claims, this.verifier.roleClaim);
+    const profile = profileFromClaims(
+      { issuer: this.verifier.issuer, subject: claims.sub },
+      claims,
+      this.verifier.roleClaim,
+    );
     return this.accounts.sessionFor(await this.external.upsert(profile));
   }
 

@@ -24,7 +24,10 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: '11' }, 'TRUST_PROXY'],
     [{ SSO_JWT_SECRET: 'x'.repeat(32) }, 'SSO_ISSUER'],
     [{ SSO_JWT_SECRET: 'x'.repeat(32), SSO_ISSUER: 'i' }, 'SSO_AUDIENCE'],
-    [{ SSO_JWT_SECRET: 'x'.repeat(32), SSO_JWKS_URL: 'https://a.test/jwks', SSO_ISSUER: 'i', SSO_AUDIENCE: 'a' }, 'SSO_JWKS_URL'],
+    [
+      { SSO_JWT_SECRET: 'x'.repeat(32), SSO_JWKS_URL: 'https://a.test/jwks', SSO_ISSUER: 'i', SSO_AUDIENCE: 'a' },
+      'SSO_JWKS_URL',
+    ],
     [{ SSO_JWKS_URL: 'http://news.example.test/jwks' }, 'SSO_JWKS_URL'],
     [{ SSO_ROLE_MAP: 'editor=owner' }, 'SSO_ROLE_MAP'],
     [{ OIDC_ISSUER: 'https://login.example.test' }, 'OIDC_CLIENT_ID'],

@@ -1,9 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((value) => value === 'true' || value === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -21,36 +19,43 @@ function trustedProxy(entry: string): boolean {
   const n = Number(bits);
   return /^\d+$/.test(bits) && n >= 0 && n <= (family === 4 ? 32 : 128);
 }
-const trustProxy = z
-  .string()
-  .transform((value, ctx): false | number | string[] => {
-    const text = value.trim();
-    if (text === 'false' || text === '0') return false;
-    if (text === 'true') {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          '"true" would trust every hop, so any client could choose its own address; give the number of proxies in front (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8)',
-      });
-      return z.NEVER;
-    }
-    if (/^\d+$/.test(text)) {
-      const hops = Number(text);
-      if (hops <= 10) return hops;
-    }
-    const entries = text.split(',').map((e) => e.trim()).filter((e) => e.length > 0);
-    const bad = entries.filter((e) => !trustedProxy(e));
-    if (entries.length === 0 || bad.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `give false, a hop count (1 to 10), or proxy addresses/CIDRs; not ${bad.join(', ') || 'empty'}` });
-      return z.NEVER;
-    }
-    return entries;
-  });
+const trustProxy = z.string().transform((value, ctx): false | number | string[] => {
+  const text = value.trim();
+  if (text === 'false' || text === '0') return false;
+  if (text === 'true') {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        '"true" would trust every hop, so any client could choose its own address; give the number of proxies in front (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8)',
+    });
+    return z.NEVER;
+  }
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops <= 10) return hops;
+  }
+  const entries = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0);
+  const bad = entries.filter((e) => !trustedProxy(e));
+  if (entries.length === 0 || bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `give false, a hop count (1 to 10), or proxy addresses/CIDRs; not ${bad.join(', ') || 'empty'}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 // An https URL; plain http only on this machine (development and tests).
 const secureUrl = z
   .url({ protocol: /^https?$/ })
-  .refine((value) => value.startsWith('https:') || LOOPBACK.has(new URL(value).hostname), 'must be https (http only on localhost)');
+  .refine(
+    (value) => value.startsWith('https:') || LOOPBACK.has(new URL(value).hostname),
+    'must be https (http only on localhost)',
+  );
 
 // Every variable the service reads, validated once at boot.
 export const configSchema = z.object({
@@ -73,14 +78,24 @@ export const configSchema = z.object({
   // The embedded PostgreSQL is for development; production runs it only when asked.
   EMBEDDED_PG_IN_PRODUCTION: bool.default(false),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(60 * 60 * 24 * 30).default(60 * 60 * 24),
+  JWT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(60 * 60 * 24 * 30)
+    .default(60 * 60 * 24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   SEED: bool.default(true),
   TRUST_PROXY: trustProxy.default(false),
   COMMENT_MAX_LENGTH: z.coerce.number().int().min(1).max(100_000).default(10_000),
   COMMENT_MAX_DEPTH: z.coerce.number().int().min(1).max(200).default(50),
-  EDIT_WINDOW_SECONDS: z.coerce.number().int().min(0).max(86_400 * 30).default(300),
+  EDIT_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400 * 30)
+    .default(300),
   // Rate limits: N events per window (seconds). Shared across nodes through
   // Redis when REDIS_URL is set.
   RATE_COMMENTS_PER_USER: z.coerce.number().int().min(1).default(1),
@@ -102,14 +117,24 @@ export const configSchema = z.object({
   ALLOWED_ORIGINS: z
     .string()
     .default('http://localhost:3000')
-    .transform((value) => value.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o.length > 0),
+    )
     .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
   // Sites that may show the embedded thread (/embed/:slug) in a frame
   // (comma-separated origins, or "*": any site, as an embed script is for).
   EMBED_ORIGINS: z
     .string()
     .default('*')
-    .transform((value) => value.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o.length > 0),
+    )
     .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
   REDIS_URL: z
     .string()
@@ -156,8 +181,16 @@ export const configSchema = z.object({
   SSO_ROLE_MAP: z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((pair) => pair.trim()).filter((pair) => pair.length > 0))
-    .refine((pairs) => pairs.every((pair) => /^[^=]+=(commenter|moderator|admin)$/.test(pair)), 'must be claimValue=commenter|moderator|admin, comma-separated'),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((pair) => pair.trim())
+        .filter((pair) => pair.length > 0),
+    )
+    .refine(
+      (pairs) => pairs.every((pair) => /^[^=]+=(commenter|moderator|admin)$/.test(pair)),
+      'must be claimValue=commenter|moderator|admin, comma-separated',
+    ),
   // Off: readers can only come through the publisher's login (staff accounts
   // are still made with the CLI and still sign in with a password).
   LOCAL_SIGNUP: bool.default(true),
@@ -195,13 +228,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   );
   const result = configSchema.safeParse(input);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-    );
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
   }
   const config = result.data;
   const problems: string[] = [];
-  if (config.NODE_ENV === 'production' && !config.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
+  if (config.NODE_ENV === 'production' && !config.JWT_SECRET)
+    problems.push('JWT_SECRET: required when NODE_ENV=production');
   if (config.NODE_ENV === 'production' && !config.DATABASE_URL && !config.EMBEDDED_PG_IN_PRODUCTION) {
     problems.push(
       'DATABASE_URL: required when NODE_ENV=production (the embedded PostgreSQL under DATA_DIR is for development; ' +
@@ -219,14 +251,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 function identityProblems(config: AppConfig): string[] {
   const problems: string[] = [];
-  if (config.SSO_JWT_SECRET && config.SSO_JWKS_URL) problems.push('SSO_JWKS_URL: set SSO_JWT_SECRET or SSO_JWKS_URL, not both');
+  if (config.SSO_JWT_SECRET && config.SSO_JWKS_URL)
+    problems.push('SSO_JWKS_URL: set SSO_JWT_SECRET or SSO_JWKS_URL, not both');
   if (config.SSO_JWT_SECRET || config.SSO_JWKS_URL) {
     if (!config.SSO_ISSUER) problems.push('SSO_ISSUER: required with SSO_JWT_SECRET or SSO_JWKS_URL');
     if (!config.SSO_AUDIENCE) problems.push('SSO_AUDIENCE: required with SSO_JWT_SECRET or SSO_JWKS_URL');
   }
-  const oidc = { OIDC_ISSUER: config.OIDC_ISSUER, OIDC_CLIENT_ID: config.OIDC_CLIENT_ID, OIDC_REDIRECT_URI: config.OIDC_REDIRECT_URI };
+  const oidc = {
+    OIDC_ISSUER: config.OIDC_ISSUER,
+    OIDC_CLIENT_ID: config.OIDC_CLIENT_ID,
+    OIDC_REDIRECT_URI: config.OIDC_REDIRECT_URI,
+  };
   if (Object.values(oidc).some((v) => v) && !Object.values(oidc).every((v) => v)) {
-    for (const [name, value] of Object.entries(oidc)) if (!value) problems.push(`${name}: required to sign in with OIDC`);
+    for (const [name, value] of Object.entries(oidc))
+      if (!value) problems.push(`${name}: required to sign in with OIDC`);
   }
   return problems;
 }

@@ -33,12 +33,23 @@ export const commentViewSchema = z.strictObject({
   controversy: z.number().describe('How many and how evenly split the votes are (sort=controversial)'),
   anchor: z
     .strictObject({
-      paragraph: z.number().int().nullable().describe("Index of the passage among the article's passages (GET /api/articles/:slug); null when an edit of the article removed the quote"),
+      paragraph: z
+        .number()
+        .int()
+        .nullable()
+        .describe(
+          "Index of the passage among the article's passages (GET /api/articles/:slug); null when an edit of the article removed the quote",
+        ),
       quote: z.string(),
     })
     .nullable()
-    .describe('The passage of the article a top-level comment answers; kept on a placeholder, so a page can update its per-passage counts'),
-  stance: z.enum(['agree', 'disagree', 'question', 'other']).nullable().describe("A top-level comment's declared stance toward the article"),
+    .describe(
+      'The passage of the article a top-level comment answers; kept on a placeholder, so a page can update its per-passage counts',
+    ),
+  stance: z
+    .enum(['agree', 'disagree', 'question', 'other'])
+    .nullable()
+    .describe("A top-level comment's declared stance toward the article"),
 });
 export type CommentViewData = z.infer<typeof commentViewSchema>;
 
@@ -70,12 +81,14 @@ export const ARTICLE_EVENTS = {
     comment: { key: 'comment', mode: 'view' },
   },
   'comment.updated': {
-    audience: 'everyone: a comment edited (`editedAt`), featured, pinned, or restored from removed; an edit of a pending comment only to its author and moderators',
+    audience:
+      'everyone: a comment edited (`editedAt`), featured, pinned, or restored from removed; an edit of a pending comment only to its author and moderators',
     data: z.strictObject({ comment: commentViewSchema }),
     comment: { key: 'comment', mode: 'view' },
   },
   'comment.deleted': {
-    audience: 'everyone: the author deleted it, or the author\'s account was erased; `tombstone` is the placeholder to show when it has replies, `null` when it leaves the thread (a pending comment: its author and moderators)',
+    audience:
+      "everyone: the author deleted it, or the author's account was erased; `tombstone` is the placeholder to show when it has replies, `null` when it leaves the thread (a pending comment: its author and moderators)",
     data: z.strictObject({ commentId: uuid, tombstone: commentViewSchema.nullable() }),
     comment: { key: 'tombstone', mode: 'tombstone' },
   },
@@ -85,14 +98,20 @@ export const ARTICLE_EVENTS = {
     data: z.strictObject({
       commentId: uuid,
       status: z.enum(['removed', 'pending', 'rejected']),
-      reasonCode: z.string().nullable().describe('The moderator\'s reason code, or why the comment was held back'),
+      reasonCode: z.string().nullable().describe("The moderator's reason code, or why the comment was held back"),
       comment: commentViewSchema.nullable(),
     }),
     comment: { key: 'comment', mode: 'tombstone' },
   },
   'comment.voted': {
     audience: 'everyone; coalesced: at most one per comment per 250 ms per node, carrying the counts at that moment',
-    data: z.strictObject({ commentId: uuid, score: z.number().int(), upvotes: z.number().int(), downvotes: z.number().int(), bestScore: z.number() }),
+    data: z.strictObject({
+      commentId: uuid,
+      score: z.number().int(),
+      upvotes: z.number().int(),
+      downvotes: z.number().int(),
+      bestScore: z.number(),
+    }),
   },
   'article.updated': {
     audience: 'everyone',
@@ -107,7 +126,7 @@ export const ARTICLE_EVENTS = {
     }),
   },
   'queue.added': {
-    audience: 'moderators (also in the moderators\' feed)',
+    audience: "moderators (also in the moderators' feed)",
     data: z.strictObject({
       commentId: uuid,
       queue: z.enum(['pending', 'reported']),
@@ -119,10 +138,14 @@ export const ARTICLE_EVENTS = {
     feed: true,
   },
   'queue.resolved': {
-    audience: 'moderators (also in the moderators\' feed)',
+    audience: "moderators (also in the moderators' feed)",
     data: z.strictObject({
       commentId: uuid,
-      action: z.string().describe('The moderator\'s action, `delete` when the author deleted it, or `erase` when the author\'s account was erased'),
+      action: z
+        .string()
+        .describe(
+          "The moderator's action, `delete` when the author deleted it, or `erase` when the author's account was erased",
+        ),
       status: commentViewSchema.shape.status,
       version: z.number().int(),
     }),
@@ -133,7 +156,8 @@ export const ARTICLE_EVENTS = {
 // Messages that are not numbered: not in any log, never replayed.
 export const SESSION_EVENTS = {
   'notification.reply': {
-    audience: "the parent's author (room `user:<id>`, on whichever node their sockets are), whether or not they follow the article",
+    audience:
+      "the parent's author (room `user:<id>`, on whichever node their sockets are), whether or not they follow the article",
     data: z.strictObject({ type: z.literal('reply'), articleId: uuid, comment: commentViewSchema }),
   },
   presence: {
@@ -152,7 +176,8 @@ export const SESSION_EVENTS = {
     }),
   },
   'auth.expired': {
-    audience: 'a socket whose token expired: it is anonymous from now on; send `auth` with a fresh token to sign in again',
+    audience:
+      'a socket whose token expired: it is anonymous from now on; send `auth` with a fresh token to sign in again',
     data: z.strictObject({ code: z.literal('TOKEN_EXPIRED') }),
   },
   resync: {
@@ -161,7 +186,7 @@ export const SESSION_EVENTS = {
     data: z.strictObject({ articleId: uuid, seq: z.number().int() }),
   },
   'subscription.ended': {
-    audience: 'a socket following the moderators\' feed whose account may no longer (demoted, signed out by expiry)',
+    audience: "a socket following the moderators' feed whose account may no longer (demoted, signed out by expiry)",
     data: z.strictObject({ feed: z.literal('moderation'), code: z.enum(['FORBIDDEN', 'UNAUTHENTICATED']) }),
   },
 } as const satisfies Record<string, CatalogueEntry>;
@@ -193,8 +218,12 @@ export function storedData(type: string, data: unknown): unknown {
 
 // The protocol document's table of numbered events, generated from the catalogue.
 export function eventTableMarkdown(): string {
-  const rows = ARTICLE_EVENT_NAMES.map((name) => `| \`${name}\` | \`${dataShape(ARTICLE_EVENTS[name].data)}\` | ${ARTICLE_EVENTS[name].audience} |`);
-  const session = SESSION_EVENT_NAMES.map((name) => `| \`${name}\` | \`${dataShape(SESSION_EVENTS[name].data)}\` | ${SESSION_EVENTS[name].audience} |`);
+  const rows = ARTICLE_EVENT_NAMES.map(
+    (name) => `| \`${name}\` | \`${dataShape(ARTICLE_EVENTS[name].data)}\` | ${ARTICLE_EVENTS[name].audience} |`,
+  );
+  const session = SESSION_EVENT_NAMES.map(
+    (name) => `| \`${name}\` | \`${dataShape(SESSION_EVENTS[name].data)}\` | ${SESSION_EVENTS[name].audience} |`,
+  );
   return [
     '| Event | `data` | Sent to |',
     '| --- | --- | --- |',

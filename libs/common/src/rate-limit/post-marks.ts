@@ -41,7 +41,8 @@ export class PostMarks {
     );
     if (found) {
       holder = found.value;
-      if (holder !== null && holder !== owner) leftMs = (await this.shared((redis) => redis.client.pTTL(`mark:${key}`)))?.value ?? ttlMs;
+      if (holder !== null && holder !== owner)
+        leftMs = (await this.shared((redis) => redis.client.pTTL(`mark:${key}`)))?.value ?? ttlMs;
     } else {
       const now = Date.now();
       const local = this.memory.get(key);
@@ -51,11 +52,16 @@ export class PostMarks {
     }
     if (holder === null || holder === owner) return;
     const retryAfterSeconds = Math.max(1, Math.ceil(leftMs / 1000));
-    throw new DomainError(ErrorCode.DuplicateComment, `Retry in ${retryAfterSeconds} s`, { retryAfterSeconds, retryAfterMs: Math.max(leftMs, 0) });
+    throw new DomainError(ErrorCode.DuplicateComment, `Retry in ${retryAfterSeconds} s`, {
+      retryAfterSeconds,
+      retryAfterMs: Math.max(leftMs, 0),
+    });
   }
 
   async set(key: string, owner: string, ttlMs: number): Promise<void> {
-    const stored = await this.shared((redis) => redis.client.set(`mark:${key}`, owner, { expiration: { type: 'PX', value: ttlMs } }));
+    const stored = await this.shared((redis) =>
+      redis.client.set(`mark:${key}`, owner, { expiration: { type: 'PX', value: ttlMs } }),
+    );
     if (!stored) this.setInMemory(key, owner, Date.now() + ttlMs);
   }
 

@@ -109,7 +109,11 @@ export class RateLimits {
       'comment-new-user': make('cn', config.RATE_COMMENTS_PER_NEW_USER, config.RATE_COMMENTS_PER_NEW_USER_WINDOW),
       'comment-ip': make('ci', config.RATE_COMMENTS_PER_IP, config.RATE_COMMENTS_PER_IP_WINDOW),
       'auth-ip': make('ai', config.RATE_AUTH_PER_IP, config.RATE_AUTH_PER_IP_WINDOW),
-      'login-failures': make('lf', config.RATE_LOGIN_FAILURES_PER_ACCOUNT, config.RATE_LOGIN_FAILURES_PER_ACCOUNT_WINDOW),
+      'login-failures': make(
+        'lf',
+        config.RATE_LOGIN_FAILURES_PER_ACCOUNT,
+        config.RATE_LOGIN_FAILURES_PER_ACCOUNT_WINDOW,
+      ),
     };
     if (redis) {
       const fallback = "Redis unavailable: rate limits are counted in this node's memory until it answers";
@@ -118,7 +122,10 @@ export class RateLimits {
         if (state === 'down') {
           this.logger.warn({ err: cause }, fallback);
         } else if (state === 'up') {
-          this.logger.log({ localDecisions: this.localDecisions }, 'Redis answers again: rate limits are shared across nodes');
+          this.logger.log(
+            { localDecisions: this.localDecisions },
+            'Redis answers again: rate limits are shared across nodes',
+          );
         }
       });
     }
@@ -157,7 +164,10 @@ export class RateLimits {
     const state = await limiter.get(key);
     if (state && state.consumedPoints >= (this.points.get(limiter) ?? limiter.points)) {
       const retryAfterSeconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-      throw new DomainError(ErrorCode.RateLimited, `Retry in ${retryAfterSeconds} s`, { retryAfterSeconds, retryAfterMs: state.msBeforeNext });
+      throw new DomainError(ErrorCode.RateLimited, `Retry in ${retryAfterSeconds} s`, {
+        retryAfterSeconds,
+        retryAfterMs: state.msBeforeNext,
+      });
     }
   }
 

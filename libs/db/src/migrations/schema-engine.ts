@@ -108,7 +108,9 @@ function reportCharAsText(result: unknown): unknown {
 // this engine build panics on that type ("Getting constraint_type ... as char
 // failed"). Nullability is read from the columns, so those rows carry nothing
 // the engine needs.
-function dropNotNullConstraints(part: { fields?: pg.FieldDef[]; rows?: unknown[]; rowCount?: number | null } | undefined): void {
+function dropNotNullConstraints(
+  part: { fields?: pg.FieldDef[]; rows?: unknown[]; rowCount?: number | null } | undefined,
+): void {
   const index = part?.fields?.findIndex((field) => field.name === 'constraint_type') ?? -1;
   if (!part?.rows || index < 0) return;
   const isNotNull = (row: unknown) =>
@@ -127,7 +129,8 @@ class CatalogFriendlyClient extends pg.Client {
     const callback = args.at(-1);
     if (typeof callback === 'function') {
       const done = callback as (error: unknown, result: unknown) => void;
-      args[args.length - 1] = (error: unknown, result: unknown) => done(error, error ? result : reportCharAsText(result));
+      args[args.length - 1] = (error: unknown, result: unknown) =>
+        done(error, error ? result : reportCharAsText(result));
       // eslint-disable-next-line @typescript-eslint/unbound-method -- Reflect.apply supplies `this`
       return Reflect.apply(pg.Client.prototype.query, this, args);
     }
@@ -252,7 +255,8 @@ export async function withSchemaEngine<T>(
 function forwardEngineLog(line: string, log: (msg: string) => void): void {
   try {
     const entry = JSON.parse(line) as { level?: string; fields?: { message?: string } };
-    if (entry.level === 'WARN' || entry.level === 'ERROR') log(`schema engine: ${entry.fields?.message ?? line.trim()}`);
+    if (entry.level === 'WARN' || entry.level === 'ERROR')
+      log(`schema engine: ${entry.fields?.message ?? line.trim()}`);
   } catch {
     log(`schema engine: ${line.trim()}`);
   }

@@ -50,7 +50,10 @@ export class ArticlesRepository {
 
   // The last event number of each article, read together.
   async lastSeqs(ids: string[]): Promise<Map<string, number>> {
-    const rows = await this.prisma.article.findMany({ where: { id: { in: ids } }, select: { id: true, lastSeq: true } });
+    const rows = await this.prisma.article.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, lastSeq: true },
+    });
     return new Map(rows.map((r) => [r.id, r.lastSeq]));
   }
 
@@ -98,7 +101,12 @@ export class ArticlesRepository {
         .map((c) => ({
           id: c.id,
           old: c.anchorParagraph,
-          paragraph: relocate(passages, { paragraph: c.anchorParagraph ?? 0, quote: c.anchorQuote!, prefix: c.anchorPrefix ?? '', suffix: c.anchorSuffix ?? '' }),
+          paragraph: relocate(passages, {
+            paragraph: c.anchorParagraph ?? 0,
+            quote: c.anchorQuote!,
+            prefix: c.anchorPrefix ?? '',
+            suffix: c.anchorSuffix ?? '',
+          }),
         }))
         .filter((c) => c.paragraph !== c.old);
       if (moved.length === 0) return article;
@@ -133,7 +141,14 @@ export class ArticlesRepository {
   ): Promise<{ article: ArticleRecord; event: CommittedEvent }> {
     return this.prisma.$transaction(async (tx) => {
       await tx.moderationAction.create({
-        data: { moderatorId: audit.moderatorId, action: 'update_article', targetType: 'article', targetId: articleId, articleId, note: audit.note },
+        data: {
+          moderatorId: audit.moderatorId,
+          action: 'update_article',
+          targetType: 'article',
+          targetId: articleId,
+          articleId,
+          note: audit.note,
+        },
       });
       const article = await tx.article.update({
         where: { id: articleId },

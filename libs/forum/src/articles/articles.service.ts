@@ -28,9 +28,16 @@ export const articleViewSchema = articleSummarySchema.extend({
   slowModeSeconds: z.number().int(),
   passageCounts: z
     .array(z.number().int())
-    .describe("Published top-level comments on each of the article's passages (its top-level blocks: paragraphs, headings, quotes, lists), in order"),
+    .describe(
+      "Published top-level comments on each of the article's passages (its top-level blocks: paragraphs, headings, quotes, lists), in order",
+    ),
   stanceCounts: z
-    .strictObject({ agree: z.number().int(), disagree: z.number().int(), question: z.number().int(), other: z.number().int() })
+    .strictObject({
+      agree: z.number().int(),
+      disagree: z.number().int(),
+      question: z.number().int(),
+      other: z.number().int(),
+    })
     .describe('Published top-level comments per declared stance'),
   // Subscribe with `after` set to it to follow changes from this snapshot on.
   seq: z.number().int().describe("The article's last event number"),

@@ -29,7 +29,13 @@ export function articlePassages(markdown: string): string[] {
 
 function inlineText(children: { type: string; content: string }[]): string {
   return children
-    .map((c) => (c.type === 'text' || c.type === 'code_inline' ? c.content : c.type === 'softbreak' || c.type === 'hardbreak' ? ' ' : ''))
+    .map((c) =>
+      c.type === 'text' || c.type === 'code_inline'
+        ? c.content
+        : c.type === 'softbreak' || c.type === 'hardbreak'
+          ? ' '
+          : '',
+    )
     .join('');
 }
 
@@ -45,13 +51,22 @@ const CONTEXT = 32;
 
 // The anchor for `quote` in passage `paragraph`, with its context, or the
 // reason it cannot be made.
-export function makeAnchor(passages: string[], paragraph: number, rawQuote: string): PassageAnchor | 'no-paragraph' | 'not-in-paragraph' {
+export function makeAnchor(
+  passages: string[],
+  paragraph: number,
+  rawQuote: string,
+): PassageAnchor | 'no-paragraph' | 'not-in-paragraph' {
   const text = passages[paragraph];
   if (text === undefined) return 'no-paragraph';
   const quote = normaliseText(rawQuote);
   const at = quote ? text.indexOf(quote) : -1;
   if (at < 0) return 'not-in-paragraph';
-  return { paragraph, quote, prefix: text.slice(Math.max(0, at - CONTEXT), at), suffix: text.slice(at + quote.length, at + quote.length + CONTEXT) };
+  return {
+    paragraph,
+    quote,
+    prefix: text.slice(Math.max(0, at - CONTEXT), at),
+    suffix: text.slice(at + quote.length, at + quote.length + CONTEXT),
+  };
 }
 
 // Where an anchor's quote is in a (possibly edited) article: the passage that
@@ -61,7 +76,9 @@ export function relocate(passages: string[], anchor: PassageAnchor): number | nu
   let best: { paragraph: number; rank: number } | null = null;
   passages.forEach((text, paragraph) => {
     for (let at = text.indexOf(anchor.quote); at >= 0; at = text.indexOf(anchor.quote, at + 1)) {
-      const context = Number(text.slice(0, at).endsWith(anchor.prefix)) + Number(text.slice(at + anchor.quote.length).startsWith(anchor.suffix));
+      const context =
+        Number(text.slice(0, at).endsWith(anchor.prefix)) +
+        Number(text.slice(at + anchor.quote.length).startsWith(anchor.suffix));
       const rank = context * 100_000 - Math.abs(paragraph - anchor.paragraph);
       if (!best || rank > best.rank) best = { paragraph, rank };
     }

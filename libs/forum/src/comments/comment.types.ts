@@ -39,7 +39,15 @@ export type Stance = 'agree' | 'disagree' | 'question' | 'other';
 export const STANCES = ['agree', 'disagree', 'question', 'other'] as const satisfies readonly Stance[];
 
 export type ThreadSort = 'newest' | 'oldest' | 'top' | 'best' | 'controversial' | 'replies' | 'balanced';
-export const THREAD_SORTS = ['newest', 'oldest', 'top', 'best', 'controversial', 'replies', 'balanced'] as const satisfies readonly ThreadSort[];
+export const THREAD_SORTS = [
+  'newest',
+  'oldest',
+  'top',
+  'best',
+  'controversial',
+  'replies',
+  'balanced',
+] as const satisfies readonly ThreadSort[];
 // Sorts by a ranked value first (then newest first among equals).
 export type RankedSort = Exclude<ThreadSort, 'newest' | 'oldest' | 'balanced'>;
 

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { CommittedEvent, DomainError, ErrorCode, inModerationFeed, MODERATION_FEED, storedData } from '@rejoinder/common';
+import {
+  CommittedEvent,
+  DomainError,
+  ErrorCode,
+  inModerationFeed,
+  MODERATION_FEED,
+  storedData,
+} from '@rejoinder/common';
 import type { ARTICLE_EVENTS, ArticleEventName, EventAudience, EventData } from '@rejoinder/common';
 import { CommentStatus, Prisma, PrismaService } from '@rejoinder/db';
 import type { PassageAnchor } from '../articles/passages.js';
@@ -77,7 +84,9 @@ function balancedRoots(args: TreeQueryArgs, filter: Prisma.Sql): Prisma.Sql {
   const key = args.after?.sort === 'balanced' ? args.after : undefined;
   const branches = BALANCED_GROUPS.map((stance, group) => {
     const k = key?.keys[group];
-    const keyed = k ? sql`AND (c.best_score, c.created_at, c.id) < (${k.rank}::float8, ${k.createdAt}::timestamptz, ${k.id}::uuid)` : empty;
+    const keyed = k
+      ? sql`AND (c.best_score, c.created_at, c.id) < (${k.rank}::float8, ${k.createdAt}::timestamptz, ${k.id}::uuid)`
+      : empty;
     const which = stance === null ? sql`c.stance IS NULL` : sql`c.stance = ${stance}::"Stance"`;
     return sql`(SELECT c.id, c.article_id, c.reply_count, ${group}::int AS grp,
         row_number() OVER (ORDER BY ${raw(BEST_ORDER)}) + CASE WHEN ${group}::int < ${key?.next ?? 0}::int THEN 1 ELSE 0 END AS turn
@@ -168,7 +177,11 @@ export interface EventRow {
   payload: (comment: CommentRow) => unknown;
 }
 
-type RenderedKey<N extends ArticleEventName> = (typeof ARTICLE_EVENTS)[N] extends { comment: { key: infer K extends string } } ? K : never;
+type RenderedKey<N extends ArticleEventName> = (typeof ARTICLE_EVENTS)[N] extends {
+  comment: { key: infer K extends string };
+}
+  ? K
+  : never;
 type Payloads = { [N in ArticleEventName]: Omit<EventData<N>, RenderedKey<N>> };
 export type EventPayload<N extends ArticleEventName> = Payloads[N];
 
@@ -176,7 +189,12 @@ export type EventPayload<N extends ArticleEventName> = Payloads[N];
 // payload's type (`eventRow('queue.added').to('moderators', null, (c) => ...)`).
 export function eventRow<N extends ArticleEventName>(type: N) {
   return {
-    to: (audience: EventAudience, userId: string | null, payload: (comment: CommentRow) => Payloads[N]): EventRow => ({ type, audience, userId, payload }),
+    to: (audience: EventAudience, userId: string | null, payload: (comment: CommentRow) => Payloads[N]): EventRow => ({
+      type,
+      audience,
+      userId,
+      payload,
+    }),
   };
 }
 
@@ -316,7 +334,8 @@ export class CommentsRepository {
         if (inserted === 0) throw new IdTaken();
         if (listed) {
           await bumpAncestors(tx, comment.path, comment.parentId, 1);
-          if (comment.parentId) await notifyReply(tx, comment.parentId, comment.id, comment.articleId, comment.authorId);
+          if (comment.parentId)
+            await notifyReply(tx, comment.parentId, comment.id, comment.articleId, comment.authorId);
         }
         const stored = await readComment(tx, comment.id);
         const committed = await appendEvents(tx, comment.articleId, head, comment.id, events, stored);
@@ -385,7 +404,8 @@ export class CommentsRepository {
       }
       const listedDelta = Number(listed) - Number(before.listed);
       if (listedDelta !== 0) await bumpAncestors(tx, before.path, before.parentId, listedDelta);
-      const publishedDelta = Number(status === CommentStatus.published) - Number(before.status === CommentStatus.published);
+      const publishedDelta =
+        Number(status === CommentStatus.published) - Number(before.status === CommentStatus.published);
       const after = await readComment(tx, before.id);
       const events = args.events(before, after);
       const head = await lockArticle(tx, before.articleId, events.length, publishedDelta, false, {
@@ -408,7 +428,9 @@ export class CommentsRepository {
   // get the same room to wait for a connection as other writers.
   async vote(commentId: string, userId: string, value: -1 | 0 | 1): Promise<VoteOutcome> {
     return this.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ authorId: string; status: string; articleId: string; upvotes: number; downvotes: number }[]>`
+      const rows = await tx.$queryRaw<
+        { authorId: string; status: string; articleId: string; upvotes: number; downvotes: number }[]
+      >`
         SELECT author_id AS "authorId", status::text AS status, article_id AS "articleId", upvotes, downvotes
         FROM comments WHERE id = ${commentId}::uuid FOR UPDATE`;
       const comment = rows[0];
@@ -419,7 +441,13 @@ export class CommentsRepository {
         SELECT value FROM votes WHERE comment_id = ${commentId}::uuid AND user_id = ${userId}::uuid`;
       const old = previous[0]?.value ?? 0;
       const counts = { upvotes: comment.upvotes, downvotes: comment.downvotes };
-      if (old === value) return { kind: 'unchanged' as const, articleId: comment.articleId, ...counts, score: counts.upvotes - counts.downvotes };
+      if (old === value)
+        return {
+          kind: 'unchanged' as const,
+          articleId: comment.articleId,
+          ...counts,
+          score: counts.upvotes - counts.downvotes,
+        };
       if (value === 0) {
         await tx.$executeRaw`DELETE FROM votes WHERE comment_id = ${commentId}::uuid AND user_id = ${userId}::uuid`;
       } else {
@@ -442,14 +470,29 @@ export class CommentsRepository {
   // coalesced: many votes, one event).
   async appendVoteEvent(commentId: string): Promise<CommittedEvent | null> {
     return this.prisma.$transaction(async (tx) => {
-      const located = await tx.$queryRaw<{ articleId: string }[]>`SELECT article_id AS "articleId" FROM comments WHERE id = ${commentId}::uuid`;
+      const located = await tx.$queryRaw<
+        { articleId: string }[]
+      >`SELECT article_id AS "articleId" FROM comments WHERE id = ${commentId}::uuid`;
       if (!located[0]) return null;
       const head = await lockArticle(tx, located[0].articleId, 1, 0, false);
       if (!head) return null;
       const current = await readComment(tx, commentId);
-      const [event] = await appendEvents(tx, current.articleId, head, commentId, [
-        eventRow('comment.voted').to('public', null, (c) => ({ commentId: c.id, score: c.score, upvotes: c.upvotes, downvotes: c.downvotes, bestScore: c.bestScore })),
-      ], current);
+      const [event] = await appendEvents(
+        tx,
+        current.articleId,
+        head,
+        commentId,
+        [
+          eventRow('comment.voted').to('public', null, (c) => ({
+            commentId: c.id,
+            score: c.score,
+            upvotes: c.upvotes,
+            downvotes: c.downvotes,
+            bestScore: c.bestScore,
+          })),
+        ],
+        current,
+      );
       return event ?? null;
     });
   }
@@ -513,7 +556,16 @@ export class CommentsRepository {
         let next = head?.first ?? 0;
         for (const plan of planned) {
           if (!head || plan.events.length === 0) continue;
-          appended.push(...(await appendEvents(tx, articleId, { first: next, at: head.at }, plan.comment.id, plan.events, plan.comment)));
+          appended.push(
+            ...(await appendEvents(
+              tx,
+              articleId,
+              { first: next, at: head.at },
+              plan.comment.id,
+              plan.events,
+              plan.comment,
+            )),
+          );
           next += plan.events.length;
         }
         return { comments: ids.length, events: appended };
@@ -533,7 +585,10 @@ export class CommentsRepository {
   ): Promise<{ comments: number; revisions: number; articles: number }> {
     const kinds = (['rejected', 'removed', 'deleted'] as const).filter((kind) => before[kind]);
     const due = (c: string) => {
-      const clauses = kinds.map((kind) => sql`(${raw(c)}.status = ${kind}::"CommentStatus" AND ${raw(c)}.updated_at < ${before[kind]}::timestamptz)`);
+      const clauses = kinds.map(
+        (kind) =>
+          sql`(${raw(c)}.status = ${kind}::"CommentStatus" AND ${raw(c)}.updated_at < ${before[kind]}::timestamptz)`,
+      );
       return clauses.length === 0 ? sql`false` : sql`(${Prisma.join(clauses, ' OR ')}) AND ${raw(c)}.body_source <> ''`;
     };
     if (options.dryRun) {
@@ -561,7 +616,6 @@ export class CommentsRepository {
       select: { bodySource: true, bodyHtml: true, replacedAt: true },
     });
   }
-
 }
 
 type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
@@ -594,7 +648,14 @@ async function lockArticle(
 
 // Queue events also go to the moderators' feed across articles. Its counter
 // row is locked after the article's, as by every writer, so no deadlock.
-async function appendToModerationFeed(tx: Tx, articleId: string, type: string, data: unknown, stored: unknown, at: Date): Promise<CommittedEvent> {
+async function appendToModerationFeed(
+  tx: Tx,
+  articleId: string,
+  type: string,
+  data: unknown,
+  stored: unknown,
+  at: Date,
+): Promise<CommittedEvent> {
   const rows = await tx.$queryRaw<{ seq: number }[]>`
     INSERT INTO moderation_feed (id, last_seq) VALUES (1, 1)
     ON CONFLICT (id) DO UPDATE SET last_seq = moderation_feed.last_seq + 1
@@ -603,11 +664,26 @@ async function appendToModerationFeed(tx: Tx, articleId: string, type: string, d
   await tx.$executeRaw`
     INSERT INTO moderation_events (seq, article_id, type, payload, created_at)
     VALUES (${seq}, ${articleId}::uuid, ${type}, ${JSON.stringify(stored)}::jsonb, ${at})`;
-  return { articleId, stream: MODERATION_FEED, seq, type, audience: 'moderators', userId: null, at: at.toISOString(), data };
+  return {
+    articleId,
+    stream: MODERATION_FEED,
+    seq,
+    type,
+    audience: 'moderators',
+    userId: null,
+    at: at.toISOString(),
+    data,
+  };
 }
 
 // Tells the parent's author of a published reply (not when replying to oneself).
-export async function notifyReply(tx: Tx, parentId: string, commentId: string, articleId: string, actorId: string): Promise<void> {
+export async function notifyReply(
+  tx: Tx,
+  parentId: string,
+  commentId: string,
+  articleId: string,
+  actorId: string,
+): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO notifications (id, user_id, type, comment_id, article_id, actor_id, created_at)
     SELECT gen_random_uuid(), p.author_id, 'reply', ${commentId}::uuid, ${articleId}::uuid, ${actorId}::uuid, now()
@@ -659,7 +735,8 @@ async function appendEvents(
       at: head.at.toISOString(),
       data,
     });
-    if (inModerationFeed(event.type)) committed.push(await appendToModerationFeed(tx, articleId, event.type, data, stored, head.at));
+    if (inModerationFeed(event.type))
+      committed.push(await appendToModerationFeed(tx, articleId, event.type, data, stored, head.at));
   }
   return committed;
 }

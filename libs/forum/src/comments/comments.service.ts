@@ -2,7 +2,19 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuthUser, isModerator } from '@rejoinder/accounts';
 import type { AppConfig, LimitName, SessionEventData } from '@rejoinder/common';
-import { APP_CONFIG, bodyFingerprint, cursorPart, hasVisibleCharacter, PostMarks, RateLimits, DomainError, DomainEventBus, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
+import {
+  APP_CONFIG,
+  bodyFingerprint,
+  cursorPart,
+  hasVisibleCharacter,
+  PostMarks,
+  RateLimits,
+  DomainError,
+  DomainEventBus,
+  ErrorCode,
+  Keyset,
+  TIME_ID_KEY,
+} from '@rejoinder/common';
 import { z } from 'zod';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
 import { ArticlesRepository } from '../articles/articles.repository.js';
@@ -82,7 +94,10 @@ export class CommentsService {
   // reports, so following from that seq misses nothing. `paragraph` narrows
   // the page to the comments on one passage (pinned comments then stay out:
   // they belong to the whole thread).
-  async thread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string; paragraph?: number }): Promise<ThreadPage> {
+  async thread(
+    slug: string,
+    query: { sort: ThreadSort; limit: number; cursor?: string; paragraph?: number },
+  ): Promise<ThreadPage> {
     let articleId: string;
     if (query.paragraph === undefined) {
       articleId = await this.articleService.idOf(slug);
@@ -108,19 +123,27 @@ export class CommentsService {
     const last = roots.at(-1);
     let nextCursor: string | null = null;
     if (hasMore && last) {
-      nextCursor = query.sort === 'balanced' ? encodeBalancedKey(kind, after, roots) : encodeSiblingKey(kind, query.sort, last);
+      nextCursor =
+        query.sort === 'balanced' ? encodeBalancedKey(kind, after, roots) : encodeSiblingKey(kind, query.sort, last);
     }
     return { items: roots, pinned: pinned.map(publicView), nextCursor, seq };
   }
 
   // The page as every reader sees it, rendered once per event of the
   // article's log and per page readers ask for.
-  async cachedThread(slug: string, query: { sort: ThreadSort; limit: number; cursor?: string; paragraph?: number }): Promise<CachedBody> {
+  async cachedThread(
+    slug: string,
+    query: { sort: ThreadSort; limit: number; cursor?: string; paragraph?: number },
+  ): Promise<CachedBody> {
     const articleId = await this.articleService.idOf(slug);
-    return this.cache.get(articleId, `thread|${query.sort}|${query.paragraph ?? ''}|${query.limit}|${query.cursor ?? ''}`, async () => {
-      const page = await this.thread(slug, query);
-      return { value: page, seq: page.seq, commentIds: [...page.pinned.map((c) => c.id), ...nodeIds(page.items)] };
-    });
+    return this.cache.get(
+      articleId,
+      `thread|${query.sort}|${query.paragraph ?? ''}|${query.limit}|${query.cursor ?? ''}`,
+      async () => {
+        const page = await this.thread(slug, query);
+        return { value: page, seq: page.seq, commentIds: [...page.pinned.map((c) => c.id), ...nodeIds(page.items)] };
+      },
+    );
   }
 
   // The shared page with what only this reader sees added as `viewer`: their
@@ -180,7 +203,12 @@ export class CommentsService {
     return { comment: root, ancestors: ancestors.map((a) => viewInChain(a, viewer)) };
   }
 
-  async create(actor: AuthUser, slug: string, input: CreateCommentInput, context: { ip?: string } = {}): Promise<CreateResult> {
+  async create(
+    actor: AuthUser,
+    slug: string,
+    input: CreateCommentInput,
+    context: { ip?: string } = {},
+  ): Promise<CreateResult> {
     const body = this.checkBody(input.body);
     if (input.parentId && (input.anchor || input.stance)) throw new DomainError(ErrorCode.TopLevelOnly);
     const article = await this.requireArticle(slug);
@@ -204,7 +232,13 @@ export class CommentsService {
   // as paid with its quota, and the duplicate-body mark holds the id that made
   // it, so a retry of that id (after a 503, or on another node after this one
   // died mid-transaction) is never refused by its own first attempt.
-  private async admit(actor: AuthUser, articleId: string, input: CreateCommentInput, body: string, ip?: string): Promise<() => Promise<void>> {
+  private async admit(
+    actor: AuthUser,
+    articleId: string,
+    input: CreateCommentInput,
+    body: string,
+    ip?: string,
+  ): Promise<() => Promise<void>> {
     const { limits, marks } = this;
     const undo: (() => Promise<void>)[] = [];
     const undoAll = async () => {
@@ -250,7 +284,15 @@ export class CommentsService {
   // A paid mark outlives every window it stands for.
   private markTtlMs(): number {
     const c = this.config;
-    return 1000 * Math.max(c.RATE_COMMENTS_PER_USER_WINDOW, c.RATE_COMMENTS_PER_NEW_USER_WINDOW, c.RATE_COMMENTS_PER_IP_WINDOW, c.DUPLICATE_COMMENT_WINDOW);
+    return (
+      1000 *
+      Math.max(
+        c.RATE_COMMENTS_PER_USER_WINDOW,
+        c.RATE_COMMENTS_PER_NEW_USER_WINDOW,
+        c.RATE_COMMENTS_PER_IP_WINDOW,
+        c.DUPLICATE_COMMENT_WINDOW,
+      )
+    );
   }
 
   private async store(
@@ -271,9 +313,13 @@ export class CommentsService {
       if (parent.articleId !== article.id) throw new DomainError(ErrorCode.ParentInOtherArticle);
       if (parent.status !== CommentStatus.published) throw new DomainError(ErrorCode.ParentNotReplyable);
       if (parent.depth + 1 >= this.config.COMMENT_MAX_DEPTH) {
-        throw new DomainError(ErrorCode.ThreadTooDeep, `Threads are at most ${this.config.COMMENT_MAX_DEPTH} levels deep`, {
-          maxDepth: this.config.COMMENT_MAX_DEPTH,
-        });
+        throw new DomainError(
+          ErrorCode.ThreadTooDeep,
+          `Threads are at most ${this.config.COMMENT_MAX_DEPTH} levels deep`,
+          {
+            maxDepth: this.config.COMMENT_MAX_DEPTH,
+          },
+        );
       }
       path = [...parent.path, id];
       depth = parent.depth + 1;
@@ -281,7 +327,11 @@ export class CommentsService {
     }
 
     const anchor = input.anchor ? anchorIn(article, input.anchor) : null;
-    const hold = this.policy ? await this.policy.review({ author: actor, article, body }) : article.premoderation && !isModerator(actor) ? 'premoderation' : null;
+    const hold = this.policy
+      ? await this.policy.review({ author: actor, article, body })
+      : article.premoderation && !isModerator(actor)
+        ? 'premoderation'
+        : null;
     const status = hold ? CommentStatus.pending : CommentStatus.published;
     const outcome = await this.comments.insertWithEvents(
       {
@@ -301,7 +351,12 @@ export class CommentsService {
         ? [
             // A pending comment is news only to moderators and to its author.
             eventRow('comment.created').to('moderators', actor.id, () => ({})),
-            eventRow('queue.added').to('moderators', null, (c) => ({ commentId: c.id, queue: 'pending', reason: hold, version: c.version })),
+            eventRow('queue.added').to('moderators', null, (c) => ({
+              commentId: c.id,
+              queue: 'pending',
+              reason: hold,
+              version: c.version,
+            })),
           ]
         : [eventRow('comment.created').to('public', null, () => ({}))],
     );
@@ -345,16 +400,22 @@ export class CommentsService {
     if (current.authorId !== actor.id) throw new DomainError(ErrorCode.NotYourComment);
     const windowMs = this.config.EDIT_WINDOW_SECONDS * 1000;
     if (Date.now() - current.createdAt.getTime() > windowMs) {
-      throw new DomainError(ErrorCode.EditWindowClosed, `Comments can be edited for ${this.config.EDIT_WINDOW_SECONDS} s`, {
-        editWindowSeconds: this.config.EDIT_WINDOW_SECONDS,
-      });
+      throw new DomainError(
+        ErrorCode.EditWindowClosed,
+        `Comments can be edited for ${this.config.EDIT_WINDOW_SECONDS} s`,
+        {
+          editWindowSeconds: this.config.EDIT_WINDOW_SECONDS,
+        },
+      );
     }
     if (body === current.bodySource) return fullView(current);
     const article = await this.articles.findById(current.articleId);
     if (!article) throw new DomainError(ErrorCode.CommentNotFound);
     const hold: HoldReason | null = this.policy
       ? await this.policy.screen({ author: actor, article, body })
-      : article.premoderation && !isModerator(actor) ? 'premoderation' : null;
+      : article.premoderation && !isModerator(actor)
+        ? 'premoderation'
+        : null;
     const html = renderCommentMarkdown(body);
     const outcome = await this.comments.changeState({
       commentId,
@@ -366,11 +427,25 @@ export class CommentsService {
         return { body: { source: body, html } };
       },
       events: (before, after) => {
-        if (after.status === CommentStatus.published) return [eventRow('comment.updated').to('public', null, () => ({}))];
+        if (after.status === CommentStatus.published)
+          return [eventRow('comment.updated').to('public', null, () => ({}))];
         const events: EventRow[] = [eventRow('comment.updated').to('moderators', before.authorId, () => ({}))];
         if (before.status === CommentStatus.published && hold) {
-          events.unshift(eventRow('comment.removed').to('public', null, (c) => ({ commentId: c.id, status: 'pending', reasonCode: hold })));
-          events.push(eventRow('queue.added').to('moderators', null, (c) => ({ commentId: c.id, queue: 'pending', reason: hold, version: c.version })));
+          events.unshift(
+            eventRow('comment.removed').to('public', null, (c) => ({
+              commentId: c.id,
+              status: 'pending',
+              reasonCode: hold,
+            })),
+          );
+          events.push(
+            eventRow('queue.added').to('moderators', null, (c) => ({
+              commentId: c.id,
+              queue: 'pending',
+              reason: hold,
+              version: c.version,
+            })),
+          );
         }
         return events;
       },
@@ -390,7 +465,8 @@ export class CommentsService {
     const outcome = await this.comments.changeState({
       commentId,
       decide: (row) => {
-        if (!(row.status === CommentStatus.published || row.status === CommentStatus.pending)) throw new DomainError(ErrorCode.CommentNotFound);
+        if (!(row.status === CommentStatus.published || row.status === CommentStatus.pending))
+          throw new DomainError(ErrorCode.CommentNotFound);
         return {
           status: CommentStatus.deleted,
           listed: row.status === CommentStatus.published && row.descendantCount > 0,
@@ -404,7 +480,12 @@ export class CommentsService {
           ? [eventRow('comment.deleted').to('public', null, (c) => ({ commentId: c.id }))]
           : [
               eventRow('comment.deleted').to('moderators', before.authorId, (c) => ({ commentId: c.id })),
-              eventRow('queue.resolved').to('moderators', null, (c) => ({ commentId: c.id, action: 'delete', status: c.status, version: c.version })),
+              eventRow('queue.resolved').to('moderators', null, (c) => ({
+                commentId: c.id,
+                action: 'delete',
+                status: c.status,
+                version: c.version,
+              })),
             ],
     });
     for (const event of outcome.events) this.events.publish(event);
@@ -419,7 +500,11 @@ export class CommentsService {
     const revisions = await this.comments.revisions(commentId);
     return {
       comment: fullView(current),
-      revisions: revisions.map((r) => ({ body: r.bodySource, html: r.bodyHtml, replacedAt: r.replacedAt.toISOString() })),
+      revisions: revisions.map((r) => ({
+        body: r.bodySource,
+        html: r.bodyHtml,
+        replacedAt: r.replacedAt.toISOString(),
+      })),
     };
   }
 
@@ -429,9 +514,13 @@ export class CommentsService {
     if (!hasVisibleCharacter(body)) throw new DomainError(ErrorCode.CommentBodyEmpty);
     const length = [...body].length;
     if (length > this.config.COMMENT_MAX_LENGTH) {
-      throw new DomainError(ErrorCode.CommentBodyTooLong, `${length} characters; at most ${this.config.COMMENT_MAX_LENGTH}`, {
-        maxLength: this.config.COMMENT_MAX_LENGTH,
-      });
+      throw new DomainError(
+        ErrorCode.CommentBodyTooLong,
+        `${length} characters; at most ${this.config.COMMENT_MAX_LENGTH}`,
+        {
+          maxLength: this.config.COMMENT_MAX_LENGTH,
+        },
+      );
     }
     return body;
   }
@@ -469,7 +558,11 @@ function repliesKind(parentId: string): string {
 // The passage a new comment quotes, checked against the article as it is.
 function anchorIn(article: ArticleRecord, input: { paragraph: number; quote: string }): PassageAnchor {
   const anchor = makeAnchor(passagesOf(article), input.paragraph, input.quote);
-  if (anchor === 'no-paragraph') throw new DomainError(ErrorCode.ParagraphNotFound, `The article has ${passagesOf(article).length} passages, numbered from 0`);
+  if (anchor === 'no-paragraph')
+    throw new DomainError(
+      ErrorCode.ParagraphNotFound,
+      `The article has ${passagesOf(article).length} passages, numbered from 0`,
+    );
   if (anchor === 'not-in-paragraph') throw new DomainError(ErrorCode.QuoteNotInParagraph);
   return anchor;
 }
@@ -477,7 +570,18 @@ function anchorIn(article: ArticleRecord, input: { paragraph: number; quote: str
 // sort=balanced: whose turn is next, then where each stance group stopped
 // (a group not started yet holds a key above every comment).
 const GROUP_KEY = [cursorPart.float, cursorPart.time, cursorPart.id] as const;
-const BALANCED_KEY = z.tuple([z.number().int().min(0).max(BALANCED_GROUPS.length - 1), ...GROUP_KEY, ...GROUP_KEY, ...GROUP_KEY, ...GROUP_KEY, ...GROUP_KEY]);
+const BALANCED_KEY = z.tuple([
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(BALANCED_GROUPS.length - 1),
+  ...GROUP_KEY,
+  ...GROUP_KEY,
+  ...GROUP_KEY,
+  ...GROUP_KEY,
+  ...GROUP_KEY,
+]);
 const BALANCED_START = { rank: 2, createdAt: '9999-12-31T00:00:00.000Z', id: 'ffffffff-ffff-ffff-ffff-ffffffffffff' };
 
 function encodeBalancedKey(kind: string, previous: SiblingKey | undefined, roots: CommentView[]): string {

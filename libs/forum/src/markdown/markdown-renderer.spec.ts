@@ -21,25 +21,68 @@ const COMMENT_PROFILE: Profile = {
 };
 
 const ARTICLE_PROFILE: Profile = {
-  tags: new Set(['p', 'br', 'em', 'strong', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'li', 'a', 'img']),
+  tags: new Set([
+    'p',
+    'br',
+    'em',
+    'strong',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'blockquote',
+    'ul',
+    'ol',
+    'li',
+    'a',
+    'img',
+  ]),
   attributes: { a: ['href', 'title', 'rel'], img: ['src', 'alt', 'title'], ol: ['start'] },
 };
 
 const FORBIDDEN_ELEMENTS = new Set([
-  'script', 'iframe', 'object', 'embed', 'style', 'svg', 'math', 'form', 'meta', 'base',
-  'link', 'frame', 'frameset', 'applet', 'noscript', 'template',
+  'script',
+  'iframe',
+  'object',
+  'embed',
+  'style',
+  'svg',
+  'math',
+  'form',
+  'meta',
+  'base',
+  'link',
+  'frame',
+  'frameset',
+  'applet',
+  'noscript',
+  'template',
 ]);
 
 // Besides src and anything ending in "href" (href, xlink:href).
 const URL_ATTRIBUTES = new Set([
-  'action', 'formaction', 'srcset', 'poster', 'background', 'data', 'cite', 'ping', 'lowsrc', 'dynsrc', 'longdesc',
+  'action',
+  'formaction',
+  'srcset',
+  'poster',
+  'background',
+  'data',
+  'cite',
+  'ping',
+  'lowsrc',
+  'dynsrc',
+  'longdesc',
 ]);
 
 // Only absolute http(s)/mailto: the renderer refuses relative, fragment and
 // protocol-relative URLs, so the checker does too.
 const SAFE_URL = /^(?:https?|mailto):/;
 
-function* elementsOf(nodes: readonly DomNode[]): Generator<DomNode & { name: string; attribs: Record<string, string> }> {
+function* elementsOf(
+  nodes: readonly DomNode[],
+): Generator<DomNode & { name: string; attribs: Record<string, string> }> {
   for (const node of nodes) {
     if (DomUtils.isTag(node)) yield node;
     if (DomUtils.hasChildren(node)) yield* elementsOf(node.children);
@@ -100,7 +143,10 @@ describe('findViolations (the checker itself)', () => {
 
   it('reports tags and attributes outside a profile', () => {
     expect(findViolations('<table><tr><td title="t">x</td></tr></table>', COMMENT_PROFILE)).toEqual(
-      expect.arrayContaining(['element <table> outside the allowlist', 'attribute title on <td> outside the allowlist']),
+      expect.arrayContaining([
+        'element <table> outside the allowlist',
+        'attribute title on <td> outside the allowlist',
+      ]),
     );
   });
 });
@@ -313,7 +359,6 @@ describe('XSS corpus', () => {
   });
 });
 
-
 // --- Sanitiser layer alone --------------------------------------------------
 
 // Loads a second copy of the renderer whose markdown-it passes its input
@@ -349,7 +394,9 @@ describe('sanitiser layer with markdown-it bypassed', () => {
 
   it('rebuilds links: forced rel, no target, handlers, style or class', () => {
     expect(
-      sanitiseComment('<a href="HTTPS://example.com/" target="_blank" rel="opener" onclick="x()" style="a" class="b">ok</a>'),
+      sanitiseComment(
+        '<a href="HTTPS://example.com/" target="_blank" rel="opener" onclick="x()" style="a" class="b">ok</a>',
+      ),
     ).toBe(`<a href="HTTPS://example.com/" rel="${LINK_REL}">ok</a>`);
   });
 

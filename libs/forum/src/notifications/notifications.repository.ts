@@ -28,7 +28,11 @@ export class NotificationsRepository {
   }
 
   async markRead(userId: string, ids: string[] | 'all'): Promise<number> {
-    const where: Prisma.NotificationWhereInput = { userId, readAt: null, ...(ids === 'all' ? {} : { id: { in: ids } }) };
+    const where: Prisma.NotificationWhereInput = {
+      userId,
+      readAt: null,
+      ...(ids === 'all' ? {} : { id: { in: ids } }),
+    };
     const { count } = await this.prisma.notification.updateMany({ where, data: { readAt: new Date() } });
     return count;
   }

@@ -40,7 +40,12 @@ export class CdnPurge implements OnModuleInit, OnModuleDestroy {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.config.CDN_PURGE_TOKEN) headers.authorization = `Bearer ${this.config.CDN_PURGE_TOKEN}`;
     try {
-      const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ tags: [tag] }), signal: AbortSignal.timeout(5000) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ tags: [tag] }),
+        signal: AbortSignal.timeout(5000),
+      });
       if (!res.ok) this.logger.warn({ status: res.status, tag }, 'CDN purge refused');
     } catch (error) {
       this.logger.warn({ err: error, tag }, 'CDN purge failed');

@@ -18,7 +18,8 @@ export interface CachedBody {
   commentIds: string[];
 }
 
-const strongTag = (bytes: Buffer | string) => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
+const strongTag = (bytes: Buffer | string) =>
+  `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
 
 // The shared body with one reader's own part added as the field `name` of
 // the JSON object, without parsing it again.
@@ -99,7 +100,11 @@ export class ReadCache implements OnModuleInit, OnModuleDestroy {
   // The body for key, from memory when it is as new as the article's last
   // known event, else loaded (load returns the value and the seq it is at
   // least as new as, read before the value).
-  async get(articleId: string, key: string, load: () => Promise<{ value: unknown; seq: number; commentIds?: string[] }>): Promise<CachedBody> {
+  async get(
+    articleId: string,
+    key: string,
+    load: () => Promise<{ value: unknown; seq: number; commentIds?: string[] }>,
+  ): Promise<CachedBody> {
     const fullKey = `${articleId}|${key}`;
     const cached = this.entries?.get(fullKey);
     if (cached) {

@@ -45,7 +45,7 @@ describe('the seed op-ed', () => {
   });
 
   it('keeps the op-ed text of the shared source intact', () => {
-    expect(article.body).toContain("It seems that the international community can breathe a sigh of relief");
+    expect(article.body).toContain('It seems that the international community can breathe a sigh of relief');
     expect(article.body).toContain('Alexander Golts is deputy editor of the online newspaper Yezhednevny Zhurnal.');
   });
 

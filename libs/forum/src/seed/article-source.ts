@@ -24,7 +24,10 @@ const frontMatterSchema = z.strictObject({
 // starts in lower case are one paragraph broken in two (as in the source of
 // the seed op-ed: "if Washington" / "and Seoul did not halt").
 export function joinBrokenParagraphs(markdown: string): string {
-  const paragraphs = markdown.split(/\n\s*\n/).map((p) => p.trim()).filter((p) => p.length > 0);
+  const paragraphs = markdown
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
   const joined: string[] = [];
   for (const paragraph of paragraphs) {
     const previous = joined.at(-1);

@@ -4,7 +4,16 @@ import { z } from 'zod';
 export const MODERATION_REASONS = ['spam', 'abuse', 'off_topic', 'illegal', 'personal_information', 'other'] as const;
 export type ModerationReason = (typeof MODERATION_REASONS)[number];
 
-export const MODERATION_ACTIONS = ['approve', 'reject', 'remove', 'restore', 'feature', 'unfeature', 'pin', 'unpin'] as const;
+export const MODERATION_ACTIONS = [
+  'approve',
+  'reject',
+  'remove',
+  'restore',
+  'feature',
+  'unfeature',
+  'pin',
+  'unpin',
+] as const;
 export type ModerationActionName = (typeof MODERATION_ACTIONS)[number];
 
 export const actionSchema = z

@@ -77,25 +77,85 @@ const CYRILLIC_OR_GREEK = /[\p{Script=Cyrillic}\p{Script=Greek}]/u;
 // like "h", so only "Н" is listed.
 const HOMOGLYPHS: Readonly<Record<string, string>> = {
   // Cyrillic
-  А: 'a', а: 'a', В: 'b', Е: 'e', е: 'e', К: 'k', к: 'k', М: 'm', Н: 'h', О: 'o', о: 'o',
-  Р: 'p', р: 'p', С: 'c', с: 'c', Т: 't', У: 'y', у: 'y', Х: 'x', х: 'x', І: 'i', і: 'i',
-  Ј: 'j', ј: 'j', Ѕ: 's', ѕ: 's', ԁ: 'd', һ: 'h', Ӏ: 'l', ӏ: 'l', ԛ: 'q', ԝ: 'w',
+  А: 'a',
+  а: 'a',
+  В: 'b',
+  Е: 'e',
+  е: 'e',
+  К: 'k',
+  к: 'k',
+  М: 'm',
+  Н: 'h',
+  О: 'o',
+  о: 'o',
+  Р: 'p',
+  р: 'p',
+  С: 'c',
+  с: 'c',
+  Т: 't',
+  У: 'y',
+  у: 'y',
+  Х: 'x',
+  х: 'x',
+  І: 'i',
+  і: 'i',
+  Ј: 'j',
+  ј: 'j',
+  Ѕ: 's',
+  ѕ: 's',
+  ԁ: 'd',
+  һ: 'h',
+  Ӏ: 'l',
+  ӏ: 'l',
+  ԛ: 'q',
+  ԝ: 'w',
   // Greek
-  Α: 'a', α: 'a', Β: 'b', Ε: 'e', Ζ: 'z', Η: 'h', Ι: 'i', ι: 'i', Κ: 'k', κ: 'k', Μ: 'm',
-  Ν: 'n', ν: 'v', Ο: 'o', ο: 'o', Ρ: 'p', ρ: 'p', Τ: 't', τ: 't', Υ: 'y', υ: 'u', Χ: 'x', χ: 'x',
+  Α: 'a',
+  α: 'a',
+  Β: 'b',
+  Ε: 'e',
+  Ζ: 'z',
+  Η: 'h',
+  Ι: 'i',
+  ι: 'i',
+  Κ: 'k',
+  κ: 'k',
+  Μ: 'm',
+  Ν: 'n',
+  ν: 'v',
+  Ο: 'o',
+  ο: 'o',
+  Ρ: 'p',
+  ρ: 'p',
+  Τ: 't',
+  τ: 't',
+  Υ: 'y',
+  υ: 'u',
+  Χ: 'x',
+  χ: 'x',
 };
 const HOMOGLYPH_CHARS = new RegExp(`[${Object.keys(HOMOGLYPHS).join('')}]`, 'gu');
 
 // Lower-case letters that NFKD does not decompose.
 const SPECIAL_LETTERS: Readonly<Record<string, string>> = {
-  ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ł: 'l', ı: 'i', ħ: 'h', ŧ: 't', ĸ: 'k', ƒ: 'f',
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ł: 'l',
+  ı: 'i',
+  ħ: 'h',
+  ŧ: 't',
+  ĸ: 'k',
+  ƒ: 'f',
 };
 const SPECIAL_LETTER_CHARS = new RegExp(`[${Object.keys(SPECIAL_LETTERS).join('')}]`, 'gu');
 
 function foldHomoglyphs(word: string): string {
-  return LATIN.test(word) && CYRILLIC_OR_GREEK.test(word)
-    ? word.replace(HOMOGLYPH_CHARS, (c) => HOMOGLYPHS[c])
-    : word;
+  return LATIN.test(word) && CYRILLIC_OR_GREEK.test(word) ? word.replace(HOMOGLYPH_CHARS, (c) => HOMOGLYPHS[c]) : word;
 }
 
 function foldCharacters(text: string): string {
@@ -134,7 +194,8 @@ function splitPieces(folded: string): Piece[] {
     let sep: Sep;
     if (pieces.length === 0) sep = 'start';
     else if (start === last) sep = 'none';
-    else if (start - last === 1 && folded.charCodeAt(last) === 32) sep = 'space'; // the common case
+    else if (start - last === 1 && folded.charCodeAt(last) === 32)
+      sep = 'space'; // the common case
     else {
       const between = folded.slice(last, start);
       if (WHITESPACE.test(between)) sep = 'space';
@@ -179,7 +240,16 @@ function toForm(text: string): Form {
   return { key, counts };
 }
 
-const LEET: Readonly<Record<string, string>> = { '0': 'o', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i' };
+const LEET: Readonly<Record<string, string>> = {
+  '0': 'o',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '@': 'a',
+  $: 's',
+  '!': 'i',
+};
 const HAS_LEET = /[013457@$!]/;
 const LEET_CHARS = /[03457@$!]/g;
 const LETTER = /\p{L}/u;
