@@ -110,7 +110,13 @@ export const PERMALINK_SCHEMA = {
   properties: {
     comment: COMMENT_NODE_SCHEMA,
     ancestors: { type: 'array', items: COMMENT_SCHEMA, description: 'From the top-level comment down to the parent' },
+    seq: {
+      type: 'integer',
+      description:
+        "The article's last event number when the comment was read: it is at least as new; subscribe with `after: seq` to follow it",
+    },
   },
+  required: ['comment', 'ancestors', 'seq'],
 };
 
 export const EVENTS_PAGE_SCHEMA = {

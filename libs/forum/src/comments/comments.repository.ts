@@ -259,6 +259,11 @@ export class CommentsRepository {
     return rows[0] ?? null;
   }
 
+  async articleIdOf(id: string): Promise<string | null> {
+    const row = await this.prisma.comment.findUnique({ where: { id }, select: { articleId: true } });
+    return row?.articleId ?? null;
+  }
+
   async findMany(ids: string[]): Promise<CommentRow[]> {
     if (ids.length === 0) return [];
     return this.prisma.$queryRaw<CommentRow[]>`
