@@ -163,11 +163,9 @@ export class ModerationService {
       throw new DomainError(ErrorCode.CommentNotFound);
     }
     if (comment.authorId === reporter.id) throw new DomainError(ErrorCode.CannotReportOwnComment);
-    if (!(await this.repository.addReport(commentId, reporter.id, input.reason, input.note ?? null))) {
-      throw new DomainError(ErrorCode.AlreadyReported);
-    }
     const outcome = await this.comments.changeState({
       commentId,
+      report: { reporterId: reporter.id, reason: input.reason, note: input.note ?? null },
       decide: (current) => {
         const openReports = current.openReports + 1;
         const hold = current.status === CommentStatus.published && openReports >= holdThreshold;

@@ -362,6 +362,9 @@ export class CommentsRepository {
     decide: (current: CommentRow & { path: string[] }) => StateChange;
     events: (before: CommentRow, after: CommentRow) => EventRow[];
     audit?: AuditEntry;
+    // A reader's report, stored with the change it causes (or not at all):
+    // the comment's open_reports never disagrees with its reports.
+    report?: { reporterId: string; reason: string; note: string | null };
   }): Promise<ChangeOutcome> {
     const located = await this.findById(args.commentId);
     if (!located) throw new DomainError(ErrorCode.CommentNotFound);
@@ -378,6 +381,14 @@ export class CommentsRepository {
         throw new DomainError(ErrorCode.StaleVersion, `The comment is at version ${before.version}`, {
           currentVersion: before.version,
         });
+      }
+      if (args.report) {
+        const stored = await tx.$executeRaw`
+          INSERT INTO reports (id, comment_id, reporter_id, reason, note, created_at)
+          VALUES (gen_random_uuid(), ${before.id}::uuid, ${args.report.reporterId}::uuid,
+                  ${args.report.reason}::"ReportReason", ${args.report.note}, now())
+          ON CONFLICT (comment_id, reporter_id) DO NOTHING`;
+        if (stored === 0) throw new DomainError(ErrorCode.AlreadyReported);
       }
       const change = args.decide(before);
       const status = change.status ?? before.status;
