@@ -289,6 +289,27 @@ describe('reader page', () => {
     await page.getByText('I thought better of this').waitFor({ state: 'detached' });
   });
 
+  it("offers to edit only within the server's edit window, as the article tells the page", async () => {
+    const strict = await startTestApp({ EDIT_WINDOW_SECONDS: '0' });
+    try {
+      const article = await createArticle(strict.prisma);
+      const author = await createUser(strict);
+      await postComment(strict, author, article.slug, 'Final as soon as posted');
+      expect((await http(strict, 'GET', `/api/articles/${article.slug}`)).body.editWindowSeconds).toBe(0);
+      const { page, context } = await openPerson(browser, strict.url);
+      closers.push(() => context.close());
+      await page.goto(`/articles/${article.slug}`);
+      await page.getByRole('button', { name: 'Sign in to comment' }).click();
+      await signIn(page, author);
+      await page.getByLabel('Write a comment').waitFor();
+      const mine = comment(page, 'Final as soon as posted');
+      await mine.getByRole('button', { name: 'Delete' }).waitFor();
+      expect(await mine.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('has no serious or critical accessibility violations, on a desktop and at 360 px in dark mode', async () => {
     const article = await createArticle(t.prisma);
     const [a, b] = await Promise.all([createUser(t), createUser(t)]);

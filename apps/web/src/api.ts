@@ -65,6 +65,8 @@ export interface Article extends ArticleSummary {
   // Published top-level comments per passage (the article's top-level blocks) and per stance.
   passageCounts: number[];
   stanceCounts: Record<Stance, number>;
+  // How long after posting an author may edit (the server's EDIT_WINDOW_SECONDS).
+  editWindowSeconds: number;
   seq: number;
 }
 export interface Page<T> {

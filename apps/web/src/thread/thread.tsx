@@ -228,6 +228,7 @@ export function Thread({
     session,
     slug: article.slug,
     open: article.state === 'open',
+    editWindowSeconds: article.editWindowSeconds,
     highlight: focusId,
     myVotes,
     permalink,

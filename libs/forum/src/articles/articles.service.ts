@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
-import type { KeysetPage } from '@rejoinder/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, DomainError, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
+import type { AppConfig, KeysetPage } from '@rejoinder/common';
 import { z } from 'zod';
 import { ArticleRecord, ArticlesRepository } from './articles.repository.js';
 import { ReadCache } from '../read-cache/read-cache.js';
@@ -39,6 +39,10 @@ export const articleViewSchema = articleSummarySchema.extend({
       other: z.number().int(),
     })
     .describe('Published top-level comments per declared stance'),
+  editWindowSeconds: z
+    .number()
+    .int()
+    .describe("How long after posting an author may edit their comment (the page's edit button follows it)"),
   // Subscribe with `after` set to it to follow changes from this snapshot on.
   seq: z.number().int().describe("The article's last event number"),
 });
@@ -71,6 +75,7 @@ export class ArticlesService {
   constructor(
     private readonly articles: ArticlesRepository,
     private readonly cache: ReadCache,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   // The article's id from a cache: a slug never changes its article.
@@ -114,6 +119,7 @@ export class ArticlesService {
         question: countOf(a.stanceCounts, 'question'),
         other: countOf(a.stanceCounts, 'other'),
       },
+      editWindowSeconds: this.config.EDIT_WINDOW_SECONDS,
       seq: a.lastSeq,
     };
   }
