@@ -501,6 +501,28 @@ describe('moderation in the browser', () => {
     await moderator.page.getByRole('cell', { name: 'update article' }).first().waitFor();
   });
 
+  it('suspends an author for the length the moderator picks, and lifts it', async () => {
+    const article = await createArticle(t.prisma, { premoderation: true });
+    const [mod, author] = await Promise.all([createUser(t, 'moderator'), createUser(t)]);
+    const moderator = await moderatorPage(mod);
+    await postComment(t, author, article.slug, 'Waiting with a sanction to come');
+    const item = moderator.page.getByRole('article').filter({ hasText: 'Waiting with a sanction to come' });
+    await item.waitFor();
+    await item.getByText(`Sanction ${author.username}`).click();
+    await item.getByLabel('Suspend for').selectOption({ label: '7 days' });
+    const before = Date.now();
+    await item.getByRole('button', { name: 'Suspend', exact: true }).click();
+    await item.getByText(/suspended until/).waitFor();
+    const { suspendedUntil } = await t.prisma.user.findUniqueOrThrow({ where: { id: author.id } });
+    const days = (suspendedUntil!.getTime() - before) / 86_400_000;
+    expect(days).toBeGreaterThan(6.9);
+    expect(days).toBeLessThan(7.1);
+
+    await item.getByRole('button', { name: 'Lift suspension' }).click();
+    await item.getByText(/suspended until/).waitFor({ state: 'detached' });
+    expect((await t.prisma.user.findUniqueOrThrow({ where: { id: author.id } })).suspendedUntil).toBeNull();
+  });
+
   it('shows a moderator that another acted first (409) instead of undoing their decision', async () => {
     const article = await createArticle(t.prisma, { premoderation: true });
     const [first, second, author] = await Promise.all([
