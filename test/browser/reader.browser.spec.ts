@@ -192,6 +192,35 @@ describe('reader page', () => {
     expect(await thread(reader.page).getByRole('article').count()).toBe(3);
   });
 
+  it('reloads the thread when the server says too much happened while away, then follows from there', async () => {
+    // A server that replays at most two missed events; more is a resync.
+    const small = await startTestApp({ REALTIME_BACKLOG_LIMIT: '2' });
+    try {
+      const article = await createArticle(small.prisma);
+      const writer = await createUser(small);
+      const reader = await openPerson(browser, small.url);
+      closers.push(() => reader.context.close());
+      await reader.page.goto(`/articles/${article.slug}`);
+      await reader.page.getByText('No comments yet').waitFor();
+
+      await reader.live.drop();
+      await reader.page.getByText(/You are offline\. Reconnecting/).waitFor();
+      for (const text of ['Away one', 'Away two', 'Away three']) await postComment(small, writer, article.slug, text);
+      reader.live.restore();
+
+      for (const text of ['Away one', 'Away two', 'Away three']) await comment(reader.page, text).waitFor();
+      await reader.page.getByText(/You are offline/).waitFor({ state: 'detached' });
+      expect(await thread(reader.page).getByRole('article').count()).toBe(3);
+
+      await postComment(small, writer, article.slug, 'After the reload');
+      await reader.page.getByRole('button', { name: /^Show 1 new comment/ }).click();
+      await comment(reader.page, 'After the reload').waitFor();
+      expect(await thread(reader.page).getByRole('article').count()).toBe(4);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('posts with the keyboard alone', async () => {
     const article = await createArticle(t.prisma);
     const user = await createUser(t);

@@ -148,7 +148,15 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    // Always asked of the server (an unchanged page is a cheap 304): a page
+    // served from the browser's cache could be older than the seq the page
+    // follows from.
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-cache',
+    });
   } catch {
     throw new ApiError('NETWORK', 0);
   }

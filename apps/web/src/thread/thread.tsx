@@ -118,14 +118,15 @@ export function Thread({
         const link = await api<{ comment: CommentNode; ancestors: CommentView[] }>('GET', `/api/comments/${focusId}`);
         store.loadPermalink(link.ancestors, link.comment);
       } else {
-        store.reset(
-          withVotes(
-            await api<ThreadPage>(
-              'GET',
-              `/api/articles/${encodeURIComponent(article.slug)}/comments?${listQuery(sort, paragraph)}`,
-            ),
-          ),
+        const page = await api<ThreadPage>(
+          'GET',
+          `/api/articles/${encodeURIComponent(article.slug)}/comments?${listQuery(sort, paragraph)}`,
         );
+        // After a resync, follow from what the page shows: it is at least as
+        // new as its own seq (a shared cache may hold it a moment longer than
+        // the article).
+        if (options.fresh) seq.current = Math.min(seq.current, page.seq);
+        store.reset(withVotes(page));
       }
     } catch (e) {
       setLoadError(
