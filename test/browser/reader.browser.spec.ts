@@ -221,6 +221,29 @@ describe('reader page', () => {
     }
   });
 
+  it('reloads the thread when an event is missing from the log, and keeps following live', async () => {
+    const article = await createArticle(t.prisma);
+    const writer = await createUser(t);
+    const reader = await person();
+    await reader.page.goto(`/articles/${article.slug}`);
+    await reader.page.getByText('No comments yet').waitFor();
+    await postComment(t, writer, article.slug, 'Before the hole');
+    await reader.page.getByRole('button', { name: /^Show 1 new comment/ }).click();
+    await comment(reader.page, 'Before the hole').waitFor();
+
+    // A number handed out with no event behind it: the server says resync.
+    await t.prisma.article.update({ where: { id: article.id }, data: { lastSeq: { increment: 1 } } });
+    await postComment(t, writer, article.slug, 'After the hole');
+    // The reload shows it in the list, with no "new comments" button to press.
+    await comment(reader.page, 'After the hole').waitFor();
+    expect(await thread(reader.page).getByRole('article').count()).toBe(2);
+
+    await postComment(t, writer, article.slug, 'Still live');
+    await reader.page.getByRole('button', { name: /^Show 1 new comment/ }).click();
+    await comment(reader.page, 'Still live').waitFor();
+    expect(await thread(reader.page).getByRole('article').count()).toBe(3);
+  });
+
   it('posts with the keyboard alone', async () => {
     const article = await createArticle(t.prisma);
     const user = await createUser(t);

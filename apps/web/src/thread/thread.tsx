@@ -138,6 +138,10 @@ export function Thread({
     }
   };
 
+  // The live handlers are bound once per socket; they reload with the list as it is now.
+  const reload = useRef(loadThread);
+  reload.current = loadThread;
+
   // The article (and its seq) was loaded before this thread page, so the page
   // reflects at least every event up to seq: following from seq misses nothing.
   useEffect(() => {
@@ -175,7 +179,7 @@ export function Thread({
           (ack) => {
             if (ack.error) return;
             if (typeof ack.viewers === 'number') setViewers(ack.viewers);
-            if (ack.resync) void loadThread({ fresh: true });
+            if (ack.resync) void reload.current({ fresh: true });
             else if (typeof ack.seq === 'number' && ack.seq > seq.current) seq.current = ack.seq;
           },
           () => undefined,
@@ -213,6 +217,9 @@ export function Thread({
           track(env);
           setArticle((a) => ({ ...a, ...env.data.article }));
         },
+        // Events are missing from the article's log (history pruned, a repair):
+        // live events keep coming, and the page reloads what it shows.
+        resync: () => void reload.current({ fresh: true }),
         presence: (p: { viewers: number }) => setViewers(p.viewers),
         'notification.reply': () => setNotes((n) => n + 1),
       },
