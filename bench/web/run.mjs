@@ -35,6 +35,9 @@ const server = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
     RATE_COMMENTS_PER_USER: '100000',
     RATE_COMMENTS_PER_USER_WINDOW: '1',
     RATE_COMMENTS_PER_IP: '100000',
+    // The load is the point here, not the automatic slow mode it would trigger.
+    SLOW_MODE_AUTO_COMMENTS_PER_MINUTE: '0',
+    SLOW_MODE_AUTO_REPORTS_PER_MINUTE: '0',
   },
 });
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
-import type { KeysetPage } from '@rejoinder/common';
+import { DomainError, ErrorCode, Keyset, slowModeSchema, TIME_ID_KEY } from '@rejoinder/common';
+import type { KeysetPage, SlowModeData } from '@rejoinder/common';
 import { z } from 'zod';
 import { ArticleRecord, ArticlesRepository } from './articles.repository.js';
 import { ReadCache } from '../read-cache/read-cache.js';
@@ -25,7 +25,8 @@ export const articleViewSchema = articleSummarySchema.extend({
   body: z.string().describe('Markdown source'),
   html: z.string().describe('Sanitised HTML'),
   premoderation: z.boolean(),
-  slowModeSeconds: z.number().int(),
+  slowModeSeconds: z.number().int().describe('The same as `slowMode.seconds`'),
+  slowMode: slowModeSchema,
   passageCounts: z
     .array(z.number().int())
     .describe(
@@ -54,6 +55,20 @@ export function toArticleSummary(a: ArticleRecord): ArticleSummary {
     sourceUrl: a.sourceUrl,
     state: a.state,
     commentCount: a.commentCount,
+  };
+}
+
+// The slow mode in force and who set it, as readers and moderators see it.
+export function slowModeOf(
+  a: Pick<ArticleRecord, 'slowModeSeconds' | 'slowModeSetting' | 'slowModeSource' | 'slowModeReason' | 'slowModeSince'>,
+): SlowModeData {
+  const source = a.slowModeSeconds > 0 && (a.slowModeSource === 'manual' || a.slowModeSource === 'auto') ? a.slowModeSource : null;
+  return {
+    seconds: a.slowModeSeconds,
+    source,
+    reason: source === 'auto' && (a.slowModeReason === 'comments' || a.slowModeReason === 'reports') ? a.slowModeReason : null,
+    since: source ? (a.slowModeSince?.toISOString() ?? null) : null,
+    setting: a.slowModeSetting,
   };
 }
 
@@ -107,6 +122,7 @@ export class ArticlesService {
       html: a.bodyHtml,
       premoderation: a.premoderation,
       slowModeSeconds: a.slowModeSeconds,
+      slowMode: slowModeOf(a),
       passageCounts: passagesOf(a).map((_, i) => countOf(a.passageCounts, String(i))),
       stanceCounts: {
         agree: countOf(a.stanceCounts, 'agree'),
