@@ -163,7 +163,12 @@ export class ArticlesRepository {
         },
       });
       const article = await tx.article.update({ where: { id: articleId }, data: settings(current) });
-      const events = await appendArticleEvents(tx, article, payload(article), slowModeChange?.(current, article) ?? null);
+      const events = await appendArticleEvents(
+        tx,
+        article,
+        payload(article),
+        slowModeChange?.(current, article) ?? null,
+      );
       return { article: { ...article, lastSeq: events.last }, events: events.committed };
     });
   }

@@ -62,11 +62,15 @@ export function toArticleSummary(a: ArticleRecord): ArticleSummary {
 export function slowModeOf(
   a: Pick<ArticleRecord, 'slowModeSeconds' | 'slowModeSetting' | 'slowModeSource' | 'slowModeReason' | 'slowModeSince'>,
 ): SlowModeData {
-  const source = a.slowModeSeconds > 0 && (a.slowModeSource === 'manual' || a.slowModeSource === 'auto') ? a.slowModeSource : null;
+  const source =
+    a.slowModeSeconds > 0 && (a.slowModeSource === 'manual' || a.slowModeSource === 'auto') ? a.slowModeSource : null;
   return {
     seconds: a.slowModeSeconds,
     source,
-    reason: source === 'auto' && (a.slowModeReason === 'comments' || a.slowModeReason === 'reports') ? a.slowModeReason : null,
+    reason:
+      source === 'auto' && (a.slowModeReason === 'comments' || a.slowModeReason === 'reports')
+        ? a.slowModeReason
+        : null,
     since: source ? (a.slowModeSince?.toISOString() ?? null) : null,
     setting: a.slowModeSetting,
   };

@@ -1,7 +1,13 @@
 import { decideSlowMode, perMinute, reaches } from './slow-mode.decision.js';
 import type { MeasuredCounts, SlowModeState, SlowModeThresholds } from './slow-mode.decision.js';
 
-const t: SlowModeThresholds = { commentsPerMinute: 30, reportsPerMinute: 10, windowSeconds: 60, seconds: 20, quietSeconds: 300 };
+const t: SlowModeThresholds = {
+  commentsPerMinute: 30,
+  reportsPerMinute: 10,
+  windowSeconds: 60,
+  seconds: 20,
+  quietSeconds: 300,
+};
 const now = new Date('2026-11-30T12:00:00Z');
 const idle: SlowModeState = { setting: 'auto', source: null, since: null };
 const onSince = (secondsAgo: number): SlowModeState => ({

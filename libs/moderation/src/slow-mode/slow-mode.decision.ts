@@ -31,9 +31,7 @@ export interface SlowModeState {
 export type SlowModeReason = 'comments' | 'reports';
 
 export type SlowModeDecision =
-  | { action: 'keep' }
-  | { action: 'on'; reason: SlowModeReason; rate: number; threshold: number }
-  | { action: 'off' };
+  { action: 'keep' } | { action: 'on'; reason: SlowModeReason; rate: number; threshold: number } | { action: 'off' };
 
 export function perMinute(count: number, windowSeconds: number): number {
   return Math.round(((count * 60) / windowSeconds) * 100) / 100;

@@ -155,13 +155,20 @@ export class SlowModeService implements OnModuleInit, OnModuleDestroy {
                 `of ${decision.threshold}; ${t.seconds} s between one reader's comments`,
             },
           )
-        : await this.articles.switchAutoSlowMode(articleId, 'auto', { seconds: 0, reason: null }, articleUpdated, change('off'), {
-            action: 'slow_mode_off',
-            reasonCode: 'quiet',
-            note:
-              `No ${t.windowSeconds} s window in the last ${t.quietSeconds} s reached ${describe(t)}; ` +
-              `now ${rate.commentsPerMinute} comments and ${rate.reportsPerMinute} reports per minute`,
-          });
+        : await this.articles.switchAutoSlowMode(
+            articleId,
+            'auto',
+            { seconds: 0, reason: null },
+            articleUpdated,
+            change('off'),
+            {
+              action: 'slow_mode_off',
+              reasonCode: 'quiet',
+              note:
+                `No ${t.windowSeconds} s window in the last ${t.quietSeconds} s reached ${describe(t)}; ` +
+                `now ${rate.commentsPerMinute} comments and ${rate.reportsPerMinute} reports per minute`,
+            },
+          );
     if (!result) return;
     for (const event of result.events) this.bus.publish(event);
     this.logger.log(
