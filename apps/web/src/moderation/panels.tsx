@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { allArticles, api, explain, field, timeAgo, type Article, type ArticleSummary, type Page } from '../api';
+import { HealthPanel, SlowModeControl } from './health';
 
 export function ArticleSettings() {
   const [articles, setArticles] = useState<ArticleSummary[]>([]);
@@ -31,7 +32,6 @@ export function ArticleSettings() {
       const updated = await api<Article>('PATCH', `/api/moderation/articles/${encodeURIComponent(slug)}`, {
         state: form.get('closed') ? 'closed' : 'open',
         premoderation: !!form.get('premoderation'),
-        slowModeSeconds: Number(form.get('slow') || 0),
       });
       setArticle((a) => (a ? { ...a, ...updated } : a));
       setMessage('Saved. Readers see the change now.');
@@ -52,7 +52,7 @@ export function ArticleSettings() {
       {article && (
         <form
           onSubmit={(e) => void save(e)}
-          key={`${article.slug}-${article.state}-${article.premoderation}-${article.slowModeSeconds}`}
+          key={`${article.slug}-${article.state}-${article.premoderation}`}
           class="settings"
         >
           <label class="check">
@@ -61,10 +61,6 @@ export function ArticleSettings() {
           <label class="check">
             <input type="checkbox" name="premoderation" defaultChecked={article.premoderation} /> Premoderation: hold
             every new comment for review
-          </label>
-          <label>
-            Slow mode (seconds between one reader’s comments, 0 for off)
-            <input type="number" name="slow" min={0} max={86400} defaultValue={String(article.slowModeSeconds)} />
           </label>
           <div class="row">
             <button type="submit" class="primary">
@@ -82,6 +78,12 @@ export function ArticleSettings() {
           {error}
         </p>
       )}
+      {article && (
+        <SlowModeControl article={article} onArticle={(updated) => setArticle((a) => (a ? { ...a, ...updated } : a))} />
+      )}
+      {article && (
+        <HealthPanel article={article} onArticle={(change) => setArticle((a) => (a ? { ...a, ...change } : a))} />
+      )}
     </section>
   );
 }
@@ -89,7 +91,8 @@ export function ArticleSettings() {
 interface LogEntry {
   id: string;
   action: string;
-  moderator: { id: string; username: string };
+  // null: the service acted by itself (automatic slow mode).
+  moderator: { id: string; username: string | null } | null;
   targetType: string;
   targetId: string;
   reasonCode: string | null;
@@ -139,7 +142,7 @@ export function ModerationLog() {
                 <td>
                   <time dateTime={e.at}>{timeAgo(e.at)}</time>
                 </td>
-                <td>{e.moderator.username}</td>
+                <td>{e.moderator ? (e.moderator.username ?? 'erased account') : <em>automatic</em>}</td>
                 <td>{e.action.replace(/_/g, ' ')}</td>
                 <td>{e.targetType === 'comment' ? <a href={`/comments/${e.targetId}`}>comment</a> : e.targetType}</td>
                 <td>
