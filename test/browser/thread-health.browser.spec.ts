@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { jest } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPerson } from '../support/browser.js';
+import { launchBrowser, openPerson, seriousViolations } from '../support/browser.js';
 import { createArticle, createUser, postComment } from '../support/factories.js';
 import type { TestUser } from '../support/factories.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
@@ -57,6 +57,11 @@ describe('thread health in the console', () => {
     const moderator = await person();
     await moderator.page.goto('/moderation');
     await signIn(moderator.page, mod);
+    // A second moderator works the queue: the feed tells them of the switch.
+    const colleague = await person();
+    await colleague.page.goto('/moderation');
+    await signIn(colleague.page, await createUser(t, 'moderator'));
+    await colleague.page.getByText('Live', { exact: true }).waitFor();
     await moderator.page.getByRole('button', { name: 'Articles' }).click();
     await moderator.page.getByLabel('Article', { exact: true }).selectOption(article.slug);
     const panel = moderator.page.getByRole('region', { name: 'Thread health' });
@@ -91,6 +96,10 @@ describe('thread health in the console', () => {
       .getByText(/^On automatically: 9 s/)
       .first()
       .waitFor();
+    await colleague.page
+      .getByText(/Slow mode turned on by itself on “A heated op-ed”: \d+(\.\d+)? comments and 0 reports per minute/)
+      .waitFor();
+    expect(await seriousViolations(moderator.page)).toEqual([]);
 
     // The reader is told, and told it was automatic.
     await reader.page
