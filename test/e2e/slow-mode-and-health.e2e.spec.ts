@@ -110,6 +110,9 @@ describe('automatic slow mode', () => {
       }),
     ]);
 
+    const metrics = await http(t, 'GET', '/metrics');
+    expect(metrics.body).toMatch(/rejoinder_slow_mode_switches_total\{action="on"\} [1-9]/);
+
     // Readers wait between comments; moderators do not.
     const again = await http(t, 'POST', `/api/articles/${a.slug}/comments`, {
       token: writers[0].token,

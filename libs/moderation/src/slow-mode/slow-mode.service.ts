@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, DomainEventBus } from '@rejoinder/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { APP_CONFIG, DomainEventBus, Metrics } from '@rejoinder/common';
 import type { AppConfig, EventData } from '@rejoinder/common';
 import { ArticlesRepository, slowModeOf } from '@rejoinder/forum';
 import type { ArticleRecord } from '@rejoinder/forum';
@@ -44,6 +44,7 @@ export class SlowModeService implements OnModuleInit, OnModuleDestroy {
     private readonly health: ThreadHealthRepository,
     private readonly bus: DomainEventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   get thresholds(): SlowModeThresholds {
@@ -171,6 +172,7 @@ export class SlowModeService implements OnModuleInit, OnModuleDestroy {
           );
     if (!result) return;
     for (const event of result.events) this.bus.publish(event);
+    this.metrics?.slowModeSwitches.inc({ action: decision.action });
     this.logger.log(
       { articleId, slug: article.slug, action: decision.action, ...rate },
       decision.action === 'on' ? 'Automatic slow mode on' : 'Automatic slow mode lifted',
