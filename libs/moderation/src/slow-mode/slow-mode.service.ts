@@ -122,6 +122,8 @@ export class SlowModeService implements OnModuleInit, OnModuleDestroy {
     if (!article) return;
     const state = slowModeState(article);
     if (state.setting !== 'auto' || state.source === 'manual') return;
+    // A closed thread takes no comments: nothing to slow down (it may still lift).
+    if (article.state === 'closed' && state.source === null) return;
     const t = this.thresholds;
     const counts = await this.health.measure(articleId, t.windowSeconds, t.quietSeconds);
     const decision = decideSlowMode(state, counts, t, new Date());
