@@ -61,7 +61,8 @@ async function waitForSource(slug: string, source: string | null, timeoutMs = 30
 describe('automatic slow mode', () => {
   it('turns on when comments pass the threshold, tells readers and moderators why, and lifts when it calms down', async () => {
     const a = await createArticle(t.prisma);
-    const reader = track(await connectSocket(t.url));
+    // A signed-in commenter: moderators' events must not reach them either.
+    const reader = track(await connectSocket(t.url, { token: (await createUser(t)).token }));
     await reader.ack('subscribe', { article: a.slug });
     const feed = track(await connectSocket(t.url, { token: mod.token }));
     await feed.ack('subscribe', { feed: 'moderation' });
@@ -389,6 +390,24 @@ describe('thread health', () => {
     expect(watcher.session.find((m) => m.type === 'thread.health')!.data.commentsPerMinute.last1m).toBe(9);
     expect(modSocket.session.filter((m) => m.type === 'thread.health')).toHaveLength(count);
     expect(readerSocket.session.some((m) => m.type === 'thread.health')).toBe(false);
+  });
+
+  it('stops reaching a moderator who is demoted', async () => {
+    const a = await createArticle(t.prisma);
+    const [demoted, writer] = [await createUser(t, 'moderator'), await createUser(t)];
+    const socket = track(await connectSocket(t.url, { token: demoted.token }));
+    await socket.ack('subscribe', { article: a.slug });
+    await waitUntil(() => socket.session.some((m) => m.type === 'thread.health'));
+    await t.prisma.user.update({ where: { id: demoted.id }, data: { role: 'commenter' } });
+    await waitUntil(() => socket.session.some((m) => m.type === 'account.updated' && m.data.role === 'commenter'));
+    const told = socket.session.filter((m) => m.type === 'thread.health').length;
+    await postComment(t, writer, a.slug, 'after the demotion');
+    // Another moderator is told of the new comment; the demoted one is not.
+    const watcher = track(await connectSocket(t.url, { token: mod.token }));
+    await watcher.ack('subscribe', { article: a.slug });
+    await waitUntil(() => watcher.session.filter((m) => m.type === 'thread.health').length >= 2);
+    expect(watcher.session.at(-1)!.data.commentsPerMinute.last1m).toBe(1);
+    expect(socket.session.filter((m) => m.type === 'thread.health')).toHaveLength(told);
   });
 
   it('is for moderators only, and 404 for an unknown article', async () => {
