@@ -95,6 +95,7 @@ interface LogEntry {
   moderator: { id: string; username: string | null } | null;
   targetType: string;
   targetId: string;
+  articleId: string | null;
   reasonCode: string | null;
   note: string | null;
   at: string;
@@ -102,6 +103,13 @@ interface LogEntry {
 
 export function ModerationLog() {
   const [items, setItems] = useState<LogEntry[]>([]);
+  const [articles, setArticles] = useState<Map<string, ArticleSummary>>(new Map());
+  useEffect(() => {
+    allArticles().then(
+      (all) => setArticles(new Map(all.map((a) => [a.id, a]))),
+      () => undefined,
+    );
+  }, []);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState('');
   const load = async (after: string | null) => {
@@ -144,7 +152,9 @@ export function ModerationLog() {
                 </td>
                 <td>{e.moderator ? (e.moderator.username ?? 'erased account') : <em>automatic</em>}</td>
                 <td>{e.action.replace(/_/g, ' ')}</td>
-                <td>{e.targetType === 'comment' ? <a href={`/comments/${e.targetId}`}>comment</a> : e.targetType}</td>
+                <td>
+                  <LogTarget entry={e} article={articles.get(e.targetType === 'article' ? e.targetId : '')} />
+                </td>
                 <td>
                   {e.reasonCode?.replace(/_/g, ' ') ?? ''}
                   {e.note ? `: ${e.note}` : ''}
@@ -161,6 +171,13 @@ export function ModerationLog() {
       )}
     </section>
   );
+}
+
+function LogTarget({ entry, article }: { entry: LogEntry; article?: ArticleSummary }) {
+  if (entry.targetType === 'comment') return <a href={`/comments/${entry.targetId}`}>comment</a>;
+  if (entry.targetType === 'article' && article)
+    return <a href={`/articles/${encodeURIComponent(article.slug)}`}>“{article.title}”</a>;
+  return <>{entry.targetType}</>;
 }
 
 interface WordRule {
