@@ -87,6 +87,7 @@ describe('OpenAPI', () => {
         'DELETE /api/comments/{id}',
         'GET /api/me/notifications',
         'POST /api/me/notifications/read',
+        'GET /api/moderation/articles/{slug}/health',
         'GET /api/moderation/comments/{id}/revisions',
         'GET /api/articles/{slug}/moderation-log',
         'GET /api/moderation/queue',

@@ -58,10 +58,20 @@ export interface ArticleSummary {
   state: 'open' | 'closed';
   commentCount: number;
 }
+// The slow mode in force: who set it (a moderator, or the service by itself
+// when the thread ran hot), why, since when, and the moderators' setting.
+export interface SlowMode {
+  seconds: number;
+  source: 'manual' | 'auto' | null;
+  reason: 'comments' | 'reports' | null;
+  since: string | null;
+  setting: 'auto' | 'off' | 'manual';
+}
 export interface Article extends ArticleSummary {
   html: string;
   premoderation: boolean;
   slowModeSeconds: number;
+  slowMode: SlowMode;
   // Published top-level comments per passage (the article's top-level blocks) and per stance.
   passageCounts: number[];
   stanceCounts: Record<Stance, number>;

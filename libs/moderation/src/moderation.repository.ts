@@ -12,7 +12,7 @@ export interface SanctionState {
 
 export interface AuditRow {
   id: string;
-  moderatorId: string;
+  moderatorId: string | null;
   moderatorName: string | null;
   action: string;
   targetType: string;

@@ -27,6 +27,7 @@ import {
 import type { AppConfig, SessionEventData, SessionEventName } from '@rejoinder/common';
 import { CommentsService, createCommentSchema } from '@rejoinder/forum';
 import type { CommentView } from '@rejoinder/forum';
+import { ThreadHealthService } from '@rejoinder/moderation';
 import { envelope, EventSink, RealtimeService } from '@rejoinder/realtime';
 import type { ClusterMessage, Subscription } from '@rejoinder/realtime';
 import type { Server, Socket } from 'socket.io';
@@ -223,7 +224,10 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   private readonly trust: ProxyTrust | false;
   @WebSocketServer() private server!: Server;
   private accountPoll: NodeJS.Timeout | null = null;
+  private healthTick: NodeJS.Timeout | null = null;
   private lastPoll = new Date();
+  // The thread health last sent to each article's moderators on this node.
+  private readonly lastHealth = new Map<string, string>();
 
   constructor(
     private readonly accounts: AccountsService,
@@ -232,6 +236,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     private readonly redis: RedisConnections,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly health: ThreadHealthService,
   ) {
     this.trust = proxyTrust(config.TRUST_PROXY);
   }
@@ -271,10 +276,48 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       server.on(CLUSTER_CHANNEL, (message: ClusterMessage) => this.realtime.receive(message));
     }
     this.accountPoll = setInterval(() => void this.followAccounts(), ACCOUNT_POLL_MS).unref();
+    this.healthTick = setInterval(() => void this.sendHealth(), this.config.THREAD_HEALTH_INTERVAL_MS).unref();
   }
 
   onModuleDestroy(): void {
     if (this.accountPoll) clearInterval(this.accountPoll);
+    if (this.healthTick) clearInterval(this.healthTick);
+  }
+
+  // Each node tells its own moderators following an article how the thread
+  // runs, when it changed since the last time (`local`: the other nodes tell theirs).
+  private async sendHealth(): Promise<void> {
+    const watched = new Set<string>();
+    for (const [room, members] of this.server.of('/').adapter.rooms) {
+      const match = /^article:(.+):mod$/.exec(room);
+      if (match && members.size > 0) watched.add(match[1]);
+    }
+    for (const id of this.lastHealth.keys()) if (!watched.has(id)) this.lastHealth.delete(id);
+    for (const articleId of watched) {
+      try {
+        const health = await this.health.byId(articleId);
+        if (!health) continue;
+        const { at: _at, ...measured } = health;
+        const key = JSON.stringify(measured);
+        if (this.lastHealth.get(articleId) === key) continue;
+        this.lastHealth.set(articleId, key);
+        this.server.local.to(`article:${articleId}:mod`).emit('thread.health', health);
+      } catch (error) {
+        this.logger.warn({ err: error, articleId }, 'Could not measure thread health');
+      }
+    }
+  }
+
+  // A moderator who starts following an article learns its health at once.
+  private async sendHealthTo(socket: Socket, articleId: string): Promise<void> {
+    try {
+      const health = await this.health.byId(articleId);
+      const user = state(socket).user;
+      if (health && user && isModerator(user) && socket.rooms.has(`article:${articleId}:mod`))
+        emitSession(socket, 'thread.health', health);
+    } catch (error) {
+      this.logger.warn({ err: error, articleId }, 'Could not measure thread health');
+    }
   }
 
   // Shutdown: every connection of this node is closed cleanly. Not a
@@ -341,7 +384,10 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         return { feed: input.feed, seq: result.seq, resync: result.resync };
       }
       void socket.join(`article:${result.subscription.articleId}`);
-      if (user && isModerator(user)) void socket.join(`article:${result.subscription.articleId}:mod`);
+      if (user && isModerator(user)) {
+        void socket.join(`article:${result.subscription.articleId}:mod`);
+        void this.sendHealthTo(socket, result.subscription.articleId);
+      }
       return {
         articleId: result.subscription.articleId,
         seq: result.seq,
@@ -362,7 +408,10 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       if (subscription) {
         this.realtime.unsubscribe(subscription);
         state(socket).subscriptions.delete(key);
-        if (input.article) void socket.leave(`article:${subscription.articleId}`);
+        if (input.article) {
+          void socket.leave(`article:${subscription.articleId}`);
+          void socket.leave(`article:${subscription.articleId}:mod`);
+        }
       }
       return { ok: true };
     } catch (error) {

@@ -125,6 +125,8 @@ function Queue() {
   const [queue, setQueue] = useState<QueueName>('pending');
   const [items, setItems] = useState<QueueItem[] | null>(null);
   const [titles, setTitles] = useState<Map<string, string>>(new Map());
+  const titlesRef = useRef(titles);
+  titlesRef.current = titles;
   const [slugs, setSlugs] = useState<ArticleSummary[]>([]);
   const [live, setLive] = useState<LiveState>('connecting');
   const [status, setStatus] = useState('');
@@ -195,6 +197,27 @@ function Queue() {
           // The event carries the comment; the queue item adds its context (parent, reports, record).
           clearTimeout(timer);
           timer = setTimeout(() => refresh.current(), 150);
+        },
+        // Slow mode on an article changed (by itself or by a moderator): said
+        // here too, so a moderator working the queue hears of a heated thread.
+        'slow_mode.changed': (
+          env: Envelope<{
+            slug: string;
+            action: 'on' | 'off' | 'setting';
+            by: 'auto' | 'moderator';
+            rate: { commentsPerMinute: number; reportsPerMinute: number } | null;
+          }>,
+        ) => {
+          seq.current = Math.max(seq.current ?? 0, env.seq);
+          if (env.data.by !== 'auto') return;
+          const title = titlesRef.current.get(env.articleId) ?? env.data.slug;
+          setStatus(
+            env.data.action === 'on'
+              ? `Slow mode turned on by itself on “${title}”: ${env.data.rate?.commentsPerMinute ?? 0} comments and ${
+                  env.data.rate?.reportsPerMinute ?? 0
+                } reports per minute. See its health in Articles.`
+              : `Slow mode lifted by itself on “${title}”: the thread has calmed down.`,
+          );
         },
         'queue.resolved': (env: Envelope<{ commentId: string; action: string; status: string }>) => {
           seq.current = Math.max(seq.current ?? 0, env.seq);

@@ -10,6 +10,7 @@ import {
   SORTS,
   STANCES,
   type Article,
+  type SlowMode,
   type CommentNode,
   type CommentView,
   type Sort,
@@ -29,6 +30,7 @@ interface ArticleSettings {
   state: 'open' | 'closed';
   premoderation: boolean;
   slowModeSeconds: number;
+  slowMode: SlowMode;
 }
 
 // The discussion under an article: used by the reader page and, alone, by the
@@ -393,7 +395,7 @@ export function Thread({
           <p class="notice">Comments on this article are reviewed by a moderator before they appear.</p>
         )}
         {article.slowModeSeconds > 0 && article.state === 'open' && (
-          <p class="notice">Slow mode: one comment every {article.slowModeSeconds} seconds per reader.</p>
+          <SlowModeNotice seconds={article.slowModeSeconds} slowMode={article.slowMode} />
         )}
 
         <StanceSummary counts={article.stanceCounts} />
@@ -598,4 +600,21 @@ function escapeParagraphs(text: string): string {
     .split(/\n{2,}/)
     .map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`)
     .join('');
+}
+
+// Says who slowed the thread down: a moderator, or the service by itself
+// because comments (or reports) came fast; automatic slow mode lifts itself.
+function SlowModeNotice({ seconds, slowMode }: { seconds: number; slowMode?: SlowMode }) {
+  const auto = slowMode?.source === 'auto';
+  const since = slowMode?.since ? ` since ${new Date(slowMode.since).toLocaleTimeString()}` : '';
+  return (
+    <p class="notice slow-mode" role="status" data-source={slowMode?.source ?? 'manual'}>
+      Slow mode: one comment every {seconds} seconds per reader.{' '}
+      {auto
+        ? `Turned on automatically${since} because ${
+            slowMode?.reason === 'reports' ? 'many comments were reported' : 'comments are coming in fast'
+          }; it lifts by itself when the discussion calms down.`
+        : `Set by the moderators${since}.`}
+    </p>
+  );
 }

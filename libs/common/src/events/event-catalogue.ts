@@ -53,6 +53,65 @@ export const commentViewSchema = z.strictObject({
 });
 export type CommentViewData = z.infer<typeof commentViewSchema>;
 
+// The slow mode in force on an article and why; in the article (HTTP) and in
+// `article.updated`, so readers know it and moderators see who set it.
+export const slowModeSchema = z
+  .strictObject({
+    seconds: z.number().int().describe("Least seconds between one reader's comments on the article; 0: no slow mode"),
+    source: z
+      .enum(['manual', 'auto'])
+      .nullable()
+      .describe('Who set the slow mode in force: a moderator, or the service when the thread ran hot; null: none'),
+    reason: z
+      .enum(['comments', 'reports'])
+      .nullable()
+      .describe('For automatic slow mode: the rate that passed its threshold'),
+    since: time.nullable().describe('When the slow mode in force began'),
+    setting: z
+      .enum(['auto', 'off', 'manual'])
+      .describe("The moderators' choice: automatic (the default), never automatic, or a fixed interval"),
+  })
+  .describe('Slow mode on the article');
+export type SlowModeData = z.infer<typeof slowModeSchema>;
+
+const perMinute = z.strictObject({ last1m: z.number(), last5m: z.number() });
+
+// What moderators see of a thread's heat (GET /api/moderation/articles/:slug/health, `thread.health`).
+export const threadHealthSchema = z.strictObject({
+  articleId: uuid,
+  slug: z.string(),
+  at: time,
+  commentsPerMinute: perMinute.describe('Comments posted (any status) per minute over the last 1 and 5 minutes'),
+  reportsPerMinute: perMinute.describe("Reports on the article's comments per minute over the last 1 and 5 minutes"),
+  recent: z
+    .strictObject({
+      minutes: z.number().int(),
+      comments: z.number().int(),
+      held: z.number().int().describe('Still held for review (pending)'),
+      removed: z.number().int().describe('Removed or rejected by a moderator'),
+      newAccounts: z.number().int().describe('Posted by accounts younger than NEW_ACCOUNT_HOURS'),
+      heldShare: z.number(),
+      removedShare: z.number(),
+      newAccountShare: z.number(),
+    })
+    .describe('Comments of the last hour and the share of them held, removed, and posted by new accounts (0 to 1)'),
+  hottest: z
+    .array(
+      z.strictObject({
+        rootId: uuid.describe('The top-level comment the subthread hangs from'),
+        replies: z.number().int().describe('Replies in the subthread in the last 5 minutes'),
+        repliesPerMinute: z.number(),
+        maxDepth: z.number().int().describe('Deepest reply in the subthread'),
+        comments: z.number().int().describe('Comments in the subthread, its root included'),
+        reported: z.number().int().describe('Comments in the subthread that were reported'),
+        reportedShare: z.number(),
+      }),
+    )
+    .describe('The subthreads with the most replies in the last 5 minutes, hottest first (at most 5)'),
+  slowMode: slowModeSchema,
+});
+export type ThreadHealthData = z.infer<typeof threadHealthSchema>;
+
 export const holdReasonSchema = z.enum(['premoderation', 'user_premoderated', 'suspect_word', 'reports']);
 
 // How an event's comment reaches a reader. Only ids are kept in the event
@@ -121,9 +180,32 @@ export const ARTICLE_EVENTS = {
         slug: z.string(),
         state: z.enum(['open', 'closed']),
         premoderation: z.boolean(),
-        slowModeSeconds: z.number().int(),
+        slowModeSeconds: z.number().int().describe('The same as `slowMode.seconds`'),
+        slowMode: slowModeSchema,
       }),
     }),
+  },
+  'slow_mode.changed': {
+    audience:
+      "moderators (also in the moderators' feed): slow mode went on or off by itself, with the measured rate and the threshold, or a moderator changed its setting",
+    data: z.strictObject({
+      slug: z.string(),
+      action: z.enum(['on', 'off', 'setting']),
+      by: z.enum(['auto', 'moderator']),
+      slowMode: slowModeSchema,
+      rate: z
+        .strictObject({
+          commentsPerMinute: z.number(),
+          reportsPerMinute: z.number(),
+          windowSeconds: z.number().int(),
+        })
+        .nullable()
+        .describe('What was measured when the service decided (null for a moderator’s change)'),
+      threshold: z
+        .strictObject({ commentsPerMinute: z.number(), reportsPerMinute: z.number(), quietSeconds: z.number().int() })
+        .nullable(),
+    }),
+    feed: true,
   },
   'queue.added': {
     audience: "moderators (also in the moderators' feed)",
@@ -184,6 +266,11 @@ export const SESSION_EVENTS = {
     audience:
       "everyone following the article live, when events up to `seq` are missing from the article's log (history pruned or erased, a manual repair): live events after `seq` keep coming; reload the article and its comments over HTTP",
     data: z.strictObject({ articleId: uuid, seq: z.number().int() }),
+  },
+  'thread.health': {
+    audience:
+      'moderators following the article (`subscribe` with `article`): once after subscribing, then every `THREAD_HEALTH_INTERVAL_MS` when it changed; the same body as GET /api/moderation/articles/:slug/health',
+    data: threadHealthSchema,
   },
   'subscription.ended': {
     audience: "a socket following the moderators' feed whose account may no longer (demoted, signed out by expiry)",

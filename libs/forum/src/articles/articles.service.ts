@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, DomainError, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
-import type { AppConfig, KeysetPage } from '@rejoinder/common';
+import { APP_CONFIG, DomainError, ErrorCode, Keyset, slowModeSchema, TIME_ID_KEY } from '@rejoinder/common';
+import type { AppConfig, KeysetPage, SlowModeData } from '@rejoinder/common';
 import { z } from 'zod';
 import { ArticleRecord, ArticlesRepository } from './articles.repository.js';
 import { ReadCache } from '../read-cache/read-cache.js';
@@ -25,7 +25,8 @@ export const articleViewSchema = articleSummarySchema.extend({
   body: z.string().describe('Markdown source'),
   html: z.string().describe('Sanitised HTML'),
   premoderation: z.boolean(),
-  slowModeSeconds: z.number().int(),
+  slowModeSeconds: z.number().int().describe('The same as `slowMode.seconds`'),
+  slowMode: slowModeSchema,
   passageCounts: z
     .array(z.number().int())
     .describe(
@@ -58,6 +59,24 @@ export function toArticleSummary(a: ArticleRecord): ArticleSummary {
     sourceUrl: a.sourceUrl,
     state: a.state,
     commentCount: a.commentCount,
+  };
+}
+
+// The slow mode in force and who set it, as readers and moderators see it.
+export function slowModeOf(
+  a: Pick<ArticleRecord, 'slowModeSeconds' | 'slowModeSetting' | 'slowModeSource' | 'slowModeReason' | 'slowModeSince'>,
+): SlowModeData {
+  const source =
+    a.slowModeSeconds > 0 && (a.slowModeSource === 'manual' || a.slowModeSource === 'auto') ? a.slowModeSource : null;
+  return {
+    seconds: a.slowModeSeconds,
+    source,
+    reason:
+      source === 'auto' && (a.slowModeReason === 'comments' || a.slowModeReason === 'reports')
+        ? a.slowModeReason
+        : null,
+    since: source ? (a.slowModeSince?.toISOString() ?? null) : null,
+    setting: a.slowModeSetting,
   };
 }
 
@@ -112,6 +131,7 @@ export class ArticlesService {
       html: a.bodyHtml,
       premoderation: a.premoderation,
       slowModeSeconds: a.slowModeSeconds,
+      slowMode: slowModeOf(a),
       passageCounts: passagesOf(a).map((_, i) => countOf(a.passageCounts, String(i))),
       stanceCounts: {
         agree: countOf(a.stanceCounts, 'agree'),

@@ -634,7 +634,7 @@ export class CommentsRepository {
   }
 }
 
-type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
+export type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
 
 // Bumps the article's event counter by `count` (taking its row lock) and its
 // published-comment count by `published`, with the counts of the comment's
@@ -664,7 +664,7 @@ async function lockArticle(
 
 // Queue events also go to the moderators' feed across articles. Its counter
 // row is locked after the article's, as by every writer, so no deadlock.
-async function appendToModerationFeed(
+export async function appendToModerationFeed(
   tx: Tx,
   articleId: string,
   type: string,
