@@ -32,6 +32,7 @@ describe('parseSince', () => {
 
   it('refuses an event number no article can reach as SINCE_AHEAD', () => {
     expect(codeOf(() => parseSince('2147483648'))).toBe(ErrorCode.SinceAhead);
+    expect(codeOf(() => parseSince('99999999999999999999'))).toBe(ErrorCode.SinceAhead);
     expect(parseSince('2147483647').kind).toBe('seq');
   });
 });
