@@ -105,7 +105,10 @@ beforeAll(async () => {
     })
   ).body;
   for (const voter of [ann, r1, r2]) {
-    const vote = await http(t, 'PUT', `/api/comments/${c.disagree.id}/vote`, { token: voter.token, body: { value: 1 } });
+    const vote = await http(t, 'PUT', `/api/comments/${c.disagree.id}/vote`, {
+      token: voter.token,
+      body: { value: 1 },
+    });
     expect(vote.status).toBe(200);
   }
   await http(t, 'PATCH', `/api/moderation/users/${dan.id}`, { token: moderator.token, body: { premoderated: true } });

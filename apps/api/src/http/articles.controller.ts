@@ -136,7 +136,7 @@ export class ArticlesController {
     required: true,
     schema: { type: 'string', example: '42' },
     description:
-      "An event number of the article (the `seq` the reader last saw; 0: from the start) or an ISO 8601 time with its offset (`2026-11-30T09:00:00Z`)",
+      'An event number of the article (the `seq` the reader last saw; 0: from the start) or an ISO 8601 time with its offset (`2026-11-30T09:00:00Z`)',
   })
   @ApiJsonResponse(200, 'What happened since', DIGEST_SCHEMA)
   @ApiProblems(

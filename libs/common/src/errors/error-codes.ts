@@ -230,7 +230,10 @@ export function describeError(code: ErrorCode): ErrorDescription {
     case ErrorCode.InvalidSince:
       return { status: 400, title: '`since` must be an event number (a whole number, 0 or more) or an ISO 8601 time' };
     case ErrorCode.SinceAhead:
-      return { status: 400, title: "`since` is ahead of the article: a later event number than it has, or a time to come" };
+      return {
+        status: 400,
+        title: '`since` is ahead of the article: a later event number than it has, or a time to come',
+      };
     case ErrorCode.ServiceUnavailable:
       return { status: 503, title: 'The service is not ready' };
     case ErrorCode.Internal:

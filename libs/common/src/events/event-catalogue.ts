@@ -68,7 +68,11 @@ export const digestSchema = z.strictObject({
     .strictObject({
       requested: z.string().describe('`since` as the reader sent it (an event number or an ISO 8601 time)'),
       seq: z.number().int().describe('The digest covers the events after this one, up to `seq`'),
-      at: time.nullable().describe('When the event `since.seq` happened (null for 0, the start of the article, or when the log no longer keeps it)'),
+      at: time
+        .nullable()
+        .describe(
+          'When the event `since.seq` happened (null for 0, the start of the article, or when the log no longer keeps it)',
+        ),
       clamped: z
         .enum(DIGEST_CLAMPS)
         .nullable()
@@ -126,7 +130,7 @@ export const digestSchema = z.strictObject({
     )
     .nullable()
     .describe(
-      "Comments taken down or held in the window, in the subthreads the reader took part in, newest first (at most 10; null when anonymous); never their text",
+      'Comments taken down or held in the window, in the subthreads the reader took part in, newest first (at most 10; null when anonymous); never their text',
     ),
 });
 export type DigestData = z.infer<typeof digestSchema>;

@@ -41,7 +41,9 @@ export class DigestRepository {
     const lastBefore = (bound: Prisma.Sql) => sql`(SELECT e.seq FROM article_events e
         WHERE e.article_id = ${articleId}::uuid AND ${bound}
         ORDER BY e.created_at DESC, e.seq DESC LIMIT 1)`;
-    const rows = await this.prisma.$queryRaw<{ oldest: number | null; ageFloor: number | null; atTime: number | null }[]>`
+    const rows = await this.prisma.$queryRaw<
+      { oldest: number | null; ageFloor: number | null; atTime: number | null }[]
+    >`
       SELECT (SELECT min(e.seq) FROM article_events e WHERE e.article_id = ${articleId}::uuid) AS oldest,
              ${lastBefore(sql`e.created_at < ${cutoff}::timestamptz`)} AS "ageFloor",
              ${at ? lastBefore(sql`e.created_at <= ${at}::timestamptz`) : sql`NULL::int`} AS "atTime"`;

@@ -83,7 +83,12 @@ export function planDigest(comments: WindowComment[], viewerId: string | null): 
       repliesToYou: toViewer?.length ?? null,
     },
     best,
-    repliesToYou: toViewer ? [...toViewer].sort(newestFirst).slice(0, DIGEST_LIMITS.repliesToYou).map((c) => c.id) : null,
+    repliesToYou: toViewer
+      ? [...toViewer]
+          .sort(newestFirst)
+          .slice(0, DIGEST_LIMITS.repliesToYou)
+          .map((c) => c.id)
+      : null,
     busiest,
   };
 }
