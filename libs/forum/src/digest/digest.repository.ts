@@ -59,14 +59,19 @@ export class DigestRepository {
 
   // The comments that came into the window (a `comment.created` event in
   // it: posted, or approved or restored from rejected), as they are now.
+  // One primary-key lookup per event (the LIMIT keeps the planner from
+  // trading them for a scan of the article's comments when the window is
+  // large), so the cost follows the window, not the thread.
   windowComments(articleId: string, after: number, head: number): Promise<WindowComment[]> {
     return this.prisma.$queryRaw<WindowComment[]>`
-      SELECT DISTINCT c.id, c.parent_id AS "parentId", c.path[1] AS "rootId", c.depth, c.status::text AS status,
-             c.author_id AS "authorId", p.author_id AS "parentAuthorId", c.stance::text AS stance,
-             c.best_score AS "bestScore", c.score, c.created_at AS "createdAt"
-      FROM article_events e
-      JOIN comments c ON c.id = e.comment_id
-      LEFT JOIN comments p ON p.id = c.parent_id
+      SELECT DISTINCT w.* FROM article_events e
+      CROSS JOIN LATERAL (
+        SELECT c.id, c.parent_id AS "parentId", c.path[1] AS "rootId", c.depth, c.status::text AS status,
+               c.author_id AS "authorId",
+               (SELECT p.author_id FROM comments p WHERE p.id = c.parent_id) AS "parentAuthorId",
+               c.stance::text AS stance, c.best_score AS "bestScore", c.score, c.created_at AS "createdAt"
+        FROM comments c WHERE c.id = e.comment_id LIMIT 1
+      ) w
       WHERE e.article_id = ${articleId}::uuid AND e.seq > ${after} AND e.seq <= ${head}
         AND e.type = 'comment.created'`;
   }

@@ -104,7 +104,7 @@ export class DigestService {
     const notices: NonNullable<Digest['removals']> = [];
     for (const r of rows) {
       if (r.status !== 'removed' && r.status !== 'pending' && r.status !== 'rejected') continue;
-      if (visibility({ status: r.status as CommentStatus, authorId: r.authorId }, viewer) === 'hidden') continue;
+      if (visibility({ status: r.status, authorId: r.authorId }, viewer) === 'hidden') continue;
       notices.push({
         commentId: r.commentId,
         parentId: r.parentId,
