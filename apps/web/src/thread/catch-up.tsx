@@ -45,11 +45,12 @@ export function lastSeen(articleId: string): number | null {
   }
 }
 
-// Only forward: another tab further along is not moved back.
-export function rememberSeen(articleId: string, seq: number): void {
+// Only forward: another tab further along is not moved back (unless the
+// article itself is behind the mark: its database was reset).
+export function rememberSeen(articleId: string, seq: number, reset = false): void {
   try {
     const known = lastSeen(articleId);
-    if (known === null || seq > known) localStorage.setItem(key(articleId), String(seq));
+    if (known === null || seq > known || reset) localStorage.setItem(key(articleId), String(seq));
   } catch {
     // Storage may be off: there is simply no summary next time.
   }
@@ -89,7 +90,7 @@ export function CatchUp({
   const [dismissed, setDismissed] = useState(false);
   // Where the last visit ended, read once: this visit moves it on at once.
   const [since] = useState(() => lastSeen(articleId));
-  useEffect(() => rememberSeen(articleId, seq), [articleId]);
+  useEffect(() => rememberSeen(articleId, seq, since !== null && since > seq), [articleId]);
 
   // Again when the reader signs in: replies to them and removals are personal.
   useEffect(() => {
