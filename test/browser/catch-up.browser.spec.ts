@@ -53,7 +53,11 @@ describe('since your last visit', () => {
       const reply = await postComment(t, bob, article.slug, 'Bob says it is no bluff at all.', {
         parentId: mine.id,
       });
-      await postComment(t, cat, article.slug, 'Cat has a new angle on the op-ed.');
+      const angle = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+        token: cat.token,
+        body: { body: 'Cat has a new angle on the op-ed.', stance: 'question' },
+      });
+      expect(angle.status).toBe(201);
       const removed = await postComment(t, cat, article.slug, 'SECRET text that was taken down.', {
         parentId: mine.id,
       });
@@ -71,6 +75,7 @@ describe('since your last visit', () => {
       const panel = back.getByRole('region', { name: 'Since your last visit' });
       await panel.waitFor();
       await panel.getByText(/^2 new comments \(1 top-level comment, 1 reply\)/).waitFor();
+      await panel.getByRole('list', { name: 'New comments by stance' }).getByText('Question 1').waitFor();
       const replies = panel.getByRole('list', { name: /Replies to you/ });
       const toReply = replies.getByRole('link', { name: /Bob says it is no bluff/ });
       expect(await toReply.getAttribute('href')).toBe(

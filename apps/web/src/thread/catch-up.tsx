@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, timeAgo, type CommentView, type Stance } from '../api';
+import { api, STANCES, timeAgo, type CommentView, type Stance } from '../api';
 
 // "Since your last visit": the page remembers, per article, the last event it
 // showed the reader (localStorage), and on the next visit asks the API what
@@ -134,6 +134,15 @@ export function CatchUp({
         {digest.since.at && <> since {timeAgo(digest.since.at)}</>}.
         {digest.since.clamped && ' Only the most recent activity is summed up.'}
       </p>
+      {STANCES.some(([value]) => counts.byStance[value] > 0) && (
+        <ul class="stance-summary" aria-label="New comments by stance">
+          {STANCES.filter(([value]) => counts.byStance[value] > 0).map(([value, label]) => (
+            <li class={`stance-${value}`} key={value}>
+              {label} <strong>{counts.byStance[value]}</strong>
+            </li>
+          ))}
+        </ul>
+      )}
       {digest.repliesToYou && digest.repliesToYou.length > 0 && (
         <>
           <h4 id="catch-up-replies">Replies to you ({counts.repliesToYou})</h4>
