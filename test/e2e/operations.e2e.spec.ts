@@ -77,6 +77,7 @@ describe('OpenAPI', () => {
         'GET /api/articles',
         'GET /api/articles/{slug}',
         'GET /api/articles/{slug}/comments',
+        'GET /api/articles/{slug}/digest',
         'GET /api/articles/{slug}/events',
         'POST /api/articles/{slug}/comments',
         'GET /api/comments/{id}',

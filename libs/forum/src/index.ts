@@ -21,3 +21,6 @@ export * from './comments/votes.service.js';
 export { wilsonLowerBound, controversy } from './comments/comments.repository.js';
 export * from './notifications/notifications.service.js';
 export * from './transfer/index.js';
+export * from './digest/digest.service.js';
+export { parseSince } from './digest/digest.window.js';
+export type { Since } from './digest/digest.window.js';

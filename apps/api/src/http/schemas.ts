@@ -1,4 +1,4 @@
-import { ARTICLE_EVENT_NAMES, commentViewSchema, openApiSchema } from '@rejoinder/common';
+import { ARTICLE_EVENT_NAMES, commentViewSchema, digestSchema, openApiSchema } from '@rejoinder/common';
 import { articleSummarySchema, articleViewSchema } from '@rejoinder/forum';
 
 // JSON Schemas of the responses, for the OpenAPI description.
@@ -37,6 +37,8 @@ export const ARTICLE_LIST_SCHEMA = {
 };
 
 export const ARTICLE_SCHEMA = openApiSchema(articleViewSchema);
+
+export const DIGEST_SCHEMA = openApiSchema(digestSchema);
 
 // A comment's schema comes from the same zod schema as its type (CommentView)
 // and as the comments in events.

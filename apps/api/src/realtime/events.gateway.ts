@@ -25,8 +25,8 @@ import {
   slugSchema,
 } from '@rejoinder/common';
 import type { AppConfig, SessionEventData, SessionEventName } from '@rejoinder/common';
-import { CommentsService, createCommentSchema } from '@rejoinder/forum';
-import type { CommentView } from '@rejoinder/forum';
+import { CommentsService, createCommentSchema, DigestService, parseSince } from '@rejoinder/forum';
+import type { CommentView, Since } from '@rejoinder/forum';
 import { ThreadHealthService } from '@rejoinder/moderation';
 import { envelope, EventSink, RealtimeService } from '@rejoinder/realtime';
 import type { ClusterMessage, Subscription } from '@rejoinder/realtime';
@@ -45,9 +45,29 @@ const targetSchema = {
   feed: z.literal(MODERATION_FEED).optional(),
 };
 const oneTarget = (t: { article?: string; feed?: string }) => (t.article === undefined) !== (t.feed === undefined);
+// `digest`: also send what happened since `after` (true) or since an event
+// number or time of its own, as one `digest` message (articles only).
+const digestRequestSchema = z.union([
+  z.literal(true),
+  z.strictObject({ since: z.union([seqSchema, z.string().min(1).max(64)]) }),
+]);
 const subscribeSchema = z
-  .strictObject({ ...targetSchema, after: seqSchema.optional() })
-  .refine(oneTarget, { message: 'give either article or feed' });
+  .strictObject({ ...targetSchema, after: seqSchema.optional(), digest: digestRequestSchema.optional() })
+  .refine(oneTarget, { message: 'give either article or feed' })
+  .refine((t) => t.digest === undefined || t.article !== undefined, {
+    message: 'a digest is for an article',
+    path: ['digest'],
+  })
+  .refine((t) => t.digest !== true || t.after !== undefined, {
+    message: 'digest: true needs after (or give digest: { since })',
+    path: ['digest'],
+  });
+
+function digestSince(input: z.output<typeof subscribeSchema>): Since | null {
+  if (input.digest === undefined) return null;
+  if (input.digest === true) return { kind: 'seq', seq: input.after!, raw: String(input.after) };
+  return parseSince(String(input.digest.since));
+}
 const unsubscribeSchema = z.strictObject(targetSchema).refine(oneTarget, { message: 'give either article or feed' });
 const targetOf = (t: { article?: string; feed?: string }) => (t.feed ? t.feed : t.article!);
 const keyOf = (t: { article?: string; feed?: string }) => (t.feed ? `feed:${t.feed}` : `article:${t.article}`);
@@ -232,6 +252,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   constructor(
     private readonly accounts: AccountsService,
     private readonly comments: CommentsService,
+    private readonly digests: DigestService,
     private readonly realtime: RealtimeService,
     private readonly redis: RedisConnections,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -366,6 +387,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     try {
       const input = parseInput(subscribeSchema, body);
+      const since = digestSince(input);
       const { subscriptions, sink } = state(socket);
       // The account as it is at this moment decides what the subscription
       // may follow and replay (later changes reach it through followAccounts).
@@ -377,6 +399,18 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       if (!socket.connected) {
         this.realtime.unsubscribe(result.subscription);
         return ackError(new DomainError(ErrorCode.ServiceUnavailable, 'Disconnected'));
+      }
+      if (since) {
+        // Made after the catch-up, for the account as it is now, by the same
+        // service (and visibility policy) as GET /api/articles/:slug/digest.
+        // A digest that cannot be made undoes the subscription.
+        try {
+          emitSession(socket, 'digest', await this.digests.digest(input.article!, since, user));
+        } catch (error) {
+          this.realtime.unsubscribe(result.subscription);
+          subscriptions.delete(key);
+          throw error;
+        }
       }
       subscriptions.set(key, result.subscription);
       if (input.feed) {

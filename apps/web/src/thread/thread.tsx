@@ -19,6 +19,7 @@ import {
 } from '../api';
 import { AccountForms, useSession } from '../account';
 import { emitAck, openSocket, type Envelope, type LiveState, type SubscribeAck } from '../live';
+import { CatchUp, rememberSeen } from './catch-up';
 import { Comment, ThreadContext, type ThreadActions } from './comment';
 import { Composer } from './composer';
 import { Notifications } from './notifications';
@@ -172,7 +173,10 @@ export function Thread({
       store.place(c, { own });
     };
     const track = (env: Envelope) => {
-      if (typeof env.seq === 'number' && env.seq > seq.current) seq.current = env.seq;
+      if (typeof env.seq === 'number' && env.seq > seq.current) {
+        seq.current = env.seq;
+        if (!embedded) rememberSeen(article.id, env.seq);
+      }
     };
     const socket = openSocket({
       onState: setLive,
@@ -182,7 +186,10 @@ export function Thread({
             if (ack.error) return;
             if (typeof ack.viewers === 'number') setViewers(ack.viewers);
             if (ack.resync) void reload.current({ fresh: true });
-            else if (typeof ack.seq === 'number' && ack.seq > seq.current) seq.current = ack.seq;
+            else if (typeof ack.seq === 'number' && ack.seq > seq.current) {
+              seq.current = ack.seq;
+              if (!embedded) rememberSeen(article.id, ack.seq);
+            }
           },
           () => undefined,
         );
@@ -358,7 +365,7 @@ export function Thread({
     <ThreadContext.Provider value={actions}>
       <section class="thread" aria-labelledby="thread-title">
         <div class="thread-head">
-          <h2 id="thread-title">
+          <h2 id="thread-title" tabIndex={-1}>
             Comments <span class="count">{article.commentCount > 0 ? article.commentCount : ''}</span>
           </h2>
           <div class="thread-meta">
@@ -396,6 +403,16 @@ export function Thread({
         )}
         {article.slowModeSeconds > 0 && article.state === 'open' && (
           <SlowModeNotice seconds={article.slowModeSeconds} slowMode={article.slowMode} />
+        )}
+
+        {!embedded && (
+          <CatchUp
+            articleId={article.id}
+            slug={article.slug}
+            seq={initial.seq}
+            account={me?.id ?? null}
+            permalink={permalink}
+          />
         )}
 
         <StanceSummary counts={article.stanceCounts} />

@@ -146,6 +146,11 @@ export const configSchema = z.object({
   // How API nodes share socket.io rooms: one node in memory, Redis, or PostgreSQL.
   REALTIME_ADAPTER: z.enum(['memory', 'redis', 'postgres']).optional(),
   REALTIME_BACKLOG_LIMIT: z.coerce.number().int().min(1).max(100_000).default(1000),
+  // "Catch me up" (GET /api/articles/:slug/digest) looks back at most this
+  // far, and over at most this many of the article's latest events, so one
+  // digest costs the same however long the reader was away.
+  DIGEST_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  DIGEST_MAX_EVENTS: z.coerce.number().int().min(10).max(100_000).default(5000),
   // Memory for rendered thread pages and articles (0 turns the cache off).
   READ_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(64),
   // A CDN's purge endpoint (Cloudflare-style `{ "tags": [...] }`), called

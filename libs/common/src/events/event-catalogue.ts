@@ -111,6 +111,88 @@ export const threadHealthSchema = z.strictObject({
   slowMode: slowModeSchema,
 });
 export type ThreadHealthData = z.infer<typeof threadHealthSchema>;
+// "Catch me up": what happened in an article since a reader's last visit
+// (GET /api/articles/:slug/digest, and the `digest` message after a
+// subscribe that asks for it). Every comment in it went through the
+// visibility policy for its reader; a removal is a notice, never the text.
+const DIGEST_CLAMPS = ['max-age', 'log-start', 'max-events'] as const;
+export const digestSchema = z.strictObject({
+  articleId: uuid,
+  seq: z
+    .number()
+    .int()
+    .describe("The article's last event number when the digest was made: follow live with `after` set to it"),
+  since: z
+    .strictObject({
+      requested: z.string().describe('`since` as the reader sent it (an event number or an ISO 8601 time)'),
+      seq: z.number().int().describe('The digest covers the events after this one, up to `seq`'),
+      at: time
+        .nullable()
+        .describe(
+          'When the event `since.seq` happened (null for 0, the start of the article, or when the log no longer keeps it)',
+        ),
+      clamped: z
+        .enum(DIGEST_CLAMPS)
+        .nullable()
+        .describe(
+          'Why the window starts later than asked, or null: `max-age` (older than DIGEST_MAX_AGE_DAYS), ' +
+            '`log-start` (before the oldest event kept), `max-events` (more than DIGEST_MAX_EVENTS events ago)',
+        ),
+    })
+    .describe('The window the digest covers'),
+  counts: z.strictObject({
+    comments: z.number().int().describe('New published comments in the window, top-level and replies'),
+    topLevel: z.number().int(),
+    replies: z.number().int(),
+    byStance: z
+      .strictObject({
+        agree: z.number().int(),
+        disagree: z.number().int(),
+        question: z.number().int(),
+        other: z.number().int(),
+        none: z.number().int(),
+      })
+      .describe('New published top-level comments per declared stance (`none`: no stance declared)'),
+    repliesToYou: z.number().int().nullable().describe('New published replies to the reader (null when anonymous)'),
+    removals: z.number().int().nullable().describe('Removal notices in the reader’s subthreads (null when anonymous)'),
+  }),
+  repliesToYou: z
+    .array(commentViewSchema)
+    .nullable()
+    .describe("The newest replies to the reader's comments (at most 10; null when anonymous)"),
+  best: z
+    .array(commentViewSchema)
+    .describe('The best new top-level comments by others: Wilson lower bound, then score (at most 5)'),
+  busiest: z
+    .array(
+      z.strictObject({
+        root: commentViewSchema.describe('The top-level comment (a placeholder when the reader may not see it)'),
+        newReplies: z.number().int().describe('New published replies under it in the window, at any depth'),
+        lastReplyAt: time,
+      }),
+    )
+    .describe('The subthreads with the most new replies (at most 3)'),
+  removals: z
+    .array(
+      z.strictObject({
+        commentId: uuid,
+        parentId: uuid.nullable(),
+        rootId: uuid.describe('The top-level comment of the subthread'),
+        status: z
+          .enum(['removed', 'pending', 'rejected'])
+          .describe('`pending`: held for a moderator (shown to its author only)'),
+        reasonCode: z.string().nullable(),
+        at: time,
+        yours: z.boolean().describe('The reader wrote it'),
+      }),
+    )
+    .nullable()
+    .describe(
+      'Comments taken down or held in the window, in the subthreads the reader took part in, newest first (at most 10; null when anonymous); never their text',
+    ),
+});
+export type DigestData = z.infer<typeof digestSchema>;
+export type DigestClamp = (typeof DIGEST_CLAMPS)[number];
 
 export const holdReasonSchema = z.enum(['premoderation', 'user_premoderated', 'suspect_word', 'reports']);
 
@@ -271,6 +353,11 @@ export const SESSION_EVENTS = {
     audience:
       'moderators following the article (`subscribe` with `article`): once after subscribing, then every `THREAD_HEALTH_INTERVAL_MS` when it changed; the same body as GET /api/moderation/articles/:slug/health',
     data: threadHealthSchema,
+  },
+  digest: {
+    audience:
+      'a socket that subscribed to an article with `digest` set: once, after the catch-up and before the acknowledgement; what `GET /api/articles/:slug/digest` gives its account',
+    data: digestSchema,
   },
   'subscription.ended': {
     audience: "a socket following the moderators' feed whose account may no longer (demoted, signed out by expiry)",
