@@ -13,6 +13,7 @@ import {
 } from '@prisma/driver-adapter-utils';
 import type * as Wasm from '@prisma/schema-engine-wasm/schema_engine_bg';
 import pg from 'pg';
+import { createPool } from '../database-pool.js';
 
 export type {
   DiffTarget,
@@ -143,7 +144,10 @@ class CatalogFriendlyClient extends pg.Client {
 async function connectAdapter(url: string): Promise<SqlDriverAdapter> {
   // One connection, as the native engine uses: its advisory lock, which keeps
   // concurrent deploys apart, is held by the session that took it.
-  const pool = new pg.Pool({ connectionString: url, Client: CatalogFriendlyClient, max: 1 });
+  // Its connection can be ended from outside while idle (the shadow database
+  // is dropped WITH (FORCE) with the session still open: FATAL 57P01); the
+  // next query then fails, but the error event must not end the process.
+  const pool = createPool({ connectionString: url, Client: CatalogFriendlyClient, max: 1 }, () => undefined);
   const adapter = await new PrismaPg(pool).connect();
   // adapter-pg splits scripts on every ';' (breaking $$ bodies and string
   // literals) and runs the pieces one by one. Without parameters pg uses the
