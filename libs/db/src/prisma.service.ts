@@ -36,6 +36,13 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     this.pool = pool;
   }
 
+  // The pool of single statements, for the hot statements that run on the
+  // driver directly (ADR 26): the same connections, limits and error handling
+  // as Prisma's own single statements.
+  get statements(): pg.Pool {
+    return this.pool.statements;
+  }
+
   // Connections lent out, idle, and requests waiting for one, over the
   // statement and transaction pools (for metrics).
   poolStats(): { in_use: number; idle: number; waiting: number } {

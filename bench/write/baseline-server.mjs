@@ -1,0 +1,130 @@
+// The write benchmark's baseline: a bare node:http server with a pg pool that
+// takes the API's posting URL and runs the statements the API runs for a
+// post, in the same order, with no framework and no ORM. It shows what the
+// database and the driver cost on their own, so the API's figures read as
+// "baseline + what NestJS, Fastify, Prisma and the checks add".
+//
+//   POST /api/articles/:slug/comments   { id?, body, parentId? }
+//     1. the bearer token, verified as the API does (jose, HS256, issuer,
+//        audience), then the account by id (the statement Prisma sends for
+//        UsersRepository.findById)
+//     2. the article as posting reads it (articleForPost, from dist)
+//     3. for a reply, its parent (parentForReply, from dist)
+//     4. the account's role and sanctions (the statement Prisma sends for
+//        ModerationRepository.sanctionState)
+//     5. the post itself: insertPublished from dist (identical text and values)
+//   and answers 201 with the stored row as JSON.
+//
+// It does not render Markdown (the body is stored HTML-escaped), keeps no
+// rate limits, duplicate marks or word lists, and does not publish the event
+// to sockets. The write benchmark checks, with bench/write/sql-log.mjs, that
+// the statement texts it sends for a post are the API's.
+// Env: DATABASE_URL (required), JWT_SECRET (required), PORT (0 = any),
+// HOST (127.0.0.1), DATABASE_POOL_SIZE (10, the API's default).
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jwtVerify } from 'jose';
+import pg from 'pg';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const { articleForPost, parentForReply, insertPublished, isCommentIdTaken } = await import(
+  join(ROOT, 'dist/libs/forum/src/comments/post-statements.js')
+);
+
+// The statements Prisma 7 sends for the two account reads (captured from the
+// API with bench/write/sql-log.mjs; the benchmark compares them on every run).
+const ACCOUNT = `SELECT "public"."users"."id", "public"."users"."username", "public"."users"."email", "public"."users"."role", "public"."users"."created_at" AS "createdAt" FROM "public"."users" WHERE ("public"."users"."id" = $1 AND 1=1) LIMIT $2 OFFSET $3`;
+const SANCTIONS = `SELECT "public"."users"."id", "public"."users"."username", "public"."users"."role", "public"."users"."banned_at" AS "bannedAt", "public"."users"."suspended_until" AS "suspendedUntil", "public"."users"."premoderated" FROM "public"."users" WHERE ("public"."users"."id" = $1 AND 1=1) LIMIT $2 OFFSET $3`;
+
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DATABASE_POOL_SIZE || 10),
+});
+const key = new TextEncoder().encode(process.env.JWT_SECRET);
+
+const escape = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function send(res, status, value) {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function post(req, res, slug, raw) {
+  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (!token) return send(res, 401, { code: 'UNAUTHENTICATED' });
+  const { payload } = await jwtVerify(token, key, {
+    algorithms: ['HS256'],
+    issuer: 'rejoinder',
+    audience: 'rejoinder',
+    requiredClaims: ['sub', 'exp', 'iat'],
+  });
+  const user = (await pool.query(ACCOUNT, [payload.sub, 1, 0])).rows[0];
+  if (!user) return send(res, 401, { code: 'INVALID_TOKEN' });
+  const input = JSON.parse(raw);
+  const body = String(input.body ?? '').trim();
+  const article = (await pool.query(articleForPost(slug))).rows[0];
+  if (!article) return send(res, 404, { code: 'ARTICLE_NOT_FOUND' });
+  const id = input.id ?? randomUUID();
+  let path = [id];
+  let depth = 0;
+  if (input.parentId) {
+    const parent = (await pool.query(parentForReply(input.parentId))).rows[0];
+    if (!parent || parent.articleId !== article.id || parent.status !== 'published') {
+      return send(res, 422, { code: 'PARENT_NOT_REPLYABLE' });
+    }
+    path = [...parent.path, id];
+    depth = parent.depth + 1;
+  }
+  const sanctions = (await pool.query(SANCTIONS, [user.id, 1, 0])).rows[0];
+  if (sanctions.bannedAt || sanctions.premoderated) return send(res, 403, { code: 'SANCTIONED' });
+  try {
+    const statement = insertPublished(
+      {
+        id,
+        articleId: article.id,
+        parentId: input.parentId ?? null,
+        authorId: user.id,
+        path,
+        depth,
+        bodySource: body,
+        bodyHtml: `<p>${escape(body)}</p>`,
+        anchor: null,
+        stance: null,
+      },
+      { type: 'comment.created', payload: '{}' },
+    );
+    const row = (await pool.query(statement)).rows[0];
+    if (!row) return send(res, 409, { code: 'ARTICLE_CLOSED' });
+    return send(res, 201, row);
+  } catch (error) {
+    if (isCommentIdTaken(error)) return send(res, 409, { code: 'COMMENT_ID_CONFLICT' });
+    throw error;
+  }
+}
+
+const server = http.createServer((req, res) => {
+  const match = req.method === 'POST' && /^\/api\/articles\/([^/?]+)\/comments$/.exec(req.url ?? '');
+  if (!match) return send(res, 404, { code: 'NOT_FOUND' });
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    post(req, res, decodeURIComponent(match[1]), Buffer.concat(chunks).toString()).catch((error) => {
+      // Pool acquire timeouts never happen here (no timeout is set): any
+      // error is a failure, and counted as one.
+      if (!res.headersSent) send(res, 500, { code: 'INTERNAL', message: String(error?.message ?? error) });
+    });
+  });
+});
+
+server.listen(Number(process.env.PORT || 0), process.env.HOST || '127.0.0.1', () => {
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  console.log(JSON.stringify({ listening: port }));
+});
+
+process.on('SIGTERM', () => {
+  server.close();
+  pool.end().then(() => process.exit(0));
+});
