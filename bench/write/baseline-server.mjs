@@ -6,13 +6,12 @@
 //
 //   POST /api/articles/:slug/comments   { id?, body, parentId? }
 //     1. the bearer token, verified as the API does (jose, HS256, issuer,
-//        audience), then the account by id (the statement Prisma sends for
-//        UsersRepository.findById)
-//     2. the article as posting reads it (articleForPost, from dist)
-//     3. for a reply, its parent (parentForReply, from dist)
-//     4. the account's role and sanctions (the statement Prisma sends for
-//        ModerationRepository.sanctionState)
-//     5. the post itself: insertPublished from dist (identical text and values)
+//        audience; like the API, once per token), then the account by id
+//        (USER_BY_ID, from dist)
+//     2. the article, whether the id is taken and the parent, in one read
+//        (postContext, from dist)
+//     3. the account's role and sanctions (SANCTION_STATE, from dist)
+//     4. the post itself: insertPublished from dist (identical text and values)
 //   and answers 201 with the stored row as JSON.
 //
 // It does not render Markdown (the body is stored HTML-escaped), keeps no
@@ -29,20 +28,32 @@ import { jwtVerify } from 'jose';
 import pg from 'pg';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const { articleForPost, parentForReply, insertPublished, isCommentIdTaken } = await import(
+// The statement modules only (not the packages' indexes, which pull in Nest).
+const { postContext, insertPublished, isCommentIdTaken } = await import(
   join(ROOT, 'dist/libs/forum/src/comments/post-statements.js')
 );
-
-// The statements Prisma 7 sends for the two account reads (captured from the
-// API with bench/write/sql-log.mjs; the benchmark compares them on every run).
-const ACCOUNT = `SELECT "public"."users"."id", "public"."users"."username", "public"."users"."email", "public"."users"."role", "public"."users"."created_at" AS "createdAt" FROM "public"."users" WHERE ("public"."users"."id" = $1 AND 1=1) LIMIT $2 OFFSET $3`;
-const SANCTIONS = `SELECT "public"."users"."id", "public"."users"."username", "public"."users"."role", "public"."users"."banned_at" AS "bannedAt", "public"."users"."suspended_until" AS "suspendedUntil", "public"."users"."premoderated" FROM "public"."users" WHERE ("public"."users"."id" = $1 AND 1=1) LIMIT $2 OFFSET $3`;
+const { USER_BY_ID } = await import(join(ROOT, 'dist/libs/accounts/src/users.repository.js'));
+const { SANCTION_STATE } = await import(join(ROOT, 'dist/libs/moderation/src/moderation.repository.js'));
 
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
   max: Number(process.env.DATABASE_POOL_SIZE || 10),
 });
 const key = new TextEncoder().encode(process.env.JWT_SECRET);
+const verified = new Map();
+
+async function verify(token) {
+  const known = verified.get(token);
+  if (known && known.exp * 1000 > Date.now()) return known;
+  const { payload } = await jwtVerify(token, key, {
+    algorithms: ['HS256'],
+    issuer: 'rejoinder',
+    audience: 'rejoinder',
+    requiredClaims: ['sub', 'exp', 'iat'],
+  });
+  verified.set(token, payload);
+  return payload;
+}
 
 const escape = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -55,30 +66,25 @@ function send(res, status, value) {
 async function post(req, res, slug, raw) {
   const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   if (!token) return send(res, 401, { code: 'UNAUTHENTICATED' });
-  const { payload } = await jwtVerify(token, key, {
-    algorithms: ['HS256'],
-    issuer: 'rejoinder',
-    audience: 'rejoinder',
-    requiredClaims: ['sub', 'exp', 'iat'],
-  });
-  const user = (await pool.query(ACCOUNT, [payload.sub, 1, 0])).rows[0];
+  const payload = await verify(token);
+  const user = (await pool.query(USER_BY_ID, [payload.sub])).rows[0];
   if (!user) return send(res, 401, { code: 'INVALID_TOKEN' });
   const input = JSON.parse(raw);
   const body = String(input.body ?? '').trim();
-  const article = (await pool.query(articleForPost(slug))).rows[0];
+  const article = (await pool.query(postContext(slug, input.id ?? null, input.parentId ?? null))).rows[0];
   if (!article) return send(res, 404, { code: 'ARTICLE_NOT_FOUND' });
+  if (article.idTaken) return send(res, 409, { code: 'COMMENT_ID_CONFLICT' });
   const id = input.id ?? randomUUID();
   let path = [id];
   let depth = 0;
   if (input.parentId) {
-    const parent = (await pool.query(parentForReply(input.parentId))).rows[0];
-    if (!parent || parent.articleId !== article.id || parent.status !== 'published') {
+    if (article.parentArticleId !== article.id || article.parentStatus !== 'published') {
       return send(res, 422, { code: 'PARENT_NOT_REPLYABLE' });
     }
-    path = [...parent.path, id];
-    depth = parent.depth + 1;
+    path = [...article.parentPath, id];
+    depth = article.parentDepth + 1;
   }
-  const sanctions = (await pool.query(SANCTIONS, [user.id, 1, 0])).rows[0];
+  const sanctions = (await pool.query(SANCTION_STATE, [user.id])).rows[0];
   if (sanctions.bannedAt || sanctions.premoderated) return send(res, 403, { code: 'SANCTIONED' });
   try {
     const statement = insertPublished(

@@ -3,7 +3,6 @@ import { DomainError, ErrorCode } from '@rejoinder/common';
 import type { CommittedEvent, EventData } from '@rejoinder/common';
 import { ArticleState, PrismaService } from '@rejoinder/db';
 import { articlePassages, relocate } from './passages.js';
-import { articleForPost } from '../comments/post-statements.js';
 
 export interface ArticleRecord {
   id: string;
@@ -26,7 +25,7 @@ export interface ArticleRecord {
 }
 
 // What a new comment's checks read of its article.
-export type PostArticle = Pick<ArticleRecord, 'id' | 'state' | 'premoderation' | 'slowModeSeconds'>;
+export type PostArticle = Pick<ArticleRecord, 'id' | 'premoderation' | 'slowModeSeconds'> & { state: string };
 
 export interface ArticleSeed {
   slug: string;
@@ -44,12 +43,6 @@ export class ArticlesRepository {
 
   findBySlug(slug: string): Promise<ArticleRecord | null> {
     return this.prisma.article.findUnique({ where: { slug } });
-  }
-
-  // What posting needs of an article (no body), read on the driver (ADR 26).
-  async forPost(slug: string): Promise<PostArticle | null> {
-    const { rows } = await this.prisma.statements.query<PostArticle>(articleForPost(slug));
-    return rows[0] ?? null;
   }
 
   async lastSeq(id: string): Promise<number> {

@@ -12,7 +12,8 @@ import { CommentStatus, Prisma, PrismaService } from '@rejoinder/db';
 import type { PassageAnchor } from '../articles/passages.js';
 import { CommentRow, RankedSort, SiblingKey, Stance, ThreadSort, TreeShape } from './comment.types.js';
 import { withComment } from './visibility.js';
-import { commentColumns, insertPublished, isCommentIdTaken, parentForReply } from './post-statements.js';
+import { commentColumns, insertPublished, isCommentIdTaken, postContext } from './post-statements.js';
+import type { PostContextRow } from './post-statements.js';
 
 const { sql, raw, empty } = Prisma;
 
@@ -404,11 +405,10 @@ export class CommentsRepository {
     };
   }
 
-  // What a reply needs of its parent, read on the driver (ADR 26).
-  async parentOf(
-    id: string,
-  ): Promise<{ articleId: string; authorId: string; status: CommentStatus; depth: number; path: string[] } | null> {
-    const { rows } = await this.prisma.statements.query(parentForReply(id));
+  // What a post needs to know (its article, whether its id is taken, its
+  // parent), in one read on the driver (ADR 26); null: no such article.
+  async postContext(slug: string, id: string | null, parentId: string | null): Promise<PostContextRow | null> {
+    const { rows } = await this.prisma.statements.query<PostContextRow>(postContext(slug, id, parentId));
     return rows[0] ?? null;
   }
 

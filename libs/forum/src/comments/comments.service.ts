@@ -32,6 +32,7 @@ import type { ArticleRecord, PostArticle } from '../articles/articles.repository
 import { makeAnchor, passagesOf } from '../articles/passages.js';
 import type { PassageAnchor } from '../articles/passages.js';
 import type { EventRow } from './comments.repository.js';
+import type { PostContextRow } from './post-statements.js';
 import { mayReadRevisions, publicView, viewComment, viewInChain } from './visibility.js';
 import type { Viewer } from './visibility.js';
 import { CreateCommentInput } from './dto/comment.dto.js';
@@ -211,17 +212,19 @@ export class CommentsService {
   ): Promise<CreateResult> {
     const body = this.checkBody(input.body);
     if (input.parentId && (input.anchor || input.stance)) throw new DomainError(ErrorCode.TopLevelOnly);
+    // One read: the article (without its body), whether the id is taken, the parent.
+    const found = await this.comments.postContext(slug, input.id ?? null, input.parentId ?? null);
+    if (!found) throw new DomainError(ErrorCode.ArticleNotFound);
     // The article's body only for a comment that quotes a passage of it.
-    const article = input.anchor ? await this.requireArticle(slug) : await this.articles.forPost(slug);
-    if (!article) throw new DomainError(ErrorCode.ArticleNotFound);
-    if (input.id) {
+    const article = input.anchor ? await this.requireArticle(slug) : found;
+    if (found.idTaken) {
       // A retry is answered before any limit: it writes nothing.
       const replay = await this.replay(actor, article.id, input, body);
       if (replay) return replay;
     }
     const undo = await this.admit(actor, article.id, input, body, context.ip);
     try {
-      return await this.store(actor, article, input, body);
+      return await this.store(actor, article, input, body, found);
     } catch (error) {
       // Only stored comments use up quota.
       await undo();
@@ -302,6 +305,7 @@ export class CommentsService {
     article: PostArticle | ArticleRecord,
     input: CreateCommentInput,
     body: string,
+    context: PostContextRow,
   ): Promise<CreateResult> {
     const id = input.id ?? randomUUID();
     if (article.state === ArticleState.closed) throw new DomainError(ErrorCode.ArticleClosed);
@@ -310,7 +314,15 @@ export class CommentsService {
     let depth = 0;
     let parentAuthorId: string | null = null;
     if (input.parentId) {
-      const parent = await this.comments.parentOf(input.parentId);
+      const parent = context.parentArticleId
+        ? {
+            articleId: context.parentArticleId,
+            authorId: context.parentAuthorId!,
+            status: context.parentStatus,
+            depth: context.parentDepth!,
+            path: context.parentPath!,
+          }
+        : null;
       if (!parent) throw new DomainError(ErrorCode.ParentNotFound);
       if (parent.articleId !== article.id) throw new DomainError(ErrorCode.ParentInOtherArticle);
       if (parent.status !== CommentStatus.published) throw new DomainError(ErrorCode.ParentNotReplyable);

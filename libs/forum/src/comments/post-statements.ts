@@ -20,22 +20,32 @@ export function commentColumns(c: string): string {
   ${c}.anchor_prefix AS "anchorPrefix", ${c}.anchor_suffix AS "anchorSuffix", ${c}.stance::text AS stance`;
 }
 
-// What a post needs of its article: no body (~11 KB on an op-ed); the
-// passages are read only for a comment that quotes one.
-export function articleForPost(slug: string): Statement {
+// What a post needs to know, in one read: its article (no body: ~11 KB on an
+// op-ed; the passages are read only for a comment that quotes one), whether
+// its client id is taken already (a retry), and for a reply its parent.
+export function postContext(slug: string, id: string | null, parentId: string | null): Statement {
   return {
-    text: `SELECT id, state::text AS state, premoderation, slow_mode_seconds AS "slowModeSeconds" FROM articles WHERE slug = $1`,
-    values: [slug],
+    text: `SELECT a.id, a.state::text AS state, a.premoderation, a.slow_mode_seconds AS "slowModeSeconds",
+        EXISTS (SELECT 1 FROM comments t WHERE t.id = $2::uuid) AS "idTaken",
+        p.article_id AS "parentArticleId", p.author_id AS "parentAuthorId", p.status::text AS "parentStatus",
+        p.depth AS "parentDepth", p.path::text[] AS "parentPath"
+      FROM articles a LEFT JOIN comments p ON p.id = $3::uuid
+      WHERE a.slug = $1`,
+    values: [slug, id, parentId],
   };
 }
 
-// What a reply needs of its parent.
-export function parentForReply(id: string): Statement {
-  return {
-    text: `SELECT article_id AS "articleId", author_id AS "authorId", status::text AS status, depth, path::text[] AS path
-      FROM comments WHERE id = $1::uuid`,
-    values: [id],
-  };
+export interface PostContextRow {
+  id: string;
+  state: string;
+  premoderation: boolean;
+  slowModeSeconds: number;
+  idTaken: boolean;
+  parentArticleId: string | null;
+  parentAuthorId: string | null;
+  parentStatus: string | null;
+  parentDepth: number | null;
+  parentPath: string[] | null;
 }
 
 export interface PublishedComment {
