@@ -336,6 +336,18 @@ function load(base, tokens, parents, connections, seconds, acked) {
   });
 }
 
+// Waits (up to 30 s) until no statement runs on the bench database.
+async function settle(probe) {
+  for (let i = 0; i < 300; i += 1) {
+    const { rows } = await probe.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
+    );
+    if (rows[0].n === 0) break;
+    await sleep(100);
+  }
+  await sleep(300);
+}
+
 // Which statements a server sends for one top-level post and one reply.
 async function statementsOf(handle, tokens, parentId) {
   rmSync(SQL_LOG, { force: true });
@@ -394,7 +406,9 @@ async function main() {
         if (!handle) continue;
         log(`${name}: ${clients} clients, warm-up ${SETTINGS.warmup} s`);
         await load(handle.base, tokens, parents, clients, SETTINGS.warmup, acked[name]);
-        await sleep(500);
+        // The warm-up's last requests are still being served when autocannon
+        // stops: the measured run starts once the database is idle again.
+        await settle(probe);
         const window = cpuWindow(handle.pid, postmaster);
         const run = await load(handle.base, tokens, parents, clients, SETTINGS.seconds, acked[name]);
         const cpu = window();
@@ -427,13 +441,14 @@ async function main() {
           loadAverage: os.loadavg(),
         };
         runs.push(row);
+        if (ok === 0) log(`${name} answered nothing; its output ends with:\n${handle.output().slice(-3000)}`);
         log(
           `${name} ${clients} clients: ${ok} posts, ${row.postsPerSecond.toFixed(0)}/s, p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms, ` +
             `statuses ${JSON.stringify(run.statuses)}, server ${row.serverCpuPercent.toFixed(0)} % (${row.serverCpuMsPerPost.toFixed(2)} ms/post), ` +
             `postgres ${row.postgresCpuPercent.toFixed(0)} % (${row.postgresCpuMsPerPost.toFixed(2)} ms/post), ` +
             `load generator ${row.loadGeneratorCpuPercent.toFixed(0)} %, other ${row.otherCpuPercent.toFixed(0)} %`,
         );
-        await sleep(1000);
+        await settle(probe);
       }
     }
 
