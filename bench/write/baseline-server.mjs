@@ -35,10 +35,11 @@ const { postContext, insertPublished, isCommentIdTaken } = await import(
 const { USER_BY_ID } = await import(join(ROOT, 'dist/libs/accounts/src/users.repository.js'));
 const { SANCTION_STATE } = await import(join(ROOT, 'dist/libs/moderation/src/moderation.repository.js'));
 
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.DATABASE_POOL_SIZE || 10),
-});
+// As in the API: reads on one pool, the post (a write that may wait on the
+// article's lock) on another of the same size.
+const settings = { connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE || 10) };
+const pool = new pg.Pool(settings);
+const writes = new pg.Pool(settings);
 const key = new TextEncoder().encode(process.env.JWT_SECRET);
 const verified = new Map();
 
@@ -102,7 +103,7 @@ async function post(req, res, slug, raw) {
       },
       { type: 'comment.created', payload: '{}' },
     );
-    const row = (await pool.query(statement)).rows[0];
+    const row = (await writes.query(statement)).rows[0];
     if (!row) return send(res, 409, { code: 'ARTICLE_CLOSED' });
     return send(res, 201, row);
   } catch (error) {
@@ -132,5 +133,5 @@ server.listen(Number(process.env.PORT || 0), process.env.HOST || '127.0.0.1', ()
 
 process.on('SIGTERM', () => {
   server.close();
-  pool.end().then(() => process.exit(0));
+  Promise.all([pool.end(), writes.end()]).then(() => process.exit(0));
 });

@@ -3,6 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
 import { createDatabasePools, DatabaseTimeouts, TransactionPool } from './database-pool.js';
+import { databaseFailure } from './database-errors.js';
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
 
@@ -36,11 +37,31 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     this.pool = pool;
   }
 
-  // The pool of single statements, for the hot statements that run on the
-  // driver directly (ADR 26): the same connections, limits and error handling
-  // as Prisma's own single statements.
+  // The pool of single statements, for the hot reads that run on the driver
+  // directly (ADR 26): the same connections, limits and error handling as
+  // Prisma's own single statements.
   get statements(): pg.Pool {
     return this.pool.statements;
+  }
+
+  // A write of one statement that may wait on a row lock (ADR 26), on a
+  // connection of the transaction pool: writers queued behind a lock leave
+  // the statement pool to reads, as transactions do. A connection that failed
+  // is dropped rather than handed out again.
+  async write<R>(statement: { text: string; values: unknown[] }): Promise<{ rows: R[] }> {
+    const client = await this.pool.connect();
+    let failure: unknown;
+    try {
+      const { rows } = await client.query(statement.text, statement.values);
+      return { rows: rows as R[] };
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      client.release(
+        failure !== undefined && databaseFailure(failure) === 'unavailable' ? (failure as Error) : undefined,
+      );
+    }
   }
 
   // Connections lent out, idle, and requests waiting for one, over the

@@ -379,7 +379,9 @@ export class CommentsRepository {
     const payload = JSON.stringify(storedData(event.type, withComment(event.type, event.payload(planned), planned)));
     let rows: (CommentRow & { eventSeq: number; eventAt: Date })[];
     try {
-      ({ rows } = await this.prisma.statements.query(insertPublished(comment, { type: event.type, payload })));
+      ({ rows } = await this.prisma.write<CommentRow & { eventSeq: number; eventAt: Date }>(
+        insertPublished(comment, { type: event.type, payload }),
+      ));
     } catch (error) {
       if (isCommentIdTaken(error)) return { kind: 'id-taken' };
       throw error;
