@@ -16,6 +16,8 @@
 //   BENCH_PARENTS           100    top-level comments the other replies go to
 //   BENCH_SERVERS           api,baseline
 //   BENCH_CPU_PROF          1: the API runs with --cpu-prof (profile under bench/results/)
+//   BENCH_BEFORE_DIR        a built checkout of another version: measured too, as server
+//                           "before" (add it to BENCH_SERVERS), on the same database
 //   DATABASE_POOL_SIZE      10     pool of both servers (the API's default)
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -40,7 +42,8 @@ const SETTINGS = {
   hot: Number(env.BENCH_HOT || 0.3),
   accounts: Number(env.BENCH_ACCOUNTS || 16),
   parents: Number(env.BENCH_PARENTS || 100),
-  servers: (env.BENCH_SERVERS || 'api,baseline').split(','),
+  servers: (env.BENCH_SERVERS || (env.BENCH_BEFORE_DIR ? 'before,api,baseline' : 'api,baseline')).split(','),
+  beforeDir: env.BENCH_BEFORE_DIR || null,
   cpuProf: env.BENCH_CPU_PROF === '1',
   poolSize: Number(env.DATABASE_POOL_SIZE || 10),
 };
@@ -161,9 +164,9 @@ function cpuWindow(serverPid, postmaster) {
 // ----------------------------------------------------------------- servers
 const children = new Set();
 
-function spawnServer(name, args, extraEnv) {
+function spawnServer(name, args, extraEnv, cwd = ROOT) {
   const child = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd,
     env: { ...env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -204,9 +207,9 @@ async function waitReady(handle, url) {
   throw new Error(`${handle.name} did not become ready:\n${handle.output()}`);
 }
 
-const PRELOAD = ['--import', './bench/write/sql-log.mjs'];
+const PRELOAD = ['--import', join(ROOT, 'bench/write/sql-log.mjs')];
 
-async function startApi(url) {
+async function startApi(url, root = ROOT, name = 'API') {
   const port = await freePort();
   const prof = SETTINGS.cpuProf
     ? [
@@ -217,23 +220,28 @@ async function startApi(url) {
         `write-api-${Date.now()}.cpuprofile`,
       ]
     : [];
-  const handle = spawnServer('API', [...PRELOAD, ...prof, 'dist/apps/api/src/main.js'], {
-    NODE_ENV: 'production',
-    DATABASE_URL: url,
-    DATABASE_POOL_SIZE: String(SETTINGS.poolSize),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    JWT_SECRET,
-    BENCH_SQL_LOG: SQL_LOG,
-    // One node: rate limits and duplicate marks in memory (as the baseline
-    // keeps none, a Redis round trip would not be the API's own cost).
-    REDIS_URL: '',
-    RATE_COMMENTS_PER_USER: '100000000',
-    RATE_COMMENTS_PER_NEW_USER: '100000000',
-    RATE_COMMENTS_PER_IP: '100000000',
-    RATE_AUTH_PER_IP: '100000000',
-  });
+  const handle = spawnServer(
+    name,
+    [...PRELOAD, ...prof, join(root, 'dist/apps/api/src/main.js')],
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      DATABASE_POOL_SIZE: String(SETTINGS.poolSize),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      JWT_SECRET,
+      BENCH_SQL_LOG: SQL_LOG,
+      // One node: rate limits and duplicate marks in memory (as the baseline
+      // keeps none, a Redis round trip would not be the API's own cost).
+      REDIS_URL: '',
+      RATE_COMMENTS_PER_USER: '100000000',
+      RATE_COMMENTS_PER_NEW_USER: '100000000',
+      RATE_COMMENTS_PER_IP: '100000000',
+      RATE_AUTH_PER_IP: '100000000',
+    },
+    root,
+  );
   handle.base = `http://127.0.0.1:${port}`;
   await waitReady(handle, `${handle.base}/ready`);
   return handle;
@@ -433,10 +441,15 @@ async function main() {
     for (let i = 0; i < SETTINGS.parents; i += 1)
       parents.push(await postOne(servers.api.base, tokens[i % tokens.length]));
     if (SETTINGS.servers.includes('baseline')) servers.baseline = await startBaseline(url);
+    if (SETTINGS.beforeDir && SETTINGS.servers.includes('before')) {
+      servers.before = await startApi(url, SETTINGS.beforeDir, 'before');
+    }
 
     // The same statements on both servers, or the comparison says so.
     const statements = {};
     for (const name of Object.keys(servers)) statements[name] = await statementsOf(servers[name], tokens, parents[0]);
+    if (statements.before)
+      log(`"before" sends ${statements.before.length} statements for a top-level post and a reply`);
     let sameStatements = null;
     if (statements.api && statements.baseline) {
       const apiPost = statements.api.filter((t) => !/word_rules/.test(t));
@@ -449,7 +462,7 @@ async function main() {
     }
 
     const runs = [];
-    const acked = { api: new Set(), baseline: new Set() };
+    const acked = { before: new Set(), api: new Set(), baseline: new Set() };
     for (const clients of SETTINGS.clients) {
       for (const name of SETTINGS.servers) {
         const handle = servers[name];
@@ -487,7 +500,10 @@ async function main() {
           loadAverage: os.loadavg(),
         };
         runs.push(row);
-        if (ok === 0) log(`${name} answered nothing; its output ends with:\n${handle.output().slice(-3000)}`);
+        if (ok === 0)
+          log(
+            `${name} answered nothing (exit ${handle.child.exitCode ?? '-'}, signal ${handle.child.signalCode ?? '-'}); its output ends with:\n${handle.output().slice(-3000)}`,
+          );
         log(
           `${name} ${clients} clients: ${ok} posts, ${row.postsPerSecond.toFixed(0)}/s, p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms, ` +
             `statuses ${JSON.stringify(run.statuses)} ${JSON.stringify(run.codes)}, server ${row.serverCpuPercent.toFixed(0)} % (${row.serverCpuMsPerPost.toFixed(2)} ms/post), ` +
