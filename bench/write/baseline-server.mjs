@@ -68,7 +68,7 @@ async function post(req, res, slug, raw) {
   const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   if (!token) return send(res, 401, { code: 'UNAUTHENTICATED' });
   const payload = await verify(token);
-  const user = (await pool.query(USER_BY_ID, [payload.sub])).rows[0];
+  const user = (await pool.query(/** @type {string} */ (USER_BY_ID), [payload.sub])).rows[0];
   if (!user) return send(res, 401, { code: 'INVALID_TOKEN' });
   const input = JSON.parse(raw);
   const body = String(input.body ?? '').trim();
@@ -85,7 +85,7 @@ async function post(req, res, slug, raw) {
     path = [...article.parentPath, id];
     depth = article.parentDepth + 1;
   }
-  const sanctions = (await pool.query(SANCTION_STATE, [user.id])).rows[0];
+  const sanctions = (await pool.query(/** @type {string} */ (SANCTION_STATE), [user.id])).rows[0];
   if (sanctions.bannedAt || sanctions.premoderated) return send(res, 403, { code: 'SANCTIONED' });
   try {
     const statement = insertPublished(
