@@ -52,7 +52,7 @@ export class UsersRepository {
   // Read on every authenticated request: one statement on the driver (ADR 26).
   async findById(id: string): Promise<UserRecord | null> {
     if (!UUID.test(id)) return null;
-    const { rows } = await this.prisma.statements.query<UserRecord>(USER_BY_ID, [id]);
+    const { rows } = await this.prisma.read<UserRecord>({ text: USER_BY_ID, values: [id] });
     return rows[0] ?? null;
   }
 

@@ -35,7 +35,7 @@ export class ModerationRepository {
   // Read for every new comment: one statement on the driver (ADR 26).
   async sanctionState(userId: string): Promise<SanctionState | null> {
     if (!UUID.test(userId)) return null;
-    const { rows } = await this.prisma.statements.query<SanctionState>(SANCTION_STATE, [userId]);
+    const { rows } = await this.prisma.read<SanctionState>({ text: SANCTION_STATE, values: [userId] });
     return rows[0] ?? null;
   }
 

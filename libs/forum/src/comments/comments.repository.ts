@@ -410,7 +410,7 @@ export class CommentsRepository {
   // What a post needs to know (its article, whether its id is taken, its
   // parent), in one read on the driver (ADR 26); null: no such article.
   async postContext(slug: string, id: string | null, parentId: string | null): Promise<PostContextRow | null> {
-    const { rows } = await this.prisma.statements.query<PostContextRow>(postContext(slug, id, parentId));
+    const { rows } = await this.prisma.read<PostContextRow>(postContext(slug, id, parentId));
     return rows[0] ?? null;
   }
 
