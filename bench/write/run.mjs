@@ -1,35 +1,55 @@
-// npm run bench:write — what posting a comment costs one API node and
-// PostgreSQL: posts per second, latency, and CPU per post in the API process
-// and in the database backends serving it. See bench/README.md.
+// npm run bench:write — posting comments to one article, on the API and on a
+// bare node:http + pg baseline running the same statements, in one run: posts
+// per second, latency, status counts, and the CPU split between the server,
+// PostgreSQL, the load generator and everything else on the machine. See
+// bench/README.md.
 //
 // Settings (environment):
 //   BENCH_DATABASE_SERVER   postgresql://postgres@127.0.0.1:5432/postgres
 //   BENCH_DB_NAME           rejoinder_bench_write (created at start, dropped at the end)
-//   BENCH_CONNECTIONS       8      concurrent posting connections
-//   BENCH_SECONDS           15     seconds measured
-//   BENCH_WARMUP            3      seconds of warm-up
-//   DATABASE_POOL_SIZE      10     the API's pool
-import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+//   BENCH_CLIENTS           32,128,512   concurrent posting clients, one level after the other
+//   BENCH_SECONDS           10     seconds measured per level and server
+//   BENCH_WARMUP            3      seconds of warm-up per level and server
+//   BENCH_REPLIES           0.7    share of posts that are replies
+//   BENCH_HOT               0.3    share of the replies that go to one hot comment
+//   BENCH_ACCOUNTS          16     posting accounts (tokens used in turn)
+//   BENCH_PARENTS           100    top-level comments the other replies go to
+//   BENCH_SERVERS           api,baseline
+//   BENCH_CPU_PROF          1: the API runs with --cpu-prof (profile under bench/results/)
+//   BENCH_BEFORE_DIR        a built checkout of another version: measured too, as server
+//                           "before" (add it to BENCH_SERVERS), on the same database
+//   DATABASE_POOL_SIZE      10     pool of both servers (the API's default)
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { cpuSeconds, machineTicks, rssMiB, sleep } from '../live/lib.mjs';
+import { CLK_TCK, Histogram, rssMiB, sleep } from '../live/lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const env = process.env;
 const SETTINGS = {
   server: env.BENCH_DATABASE_SERVER || 'postgresql://postgres@127.0.0.1:5432/postgres',
   dbName: env.BENCH_DB_NAME || 'rejoinder_bench_write',
-  connections: Number(env.BENCH_CONNECTIONS || 8),
-  seconds: Number(env.BENCH_SECONDS || 15),
+  clients: (env.BENCH_CLIENTS || '32,128,512').split(',').map(Number),
+  seconds: Number(env.BENCH_SECONDS || 10),
   warmup: Number(env.BENCH_WARMUP || 3),
+  replies: Number(env.BENCH_REPLIES || 0.7),
+  hot: Number(env.BENCH_HOT || 0.3),
+  accounts: Number(env.BENCH_ACCOUNTS || 16),
+  parents: Number(env.BENCH_PARENTS || 100),
+  servers: (env.BENCH_SERVERS || (env.BENCH_BEFORE_DIR ? 'before,api,baseline' : 'api,baseline')).split(','),
+  beforeDir: env.BENCH_BEFORE_DIR || null,
+  cpuProf: env.BENCH_CPU_PROF === '1',
   poolSize: Number(env.DATABASE_POOL_SIZE || 10),
 };
 const SLUG = 'putin-and-kim-jong-un-are-not-so-different';
+const JWT_SECRET = 'bench-write-jwt-secret-0123456789abcdef';
+const SQL_LOG = join(ROOT, 'bench/results/.write-sql.log');
 const started = Date.now();
 const log = (msg) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
 
@@ -60,58 +80,194 @@ async function admin(sql) {
   }
 }
 
-// The database backends serving the bench database, and their CPU seconds.
-async function backendCpu(client) {
-  const { rows } = await client.query(
-    'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-    [SETTINGS.dbName],
-  );
-  let seconds = 0;
-  for (const { pid } of rows) seconds += cpuSeconds(pid) || 0;
-  return { seconds, backends: rows.length };
+function git(...args) {
+  try {
+    return execFileSync('git', args, { cwd: ROOT }).toString().trim();
+  } catch {
+    return null;
+  }
 }
 
-async function startApi(url) {
+// ------------------------------------------------------------------ /proc
+function stat(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return {
+      comm: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')),
+      f: text.slice(text.lastIndexOf(')') + 2).split(' '),
+    };
+  } catch {
+    return null;
+  }
+}
+
+const ticksOf = (pid) => {
+  const s = stat(pid);
+  return s ? Number(s.f[11]) + Number(s.f[12]) : NaN;
+};
+
+// The bench database server's processes: its postmaster (with the time of
+// its children that exited, cutime + cstime) and every child of it (client
+// backends, WAL writer, checkpointer...). Other PostgreSQL servers on the
+// machine (tests of other work) are not counted here: they are "other".
+function postgresTicks(postmaster) {
+  const out = new Map();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const s = stat(pid);
+    if (!s) continue;
+    if (pid === String(postmaster)) {
+      out.set(pid, Number(s.f[11]) + Number(s.f[12]) + Number(s.f[13]) + Number(s.f[14]));
+    } else if (s.f[1] === String(postmaster)) {
+      out.set(pid, Number(s.f[11]) + Number(s.f[12]));
+    }
+  }
+  return out;
+}
+
+function machineTicks() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + (f[4] || 0);
+  return { busy: f.slice(0, 8).reduce((a, b) => a + b, 0) - idle };
+}
+
+function cpuWindow(serverPid, postmaster) {
+  const s0 = ticksOf(serverPid);
+  const p0 = postgresTicks(postmaster);
+  const m0 = machineTicks();
+  const self0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  return () => {
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    const server = (ticksOf(serverPid) - s0) / CLK_TCK;
+    let pgTicks = 0;
+    for (const t of postgresTicks(postmaster).values()) pgTicks += t;
+    for (const t of p0.values()) pgTicks -= t;
+    const postgres = pgTicks / CLK_TCK;
+    const machine = (machineTicks().busy - m0.busy) / CLK_TCK;
+    const u = process.cpuUsage(self0);
+    const self = (u.user + u.system) / 1e6;
+    const pct = (x) => (100 * x) / wall;
+    return {
+      wall,
+      serverSeconds: server,
+      postgresSeconds: postgres,
+      serverCpuPercent: pct(server),
+      postgresCpuPercent: pct(postgres),
+      loadGeneratorCpuPercent: pct(self),
+      machineCpuPercent: pct(machine),
+      otherCpuPercent: pct(Math.max(0, machine - server - postgres - self)),
+    };
+  };
+}
+
+// ----------------------------------------------------------------- servers
+const children = new Set();
+
+function spawnServer(name, args, extraEnv, cwd = ROOT) {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (c) => (output = (output + c.toString()).slice(-20_000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const handle = {
+    name,
+    child,
+    pid: child.pid,
+    output: () => output,
+    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  children.add(handle);
+  handle.exited.then(() => children.delete(handle));
+  return handle;
+}
+
+async function stopServer(handle) {
+  if (!children.has(handle)) return;
+  handle.child.kill('SIGTERM');
+  const timer = setTimeout(() => handle.child.kill('SIGKILL'), 10_000);
+  await handle.exited;
+  clearTimeout(timer);
+}
+
+async function waitReady(handle, url) {
+  for (let i = 0; i < 600; i += 1) {
+    if (handle.child.exitCode !== null) throw new Error(`${handle.name} exited:\n${handle.output()}`);
+    const ok = await fetch(url).then(
+      (r) => r.status < 500,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${handle.name} did not become ready:\n${handle.output()}`);
+}
+
+const PRELOAD = ['--import', join(ROOT, 'bench/write/sql-log.mjs')];
+
+async function startApi(url, root = ROOT, name = 'API') {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-    cwd: ROOT,
-    env: {
-      ...env,
+  const prof = SETTINGS.cpuProf
+    ? [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        join(ROOT, 'bench/results'),
+        '--cpu-prof-name',
+        `write-api-${Date.now()}.cpuprofile`,
+      ]
+    : [];
+  const handle = spawnServer(
+    name,
+    [...PRELOAD, ...prof, join(root, 'dist/apps/api/src/main.js')],
+    {
       NODE_ENV: 'production',
       DATABASE_URL: url,
       DATABASE_POOL_SIZE: String(SETTINGS.poolSize),
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
-      JWT_SECRET: 'bench-write-jwt-secret-0123456789abcdef',
-      RATE_COMMENTS_PER_USER: '1000000',
-      RATE_COMMENTS_PER_NEW_USER: '1000000',
-      RATE_COMMENTS_PER_IP: '1000000',
+      JWT_SECRET,
+      BENCH_SQL_LOG: SQL_LOG,
+      // One node: rate limits and duplicate marks in memory (as the baseline
+      // keeps none, a Redis round trip would not be the API's own cost).
+      REDIS_URL: '',
+      RATE_COMMENTS_PER_USER: '100000000',
+      RATE_COMMENTS_PER_NEW_USER: '100000000',
+      RATE_COMMENTS_PER_IP: '100000000',
+      RATE_AUTH_PER_IP: '100000000',
       // The load is the point here, not the automatic slow mode it would trigger.
       SLOW_MODE_AUTO_COMMENTS_PER_MINUTE: '0',
       SLOW_MODE_AUTO_REPORTS_PER_MINUTE: '0',
-      RATE_AUTH_PER_IP: '1000000',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c) => (output = (output + c.toString()).slice(-20_000)));
-  child.stderr.on('data', (c) => (output = (output + c.toString()).slice(-20_000)));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i += 1) {
-    if (child.exitCode !== null) throw new Error(`the API exited:\n${output}`);
-    const ready = await fetch(`${base}/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return { child, base, output: () => output };
-    await sleep(100);
-  }
-  throw new Error(`the API did not become ready:\n${output}`);
+    root,
+  );
+  handle.base = `http://127.0.0.1:${port}`;
+  await waitReady(handle, `${handle.base}/ready`);
+  return handle;
 }
 
-async function register(base) {
-  const username = `bench_${Date.now().toString(36)}`;
+async function startBaseline(url) {
+  const port = await freePort();
+  const handle = spawnServer('baseline', [...PRELOAD, 'bench/write/baseline-server.mjs'], {
+    DATABASE_URL: url,
+    DATABASE_POOL_SIZE: String(SETTINGS.poolSize),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    JWT_SECRET,
+    BENCH_SQL_LOG: SQL_LOG,
+  });
+  handle.base = `http://127.0.0.1:${port}`;
+  await waitReady(handle, `${handle.base}/`);
+  return handle;
+}
+
+// ------------------------------------------------------------------- posts
+async function register(base, i) {
+  const username = `bench_${i}_${Date.now().toString(36)}`;
   const res = await fetch(`${base}/api/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -121,28 +277,152 @@ async function register(base) {
   return /** @type {{ accessToken: string }} */ (await res.json()).accessToken;
 }
 
-// Every body differs across runs too (the duplicate check refuses repeats).
 let sent = 0;
+const bodyText = (n) => `Comment ${n} from the write benchmark. `.padEnd(280, 'lorem ipsum ');
 
-function post(base, token, seconds) {
-  return autocannon({
-    url: base,
-    connections: SETTINGS.connections,
-    duration: seconds,
-    requests: [
+async function postOne(base, token, parentId) {
+  sent += 1;
+  const res = await fetch(`${base}/api/articles/${SLUG}/comments`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ id: randomUUID(), body: bodyText(sent), ...(parentId ? { parentId } : {}) }),
+  });
+  if (res.status !== 201) throw new Error(`post: ${res.status} ${await res.text()}`);
+  return /** @type {{ id: string }} */ (await res.json()).id;
+}
+
+// The mix: BENCH_REPLIES of the posts are replies, BENCH_HOT of those to the
+// hot comment, the others to one of the prepared top-level comments; the
+// rest top-level. Every post carries a client id and a body of its own.
+function nextPost(tokens, parents, kinds) {
+  sent += 1;
+  const r = Math.random();
+  let parentId;
+  if (r < SETTINGS.replies * SETTINGS.hot) {
+    parentId = parents[0];
+    kinds.hot += 1;
+  } else if (r < SETTINGS.replies) {
+    parentId = parents[1 + Math.floor(Math.random() * (parents.length - 1))];
+    kinds.reply += 1;
+  } else kinds.top += 1;
+  return {
+    token: tokens[sent % tokens.length],
+    body: JSON.stringify({ id: randomUUID(), body: bodyText(sent), ...(parentId ? { parentId } : {}) }),
+  };
+}
+
+function send(agent, url, post) {
+  return new Promise((resolve) => {
+    const req = http.request(
+      url,
       {
         method: 'POST',
-        path: `/api/articles/${SLUG}/comments`,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        setupRequest: (request) => {
-          sent += 1;
-          // 280 characters, as in bench:live.
-          const body = `Comment ${sent} from the write benchmark. `.padEnd(280, 'lorem ipsum ');
-          return { ...request, body: JSON.stringify({ body }) };
+        agent,
+        headers: {
+          authorization: `Bearer ${post.token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(post.body),
         },
       },
-    ],
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode,
+            retryAfter: res.headers['retry-after'],
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+        res.on('error', (error) => resolve({ status: 'error', error }));
+      },
+    );
+    req.on('error', (error) => resolve({ status: 'error', error }));
+    req.end(post.body);
   });
+}
+
+// `connections` clients, each posting, waiting for the answer, and posting
+// again; a client refused with 429 or 503 waits what Retry-After says (as
+// the web client does) before its next post. Counted: answers that arrive
+// within the `seconds`; posts answered later still count as acknowledged
+// for the loss check.
+async function load(base, tokens, parents, connections, seconds, acked) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const url = `${base}/api/articles/${SLUG}/comments`;
+  const statuses = {};
+  const codes = {};
+  const kinds = { top: 0, reply: 0, hot: 0 };
+  const latency = new Histogram();
+  const allLatency = new Histogram();
+  let retryAfterMissing = 0;
+  let waitedMs = 0;
+  const end = performance.now() + seconds * 1000;
+  const client = async () => {
+    while (performance.now() < end) {
+      const post = nextPost(tokens, parents, kinds);
+      const t0 = performance.now();
+      const answer = await send(agent, url, post);
+      const t1 = performance.now();
+      if (answer.status === 201) {
+        const id = /"id":"([0-9a-f-]{36})"/.exec(answer.body)?.[1];
+        if (id) acked.add(id);
+      }
+      if (t1 > end) break;
+      statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+      if (answer.status !== 201) {
+        const code = /"code":"([A-Z_]+)"/.exec(answer.body ?? '')?.[1] ?? String(answer.error?.code ?? answer.status);
+        codes[code] = (codes[code] ?? 0) + 1;
+      }
+      allLatency.add(t1 - t0);
+      if (answer.status === 201) latency.add(t1 - t0);
+      if (answer.status === 429 || answer.status === 503) {
+        if (!answer.retryAfter) retryAfterMissing += 1;
+        const wait = Math.min(end - performance.now(), Number(answer.retryAfter || 1) * 1000);
+        waitedMs += Math.max(0, wait);
+        if (wait > 0) await sleep(wait);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, client));
+  agent.destroy();
+  return {
+    statuses,
+    codes,
+    kinds,
+    retryAfterMissing,
+    latency: latency.summary(),
+    allLatency: allLatency.summary(),
+    waitedMs,
+  };
+}
+
+// Waits (up to 30 s) until no statement runs on the bench database.
+async function settle(probe) {
+  for (let i = 0; i < 300; i += 1) {
+    const { rows } = await probe.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
+    );
+    if (rows[0].n === 0) break;
+    await sleep(100);
+  }
+  await sleep(300);
+}
+
+// Which statements a server sends for one top-level post and one reply.
+async function statementsOf(handle, tokens, parentId) {
+  rmSync(SQL_LOG, { force: true });
+  handle.child.kill('SIGUSR2');
+  await sleep(50);
+  await postOne(handle.base, tokens[0], null);
+  await postOne(handle.base, tokens[1], parentId);
+  handle.child.kill('SIGUSR2');
+  await sleep(200);
+  const lines = readFileSync(SQL_LOG, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  return lines.filter((l) => l !== '--').map((t) => t.replace(/\s+/g, ' ').trim());
 }
 
 async function main() {
@@ -150,65 +430,187 @@ async function main() {
   await admin(`DROP DATABASE IF EXISTS ${SETTINGS.dbName} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${SETTINGS.dbName}`);
   const url = databaseUrl(SETTINGS.dbName);
-  const api = await startApi(url);
   const probe = new pg.Client({ connectionString: url });
   await probe.connect();
+  const servers = {};
   try {
-    const token = await register(api.base);
-    log(`API ready at ${api.base}; warm-up ${SETTINGS.warmup} s`);
-    await post(api.base, token, SETTINGS.warmup);
+    const backend = (await probe.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    const postmaster = Number(stat(backend)?.f[1]);
+    servers.api = await startApi(url);
+    log(`API ready at ${servers.api.base}; registering ${SETTINGS.accounts} accounts`);
+    const tokens = [];
+    for (let i = 0; i < SETTINGS.accounts; i += 1) tokens.push(await register(servers.api.base, i));
+    const parents = [];
+    for (let i = 0; i < SETTINGS.parents; i += 1)
+      parents.push(await postOne(servers.api.base, tokens[i % tokens.length]));
+    if (SETTINGS.servers.includes('baseline')) servers.baseline = await startBaseline(url);
+    if (SETTINGS.beforeDir && SETTINGS.servers.includes('before')) {
+      servers.before = await startApi(url, SETTINGS.beforeDir, 'before');
+    }
 
-    const apiBefore = cpuSeconds(api.child.pid);
-    const pgBefore = await backendCpu(probe);
-    const machineBefore = machineTicks();
-    log(`posting for ${SETTINGS.seconds} s over ${SETTINGS.connections} connections`);
-    const result = await post(api.base, token, SETTINGS.seconds);
-    const apiCpu = cpuSeconds(api.child.pid) - apiBefore;
-    const pgAfter = await backendCpu(probe);
-    const machineAfter = machineTicks();
+    // The same statements on both servers, or the comparison says so.
+    const statements = {};
+    for (const name of Object.keys(servers)) statements[name] = await statementsOf(servers[name], tokens, parents[0]);
+    if (statements.before)
+      log(`"before" sends ${statements.before.length} statements for a top-level post and a reply`);
+    let sameStatements = null;
+    if (statements.api && statements.baseline) {
+      const apiPost = statements.api.filter((t) => !/word_rules/.test(t));
+      sameStatements = JSON.stringify(apiPost) === JSON.stringify(statements.baseline);
+      log(
+        sameStatements
+          ? `the baseline sends the API's ${apiPost.length} statements for a top-level post and a reply`
+          : `WARNING: the statements differ:\nAPI:\n${apiPost.join('\n')}\nbaseline:\n${statements.baseline.join('\n')}`,
+      );
+    }
 
-    const posts = result['2xx'];
-    const { rows } = await probe.query('SELECT count(*)::int AS n FROM comments');
-    const report = {
-      at: new Date().toISOString(),
-      settings: SETTINGS,
-      machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg() },
-      posts,
-      non2xx: result.non2xx,
-      statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count])),
-      errors: result.errors,
-      postsPerSecond: posts / SETTINGS.seconds,
-      latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
-      apiCpuMsPerPost: (apiCpu * 1000) / posts,
-      apiCpuPercent: (apiCpu / SETTINGS.seconds) * 100,
-      postgresCpuMsPerPost: ((pgAfter.seconds - pgBefore.seconds) * 1000) / posts,
-      postgresCpuPercent: ((pgAfter.seconds - pgBefore.seconds) / SETTINGS.seconds) * 100,
-      postgresBackends: pgAfter.backends,
-      machineBusyPercent:
-        ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) *
-        100 *
-        os.cpus().length,
-      apiRssMiB: rssMiB(api.child.pid),
-      commentsStored: rows[0].n,
-    };
-    const file = join(ROOT, `bench/results/write-${report.at.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-    log(
-      `${posts} posts (${report.postsPerSecond.toFixed(0)}/s; statuses ${JSON.stringify(report.statusCodes)}), ` +
-        `p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms; ` +
-        `API ${report.apiCpuMsPerPost.toFixed(2)} ms CPU/post (${report.apiCpuPercent.toFixed(0)} % of a core), ` +
-        `PostgreSQL ${report.postgresCpuMsPerPost.toFixed(2)} ms CPU/post (${report.postgresCpuPercent.toFixed(0)} %), ` +
-        `machine ${report.machineBusyPercent.toFixed(0)} % of one core busy in all; ${file}`,
+    const runs = [];
+    const acked = { before: new Set(), api: new Set(), baseline: new Set() };
+    for (const clients of SETTINGS.clients) {
+      for (const name of SETTINGS.servers) {
+        const handle = servers[name];
+        if (!handle) continue;
+        log(`${name}: ${clients} clients, warm-up ${SETTINGS.warmup} s`);
+        await load(handle.base, tokens, parents, clients, SETTINGS.warmup, acked[name]);
+        // The warm-up's last requests are still being served when autocannon
+        // stops: the measured run starts once the database is idle again.
+        await settle(probe);
+        const window = cpuWindow(handle.pid, postmaster);
+        const run = await load(handle.base, tokens, parents, clients, SETTINGS.seconds, acked[name]);
+        const cpu = window();
+        const ok = run.statuses[201] ?? 0;
+        const fivexx = Object.entries(run.statuses)
+          .filter(([code]) => Number(code) >= 500)
+          .reduce((n, [, count]) => n + count, 0);
+        const row = {
+          server: name,
+          clients,
+          posts: ok,
+          postsPerSecond: ok / cpu.wall,
+          // Of the posts answered 201; allLatencyMs: of every answer.
+          latencyMs: run.latency,
+          allLatencyMs: run.allLatency,
+          statuses: run.statuses,
+          codes: run.codes,
+          fivexx,
+          refusedWaitSeconds: run.waitedMs / 1000,
+          retryAfterMissing: run.retryAfterMissing,
+          mix: run.kinds,
+          ...cpu,
+          serverCpuMsPerPost: (cpu.serverSeconds * 1000) / Math.max(ok, 1),
+          postgresCpuMsPerPost: (cpu.postgresSeconds * 1000) / Math.max(ok, 1),
+          serverRssMiB: rssMiB(handle.pid),
+          loadAverage: os.loadavg(),
+        };
+        runs.push(row);
+        if (ok === 0)
+          log(
+            `${name} answered nothing (exit ${handle.child.exitCode ?? '-'}, signal ${handle.child.signalCode ?? '-'}); its output ends with:\n${handle.output().slice(-3000)}`,
+          );
+        log(
+          `${name} ${clients} clients: ${ok} posts, ${row.postsPerSecond.toFixed(0)}/s, p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms, ` +
+            `statuses ${JSON.stringify(run.statuses)} ${JSON.stringify(run.codes)}, server ${row.serverCpuPercent.toFixed(0)} % (${row.serverCpuMsPerPost.toFixed(2)} ms/post), ` +
+            `postgres ${row.postgresCpuPercent.toFixed(0)} % (${row.postgresCpuMsPerPost.toFixed(2)} ms/post), ` +
+            `load generator ${row.loadGeneratorCpuPercent.toFixed(0)} %, other ${row.otherCpuPercent.toFixed(0)} %`,
+        );
+        await settle(probe);
+      }
+    }
+
+    // Nothing acknowledged is lost: every 201's id is in the table.
+    const lost = {};
+    for (const [name, ids] of Object.entries(acked)) {
+      if (ids.size === 0) continue;
+      const { rows } = await probe.query('SELECT count(*)::int AS n FROM comments WHERE id = ANY($1::uuid[])', [
+        [...ids],
+      ]);
+      lost[name] = ids.size - rows[0].n;
+    }
+    const check = await probe.query(
+      `SELECT
+        (SELECT comment_count FROM articles WHERE slug = $1) AS "commentCount",
+        (SELECT count(*)::int FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.slug = $1 AND c.status = 'published') AS published,
+        (SELECT last_seq FROM articles WHERE slug = $1) AS "lastSeq",
+        (SELECT count(*)::int FROM article_events e JOIN articles a ON a.id = e.article_id WHERE a.slug = $1) AS events`,
+      [SLUG],
     );
+
+    const at = new Date().toISOString();
+    const pair = (clients) => {
+      const api = runs.find((r) => r.server === 'api' && r.clients === clients);
+      const base = runs.find((r) => r.server === 'baseline' && r.clients === clients);
+      return { api, base, ratio: api && base ? api.postsPerSecond / base.postsPerSecond : null };
+    };
+    const at32 = pair(SETTINGS.clients[0]);
+    const top = pair(SETTINGS.clients.at(-1));
+    const disturbed = runs
+      .filter((r) => r.otherCpuPercent > 15)
+      .map((r) => `${r.server}/${r.clients} ${r.otherCpuPercent.toFixed(0)} %`);
+    const report = {
+      at,
+      settings: SETTINGS,
+      commit: git('rev-parse', 'HEAD'),
+      uncommittedChanges: git('status', '--porcelain') !== '',
+      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadAverage: os.loadavg() },
+      sameStatements,
+      statements,
+      runs,
+      lostAcknowledged: lost,
+      consistency: check.rows[0],
+      targets: {
+        [`posts at ${SETTINGS.clients[0]} clients >= 0.8 x baseline`]:
+          at32.ratio === null ? null : { ratio: at32.ratio, met: at32.ratio >= 0.8 },
+        [`p99 at ${SETTINGS.clients[0]} clients <= 100 ms`]: at32.api
+          ? { p99: at32.api.latencyMs.p99, met: at32.api.latencyMs.p99 <= 100 }
+          : null,
+        [`no 5xx at ${SETTINGS.clients.at(-1)} clients`]: top.api
+          ? { fivexx: top.api.fivexx, met: top.api.fivexx === 0 }
+          : null,
+        'nothing acknowledged lost': { lost, met: Object.values(lost).every((n) => n === 0) },
+      },
+      disturbedRuns: disturbed,
+    };
+    const file = join(ROOT, `bench/results/write-${at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+
+    console.log('');
+    console.log(
+      '| clients | server | posts/s | p50 ms | p99 ms | statuses | server CPU | ms/post | postgres CPU | ms/post | load gen | other |',
+    );
+    console.log('| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of runs) {
+      console.log(
+        `| ${r.clients} | ${r.server} | ${r.postsPerSecond.toFixed(0)} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${Object.entries(
+          r.statuses,
+        )
+          .map(([c, n]) => `${c}: ${n}`)
+          .join(
+            ', ',
+          )} | ${r.serverCpuPercent.toFixed(0)} % | ${r.serverCpuMsPerPost.toFixed(2)} | ${r.postgresCpuPercent.toFixed(0)} % | ${r.postgresCpuMsPerPost.toFixed(2)} | ${r.loadGeneratorCpuPercent.toFixed(0)} % | ${r.otherCpuPercent.toFixed(0)} % |`,
+      );
+    }
+    for (const clients of SETTINGS.clients) {
+      const p = pair(clients);
+      if (p.ratio !== null) console.log(`API / baseline at ${clients} clients: ${p.ratio.toFixed(2)}`);
+    }
+    console.log(`targets: ${JSON.stringify(report.targets)}`);
+    console.log(`consistency: ${JSON.stringify(report.consistency)}; lost acknowledged: ${JSON.stringify(lost)}`);
+    if (disturbed.length > 0) {
+      console.log(
+        `WARNING: other processes used CPU during some runs (${disturbed.join(', ')}): run again on a quieter machine.`,
+      );
+    }
+    console.log(file);
   } finally {
-    await probe.end();
-    api.child.kill('SIGTERM');
-    await new Promise((resolve) => api.child.once('exit', resolve));
-    await admin(`DROP DATABASE IF EXISTS ${SETTINGS.dbName} WITH (FORCE)`);
+    await probe.end().catch(() => {});
+    for (const handle of Object.values(servers)) await stopServer(handle);
+    await admin(`DROP DATABASE IF EXISTS ${SETTINGS.dbName} WITH (FORCE)`).catch(() => {});
+    rmSync(SQL_LOG, { force: true });
   }
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
   console.error(error);
+  for (const handle of children) await stopServer(handle);
   process.exit(1);
 });

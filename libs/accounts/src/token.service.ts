@@ -18,12 +18,15 @@ export interface IssuedToken {
 const ISSUER = 'rejoinder';
 const SUBJECT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AUDIENCE = 'rejoinder';
+// Verified tokens kept in memory (about 0.3 KB each).
+const VERIFIED_KEPT = 10_000;
 
 // HS256 bearer tokens. Verification pins the algorithm, so `alg: none` and any
 // other algorithm are refused, as are a wrong signature and an expired token.
 @Injectable()
 export class TokenService {
   private readonly key: Uint8Array;
+  private readonly verified = new Map<string, { userId: string; expiresAt: Date }>();
 
   constructor(@Inject(TOKEN_OPTIONS) private readonly options: TokenOptions) {
     this.key = new TextEncoder().encode(options.secret);
@@ -41,8 +44,30 @@ export class TokenService {
     return { accessToken, tokenType: 'Bearer', expiresIn: this.options.ttlSeconds };
   }
 
-  // The user the token was issued to, and when it stops being valid.
+  // The user the token was issued to, and when it stops being valid. A token
+  // is a fixed string signed with a key that does not change while the
+  // process runs, so one verified earlier is known good until it expires:
+  // its claims are kept (most recently used first, VERIFIED_KEPT at most) and
+  // only its expiry is checked again. The HMAC runs once per token, not once
+  // per request (ADR 26).
   async verify(token: string): Promise<{ userId: string; expiresAt: Date }> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAt.getTime() <= Date.now()) {
+        this.verified.delete(token);
+        throw new DomainError(ErrorCode.TokenExpired);
+      }
+      this.verified.delete(token);
+      this.verified.set(token, known);
+      return known;
+    }
+    const claims = await this.check(token);
+    if (this.verified.size >= VERIFIED_KEPT) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private async check(token: string): Promise<{ userId: string; expiresAt: Date }> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],

@@ -39,12 +39,21 @@ const userColumns = {
   externalSubject: true,
 } satisfies Prisma.UserSelect;
 
+export const USER_BY_ID = `SELECT id, username, email, password_hash AS "passwordHash", role::text AS role,
+  created_at AS "createdAt", external_issuer AS "externalIssuer", external_subject AS "externalSubject"
+  FROM users WHERE id = $1::uuid`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 @Injectable()
 export class UsersRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  findById(id: string): Promise<UserRecord | null> {
-    return this.prisma.user.findUnique({ where: { id }, select: userColumns });
+  // Read on every authenticated request: one statement on the driver (ADR 26).
+  async findById(id: string): Promise<UserRecord | null> {
+    if (!UUID.test(id)) return null;
+    const { rows } = await this.prisma.read<UserRecord>({ text: USER_BY_ID, values: [id] });
+    return rows[0] ?? null;
   }
 
   findByLogin(login: string): Promise<UserRecord | null> {

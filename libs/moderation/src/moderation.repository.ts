@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService, Role, WordRuleAction } from '@rejoinder/db';
 
+export const SANCTION_STATE = `SELECT id, username, role::text AS role, banned_at AS "bannedAt",
+  suspended_until AS "suspendedUntil", premoderated FROM users WHERE id = $1::uuid`;
+
 export interface SanctionState {
   id: string;
   username: string;
@@ -23,15 +26,17 @@ export interface AuditRow {
   createdAt: Date;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 @Injectable()
 export class ModerationRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  sanctionState(userId: string): Promise<SanctionState | null> {
-    return this.prisma.user.findUnique({
-      where: { id: userId },
-      select: { id: true, username: true, role: true, bannedAt: true, suspendedUntil: true, premoderated: true },
-    });
+  // Read for every new comment: one statement on the driver (ADR 26).
+  async sanctionState(userId: string): Promise<SanctionState | null> {
+    if (!UUID.test(userId)) return null;
+    const { rows } = await this.prisma.read<SanctionState>({ text: SANCTION_STATE, values: [userId] });
+    return rows[0] ?? null;
   }
 
   // Sets the user's sanctions and records the action, together.

@@ -257,6 +257,7 @@ export class ArticlesController {
     ErrorCode.ArticleNotFound,
     ErrorCode.CommentIdConflict,
     ErrorCode.RateLimited,
+    ErrorCode.PostingBusy,
     ErrorCode.DuplicateComment,
     ErrorCode.SlowMode,
     ErrorCode.BannedWord,

@@ -73,6 +73,8 @@ export const configSchema = z.object({
   DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   DATABASE_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  // Comments one node stores at once over HTTP; more are refused with 429 POSTING_BUSY.
+  POSTS_IN_PROGRESS_MAX: z.coerce.number().int().min(1).max(100_000).default(64),
   DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_PG_PORT: port.default(54329),
   // The embedded PostgreSQL is for development; production runs it only when asked.

@@ -71,6 +71,7 @@ export enum ErrorCode {
 
   UnknownEvent = 'UNKNOWN_EVENT',
   RateLimited = 'RATE_LIMITED',
+  PostingBusy = 'POSTING_BUSY',
   OriginNotAllowed = 'ORIGIN_NOT_ALLOWED',
   ReplayInProgress = 'REPLAY_IN_PROGRESS',
   TooManyConnections = 'TOO_MANY_CONNECTIONS',
@@ -205,6 +206,8 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 400, title: 'No such event' };
     case ErrorCode.RateLimited:
       return { status: 429, title: 'Too many requests; slow down' };
+    case ErrorCode.PostingBusy:
+      return { status: 429, title: 'Too many comments are being posted right now; send it again in a moment' };
     case ErrorCode.OriginNotAllowed:
       return { status: 403, title: 'This origin may not connect' };
     case ErrorCode.ReplayInProgress:

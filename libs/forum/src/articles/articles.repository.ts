@@ -30,6 +30,9 @@ export interface ArticleRecord {
   updatedAt: Date;
 }
 
+// What a new comment's checks read of its article.
+export type PostArticle = Pick<ArticleRecord, 'id' | 'premoderation' | 'slowModeSeconds'> & { state: string };
+
 export interface ArticleSeed {
   slug: string;
   title: string;

@@ -1,11 +1,11 @@
 import type { AuthUser } from '@rejoinder/accounts';
-import type { ArticleRecord } from '../articles/articles.repository.js';
+import type { PostArticle } from '../articles/articles.repository.js';
 
 export type HoldReason = 'premoderation' | 'user_premoderated' | 'suspect_word';
 
 export interface PolicyInput {
   author: AuthUser;
-  article: ArticleRecord;
+  article: PostArticle;
   body: string;
 }
 

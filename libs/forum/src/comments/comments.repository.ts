@@ -12,18 +12,13 @@ import { CommentStatus, Prisma, PrismaService } from '@rejoinder/db';
 import type { PassageAnchor } from '../articles/passages.js';
 import { CommentRow, RankedSort, SiblingKey, Stance, ThreadSort, TreeShape } from './comment.types.js';
 import { withComment } from './visibility.js';
+import { commentColumns, insertPublished, isCommentIdTaken, postContext } from './post-statements.js';
+import type { PostContextRow } from './post-statements.js';
 
 const { sql, raw, empty } = Prisma;
 
 // Columns every comment read returns, aliased to CommentRow.
-const columns = (c: string) =>
-  raw(`${c}.id, ${c}.article_id AS "articleId", ${c}.parent_id AS "parentId", ${c}.author_id AS "authorId",
-  ${c}.depth, ${c}.status::text AS status, ${c}.listed, ${c}.body_source AS "bodySource", ${c}.body_html AS "bodyHtml",
-  ${c}.reply_count AS "replyCount", ${c}.descendant_count AS "descendantCount", ${c}.upvotes, ${c}.downvotes,
-  ${c}.score, ${c}.created_at AS "createdAt", ${c}.edited_at AS "editedAt", ${c}.version,
-  ${c}.open_reports AS "openReports", ${c}.featured, ${c}.pinned, ${c}.moderation_reason AS "moderationReason",
-  ${c}.best_score AS "bestScore", ${c}.controversy, ${c}.anchor_paragraph AS "anchorParagraph", ${c}.anchor_quote AS "anchorQuote",
-  ${c}.anchor_prefix AS "anchorPrefix", ${c}.anchor_suffix AS "anchorSuffix", ${c}.stance::text AS stance`);
+const columns = (c: string) => raw(commentColumns(c));
 
 // The column each ranked sort orders by, and its SQL type for cursors.
 export const RANK_COLUMN: Record<RankedSort, { column: string; type: 'int' | 'float8' }> = {
@@ -350,6 +345,78 @@ export class CommentsRepository {
       if (error instanceof IdTaken) return { kind: 'id-taken' };
       throw error;
     }
+  }
+
+  // A published comment with its one public event, in one statement on the
+  // driver (post-statements.ts): the same rows as insertWithEvents, with the
+  // article's lock held for one statement instead of a transaction's round
+  // trips.
+  async insertPublished(comment: NewComment, event: EventRow): Promise<InsertOutcome> {
+    const fits = event.audience === 'public' && event.userId === null && !inModerationFeed(event.type);
+    if (comment.status !== CommentStatus.published || !fits) {
+      return this.insertWithEvents(comment, [event]);
+    }
+    // The log's payload never holds the comment (ADR 14): built from the row
+    // as it will be stored, before it is.
+    const planned: CommentRow = {
+      ...comment,
+      authorName: '',
+      listed: true,
+      replyCount: 0,
+      descendantCount: 0,
+      upvotes: 0,
+      downvotes: 0,
+      score: 0,
+      createdAt: new Date(),
+      editedAt: null,
+      version: 1,
+      openReports: 0,
+      featured: false,
+      pinned: false,
+      moderationReason: null,
+      bestScore: 0,
+      controversy: 0,
+      anchorParagraph: comment.anchor?.paragraph ?? null,
+      anchorQuote: comment.anchor?.quote ?? null,
+      anchorPrefix: comment.anchor?.prefix ?? null,
+      anchorSuffix: comment.anchor?.suffix ?? null,
+    };
+    const payload = JSON.stringify(storedData(event.type, withComment(event.type, event.payload(planned), planned)));
+    let rows: (CommentRow & { eventSeq: number; eventAt: Date })[];
+    try {
+      ({ rows } = await this.prisma.write<CommentRow & { eventSeq: number; eventAt: Date }>(
+        insertPublished(comment, { type: event.type, payload }),
+      ));
+    } catch (error) {
+      if (isCommentIdTaken(error)) return { kind: 'id-taken' };
+      throw error;
+    }
+    const row = rows[0];
+    if (!row) return { kind: 'article-closed' };
+    const { eventSeq: seq, eventAt: at, ...stored } = row;
+    const data = withComment(event.type, event.payload(stored), stored);
+    return {
+      kind: 'inserted',
+      comment: stored,
+      events: [
+        {
+          articleId: comment.articleId,
+          seq,
+          type: event.type,
+          audience: event.audience,
+          userId: event.userId,
+          at: at.toISOString(),
+          data,
+        },
+      ],
+    };
+  }
+
+  // What a post needs to know (its article, whether its id is taken, its
+  // parent), in one read on the driver (ADR 26); null: no such article.
+  async postContext(slug: string, id: string | null, parentId: string | null): Promise<PostContextRow | null> {
+    const { rows } = await this.prisma.read<PostContextRow>(postContext(slug, id, parentId));
+    return rows[0] ?? null;
   }
 
   // Changes a comment's state with optimistic concurrency: `expectedVersion`

@@ -29,10 +29,11 @@ import { CommentNode, CommentView, fullView } from './comment.view.js';
 import { COMMENT_POLICY } from './comment-policy.js';
 import type { CommentPolicy, HoldReason } from './comment-policy.js';
 import { BALANCED_GROUPS, CommentsRepository, eventRow, RANK_COLUMN } from './comments.repository.js';
-import type { ArticleRecord } from '../articles/articles.repository.js';
+import type { ArticleRecord, PostArticle } from '../articles/articles.repository.js';
 import { makeAnchor, passagesOf } from '../articles/passages.js';
 import type { PassageAnchor } from '../articles/passages.js';
 import type { EventRow } from './comments.repository.js';
+import type { PostContextRow } from './post-statements.js';
 import { mayReadRevisions, publicView, viewComment, viewInChain } from './visibility.js';
 import type { Viewer } from './visibility.js';
 import { CreateCommentInput } from './dto/comment.dto.js';
@@ -255,15 +256,19 @@ export class CommentsService {
   ): Promise<CreateResult> {
     const body = this.checkBody(input.body);
     if (input.parentId && (input.anchor || input.stance)) throw new DomainError(ErrorCode.TopLevelOnly);
-    const article = await this.requireArticle(slug);
-    if (input.id) {
+    // One read: the article (without its body), whether the id is taken, the parent.
+    const found = await this.comments.postContext(slug, input.id ?? null, input.parentId ?? null);
+    if (!found) throw new DomainError(ErrorCode.ArticleNotFound);
+    // The article's body only for a comment that quotes a passage of it.
+    const article = input.anchor ? await this.requireArticle(slug) : found;
+    if (found.idTaken) {
       // A retry is answered before any limit: it writes nothing.
       const replay = await this.replay(actor, article.id, input, body);
       if (replay) return replay;
     }
     const undo = await this.admit(actor, article.id, input, body, context.ip);
     try {
-      return await this.store(actor, article, input, body);
+      return await this.store(actor, article, input, body, found);
     } catch (error) {
       // Only stored comments use up quota.
       await undo();
@@ -341,9 +346,10 @@ export class CommentsService {
 
   private async store(
     actor: AuthUser,
-    article: NonNullable<Awaited<ReturnType<ArticlesRepository['findBySlug']>>>,
+    article: PostArticle | ArticleRecord,
     input: CreateCommentInput,
     body: string,
+    context: PostContextRow,
   ): Promise<CreateResult> {
     const id = input.id ?? randomUUID();
     if (article.state === ArticleState.closed) throw new DomainError(ErrorCode.ArticleClosed);
@@ -352,7 +358,15 @@ export class CommentsService {
     let depth = 0;
     let parentAuthorId: string | null = null;
     if (input.parentId) {
-      const parent = await this.comments.findById(input.parentId);
+      const parent = context.parentArticleId
+        ? {
+            articleId: context.parentArticleId,
+            authorId: context.parentAuthorId!,
+            status: context.parentStatus,
+            depth: context.parentDepth!,
+            path: context.parentPath!,
+          }
+        : null;
       if (!parent) throw new DomainError(ErrorCode.ParentNotFound);
       if (parent.articleId !== article.id) throw new DomainError(ErrorCode.ParentInOtherArticle);
       if (parent.status !== CommentStatus.published) throw new DomainError(ErrorCode.ParentNotReplyable);
@@ -370,40 +384,42 @@ export class CommentsService {
       parentAuthorId = parent.authorId;
     }
 
-    const anchor = input.anchor ? anchorIn(article, input.anchor) : null;
+    const anchor = input.anchor && 'bodySource' in article ? anchorIn(article, input.anchor) : null;
     const hold = this.policy
       ? await this.policy.review({ author: actor, article, body })
       : article.premoderation && !isModerator(actor)
         ? 'premoderation'
         : null;
     const status = hold ? CommentStatus.pending : CommentStatus.published;
-    const outcome = await this.comments.insertWithEvents(
-      {
-        id,
-        articleId: article.id,
-        parentId: input.parentId ?? null,
-        authorId: actor.id,
-        path,
-        depth,
-        status,
-        bodySource: body,
-        bodyHtml: renderCommentMarkdown(body),
-        anchor,
-        stance: input.stance ?? null,
-      },
-      hold
-        ? [
-            // A pending comment is news only to moderators and to its author.
-            eventRow('comment.created').to('moderators', actor.id, () => ({})),
-            eventRow('queue.added').to('moderators', null, (c) => ({
-              commentId: c.id,
-              queue: 'pending',
-              reason: hold,
-              version: c.version,
-            })),
-          ]
-        : [eventRow('comment.created').to('public', null, () => ({}))],
-    );
+    const comment = {
+      id,
+      articleId: article.id,
+      parentId: input.parentId ?? null,
+      authorId: actor.id,
+      path,
+      depth,
+      status,
+      bodySource: body,
+      // Rendered and sanitised before the statement, never inside it.
+      bodyHtml: renderCommentMarkdown(body),
+      anchor,
+      stance: input.stance ?? null,
+    };
+    const outcome = hold
+      ? await this.comments.insertWithEvents(comment, [
+          // A pending comment is news only to moderators and to its author.
+          eventRow('comment.created').to('moderators', actor.id, () => ({})),
+          eventRow('queue.added').to('moderators', null, (c) => ({
+            commentId: c.id,
+            queue: 'pending',
+            reason: hold,
+            version: c.version,
+          })),
+        ])
+      : await this.comments.insertPublished(
+          comment,
+          eventRow('comment.created').to('public', null, () => ({})),
+        );
     switch (outcome.kind) {
       case 'article-closed':
         throw new DomainError(ErrorCode.ArticleClosed);
