@@ -31,6 +31,7 @@ import { envelope, EventSink, RealtimeService } from '@rejoinder/realtime';
 import type { ClusterMessage, Subscription } from '@rejoinder/realtime';
 import type { Server, Socket } from 'socket.io';
 import { PacketType } from 'socket.io-parser';
+import WebSocket from 'ws';
 import { z } from 'zod';
 import { toProblem } from '../http/problem.js';
 import { clientAddress, proxyTrust } from '../http/client-address.js';
@@ -117,8 +118,32 @@ const holders = new WeakMap<object, Socket>();
 // (each connect takes a token) cannot refill it.
 const limiters = new WeakMap<object, SocketRateLimiter>();
 
-// The encoded form of each live event, shared by every socket it goes to.
-const encoded = new WeakMap<CommittedEvent, unknown[]>();
+// One live event as it goes out: encoded once for every socket it goes to,
+// with its websocket frame built once too, as socket.io's room broadcast
+// does (engine.io writes `wsPreEncodedFrame` as is on websocket transports;
+// long-polling ones use the encoded packet).
+interface Outgoing {
+  packets: unknown[];
+  options: { preEncoded: true; wsPreEncodedFrame?: unknown };
+}
+const encoded = new WeakMap<CommittedEvent, Outgoing>();
+const { Sender } = WebSocket as unknown as { Sender: { frame(this: void, data: Buffer, options: object): unknown } };
+
+function outgoing(encoder: { encode(packet: object): unknown[] }, nsp: string, event: CommittedEvent): Outgoing {
+  const packets = encoder.encode({ type: PacketType.EVENT, nsp, data: [event.type, envelope(event)] });
+  const options: Outgoing['options'] = { preEncoded: true };
+  if (packets.length === 1 && typeof packets[0] === 'string') {
+    // "4": engine.io's message packet.
+    options.wsPreEncodedFrame = Sender.frame(Buffer.from(`4${packets[0]}`), {
+      readOnly: false,
+      mask: false,
+      rsv1: false,
+      opcode: 1,
+      fin: true,
+    });
+  }
+  return { packets, options };
+}
 
 class SocketSink implements EventSink {
   private replaying = false;
@@ -158,24 +183,19 @@ class SocketSink implements EventSink {
       this.socket.disconnect(true);
       return;
     }
-    // One event goes to many sockets: encode it once, as a room broadcast
-    // would (socket.io's own path for pre-encoded packets).
+    // One event goes to many sockets: encoded once, its frame built once.
     const client = this.socket.client as unknown as {
       encoder: { encode(packet: object): unknown[] };
-      _packet(packets: unknown[], opts: { preEncoded: boolean }): void;
+      _packet(packets: unknown[], opts: Outgoing['options']): void;
     };
-    let packets = encoded.get(event);
-    if (!packets) {
-      packets = client.encoder.encode({
-        type: PacketType.EVENT,
-        nsp: this.socket.nsp.name,
-        data: [event.type, envelope(event)],
-      });
-      encoded.set(event, packets);
+    let out = encoded.get(event);
+    if (!out) {
+      out = outgoing(client.encoder, this.socket.nsp.name, event);
+      encoded.set(event, out);
       // First live send of this event on this node: how long since it committed.
       if (!this.replaying) this.metrics.deliveryLag.observe((Date.now() - Date.parse(event.at)) / 1000);
     }
-    client._packet(packets, { preEncoded: true });
+    client._packet(out.packets, out.options);
     (this.replaying ? this.metrics.deliveredReplay : this.metrics.deliveredLive).inc();
   }
 
