@@ -146,6 +146,8 @@ export const configSchema = z.object({
   // How API nodes share socket.io rooms: one node in memory, Redis, or PostgreSQL.
   REALTIME_ADAPTER: z.enum(['memory', 'redis', 'postgres']).optional(),
   REALTIME_BACKLOG_LIMIT: z.coerce.number().int().min(1).max(100_000).default(1000),
+  // Recent events each followed article keeps in memory for catch-ups.
+  REALTIME_TAIL_EVENTS: z.coerce.number().int().min(0).max(10_000).default(256),
   // Memory for rendered thread pages and articles (0 turns the cache off).
   READ_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(64),
   // A CDN's purge endpoint (Cloudflare-style `{ "tags": [...] }`), called

@@ -54,6 +54,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly tailReplays = new Counter({
+    name: 'rejoinder_realtime_tail_replays_total',
+    help: "Catch-ups served from the article stream's recent events in memory instead of the event table",
+    registers: [this.registry],
+  });
+
   readonly resyncs = new Counter({
     name: 'rejoinder_realtime_resyncs_total',
     help: 'Subscriptions told to reload instead of replaying (too far behind, or a seq from another database)',
