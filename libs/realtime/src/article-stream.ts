@@ -65,7 +65,7 @@ export class ArticleStream {
   constructor(
     readonly articleId: string,
     private readonly source: EventSource,
-    private readonly onError: (error: unknown) => void,
+    private readonly onError: (error: unknown, during: 'read' | 'delivery') => void,
     private readonly gapWaitMs = GAP_WAIT_MS,
     private readonly chunk = FANOUT_CHUNK,
     private readonly tailSize = TAIL_EVENTS,
@@ -181,7 +181,7 @@ export class ArticleStream {
       .then(
         () => false,
         (error: unknown) => {
-          this.onError(error);
+          this.onError(error, 'read');
           return true;
         },
       )
@@ -248,8 +248,13 @@ export class ArticleStream {
             this.fanout = null;
             break;
           }
-          if (item.event) next.value.offer(item.event);
-          else next.value.resync(item.resync);
+          // One reader's failure must not keep the event from the others.
+          try {
+            if (item.event) next.value.offer(item.event);
+            else next.value.resync(item.resync);
+          } catch (error) {
+            this.onError(error, 'delivery');
+          }
         }
       }
       if (!this.scheduled) {

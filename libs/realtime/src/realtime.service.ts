@@ -289,7 +289,11 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
       const stream = new ArticleStream(
         articleId,
         (id, after, limit) => this.logged(id, after, limit),
-        (error) => this.logger.error({ err: error, articleId }, 'Could not read missed events'),
+        (error, during) =>
+          this.logger.error(
+            { err: error, articleId },
+            during === 'read' ? 'Could not read missed events' : 'Could not deliver an event',
+          ),
         undefined,
         undefined,
         this.config.REALTIME_TAIL_EVENTS,

@@ -31,7 +31,7 @@ import { envelope, EventSink, RealtimeService } from '@rejoinder/realtime';
 import type { ClusterMessage, Subscription } from '@rejoinder/realtime';
 import type { Server, Socket } from 'socket.io';
 import { PacketType } from 'socket.io-parser';
-import WebSocket from 'ws';
+import * as ws from 'ws';
 import { z } from 'zod';
 import { toProblem } from '../http/problem.js';
 import { clientAddress, proxyTrust } from '../http/client-address.js';
@@ -127,7 +127,9 @@ interface Outgoing {
   options: { preEncoded: true; wsPreEncodedFrame?: unknown };
 }
 const encoded = new WeakMap<CommittedEvent, Outgoing>();
-const { Sender } = WebSocket as unknown as { Sender: { frame(this: void, data: Buffer, options: object): unknown } };
+// ws's frame builder (its ES module entry exports it; the default export has it only once
+// the CommonJS entry has been loaded).
+const { Sender } = ws as unknown as { Sender: { frame(this: void, data: Buffer, options: object): unknown } };
 
 function outgoing(encoder: { encode(packet: object): unknown[] }, nsp: string, event: CommittedEvent): Outgoing {
   const packets = encoder.encode({ type: PacketType.EVENT, nsp, data: [event.type, envelope(event)] });
