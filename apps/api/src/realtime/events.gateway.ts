@@ -198,7 +198,7 @@ class SocketSink implements EventSink {
       if (!this.replaying) this.metrics.deliveryLag.observe((Date.now() - Date.parse(event.at)) / 1000);
     }
     client._packet(out.packets, out.options);
-    (this.replaying ? this.metrics.deliveredReplay : this.metrics.deliveredLive).inc();
+    this.metrics.delivered(this.replaying);
   }
 
   presence(articleId: string, viewers: number, approximate: boolean): void {
