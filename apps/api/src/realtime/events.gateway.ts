@@ -245,6 +245,9 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   private readonly trust: ProxyTrust | false;
   @WebSocketServer() private server!: Server;
   private accountPoll: NodeJS.Timeout | null = null;
+  // Sockets with an account: the only ones the account poll looks at (most
+  // readers are anonymous, and the poll runs twice a second).
+  private readonly signedIn = new Set<Socket>();
   private lastPoll = new Date();
 
   constructor(
@@ -309,7 +312,10 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
   handleConnection(socket: Socket): void {
     const { user } = state(socket);
-    if (user) void socket.join(`user:${user.id}`);
+    if (user) {
+      void socket.join(`user:${user.id}`);
+      this.signedIn.add(socket);
+    }
     // Every incoming event passes the rate limit and must be one we know.
     socket.use(([event, ...args], next) => {
       const ack = typeof args.at(-1) === 'function' ? (args.at(-1) as (reply: AckError) => void) : null;
@@ -333,6 +339,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   }
 
   handleDisconnect(socket: Socket): void {
+    this.signedIn.delete(socket);
     if (holders.get(socket.conn) === socket) holders.delete(socket.conn);
     const expiry = state(socket)?.expiry;
     if (expiry) clearTimeout(expiry);
@@ -465,6 +472,8 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     const st = state(socket);
     if (st.expiry) clearTimeout(st.expiry);
     st.user = user;
+    // At the handshake the socket is not connected yet: handleConnection adds it.
+    if (socket.connected) this.signedIn.add(socket);
     st.account = account;
     st.expiresAt = expiresAt;
     st.expired = false;
@@ -494,6 +503,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     if (st.expiry) clearTimeout(st.expiry);
     if (st.user) void socket.leave(`user:${st.user.id}`);
     st.user = null;
+    this.signedIn.delete(socket);
     st.account = null;
     st.expiresAt = null;
     st.expiry = null;
@@ -528,7 +538,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   // Every node compares its sockets' accounts with the database twice a
   // second and applies what changed (docs/realtime.md).
   private async followAccounts(): Promise<void> {
-    const sockets = [...this.server.sockets.sockets.values()].filter((s) => state(s)?.user);
+    const sockets = [...this.signedIn].filter((s) => state(s)?.user);
     const started = new Date();
     const since = new Date(this.lastPoll.getTime() - ACCOUNT_CLOCK_SLACK_MS);
     if (sockets.length === 0) {
