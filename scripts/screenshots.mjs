@@ -1,60 +1,18 @@
 // Rewrites docs/screenshots/: the reader page and the moderation console, on a
 // desktop and at 360 px, from a fresh server with a seeded discussion.
 // Usage: npm run screenshots (needs /usr/bin/chromium or CHROMIUM_PATH).
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { chromium } from 'playwright-core';
+import { launchChromium, startLocalServer } from './lib/local-server.mjs';
 
 const port = Number(process.env.PORT ?? 3099);
 const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 54399);
-const base = `http://localhost:${port}`;
 const slug = 'putin-and-kim-jong-un-are-not-so-different';
 const out = join(import.meta.dirname, '..', 'docs', 'screenshots');
 // A fresh database each run, inside the project (the embedded server's user must reach it).
 const dataDir = join(import.meta.dirname, '..', '.data-screenshots');
-rmSync(dataDir, { recursive: true, force: true });
-
-const server = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-  stdio: ['ignore', 'inherit', 'inherit'],
-  env: {
-    ...process.env,
-    PORT: String(port),
-    EMBEDDED_PG_PORT: String(pgPort),
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    RATE_COMMENTS_PER_NEW_USER: '1000',
-    RATE_COMMENTS_PER_NEW_USER_WINDOW: '1',
-    RATE_COMMENTS_PER_USER: '1000',
-    RATE_COMMENTS_PER_USER_WINDOW: '1',
-  },
-});
-
-async function call(method, path, { token, body } = {}) {
-  const headers = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function waitReady() {
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${base}/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error('the server did not become ready');
-}
+const { base, call, ready, stop } = startLocalServer({ port, pgPort, dataDir });
 
 const register = (username) =>
   call('POST', '/api/auth/register', {
@@ -121,18 +79,7 @@ async function seed() {
 }
 
 async function shoot() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const { maria, desk } = await seed();
   mkdirSync(out, { recursive: true });
   for (const [name, width, colorScheme] of [
@@ -173,11 +120,9 @@ async function shoot() {
 }
 
 try {
-  await waitReady();
+  await ready();
   await shoot();
   console.log(`Screenshots written to ${out}`);
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
-  rmSync(dataDir, { recursive: true, force: true });
+  await stop();
 }

@@ -250,6 +250,9 @@ async function startApi(dbUrl, label) {
       RATE_COMMENTS_PER_USER: '1000000',
       RATE_COMMENTS_PER_NEW_USER: '1000000',
       RATE_COMMENTS_PER_IP: '1000000',
+      // The load is the point here, not the automatic slow mode it would trigger.
+      SLOW_MODE_AUTO_COMMENTS_PER_MINUTE: '0',
+      SLOW_MODE_AUTO_REPORTS_PER_MINUTE: '0',
       // Every subscriber connects from 127.0.0.1.
       SOCKET_CONNECTIONS_PER_IP: '1000000',
       DATA_DIR: join(ROOT, '.data/bench-live'),

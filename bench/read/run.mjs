@@ -315,7 +315,10 @@ async function statementsPerRequest() {
         .filter(Boolean)
         .join(', ') + (slugCache ? ' (article id cached per slug)' : ''),
     threadLaterPage: [slugCache ? null : 'article by slug', 'tree'].filter(Boolean).join(', '),
-    permalink: 'comment by id, then ancestors || subtree tree',
+    permalink:
+      typeof CommentsService?.prototype?.cachedPermalink === 'function'
+        ? 'from memory for anonymous readers; on a miss: article seq, comment by id, then ancestors || subtree tree'
+        : 'comment by id, then ancestors || subtree tree',
   };
 }
 

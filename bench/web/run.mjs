@@ -7,61 +7,17 @@
 //   BENCH_COMMENTS     1000   top-level comments on the article
 //   BENCH_LOADS        10     page loads measured for the first render
 //   CHROMIUM_PATH      /usr/bin/chromium
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium, startLocalServer } from '../../scripts/lib/local-server.mjs';
 
 const port = Number(process.env.PORT ?? 3098);
 const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 54398);
 const comments = Number(process.env.BENCH_COMMENTS ?? 1000);
 const loads = Number(process.env.BENCH_LOADS ?? 10);
-const base = `http://localhost:${port}`;
 const slug = 'putin-and-kim-jong-un-are-not-so-different';
 const dataDir = join(import.meta.dirname, '..', '..', '.data-bench-web');
-rmSync(dataDir, { recursive: true, force: true });
-
-const server = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-  stdio: ['ignore', 'inherit', 'inherit'],
-  env: {
-    ...process.env,
-    PORT: String(port),
-    EMBEDDED_PG_PORT: String(pgPort),
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    RATE_COMMENTS_PER_NEW_USER: '100000',
-    RATE_COMMENTS_PER_NEW_USER_WINDOW: '1',
-    RATE_COMMENTS_PER_USER: '100000',
-    RATE_COMMENTS_PER_USER_WINDOW: '1',
-    RATE_COMMENTS_PER_IP: '100000',
-  },
-});
-
-async function call(method, path, { token, body } = {}) {
-  const headers = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function waitReady() {
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${base}/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error('the server did not become ready');
-}
+const { base, call, ready, stop } = startLocalServer({ port, pgPort, dataDir });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -88,18 +44,7 @@ async function run() {
     );
   }
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 
   // What the reader page downloads (the Markdown preview and the console load only on use).
@@ -227,10 +172,8 @@ async function run() {
 }
 
 try {
-  await waitReady();
+  await ready();
   await run();
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
-  rmSync(dataDir, { recursive: true, force: true });
+  await stop();
 }

@@ -192,6 +192,58 @@ describe('reader page', () => {
     expect(await thread(reader.page).getByRole('article').count()).toBe(3);
   });
 
+  it('reloads the thread when the server says too much happened while away, then follows from there', async () => {
+    // A server that replays at most two missed events; more is a resync.
+    const small = await startTestApp({ REALTIME_BACKLOG_LIMIT: '2' });
+    try {
+      const article = await createArticle(small.prisma);
+      const writer = await createUser(small);
+      const reader = await openPerson(browser, small.url);
+      closers.push(() => reader.context.close());
+      await reader.page.goto(`/articles/${article.slug}`);
+      await reader.page.getByText('No comments yet').waitFor();
+
+      await reader.live.drop();
+      await reader.page.getByText(/You are offline\. Reconnecting/).waitFor();
+      for (const text of ['Away one', 'Away two', 'Away three']) await postComment(small, writer, article.slug, text);
+      reader.live.restore();
+
+      for (const text of ['Away one', 'Away two', 'Away three']) await comment(reader.page, text).waitFor();
+      await reader.page.getByText(/You are offline/).waitFor({ state: 'detached' });
+      expect(await thread(reader.page).getByRole('article').count()).toBe(3);
+
+      await postComment(small, writer, article.slug, 'After the reload');
+      await reader.page.getByRole('button', { name: /^Show 1 new comment/ }).click();
+      await comment(reader.page, 'After the reload').waitFor();
+      expect(await thread(reader.page).getByRole('article').count()).toBe(4);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('reloads the thread when an event is missing from the log, and keeps following live', async () => {
+    const article = await createArticle(t.prisma);
+    const writer = await createUser(t);
+    const reader = await person();
+    await reader.page.goto(`/articles/${article.slug}`);
+    await reader.page.getByText('No comments yet').waitFor();
+    await postComment(t, writer, article.slug, 'Before the hole');
+    await reader.page.getByRole('button', { name: /^Show 1 new comment/ }).click();
+    await comment(reader.page, 'Before the hole').waitFor();
+
+    // A number handed out with no event behind it: the server says resync.
+    await t.prisma.article.update({ where: { id: article.id }, data: { lastSeq: { increment: 1 } } });
+    await postComment(t, writer, article.slug, 'After the hole');
+    // The reload shows it in the list, with no "new comments" button to press.
+    await comment(reader.page, 'After the hole').waitFor();
+    expect(await thread(reader.page).getByRole('article').count()).toBe(2);
+
+    await postComment(t, writer, article.slug, 'Still live');
+    await reader.page.getByRole('button', { name: /^Show 1 new comment/ }).click();
+    await comment(reader.page, 'Still live').waitFor();
+    expect(await thread(reader.page).getByRole('article').count()).toBe(3);
+  });
+
   it('posts with the keyboard alone', async () => {
     const article = await createArticle(t.prisma);
     const user = await createUser(t);
@@ -287,6 +339,27 @@ describe('reader page', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await edited.getByRole('button', { name: 'Delete' }).click();
     await page.getByText('I thought better of this').waitFor({ state: 'detached' });
+  });
+
+  it("offers to edit only within the server's edit window, as the article tells the page", async () => {
+    const strict = await startTestApp({ EDIT_WINDOW_SECONDS: '0' });
+    try {
+      const article = await createArticle(strict.prisma);
+      const author = await createUser(strict);
+      await postComment(strict, author, article.slug, 'Final as soon as posted');
+      expect((await http(strict, 'GET', `/api/articles/${article.slug}`)).body.editWindowSeconds).toBe(0);
+      const { page, context } = await openPerson(browser, strict.url);
+      closers.push(() => context.close());
+      await page.goto(`/articles/${article.slug}`);
+      await page.getByRole('button', { name: 'Sign in to comment' }).click();
+      await signIn(page, author);
+      await page.getByLabel('Write a comment').waitFor();
+      const mine = comment(page, 'Final as soon as posted');
+      await mine.getByRole('button', { name: 'Delete' }).waitFor();
+      expect(await mine.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('has no serious or critical accessibility violations, on a desktop and at 360 px in dark mode', async () => {
@@ -478,6 +551,28 @@ describe('moderation in the browser', () => {
 
     await moderator.page.getByRole('button', { name: 'Log' }).click();
     await moderator.page.getByRole('cell', { name: 'update article' }).first().waitFor();
+  });
+
+  it('suspends an author for the length the moderator picks, and lifts it', async () => {
+    const article = await createArticle(t.prisma, { premoderation: true });
+    const [mod, author] = await Promise.all([createUser(t, 'moderator'), createUser(t)]);
+    const moderator = await moderatorPage(mod);
+    await postComment(t, author, article.slug, 'Waiting with a sanction to come');
+    const item = moderator.page.getByRole('article').filter({ hasText: 'Waiting with a sanction to come' });
+    await item.waitFor();
+    await item.getByText(`Sanction ${author.username}`).click();
+    await item.getByLabel('Suspend for').selectOption({ label: '7 days' });
+    const before = Date.now();
+    await item.getByRole('button', { name: 'Suspend', exact: true }).click();
+    await item.getByText(/suspended until/).waitFor();
+    const { suspendedUntil } = await t.prisma.user.findUniqueOrThrow({ where: { id: author.id } });
+    const days = (suspendedUntil!.getTime() - before) / 86_400_000;
+    expect(days).toBeGreaterThan(6.9);
+    expect(days).toBeLessThan(7.1);
+
+    await item.getByRole('button', { name: 'Lift suspension' }).click();
+    await item.getByText(/suspended until/).waitFor({ state: 'detached' });
+    expect((await t.prisma.user.findUniqueOrThrow({ where: { id: author.id } })).suspendedUntil).toBeNull();
   });
 
   it('shows a moderator that another acted first (409) instead of undoing their decision', async () => {

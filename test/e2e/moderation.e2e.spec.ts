@@ -104,6 +104,31 @@ describe('article settings', () => {
 });
 
 describe('reports', () => {
+  it('counts every stored report on the comment, with readers reporting at once and one of them twice', async () => {
+    const article = await createArticle(t.prisma);
+    const comment = await postComment(t, reader, article.slug, 'reported by many at once');
+    const reporters = await Promise.all(Array.from({ length: 6 }, () => createUser(t)));
+    const report = (token: string) =>
+      http(t, 'POST', `/api/comments/${comment.id}/reports`, { token, body: { reason: 'abuse' } });
+    const answers = await Promise.all([
+      ...reporters.map((r) => report(r.token)),
+      report(reporters[0].token),
+      report(reporters[0].token),
+    ]);
+    // Reports that arrive once the comment is held back find it no longer
+    // (404); a reader's second report is refused; every 201 is counted.
+    const accepted = answers.filter((a) => a.status === 201).length;
+    const firstReporters = [0, answers.length - 2, answers.length - 1].map((i) => answers[i]);
+    expect(firstReporters.filter((a) => a.status === 201).length).toBeLessThanOrEqual(1);
+    for (const answer of answers.filter((a) => a.status !== 201))
+      expect(['ALREADY_REPORTED', 'COMMENT_NOT_FOUND']).toContain(answer.body.code);
+    const stored = await t.prisma.report.count({ where: { commentId: comment.id, resolvedAt: null } });
+    const row = await t.prisma.comment.findUniqueOrThrow({ where: { id: comment.id } });
+    expect(accepted).toBeGreaterThanOrEqual(3);
+    expect(stored).toBe(accepted);
+    expect(row.openReports).toBe(accepted);
+  });
+
   it('records one report per reader and holds the comment at three', async () => {
     const article = await createArticle(t.prisma);
     const comment = await postComment(t, reader, article.slug, 'provocative');

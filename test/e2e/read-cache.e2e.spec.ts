@@ -238,6 +238,75 @@ describe('thread pages and articles from the read cache', () => {
     expect(await readAll(article.slug)).not.toContain(heldSecret);
   });
 
+  it('serves permalinks and pages of replies from memory, and never one older than the last change', async () => {
+    const article = await createArticle(t.prisma);
+    const root = await postComment(t, author, article.slug, 'root');
+    const secret = `secret-${unique('s')}`;
+    const reply = await postComment(t, other, article.slug, secret, { parentId: root.id });
+    const deep = await postComment(t, author, article.slug, 'deep', { parentId: reply.id });
+    const read = async () => {
+      const pages = await Promise.all([
+        http(t, 'GET', `/api/comments/${root.id}`),
+        http(t, 'GET', `/api/comments/${deep.id}`),
+        http(t, 'GET', `/api/comments/${root.id}/replies`),
+      ]);
+      return pages;
+    };
+
+    const [first] = await read();
+    expect(first.status).toBe(200);
+    expect(first.headers.get('cache-control')).toContain('public');
+    expect(first.headers.get('x-event-seq')).toBe(String(first.body.seq));
+    const again = await http(t, 'GET', `/api/comments/${root.id}`);
+    expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
+    const notModified = await http(t, 'GET', `/api/comments/${root.id}`, {
+      headers: { 'if-none-match': first.headers.get('etag')! },
+    });
+    expect(notModified.status).toBe(304);
+
+    // A new reply is on the pages read after it.
+    const [before] = await read();
+    const later = await postComment(t, other, article.slug, 'later reply', { parentId: root.id });
+    const [permalink, , replies] = await read();
+    expect(permalink.headers.get('etag')).not.toBe(before.headers.get('etag'));
+    expect(permalink.body.seq).toBeGreaterThan(before.body.seq);
+    expect(permalink.body.comment.replies.map((c: { id: string }) => c.id)).toContain(later.id);
+    expect(replies.body.items.map((c: { id: string }) => c.id)).toContain(later.id);
+
+    // An edit shows at once; a removal takes the words out of every page,
+    // the removed comment's own permalink included.
+    await read();
+    expect(
+      (await http(t, 'PATCH', `/api/comments/${root.id}`, { token: author.token, body: { body: 'root, edited' } }))
+        .status,
+    ).toBe(200);
+    const [edited, deepAfterEdit] = await read();
+    expect(edited.body.comment.body).toBe('root, edited');
+    expect(deepAfterEdit.body.ancestors[0].body).toBe('root, edited');
+
+    expect(JSON.stringify((await read()).map((page) => page.body))).toContain(secret);
+    await act(reply.id, { action: 'remove', reason: 'personal_information' });
+    const afterRemoval = await read();
+    expect(JSON.stringify(afterRemoval.map((page) => page.body))).not.toContain(secret);
+    // The removed reply keeps its place (it has a reply) without its words.
+    const removedPermalink = await http(t, 'GET', `/api/comments/${reply.id}`);
+    expect(removedPermalink.status).toBe(200);
+    expect(removedPermalink.body.comment.status).toBe('removed');
+    expect(JSON.stringify(removedPermalink.body)).not.toContain(secret);
+  });
+
+  it('shows a signed-in author their own comment waiting for review, and anonymous readers a 404', async () => {
+    const article = await createArticle(t.prisma, { premoderation: true });
+    const pending = await postComment(t, author, article.slug, 'waiting for a moderator');
+    expect(pending.status).toBe('pending');
+    expect((await http(t, 'GET', `/api/comments/${pending.id}`)).status).toBe(404);
+    const own = await http(t, 'GET', `/api/comments/${pending.id}`, { token: author.token });
+    expect(own.status).toBe(200);
+    expect(own.body.comment.body).toBe('waiting for a moderator');
+    expect(own.headers.get('cache-control')).toBe('private, no-cache');
+    expect((await http(t, 'GET', `/api/comments/${pending.id}`, { token: other.token })).status).toBe(404);
+  });
+
   it('reports a seq from which a subscription misses nothing', async () => {
     const article = await createArticle(t.prisma);
     await postComment(t, author, article.slug, 'before');

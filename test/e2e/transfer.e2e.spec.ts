@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { ERASED_AUTHOR_ID } from '@rejoinder/accounts';
 import { applyMigrations, dropDatabase, ensureDatabase, withDatabase } from '@rejoinder/db';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -147,6 +148,49 @@ describe('export and import of an article, run as processes', () => {
         const twice = await runCli(['import', exported], { DATABASE_URL: other.url });
         expect(twice.code).toBe(65);
         expect(twice.stderr).toContain(`The article "${slug}" exists in this database already. Nothing was imported.`);
+      } finally {
+        await other.drop();
+      }
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'carries the comments of an erased account under the erased-author placeholder, never its name',
+    async () => {
+      const article = await createArticle(t.prisma);
+      const [leaving, staying] = await Promise.all([createUser(t), createUser(t)]);
+      const root = await postComment(t, leaving, article.slug, 'Written by an account that is erased later');
+      await postComment(t, staying, article.slug, 'A reply that stays', { parentId: root.id });
+      const erased = await http(t, 'DELETE', '/api/me', { token: leaving.token, body: { password: leaving.password } });
+      expect(erased.status).toBe(200);
+
+      const file = join(dir, `${article.slug}.json`);
+      const out = await runCli(['export', '--article', article.slug, '--out', file]);
+      expect(out.code).toBe(0);
+      const doc = JSON.parse(readFileSync(file, 'utf8'));
+      expect(JSON.stringify(doc)).not.toContain(leaving.username);
+      expect(doc.comments.find((c: { id: string }) => c.id === root.id).authorId).toBe(ERASED_AUTHOR_ID);
+
+      const other = await freshDatabase();
+      try {
+        const imported = await runCli(['import', file], { DATABASE_URL: other.url });
+        expect(imported.code).toBe(0);
+        // The placeholder is the target's own (every database has it): no new
+        // account is made for it, and nobody can sign in as it.
+        const placeholder = await other.prisma.user.findUniqueOrThrow({ where: { id: ERASED_AUTHOR_ID } });
+        expect(await other.prisma.user.count({ where: { username: { startsWith: placeholder.username } } })).toBe(1);
+        expect(await other.prisma.comment.findUniqueOrThrow({ where: { id: root.id } })).toMatchObject({
+          authorId: ERASED_AUTHOR_ID,
+        });
+        const there = await startTestApp({ DATABASE_URL: other.url });
+        try {
+          expect(withoutArticleId((await thread(there, article.slug)) as any[])).toEqual(
+            withoutArticleId((await thread(t, article.slug)) as any[]),
+          );
+        } finally {
+          await there.app.close();
+        }
       } finally {
         await other.drop();
       }

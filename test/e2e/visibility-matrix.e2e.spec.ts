@@ -132,19 +132,21 @@ const token = (f: Fixture, viewer: ViewerKind): string | undefined =>
 const get = async (path: string, tok?: string) => (await http(t, 'GET', path, { token: tok })).body as unknown;
 
 async function replay(subscription: Record<string, unknown>, viewer: ViewerKind, tok?: string): Promise<unknown> {
+  const digests = (s: TestSocket, from = 0) => s.session.slice(from).filter((m) => m.type === 'digest');
   if (viewer === 'demoted') {
     demotedReplay.events.length = 0;
+    const from = demotedReplay.session.length;
     const ack = await demotedReplay.ack('subscribe', subscription);
     await demotedReplay.ack(
       'unsubscribe',
       'feed' in subscription ? { feed: subscription.feed } : { article: subscription.article },
     );
-    return { ack, events: [...demotedReplay.events] };
+    return { ack, events: [...demotedReplay.events], digests: digests(demotedReplay, from) };
   }
   const s = await connectSocket(t.url, { token: tok });
   try {
     const ack = await s.ack('subscribe', subscription);
-    return { ack, events: s.events };
+    return { ack, events: s.events, digests: digests(s) };
   } finally {
     s.close();
   }
@@ -192,6 +194,19 @@ const DOORS: Door[] = [
     name: "moderators' feed",
     look: (f, v) => replay({ feed: 'moderation', after: feedStart }, v, token(f, v)),
     shows: (o, f, v) => (STAFF.has(v) && IN_FEED.has(f.state) ? listed(o) : 'absent'),
+  },
+  {
+    // Catch me up: the comment is a reply to "other", who gets it in full
+    // while it is published; in any other state it is no news (a removal is
+    // a notice without text).
+    name: 'digest',
+    look: (f, v) => get(`/api/articles/${f.slug}/digest?since=0`, token(f, v)),
+    shows: (o, _f, v) => (v === 'other' && o === 'full' ? 'full' : 'absent'),
+  },
+  {
+    name: 'socket digest',
+    look: (f, v) => replay({ article: f.slug, digest: { since: 0 } }, v, token(f, v)),
+    shows: (o, _f, v) => (v === 'other' && o === 'full' ? 'full' : 'absent'),
   },
   {
     name: 'revisions',

@@ -44,7 +44,7 @@ export async function connectSocket(
     socket.on(type, (payload: Omit<Received, 'type'>) => events.push({ type, ...payload }));
   socket.on('presence', (p: TestSocket['presence'][number]) => presence.push(p));
   const session: { type: SessionEventName; data: any }[] = [];
-  for (const type of ['account.updated', 'auth.expired', 'subscription.ended'] as const)
+  for (const type of ['account.updated', 'auth.expired', 'subscription.ended', 'thread.health', 'digest'] as const)
     socket.on(type, (data: unknown) => session.push({ type, data }));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());

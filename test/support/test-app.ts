@@ -17,6 +17,9 @@ export const TEST_LIMITS = {
   RATE_COMMENTS_PER_IP: '100000',
   RATE_AUTH_PER_IP: '100000',
   SOCKET_CONNECTIONS_PER_IP: '100000',
+  // Suites post fast to one article: automatic slow mode is tested on its own.
+  SLOW_MODE_AUTO_COMMENTS_PER_MINUTE: '0',
+  SLOW_MODE_AUTO_REPORTS_PER_MINUTE: '0',
 };
 
 export interface TestApp {

@@ -58,13 +58,25 @@ export interface ArticleSummary {
   state: 'open' | 'closed';
   commentCount: number;
 }
+// The slow mode in force: who set it (a moderator, or the service by itself
+// when the thread ran hot), why, since when, and the moderators' setting.
+export interface SlowMode {
+  seconds: number;
+  source: 'manual' | 'auto' | null;
+  reason: 'comments' | 'reports' | null;
+  since: string | null;
+  setting: 'auto' | 'off' | 'manual';
+}
 export interface Article extends ArticleSummary {
   html: string;
   premoderation: boolean;
   slowModeSeconds: number;
+  slowMode: SlowMode;
   // Published top-level comments per passage (the article's top-level blocks) and per stance.
   passageCounts: number[];
   stanceCounts: Record<Stance, number>;
+  // How long after posting an author may edit (the server's EDIT_WINDOW_SECONDS).
+  editWindowSeconds: number;
   seq: number;
 }
 export interface Page<T> {
@@ -146,7 +158,15 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    // Always asked of the server (an unchanged page is a cheap 304): a page
+    // served from the browser's cache could be older than the seq the page
+    // follows from.
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-cache',
+    });
   } catch {
     throw new ApiError('NETWORK', 0);
   }

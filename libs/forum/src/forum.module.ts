@@ -11,6 +11,8 @@ import { NotificationsRepository } from './notifications/notifications.repositor
 import { NotificationsService } from './notifications/notifications.service.js';
 import { TransferRepository } from './transfer/transfer.repository.js';
 import { TransferService } from './transfer/transfer.service.js';
+import { DigestRepository } from './digest/digest.repository.js';
+import { DigestService } from './digest/digest.service.js';
 
 @Module({
   providers: [
@@ -26,8 +28,11 @@ import { TransferService } from './transfer/transfer.service.js';
     CdnPurge,
     TransferRepository,
     TransferService,
+    DigestRepository,
+    DigestService,
   ],
   exports: [
+    DigestService,
     ReadCache,
     TransferService,
     ArticlesService,

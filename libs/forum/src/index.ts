@@ -16,8 +16,11 @@ export type { StateChange, AuditEntry, ChangeOutcome, EventRow, EventPayload } f
 export { CommentsRepository, eventRow } from './comments/comments.repository.js';
 export * from './comments/visibility.js';
 export { ArticlesRepository } from './articles/articles.repository.js';
-export type { ArticleRecord } from './articles/articles.repository.js';
+export type { ArticleRecord, ArticleSettings } from './articles/articles.repository.js';
 export * from './comments/votes.service.js';
 export { wilsonLowerBound, controversy } from './comments/comments.repository.js';
 export * from './notifications/notifications.service.js';
 export * from './transfer/index.js';
+export * from './digest/digest.service.js';
+export { parseSince } from './digest/digest.window.js';
+export type { Since } from './digest/digest.window.js';

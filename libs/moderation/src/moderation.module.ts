@@ -4,6 +4,9 @@ import { ModerationPolicy } from './moderation.policy.js';
 import { ModerationRepository } from './moderation.repository.js';
 import { ModerationService } from './moderation.service.js';
 import { WordListsService } from './word-lists.service.js';
+import { ThreadHealthRepository } from './health/thread-health.repository.js';
+import { ThreadHealthService } from './health/thread-health.service.js';
+import { SlowModeService } from './slow-mode/slow-mode.service.js';
 
 // Global so the forum's CommentsService receives the comment policy without
 // importing this module (which imports the forum).
@@ -15,8 +18,11 @@ import { WordListsService } from './word-lists.service.js';
     WordListsService,
     ModerationPolicy,
     ModerationService,
+    ThreadHealthRepository,
+    ThreadHealthService,
+    SlowModeService,
     { provide: COMMENT_POLICY, useExisting: ModerationPolicy },
   ],
-  exports: [ModerationService, WordListsService, COMMENT_POLICY],
+  exports: [ModerationService, WordListsService, ThreadHealthService, SlowModeService, COMMENT_POLICY],
 })
 export class ModerationModule {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService, ReportReason, Role, WordRuleAction } from '@rejoinder/db';
+import { Prisma, PrismaService, Role, WordRuleAction } from '@rejoinder/db';
 
 export interface SanctionState {
   id: string;
@@ -12,7 +12,7 @@ export interface SanctionState {
 
 export interface AuditRow {
   id: string;
-  moderatorId: string;
+  moderatorId: string | null;
   moderatorName: string | null;
   action: string;
   targetType: string;
@@ -86,16 +86,6 @@ export class ModerationRepository {
   }
 
   // Returns false when this reader had reported the comment already.
-  async addReport(commentId: string, reporterId: string, reason: ReportReason, note: string | null): Promise<boolean> {
-    try {
-      await this.prisma.report.create({ data: { commentId, reporterId, reason, note } });
-      return true;
-    } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return false;
-      throw error;
-    }
-  }
-
   openReportCount(commentId: string): Promise<number> {
     return this.prisma.report.count({ where: { commentId, resolvedAt: null } });
   }

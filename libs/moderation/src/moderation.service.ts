@@ -10,10 +10,11 @@ import {
   CommentsService,
   eventRow,
   fullView,
+  slowModeOf,
   viewComment,
   viewInChain,
 } from '@rejoinder/forum';
-import type { CommentRow, CommentView, EventRow, StateChange } from '@rejoinder/forum';
+import type { ArticleRecord, ArticleSettings, CommentRow, CommentView, EventRow, StateChange } from '@rejoinder/forum';
 import type {
   ActionInput,
   ArticleSettingsInput,
@@ -22,7 +23,9 @@ import type {
   QueueQuery,
   ReportInput,
   SanctionInput,
+  SlowModeSettingInput,
 } from './dto/moderation.dto.js';
+import { articleUpdated, SlowModeService } from './slow-mode/slow-mode.service.js';
 import { ModerationRepository } from './moderation.repository.js';
 import type { AuditRow, SanctionState } from './moderation.repository.js';
 import { assertMayParticipate } from './sanctions.js';
@@ -62,6 +65,7 @@ export class ModerationService {
     private readonly articleViews: ArticlesService,
     private readonly bus: DomainEventBus,
     private readonly forum: CommentsService,
+    private readonly slowMode: SlowModeService,
   ) {}
 
   queueDepth(): Promise<{ pending: number; reported: number }> {
@@ -163,11 +167,9 @@ export class ModerationService {
       throw new DomainError(ErrorCode.CommentNotFound);
     }
     if (comment.authorId === reporter.id) throw new DomainError(ErrorCode.CannotReportOwnComment);
-    if (!(await this.repository.addReport(commentId, reporter.id, input.reason, input.note ?? null))) {
-      throw new DomainError(ErrorCode.AlreadyReported);
-    }
     const outcome = await this.comments.changeState({
       commentId,
+      report: { reporterId: reporter.id, reason: input.reason, note: input.note ?? null },
       decide: (current) => {
         const openReports = current.openReports + 1;
         const hold = current.status === CommentStatus.published && openReports >= holdThreshold;
@@ -198,27 +200,35 @@ export class ModerationService {
       },
     });
     for (const event of outcome.events) this.bus.publish(event);
+    this.slowMode.schedule(comment.articleId);
     return { openReports: outcome.comment.openReports };
   }
 
-  async updateArticle(moderator: AuthUser, slug: string, settings: ArticleSettingsInput) {
+  async updateArticle(moderator: AuthUser, slug: string, input: ArticleSettingsInput) {
     const current = await this.articles.findBySlug(slug);
     if (!current) throw new DomainError(ErrorCode.ArticleNotFound);
-    const { event } = await this.articles.updateSettingsWithEvent(
+    const { slowMode, slowModeSeconds, ...rest } = input;
+    const slow: SlowModeSettingInput | undefined =
+      slowMode ??
+      (slowModeSeconds === undefined
+        ? undefined
+        : slowModeSeconds > 0
+          ? { setting: 'manual', seconds: slowModeSeconds }
+          : { setting: 'off' });
+    const { events } = await this.articles.updateSettingsWithEvent(
       current.id,
-      { ...settings, state: settings.state },
-      (a) => ({
-        article: {
-          id: a.id,
-          slug: a.slug,
-          state: a.state,
-          premoderation: a.premoderation,
-          slowModeSeconds: a.slowModeSeconds,
-        },
-      }),
-      { moderatorId: moderator.id, note: JSON.stringify(settings) },
+      (article) => ({ ...rest, ...(slow ? slowModeSettings(article, slow) : {}) }),
+      articleUpdated,
+      { moderatorId: moderator.id, note: JSON.stringify(input) },
+      (before, after) => {
+        const view = slowModeOf(after);
+        if (JSON.stringify(slowModeOf(before)) === JSON.stringify(view)) return null;
+        return { slug: after.slug, action: 'setting', by: 'moderator', slowMode: view, rate: null, threshold: null };
+      },
     );
-    this.bus.publish(event);
+    for (const event of events) this.bus.publish(event);
+    // Back to automatic: measure now rather than at the next comment.
+    if (slow?.setting === 'auto') void this.slowMode.evaluate(current.id);
     return this.articleViews.get(slug);
   }
 
@@ -285,11 +295,35 @@ export class ModerationService {
   }
 }
 
+// A moderator's slow-mode choice, applied to the article as it is under its
+// row lock: back to automatic keeps an automatic slow mode in force.
+function slowModeSettings(article: ArticleRecord, input: SlowModeSettingInput): ArticleSettings {
+  const none = { slowModeSeconds: 0, slowModeSource: null, slowModeReason: null, slowModeSince: null };
+  switch (input.setting) {
+    case 'manual': {
+      const seconds = input.seconds!;
+      const unchanged = article.slowModeSource === 'manual' && article.slowModeSeconds === seconds;
+      return {
+        slowModeSetting: 'manual',
+        slowModeSeconds: seconds,
+        slowModeSource: 'manual',
+        slowModeReason: null,
+        slowModeSince: unchanged ? article.slowModeSince : new Date(),
+      };
+    }
+    case 'off':
+      return { slowModeSetting: 'off', ...none };
+    case 'auto':
+      return article.slowModeSource === 'auto' ? { slowModeSetting: 'auto' } : { slowModeSetting: 'auto', ...none };
+  }
+}
+
 function fullEntry(row: AuditRow) {
   return {
     id: row.id,
     action: row.action,
-    moderator: { id: row.moderatorId, username: row.moderatorName },
+    // null: the service acted by itself (automatic slow mode).
+    moderator: row.moderatorId ? { id: row.moderatorId, username: row.moderatorName } : null,
     targetType: row.targetType,
     targetId: row.targetId,
     articleId: row.articleId,

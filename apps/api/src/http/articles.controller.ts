@@ -5,11 +5,12 @@ import { ErrorCode, pageQuery, seqSchema, ZodValidationPipe } from '@rejoinder/c
 import {
   ArticlesService,
   CommentsService,
+  DigestService,
   createCommentSchema,
   THREAD_SORTS,
   threadQuerySchema,
 } from '@rejoinder/forum';
-import type { ArticleSummary, CommentView, CreateCommentInput, ThreadQuery } from '@rejoinder/forum';
+import type { ArticleSummary, CommentView, CreateCommentInput, Digest, ThreadQuery } from '@rejoinder/forum';
 import { ModerationService } from '@rejoinder/moderation';
 import { RealtimeService } from '@rejoinder/realtime';
 import type { EventsPage } from '@rejoinder/realtime';
@@ -33,6 +34,7 @@ import {
   ARTICLE_SCHEMA,
   THREAD_PAGE_SCHEMA,
   COMMENT_SCHEMA,
+  DIGEST_SCHEMA,
 } from './schemas.js';
 
 const listQuerySchema = z.object(pageQuery(100, 20));
@@ -41,6 +43,8 @@ const eventsQuerySchema = z.object({
   after: z.coerce.number().pipe(seqSchema).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+
+const digestQuerySchema = z.object({ since: z.string().min(1).max(64) });
 
 const publicLogQuerySchema = z.object(pageQuery(100, 50));
 
@@ -54,6 +58,7 @@ export class ArticlesController {
     private readonly comments: CommentsService,
     private readonly realtime: RealtimeService,
     private readonly moderation: ModerationService,
+    private readonly digests: DigestService,
   ) {}
 
   @Get()
@@ -110,6 +115,44 @@ export class ArticlesController {
     @CurrentUser() viewer: AuthUser | null,
   ): Promise<EventsPage> {
     return this.realtime.eventsAfter(slugParam(slug), query.after, query.limit, viewer);
+  }
+
+  @Get(':slug/digest')
+  @SlugParam()
+  @UseGuards(AuthGuard)
+  @OptionalAuth()
+  @ApiAuth()
+  @ApiOperation({
+    summary: 'Catch me up: what happened in the discussion since an event number or a time',
+    description:
+      'New comments counted (top-level, replies, per stance), the best new top-level comments, the subthreads with ' +
+      'the most new replies and, for a signed-in reader, the replies to them and removals in the subthreads they took ' +
+      'part in (notices, never the text). Every comment is shown as the visibility policy lets this reader see it. ' +
+      'The window is bounded (DIGEST_MAX_AGE_DAYS, DIGEST_MAX_EVENTS, the oldest event kept): `since.clamped` says ' +
+      'when it starts later than asked. Follow live with `after` set to the returned `seq`.',
+  })
+  @ApiQuery({
+    name: 'since',
+    required: true,
+    schema: { type: 'string', example: '42' },
+    description:
+      'An event number of the article (the `seq` the reader last saw; 0: from the start) or an ISO 8601 time with its offset (`2026-11-30T09:00:00Z`)',
+  })
+  @ApiJsonResponse(200, 'What happened since', DIGEST_SCHEMA)
+  @ApiProblems(
+    ErrorCode.ArticleNotFound,
+    ErrorCode.ValidationFailed,
+    ErrorCode.InvalidSince,
+    ErrorCode.SinceAhead,
+    ErrorCode.InvalidToken,
+    ErrorCode.TokenExpired,
+  )
+  digest(
+    @Param('slug') slug: string,
+    @Query(new ZodValidationPipe(digestQuerySchema)) query: z.output<typeof digestQuerySchema>,
+    @CurrentUser() viewer: AuthUser | null,
+  ): Promise<Digest> {
+    return this.digests.digest(slugParam(slug), query.since, viewer);
   }
 
   @Get(':slug/moderation-log')

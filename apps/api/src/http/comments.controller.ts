@@ -10,8 +10,11 @@ import {
   Post,
   Put,
   Query,
+  Req,
+  Res,
   UseGuards,
 } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
 import { APP_CONFIG, ErrorCode, ZodValidationPipe } from '@rejoinder/common';
@@ -20,7 +23,7 @@ import { ModerationService, reportSchema } from '@rejoinder/moderation';
 import type { ReportInput } from '@rejoinder/moderation';
 import { CommentsService, editCommentSchema, repliesQuerySchema, VotesService, voteSchema } from '@rejoinder/forum';
 import type { CommentView, EditCommentInput, VoteInput, VoteResult } from '@rejoinder/forum';
-import type { CommentNode, Page, Permalink, RepliesQuery } from '@rejoinder/forum';
+import type { Permalink, RepliesQuery } from '@rejoinder/forum';
 import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
 import {
   ApiAuth,
@@ -33,6 +36,7 @@ import {
 } from './openapi.js';
 import { COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA, PERMALINK_SCHEMA } from './schemas.js';
 import { uuidParam } from './params.js';
+import { sendCached } from './cached-response.js';
 
 const commentId = (id: string) => uuidParam(id, ErrorCode.CommentNotFound);
 
@@ -159,8 +163,19 @@ export class CommentsController {
   })
   @ApiJsonResponse(200, 'The comment in context', PERMALINK_SCHEMA)
   @ApiProblems(ErrorCode.CommentNotFound, ErrorCode.InvalidToken, ErrorCode.TokenExpired)
-  permalink(@Param('id') id: string, @CurrentUser() viewer: AuthUser | null): Promise<Permalink> {
-    return this.comments.permalink(commentId(id), viewer);
+  async permalink(
+    @Param('id') id: string,
+    @CurrentUser() viewer: AuthUser | null,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Permalink | Buffer | ''> {
+    // Anonymous readers share one rendering; a signed-in reader may see their
+    // own (or, as a moderator, anyone's) comments waiting for review in it.
+    if (viewer) {
+      void reply.header('cache-control', 'private, no-cache').header('vary', 'Authorization');
+      return this.comments.permalink(commentId(id), viewer);
+    }
+    return sendCached(request, reply, await this.comments.cachedPermalink(commentId(id)), false);
   }
 
   @Get(':id/replies')
@@ -175,10 +190,12 @@ export class CommentsController {
   })
   @ApiJsonResponse(200, 'A page of replies', COMMENT_PAGE_SCHEMA)
   @ApiProblems(ErrorCode.CommentNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
-  replies(
+  async replies(
     @Param('id') id: string,
     @Query(new ZodValidationPipe(repliesQuerySchema)) query: RepliesQuery,
-  ): Promise<Page<CommentNode>> {
-    return this.comments.replies(commentId(id), query);
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer | ''> {
+    return sendCached(request, reply, await this.comments.cachedReplies(commentId(id), query), false);
   }
 }

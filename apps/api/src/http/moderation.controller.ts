@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
-import { ErrorCode, ZodValidationPipe } from '@rejoinder/common';
+import { ErrorCode, openApiSchema, threadHealthSchema, ZodValidationPipe } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 import {
   actionSchema,
@@ -11,6 +11,7 @@ import {
   queueQuerySchema,
   roleSchema,
   sanctionSchema,
+  ThreadHealthService,
   WordListsService,
   wordRuleSchema,
 } from '@rejoinder/moderation';
@@ -38,6 +39,7 @@ export class ModerationController {
     private readonly moderation: ModerationService,
     private readonly words: WordListsService,
     private readonly comments: CommentsService,
+    private readonly health: ThreadHealthService,
   ) {}
 
   @Get('queue')
@@ -103,6 +105,11 @@ export class ModerationController {
   @ApiParam({ name: 'slug' })
   @ApiOperation({
     summary: 'Article settings: open or closed, premoderation, slow mode (seconds between one user’s comments)',
+    description:
+      'slowMode: { setting: "auto" } (the default: on by itself when the thread runs hot, off again when it calms down), ' +
+      '{ setting: "off" } (never), or { setting: "manual", seconds } (a fixed interval). slowModeSeconds is the older form: ' +
+      'N > 0 is manual, 0 is off. A change of slow mode is announced to readers (`article.updated`) and to moderators ' +
+      '(`slow_mode.changed`, also in their feed).',
   })
   @ApiJsonBody(articleSettingsSchema)
   @ApiJsonResponse(200, 'The article', ARTICLE_SCHEMA)
@@ -113,6 +120,23 @@ export class ModerationController {
     @CurrentUser() user: AuthUser,
   ) {
     return this.moderation.updateArticle(user, slugParam(slug), input);
+  }
+
+  @Get('articles/:slug/health')
+  @RequireRole(Role.moderator)
+  @ApiParam({ name: 'slug' })
+  @ApiOperation({
+    summary: 'How hot the thread runs: comment and report rates, shares held, removed and by new accounts',
+    description:
+      'Comments and reports per minute over the last 1 and 5 minutes; of the last hour’s comments, the share held for review, ' +
+      'removed or rejected, and posted by accounts younger than NEW_ACCOUNT_HOURS; the subthreads with the most replies in the ' +
+      'last 5 minutes; the slow mode in force and who set it. Moderators following the article over the socket receive the same ' +
+      'body live as `thread.health`.',
+  })
+  @ApiJsonResponse(200, 'The thread’s health', openApiSchema(threadHealthSchema))
+  @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ArticleNotFound)
+  threadHealth(@Param('slug') slug: string) {
+    return this.health.bySlug(slugParam(slug));
   }
 
   @Patch('users/:id')

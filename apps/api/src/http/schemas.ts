@@ -1,4 +1,4 @@
-import { ARTICLE_EVENT_NAMES, commentViewSchema, openApiSchema } from '@rejoinder/common';
+import { ARTICLE_EVENT_NAMES, commentViewSchema, digestSchema, openApiSchema } from '@rejoinder/common';
 import { articleSummarySchema, articleViewSchema } from '@rejoinder/forum';
 
 // JSON Schemas of the responses, for the OpenAPI description.
@@ -37,6 +37,8 @@ export const ARTICLE_LIST_SCHEMA = {
 };
 
 export const ARTICLE_SCHEMA = openApiSchema(articleViewSchema);
+
+export const DIGEST_SCHEMA = openApiSchema(digestSchema);
 
 // A comment's schema comes from the same zod schema as its type (CommentView)
 // and as the comments in events.
@@ -110,7 +112,13 @@ export const PERMALINK_SCHEMA = {
   properties: {
     comment: COMMENT_NODE_SCHEMA,
     ancestors: { type: 'array', items: COMMENT_SCHEMA, description: 'From the top-level comment down to the parent' },
+    seq: {
+      type: 'integer',
+      description:
+        "The article's last event number when the comment was read: it is at least as new; subscribe with `after: seq` to follow it",
+    },
   },
+  required: ['comment', 'ancestors', 'seq'],
 };
 
 export const EVENTS_PAGE_SCHEMA = {

@@ -25,8 +25,9 @@ import {
   slugSchema,
 } from '@rejoinder/common';
 import type { AppConfig, SessionEventData, SessionEventName } from '@rejoinder/common';
-import { CommentsService, createCommentSchema } from '@rejoinder/forum';
-import type { CommentView } from '@rejoinder/forum';
+import { CommentsService, createCommentSchema, DigestService, parseSince } from '@rejoinder/forum';
+import type { CommentView, Since } from '@rejoinder/forum';
+import { ThreadHealthService } from '@rejoinder/moderation';
 import { envelope, EventSink, RealtimeService } from '@rejoinder/realtime';
 import type { ClusterMessage, Subscription } from '@rejoinder/realtime';
 import type { Server, Socket } from 'socket.io';
@@ -45,9 +46,29 @@ const targetSchema = {
   feed: z.literal(MODERATION_FEED).optional(),
 };
 const oneTarget = (t: { article?: string; feed?: string }) => (t.article === undefined) !== (t.feed === undefined);
+// `digest`: also send what happened since `after` (true) or since an event
+// number or time of its own, as one `digest` message (articles only).
+const digestRequestSchema = z.union([
+  z.literal(true),
+  z.strictObject({ since: z.union([seqSchema, z.string().min(1).max(64)]) }),
+]);
 const subscribeSchema = z
-  .strictObject({ ...targetSchema, after: seqSchema.optional() })
-  .refine(oneTarget, { message: 'give either article or feed' });
+  .strictObject({ ...targetSchema, after: seqSchema.optional(), digest: digestRequestSchema.optional() })
+  .refine(oneTarget, { message: 'give either article or feed' })
+  .refine((t) => t.digest === undefined || t.article !== undefined, {
+    message: 'a digest is for an article',
+    path: ['digest'],
+  })
+  .refine((t) => t.digest !== true || t.after !== undefined, {
+    message: 'digest: true needs after (or give digest: { since })',
+    path: ['digest'],
+  });
+
+function digestSince(input: z.output<typeof subscribeSchema>): Since | null {
+  if (input.digest === undefined) return null;
+  if (input.digest === true) return { kind: 'seq', seq: input.after!, raw: String(input.after) };
+  return parseSince(String(input.digest.since));
+}
 const unsubscribeSchema = z.strictObject(targetSchema).refine(oneTarget, { message: 'give either article or feed' });
 const targetOf = (t: { article?: string; feed?: string }) => (t.feed ? t.feed : t.article!);
 const keyOf = (t: { article?: string; feed?: string }) => (t.feed ? `feed:${t.feed}` : `article:${t.article}`);
@@ -248,15 +269,20 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   // Sockets with an account: the only ones the account poll looks at (most
   // readers are anonymous, and the poll runs twice a second).
   private readonly signedIn = new Set<Socket>();
+  private healthTick: NodeJS.Timeout | null = null;
   private lastPoll = new Date();
+  // The thread health last sent to each article's moderators on this node.
+  private readonly lastHealth = new Map<string, string>();
 
   constructor(
     private readonly accounts: AccountsService,
     private readonly comments: CommentsService,
+    private readonly digests: DigestService,
     private readonly realtime: RealtimeService,
     private readonly redis: RedisConnections,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly health: ThreadHealthService,
   ) {
     this.trust = proxyTrust(config.TRUST_PROXY);
   }
@@ -296,10 +322,48 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       server.on(CLUSTER_CHANNEL, (message: ClusterMessage) => this.realtime.receive(message));
     }
     this.accountPoll = setInterval(() => void this.followAccounts(), ACCOUNT_POLL_MS).unref();
+    this.healthTick = setInterval(() => void this.sendHealth(), this.config.THREAD_HEALTH_INTERVAL_MS).unref();
   }
 
   onModuleDestroy(): void {
     if (this.accountPoll) clearInterval(this.accountPoll);
+    if (this.healthTick) clearInterval(this.healthTick);
+  }
+
+  // Each node tells its own moderators following an article how the thread
+  // runs, when it changed since the last time (`local`: the other nodes tell theirs).
+  private async sendHealth(): Promise<void> {
+    const watched = new Set<string>();
+    for (const [room, members] of this.server.of('/').adapter.rooms) {
+      const match = /^article:(.+):mod$/.exec(room);
+      if (match && members.size > 0) watched.add(match[1]);
+    }
+    for (const id of this.lastHealth.keys()) if (!watched.has(id)) this.lastHealth.delete(id);
+    for (const articleId of watched) {
+      try {
+        const health = await this.health.byId(articleId);
+        if (!health) continue;
+        const { at: _at, ...measured } = health;
+        const key = JSON.stringify(measured);
+        if (this.lastHealth.get(articleId) === key) continue;
+        this.lastHealth.set(articleId, key);
+        this.server.local.to(`article:${articleId}:mod`).emit('thread.health', health);
+      } catch (error) {
+        this.logger.warn({ err: error, articleId }, 'Could not measure thread health');
+      }
+    }
+  }
+
+  // A moderator who starts following an article learns its health at once.
+  private async sendHealthTo(socket: Socket, articleId: string): Promise<void> {
+    try {
+      const health = await this.health.byId(articleId);
+      const user = state(socket).user;
+      if (health && user && isModerator(user) && socket.rooms.has(`article:${articleId}:mod`))
+        emitSession(socket, 'thread.health', health);
+    } catch (error) {
+      this.logger.warn({ err: error, articleId }, 'Could not measure thread health');
+    }
   }
 
   // Shutdown: every connection of this node is closed cleanly. Not a
@@ -352,6 +416,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     try {
       const input = parseInput(subscribeSchema, body);
+      const since = digestSince(input);
       const { subscriptions, sink } = state(socket);
       // The account as it is at this moment decides what the subscription
       // may follow and replay (later changes reach it through followAccounts).
@@ -364,13 +429,28 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         this.realtime.unsubscribe(result.subscription);
         return ackError(new DomainError(ErrorCode.ServiceUnavailable, 'Disconnected'));
       }
+      if (since) {
+        // Made after the catch-up, for the account as it is now, by the same
+        // service (and visibility policy) as GET /api/articles/:slug/digest.
+        // A digest that cannot be made undoes the subscription.
+        try {
+          emitSession(socket, 'digest', await this.digests.digest(input.article!, since, user));
+        } catch (error) {
+          this.realtime.unsubscribe(result.subscription);
+          subscriptions.delete(key);
+          throw error;
+        }
+      }
       subscriptions.set(key, result.subscription);
       if (input.feed) {
         void socket.join('moderators');
         return { feed: input.feed, seq: result.seq, resync: result.resync };
       }
       void socket.join(`article:${result.subscription.articleId}`);
-      if (user && isModerator(user)) void socket.join(`article:${result.subscription.articleId}:mod`);
+      if (user && isModerator(user)) {
+        void socket.join(`article:${result.subscription.articleId}:mod`);
+        void this.sendHealthTo(socket, result.subscription.articleId);
+      }
       return {
         articleId: result.subscription.articleId,
         seq: result.seq,
@@ -391,7 +471,10 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       if (subscription) {
         this.realtime.unsubscribe(subscription);
         state(socket).subscriptions.delete(key);
-        if (input.article) void socket.leave(`article:${subscription.articleId}`);
+        if (input.article) {
+          void socket.leave(`article:${subscription.articleId}`);
+          void socket.leave(`article:${subscription.articleId}:mod`);
+        }
       }
       return { ok: true };
     } catch (error) {

@@ -51,6 +51,15 @@ const QUEUES: [QueueName, string][] = [
   ['rejected', 'Rejected'],
 ];
 
+// Lengths a moderator can suspend an account for, in hours.
+const SUSPENSIONS: [number, string][] = [
+  [1, '1 hour'],
+  [24, '24 hours'],
+  [72, '3 days'],
+  [168, '7 days'],
+  [720, '30 days'],
+];
+
 export function ModerationConsole() {
   const session = useSession();
   const [tab, setTab] = useState<'queue' | 'articles' | 'log' | 'words'>('queue');
@@ -116,6 +125,8 @@ function Queue() {
   const [queue, setQueue] = useState<QueueName>('pending');
   const [items, setItems] = useState<QueueItem[] | null>(null);
   const [titles, setTitles] = useState<Map<string, string>>(new Map());
+  const titlesRef = useRef(titles);
+  titlesRef.current = titles;
   const [slugs, setSlugs] = useState<ArticleSummary[]>([]);
   const [live, setLive] = useState<LiveState>('connecting');
   const [status, setStatus] = useState('');
@@ -186,6 +197,27 @@ function Queue() {
           // The event carries the comment; the queue item adds its context (parent, reports, record).
           clearTimeout(timer);
           timer = setTimeout(() => refresh.current(), 150);
+        },
+        // Slow mode on an article changed (by itself or by a moderator): said
+        // here too, so a moderator working the queue hears of a heated thread.
+        'slow_mode.changed': (
+          env: Envelope<{
+            slug: string;
+            action: 'on' | 'off' | 'setting';
+            by: 'auto' | 'moderator';
+            rate: { commentsPerMinute: number; reportsPerMinute: number } | null;
+          }>,
+        ) => {
+          seq.current = Math.max(seq.current ?? 0, env.seq);
+          if (env.data.by !== 'auto') return;
+          const title = titlesRef.current.get(env.articleId) ?? env.data.slug;
+          setStatus(
+            env.data.action === 'on'
+              ? `Slow mode turned on by itself on “${title}”: ${env.data.rate?.commentsPerMinute ?? 0} comments and ${
+                  env.data.rate?.reportsPerMinute ?? 0
+                } reports per minute. See its health in Articles.`
+              : `Slow mode lifted by itself on “${title}”: the thread has calmed down.`,
+          );
         },
         'queue.resolved': (env: Envelope<{ commentId: string; action: string; status: string }>) => {
           seq.current = Math.max(seq.current ?? 0, env.seq);
@@ -312,9 +344,11 @@ function QueueCard({
 }) {
   const { comment: c, author } = item;
   const [reason, setReason] = useState('');
+  const [suspendFor, setSuspendFor] = useState(String(SUSPENSIONS[1][0]));
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [record, setRecord] = useState(author);
+  const suspended = record.suspendedUntil !== null && new Date(record.suspendedUntil) > new Date();
   const reasonRef = useRef<HTMLSelectElement>(null);
   const labelId = `q-${c.id}`;
 
@@ -404,8 +438,8 @@ function QueueCard({
       <p class="record">
         Author’s record: {record.approved} published, {record.rejected} rejected
         {record.banned && <span class="badge danger">banned</span>}
-        {record.suspendedUntil && new Date(record.suspendedUntil) > new Date() && (
-          <span class="badge warn">suspended until {new Date(record.suspendedUntil).toLocaleString()}</span>
+        {suspended && (
+          <span class="badge warn">suspended until {new Date(record.suspendedUntil!).toLocaleString()}</span>
         )}
         {record.premoderated && <span class="badge warn">premoderated</span>}
       </p>
@@ -471,17 +505,33 @@ function QueueCard({
           >
             {record.premoderated ? 'Stop premoderating' : 'Always premoderate'}
           </button>
+          <label>
+            Suspend for{' '}
+            <select value={suspendFor} onChange={(e) => setSuspendFor((e.target as HTMLSelectElement).value)}>
+              {SUSPENSIONS.map(([hours, label]) => (
+                <option value={String(hours)}>{label}</option>
+              ))}
+            </select>
+          </label>
           <button
             type="button"
             onClick={() =>
               void sanction({
-                suspendedUntil: new Date(Date.now() + 86_400_000).toISOString(),
+                suspendedUntil: new Date(Date.now() + Number(suspendFor) * 3_600_000).toISOString(),
                 ...(reason ? { reason } : {}),
               })
             }
           >
-            Suspend for 24 hours
+            Suspend
           </button>
+          {suspended && (
+            <button
+              type="button"
+              onClick={() => void sanction({ suspendedUntil: null, ...(reason ? { reason } : {}) })}
+            >
+              Lift suspension
+            </button>
+          )}
           <button
             type="button"
             class="danger"

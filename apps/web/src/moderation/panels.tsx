@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { allArticles, api, explain, field, timeAgo, type Article, type ArticleSummary, type Page } from '../api';
+import { HealthPanel, SlowModeControl } from './health';
 
 export function ArticleSettings() {
   const [articles, setArticles] = useState<ArticleSummary[]>([]);
@@ -31,7 +32,6 @@ export function ArticleSettings() {
       const updated = await api<Article>('PATCH', `/api/moderation/articles/${encodeURIComponent(slug)}`, {
         state: form.get('closed') ? 'closed' : 'open',
         premoderation: !!form.get('premoderation'),
-        slowModeSeconds: Number(form.get('slow') || 0),
       });
       setArticle((a) => (a ? { ...a, ...updated } : a));
       setMessage('Saved. Readers see the change now.');
@@ -52,7 +52,7 @@ export function ArticleSettings() {
       {article && (
         <form
           onSubmit={(e) => void save(e)}
-          key={`${article.slug}-${article.state}-${article.premoderation}-${article.slowModeSeconds}`}
+          key={`${article.slug}-${article.state}-${article.premoderation}`}
           class="settings"
         >
           <label class="check">
@@ -61,10 +61,6 @@ export function ArticleSettings() {
           <label class="check">
             <input type="checkbox" name="premoderation" defaultChecked={article.premoderation} /> Premoderation: hold
             every new comment for review
-          </label>
-          <label>
-            Slow mode (seconds between one reader’s comments, 0 for off)
-            <input type="number" name="slow" min={0} max={86400} defaultValue={String(article.slowModeSeconds)} />
           </label>
           <div class="row">
             <button type="submit" class="primary">
@@ -82,6 +78,12 @@ export function ArticleSettings() {
           {error}
         </p>
       )}
+      {article && (
+        <SlowModeControl article={article} onArticle={(updated) => setArticle((a) => (a ? { ...a, ...updated } : a))} />
+      )}
+      {article && (
+        <HealthPanel article={article} onArticle={(change) => setArticle((a) => (a ? { ...a, ...change } : a))} />
+      )}
     </section>
   );
 }
@@ -89,9 +91,11 @@ export function ArticleSettings() {
 interface LogEntry {
   id: string;
   action: string;
-  moderator: { id: string; username: string };
+  // null: the service acted by itself (automatic slow mode).
+  moderator: { id: string; username: string | null } | null;
   targetType: string;
   targetId: string;
+  articleId: string | null;
   reasonCode: string | null;
   note: string | null;
   at: string;
@@ -99,6 +103,13 @@ interface LogEntry {
 
 export function ModerationLog() {
   const [items, setItems] = useState<LogEntry[]>([]);
+  const [articles, setArticles] = useState<Map<string, ArticleSummary>>(new Map());
+  useEffect(() => {
+    allArticles().then(
+      (all) => setArticles(new Map(all.map((a) => [a.id, a]))),
+      () => undefined,
+    );
+  }, []);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState('');
   const load = async (after: string | null) => {
@@ -139,9 +150,11 @@ export function ModerationLog() {
                 <td>
                   <time dateTime={e.at}>{timeAgo(e.at)}</time>
                 </td>
-                <td>{e.moderator.username}</td>
+                <td>{e.moderator ? (e.moderator.username ?? 'erased account') : <em>automatic</em>}</td>
                 <td>{e.action.replace(/_/g, ' ')}</td>
-                <td>{e.targetType === 'comment' ? <a href={`/comments/${e.targetId}`}>comment</a> : e.targetType}</td>
+                <td>
+                  <LogTarget entry={e} article={articles.get(e.targetType === 'article' ? e.targetId : '')} />
+                </td>
                 <td>
                   {e.reasonCode?.replace(/_/g, ' ') ?? ''}
                   {e.note ? `: ${e.note}` : ''}
@@ -158,6 +171,13 @@ export function ModerationLog() {
       )}
     </section>
   );
+}
+
+function LogTarget({ entry, article }: { entry: LogEntry; article?: ArticleSummary }) {
+  if (entry.targetType === 'comment') return <a href={`/comments/${entry.targetId}`}>comment</a>;
+  if (entry.targetType === 'article' && article)
+    return <a href={`/articles/${encodeURIComponent(article.slug)}`}>“{article.title}”</a>;
+  return <>{entry.targetType}</>;
 }
 
 interface WordRule {

@@ -13,15 +13,14 @@ export const REPORT_REASONS = [
   ['other', 'Something else'],
 ] as const;
 
-// Authors may edit for five minutes (the server's EDIT_WINDOW_SECONDS
-// default); the server has the last word and says so when it is later.
-const EDIT_WINDOW_MS = 5 * 60 * 1000;
-
 export interface ThreadActions {
   store: ThreadStore;
   session: Session | null;
   slug: string;
   open: boolean;
+  // How long after posting an author may edit (from the article); the server
+  // has the last word and says so when it is later.
+  editWindowSeconds: number;
   highlight: string | null;
   myVotes: Map<string, -1 | 0 | 1>;
   permalink(id: string): string;
@@ -67,7 +66,7 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
   const tombstone = c.status === 'removed' || c.status === 'deleted';
   const myVote = t.myVotes.get(id) ?? 0;
   const hiddenReplies = c.replyCount - children.length;
-  const canEdit = own && !tombstone && Date.now() - new Date(c.createdAt).getTime() < EDIT_WINDOW_MS;
+  const canEdit = own && !tombstone && Date.now() - new Date(c.createdAt).getTime() < t.editWindowSeconds * 1000;
   const authorId = `c-${id}-author`;
 
   const act = async (work: () => Promise<string | null>) => {

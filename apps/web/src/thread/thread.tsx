@@ -10,6 +10,7 @@ import {
   SORTS,
   STANCES,
   type Article,
+  type SlowMode,
   type CommentNode,
   type CommentView,
   type Sort,
@@ -18,6 +19,7 @@ import {
 } from '../api';
 import { AccountForms, useSession } from '../account';
 import { emitAck, openSocket, type Envelope, type LiveState, type SubscribeAck } from '../live';
+import { CatchUp, rememberSeen } from './catch-up';
 import { Comment, ThreadContext, type ThreadActions } from './comment';
 import { Composer } from './composer';
 import { Notifications } from './notifications';
@@ -29,6 +31,7 @@ interface ArticleSettings {
   state: 'open' | 'closed';
   premoderation: boolean;
   slowModeSeconds: number;
+  slowMode: SlowMode;
 }
 
 // The discussion under an article: used by the reader page and, alone, by the
@@ -118,14 +121,15 @@ export function Thread({
         const link = await api<{ comment: CommentNode; ancestors: CommentView[] }>('GET', `/api/comments/${focusId}`);
         store.loadPermalink(link.ancestors, link.comment);
       } else {
-        store.reset(
-          withVotes(
-            await api<ThreadPage>(
-              'GET',
-              `/api/articles/${encodeURIComponent(article.slug)}/comments?${listQuery(sort, paragraph)}`,
-            ),
-          ),
+        const page = await api<ThreadPage>(
+          'GET',
+          `/api/articles/${encodeURIComponent(article.slug)}/comments?${listQuery(sort, paragraph)}`,
         );
+        // After a resync, follow from what the page shows: it is at least as
+        // new as its own seq (a shared cache may hold it a moment longer than
+        // the article).
+        if (options.fresh) seq.current = Math.min(seq.current, page.seq);
+        store.reset(withVotes(page));
       }
     } catch (e) {
       setLoadError(
@@ -136,6 +140,10 @@ export function Thread({
       setLoading(false);
     }
   };
+
+  // The live handlers are bound once per socket; they reload with the list as it is now.
+  const reload = useRef(loadThread);
+  reload.current = loadThread;
 
   // The article (and its seq) was loaded before this thread page, so the page
   // reflects at least every event up to seq: following from seq misses nothing.
@@ -165,7 +173,10 @@ export function Thread({
       store.place(c, { own });
     };
     const track = (env: Envelope) => {
-      if (typeof env.seq === 'number' && env.seq > seq.current) seq.current = env.seq;
+      if (typeof env.seq === 'number' && env.seq > seq.current) {
+        seq.current = env.seq;
+        if (!embedded) rememberSeen(article.id, env.seq);
+      }
     };
     const socket = openSocket({
       onState: setLive,
@@ -174,8 +185,11 @@ export function Thread({
           (ack) => {
             if (ack.error) return;
             if (typeof ack.viewers === 'number') setViewers(ack.viewers);
-            if (ack.resync) void loadThread({ fresh: true });
-            else if (typeof ack.seq === 'number' && ack.seq > seq.current) seq.current = ack.seq;
+            if (ack.resync) void reload.current({ fresh: true });
+            else if (typeof ack.seq === 'number' && ack.seq > seq.current) {
+              seq.current = ack.seq;
+              if (!embedded) rememberSeen(article.id, ack.seq);
+            }
           },
           () => undefined,
         );
@@ -212,6 +226,9 @@ export function Thread({
           track(env);
           setArticle((a) => ({ ...a, ...env.data.article }));
         },
+        // Events are missing from the article's log (history pruned, a repair):
+        // live events keep coming, and the page reloads what it shows.
+        resync: () => void reload.current({ fresh: true }),
         presence: (p: { viewers: number }) => setViewers(p.viewers),
         'notification.reply': () => setNotes((n) => n + 1),
       },
@@ -228,6 +245,7 @@ export function Thread({
     session,
     slug: article.slug,
     open: article.state === 'open',
+    editWindowSeconds: article.editWindowSeconds,
     highlight: focusId,
     myVotes,
     permalink,
@@ -347,7 +365,7 @@ export function Thread({
     <ThreadContext.Provider value={actions}>
       <section class="thread" aria-labelledby="thread-title">
         <div class="thread-head">
-          <h2 id="thread-title">
+          <h2 id="thread-title" tabIndex={-1}>
             Comments <span class="count">{article.commentCount > 0 ? article.commentCount : ''}</span>
           </h2>
           <div class="thread-meta">
@@ -384,7 +402,17 @@ export function Thread({
           <p class="notice">Comments on this article are reviewed by a moderator before they appear.</p>
         )}
         {article.slowModeSeconds > 0 && article.state === 'open' && (
-          <p class="notice">Slow mode: one comment every {article.slowModeSeconds} seconds per reader.</p>
+          <SlowModeNotice seconds={article.slowModeSeconds} slowMode={article.slowMode} />
+        )}
+
+        {!embedded && (
+          <CatchUp
+            articleId={article.id}
+            slug={article.slug}
+            seq={initial.seq}
+            account={me?.id ?? null}
+            permalink={permalink}
+          />
         )}
 
         <StanceSummary counts={article.stanceCounts} />
@@ -589,4 +617,21 @@ function escapeParagraphs(text: string): string {
     .split(/\n{2,}/)
     .map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`)
     .join('');
+}
+
+// Says who slowed the thread down: a moderator, or the service by itself
+// because comments (or reports) came fast; automatic slow mode lifts itself.
+function SlowModeNotice({ seconds, slowMode }: { seconds: number; slowMode?: SlowMode }) {
+  const auto = slowMode?.source === 'auto';
+  const since = slowMode?.since ? ` since ${new Date(slowMode.since).toLocaleTimeString()}` : '';
+  return (
+    <p class="notice slow-mode" role="status" data-source={slowMode?.source ?? 'manual'}>
+      Slow mode: one comment every {seconds} seconds per reader.{' '}
+      {auto
+        ? `Turned on automatically${since} because ${
+            slowMode?.reason === 'reports' ? 'many comments were reported' : 'comments are coming in fast'
+          }; it lifts by itself when the discussion calms down.`
+        : `Set by the moderators${since}.`}
+    </p>
+  );
 }

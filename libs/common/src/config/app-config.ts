@@ -148,6 +148,11 @@ export const configSchema = z.object({
   REALTIME_BACKLOG_LIMIT: z.coerce.number().int().min(1).max(100_000).default(1000),
   // Recent events each followed article keeps in memory for catch-ups.
   REALTIME_TAIL_EVENTS: z.coerce.number().int().min(0).max(10_000).default(256),
+  // "Catch me up" (GET /api/articles/:slug/digest) looks back at most this
+  // far, and over at most this many of the article's latest events, so one
+  // digest costs the same however long the reader was away.
+  DIGEST_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  DIGEST_MAX_EVENTS: z.coerce.number().int().min(10).max(100_000).default(5000),
   // Memory for rendered thread pages and articles (0 turns the cache off).
   READ_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(64),
   // A CDN's purge endpoint (Cloudflare-style `{ "tags": [...] }`), called
@@ -161,6 +166,23 @@ export const configSchema = z.object({
   PRESENCE_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   // Open reports that hold a published comment back until a moderator decides.
   REPORT_HOLD_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(3),
+  // Automatic slow mode: an article whose comments (or reports) per minute,
+  // measured over a sliding window, reach a threshold (0: never by that rate)
+  // goes into slow mode with SLOW_MODE_AUTO_SECONDS between one reader's
+  // comments; it lifts once no window in the last SLOW_MODE_AUTO_QUIET_SECONDS
+  // reached a threshold. Rates are checked after writes (debounced) and by a
+  // sweep every SLOW_MODE_AUTO_CHECK_MS.
+  SLOW_MODE_AUTO_COMMENTS_PER_MINUTE: z.coerce.number().min(0).max(100_000).default(30),
+  SLOW_MODE_AUTO_REPORTS_PER_MINUTE: z.coerce.number().min(0).max(100_000).default(10),
+  SLOW_MODE_AUTO_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  SLOW_MODE_AUTO_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
+  SLOW_MODE_AUTO_QUIET_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  SLOW_MODE_AUTO_DEBOUNCE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  SLOW_MODE_AUTO_CHECK_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
+  // Thread health: how often moderators following an article are sent its
+  // health (only when it changed), and how young an account counts as new.
+  THREAD_HEALTH_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
+  NEW_ACCOUNT_HOURS: z.coerce.number().min(0).max(8760).default(24),
   // GET /metrics (Prometheus) asks for `Authorization: Bearer <token>` when set.
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Serves /metrics on this port only (an admin port), not on PORT.

@@ -54,6 +54,8 @@ export enum ErrorCode {
   ParagraphNotFound = 'PARAGRAPH_NOT_FOUND',
   QuoteNotInParagraph = 'QUOTE_NOT_IN_PARAGRAPH',
   TopLevelOnly = 'TOP_LEVEL_ONLY',
+  InvalidSince = 'INVALID_SINCE',
+  SinceAhead = 'SINCE_AHEAD',
 
   StaleVersion = 'STALE_VERSION',
   InvalidTransition = 'INVALID_TRANSITION',
@@ -225,6 +227,13 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 400, title: 'The quoted words are not in that passage of the article' };
     case ErrorCode.TopLevelOnly:
       return { status: 400, title: 'Only a top-level comment may quote a passage or declare a stance' };
+    case ErrorCode.InvalidSince:
+      return { status: 400, title: '`since` must be an event number (a whole number, 0 or more) or an ISO 8601 time' };
+    case ErrorCode.SinceAhead:
+      return {
+        status: 400,
+        title: '`since` is ahead of the article: a later event number than it has, or a time to come',
+      };
     case ErrorCode.ServiceUnavailable:
       return { status: 503, title: 'The service is not ready' };
     case ErrorCode.Internal:

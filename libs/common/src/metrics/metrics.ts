@@ -84,6 +84,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly slowModeSwitches = new Counter({
+    name: 'rejoinder_slow_mode_switches_total',
+    help: 'Automatic slow mode turned on or lifted by this node, by action',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'rejoinder_' });
     this.sampled('sockets', 'rejoinder_sockets_open', 'Socket.io connections open on this node');

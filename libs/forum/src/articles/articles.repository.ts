@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode } from '@rejoinder/common';
-import type { CommittedEvent, EventData } from '@rejoinder/common';
-import { ArticleState, PrismaService } from '@rejoinder/db';
+import { DomainError, ErrorCode, inModerationFeed } from '@rejoinder/common';
+import type { CommittedEvent, EventAudience, EventData } from '@rejoinder/common';
+import { ArticleState, PrismaService, SlowModeSetting } from '@rejoinder/db';
 import { articlePassages, relocate } from './passages.js';
+import { appendToModerationFeed } from '../comments/comments.repository.js';
+import type { Tx } from '../comments/comments.repository.js';
 
 export interface ArticleRecord {
   id: string;
@@ -16,6 +18,10 @@ export interface ArticleRecord {
   state: ArticleState;
   premoderation: boolean;
   slowModeSeconds: number;
+  slowModeSetting: SlowModeSetting;
+  slowModeSource: string | null;
+  slowModeReason: string | null;
+  slowModeSince: Date | null;
   commentCount: number;
   lastSeq: number;
   passageCounts: unknown;
@@ -131,15 +137,21 @@ export class ArticlesRepository {
   }
 
   // Changes an article's settings, appends `article.updated` with the result
-  // to its event log, and records who did it, in one transaction.
+  // to its event log (and, when the slow mode changed, `slow_mode.changed` for
+  // moderators and their feed), and records who did it, in one transaction.
+  // `settings` sees the article as it is under the row lock.
   async updateSettingsWithEvent(
     articleId: string,
-    settings: { state?: ArticleState; premoderation?: boolean; slowModeSeconds?: number },
+    settings: (current: ArticleRecord) => ArticleSettings,
     payload: (article: ArticleRecord) => EventData<'article.updated'>,
     // The moderator's action, recorded in the same transaction.
     audit: { moderatorId: string; note: string },
-  ): Promise<{ article: ArticleRecord; event: CommittedEvent }> {
+    slowModeChange?: (before: ArticleRecord, after: ArticleRecord) => EventData<'slow_mode.changed'> | null,
+  ): Promise<{ article: ArticleRecord; events: CommittedEvent[] }> {
     return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT 1 FROM articles WHERE id = ${articleId}::uuid FOR UPDATE`;
+      const current = await tx.article.findUnique({ where: { id: articleId } });
+      if (!current) throw new DomainError(ErrorCode.ArticleNotFound);
       await tx.moderationAction.create({
         data: {
           moderatorId: audit.moderatorId,
@@ -150,26 +162,92 @@ export class ArticlesRepository {
           note: audit.note,
         },
       });
-      const article = await tx.article.update({
-        where: { id: articleId },
-        data: { ...settings, lastSeq: { increment: 1 } },
-      });
-      const data = payload(article);
-      const stored = await tx.articleEvent.create({
-        data: { articleId, seq: article.lastSeq, type: 'article.updated', audience: 'public', payload: data },
-      });
-      return {
+      const article = await tx.article.update({ where: { id: articleId }, data: settings(current) });
+      const events = await appendArticleEvents(
+        tx,
         article,
-        event: {
-          articleId,
-          seq: article.lastSeq,
-          type: 'article.updated',
-          audience: 'public' as const,
-          userId: null,
-          at: stored.createdAt.toISOString(),
-          data,
-        },
-      };
+        payload(article),
+        slowModeChange?.(current, article) ?? null,
+      );
+      return { article: { ...article, lastSeq: events.last }, events: events.committed };
     });
   }
+
+  // Turns automatic slow mode on (`from` null) or off (`from` 'auto'), only
+  // if the article is still as the caller measured it: set to automatic and
+  // with that source. Of several nodes deciding the same switch at once, one
+  // writes it (the row lock orders them; the others match no row).
+  async switchAutoSlowMode(
+    articleId: string,
+    from: 'auto' | null,
+    to: { seconds: number; reason: string | null },
+    payload: (article: ArticleRecord) => EventData<'article.updated'>,
+    change: (article: ArticleRecord) => EventData<'slow_mode.changed'>,
+    audit: { action: string; reasonCode: string; note: string },
+  ): Promise<{ article: ArticleRecord; events: CommittedEvent[] } | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const on = to.seconds > 0;
+      const switched = await tx.$executeRaw`
+        UPDATE articles
+        SET slow_mode_seconds = ${to.seconds}::int,
+            slow_mode_source = ${on ? 'auto' : null}::text,
+            slow_mode_reason = ${to.reason}::text,
+            slow_mode_since = ${on ? new Date() : null}::timestamptz,
+            updated_at = now()
+        WHERE id = ${articleId}::uuid AND slow_mode_setting = 'auto'
+          AND slow_mode_source IS NOT DISTINCT FROM ${from}::text`;
+      if (switched === 0) return null;
+      const article = (await tx.article.findUnique({ where: { id: articleId } }))!;
+      await tx.moderationAction.create({
+        data: {
+          moderatorId: null,
+          action: audit.action,
+          targetType: 'article',
+          targetId: articleId,
+          articleId,
+          reasonCode: audit.reasonCode,
+          note: audit.note,
+        },
+      });
+      const events = await appendArticleEvents(tx, article, payload(article), change(article));
+      return { article: { ...article, lastSeq: events.last }, events: events.committed };
+    });
+  }
+}
+
+export interface ArticleSettings {
+  state?: ArticleState;
+  premoderation?: boolean;
+  slowModeSeconds?: number;
+  slowModeSetting?: SlowModeSetting;
+  slowModeSource?: string | null;
+  slowModeReason?: string | null;
+  slowModeSince?: Date | null;
+}
+
+// `article.updated` for everyone, then `slow_mode.changed` for moderators and
+// their feed when given, numbered after the article's last event.
+async function appendArticleEvents(
+  tx: Tx,
+  article: ArticleRecord,
+  updated: EventData<'article.updated'>,
+  change: EventData<'slow_mode.changed'> | null,
+): Promise<{ committed: CommittedEvent[]; last: number }> {
+  const count = change ? 2 : 1;
+  const [{ last, at }] = await tx.$queryRaw<{ last: number; at: Date }[]>`
+    UPDATE articles SET last_seq = last_seq + ${count}::int WHERE id = ${article.id}::uuid
+    RETURNING last_seq AS last, now() AS at`;
+  const first = last - count + 1;
+  const committed: CommittedEvent[] = [];
+  const rows: [string, EventAudience, unknown][] = [['article.updated', 'public', updated]];
+  if (change) rows.push(['slow_mode.changed', 'moderators', change]);
+  for (const [i, [type, audience, data]] of rows.entries()) {
+    const seq = first + i;
+    await tx.$executeRaw`
+      INSERT INTO article_events (article_id, seq, type, audience, payload, created_at)
+      VALUES (${article.id}::uuid, ${seq}, ${type}, ${audience}::"EventAudience", ${JSON.stringify(data)}::jsonb, ${at})`;
+    committed.push({ articleId: article.id, seq, type, audience, userId: null, at: at.toISOString(), data });
+    if (inModerationFeed(type)) committed.push(await appendToModerationFeed(tx, article.id, type, data, data, at));
+  }
+  return { committed, last };
 }

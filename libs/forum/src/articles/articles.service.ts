@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
-import type { KeysetPage } from '@rejoinder/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, DomainError, ErrorCode, Keyset, slowModeSchema, TIME_ID_KEY } from '@rejoinder/common';
+import type { AppConfig, KeysetPage, SlowModeData } from '@rejoinder/common';
 import { z } from 'zod';
 import { ArticleRecord, ArticlesRepository } from './articles.repository.js';
 import { ReadCache } from '../read-cache/read-cache.js';
@@ -25,7 +25,8 @@ export const articleViewSchema = articleSummarySchema.extend({
   body: z.string().describe('Markdown source'),
   html: z.string().describe('Sanitised HTML'),
   premoderation: z.boolean(),
-  slowModeSeconds: z.number().int(),
+  slowModeSeconds: z.number().int().describe('The same as `slowMode.seconds`'),
+  slowMode: slowModeSchema,
   passageCounts: z
     .array(z.number().int())
     .describe(
@@ -39,6 +40,10 @@ export const articleViewSchema = articleSummarySchema.extend({
       other: z.number().int(),
     })
     .describe('Published top-level comments per declared stance'),
+  editWindowSeconds: z
+    .number()
+    .int()
+    .describe("How long after posting an author may edit their comment (the page's edit button follows it)"),
   // Subscribe with `after` set to it to follow changes from this snapshot on.
   seq: z.number().int().describe("The article's last event number"),
 });
@@ -57,6 +62,24 @@ export function toArticleSummary(a: ArticleRecord): ArticleSummary {
   };
 }
 
+// The slow mode in force and who set it, as readers and moderators see it.
+export function slowModeOf(
+  a: Pick<ArticleRecord, 'slowModeSeconds' | 'slowModeSetting' | 'slowModeSource' | 'slowModeReason' | 'slowModeSince'>,
+): SlowModeData {
+  const source =
+    a.slowModeSeconds > 0 && (a.slowModeSource === 'manual' || a.slowModeSource === 'auto') ? a.slowModeSource : null;
+  return {
+    seconds: a.slowModeSeconds,
+    source,
+    reason:
+      source === 'auto' && (a.slowModeReason === 'comments' || a.slowModeReason === 'reports')
+        ? a.slowModeReason
+        : null,
+    since: source ? (a.slowModeSince?.toISOString() ?? null) : null,
+    setting: a.slowModeSetting,
+  };
+}
+
 const ARTICLES = new Keyset('articles', TIME_ID_KEY);
 
 function countOf(counts: unknown, key: string): number {
@@ -71,6 +94,7 @@ export class ArticlesService {
   constructor(
     private readonly articles: ArticlesRepository,
     private readonly cache: ReadCache,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   // The article's id from a cache: a slug never changes its article.
@@ -107,6 +131,7 @@ export class ArticlesService {
       html: a.bodyHtml,
       premoderation: a.premoderation,
       slowModeSeconds: a.slowModeSeconds,
+      slowMode: slowModeOf(a),
       passageCounts: passagesOf(a).map((_, i) => countOf(a.passageCounts, String(i))),
       stanceCounts: {
         agree: countOf(a.stanceCounts, 'agree'),
@@ -114,6 +139,7 @@ export class ArticlesService {
         question: countOf(a.stanceCounts, 'question'),
         other: countOf(a.stanceCounts, 'other'),
       },
+      editWindowSeconds: this.config.EDIT_WINDOW_SECONDS,
       seq: a.lastSeq,
     };
   }

@@ -259,6 +259,11 @@ export class CommentsRepository {
     return rows[0] ?? null;
   }
 
+  async articleIdOf(id: string): Promise<string | null> {
+    const row = await this.prisma.comment.findUnique({ where: { id }, select: { articleId: true } });
+    return row?.articleId ?? null;
+  }
+
   async findMany(ids: string[]): Promise<CommentRow[]> {
     if (ids.length === 0) return [];
     return this.prisma.$queryRaw<CommentRow[]>`
@@ -357,6 +362,9 @@ export class CommentsRepository {
     decide: (current: CommentRow & { path: string[] }) => StateChange;
     events: (before: CommentRow, after: CommentRow) => EventRow[];
     audit?: AuditEntry;
+    // A reader's report, stored with the change it causes (or not at all):
+    // the comment's open_reports never disagrees with its reports.
+    report?: { reporterId: string; reason: string; note: string | null };
   }): Promise<ChangeOutcome> {
     const located = await this.findById(args.commentId);
     if (!located) throw new DomainError(ErrorCode.CommentNotFound);
@@ -373,6 +381,14 @@ export class CommentsRepository {
         throw new DomainError(ErrorCode.StaleVersion, `The comment is at version ${before.version}`, {
           currentVersion: before.version,
         });
+      }
+      if (args.report) {
+        const stored = await tx.$executeRaw`
+          INSERT INTO reports (id, comment_id, reporter_id, reason, note, created_at)
+          VALUES (gen_random_uuid(), ${before.id}::uuid, ${args.report.reporterId}::uuid,
+                  ${args.report.reason}::"ReportReason", ${args.report.note}, now())
+          ON CONFLICT (comment_id, reporter_id) DO NOTHING`;
+        if (stored === 0) throw new DomainError(ErrorCode.AlreadyReported);
       }
       const change = args.decide(before);
       const status = change.status ?? before.status;
@@ -618,7 +634,7 @@ export class CommentsRepository {
   }
 }
 
-type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
+export type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
 
 // Bumps the article's event counter by `count` (taking its row lock) and its
 // published-comment count by `published`, with the counts of the comment's
@@ -648,7 +664,7 @@ async function lockArticle(
 
 // Queue events also go to the moderators' feed across articles. Its counter
 // row is locked after the article's, as by every writer, so no deadlock.
-async function appendToModerationFeed(
+export async function appendToModerationFeed(
   tx: Tx,
   articleId: string,
   type: string,

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
 import { AuthUser, isModerator } from '@rejoinder/accounts';
 import type { AppConfig, LimitName, SessionEventData } from '@rejoinder/common';
@@ -68,7 +69,12 @@ const OWN_PENDING_ON_PAGE = 20;
 export interface Permalink {
   comment: CommentNode;
   ancestors: CommentView[];
+  // The article's last event number when it was read (as on a thread page).
+  seq: number;
 }
+
+// Comments whose article is remembered (an id and its article never change).
+const KNOWN_COMMENT_ARTICLES = 50_000;
 
 export interface CreateResult {
   comment: CommentView;
@@ -77,6 +83,8 @@ export interface CreateResult {
 
 @Injectable()
 export class CommentsService {
+  private readonly articleOfComment = new LRUCache<string, string>({ max: KNOWN_COMMENT_ARTICLES });
+
   constructor(
     private readonly comments: CommentsRepository,
     private readonly articles: ArticlesRepository,
@@ -179,10 +187,23 @@ export class CommentsService {
     return { items, nextCursor: hasMore && last ? encodeSiblingKey(kind, 'oldest', last) : null };
   }
 
+  // A page of replies as every reader sees it, kept until the article's next
+  // event like a thread page.
+  async cachedReplies(commentId: string, query: { limit: number; cursor?: string }): Promise<CachedBody> {
+    const articleId = await this.articleIdOf(commentId);
+    return this.cache.get(articleId, `replies|${commentId}|${query.limit}|${query.cursor ?? ''}`, async () => {
+      const seq = await this.articles.lastSeq(articleId);
+      const page = await this.replies(commentId, query);
+      return { value: page, seq, commentIds: nodeIds(page.items) };
+    });
+  }
+
   // A comment with its ancestor chain and its first replies, as the
   // visibility policy shows them to this viewer: a comment hidden from them
   // is not found; an ancestor hidden from them is a placeholder.
   async permalink(commentId: string, viewer: Viewer): Promise<Permalink> {
+    // The seq is read before the comments, so they are at least as new.
+    const seq = await this.articles.lastSeq(await this.articleIdOf(commentId));
     const row = await this.comments.findById(commentId);
     const view = row ? viewComment(row, viewer) : null;
     if (!row || !view) throw new DomainError(ErrorCode.CommentNotFound);
@@ -200,7 +221,30 @@ export class CommentsService {
     const children = assemble(subtree.rows);
     root.replies = children;
     root.repliesCursor = moreRepliesCursor(row, children);
-    return { comment: root, ancestors: ancestors.map((a) => viewInChain(a, viewer)) };
+    return { comment: root, ancestors: ancestors.map((a) => viewInChain(a, viewer)), seq };
+  }
+
+  // The permalink as an anonymous reader sees it, rendered once per event of
+  // the article's log.
+  async cachedPermalink(commentId: string): Promise<CachedBody> {
+    const articleId = await this.articleIdOf(commentId);
+    return this.cache.get(articleId, `permalink|${commentId}`, async () => {
+      const page = await this.permalink(commentId, null);
+      return {
+        value: page,
+        seq: page.seq,
+        commentIds: [page.comment.id, ...page.ancestors.map((a) => a.id), ...nodeIds(page.comment.replies)],
+      };
+    });
+  }
+
+  private async articleIdOf(commentId: string): Promise<string> {
+    const known = this.articleOfComment.get(commentId);
+    if (known) return known;
+    const articleId = await this.comments.articleIdOf(commentId);
+    if (!articleId) throw new DomainError(ErrorCode.CommentNotFound);
+    this.articleOfComment.set(commentId, articleId);
+    return articleId;
   }
 
   async create(

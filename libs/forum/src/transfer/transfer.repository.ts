@@ -131,7 +131,12 @@ export class TransferRepository {
             if (await tx.article.findUnique({ where: { slug: unit.article.slug }, select: { id: true } })) {
               throw new ImportConflictError({ kind: 'article-exists', slug: unit.article.slug });
             }
-            articleId = (await tx.article.create({ data: unit.article, select: { id: true } })).id;
+            // A slow mode from the file is a moderator's fixed interval.
+            const slow =
+              unit.article.slowModeSeconds > 0
+                ? { slowModeSetting: 'manual' as const, slowModeSource: 'manual', slowModeSince: new Date() }
+                : {};
+            articleId = (await tx.article.create({ data: { ...unit.article, ...slow }, select: { id: true } })).id;
           } else {
             articleId = unit.article.id;
           }

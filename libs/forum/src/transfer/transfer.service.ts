@@ -95,7 +95,8 @@ export class TransferService {
         bodySource: article.bodySource,
         state: article.state,
         premoderation: article.premoderation,
-        slowModeSeconds: article.slowModeSeconds,
+        // Only a moderator's interval: an automatic one belongs to the moment.
+        slowModeSeconds: article.slowModeSource === 'manual' ? article.slowModeSeconds : 0,
       },
       accounts,
       comments: comments.map((c) => ({

@@ -44,13 +44,34 @@ export const reportSchema = z.strictObject({
 });
 export type ReportInput = z.output<typeof reportSchema>;
 
+export const SLOW_MODE_SETTINGS = ['auto', 'off', 'manual'] as const;
+
+export const slowModeSettingSchema = z
+  .strictObject({
+    // auto: on by itself when the thread runs hot (the default); off: never
+    // automatic; manual: this interval until a moderator changes it.
+    setting: z.enum(SLOW_MODE_SETTINGS),
+    seconds: z.number().int().min(1).max(86_400).optional(),
+  })
+  .refine((s) => (s.setting === 'manual') === (s.seconds !== undefined), {
+    message: 'manual takes seconds (1 to 86400); auto and off take none',
+    path: ['seconds'],
+  });
+export type SlowModeSettingInput = z.output<typeof slowModeSettingSchema>;
+
 export const articleSettingsSchema = z
   .strictObject({
     state: z.enum(['open', 'closed']).optional(),
     premoderation: z.boolean().optional(),
+    slowMode: slowModeSettingSchema.optional(),
+    // Older clients: N > 0 is { setting: 'manual', seconds: N }, 0 is { setting: 'off' }.
     slowModeSeconds: z.number().int().min(0).max(86_400).optional(),
   })
-  .refine((s) => Object.keys(s).length > 0, { message: 'change at least one setting' });
+  .refine((s) => Object.keys(s).length > 0, { message: 'change at least one setting' })
+  .refine((s) => s.slowMode === undefined || s.slowModeSeconds === undefined, {
+    message: 'give slowMode or slowModeSeconds, not both',
+    path: ['slowModeSeconds'],
+  });
 export type ArticleSettingsInput = z.output<typeof articleSettingsSchema>;
 
 export const sanctionSchema = z

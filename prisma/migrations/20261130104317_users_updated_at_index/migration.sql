@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "users_updated_at_idx" ON "users"("updated_at");
