@@ -1,7 +1,7 @@
 // Shared helpers of the live-updates benchmark: a latency histogram that can
 // be merged across processes, /proc readings, and the body stamp format.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 // ------------------------------------------------------------ body stamp
 // The poster writes its send time (ms since the epoch, from
@@ -125,6 +125,24 @@ export function cpuSeconds(pid) {
   } catch {
     return NaN;
   }
+}
+
+// CPU seconds of the PostgreSQL backends serving one database (their process
+// titles name it), summed over those alive now.
+export function postgresCpuSeconds(database) {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!title.startsWith('postgres:') || !title.includes(` ${database} `)) continue;
+      const cpu = cpuSeconds(entry);
+      if (!Number.isNaN(cpu)) total += cpu;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 export function rssMiB(pid) {

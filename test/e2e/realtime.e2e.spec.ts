@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { DomainEventBus } from '@rejoinder/common';
+import { DomainEventBus, Metrics } from '@rejoinder/common';
 import { jest } from '@jest/globals';
 import { MAX_REPLAY_BYTES, RealtimeService } from '@rejoinder/realtime';
 import type { Server } from 'socket.io';
@@ -178,6 +178,107 @@ describe('catching up', () => {
     expect(ahead.body).toMatchObject({ events: [], seq: 5, resync: true });
     expect((await http(t, 'GET', `/api/articles/${article.slug}/events?after=-1`)).body.code).toBe('VALIDATION_FAILED');
     expect((await http(t, 'GET', '/api/articles/nope/events')).body.code).toBe('ARTICLE_NOT_FOUND');
+  });
+});
+
+describe('catching up from memory', () => {
+  // A replay as a reader receives it, without what says how it was sent.
+  const replayed = (events: { type: string; seq: number; at?: string; data: unknown }[]) =>
+    events.map(({ type, seq, at, data }) => ({ type, seq, at, data }));
+  const tailReplays = async (app: TestApp) => (await app.app.get(Metrics).tailReplays.get()).values[0]?.value ?? 0;
+
+  async function act(app: TestApp, moderator: TestUser, commentId: string, action: Record<string, unknown>) {
+    const { version } = await app.prisma.comment.findUniqueOrThrow({
+      where: { id: commentId },
+      select: { version: true },
+    });
+    const res = await http(app, 'POST', `/api/moderation/comments/${commentId}/actions`, {
+      token: moderator.token,
+      body: { version, ...action },
+    });
+    expect(res.status).toBe(200);
+  }
+
+  it('replays what the event table replays, to every kind of reader, and never a comment hidden since', async () => {
+    const moderator = await createUser(t, 'moderator');
+    const held = await createUser(t);
+    const article = await createArticle(t.prisma);
+    // Followed from the start: this node's stream keeps every event of the article.
+    const keeper = track(await connectSocket(t.url));
+    await keeper.ack('subscribe', { article: article.slug });
+
+    const secret = `personal-${randomUUID()}`;
+    await postComment(t, author, article.slug, 'stays');
+    const hidden = await postComment(t, author, article.slug, secret);
+    const edited = await postComment(t, author, article.slug, 'before the edit');
+    expect(
+      (await http(t, 'PATCH', `/api/comments/${edited.id}`, { token: author.token, body: { body: 'after the edit' } }))
+        .status,
+    ).toBe(200);
+    await http(t, 'PATCH', `/api/moderation/users/${held.id}`, {
+      token: moderator.token,
+      body: { premoderated: true },
+    });
+    expect((await postComment(t, held, article.slug, 'waiting for review')).status).toBe('pending');
+    await act(t, moderator, hidden.id, { action: 'remove', reason: 'personal_information' });
+    const last = await postComment(t, author, article.slug, 'last');
+    await keeper.waitFor((events) => events.some((e) => e.data.comment?.id === last.id));
+    // The body went out live before it was hidden: the stream had it.
+    expect(JSON.stringify(keeper.events)).toContain(secret);
+
+    // A node with no stream for the article replays from the table.
+    const other = await startTestApp();
+    try {
+      const before = await tailReplays(t);
+      const viewers = [undefined, author.token, held.token, moderator.token];
+      for (const token of viewers) {
+        const fromMemory = track(await connectSocket(t.url, { token }));
+        const fromTable = track(await connectSocket(other.url, { token }));
+        const memoryAck = await fromMemory.ack('subscribe', { article: article.slug, after: 0 });
+        const tableAck = await fromTable.ack('subscribe', { article: article.slug, after: 0 });
+        // (Viewer counts differ: the keeper follows on this node only.)
+        expect({ ...memoryAck, viewers: 0 }).toEqual({ ...tableAck, viewers: 0 });
+        expect(replayed(fromMemory.events)).toEqual(replayed(fromTable.events));
+        const polled = await http(t, 'GET', `/api/articles/${article.slug}/events?after=0`, { token });
+        expect(replayed(fromMemory.events)).toEqual(replayed(polled.body.events));
+        if (token !== moderator.token) expect(JSON.stringify(fromMemory.events)).not.toContain(secret);
+      }
+      expect((await tailReplays(t)) - before).toBe(viewers.length);
+      expect(await tailReplays(other)).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('reads the event table for a seq older than the events it keeps', async () => {
+    const small = await startTestApp({ REALTIME_TAIL_EVENTS: '3' });
+    try {
+      const article = await createArticle(small.prisma);
+      const keeper = track(await connectSocket(small.url));
+      await keeper.ack('subscribe', { article: article.slug });
+      for (let i = 0; i < 8; i++) await postComment(small, author, article.slug, `c${i}`);
+      await keeper.waitFor((e) => e.length === 8);
+      const before = await tailReplays(small);
+      const old = track(await connectSocket(small.url));
+      expect(await old.ack('subscribe', { article: article.slug, after: 2 })).toMatchObject({ seq: 8, resync: false });
+      expect(seqs(old.events)).toEqual(range(3, 8));
+      expect(await tailReplays(small)).toBe(before);
+      const recent = track(await connectSocket(small.url));
+      expect(await recent.ack('subscribe', { article: article.slug, after: 5 })).toMatchObject({
+        seq: 8,
+        resync: false,
+      });
+      expect(seqs(recent.events)).toEqual(range(6, 8));
+      expect(await tailReplays(small)).toBe(before + 1);
+      // Both go on live from there, once each.
+      await postComment(small, author, article.slug, 'live');
+      await old.waitFor((e) => e.length === 7);
+      await recent.waitFor((e) => e.length === 4);
+      expect(seqs(old.events)).toEqual(range(3, 9));
+      expect(seqs(recent.events)).toEqual(range(6, 9));
+    } finally {
+      await small.close();
+    }
   });
 });
 

@@ -21,23 +21,36 @@ function table(seqs: number[]) {
     Promise.resolve(rows.filter((r) => r.seq > after).slice(0, limit));
 }
 
-function reader(stream: ArticleStream) {
+function reader(stream: ArticleStream, lastSeq = 0) {
   const received: number[] = [];
   const resyncs: number[] = [];
+  // Events and resyncs as one sequence, to check their order.
+  const log: string[] = [];
   const sink: EventSink = {
     id: 'reader',
     viewer: null,
     beginReplay: () => true,
     endReplay: () => undefined,
-    send: (e) => received.push(e.seq),
+    send: (e) => {
+      received.push(e.seq);
+      log.push(`event ${e.seq}`);
+    },
     presence: () => undefined,
-    resync: (_article, seq) => resyncs.push(seq),
+    resync: (_article, seq) => {
+      resyncs.push(seq);
+      log.push(`resync ${seq}`);
+    },
   };
-  const subscription = new Subscription(ARTICLE, sink, 0);
+  const subscription = new Subscription(ARTICLE, sink, lastSeq);
   subscription.goLive();
   stream.subscriptions.add(subscription);
-  return { received, resyncs };
+  return { received, resyncs, log, subscription };
 }
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+const fail = (error: unknown) => {
+  throw error;
+};
 
 async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
@@ -116,5 +129,82 @@ describe('ArticleStream', () => {
     console.log(
       `article stream: ${total} events, ${lost.size} never broadcast: ${stream.reads.queries} reads of the event table, ${stream.reads.rows} rows read`,
     );
+  });
+
+  it('hands each event to at most one chunk of readers per turn of the event loop, in order for each', async () => {
+    const stream = new ArticleStream(ARTICLE, table([]), fail, 10, 2);
+    const readers = Array.from({ length: 5 }, () => reader(stream));
+    stream.start(0);
+    stream.offer(event(1));
+    stream.offer(event(2));
+    // The first chunk at once, the rest on later turns.
+    expect(readers.map((r) => r.received.length)).toEqual([1, 1, 0, 0, 0]);
+    expect(stream.queued).toBe(2);
+    await nextTurn();
+    expect(readers.map((r) => r.received.length)).toEqual([1, 1, 1, 1, 0]);
+    await until(() => stream.queued === 0);
+    for (const r of readers) expect(r.received).toEqual([1, 2]);
+    // Both events were taken in order before all readers had them.
+    expect(stream.delivered).toBe(2);
+  });
+
+  it('gives a reader who subscribes during a fan-out each event once, in order', async () => {
+    const stream = new ArticleStream(ARTICLE, table([]), fail, 10, 1);
+    const first = reader(stream);
+    reader(stream);
+    stream.start(0);
+    stream.offer(event(1));
+    stream.offer(event(2));
+    expect(first.received).toEqual([1]);
+    // Joins while event 1 is on its way to the second reader, following
+    // from what the stream has taken (as subscribe does without `after`).
+    const late = reader(stream, 1);
+    stream.offer(event(3));
+    await until(() => stream.queued === 0);
+    expect(first.received).toEqual([1, 2, 3]);
+    expect(late.received).toEqual([2, 3]);
+  });
+
+  it('sends a resync after the events before it, even while they are still on their way', async () => {
+    const stream = new ArticleStream(ARTICLE, table([1, 3]), fail, 5, 1);
+    const a = reader(stream);
+    const b = reader(stream);
+    stream.start(0);
+    stream.offer(event(1));
+    stream.offer(event(3));
+    await until(() => b.received.length === 2);
+    for (const r of [a, b]) expect(r.log).toEqual(['event 1', 'resync 2', 'event 3']);
+  });
+
+  it('keeps its last events, and says when a catch-up must read the table instead', () => {
+    const stream = new ArticleStream(ARTICLE, table([]), fail, 10, 500, 3);
+    expect(stream.eventsAfter(0)).toBeNull();
+    stream.start(10);
+    expect(stream.eventsAfter(10)).toEqual([]);
+    // Before the stream started: only the table knows.
+    expect(stream.eventsAfter(9)).toBeNull();
+    for (let seq = 11; seq <= 15; seq++) stream.offer(event(seq));
+    expect(stream.tailFrom).toBe(12);
+    expect(stream.eventsAfter(12)?.map((e) => e.seq)).toEqual([13, 14, 15]);
+    expect(stream.eventsAfter(14)?.map((e) => e.seq)).toEqual([15]);
+    expect(stream.eventsAfter(15)).toEqual([]);
+    expect(stream.eventsAfter(11)).toBeNull();
+    // A seq this node has not reached (or from another database).
+    expect(stream.eventsAfter(16)).toBeNull();
+    // Many more events: still the last three, in order.
+    for (let seq = 16; seq <= 40; seq++) stream.offer(event(seq));
+    expect(stream.eventsAfter(37)?.map((e) => e.seq)).toEqual([38, 39, 40]);
+    expect(stream.eventsAfter(36)).toBeNull();
+  });
+
+  it('starts its tail again after a hole in the log', async () => {
+    const stream = new ArticleStream(ARTICLE, table([1, 3]), fail, 5);
+    const { received } = reader(stream);
+    stream.start(0);
+    stream.offer(event(1));
+    stream.offer(event(3));
+    await until(() => received.length === 2);
+    expect(stream.eventsAfter(0)).toBeNull();
+    expect(stream.eventsAfter(2)?.map((e) => e.seq)).toEqual([3]);
   });
 });

@@ -1,12 +1,22 @@
 import { trace } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import type { AuthUser } from '@rejoinder/accounts';
 import type { CommittedEvent } from '@rejoinder/common';
 import { renderEvent } from '@rejoinder/forum';
 import { canSee, envelope, EventSink, fromLog } from './realtime.types.js';
 
+type Outgoing = { event: CommittedEvent; resync?: undefined } | { event?: undefined; resync: number };
+
 export type EventSource = (articleId: string, after: number, limit: number) => Promise<CommittedEvent[]>;
 
 const FILL_BATCH = 500;
+// Sockets one event goes to before the stream lets other work run: one
+// event to thousands of readers must not hold the event loop for its whole
+// fan-out (posts, acknowledgements and handshakes wait meanwhile).
+export const FANOUT_CHUNK = 500;
+// Recent events each stream keeps, so a reader who reconnects after a short
+// absence is replayed from memory instead of the event table.
+export const TAIL_EVENTS = 256;
 const tracer = trace.getTracer('rejoinder');
 const FAILED_READ_RETRY_MS = 1000;
 
@@ -22,6 +32,16 @@ export const GAP_WAIT_MS = 100;
 // N can be read - and if it is not in the table (a hole: history pruned or
 // erased, a manual write), it never will be: the stream moves on and tells
 // its readers to resync.
+//
+// Delivery goes event by event, in order, to every subscription, at most
+// `chunk` subscriptions at a time: the first chunk at once, the rest after
+// the event loop has run what was waiting (setImmediate). What arrives
+// meanwhile queues behind, so each reader still receives every event in
+// order, and a `resync` after the events before it.
+//
+// The stream keeps its last `tailSize` events (the tail): every seq in
+// (tailFrom, delivered] is there, so a catch-up after tailFrom needs no read
+// of the event table.
 export class ArticleStream {
   private nextSeq: number | null = null;
   private readonly pending = new Map<number, CommittedEvent>();
@@ -33,17 +53,28 @@ export class ArticleStream {
   // Reads of the event table, and rows read (for measurements).
   readonly reads = { queries: 0, rows: 0 };
   readonly subscriptions = new Set<Subscription>();
+  // Events and resyncs in order, not yet handed to every subscription.
+  private readonly outbox: Outgoing[] = [];
+  private fanout: { item: Outgoing; rest: Iterator<Subscription>; span: Span } | null = null;
+  private pumping = false;
+  private scheduled = false;
+  private readonly tail: CommittedEvent[] = [];
+  private tailStart = 0;
+  private tailFromSeq = 0;
 
   constructor(
     readonly articleId: string,
     private readonly source: EventSource,
-    private readonly onError: (error: unknown) => void,
+    private readonly onError: (error: unknown, during: 'read' | 'delivery') => void,
     private readonly gapWaitMs = GAP_WAIT_MS,
+    private readonly chunk = FANOUT_CHUNK,
+    private readonly tailSize = TAIL_EVENTS,
   ) {}
 
   // Starts after `head`, the article's last seq read from the database.
   start(head: number): void {
     this.nextSeq = head + 1;
+    this.tailFromSeq = head;
     this.known = Math.max(this.known, head);
     for (const seq of this.pending.keys()) if (seq <= head) this.pending.delete(seq);
     this.advance();
@@ -53,9 +84,28 @@ export class ArticleStream {
     return this.nextSeq !== null;
   }
 
-  // The last seq handed to the subscriptions.
+  // The last seq taken in order: handed to the subscriptions, or queued to be.
   get delivered(): number {
     return (this.nextSeq ?? 1) - 1;
+  }
+
+  // The tail holds every event after this seq, up to `delivered`.
+  get tailFrom(): number {
+    return this.tailFromSeq;
+  }
+
+  // The events after `after` from the tail, in order, or null when the tail
+  // does not reach back that far (or the stream is not there yet).
+  eventsAfter(after: number): CommittedEvent[] | null {
+    if (this.nextSeq === null || after < this.tailFromSeq || after > this.delivered) return null;
+    const out: CommittedEvent[] = [];
+    for (let i = this.tail.length - 1; i >= this.tailStart && this.tail[i].seq > after; i--) out.push(this.tail[i]);
+    return out.reverse();
+  }
+
+  // Events handed to the subscriptions or queued, not yet sent to all of them.
+  get queued(): number {
+    return this.outbox.length + (this.fanout ? 1 : 0);
   }
 
   offer(event: CommittedEvent): void {
@@ -131,7 +181,7 @@ export class ArticleStream {
       .then(
         () => false,
         (error: unknown) => {
-          this.onError(error);
+          this.onError(error, 'read');
           return true;
         },
       )
@@ -145,20 +195,94 @@ export class ArticleStream {
 
   private drain(): void {
     if (this.nextSeq === null) return;
+    let taken = false;
     for (let event = this.pending.get(this.nextSeq); event; event = this.pending.get(this.nextSeq)) {
       this.pending.delete(this.nextSeq);
       this.nextSeq += 1;
-      // Part of the posting request's trace when the event was committed on this node.
-      const span = tracer.startSpan('realtime.fanout', {
-        attributes: {
-          'rejoinder.event.type': event.type,
-          'rejoinder.event.seq': event.seq,
-          'rejoinder.subscriptions': this.subscriptions.size,
-        },
-      });
-      for (const subscription of this.subscriptions) subscription.offer(event);
-      span.end();
+      this.remember(event);
+      this.outbox.push({ event });
+      taken = true;
     }
+    if (taken) this.kick();
+  }
+
+  // Delivery starts at once unless a fan-out is already under way: then its
+  // next turn takes what was queued.
+  private kick(): void {
+    if (!this.scheduled) this.pump();
+  }
+
+  private remember(event: CommittedEvent): void {
+    this.tail.push(event);
+    if (this.tail.length - this.tailStart > this.tailSize) {
+      this.tailFromSeq = this.tail[this.tailStart].seq;
+      this.tailStart++;
+      // Compact now and then rather than shifting the array on every event.
+      if (this.tailStart >= this.tailSize) {
+        this.tail.splice(0, this.tailStart);
+        this.tailStart = 0;
+      }
+    }
+  }
+
+  // Hands queued events on, `chunk` subscriptions at a time.
+  private pump(): void {
+    // Re-entered from a delivery (a socket dropped as too slow): the running
+    // loop takes what was queued.
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      let budget = this.chunk;
+      while (budget > 0) {
+        if (!this.fanout) {
+          const item = this.outbox.shift();
+          if (!item) return;
+          this.fanout = { item, rest: this.subscriptions.values(), span: this.startSpan(item) };
+        }
+        const { item, rest } = this.fanout;
+        // A Set's iterator sees subscriptions added while it runs and skips removed ones.
+        for (; budget > 0; budget--) {
+          const next = rest.next();
+          if (next.done) {
+            this.fanout.span.end();
+            this.fanout = null;
+            break;
+          }
+          // One reader's failure must not keep the event from the others.
+          try {
+            if (item.event) next.value.offer(item.event);
+            else next.value.resync(item.resync);
+          } catch (error) {
+            this.onError(error, 'delivery');
+          }
+        }
+      }
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  // Part of the posting request's trace when the event was committed on this node.
+  private startSpan(item: Outgoing): Span {
+    return tracer.startSpan(
+      'realtime.fanout',
+      item.event
+        ? {
+            attributes: {
+              'rejoinder.event.type': item.event.type,
+              'rejoinder.event.seq': item.event.seq,
+              'rejoinder.subscriptions': this.subscriptions.size,
+            },
+          }
+        : { attributes: { 'rejoinder.resync.seq': item.resync } },
+    );
   }
 
   // Events missing from the table up to `asked`: continue after them, and
@@ -167,7 +291,12 @@ export class ArticleStream {
     const end = Math.min(this.gapEnd(), asked + 1);
     const last = end - 1;
     this.nextSeq = end;
-    for (const subscription of this.subscriptions) subscription.resync(last);
+    // The tail stops short of the hole: a catch-up from before it reads the table.
+    this.tail.length = 0;
+    this.tailStart = 0;
+    this.tailFromSeq = last;
+    this.outbox.push({ resync: last });
+    this.kick();
     this.drain();
   }
 }

@@ -9,13 +9,24 @@ import {
   ErrorCode,
   Metrics,
   MODERATION_FEED,
+  storedData,
 } from '@rejoinder/common';
 import type { AppConfig, UserMessage } from '@rejoinder/common';
 import { ArticlesService, CommentsRepository, ReadCache, renderEvent } from '@rejoinder/forum';
+import type { CommentRow } from '@rejoinder/forum';
 import { randomUUID } from 'node:crypto';
 import { ArticleEventsRepository } from './article-events.repository.js';
 import { ArticleStream, Subscription } from './article-stream.js';
-import { ClusterLink, ClusterMessage, EventSink, fromLog, markLogged, streamKey } from './realtime.types.js';
+import {
+  canSee,
+  ClusterLink,
+  ClusterMessage,
+  commentIdOf,
+  EventSink,
+  fromLog,
+  markLogged,
+  streamKey,
+} from './realtime.types.js';
 import { isModerator } from '@rejoinder/accounts';
 
 // Most bytes one catch-up may send a socket; past it the reader is told to
@@ -54,6 +65,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
   private readonly streams = new Map<string, { stream: ArticleStream; ready: Promise<void> }>();
   private readonly remotePresence = new Map<string, { counts: Record<string, number>; at: number }>();
   private readonly lastPresence = new Map<string, string>();
+  private readonly rowReads = new Map<string, Promise<Map<string, CommentRow>>>();
   private cluster: ClusterLink | null = null;
   private unsubscribeBus: (() => void) | null = null;
   private unsubscribeUser: (() => void) | null = null;
@@ -135,20 +147,32 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
         throw new DomainError(ErrorCode.Forbidden, 'The moderation feed is for moderators');
       key = MODERATION_FEED;
     } else {
-      key = (await this.articles.get(target)).id;
+      // The id only (cached): a reconnect storm does not load the article.
+      key = await this.articles.idOf(target);
     }
-    const article = { id: key };
-    const entry = this.streamFor(article.id);
+    const entry = this.streamFor(key);
     await entry.ready;
     const { stream } = entry;
-    const subscription = new Subscription(article.id, sink, after ?? stream.delivered);
+    const subscription = new Subscription(key, sink, after ?? stream.delivered);
     stream.subscriptions.add(subscription);
     let resync = false;
     try {
       if (after !== undefined) {
         const limit = this.config.REALTIME_BACKLOG_LIMIT;
-        const missed = await this.logged(article.id, after, limit + 1, sink.viewer);
-        const head = (await this.events.head(article.id)) ?? 0;
+        // What the stream still holds is replayed from memory; older events,
+        // and a seq this node has not reached, come from the table.
+        const recent = key === MODERATION_FEED ? null : stream.eventsAfter(after);
+        let missed: CommittedEvent[];
+        let head: number;
+        if (recent) {
+          head = stream.delivered;
+          const viewer = sink.viewer;
+          missed = await this.rendered(recent.filter((event) => canSee(event, viewer)).slice(0, limit + 1));
+          this.metrics?.tailReplays.inc();
+        } else {
+          missed = await this.logged(key, after, limit + 1, sink.viewer);
+          head = (await this.events.head(key)) ?? 0;
+        }
         // More than a reconnect should replay (in events or in bytes), or a
         // seq from a database that was reset: the reader reloads and follows
         // from the head.
@@ -165,7 +189,41 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
       this.unsubscribe(subscription);
       throw error;
     }
-    return { subscription, seq: subscription.lastSeq, viewers: this.viewers(article.id), resync };
+    return { subscription, seq: subscription.lastSeq, viewers: this.viewers(key), resync };
+  }
+
+  // Events from the stream's tail as the log would give them: the stored
+  // data (no comment), marked with each comment's current row, so a replay
+  // from memory renders exactly what a replay from the table renders.
+  private async rendered(events: CommittedEvent[]): Promise<CommittedEvent[]> {
+    const ids = new Set<string>();
+    for (const event of events) {
+      const id = commentRendering(event.type) ? commentIdOf(event) : null;
+      if (id) ids.add(id);
+    }
+    const rows = await this.rowsOf([...ids]);
+    return events.map((event) => {
+      const id = commentRendering(event.type) ? commentIdOf(event) : null;
+      const { articleId, stream, seq, type, audience, userId, at, data } = event;
+      const logged = { articleId, ...(stream ? { stream } : {}), seq, type, audience, userId, at };
+      return markLogged({ ...logged, data: storedData(type, data) }, id ? rows.get(id) : undefined);
+    });
+  }
+
+  // Comments' current rows; readers who reconnect together (a network blip)
+  // miss the same events and share one read.
+  private rowsOf(ids: string[]): Promise<Map<string, CommentRow>> {
+    if (ids.length === 0) return Promise.resolve(new Map<string, CommentRow>());
+    const key = ids.join(',');
+    let read = this.rowReads.get(key);
+    if (!read) {
+      read = this.comments
+        .findMany(ids)
+        .then((rows) => new Map<string, CommentRow>(rows.map((row) => [row.id, row])))
+        .finally(() => this.rowReads.delete(key));
+      this.rowReads.set(key, read);
+    }
+    return read;
   }
 
   // Events from the log, each marked with its comment's current row (one
@@ -231,7 +289,14 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
       const stream = new ArticleStream(
         articleId,
         (id, after, limit) => this.logged(id, after, limit),
-        (error) => this.logger.error({ err: error, articleId }, 'Could not read missed events'),
+        (error, during) =>
+          this.logger.error(
+            { err: error, articleId },
+            during === 'read' ? 'Could not read missed events' : 'Could not deliver an event',
+          ),
+        undefined,
+        undefined,
+        this.config.REALTIME_TAIL_EVENTS,
       );
       // Registered before the head is read, so events that commit meanwhile
       // are kept and sorted out by start().

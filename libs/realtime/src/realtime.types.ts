@@ -48,6 +48,16 @@ export function fromLog(event: CommittedEvent): Logged | undefined {
   return (event as { [LOGGED]?: Logged })[LOGGED];
 }
 
+// The comment an event is about: its row for an event read from the log,
+// else `commentId` or the rendered comment's id in its data.
+export function commentIdOf(event: CommittedEvent): string | null {
+  const logged = fromLog(event);
+  if (logged) return logged.row?.id ?? null;
+  const data = event.data as { commentId?: unknown; comment?: { id?: unknown } | null } | null;
+  const id = data?.commentId ?? data?.comment?.id;
+  return typeof id === 'string' ? id : null;
+}
+
 // Where a subscription's events go (a socket, in the gateway).
 export interface EventSink {
   readonly id: string;

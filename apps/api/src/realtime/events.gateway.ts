@@ -32,6 +32,7 @@ import { envelope, EventSink, RealtimeService } from '@rejoinder/realtime';
 import type { ClusterMessage, Subscription } from '@rejoinder/realtime';
 import type { Server, Socket } from 'socket.io';
 import { PacketType } from 'socket.io-parser';
+import * as ws from 'ws';
 import { z } from 'zod';
 import { toProblem } from '../http/problem.js';
 import { clientAddress, proxyTrust } from '../http/client-address.js';
@@ -138,8 +139,34 @@ const holders = new WeakMap<object, Socket>();
 // (each connect takes a token) cannot refill it.
 const limiters = new WeakMap<object, SocketRateLimiter>();
 
-// The encoded form of each live event, shared by every socket it goes to.
-const encoded = new WeakMap<CommittedEvent, unknown[]>();
+// One live event as it goes out: encoded once for every socket it goes to,
+// with its websocket frame built once too, as socket.io's room broadcast
+// does (engine.io writes `wsPreEncodedFrame` as is on websocket transports;
+// long-polling ones use the encoded packet).
+interface Outgoing {
+  packets: unknown[];
+  options: { preEncoded: true; wsPreEncodedFrame?: unknown };
+}
+const encoded = new WeakMap<CommittedEvent, Outgoing>();
+// ws's frame builder (its ES module entry exports it; the default export has it only once
+// the CommonJS entry has been loaded).
+const { Sender } = ws as unknown as { Sender: { frame(this: void, data: Buffer, options: object): unknown } };
+
+function outgoing(encoder: { encode(packet: object): unknown[] }, nsp: string, event: CommittedEvent): Outgoing {
+  const packets = encoder.encode({ type: PacketType.EVENT, nsp, data: [event.type, envelope(event)] });
+  const options: Outgoing['options'] = { preEncoded: true };
+  if (packets.length === 1 && typeof packets[0] === 'string') {
+    // "4": engine.io's message packet.
+    options.wsPreEncodedFrame = Sender.frame(Buffer.from(`4${packets[0]}`), {
+      readOnly: false,
+      mask: false,
+      rsv1: false,
+      opcode: 1,
+      fin: true,
+    });
+  }
+  return { packets, options };
+}
 
 class SocketSink implements EventSink {
   private replaying = false;
@@ -179,25 +206,20 @@ class SocketSink implements EventSink {
       this.socket.disconnect(true);
       return;
     }
-    // One event goes to many sockets: encode it once, as a room broadcast
-    // would (socket.io's own path for pre-encoded packets).
+    // One event goes to many sockets: encoded once, its frame built once.
     const client = this.socket.client as unknown as {
       encoder: { encode(packet: object): unknown[] };
-      _packet(packets: unknown[], opts: { preEncoded: boolean }): void;
+      _packet(packets: unknown[], opts: Outgoing['options']): void;
     };
-    let packets = encoded.get(event);
-    if (!packets) {
-      packets = client.encoder.encode({
-        type: PacketType.EVENT,
-        nsp: this.socket.nsp.name,
-        data: [event.type, envelope(event)],
-      });
-      encoded.set(event, packets);
+    let out = encoded.get(event);
+    if (!out) {
+      out = outgoing(client.encoder, this.socket.nsp.name, event);
+      encoded.set(event, out);
       // First live send of this event on this node: how long since it committed.
       if (!this.replaying) this.metrics.deliveryLag.observe((Date.now() - Date.parse(event.at)) / 1000);
     }
-    client._packet(packets, { preEncoded: true });
-    (this.replaying ? this.metrics.deliveredReplay : this.metrics.deliveredLive).inc();
+    client._packet(out.packets, out.options);
+    this.metrics.delivered(this.replaying);
   }
 
   presence(articleId: string, viewers: number, approximate: boolean): void {
@@ -244,6 +266,9 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   private readonly trust: ProxyTrust | false;
   @WebSocketServer() private server!: Server;
   private accountPoll: NodeJS.Timeout | null = null;
+  // Sockets with an account: the only ones the account poll looks at (most
+  // readers are anonymous, and the poll runs twice a second).
+  private readonly signedIn = new Set<Socket>();
   private healthTick: NodeJS.Timeout | null = null;
   private lastPoll = new Date();
   // The thread health last sent to each article's moderators on this node.
@@ -351,7 +376,10 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
   handleConnection(socket: Socket): void {
     const { user } = state(socket);
-    if (user) void socket.join(`user:${user.id}`);
+    if (user) {
+      void socket.join(`user:${user.id}`);
+      this.signedIn.add(socket);
+    }
     // Every incoming event passes the rate limit and must be one we know.
     socket.use(([event, ...args], next) => {
       const ack = typeof args.at(-1) === 'function' ? (args.at(-1) as (reply: AckError) => void) : null;
@@ -375,6 +403,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   }
 
   handleDisconnect(socket: Socket): void {
+    this.signedIn.delete(socket);
     if (holders.get(socket.conn) === socket) holders.delete(socket.conn);
     const expiry = state(socket)?.expiry;
     if (expiry) clearTimeout(expiry);
@@ -526,6 +555,8 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     const st = state(socket);
     if (st.expiry) clearTimeout(st.expiry);
     st.user = user;
+    // At the handshake the socket is not connected yet: handleConnection adds it.
+    if (socket.connected) this.signedIn.add(socket);
     st.account = account;
     st.expiresAt = expiresAt;
     st.expired = false;
@@ -555,6 +586,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     if (st.expiry) clearTimeout(st.expiry);
     if (st.user) void socket.leave(`user:${st.user.id}`);
     st.user = null;
+    this.signedIn.delete(socket);
     st.account = null;
     st.expiresAt = null;
     st.expiry = null;
@@ -589,7 +621,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   // Every node compares its sockets' accounts with the database twice a
   // second and applies what changed (docs/realtime.md).
   private async followAccounts(): Promise<void> {
-    const sockets = [...this.server.sockets.sockets.values()].filter((s) => state(s)?.user);
+    const sockets = [...this.signedIn].filter((s) => state(s)?.user);
     const started = new Date();
     const since = new Date(this.lastPoll.getTime() - ACCOUNT_CLOCK_SLACK_MS);
     if (sockets.length === 0) {

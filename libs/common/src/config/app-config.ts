@@ -148,6 +148,8 @@ export const configSchema = z.object({
   // How API nodes share socket.io rooms: one node in memory, Redis, or PostgreSQL.
   REALTIME_ADAPTER: z.enum(['memory', 'redis', 'postgres']).optional(),
   REALTIME_BACKLOG_LIMIT: z.coerce.number().int().min(1).max(100_000).default(1000),
+  // Recent events each followed article keeps in memory for catch-ups.
+  REALTIME_TAIL_EVENTS: z.coerce.number().int().min(0).max(10_000).default(256),
   // "Catch me up" (GET /api/articles/:slug/digest) looks back at most this
   // far, and over at most this many of the article's latest events, so one
   // digest costs the same however long the reader was away.

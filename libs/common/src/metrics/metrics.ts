@@ -24,16 +24,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Delivery is the hottest path (one count per event and socket): counted
+  // as plain numbers there, added to the counter when it is read.
+  private readonly deliveries = { live: 0, replay: 0 };
+
   readonly eventsDelivered = new Counter({
     name: 'rejoinder_realtime_events_delivered_total',
     help: 'Events sent to sockets: live, or replayed to a reader catching up',
     labelNames: ['mode'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const mode of ['live', 'replay'] as const) {
+        if (this.deliveries[mode] > 0) this.eventsDelivered.inc({ mode }, this.deliveries[mode]);
+        this.deliveries[mode] = 0;
+      }
+    },
   });
 
-  // Bound once: delivery is the hottest path, and a label lookup per send adds up.
-  readonly deliveredLive = this.eventsDelivered.labels({ mode: 'live' });
-  readonly deliveredReplay = this.eventsDelivered.labels({ mode: 'replay' });
+  delivered(replay: boolean): void {
+    if (replay) this.deliveries.replay++;
+    else this.deliveries.live++;
+  }
 
   readonly eventsDropped = new Counter({
     name: 'rejoinder_realtime_events_dropped_total',
@@ -51,6 +62,12 @@ export class Metrics {
   readonly replays = new Counter({
     name: 'rejoinder_realtime_catchup_replays_total',
     help: 'Subscriptions that replayed missed events (subscribe with `after`)',
+    registers: [this.registry],
+  });
+
+  readonly tailReplays = new Counter({
+    name: 'rejoinder_realtime_tail_replays_total',
+    help: "Catch-ups served from the article stream's recent events in memory instead of the event table",
     registers: [this.registry],
   });
 
