@@ -85,7 +85,8 @@ export function insertPublished(c: PublishedComment, event: { type: string; payl
   const text = `WITH art AS (
     UPDATE articles SET last_seq = last_seq + 1, comment_count = comment_count + 1${counts}
     WHERE id = ${articleId}::uuid AND state = 'open'
-    RETURNING last_seq AS seq, now() AS at
+    -- At the log's precision, so the live event says the time a replay will.
+    RETURNING last_seq AS seq, now()::timestamptz(3) AS at
   ), ins AS (
     INSERT INTO comments (id, article_id, parent_id, author_id, path, depth, status, listed,
                           body_source, body_html, created_at, updated_at,
