@@ -10,7 +10,7 @@ const need = minimum.split('.').map(Number);
 const older = need.findIndex((n, i) => (have[i] ?? 0) !== n);
 if (older !== -1 && (have[older] ?? 0) < need[older]) {
   console.error(
-    `Rejoinder needs Node.js ${minimum} or newer; this is Node.js ${process.versions.node}. Install a current Node.js 20 or 22 LTS.`,
+    `Rejoinder needs Node.js ${minimum} or newer; this is Node.js ${process.versions.node}. Install Node.js 22 LTS (the version in .nvmrc): 'nvm install', or without root: 'npm install --prefix ~/.cache/node22 node@22' and put ~/.cache/node22/node_modules/node/bin first on PATH.`,
   );
   process.exit(1);
 }

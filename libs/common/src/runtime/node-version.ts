@@ -1,6 +1,6 @@
 // The oldest Node.js the project runs on; package.json `engines` says the same
 // (a unit test keeps them in step).
-export const MINIMUM_NODE_VERSION = '20.19.0';
+export const MINIMUM_NODE_VERSION = '22.22.3';
 
 // A message for an older Node.js than `minimum`, or null when `actual` is new enough.
 export function nodeVersionProblem(actual: string, minimum = MINIMUM_NODE_VERSION): string | null {
@@ -10,7 +10,7 @@ export function nodeVersionProblem(actual: string, minimum = MINIMUM_NODE_VERSIO
     const a = have[i] ?? 0;
     if (a > need[i]) return null;
     if (a < need[i])
-      return `Rejoinder needs Node.js ${minimum} or newer; this is Node.js ${actual.replace(/^v/, '')}. Install a current Node.js 20 or 22 LTS.`;
+      return `Rejoinder needs Node.js ${minimum} or newer; this is Node.js ${actual.replace(/^v/, '')}. Install Node.js 22 LTS (the version in .nvmrc): 'nvm install', or without root: 'npm install --prefix ~/.cache/node22 node@22' and put ~/.cache/node22/node_modules/node/bin first on PATH.`;
   }
   return null;
 }
