@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { context, propagation, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import { admitPosts } from './http/posting-admission.js';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, Metrics, RedisConnections } from '@rejoinder/common';
@@ -102,12 +102,17 @@ export async function createApp(
     // No form parser: JSON is the only body the API reads (Fastify's own parser).
     { bufferLogs: true, bodyParser: false },
   );
-  await app.register(helmet, SECURITY_HEADERS);
   app.useLogger(app.get(Logger));
   const io = new RealtimeIoAdapter(app, config, databaseUrl, app.get(RedisConnections));
   await io.connect();
   app.useWebSocketAdapter(io);
   const fastify = app.getHttpAdapter().getInstance();
+  // Security headers from helmet, built once (its Fastify plugin builds the
+  // middleware again for every request), set on the raw response first.
+  const securityHeaders = helmet(SECURITY_HEADERS);
+  fastify.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
+  );
   const readiness = app.get(Readiness);
   const metrics = app.get(Metrics);
   fastify.addHook('onRequest', async (request, reply) => {

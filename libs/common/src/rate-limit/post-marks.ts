@@ -15,7 +15,9 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 // bounded by the connection).
 @Injectable()
 export class PostMarks {
+  private static readonly SWEEP_FLOOR = 10_000;
   private readonly memory = new Map<string, { owner: string; expiresAt: number }>();
+  private sweepAt = PostMarks.SWEEP_FLOOR;
 
   constructor(@Optional() @Inject(RATE_LIMIT_REDIS) private readonly redis?: RedisConnection | null) {}
 
@@ -79,12 +81,20 @@ export class PostMarks {
   }
 
   private setInMemory(key: string, owner: string, expiresAt: number): void {
-    // Expired marks are swept when the map grows, so memory stays bounded by
-    // the marks of one window.
-    if (this.memory.size >= 10_000) {
+    // Expired marks are swept when the map has doubled since the last sweep,
+    // so memory stays bounded by twice the marks of one window and a post
+    // pays O(1) on average (a sweep on every post past a fixed size cost a
+    // scan of the whole map each time).
+    if (this.memory.size >= this.sweepAt) {
       const now = Date.now();
       for (const [k, mark] of this.memory) if (mark.expiresAt <= now) this.memory.delete(k);
+      this.sweepAt = Math.max(PostMarks.SWEEP_FLOOR, 2 * this.memory.size);
     }
     this.memory.set(key, { owner, expiresAt });
+  }
+
+  // How many marks the memory holds now (for tests and metrics).
+  get inMemory(): number {
+    return this.memory.size;
   }
 }
