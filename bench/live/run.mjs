@@ -29,6 +29,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { apiNodeFlags } from '../api-node-flags.mjs';
 import { io } from 'socket.io-client';
 import {
   CLK_TCK,
@@ -231,7 +232,12 @@ function profileArgs(label) {
 }
 async function startApi(dbUrl, label) {
   const port = await freePort();
-  const args = ['--inspect=127.0.0.1:0', ...profileArgs(label), join(ROOT, 'dist/apps/api/src/main.js')];
+  const args = [
+    ...apiNodeFlags(),
+    '--inspect=127.0.0.1:0',
+    ...profileArgs(label),
+    join(ROOT, 'dist/apps/api/src/main.js'),
+  ];
   const child = spawnNode(SERVER_CORE, args, {
     cwd: ROOT,
     env: {

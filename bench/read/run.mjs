@@ -20,6 +20,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { apiNodeFlags } from '../api-node-flags.mjs';
 import { ARTICLES, ensureDataset } from './dataset.mjs';
 import { pacedRun, percentiles } from './paced.mjs';
 
@@ -356,7 +357,7 @@ async function main() {
   const { configSchema } = await import(join(ROOT, 'dist/libs/common/src/config/app-config.js'));
   const inherited = Object.fromEntries(Object.entries(env).filter(([key]) => !(key in (configSchema?.shape ?? {}))));
   const common = { ...inherited, DATABASE_URL: dataset.databaseUrl, DATABASE_POOL_SIZE: String(SETTINGS.poolSize) };
-  const api = startChild('API (node dist/apps/api/src/main.js)', ['dist/apps/api/src/main.js'], {
+  const api = startChild('API (node dist/apps/api/src/main.js)', [...apiNodeFlags(), 'dist/apps/api/src/main.js'], {
     ...common,
     PORT: String(apiPort),
     HOST: '127.0.0.1',

@@ -28,6 +28,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { apiNodeFlags } from '../api-node-flags.mjs';
 import { CLK_TCK, Histogram, rssMiB, sleep } from '../live/lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -222,7 +223,7 @@ async function startApi(url, root = ROOT, name = 'API') {
     : [];
   const handle = spawnServer(
     name,
-    [...PRELOAD, ...prof, join(root, 'dist/apps/api/src/main.js')],
+    [...apiNodeFlags(), ...PRELOAD, ...prof, join(root, 'dist/apps/api/src/main.js')],
     {
       NODE_ENV: 'production',
       DATABASE_URL: url,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { configSchema, loadConfig } from '@rejoinder/common';
+import { apiNodeFlags } from '../support/server-process.js';
 
 // No Docker engine runs here, so the compose file is checked by reading it;
 // the same proxy configuration runs for real in test/e2e/proxy.e2e.spec.ts.
@@ -79,6 +80,15 @@ describe('docker-compose.yml', () => {
     expect(api.healthcheck.test.join(' ')).toContain('/ready');
     const grace = Number(String(api.stop_grace_period).replace('s', '')) * 1000;
     expect(grace).toBeGreaterThan(Number(api.environment.SHUTDOWN_TIMEOUT_MS));
+  });
+});
+
+describe('how the server is started', () => {
+  it('runs with the same Node.js flags from npm start, the Dockerfile and the tests', () => {
+    const flags = apiNodeFlags();
+    expect(flags).toContain('--optimize-for-size');
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'))![1];
+    expect(JSON.parse(cmd)).toEqual(['node', ...flags, 'dist/apps/api/src/main.js']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { TEST_JWT_SECRET, TEST_LIMITS } from './test-app.js';
 
@@ -10,10 +11,19 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
+// The Node.js flags `npm start` runs the server with (package.json's start
+// script; the Dockerfile's CMD says the same).
+export function apiNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const match = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/apps\/api\/src\/main\.js/.exec(scripts.start);
+  if (!match) throw new Error(`package.json's start script does not run dist/apps/api/src/main.js: ${scripts.start}`);
+  return match[1].trim().split(/\s+/).filter(Boolean);
+}
+
 // The built server (dist/) as a real process on its own port, against the
-// run's test database.
+// run's test database, started as `npm start` starts it.
 export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+  const child = spawn(process.execPath, [...apiNodeFlags(), 'dist/apps/api/src/main.js'], {
     env: {
       ...process.env,
       NODE_ENV: 'test',
