@@ -17,4 +17,4 @@ COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/package.json ./
 USER node
 EXPOSE 3000
-CMD ["node", "--optimize-for-size", "dist/apps/api/src/main.js"]
+CMD ["node", "--liftoff-only", "dist/apps/api/src/main.js"]

@@ -86,7 +86,7 @@ describe('docker-compose.yml', () => {
 describe('how the server is started', () => {
   it('runs with the same Node.js flags from npm start, the Dockerfile and the tests', () => {
     const flags = apiNodeFlags();
-    expect(flags).toContain('--optimize-for-size');
+    expect(flags).toContain('--liftoff-only');
     const cmd = /^CMD (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'))![1];
     expect(JSON.parse(cmd)).toEqual(['node', ...flags, 'dist/apps/api/src/main.js']);
   });

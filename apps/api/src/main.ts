@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   requireSupportedNode();
   const config = configOrExit();
   const logger = createLogger(config);
-  const tracing = startTracing();
+  const tracing = await startTracing();
   const server = await startServer(config, logger);
   logger.info({ url: server.url }, `Rejoinder is serving on ${server.url} (API documentation: ${server.url}/docs)`);
 

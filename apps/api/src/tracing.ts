@@ -1,8 +1,3 @@
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { PrismaInstrumentation, registerInstrumentations } from '@prisma/instrumentation';
-
 export interface Tracing {
   // Sends what is buffered, then stops.
   shutdown(): Promise<void>;
@@ -11,9 +6,17 @@ export interface Tracing {
 // OpenTelemetry traces over OTLP/HTTP, only when an endpoint is configured
 // (the standard OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
 // read by the exporter with the other OTEL_* settings). Otherwise the API's
-// tracer stays the no-op one and the spans in the code cost next to nothing.
-export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | null {
+// tracer stays the no-op one, the spans in the code cost next to nothing, and
+// the SDK is not even loaded (it would hold several MiB of every node's heap).
+export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promise<Tracing | null> {
   if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return null;
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, NodeTracerProvider }, prisma] =
+    await Promise.all([
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/sdk-trace-node'),
+      import('@prisma/instrumentation'),
+    ]);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'rejoinder-api' }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
@@ -21,6 +24,6 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | nu
   // The async-hooks context manager and W3C trace-context propagation.
   provider.register();
   // Prisma reports its operations, transactions and SQL statements as spans.
-  registerInstrumentations({ tracerProvider: provider, instrumentations: [new PrismaInstrumentation()] });
+  prisma.registerInstrumentations({ tracerProvider: provider, instrumentations: [new prisma.PrismaInstrumentation()] });
   return { shutdown: () => provider.shutdown() };
 }
