@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createArticle, createUser, http } from '../support/factories.js';
 import { holdArticleLock, untilLockWaiters } from '../support/locks.js';
+import { connectSocket } from '../support/sockets.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 
-describe('posting when a node already stores as many comments as it admits', () => {
+describe('posting when a node already stores as many comments as it admits, over HTTP and sockets alike', () => {
   let t: TestApp;
   beforeAll(async () => {
     // Long enough that the first post is still waiting while the second arrives.
@@ -49,6 +50,65 @@ describe('posting when a node already stores as many comments as it admits', () 
     });
     expect(retried.status).toBe(201);
     expect(await t.prisma.comment.count({ where: { articleId: article.id } })).toBe(2);
+  });
+
+  it('refuses a socket post with a POSTING_BUSY ack while an HTTP post holds the place, and takes it after', async () => {
+    const article = await createArticle(t.prisma);
+    const [first, second] = await Promise.all([createUser(t), createUser(t)]);
+    const socket = await connectSocket(t.url, { token: second.token });
+    try {
+      const lock = await holdArticleLock(article.id);
+      const waiting = http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+        token: first.token,
+        body: { body: 'waiting on the lock' },
+      });
+      const id = randomUUID();
+      let refused;
+      try {
+        await untilLockWaiters(1);
+        refused = await socket.ack('comment.create', { article: article.slug, id, body: 'over the socket' });
+      } finally {
+        await lock.release();
+      }
+      expect(refused).toMatchObject({ error: { code: 'POSTING_BUSY', status: 429, retryAfterSeconds: 1 } });
+      expect((await waiting).status).toBe(201);
+      expect(await t.prisma.comment.count({ where: { id } })).toBe(0);
+      const retried = await socket.ack('comment.create', { article: article.slug, id, body: 'over the socket' });
+      expect(retried).toMatchObject({ created: true, comment: { id } });
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('refuses an HTTP post while a socket post holds the place', async () => {
+    const article = await createArticle(t.prisma);
+    const [first, second] = await Promise.all([createUser(t), createUser(t)]);
+    const socket = await connectSocket(t.url, { token: first.token });
+    try {
+      const lock = await holdArticleLock(article.id);
+      const waiting = socket.ack('comment.create', { article: article.slug, body: 'socket post on the lock' });
+      let refused;
+      try {
+        await untilLockWaiters(1);
+        refused = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+          token: second.token,
+          body: { body: 'one too many' },
+        });
+      } finally {
+        await lock.release();
+      }
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({ code: 'POSTING_BUSY' });
+      expect(await waiting).toMatchObject({ created: true });
+      // The socket post gave its place back.
+      const after = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+        token: second.token,
+        body: { body: 'room again' },
+      });
+      expect(after.status).toBe(201);
+    } finally {
+      socket.close();
+    }
   });
 
   it('does not hold back other requests: reads are answered while the post waits', async () => {

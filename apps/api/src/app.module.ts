@@ -28,6 +28,7 @@ import { InFlight, InFlightInterceptor } from './http/in-flight.js';
 import { ModerationController } from './http/moderation.controller.js';
 import { PrivacyController } from './http/privacy.controller.js';
 import { RolesGuard } from './auth/roles.guard.js';
+import { PostingAdmission } from './http/posting-admission.js';
 import { EventsGateway } from './realtime/events.gateway.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 
@@ -103,6 +104,7 @@ export class AppModule {
         AuthGuard,
         RolesGuard,
         EventsGateway,
+        PostingAdmission,
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: InFlightInterceptor },
       ],

@@ -3,7 +3,7 @@ import { context, propagation, Span, SpanKind, SpanStatusCode, trace } from '@op
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from 'helmet';
-import { admitPosts } from './http/posting-admission.js';
+import { admitPosts, PostingAdmission } from './http/posting-admission.js';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, Metrics, RedisConnections } from '@rejoinder/common';
 import { applyMigrations, DatabaseHandle, openDatabase } from '@rejoinder/db';
@@ -118,7 +118,7 @@ export async function createApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
-  admitPosts(fastify, config.POSTS_IN_PROGRESS_MAX);
+  admitPosts(fastify, app.get(PostingAdmission));
   // A trace span per request (a no-op unless tracing is configured), joined to
   // the caller's trace from `traceparent`; what the handler does runs inside it.
   const tracer = trace.getTracer('rejoinder');

@@ -35,6 +35,7 @@ import { PacketType } from 'socket.io-parser';
 import * as ws from 'ws';
 import { z } from 'zod';
 import { toProblem } from '../http/problem.js';
+import { PostingAdmission } from '../http/posting-admission.js';
 import { clientAddress, proxyTrust } from '../http/client-address.js';
 import type { ProxyTrust } from '../http/client-address.js';
 import { AckError, ackError } from './socket-ack.js';
@@ -283,6 +284,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
     private readonly health: ThreadHealthService,
+    private readonly admission: PostingAdmission,
   ) {
     this.trust = proxyTrust(config.TRUST_PROXY);
   }
@@ -489,6 +491,9 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     @ConnectedSocket() socket: Socket,
     @MessageBody() body: unknown,
   ): Promise<{ comment: CommentView; created: boolean } | AckError> {
+    // The node's posting admission, shared with HTTP posts (ADR 26).
+    const leave = this.admission.enter();
+    if (!leave) return ackError(this.admission.refusal());
     try {
       // The account as it is now: role (moderators skip premoderation and
       // limits), and a token that may have expired since the handshake.
@@ -498,6 +503,8 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       return await this.comments.create(user, article, input, { ip: state(socket).address });
     } catch (error) {
       return ackError(error);
+    } finally {
+      leave();
     }
   }
 
