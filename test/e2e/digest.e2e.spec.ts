@@ -392,3 +392,52 @@ describe('the digest over the socket', () => {
     expect(reader.events.some((e) => e.data.comment?.id === there.id)).toBe(false);
   });
 });
+
+describe('digests per client address', () => {
+  let limited: TestApp;
+  beforeAll(async () => {
+    limited = await startTestApp({ RATE_DIGESTS_PER_IP: '2', RATE_DIGESTS_PER_IP_WINDOW: '60' });
+  });
+  afterAll(async () => {
+    await limited.close();
+  });
+
+  it('are limited over HTTP and with a subscription together, with 429 / RATE_LIMITED, and a refused subscribe follows nothing', async () => {
+    const article = await createArticle(limited.prisma);
+    const url = `/api/articles/${article.slug}/digest?since=0`;
+    expect((await http(limited, 'GET', url)).status).toBe(200);
+    const s = await connectSocket(limited.url);
+    try {
+      const first = await s.ack('subscribe', { article: article.slug, after: 0, digest: true });
+      expect(first).toMatchObject({ articleId: article.id });
+      expect(s.session.filter((m) => m.type === 'digest')).toHaveLength(1);
+
+      // The third digest from this address, over either door, is refused.
+      const refused = await http(limited, 'GET', url);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(refused.body).toMatchObject({ code: 'RATE_LIMITED' });
+
+      expect(await s.ack('unsubscribe', { article: article.slug })).not.toHaveProperty('error');
+      const ack = await s.ack('subscribe', { article: article.slug, after: 0, digest: true });
+      expect(ack).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+      expect(s.session.filter((m) => m.type === 'digest')).toHaveLength(1);
+      // Not subscribed: a new comment does not reach the socket.
+      const writer = await createUser(limited);
+      const comment = await postComment(limited, writer, article.slug, 'after the refusal');
+      const sentinel = await connectSocket(limited.url);
+      try {
+        await sentinel.ack('subscribe', { article: article.slug, after: 0 });
+        await sentinel.waitFor((e) => e.some((x) => x.type === 'comment.created' && x.data.comment.id === comment.id));
+      } finally {
+        sentinel.close();
+      }
+      expect(s.events.some((e) => e.type === 'comment.created')).toBe(false);
+      // Following without a digest is not limited.
+      expect(await s.ack('subscribe', { article: article.slug, after: 0 })).toMatchObject({ articleId: article.id });
+    } finally {
+      s.close();
+    }
+  });
+});

@@ -16,6 +16,7 @@ export const TEST_LIMITS = {
   RATE_COMMENTS_PER_NEW_USER_WINDOW: '1',
   RATE_COMMENTS_PER_IP: '100000',
   RATE_AUTH_PER_IP: '100000',
+  RATE_DIGESTS_PER_IP: '100000',
   SOCKET_CONNECTIONS_PER_IP: '100000',
   // Suites post fast to one article: automatic slow mode is tested on its own.
   SLOW_MODE_AUTO_COMMENTS_PER_MINUTE: '0',

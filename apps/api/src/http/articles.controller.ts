@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
-import { ErrorCode, pageQuery, seqSchema, ZodValidationPipe } from '@rejoinder/common';
+import { ErrorCode, pageQuery, RateLimits, seqSchema, ZodValidationPipe } from '@rejoinder/common';
 import {
   ArticlesService,
   CommentsService,
@@ -59,6 +59,7 @@ export class ArticlesController {
     private readonly realtime: RealtimeService,
     private readonly moderation: ModerationService,
     private readonly digests: DigestService,
+    private readonly limits: RateLimits,
   ) {}
 
   @Get()
@@ -146,12 +147,16 @@ export class ArticlesController {
     ErrorCode.SinceAhead,
     ErrorCode.InvalidToken,
     ErrorCode.TokenExpired,
+    ErrorCode.RateLimited,
   )
-  digest(
+  async digest(
     @Param('slug') slug: string,
     @Query(new ZodValidationPipe(digestQuerySchema)) query: z.output<typeof digestQuerySchema>,
     @CurrentUser() viewer: AuthUser | null,
+    @Req() request: FastifyRequest,
   ): Promise<Digest> {
+    // Per client address, shared with digests asked for with a subscription.
+    await this.limits.consume('digest-ip', request.ip);
     return this.digests.digest(slugParam(slug), query.since, viewer);
   }
 

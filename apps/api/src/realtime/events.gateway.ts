@@ -19,6 +19,7 @@ import {
   Metrics,
   MODERATION_FEED,
   parseInput,
+  RateLimits,
   realtimeAdapter,
   RedisConnections,
   seqSchema,
@@ -285,6 +286,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     private readonly metrics: Metrics,
     private readonly health: ThreadHealthService,
     private readonly admission: PostingAdmission,
+    private readonly limits: RateLimits,
   ) {
     this.trust = proxyTrust(config.TRUST_PROXY);
   }
@@ -420,6 +422,10 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       const input = parseInput(subscribeSchema, body);
       const since = digestSince(input);
       const { subscriptions, sink } = state(socket);
+      // The digest's limit per client address, shared with HTTP digests: a
+      // refused one subscribes to nothing (send it again later, or without
+      // the digest).
+      if (since) await this.limits.consume('digest-ip', state(socket).address);
       // The account as it is at this moment decides what the subscription
       // may follow and replay (later changes reach it through followAccounts).
       const user = await this.currentUser(socket);

@@ -109,6 +109,10 @@ export const configSchema = z.object({
   RATE_COMMENTS_PER_IP_WINDOW: z.coerce.number().int().min(1).default(60),
   RATE_AUTH_PER_IP: z.coerce.number().int().min(1).default(10),
   RATE_AUTH_PER_IP_WINDOW: z.coerce.number().int().min(1).default(60),
+  // Digests ("catch me up"), over HTTP and with a socket subscription,
+  // per client address: each reads up to DIGEST_MAX_EVENTS events.
+  RATE_DIGESTS_PER_IP: z.coerce.number().int().min(1).default(120),
+  RATE_DIGESTS_PER_IP_WINDOW: z.coerce.number().int().min(1).default(60),
   // Failed sign-ins per account (from any address) before it is locked for
   // the rest of the window: what stops a guesser spread over many addresses.
   RATE_LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),

@@ -17,7 +17,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { clientView } from '../redis/redis-connection.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 
-export type LimitName = 'comment-user' | 'comment-new-user' | 'comment-ip' | 'auth-ip' | 'login-failures';
+export type LimitName = 'comment-user' | 'comment-new-user' | 'comment-ip' | 'auth-ip' | 'digest-ip' | 'login-failures';
 
 // The Redis connection (a RedisConnection) limits are shared through, when
 // REDIS_URL is set.
@@ -109,6 +109,7 @@ export class RateLimits {
       'comment-new-user': make('cn', config.RATE_COMMENTS_PER_NEW_USER, config.RATE_COMMENTS_PER_NEW_USER_WINDOW),
       'comment-ip': make('ci', config.RATE_COMMENTS_PER_IP, config.RATE_COMMENTS_PER_IP_WINDOW),
       'auth-ip': make('ai', config.RATE_AUTH_PER_IP, config.RATE_AUTH_PER_IP_WINDOW),
+      'digest-ip': make('di', config.RATE_DIGESTS_PER_IP, config.RATE_DIGESTS_PER_IP_WINDOW),
       'login-failures': make(
         'lf',
         config.RATE_LOGIN_FAILURES_PER_ACCOUNT,
