@@ -17,6 +17,8 @@
 //   BENCH_DROP_EVERY        10     every 10th socket (10 %) drops
 //   BENCH_DROP_DOWN_MS      2000   how long a dropped socket stays away
 //   BENCH_CPU_PROF=1        run the servers with --cpu-prof (profiles in bench/results/)
+//   BENCH_HEAP_PROF=1       sample the servers' allocations during each phase, garbage
+//                                  included (.heapprofile files in bench/results/)
 //   BENCH_PIN=0             do not pin (default: server on core 0, load generator on core 1)
 //   BENCH_LOG_LEVEL         warn   the API's LOG_LEVEL
 //   BENCH_MAX_SECONDS       600    hard stop for the whole run
@@ -536,6 +538,12 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
   const from = await head(server, poster);
   await Promise.all(subs.map((s) => s.call('phase')));
   const loopDelay = (await inspector?.loopDelayStart().catch(() => false)) ?? false;
+  if (process.env.BENCH_HEAP_PROF === '1' && inspector)
+    await inspector.call('HeapProfiler.startSampling', {
+      samplingInterval: 16384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
   const stopSampling = server.kind === 'api' ? sampleDatabase() : null;
   const cpu0 = cpuSeconds(pid);
   const subCpu0 = subs.reduce((a, s) => a + cpuSeconds(s.pid), 0);
@@ -586,6 +594,11 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
   })();
   const reports = await Promise.all(subs.map((s) => s.call('report', { from, to })));
   const eventLoopDelayMs = loopDelay ? await inspector.loopDelayRead().catch(() => null) : null;
+  if (process.env.BENCH_HEAP_PROF === '1' && inspector) {
+    const { profile } = await inspector.call('HeapProfiler.stopSampling');
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+    writeFileSync(join(ROOT, `bench/results/live-${name}.heapprofile`), JSON.stringify(profile));
+  }
   const database = stopSampling ? await stopSampling() : null;
 
   const steady = new Histogram();
