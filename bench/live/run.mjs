@@ -31,7 +31,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { apiNodeFlags } from '../api-node-flags.mjs';
+import { apiNodeFlags } from '../../scripts/api-node-flags.mjs';
 import { io } from 'socket.io-client';
 import {
   CLK_TCK,

@@ -20,7 +20,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { apiNodeFlags } from '../api-node-flags.mjs';
+import { apiNodeFlags } from '../../scripts/api-node-flags.mjs';
 import { ARTICLES, ensureDataset } from './dataset.mjs';
 import { pacedRun, percentiles } from './paced.mjs';
 

@@ -28,7 +28,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { apiNodeFlags } from '../api-node-flags.mjs';
+import { apiNodeFlags } from '../../scripts/api-node-flags.mjs';
 import { CLK_TCK, Histogram, rssMiB, sleep } from '../live/lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');

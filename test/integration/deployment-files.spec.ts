@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { configSchema, loadConfig } from '@rejoinder/common';
-import { apiNodeFlags } from '../support/server-process.js';
+import { apiNodeFlags } from '../../scripts/api-node-flags.mjs';
 
 // No Docker engine runs here, so the compose file is checked by reading it;
 // the same proxy configuration runs for real in test/e2e/proxy.e2e.spec.ts.

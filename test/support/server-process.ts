@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { apiNodeFlags } from '../../scripts/api-node-flags.mjs';
 import { TEST_JWT_SECRET, TEST_LIMITS } from './test-app.js';
 
 export interface ServerProcess {
@@ -9,15 +9,6 @@ export interface ServerProcess {
   url: string;
   logs: string[];
   stop(): Promise<number | null>;
-}
-
-// The Node.js flags `npm start` runs the server with (package.json's start
-// script; the Dockerfile's CMD says the same).
-export function apiNodeFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
-  const match = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/apps\/api\/src\/main\.js/.exec(scripts.start);
-  if (!match) throw new Error(`package.json's start script does not run dist/apps/api/src/main.js: ${scripts.start}`);
-  return match[1].trim().split(/\s+/).filter(Boolean);
 }
 
 // The built server (dist/) as a real process on its own port, against the

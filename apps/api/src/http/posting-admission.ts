@@ -47,10 +47,6 @@ export class PostingAdmission {
     };
   }
 
-  get count(): number {
-    return this.inProgress;
-  }
-
   refusal(): DomainError {
     return new DomainError(ErrorCode.PostingBusy, `This node is already storing ${this.max} comments`, {
       retryAfterSeconds: POSTING_BUSY_RETRY_AFTER_SECONDS,

@@ -93,7 +93,7 @@ export class PostMarks {
     this.memory.set(key, { owner, expiresAt });
   }
 
-  // How many marks the memory holds now (for tests and metrics).
+  // How many marks this node's memory holds now.
   get inMemory(): number {
     return this.memory.size;
   }

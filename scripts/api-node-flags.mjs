@@ -1,6 +1,7 @@
-// The Node.js flags the API runs with, read from package.json's `start` script
-// (the Dockerfile's CMD and the tests' server processes use the same; a test
-// keeps them in step), so the benchmarks measure the server as it is run.
+// The Node.js flags the API runs with, read from package.json's `start` script.
+// The tests' server processes and the benchmarks start it with these, so both
+// exercise the server as it is run; the Dockerfile's CMD says the same (a test
+// keeps it in step).
 import { readFileSync } from 'node:fs';
 
 export function apiNodeFlags() {
