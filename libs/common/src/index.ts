@@ -10,3 +10,4 @@ export * from './redis/redis-connection.js';
 export * from './events/event-catalogue.js';
 export * from './rate-limit/post-marks.js';
 export * from './validation/text.js';
+export * from './urls/canonical-url.js';

@@ -13,6 +13,8 @@ export interface ArticleRecord {
   byline: string;
   publishedAt: Date;
   sourceUrl: string | null;
+  externalId: string | null;
+  urlKey: string | null;
   bodySource: string;
   bodyHtml: string;
   state: ArticleState;
@@ -39,6 +41,7 @@ export interface ArticleSeed {
   byline: string;
   publishedAt: Date;
   sourceUrl: string | null;
+  urlKey?: string | null;
   bodySource: string;
   bodyHtml: string;
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { articleUrlKey } from '@rejoinder/common';
 import { join } from 'node:path';
 import { ArticlesRepository } from '../articles/articles.repository.js';
 import { renderArticleMarkdown } from '../markdown/markdown-renderer.js';
@@ -22,6 +23,7 @@ export class SeedService {
         byline: source.author,
         publishedAt: source.publishedAt,
         sourceUrl: source.sourceUrl,
+        urlKey: source.sourceUrl ? articleUrlKey(source.sourceUrl) : null,
         bodySource: source.body,
         bodyHtml: renderArticleMarkdown(source.body),
       });
