@@ -23,7 +23,7 @@ afterAll(async () => {
 
 // Users are made directly in the database here: registering through the API
 // would use up this address's registration quota, which is under test.
-async function user(t: TestApp, options: { ageDays?: number; role?: 'moderator' } = {}) {
+async function user(t: TestApp, options: { ageDays?: number; role?: 'moderator'; trustLevel?: number } = {}) {
   const username = unique('rl').replace('-', '_');
   const password = 'long enough password';
   const { hash } = await import('@node-rs/argon2');
@@ -35,6 +35,9 @@ async function user(t: TestApp, options: { ageDays?: number; role?: 'moderator' 
       passwordHash: await hash(password),
       role: options.role ?? 'commenter',
       createdAt: new Date(Date.now() - (options.ageDays ?? 0) * 86_400_000),
+      // An established account has earned a level (computed when stale).
+      trustLevel: options.trustLevel ?? 0,
+      trustComputedAt: options.trustLevel === undefined ? null : new Date(),
     },
   });
   const { TokenService } = await import('@rejoinder/accounts');
@@ -48,7 +51,7 @@ const post = (t: TestApp, token: string, slug: string, body: string, extra: obje
 describe('comment limits', () => {
   it('allows one comment per 5 s to an established account, with 429 and Retry-After, over REST and the socket', async () => {
     const article = await createArticle(t.prisma);
-    const u = await user(t, { ageDays: 2 });
+    const u = await user(t, { ageDays: 2, trustLevel: 1 });
     expect((await post(t, u.token, article.slug, 'first')).status).toBe(201);
     const second = await post(t, u.token, article.slug, 'second');
     expect(second.status).toBe(429);
@@ -72,6 +75,15 @@ describe('comment limits', () => {
     const fresh = await user(t);
     await post(t, fresh.token, article.slug, 'hello');
     const again = await post(t, fresh.token, article.slug, 'hello again');
+    expect(again.status).toBe(429);
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(5);
+  });
+
+  it('is as strict for an older account that has not earned a trust level yet (level 0)', async () => {
+    const article = await createArticle(t.prisma);
+    const unproven = await user(t, { ageDays: 3, trustLevel: 0 });
+    expect((await post(t, unproven.token, article.slug, 'hello')).status).toBe(201);
+    const again = await post(t, unproven.token, article.slug, 'hello again');
     expect(again.status).toBe(429);
     expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(5);
   });

@@ -334,6 +334,7 @@ describe('thread health', () => {
         heldShare: 0.143,
         removedShare: 0.143,
         newAccountShare: 0.714,
+        holdsByReason: { user_premoderated: 1 },
       },
       hottest: [
         {

@@ -19,7 +19,7 @@ import { startTestApp, TestApp } from '../support/test-app.js';
 // approval; a comment whose author erased their account. A reader that
 // stops reading is in realtime.e2e.spec.ts.
 
-type State = 'published' | 'pending' | 'held' | 'rejected' | 'removed' | 'deleted' | 'edited' | 'erased';
+type State = 'published' | 'pending' | 'held' | 'rejected' | 'removed' | 'deleted' | 'edited' | 'erased' | 'ghosted';
 // `demoted`: a moderator demoted to commenter while their sockets were open.
 type ViewerKind = 'anonymous' | 'author' | 'other' | 'demoted' | 'moderator' | 'admin';
 type Outcome = 'full' | 'placeholder' | 'hidden';
@@ -30,7 +30,9 @@ type Observed = 'full' | 'placeholder' | 'absent';
 // approval, edit); `held`: held back by reports; `rejected`: held, then
 // rejected; `removed`: for personal information; `deleted` by its author;
 // `edited`: published, with an earlier body; `erased`: edited, reported,
-// then its author erased their account (the author reads as anyone then).
+// then its author erased their account (the author reads as anyone then);
+// `ghosted`: written under a ghost ban, then edited (its author reads it as
+// published everywhere, and is never told).
 const hiddenButOwn = {
   anonymous: 'hidden',
   author: 'full',
@@ -69,6 +71,7 @@ const EXPECTED: Record<State, Record<ViewerKind, Outcome>> = {
     moderator: 'placeholder',
     admin: 'placeholder',
   },
+  ghosted: hiddenButOwn,
 };
 const STATES = Object.keys(EXPECTED) as State[];
 const VIEWERS: ViewerKind[] = ['anonymous', 'author', 'other', 'demoted', 'moderator', 'admin'];
@@ -165,7 +168,13 @@ const DOORS: Door[] = [
     shows: (_o, f) => listed(EXPECTED[f.state].anonymous),
   },
   { name: 'permalink', look: (f, v) => get(`/api/comments/${f.id}`, token(f, v)), shows: listed },
-  { name: 'permalink ancestors', look: (f, v) => get(`/api/comments/${f.childId}`, token(f, v)), shows: inChain },
+  {
+    // Under a ghost ban the reply is the author's own, shadowed too: to
+    // anyone else the whole chain is not found.
+    name: 'permalink ancestors',
+    look: (f, v) => get(`/api/comments/${f.childId}`, token(f, v)),
+    shows: (o, f) => (f.state === 'ghosted' && o === 'hidden' ? 'absent' : inChain(o)),
+  },
   {
     // The reply reaches the parent's author ("other"); the note of a reply
     // goes with its author's erased account.
@@ -270,7 +279,9 @@ async function build(state: State): Promise<Fixture> {
   const author = await createUser(t);
   const secret = `secret-${state}-${randomUUID()}`;
   const earlier =
-    state === 'edited' || state === 'pending' || state === 'erased' ? `earlier-${state}-${randomUUID()}` : null;
+    state === 'edited' || state === 'pending' || state === 'erased' || state === 'ghosted'
+      ? `earlier-${state}-${randomUUID()}`
+      : null;
   const root = await postComment(t, other, article.slug, 'root');
   let id: string;
   if (state === 'pending') {
@@ -286,10 +297,21 @@ async function build(state: State): Promise<Fixture> {
     expect(held.body.status).toBe('pending');
     id = held.body.id;
     await act(id, { action: 'approve' });
+  } else if (state === 'ghosted') {
+    const sanction = await http(t, 'PATCH', `/api/moderation/users/${author.id}`, {
+      token: moderator.token,
+      body: { ghostBanned: true, reason: 'spam' },
+    });
+    expect(sanction.body.ghostBanned).toBe(true);
+    const shadowed = await postComment(t, author, article.slug, earlier!, { parentId: root.id });
+    // The author is told it is published.
+    expect(shadowed.status).toBe('published');
+    id = shadowed.id;
   } else {
     id = (await postComment(t, author, article.slug, earlier ?? secret, { parentId: root.id })).id;
   }
-  const child = await postComment(t, other, article.slug, 'a reply', { parentId: id });
+  // Nobody else can reply to a ghost's comment: the author replies to it.
+  const child = await postComment(t, state === 'ghosted' ? author : other, article.slug, 'a reply', { parentId: id });
   if (state === 'removed' || state === 'deleted' || state === 'erased') await report(id, 1);
   if (state === 'erased') await edit({ id, author }, secret);
   if (state === 'rejected') await report(id, 3);
@@ -319,6 +341,7 @@ async function build(state: State): Promise<Fixture> {
       break;
     case 'pending':
     case 'edited':
+    case 'ghosted':
       await edit({ id, author }, secret);
       break;
     case 'held':
@@ -352,6 +375,7 @@ async function build(state: State): Promise<Fixture> {
     deleted: 'deleted',
     edited: 'published',
     erased: 'deleted',
+    ghosted: 'shadowed',
   }[state];
   expect((await t.prisma.comment.findUniqueOrThrow({ where: { id } })).status).toBe(expectedStatus);
   // An erased author has no account left: they read as anyone.
@@ -418,6 +442,12 @@ describe('who sees what', () => {
     const text = JSON.stringify(response);
     // The author's name travels only with the whole comment.
     if (observed !== 'full') expect(text).not.toContain(f.author.username);
+    // A ghost ban never shows through to anyone but staff: the author reads
+    // the comment as published.
+    if (!STAFF.has(viewer)) expect(text).not.toContain('shadowed');
+    if (f.state === 'ghosted' && viewer === 'author' && observed === 'full') {
+      for (const view of viewsOf(response, f.id)) expect(view.status).toBe('published');
+    }
     // Earlier bodies: only where revisions are read, by those allowed to.
     if (f.earlier) {
       const mayReadEarlier = door.revisions === true && expected === 'full';
@@ -449,7 +479,10 @@ describe('the responses the doors sent', () => {
     for (const f of fixtures.values()) {
       expect(articleViewSchema.safeParse(await get(`/api/articles/${f.slug}`)).error?.issues ?? []).toEqual([]);
       for (const viewer of VIEWERS) {
-        for (const path of [`/api/articles/${f.slug}/comments`, `/api/comments/${f.childId}`]) {
+        // A ghost's reply is not found by anyone but its author and staff.
+        const childFound = f.state !== 'ghosted' || viewer === 'author' || STAFF.has(viewer);
+        const paths = [`/api/articles/${f.slug}/comments`, ...(childFound ? [`/api/comments/${f.childId}`] : [])];
+        for (const path of paths) {
           const views = viewsOf(await get(path, token(f, viewer)));
           expect(views.length).toBeGreaterThan(1);
           for (const { replies: _r, repliesCursor: _c, ...view } of views) {

@@ -13,7 +13,7 @@ export interface Session {
   accessToken: string;
 }
 
-export type CommentStatus = 'published' | 'pending' | 'rejected' | 'removed' | 'deleted';
+export type CommentStatus = 'published' | 'pending' | 'rejected' | 'removed' | 'deleted' | 'shadowed';
 export interface CommentView {
   id: string;
   articleId: string;

@@ -8,6 +8,8 @@ import { PasswordHasher } from './password-hasher.js';
 import { IssuedToken, TokenService } from './token.service.js';
 import { UserRecord, UsersRepository } from './users.repository.js';
 import type { AccountState } from './users.repository.js';
+import { SIGNUP_POLICY } from './signup-policy.js';
+import type { SignupPolicy } from './signup-policy.js';
 
 export interface PublicAccount {
   id: string;
@@ -40,12 +42,14 @@ export class AccountsService {
     private readonly tokens: TokenService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly limits?: RateLimits,
+    @Optional() @Inject(SIGNUP_POLICY) private readonly signupPolicy?: SignupPolicy,
   ) {}
 
   // Self-service registration, unless the newsroom turned it off so readers
   // come only through its own login.
   async signUp(input: RegisterInput): Promise<Session> {
     if (!this.config.LOCAL_SIGNUP) throw new DomainError(ErrorCode.SignupDisabled);
+    await this.signupPolicy?.admit(input.email);
     return this.register(input);
   }
 
@@ -104,7 +108,13 @@ export class AccountsService {
   async current(userId: string): Promise<AuthUser> {
     const user = userId === ERASED_AUTHOR_ID ? null : await this.users.findById(userId);
     if (!user) throw new DomainError(ErrorCode.InvalidToken, 'The account no longer exists');
-    return { id: user.id, username: user.username, role: user.role, createdAt: user.createdAt };
+    return {
+      id: user.id,
+      username: user.username,
+      role: user.role,
+      createdAt: user.createdAt,
+      trustLevel: user.trustLevel,
+    };
   }
 
   // Role and sanctions of these accounts, those changed since `since` only

@@ -10,6 +10,8 @@ export interface UserRecord {
   createdAt: Date;
   externalIssuer: string | null;
   externalSubject: string | null;
+  // The trust level in force as last computed (read on every request).
+  trustLevel?: number;
 }
 
 export interface ExternalIdentity {
@@ -40,7 +42,8 @@ const userColumns = {
 } satisfies Prisma.UserSelect;
 
 export const USER_BY_ID = `SELECT id, username, email, password_hash AS "passwordHash", role::text AS role,
-  created_at AS "createdAt", external_issuer AS "externalIssuer", external_subject AS "externalSubject"
+  created_at AS "createdAt", external_issuer AS "externalIssuer", external_subject AS "externalSubject",
+  COALESCE(trust_level_pinned, trust_level)::int AS "trustLevel"
   FROM users WHERE id = $1::uuid`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

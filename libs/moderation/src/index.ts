@@ -5,3 +5,8 @@ export * from './dto/moderation.dto.js';
 export { assertMayParticipate } from './sanctions.js';
 export * from './health/thread-health.service.js';
 export { SlowModeService } from './slow-mode/slow-mode.service.js';
+export { TrustService } from './trust/trust.service.js';
+export * from './trust/trust-level.js';
+export { EmailDomainsService } from './email-domains/email-domains.service.js';
+export { SpamFeedbackWorker } from './spam/spam-feedback.worker.js';
+export { countLinks } from './moderation.policy.js';

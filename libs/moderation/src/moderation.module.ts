@@ -1,4 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { SIGNUP_POLICY } from '@rejoinder/accounts';
+import { APP_CONFIG } from '@rejoinder/common';
+import type { AppConfig } from '@rejoinder/common';
 import { COMMENT_POLICY, ForumModule } from '@rejoinder/forum';
 import { ModerationPolicy } from './moderation.policy.js';
 import { ModerationRepository } from './moderation.repository.js';
@@ -7,9 +10,18 @@ import { WordListsService } from './word-lists.service.js';
 import { ThreadHealthRepository } from './health/thread-health.repository.js';
 import { ThreadHealthService } from './health/thread-health.service.js';
 import { SlowModeService } from './slow-mode/slow-mode.service.js';
+import { TrustRepository } from './trust/trust.repository.js';
+import { TrustService } from './trust/trust.service.js';
+import { EmailDomainsRepository } from './email-domains/email-domains.repository.js';
+import { EmailDomainsService } from './email-domains/email-domains.service.js';
+import { AkismetClient } from './spam/akismet.client.js';
+import { SPAM_CHECK } from './spam/spam-check.js';
+import { SpamRepository } from './spam/spam.repository.js';
+import { SpamFeedbackWorker } from './spam/spam-feedback.worker.js';
 
-// Global so the forum's CommentsService receives the comment policy without
-// importing this module (which imports the forum).
+// Global so the forum's CommentsService receives the comment policy, and
+// accounts the sign-up policy, without importing this module (which imports
+// them).
 @Global()
 @Module({
   imports: [ForumModule],
@@ -21,8 +33,31 @@ import { SlowModeService } from './slow-mode/slow-mode.service.js';
     ThreadHealthRepository,
     ThreadHealthService,
     SlowModeService,
+    TrustRepository,
+    TrustService,
+    EmailDomainsRepository,
+    EmailDomainsService,
+    SpamRepository,
+    SpamFeedbackWorker,
+    // The spam check is on when AKISMET_KEY is set.
+    {
+      provide: SPAM_CHECK,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => (config.AKISMET_KEY ? new AkismetClient(config) : null),
+    },
     { provide: COMMENT_POLICY, useExisting: ModerationPolicy },
+    { provide: SIGNUP_POLICY, useExisting: EmailDomainsService },
   ],
-  exports: [ModerationService, WordListsService, ThreadHealthService, SlowModeService, COMMENT_POLICY],
+  exports: [
+    ModerationService,
+    WordListsService,
+    ThreadHealthService,
+    SlowModeService,
+    TrustService,
+    EmailDomainsService,
+    SpamFeedbackWorker,
+    COMMENT_POLICY,
+    SIGNUP_POLICY,
+  ],
 })
 export class ModerationModule {}

@@ -13,6 +13,46 @@ export interface SanctionState {
   premoderated: boolean;
 }
 
+// What the posting rules read about the author, in the one read a post makes
+// of its author (ADR "trust levels"): sanctions, trust, the address's domain,
+// and how many of its comments are published (counted up to $2 only: the
+// new-commenter rule needs no more).
+export const AUTHOR_STATE = `SELECT u.id, u.username, u.role::text AS role, u.banned_at AS "bannedAt",
+  u.suspended_until AS "suspendedUntil", u.premoderated, u.ghost_banned_at AS "ghostBannedAt",
+  u.created_at AS "createdAt", u.email, u.trust_level AS "trustLevel", u.trust_level_pinned AS "trustLevelPinned",
+  u.trust_computed_at AS "trustComputedAt",
+  (SELECT count(*)::int FROM (SELECT 1 FROM comments c WHERE c.author_id = u.id AND c.status = 'published'
+     LIMIT $2::int) p) AS "publishedUpTo"
+  FROM users u WHERE u.id = $1::uuid`;
+
+export interface AuthorState extends SanctionState {
+  ghostBannedAt: Date | null;
+  createdAt: Date;
+  email: string | null;
+  trustLevel: number;
+  trustLevelPinned: number | null;
+  trustComputedAt: Date | null;
+  publishedUpTo: number;
+}
+
+const USER_SANCTIONS = {
+  id: true,
+  username: true,
+  role: true,
+  bannedAt: true,
+  suspendedUntil: true,
+  premoderated: true,
+  ghostBannedAt: true,
+  trustLevel: true,
+  trustLevelPinned: true,
+} satisfies Prisma.UserSelect;
+
+export interface UserSanctions extends SanctionState {
+  ghostBannedAt: Date | null;
+  trustLevel: number;
+  trustLevelPinned: number | null;
+}
+
 export interface AuditRow {
   id: string;
   moderatorId: string | null;
@@ -39,17 +79,30 @@ export class ModerationRepository {
     return rows[0] ?? null;
   }
 
+  // Read for every new comment instead of sanctionState: one statement.
+  async authorState(userId: string, countPublishedUpTo: number): Promise<AuthorState | null> {
+    if (!UUID.test(userId)) return null;
+    const { rows } = await this.prisma.read<AuthorState>({ text: AUTHOR_STATE, values: [userId, countPublishedUpTo] });
+    return rows[0] ?? null;
+  }
+
   // Sets the user's sanctions and records the action, together.
   async setSanctions(
     userId: string,
-    data: { bannedAt?: Date | null; suspendedUntil?: Date | null; premoderated?: boolean },
+    data: {
+      bannedAt?: Date | null;
+      suspendedUntil?: Date | null;
+      premoderated?: boolean;
+      trustLevelPinned?: number | null;
+      ghostBannedAt?: Date | null;
+    },
     audit: { moderatorId: string; action: string; reasonCode?: string | null; note?: string | null },
-  ): Promise<SanctionState> {
+  ): Promise<UserSanctions> {
     const [user] = await this.prisma.$transaction([
       this.prisma.user.update({
         where: { id: userId },
         data,
-        select: { id: true, username: true, role: true, bannedAt: true, suspendedUntil: true, premoderated: true },
+        select: USER_SANCTIONS,
       }),
       this.prisma.moderationAction.create({
         data: {
@@ -152,11 +205,26 @@ export class ModerationRepository {
     return records;
   }
 
-  sanctionStates(userIds: string[]) {
-    return this.prisma.user.findMany({
-      where: { id: { in: userIds } },
-      select: { id: true, username: true, role: true, bannedAt: true, suspendedUntil: true, premoderated: true },
+  sanctionStates(userIds: string[]): Promise<UserSanctions[]> {
+    return this.prisma.user.findMany({ where: { id: { in: userIds } }, select: USER_SANCTIONS });
+  }
+
+  // Reports on the comment not yet resolved, weighed (a regular's counts more).
+  async openReportWeight(commentId: string): Promise<{ count: number; weight: number }> {
+    const [row] = await this.prisma.$queryRaw<{ count: number; weight: number }[]>`
+      SELECT count(*)::int AS count, coalesce(sum(weight), 0)::int AS weight
+      FROM reports WHERE comment_id = ${commentId}::uuid AND resolved_at IS NULL`;
+    return row;
+  }
+
+  // Why each of these comments was held (the rules named at the time).
+  async holdReasons(commentIds: string[]): Promise<Map<string, string[]>> {
+    if (commentIds.length === 0) return new Map();
+    const rows = await this.prisma.comment.findMany({
+      where: { id: { in: commentIds } },
+      select: { id: true, holdReasons: true },
     });
+    return new Map(rows.map((r) => [r.id, r.holdReasons]));
   }
 
   wordRules() {

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
 import { isModerator } from '@rejoinder/accounts';
-import { DomainError, DomainEventBus, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
+import { APP_CONFIG, DomainError, DomainEventBus, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
+import type { AppConfig } from '@rejoinder/common';
 import { CommentStatus, Role } from '@rejoinder/db';
 import {
   ArticlesRepository,
@@ -27,14 +28,31 @@ import type {
 } from './dto/moderation.dto.js';
 import { articleUpdated, SlowModeService } from './slow-mode/slow-mode.service.js';
 import { ModerationRepository } from './moderation.repository.js';
-import type { AuditRow, SanctionState } from './moderation.repository.js';
+import type { AuditRow, UserSanctions } from './moderation.repository.js';
 import { assertMayParticipate } from './sanctions.js';
+import { asTrustLevel, TrustService } from './trust/trust.service.js';
+import { TRUST_LEVEL_NAMES } from './trust/trust-level.js';
+
+// How much an account is trusted, for moderators only: the level in force
+// (0 new, 1 member, 2 regular), its name, and whether a moderator pinned it.
+export interface TrustView {
+  level: number;
+  name: string;
+  pinned: boolean;
+}
+
+export function trustView(user: { trustLevel: number; trustLevelPinned: number | null }): TrustView {
+  const level = asTrustLevel(user.trustLevelPinned ?? user.trustLevel);
+  return { level, name: TRUST_LEVEL_NAMES[level], pinned: user.trustLevelPinned !== null };
+}
 
 export interface QueueItem {
   comment: CommentView;
   version: number;
   openReports: number;
   moderationReason: string | null;
+  // Every rule that held it (the last time it was held).
+  holdReasons: string[];
   parent: CommentView | null;
   reports: { reason: string; note: string | null; createdAt: string }[];
   author: {
@@ -45,6 +63,8 @@ export interface QueueItem {
     banned: boolean;
     suspendedUntil: string | null;
     premoderated: boolean;
+    ghostBanned: boolean;
+    trust: TrustView;
   };
 }
 
@@ -66,6 +86,8 @@ export class ModerationService {
     private readonly bus: DomainEventBus,
     private readonly forum: CommentsService,
     private readonly slowMode: SlowModeService,
+    private readonly trust: TrustService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   queueDepth(): Promise<{ pending: number; reported: number }> {
@@ -86,17 +108,37 @@ export class ModerationService {
     const rows = await this.comments.findMany(pageIds);
     const byId = new Map(rows.map((r) => [r.id, r]));
     const ordered = pageIds.map((id) => byId.get(id)).filter((r): r is CommentRow => r !== undefined);
+    const items = await this.items(moderator, ordered);
+    const last = ordered.at(-1);
+    return {
+      items,
+      nextCursor: ids.length > query.limit && last ? keyset.encode([last.createdAt.toISOString(), last.id]) : null,
+    };
+  }
+
+  // One comment as the queue shows it (whatever its status): why it was
+  // held, its reports, its author's record and trust.
+  async item(moderator: AuthUser, commentId: string): Promise<QueueItem> {
+    const row = await this.comments.findById(commentId);
+    if (!row) throw new DomainError(ErrorCode.CommentNotFound);
+    const [item] = await this.items(moderator, [row]);
+    return item;
+  }
+
+  private async items(moderator: AuthUser, ordered: CommentRow[]): Promise<QueueItem[]> {
+    const pageIds = ordered.map((r) => r.id);
     const parentIds = [...new Set(ordered.map((r) => r.parentId).filter((p): p is string => p !== null))];
     const authorIds = [...new Set(ordered.map((r) => r.authorId))];
-    const [parents, reports, records, states] = await Promise.all([
+    const [parents, reports, records, states, holds] = await Promise.all([
       this.comments.findMany(parentIds),
       this.repository.openReports(pageIds),
       this.repository.authorRecords(authorIds),
       this.repository.sanctionStates(authorIds),
+      this.repository.holdReasons(pageIds),
     ]);
     const parentById = new Map(parents.map((p) => [p.id, p]));
     const stateById = new Map(states.map((s) => [s.id, s]));
-    const items = ordered.map((row): QueueItem => {
+    return ordered.map((row): QueueItem => {
       const state = stateById.get(row.authorId);
       const record = records.get(row.authorId) ?? { approved: 0, rejected: 0 };
       const parent = row.parentId ? parentById.get(row.parentId) : undefined;
@@ -105,6 +147,7 @@ export class ModerationService {
         version: row.version,
         openReports: row.openReports,
         moderationReason: row.moderationReason,
+        holdReasons: holds.get(row.id) ?? [],
         parent: parent ? viewInChain(parent, moderator) : null,
         reports: reports
           .filter((r) => r.commentId === row.id)
@@ -116,14 +159,11 @@ export class ModerationService {
           banned: Boolean(state?.bannedAt),
           suspendedUntil: state?.suspendedUntil?.toISOString() ?? null,
           premoderated: state?.premoderated ?? false,
+          ghostBanned: Boolean(state?.ghostBannedAt),
+          trust: trustView(state ?? { trustLevel: 0, trustLevelPinned: null }),
         },
       };
     });
-    const last = ordered.at(-1);
-    return {
-      items,
-      nextCursor: ids.length > query.limit && last ? keyset.encode([last.createdAt.toISOString(), last.id]) : null,
-    };
   }
 
   async act(moderator: AuthUser, commentId: string, input: ActionInput): Promise<ActionResult> {
@@ -140,7 +180,9 @@ export class ModerationService {
       },
     });
     for (const event of outcome.events) this.bus.publish(event);
-    if (input.action === 'approve' && outcome.before.status === CommentStatus.pending && outcome.comment.parentId) {
+    // A decision on one of the author's comments changes their history.
+    if (outcome.before.status !== outcome.comment.status) await this.trust.invalidate(outcome.comment.authorId);
+    if (input.action === 'approve' && outcome.before.status !== CommentStatus.published && outcome.comment.parentId) {
       const parent = await this.comments.findById(outcome.comment.parentId);
       if (parent) this.forum.notifyReply(parent.authorId, fullView(outcome.comment));
     }
@@ -155,7 +197,10 @@ export class ModerationService {
     input: ReportInput,
     holdThreshold: number,
   ): Promise<{ openReports: number }> {
-    assertMayParticipate(await this.repository.sanctionState(reporter.id));
+    const state = await this.repository.authorState(reporter.id, 0);
+    assertMayParticipate(state);
+    // A regular's report counts more toward holding the comment.
+    const weight = (await this.trust.levelOf(state!)) >= 2 ? this.config.TRUST_REGULAR_REPORT_WEIGHT : 1;
     const comment = await this.comments.findById(commentId);
     // Only what the reader may see can be reported: a comment held back is
     // not found by others.
@@ -167,13 +212,19 @@ export class ModerationService {
       throw new DomainError(ErrorCode.CommentNotFound);
     }
     if (comment.authorId === reporter.id) throw new DomainError(ErrorCode.CannotReportOwnComment);
+    // The extra weight of the open reports (read before the row lock: a
+    // report racing this one counts once, as an ordinary one).
+    const open = await this.repository.openReportWeight(commentId);
+    const extra = open.weight - open.count + (weight - 1);
     const outcome = await this.comments.changeState({
       commentId,
-      report: { reporterId: reporter.id, reason: input.reason, note: input.note ?? null },
+      report: { reporterId: reporter.id, reason: input.reason, note: input.note ?? null, weight },
       decide: (current) => {
         const openReports = current.openReports + 1;
-        const hold = current.status === CommentStatus.published && openReports >= holdThreshold;
-        return hold ? { openReports, status: CommentStatus.pending, listed: false } : { openReports };
+        const hold = current.status === CommentStatus.published && openReports + extra >= holdThreshold;
+        return hold
+          ? { openReports, status: CommentStatus.pending, listed: false, holdReasons: ['reports'] }
+          : { openReports };
       },
       events: (before, after) => {
         const events: EventRow[] = [];
@@ -192,6 +243,7 @@ export class ModerationService {
               commentId,
               queue: 'reported',
               reason: 'reports',
+              reasons: ['reports'],
               version: c.version,
             })),
           );
@@ -232,13 +284,21 @@ export class ModerationService {
     return this.articleViews.get(slug);
   }
 
-  async sanction(moderator: AuthUser, userId: string, input: SanctionInput): Promise<SanctionState> {
+  async sanction(moderator: AuthUser, userId: string, input: SanctionInput): Promise<UserSanctions> {
     const target = await this.repository.sanctionState(userId);
     if (!target) throw new DomainError(ErrorCode.UserNotFound);
     if (isModerator({ id: target.id, username: target.username, role: target.role as AuthUser['role'] })) {
       throw new DomainError(ErrorCode.CannotSanctionStaff);
     }
-    const data: { bannedAt?: Date | null; suspendedUntil?: Date | null; premoderated?: boolean } = {};
+    const data: {
+      bannedAt?: Date | null;
+      suspendedUntil?: Date | null;
+      premoderated?: boolean;
+      trustLevelPinned?: number | null;
+      ghostBannedAt?: Date | null;
+    } = {};
+    if (input.trustLevel !== undefined) data.trustLevelPinned = input.trustLevel;
+    if (input.ghostBanned !== undefined) data.ghostBannedAt = input.ghostBanned ? new Date() : null;
     if (input.banned !== undefined) data.bannedAt = input.banned ? new Date() : null;
     if (input.suspendedUntil !== undefined) {
       const until = input.suspendedUntil === null ? null : new Date(input.suspendedUntil);
@@ -256,14 +316,23 @@ export class ModerationService {
             ? 'suspend'
             : input.suspendedUntil === null
               ? 'unsuspend'
-              : input.premoderated
-                ? 'premoderate'
-                : 'unpremoderate';
+              : input.premoderated !== undefined
+                ? input.premoderated
+                  ? 'premoderate'
+                  : 'unpremoderate'
+                : input.ghostBanned !== undefined
+                  ? input.ghostBanned
+                    ? 'ghost_ban'
+                    : 'lift_ghost_ban'
+                  : input.trustLevel === null
+                    ? 'unpin_trust_level'
+                    : 'pin_trust_level';
+    const pinNote = input.trustLevel === undefined ? null : `trust level ${input.trustLevel ?? 'computed'}`;
     return this.repository.setSanctions(userId, data, {
       moderatorId: moderator.id,
       action,
       reasonCode: input.reason ?? null,
-      note: input.note ?? null,
+      note: input.note ?? pinNote,
     });
   }
 
@@ -355,12 +424,13 @@ function invalid(action: string, current: CommentRow): DomainError {
 export function transition(action: ModerationActionName, current: CommentRow, reason: string | null): StateChange {
   switch (action) {
     case 'approve':
-      if (current.status === CommentStatus.pending)
+      // A shadowed comment (ghost ban) may be let out to everyone.
+      if (current.status === CommentStatus.pending || current.status === CommentStatus.shadowed)
         return { ...published, resolveReports: true, moderationReason: null };
       if (current.status === CommentStatus.published && current.openReports > 0) return { resolveReports: true };
       throw invalid(action, current);
     case 'reject':
-      if (current.status === CommentStatus.pending)
+      if (current.status === CommentStatus.pending || current.status === CommentStatus.shadowed)
         return { status: CommentStatus.rejected, listed: false, resolveReports: true, moderationReason: reason };
       throw invalid(action, current);
     case 'remove':

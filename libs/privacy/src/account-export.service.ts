@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@rejoinder/common';
+import { statusSeenBy } from '@rejoinder/forum';
 import { PrivacyRepository } from './privacy.repository.js';
 
 export const EXPORT_FORMAT = 'rejoinder.account-export';
@@ -19,6 +20,7 @@ export class AccountExportService {
     const data = await this.privacy.everything(userId);
     const user = data.user;
     if (!user) throw new DomainError(ErrorCode.UserNotFound);
+    const owner = { id: user.id, username: user.username, role: user.role };
     return {
       format: EXPORT_FORMAT,
       version: EXPORT_VERSION,
@@ -37,7 +39,8 @@ export class AccountExportService {
         id: c.id,
         article: { id: c.articleId, slug: c.article.slug },
         parentId: c.parentId,
-        status: c.status,
+        // As its author is shown it (a ghost ban never shows through).
+        status: statusSeenBy({ status: c.status, authorId: user.id }, owner),
         body: c.bodySource,
         html: c.bodyHtml,
         createdAt: iso(c.createdAt),

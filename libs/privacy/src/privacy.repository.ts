@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@rejoinder/db';
+import { ACTIONS_HIDDEN_FROM_THEIR_TARGET } from '@rejoinder/forum';
 
 @Injectable()
 export class PrivacyRepository {
@@ -62,7 +63,11 @@ export class PrivacyRepository {
         select: { id: true, type: true, commentId: true, articleId: true, readAt: true, createdAt: true },
       }),
       this.prisma.moderationAction.findMany({
-        where: { targetType: 'user', targetId: userId },
+        where: {
+          targetType: 'user',
+          targetId: userId,
+          action: { notIn: [...ACTIONS_HIDDEN_FROM_THEIR_TARGET] },
+        },
         orderBy: { createdAt: 'asc' },
         select: { action: true, reasonCode: true, note: true, createdAt: true },
       }),

@@ -88,6 +88,7 @@ export class AccountsController {
     ErrorCode.UsernameTaken,
     ErrorCode.EmailTaken,
     ErrorCode.SignupDisabled,
+    ErrorCode.EmailDomainRefused,
     ErrorCode.RateLimited,
   )
   async register(
@@ -108,7 +109,13 @@ export class AccountsController {
   })
   @ApiJsonBody(ssoSchema)
   @ApiJsonResponse(200, 'The account and an access token', SESSION_SCHEMA)
-  @ApiProblems(...BODY_PROBLEMS, ...SSO_TOKEN_PROBLEMS, ErrorCode.SsoNotConfigured, ErrorCode.RateLimited)
+  @ApiProblems(
+    ...BODY_PROBLEMS,
+    ...SSO_TOKEN_PROBLEMS,
+    ErrorCode.SsoNotConfigured,
+    ErrorCode.EmailDomainRefused,
+    ErrorCode.RateLimited,
+  )
   async signInWithSso(
     @Body(new ZodValidationPipe(ssoSchema)) input: SsoInput,
     @Req() request: FastifyRequest,
@@ -150,6 +157,7 @@ export class AccountsController {
     ErrorCode.OidcCodeRejected,
     ErrorCode.OidcIdTokenInvalid,
     ErrorCode.OidcProviderUnavailable,
+    ErrorCode.EmailDomainRefused,
     ErrorCode.RateLimited,
   )
   async finishOidc(

@@ -274,7 +274,10 @@ export class ArticlesController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CommentView> {
-    const result = await this.comments.create(user, slugParam(slug), input, { ip: request.ip });
+    const result = await this.comments.create(user, slugParam(slug), input, {
+      ip: request.ip,
+      userAgent: request.headers['user-agent'],
+    });
     void reply.status(result.created ? 201 : 200).header('location', `/api/comments/${result.comment.id}`);
     return result.comment;
   }

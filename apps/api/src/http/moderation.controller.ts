@@ -6,18 +6,22 @@ import { Role } from '@rejoinder/db';
 import {
   actionSchema,
   articleSettingsSchema,
+  EmailDomainsService,
+  emailDomainRuleSchema,
   logQuerySchema,
   ModerationService,
   queueQuerySchema,
   roleSchema,
   sanctionSchema,
   ThreadHealthService,
+  trustView,
   WordListsService,
   wordRuleSchema,
 } from '@rejoinder/moderation';
 import type {
   ActionInput,
   ArticleSettingsInput,
+  EmailDomainRuleInput,
   LogQuery,
   QueueQuery,
   RoleInput,
@@ -40,6 +44,7 @@ export class ModerationController {
     private readonly words: WordListsService,
     private readonly comments: CommentsService,
     private readonly health: ThreadHealthService,
+    private readonly domains: EmailDomainsService,
   ) {}
 
   @Get('queue')
@@ -88,6 +93,22 @@ export class ModerationController {
     @CurrentUser() user: AuthUser,
   ) {
     return this.moderation.act(user, uuidParam(id, ErrorCode.CommentNotFound), input);
+  }
+
+  @Get('comments/:id')
+  @RequireRole(Role.moderator)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    summary: 'One comment as the queue shows it, whatever its status',
+    description:
+      'holdReasons lists every rule that held it (new_commenter, links, email_domain, spam, suspect_word, premoderation, ' +
+      'user_premoderated, reports), kept after a decision; with its parent, open reports, the version to act on, and the ' +
+      'author’s record and trust level (shown to moderators only).',
+  })
+  @ApiJsonResponse(200, 'The comment as a queue item')
+  @ApiProblems(...ROLE_PROBLEMS, ErrorCode.CommentNotFound)
+  comment(@Param('id') id: string, @CurrentUser() user: AuthUser) {
+    return this.moderation.item(user, uuidParam(id, ErrorCode.CommentNotFound));
   }
 
   @Get('comments/:id/revisions')
@@ -142,7 +163,14 @@ export class ModerationController {
   @Patch('users/:id')
   @RequireRole(Role.moderator)
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ summary: 'Sanctions: ban, suspend until a time, always premoderate (and lift them)' })
+  @ApiOperation({
+    summary: 'Sanctions: ban, suspend until a time, always premoderate, ghost-ban (and lift them); pin a trust level',
+    description:
+      'ghostBanned: the account’s new comments are shown to their author as published and to moderators, and to nobody ' +
+      'else, at every door; the author is not told (the action is in the moderation log, never in the public log). ' +
+      'trustLevel (0 new, 1 member, 2 regular) pins the account’s level over the one computed from its history; null ' +
+      'unpins it. A pinned account is out of new-commenter review.',
+  })
   @ApiJsonBody(sanctionSchema)
   @ApiJsonResponse(200, 'The user’s sanctions')
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.UserNotFound, ErrorCode.CannotSanctionStaff)
@@ -158,6 +186,8 @@ export class ModerationController {
       banned: state.bannedAt !== null,
       suspendedUntil: state.suspendedUntil?.toISOString() ?? null,
       premoderated: state.premoderated,
+      ghostBanned: state.ghostBannedAt !== null,
+      trust: trustView(state),
     };
   }
 
@@ -218,6 +248,42 @@ export class ModerationController {
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.WordRuleExists)
   addWordRule(@Body(new ZodValidationPipe(wordRuleSchema)) input: WordRuleInput) {
     return this.words.add(input.pattern, input.action);
+  }
+
+  @Get('email-domains')
+  @RequireRole(Role.moderator)
+  @ApiOperation({
+    summary: 'The email-domain rules',
+    description:
+      'refuse: sign-ups (local and through the publisher’s login) with an address at the domain or under it are refused ' +
+      'with 403 EMAIL_DOMAIN_REFUSED, and comments of accounts that exist anyway are held; premoderate: every comment of ' +
+      'such accounts is held (reason email_domain). DISPOSABLE_EMAIL_DOMAINS applies the bundled disposable-mail list the same way.',
+  })
+  @ApiJsonResponse(200, 'Every rule, by domain')
+  @ApiProblems(...ROLE_PROBLEMS)
+  async emailDomains() {
+    return { items: await this.domains.list() };
+  }
+
+  @Post('email-domains')
+  @RequireRole(Role.moderator)
+  @ApiOperation({ summary: 'Refuse or premoderate accounts with an address at a domain (and its subdomains)' })
+  @ApiJsonBody(emailDomainRuleSchema)
+  @ApiJsonResponse(201, 'The rule')
+  @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.EmailDomainRuleExists)
+  addEmailDomain(@Body(new ZodValidationPipe(emailDomainRuleSchema)) input: EmailDomainRuleInput) {
+    return this.domains.add(input.domain, input.action);
+  }
+
+  @Delete('email-domains/:id')
+  @HttpCode(204)
+  @RequireRole(Role.moderator)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'Remove an email-domain rule' })
+  @ApiJsonResponse(204, 'Removed')
+  @ApiProblems(...ROLE_PROBLEMS, ErrorCode.EmailDomainRuleNotFound)
+  async deleteEmailDomain(@Param('id') id: string): Promise<void> {
+    await this.domains.remove(uuidParam(id, ErrorCode.EmailDomainRuleNotFound));
   }
 
   @Delete('word-rules/:id')

@@ -506,7 +506,10 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       const user = await this.currentUser(socket);
       if (!user) throw new DomainError(state(socket).expired ? ErrorCode.TokenExpired : ErrorCode.Unauthenticated);
       const { article, ...input } = parseInput(postSchema, body);
-      return await this.comments.create(user, article, input, { ip: state(socket).address });
+      return await this.comments.create(user, article, input, {
+        ip: state(socket).address,
+        userAgent: socket.handshake.headers['user-agent'],
+      });
     } catch (error) {
       return ackError(error);
     } finally {

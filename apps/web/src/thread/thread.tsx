@@ -130,6 +130,9 @@ export function Thread({
         // the article).
         if (options.fresh) seq.current = Math.min(seq.current, page.seq);
         store.reset(withVotes(page));
+        // The reader's own comments that the shared page leaves out (waiting
+        // for review), oldest placed first so the newest ends on top.
+        for (const own of [...(page.viewer?.pending ?? [])].reverse()) store.place(own, { own: true });
       }
     } catch (e) {
       setLoadError(

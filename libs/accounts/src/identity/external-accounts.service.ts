@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 import { ExternalIdentity, UserRecord, UsersRepository } from '../users.repository.js';
+import { SIGNUP_POLICY } from '../signup-policy.js';
+import type { SignupPolicy } from '../signup-policy.js';
 
 // What the publisher's login says about a reader (a signed token's claims or
 // an OIDC provider's ID token and user info).
@@ -65,12 +67,16 @@ export class ExternalAccountsService {
   constructor(
     private readonly users: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(SIGNUP_POLICY) private readonly signupPolicy?: SignupPolicy,
   ) {}
 
   async upsert(profile: ExternalProfile): Promise<UserRecord> {
     const role = this.mappedRole(profile.roles);
     const existing = await this.users.findByIdentity(profile.identity);
     if (existing) return this.refresh(existing, profile, role);
+    // A new account from the publisher's login passes the same domain rules
+    // as one made here; staff the publisher names are not refused.
+    if ((role ?? Role.commenter) === Role.commenter) await this.signupPolicy?.admit(profile.email);
     for (let attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
       const username = candidate(profile.name, attempt);
       const email = profile.email && (await this.emailFree(profile.email)) ? profile.email : null;

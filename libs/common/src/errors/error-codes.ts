@@ -68,6 +68,9 @@ export enum ErrorCode {
   WordRuleExists = 'WORD_RULE_EXISTS',
   WordRuleNotFound = 'WORD_RULE_NOT_FOUND',
   CannotSanctionStaff = 'CANNOT_SANCTION_STAFF',
+  EmailDomainRefused = 'EMAIL_DOMAIN_REFUSED',
+  EmailDomainRuleExists = 'EMAIL_DOMAIN_RULE_EXISTS',
+  EmailDomainRuleNotFound = 'EMAIL_DOMAIN_RULE_NOT_FOUND',
 
   UnknownEvent = 'UNKNOWN_EVENT',
   RateLimited = 'RATE_LIMITED',
@@ -202,6 +205,12 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 404, title: 'No such word rule' };
     case ErrorCode.CannotSanctionStaff:
       return { status: 403, title: 'Moderators and admins cannot be sanctioned here' };
+    case ErrorCode.EmailDomainRefused:
+      return { status: 403, title: 'Accounts with an address at this domain are not accepted here' };
+    case ErrorCode.EmailDomainRuleExists:
+      return { status: 409, title: 'That domain is already listed' };
+    case ErrorCode.EmailDomainRuleNotFound:
+      return { status: 404, title: 'No such email domain rule' };
     case ErrorCode.UnknownEvent:
       return { status: 400, title: 'No such event' };
     case ErrorCode.RateLimited:

@@ -13,7 +13,9 @@ export const commentViewSchema = z.strictObject({
   articleId: uuid,
   parentId: uuid.nullable(),
   depth: z.number().int().describe('0 for a top-level comment'),
-  status: z.enum(['published', 'pending', 'rejected', 'removed', 'deleted']),
+  status: z
+    .enum(['published', 'pending', 'rejected', 'removed', 'deleted', 'shadowed'])
+    .describe('`shadowed`: written under a ghost ban, seen by moderators only (its author is shown `published`)'),
   author: z
     .strictObject({ id: uuid, username: z.string() })
     .nullable()
@@ -93,6 +95,11 @@ export const threadHealthSchema = z.strictObject({
       heldShare: z.number(),
       removedShare: z.number(),
       newAccountShare: z.number(),
+      holdsByReason: z
+        .record(z.string(), z.number().int())
+        .describe(
+          'How many of these comments each rule held (new_commenter, links, spam, ...), still held or decided since; a comment held for two reasons counts under both',
+        ),
     })
     .describe('Comments of the last hour and the share of them held, removed, and posted by new accounts (0 to 1)'),
   hottest: z
@@ -194,7 +201,16 @@ export const digestSchema = z.strictObject({
 export type DigestData = z.infer<typeof digestSchema>;
 export type DigestClamp = (typeof DIGEST_CLAMPS)[number];
 
-export const holdReasonSchema = z.enum(['premoderation', 'user_premoderated', 'suspect_word', 'reports']);
+export const holdReasonSchema = z.enum([
+  'premoderation',
+  'user_premoderated',
+  'suspect_word',
+  'reports',
+  'new_commenter',
+  'links',
+  'email_domain',
+  'spam',
+]);
 
 // How an event's comment reaches a reader. Only ids are kept in the event
 // log; the comment is rendered again, as the reader may see it now, whenever
@@ -294,7 +310,8 @@ export const ARTICLE_EVENTS = {
     data: z.strictObject({
       commentId: uuid,
       queue: z.enum(['pending', 'reported']),
-      reason: holdReasonSchema,
+      reason: holdReasonSchema.describe('The first of `reasons`'),
+      reasons: z.array(holdReasonSchema).describe('Every rule that held the comment'),
       version: z.number().int(),
       comment: commentViewSchema,
     }),

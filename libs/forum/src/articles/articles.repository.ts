@@ -19,6 +19,8 @@ export interface ArticleRecord {
   bodyHtml: string;
   state: ArticleState;
   premoderation: boolean;
+  // The first N comments of an account wait for review (null: NEW_COMMENTER_REVIEW).
+  newCommenterReview: number | null;
   slowModeSeconds: number;
   slowModeSetting: SlowModeSetting;
   slowModeSource: string | null;
@@ -33,7 +35,9 @@ export interface ArticleRecord {
 }
 
 // What a new comment's checks read of its article.
-export type PostArticle = Pick<ArticleRecord, 'id' | 'premoderation' | 'slowModeSeconds'> & { state: string };
+export type PostArticle = Pick<ArticleRecord, 'id' | 'premoderation' | 'slowModeSeconds' | 'newCommenterReview'> & {
+  state: string;
+};
 
 export interface ArticleSeed {
   slug: string;
@@ -224,6 +228,7 @@ export class ArticlesRepository {
 export interface ArticleSettings {
   state?: ArticleState;
   premoderation?: boolean;
+  newCommenterReview?: number | null;
   slowModeSeconds?: number;
   slowModeSetting?: SlowModeSetting;
   slowModeSource?: string | null;

@@ -25,6 +25,11 @@ export const articleViewSchema = articleSummarySchema.extend({
   body: z.string().describe('Markdown source'),
   html: z.string().describe('Sanitised HTML'),
   premoderation: z.boolean(),
+  newCommenterReview: z
+    .number()
+    .int()
+    .nullable()
+    .describe("The first N comments of an account wait for review here (null: the newsroom's NEW_COMMENTER_REVIEW)"),
   slowModeSeconds: z.number().int().describe('The same as `slowMode.seconds`'),
   slowMode: slowModeSchema,
   passageCounts: z
@@ -130,6 +135,7 @@ export class ArticlesService {
       body: a.bodySource,
       html: a.bodyHtml,
       premoderation: a.premoderation,
+      newCommenterReview: a.newCommenterReview,
       slowModeSeconds: a.slowModeSeconds,
       slowMode: slowModeOf(a),
       passageCounts: passagesOf(a).map((_, i) => countOf(a.passageCounts, String(i))),

@@ -161,6 +161,8 @@ export interface NewComment {
   bodyHtml: string;
   anchor: PassageAnchor | null;
   stance: Stance | null;
+  // Why it is held (empty when published).
+  holdReasons: string[];
 }
 
 export interface EventRow {
@@ -210,6 +212,8 @@ export interface StateChange {
   moderationReason?: string | null;
   resolveReports?: boolean;
   openReports?: number;
+  // The rules that hold it now (replacing those of an earlier hold).
+  holdReasons?: string[];
 }
 
 export interface AuditEntry {
@@ -277,12 +281,14 @@ export class CommentsRepository {
     return new Map(rows.map((r) => [r.commentId, r.value]));
   }
 
-  // A reader's own comments in an article that wait for a moderator, newest first.
+  // A reader's own comments in an article that the shared page leaves out
+  // (waiting for a moderator, or shadowed by a ghost ban), newest first.
   pendingOf(authorId: string, articleId: string, limit: number): Promise<CommentRow[]> {
     return this.prisma.$queryRaw<CommentRow[]>`
       SELECT ${columns('c')}, u.username AS "authorName"
       FROM comments c JOIN users u ON u.id = c.author_id
-      WHERE c.author_id = ${authorId}::uuid AND c.article_id = ${articleId}::uuid AND c.status = 'pending'
+      WHERE c.author_id = ${authorId}::uuid AND c.article_id = ${articleId}::uuid
+        AND c.status IN ('pending', 'shadowed')
       ORDER BY c.created_at DESC, c.id DESC
       LIMIT ${limit}`;
   }
@@ -324,12 +330,12 @@ export class CommentsRepository {
         const inserted = await tx.$executeRaw`
           INSERT INTO comments (id, article_id, parent_id, author_id, path, depth, status, listed,
                                 body_source, body_html, created_at, updated_at,
-                                anchor_paragraph, anchor_quote, anchor_prefix, anchor_suffix, stance)
+                                anchor_paragraph, anchor_quote, anchor_prefix, anchor_suffix, stance, hold_reasons)
           VALUES (${comment.id}::uuid, ${comment.articleId}::uuid, ${comment.parentId}::uuid, ${comment.authorId}::uuid,
                   ${comment.path}::uuid[], ${comment.depth}, ${comment.status}::"CommentStatus", ${listed},
                   ${comment.bodySource}, ${comment.bodyHtml}, ${head.at}, ${head.at},
                   ${anchor?.paragraph ?? null}::int, ${anchor?.quote ?? null}, ${anchor?.prefix ?? null}, ${anchor?.suffix ?? null},
-                  ${comment.stance}::"Stance")
+                  ${comment.stance}::"Stance", ${comment.holdReasons}::text[])
           ON CONFLICT (id) DO NOTHING`;
         if (inserted === 0) throw new IdTaken();
         if (listed) {
@@ -431,7 +437,7 @@ export class CommentsRepository {
     audit?: AuditEntry;
     // A reader's report, stored with the change it causes (or not at all):
     // the comment's open_reports never disagrees with its reports.
-    report?: { reporterId: string; reason: string; note: string | null };
+    report?: { reporterId: string; reason: string; note: string | null; weight?: number };
   }): Promise<ChangeOutcome> {
     const located = await this.findById(args.commentId);
     if (!located) throw new DomainError(ErrorCode.CommentNotFound);
@@ -451,9 +457,9 @@ export class CommentsRepository {
       }
       if (args.report) {
         const stored = await tx.$executeRaw`
-          INSERT INTO reports (id, comment_id, reporter_id, reason, note, created_at)
+          INSERT INTO reports (id, comment_id, reporter_id, reason, note, weight, created_at)
           VALUES (gen_random_uuid(), ${before.id}::uuid, ${args.report.reporterId}::uuid,
-                  ${args.report.reason}::"ReportReason", ${args.report.note}, now())
+                  ${args.report.reason}::"ReportReason", ${args.report.note}, ${args.report.weight ?? 1}::smallint, now())
           ON CONFLICT (comment_id, reporter_id) DO NOTHING`;
         if (stored === 0) throw new DomainError(ErrorCode.AlreadyReported);
       }
@@ -470,6 +476,7 @@ export class CommentsRepository {
           open_reports = ${change.resolveReports ? 0 : (change.openReports ?? before.openReports)},
           body_source = ${change.body?.source ?? before.bodySource},
           body_html = ${change.body?.html ?? before.bodyHtml},
+          hold_reasons = ${change.holdReasons === undefined ? sql`hold_reasons` : sql`${change.holdReasons}::text[]`},
           edited_at = ${change.body ? sql`now()` : sql`edited_at`},
           version = version + 1,
           updated_at = now()
@@ -803,7 +810,7 @@ async function appendEvents(
     const seq = head.first + i;
     // The log keeps ids, never the comment's text: a replay renders the
     // comment as it is then (ADR 14); the live event carries it now.
-    const data = withComment(event.type, event.payload(comment), comment);
+    const data = withComment(event.type, event.payload(comment), comment, event);
     const stored = storedData(event.type, data);
     await tx.$executeRaw`
       INSERT INTO article_events (article_id, seq, type, audience, user_id, comment_id, payload, created_at)

@@ -27,7 +27,7 @@ import { renderCommentMarkdown } from '../markdown/markdown-renderer.js';
 import { CommentRow, RankedSort, SiblingKey, ThreadSort, TreeShape } from './comment.types.js';
 import { CommentNode, CommentView, fullView } from './comment.view.js';
 import { COMMENT_POLICY } from './comment-policy.js';
-import type { CommentPolicy, HoldReason } from './comment-policy.js';
+import type { CommentPolicy, HoldReason, Screening } from './comment-policy.js';
 import { BALANCED_GROUPS, CommentsRepository, eventRow, RANK_COLUMN } from './comments.repository.js';
 import type { ArticleRecord, PostArticle } from '../articles/articles.repository.js';
 import { makeAnchor, passagesOf } from '../articles/passages.js';
@@ -39,6 +39,9 @@ import type { Viewer } from './visibility.js';
 import { CreateCommentInput } from './dto/comment.dto.js';
 
 export const DEFAULT_TREE: TreeShape = { levels: 3, repliesPerLevel: 3 };
+
+// What an author may still edit or delete.
+const EDITABLE = new Set<CommentStatus>([CommentStatus.published, CommentStatus.pending, CommentStatus.shadowed]);
 
 const EPOCH = new Date(0).toISOString();
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
@@ -252,7 +255,7 @@ export class CommentsService {
     actor: AuthUser,
     slug: string,
     input: CreateCommentInput,
-    context: { ip?: string } = {},
+    context: { ip?: string; userAgent?: string } = {},
   ): Promise<CreateResult> {
     const body = this.checkBody(input.body);
     if (input.parentId && (input.anchor || input.stance)) throw new DomainError(ErrorCode.TopLevelOnly);
@@ -268,7 +271,7 @@ export class CommentsService {
     }
     const undo = await this.admit(actor, article.id, input, body, context.ip);
     try {
-      return await this.store(actor, article, input, body, found);
+      return await this.store(actor, article, input, body, found, context);
     } catch (error) {
       // Only stored comments use up quota.
       await undo();
@@ -297,7 +300,11 @@ export class CommentsService {
     const paid = input.id ? `paid:${actor.id}:${input.id}` : null;
     try {
       if (!isModerator(actor)) {
-        const young = actor.createdAt !== undefined && Date.now() - actor.createdAt.getTime() < 86_400_000;
+        // New accounts, and accounts that have not earned a trust level yet,
+        // get the stricter limit.
+        const young =
+          (actor.createdAt !== undefined && Date.now() - actor.createdAt.getTime() < 86_400_000) ||
+          actor.trustLevel === 0;
         const take = async (name: LimitName, key: string) => {
           await limits.consume(name, key);
           undo.push(() => limits.refund(name, key));
@@ -350,6 +357,7 @@ export class CommentsService {
     input: CreateCommentInput,
     body: string,
     context: PostContextRow,
+    client: { ip?: string; userAgent?: string },
   ): Promise<CreateResult> {
     const id = input.id ?? randomUUID();
     if (article.state === ArticleState.closed) throw new DomainError(ErrorCode.ArticleClosed);
@@ -369,7 +377,14 @@ export class CommentsService {
         : null;
       if (!parent) throw new DomainError(ErrorCode.ParentNotFound);
       if (parent.articleId !== article.id) throw new DomainError(ErrorCode.ParentInOtherArticle);
-      if (parent.status !== CommentStatus.published) throw new DomainError(ErrorCode.ParentNotReplyable);
+      // A shadowed comment takes replies from its author only (to whom it is
+      // published); to anyone else it does not exist.
+      if (parent.status === CommentStatus.shadowed && parent.authorId !== actor.id) {
+        throw new DomainError(ErrorCode.ParentNotFound);
+      }
+      if (parent.status !== CommentStatus.published && parent.status !== CommentStatus.shadowed) {
+        throw new DomainError(ErrorCode.ParentNotReplyable);
+      }
       if (parent.depth + 1 >= this.config.COMMENT_MAX_DEPTH) {
         throw new DomainError(
           ErrorCode.ThreadTooDeep,
@@ -385,12 +400,14 @@ export class CommentsService {
     }
 
     const anchor = input.anchor && 'bodySource' in article ? anchorIn(article, input.anchor) : null;
-    const hold = this.policy
-      ? await this.policy.review({ author: actor, article, body })
-      : article.premoderation && !isModerator(actor)
-        ? 'premoderation'
-        : null;
-    const status = hold ? CommentStatus.pending : CommentStatus.published;
+    // Rendered and sanitised before the statement, never inside it.
+    const bodyHtml = renderCommentMarkdown(body);
+    const screening: Screening = this.policy
+      ? await this.policy.review({ author: actor, article, body, html: bodyHtml, client })
+      : { hold: article.premoderation && !isModerator(actor) ? ['premoderation'] : [] };
+    const ghost = screening.ghost === true;
+    const hold = !ghost && screening.hold.length > 0 ? screening.hold : null;
+    const status = ghost ? CommentStatus.shadowed : hold ? CommentStatus.pending : CommentStatus.published;
     const comment = {
       id,
       articleId: article.id,
@@ -400,26 +417,34 @@ export class CommentsService {
       depth,
       status,
       bodySource: body,
-      // Rendered and sanitised before the statement, never inside it.
-      bodyHtml: renderCommentMarkdown(body),
+      bodyHtml,
       anchor,
       stance: input.stance ?? null,
+      holdReasons: screening.hold,
     };
-    const outcome = hold
+    const outcome = ghost
       ? await this.comments.insertWithEvents(comment, [
-          // A pending comment is news only to moderators and to its author.
-          eventRow('comment.created').to('moderators', actor.id, () => ({})),
-          eventRow('queue.added').to('moderators', null, (c) => ({
-            commentId: c.id,
-            queue: 'pending',
-            reason: hold,
-            version: c.version,
-          })),
+          // Its author hears of it as published; moderators as it is; nobody
+          // else at all (no queue: the sanction decided).
+          eventRow('comment.created').to('user', actor.id, () => ({})),
+          eventRow('comment.created').to('moderators', null, () => ({})),
         ])
-      : await this.comments.insertPublished(
-          comment,
-          eventRow('comment.created').to('public', null, () => ({})),
-        );
+      : hold
+        ? await this.comments.insertWithEvents(comment, [
+            // A pending comment is news only to moderators and to its author.
+            eventRow('comment.created').to('moderators', actor.id, () => ({})),
+            eventRow('queue.added').to('moderators', null, (c) => ({
+              commentId: c.id,
+              queue: 'pending',
+              reason: hold[0],
+              reasons: hold,
+              version: c.version,
+            })),
+          ])
+        : await this.comments.insertPublished(
+            comment,
+            eventRow('comment.created').to('public', null, () => ({})),
+          );
     switch (outcome.kind) {
       case 'article-closed':
         throw new DomainError(ErrorCode.ArticleClosed);
@@ -430,9 +455,10 @@ export class CommentsService {
         throw new DomainError(ErrorCode.CommentIdConflict);
       }
       case 'inserted': {
+        if (this.policy?.stored) await this.policy.stored(outcome.comment.id, screening);
         for (const event of outcome.events) this.events.publish(event);
-        const comment = fullView(outcome.comment);
-        if (!hold && parentAuthorId) this.notifyReply(parentAuthorId, comment);
+        const comment = viewComment(outcome.comment, actor) ?? fullView(outcome.comment);
+        if (status === CommentStatus.published && parentAuthorId) this.notifyReply(parentAuthorId, comment);
         return { comment, created: true };
       }
     }
@@ -454,7 +480,7 @@ export class CommentsService {
   async edit(actor: AuthUser, commentId: string, rawBody: string): Promise<CommentView> {
     const body = this.checkBody(rawBody);
     const current = await this.comments.findById(commentId);
-    if (!current || !(current.status === CommentStatus.published || current.status === CommentStatus.pending)) {
+    if (!current || !EDITABLE.has(current.status) || !viewComment(current, actor)) {
       throw new DomainError(ErrorCode.CommentNotFound);
     }
     if (current.authorId !== actor.id) throw new DomainError(ErrorCode.NotYourComment);
@@ -468,41 +494,49 @@ export class CommentsService {
         },
       );
     }
-    if (body === current.bodySource) return fullView(current);
+    if (body === current.bodySource) return viewComment(current, actor) ?? fullView(current);
     const article = await this.articles.findById(current.articleId);
     if (!article) throw new DomainError(ErrorCode.CommentNotFound);
-    const hold: HoldReason | null = this.policy
-      ? await this.policy.screen({ author: actor, article, body })
-      : article.premoderation && !isModerator(actor)
-        ? 'premoderation'
-        : null;
     const html = renderCommentMarkdown(body);
+    const screened: HoldReason[] = this.policy
+      ? (await this.policy.screen({ author: actor, article, body, html })).hold
+      : article.premoderation && !isModerator(actor)
+        ? ['premoderation']
+        : [];
+    const hold = screened.length > 0 ? screened : null;
     const outcome = await this.comments.changeState({
       commentId,
       decide: (row) => {
         if (Date.now() - row.createdAt.getTime() > windowMs) throw new DomainError(ErrorCode.EditWindowClosed);
         if (hold && row.status === CommentStatus.published) {
-          return { body: { source: body, html }, status: CommentStatus.pending, listed: false };
+          return { body: { source: body, html }, status: CommentStatus.pending, listed: false, holdReasons: hold };
         }
         return { body: { source: body, html } };
       },
       events: (before, after) => {
         if (after.status === CommentStatus.published)
           return [eventRow('comment.updated').to('public', null, () => ({}))];
+        if (after.status === CommentStatus.shadowed) {
+          return [
+            eventRow('comment.updated').to('user', before.authorId, () => ({})),
+            eventRow('comment.updated').to('moderators', null, () => ({})),
+          ];
+        }
         const events: EventRow[] = [eventRow('comment.updated').to('moderators', before.authorId, () => ({}))];
         if (before.status === CommentStatus.published && hold) {
           events.unshift(
             eventRow('comment.removed').to('public', null, (c) => ({
               commentId: c.id,
               status: 'pending',
-              reasonCode: hold,
+              reasonCode: hold[0],
             })),
           );
           events.push(
             eventRow('queue.added').to('moderators', null, (c) => ({
               commentId: c.id,
               queue: 'pending',
-              reason: hold,
+              reason: hold[0],
+              reasons: hold,
               version: c.version,
             })),
           );
@@ -511,22 +545,21 @@ export class CommentsService {
       },
     });
     for (const event of outcome.events) this.events.publish(event);
-    return fullView(outcome.comment);
+    return viewComment(outcome.comment, actor) ?? fullView(outcome.comment);
   }
 
   // The author deletes: a tombstone keeps the replies in place; without
   // replies the comment leaves the thread.
   async delete(actor: AuthUser, commentId: string): Promise<void> {
     const current = await this.comments.findById(commentId);
-    if (!current || !(current.status === CommentStatus.published || current.status === CommentStatus.pending)) {
+    if (!current || !EDITABLE.has(current.status) || !viewComment(current, actor)) {
       throw new DomainError(ErrorCode.CommentNotFound);
     }
     if (current.authorId !== actor.id) throw new DomainError(ErrorCode.NotYourComment);
     const outcome = await this.comments.changeState({
       commentId,
       decide: (row) => {
-        if (!(row.status === CommentStatus.published || row.status === CommentStatus.pending))
-          throw new DomainError(ErrorCode.CommentNotFound);
+        if (!EDITABLE.has(row.status)) throw new DomainError(ErrorCode.CommentNotFound);
         return {
           status: CommentStatus.deleted,
           listed: row.status === CommentStatus.published && row.descendantCount > 0,
@@ -538,15 +571,17 @@ export class CommentsService {
       events: (before) =>
         before.status === CommentStatus.published
           ? [eventRow('comment.deleted').to('public', null, (c) => ({ commentId: c.id }))]
-          : [
-              eventRow('comment.deleted').to('moderators', before.authorId, (c) => ({ commentId: c.id })),
-              eventRow('queue.resolved').to('moderators', null, (c) => ({
-                commentId: c.id,
-                action: 'delete',
-                status: c.status,
-                version: c.version,
-              })),
-            ],
+          : before.status === CommentStatus.shadowed
+            ? [eventRow('comment.deleted').to('moderators', before.authorId, (c) => ({ commentId: c.id }))]
+            : [
+                eventRow('comment.deleted').to('moderators', before.authorId, (c) => ({ commentId: c.id })),
+                eventRow('queue.resolved').to('moderators', null, (c) => ({
+                  commentId: c.id,
+                  action: 'delete',
+                  status: c.status,
+                  version: c.version,
+                })),
+              ],
     });
     for (const event of outcome.events) this.events.publish(event);
   }
@@ -601,7 +636,7 @@ export class CommentsService {
       existing.parentId === (input.parentId ?? null) &&
       existing.bodySource === body;
     if (!same) throw new DomainError(ErrorCode.CommentIdConflict);
-    return { comment: fullView(existing), created: false };
+    return { comment: viewComment(existing, actor) ?? fullView(existing), created: false };
   }
 
   private async requireArticle(slug: string) {

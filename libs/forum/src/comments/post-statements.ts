@@ -26,6 +26,7 @@ export function commentColumns(c: string): string {
 export function postContext(slug: string, id: string | null, parentId: string | null): Statement {
   return {
     text: `SELECT a.id, a.state::text AS state, a.premoderation, a.slow_mode_seconds AS "slowModeSeconds",
+        a.new_commenter_review AS "newCommenterReview",
         EXISTS (SELECT 1 FROM comments t WHERE t.id = $2::uuid) AS "idTaken",
         p.article_id AS "parentArticleId", p.author_id AS "parentAuthorId", p.status::text AS "parentStatus",
         p.depth AS "parentDepth", p.path::text[] AS "parentPath"
@@ -40,6 +41,7 @@ export interface PostContextRow {
   state: string;
   premoderation: boolean;
   slowModeSeconds: number;
+  newCommenterReview: number | null;
   idTaken: boolean;
   parentArticleId: string | null;
   parentAuthorId: string | null;

@@ -2,14 +2,15 @@ import type { AuthUser } from '@rejoinder/accounts';
 import { isModerator } from '@rejoinder/accounts';
 import { commentRendering } from '@rejoinder/common';
 import type { CommittedEvent } from '@rejoinder/common';
-import { CommentStatus } from '@rejoinder/db';
+import { CommentStatus, Role } from '@rejoinder/db';
 import { CommentRow } from './comment.types.js';
 import { CommentView, fullView, placeholderView } from './comment.view.js';
 
 // The one place that decides who sees what of a comment. Every door asks it:
 // thread pages, replies, permalinks and their ancestors, notifications, the
 // events endpoint, socket replays and live events, the moderators' queue,
-// feed and revisions. The table is in docs/moderation.md ("Who sees what").
+// feed and revisions, digests and exports. The table is in docs/moderation.md
+// ("Who sees what").
 //   full: body and author;
 //   placeholder: the comment keeps its place, without body or author;
 //   hidden: the reader may not know of it (an ancestor still shows as a
@@ -34,7 +35,24 @@ export function visibility(comment: Pick<CommentRow, 'status' | 'authorId'>, vie
     case CommentStatus.deleted:
       // Withdrawn by its author: gone for everyone.
       return 'placeholder';
+    case CommentStatus.shadowed:
+      // Written under a ghost ban: its author reads it as published (see
+      // asSeenBy), moderators read it as it is, nobody else knows of it.
+      return staff || own ? 'full' : 'hidden';
   }
+}
+
+// The status a viewer is shown: a ghost-banned author's comment is
+// published to them, so the sanction never shows through to its author.
+export function statusSeenBy(comment: Pick<CommentRow, 'status' | 'authorId'>, viewer: Viewer): CommentStatus {
+  if (comment.status !== CommentStatus.shadowed || isModerator(viewer)) return comment.status;
+  return viewer !== null && viewer.id === comment.authorId ? CommentStatus.published : comment.status;
+}
+
+// The whole comment as this viewer is shown it (the status as they see it).
+function fullViewFor(row: CommentRow, viewer: Viewer): CommentView {
+  const status = statusSeenBy(row, viewer);
+  return status === row.status ? fullView(row) : { ...fullView(row), status };
 }
 
 // Earlier bodies of an edited comment: moderators only, and not once the
@@ -47,7 +65,7 @@ export function mayReadRevisions(comment: Pick<CommentRow, 'status' | 'authorId'
 export function viewComment(row: CommentRow, viewer: Viewer): CommentView | null {
   switch (visibility(row, viewer)) {
     case 'full':
-      return fullView(row);
+      return fullViewFor(row, viewer);
     case 'placeholder':
       return placeholderView(row);
     case 'hidden':
@@ -83,10 +101,36 @@ export function renderEvent(event: CommittedEvent, row: CommentRow | undefined, 
 
 // The data of an event as it is committed: its audience is exactly who may
 // see the comment in its new state, so the live event carries the whole
-// comment (or its tombstone); the log keeps the rest (storedData).
-export function withComment(type: string, data: unknown, row: CommentRow): unknown {
+// comment (or its tombstone); the log keeps the rest (storedData). An event
+// addressed to one user carries the comment as that user is shown it (a
+// ghost-banned author's comment reads as published to them).
+export function withComment(
+  type: string,
+  data: unknown,
+  row: CommentRow,
+  to?: { audience: string; userId: string | null },
+): unknown {
   const rendering = commentRendering(type);
   if (!rendering) return data;
-  const rendered = rendering.mode === 'view' ? fullView(row) : row.listed ? placeholderView(row) : null;
+  const reader: Viewer =
+    to?.audience === 'user' && to.userId ? { id: to.userId, username: '', role: Role.commenter } : null;
+  const rendered =
+    rendering.mode === 'view'
+      ? reader
+        ? fullViewFor(row, reader)
+        : fullView(row)
+      : row.listed
+        ? placeholderView(row)
+        : null;
   return { ...(data as object), [rendering.key]: rendered };
 }
+
+// Moderation actions on an account that its owner is never shown (in their
+// data export or anywhere else): a ghost ban works only while its author does
+// not know of it, and trust levels are for moderators' eyes.
+export const ACTIONS_HIDDEN_FROM_THEIR_TARGET = [
+  'ghost_ban',
+  'lift_ghost_ban',
+  'pin_trust_level',
+  'unpin_trust_level',
+] as const;

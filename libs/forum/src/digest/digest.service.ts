@@ -4,7 +4,7 @@ import { APP_CONFIG, DomainError, ErrorCode } from '@rejoinder/common';
 import type { AppConfig, DigestData } from '@rejoinder/common';
 import { CommentStatus } from '@rejoinder/db';
 import { CommentsRepository } from '../comments/comments.repository.js';
-import { visibility, viewInChain } from '../comments/visibility.js';
+import { statusSeenBy, visibility, viewInChain } from '../comments/visibility.js';
 import type { Viewer } from '../comments/visibility.js';
 import type { CommentRow } from '../comments/comment.types.js';
 import type { CommentView } from '../comments/comment.view.js';
@@ -71,7 +71,10 @@ export class DigestService {
     const news = (ids: string[]): CommentView[] =>
       ids
         .map((id) => rows.get(id))
-        .filter((r): r is CommentRow => !!r && r.status === CommentStatus.published && visibility(r, viewer) === 'full')
+        .filter(
+          (r): r is CommentRow =>
+            !!r && statusSeenBy(r, viewer) === CommentStatus.published && visibility(r, viewer) === 'full',
+        )
         .map((r) => viewInChain(r, viewer));
     const removals = viewer ? this.notices(removalRows, viewer) : null;
 

@@ -18,7 +18,7 @@ export const exportedCommentSchema = z.strictObject({
   id: uuid,
   parentId: uuid.nullable(),
   authorId: uuid,
-  status: z.enum(['published', 'pending', 'rejected', 'removed', 'deleted']),
+  status: z.enum(['published', 'pending', 'rejected', 'removed', 'deleted', 'shadowed']),
   // Shown in lists (published, or a tombstone that keeps its replies in place).
   listed: z.boolean(),
   bodySource: z.string(),

@@ -63,6 +63,9 @@ export const articleSettingsSchema = z
   .strictObject({
     state: z.enum(['open', 'closed']).optional(),
     premoderation: z.boolean().optional(),
+    // The first N comments of an account wait for review (0: none; null:
+    // the newsroom's NEW_COMMENTER_REVIEW).
+    newCommenterReview: z.number().int().min(0).max(1000).nullable().optional(),
     slowMode: slowModeSettingSchema.optional(),
     // Older clients: N > 0 is { setting: 'manual', seconds: N }, 0 is { setting: 'off' }.
     slowModeSeconds: z.number().int().min(0).max(86_400).optional(),
@@ -80,12 +83,27 @@ export const sanctionSchema = z
     // An ISO time in the future suspends until then; null lifts a suspension.
     suspendedUntil: z.iso.datetime({ offset: true }).nullable().optional(),
     premoderated: z.boolean().optional(),
+    // Ghost ban: the account's new comments are seen by its author (as
+    // published) and moderators only; the author is never told.
+    ghostBanned: z.boolean().optional(),
+    // Pins the account's trust level (0 new, 1 member, 2 regular); null
+    // goes back to the level computed from its history.
+    trustLevel: z
+      .union([z.literal(0), z.literal(1), z.literal(2)])
+      .nullable()
+      .optional(),
     reason: z.enum(MODERATION_REASONS).optional(),
     note: text(1000).optional(),
   })
-  .refine((s) => s.banned !== undefined || s.suspendedUntil !== undefined || s.premoderated !== undefined, {
-    message: 'set banned, suspendedUntil or premoderated',
-  });
+  .refine(
+    (s) =>
+      s.banned !== undefined ||
+      s.suspendedUntil !== undefined ||
+      s.premoderated !== undefined ||
+      s.ghostBanned !== undefined ||
+      s.trustLevel !== undefined,
+    { message: 'set banned, suspendedUntil, premoderated, ghostBanned or trustLevel' },
+  );
 export type SanctionInput = z.output<typeof sanctionSchema>;
 
 export const roleSchema = z.strictObject({ role: z.enum(['commenter', 'moderator', 'admin']) });
@@ -102,3 +120,11 @@ export const logQuerySchema = z.object({
   ...pageQuery(100, 50),
 });
 export type LogQuery = z.output<typeof logQuerySchema>;
+
+export const EMAIL_DOMAIN_ACTIONS = ['refuse', 'premoderate'] as const;
+export const emailDomainRuleSchema = z.strictObject({
+  // A domain covers its subdomains; "@" and a trailing dot are dropped.
+  domain: text(253).trim().min(1),
+  action: z.enum(EMAIL_DOMAIN_ACTIONS),
+});
+export type EmailDomainRuleInput = z.output<typeof emailDomainRuleSchema>;

@@ -93,6 +93,17 @@ export class ThreadHealthRepository {
     return row;
   }
 
+  // Of the period's comments, how many each rule held (a comment held for
+  // two reasons counts under both), whether still held or decided since.
+  holdsByReason(articleId: string, recentMinutes: number): Promise<{ reason: string; count: number }[]> {
+    return this.prisma.$queryRaw<{ reason: string; count: number }[]>`
+      SELECT r.reason, count(*)::int AS count
+      FROM comments c CROSS JOIN LATERAL unnest(c.hold_reasons) AS r(reason)
+      WHERE c.article_id = ${articleId}::uuid
+        AND c.created_at > now() - make_interval(mins => ${recentMinutes}::int)
+      GROUP BY r.reason ORDER BY r.reason`;
+  }
+
   // The subthreads (by top-level comment) with the most replies in the last
   // five minutes, and for each the whole subthread's size, depth and how many
   // of its comments were reported.

@@ -34,9 +34,10 @@ export class ThreadHealthService {
   }
 
   private async of(article: ArticleRecord): Promise<ThreadHealthData> {
-    const [counts, hottest] = await Promise.all([
+    const [counts, hottest, holds] = await Promise.all([
       this.repository.counts(article.id, HEALTH_RECENT_MINUTES, this.config.NEW_ACCOUNT_HOURS),
       this.repository.hottest(article.id, HOTTEST),
+      this.repository.holdsByReason(article.id, HEALTH_RECENT_MINUTES),
     ]);
     return {
       articleId: article.id,
@@ -53,6 +54,7 @@ export class ThreadHealthService {
         heldShare: share(counts.recentHeld, counts.recentComments),
         removedShare: share(counts.recentRemoved, counts.recentComments),
         newAccountShare: share(counts.recentNewAccounts, counts.recentComments),
+        holdsByReason: Object.fromEntries(holds.map((h) => [h.reason, h.count])),
       },
       hottest: hottest.map((h) => ({
         rootId: h.rootId,
