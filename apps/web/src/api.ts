@@ -70,6 +70,8 @@ export interface SlowMode {
 export interface Article extends ArticleSummary {
   html: string;
   premoderation: boolean;
+  // The first N comments of an account wait for review (null: the newsroom's setting).
+  newCommenterReview: number | null;
   slowModeSeconds: number;
   slowMode: SlowMode;
   // Published top-level comments per passage (the article's top-level blocks) and per stance.
@@ -312,3 +314,15 @@ export function field(form: FormData, name: string): string {
   const value = form.get(name);
   return typeof value === 'string' ? value : '';
 }
+
+// Why a comment was held, as moderators read it.
+export const HOLD_REASON_WORDS: Record<string, string> = {
+  premoderation: 'article premoderated',
+  user_premoderated: 'author premoderated',
+  suspect_word: 'suspect word',
+  reports: 'reports',
+  new_commenter: 'new commenter',
+  links: 'links',
+  email_domain: 'email domain',
+  spam: 'spam check',
+};

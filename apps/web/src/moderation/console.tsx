@@ -5,6 +5,7 @@ import {
   api,
   ApiError,
   explain,
+  HOLD_REASON_WORDS,
   isStaff,
   setSession,
   timeAgo,
@@ -15,7 +16,7 @@ import {
 import { AccountForms, useSession } from '../account';
 import { emitAck, openSocket, type Envelope, type LiveState, type SubscribeAck } from '../live';
 import { SiteHeader } from '../pages/site-header';
-import { ArticleSettings, ModerationLog, WordLists } from './panels';
+import { ArticleSettings, EmailDomains, ModerationLog, WordLists } from './panels';
 
 type QueueName = 'pending' | 'reported' | 'rejected';
 interface QueueItem {
@@ -23,6 +24,8 @@ interface QueueItem {
   version: number;
   openReports: number;
   moderationReason: string | null;
+  // Every rule that held it.
+  holdReasons: string[];
   parent: CommentView | null;
   reports: { reason: string; note: string | null; createdAt: string }[];
   author: {
@@ -33,8 +36,13 @@ interface QueueItem {
     banned: boolean;
     suspendedUntil: string | null;
     premoderated: boolean;
+    ghostBanned: boolean;
+    // Moderators' eyes only: the level in force, and whether a moderator pinned it.
+    trust: { level: number; name: string; pinned: boolean };
   };
 }
+
+const TRUST_NAMES = ['new', 'member', 'regular'] as const;
 
 export const MOD_REASONS = [
   ['spam', 'Spam'],
@@ -62,7 +70,7 @@ const SUSPENSIONS: [number, string][] = [
 
 export function ModerationConsole() {
   const session = useSession();
-  const [tab, setTab] = useState<'queue' | 'articles' | 'log' | 'words'>('queue');
+  const [tab, setTab] = useState<'queue' | 'articles' | 'domains' | 'log' | 'words'>('queue');
   useEffect(() => {
     document.title = 'Moderation · Rejoinder';
   }, []);
@@ -89,6 +97,7 @@ export function ModerationConsole() {
   const tabs: [typeof tab, string][] = [
     ['queue', 'Queue'],
     ['articles', 'Articles'],
+    ['domains', 'Email domains'],
     ['log', 'Log'],
     ...(session.user.role === 'admin' ? ([['words', 'Word lists']] as [typeof tab, string][]) : []),
   ];
@@ -114,6 +123,7 @@ export function ModerationConsole() {
         </nav>
         {tab === 'queue' && <Queue />}
         {tab === 'articles' && <ArticleSettings />}
+        {tab === 'domains' && <EmailDomains />}
         {tab === 'log' && <ModerationLog />}
         {tab === 'words' && <WordLists />}
       </main>
@@ -379,15 +389,20 @@ function QueueCard({
 
   const sanction = async (change: Record<string, unknown>) => {
     try {
-      await api('PATCH', `/api/moderation/users/${record.id}`, change);
-      setRecord((r) => ({ ...r, ...(change as Partial<typeof r>) }));
+      const after = await api<{ ghostBanned: boolean; trust: QueueItem['author']['trust'] }>(
+        'PATCH',
+        `/api/moderation/users/${record.id}`,
+        change,
+      );
+      const { trustLevel: _level, ...rest } = change;
+      setRecord((r) => ({ ...r, ...(rest as Partial<typeof r>), ghostBanned: after.ghostBanned, trust: after.trust }));
     } catch (e) {
       setError(explain(e));
     }
   };
 
   const canRemove = c.status === 'published';
-  const pendingLike = c.status === 'pending';
+  const pendingLike = c.status === 'pending' || c.status === 'shadowed';
   return (
     <article class="queue-item" tabIndex={0} aria-labelledby={labelId}>
       <header class="comment-head">
@@ -403,6 +418,7 @@ function QueueCard({
         {title && <span class="muted">on “{title}”</span>}
         {c.stance && <span class={`badge stance stance-${c.stance}`}>{c.stance}</span>}
         {item.moderationReason && <span class="badge warn">{item.moderationReason.replace(/_/g, ' ')}</span>}
+        {c.status === 'shadowed' && <span class="badge danger">ghost-banned: only its author sees it</span>}
         {item.openReports > 0 && (
           <span class="badge danger">
             {item.openReports} report{item.openReports === 1 ? '' : 's'}
@@ -424,6 +440,16 @@ function QueueCard({
           <div dangerouslySetInnerHTML={{ __html: item.parent.html ?? '' }} />
         </blockquote>
       )}
+      {item.holdReasons.length > 0 && (
+        <p class="hold-reasons">
+          Held for:{' '}
+          {item.holdReasons.map((r) => (
+            <span class="badge warn" data-reason={r}>
+              {HOLD_REASON_WORDS[r] ?? r.replace(/_/g, ' ')}
+            </span>
+          ))}
+        </p>
+      )}
       <div class="body" dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
       {item.reports.length > 0 && (
         <ul class="reports" aria-label="Reports">
@@ -436,8 +462,13 @@ function QueueCard({
         </ul>
       )}
       <p class="record">
-        Author’s record: {record.approved} published, {record.rejected} rejected
+        Author’s record: {record.approved} published, {record.rejected} rejected{' '}
+        <span class="badge" data-trust={record.trust.level}>
+          trust: {record.trust.name}
+          {record.trust.pinned ? ' (pinned)' : ''}
+        </span>
         {record.banned && <span class="badge danger">banned</span>}
+        {record.ghostBanned && <span class="badge danger">ghost-banned</span>}
         {suspended && (
           <span class="badge warn">suspended until {new Date(record.suspendedUntil!).toLocaleString()}</span>
         )}
@@ -539,6 +570,30 @@ function QueueCard({
           >
             {record.banned ? 'Lift ban' : 'Ban'}
           </button>
+          <button
+            type="button"
+            class="danger"
+            title="Their new comments are shown to them as published, and to nobody else; they are not told"
+            onClick={() => void sanction({ ghostBanned: !record.ghostBanned, ...(reason ? { reason } : {}) })}
+          >
+            {record.ghostBanned ? 'Lift ghost ban' : 'Ghost-ban'}
+          </button>
+          <label>
+            Trust level{' '}
+            <select
+              aria-label="Trust level"
+              value={record.trust.pinned ? String(record.trust.level) : ''}
+              onChange={(e) => {
+                const value = e.currentTarget.value;
+                void sanction({ trustLevel: value === '' ? null : Number(value) });
+              }}
+            >
+              <option value="">From history</option>
+              {TRUST_NAMES.map((name, level) => (
+                <option value={String(level)}>Pin: {name}</option>
+              ))}
+            </select>
+          </label>
         </div>
       </details>
     </article>

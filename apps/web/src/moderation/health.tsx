@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { useEffect, useState } from 'preact/hooks';
-import { api, explain, type Article, type SlowMode } from '../api';
+import { api, explain, HOLD_REASON_WORDS, type Article, type SlowMode } from '../api';
 import { emitAck, openSocket, type Envelope, type LiveState } from '../live';
 
 export interface ThreadHealth {
@@ -18,6 +18,7 @@ export interface ThreadHealth {
     heldShare: number;
     removedShare: number;
     newAccountShare: number;
+    holdsByReason: Record<string, number>;
   };
   hottest: {
     rootId: string;
@@ -166,6 +167,18 @@ export function HealthPanel({ article, onArticle }: { article: Article; onArticl
             </div>
           </dl>
           <p class="muted">Shares are of the last {health.recent.minutes} minutes’ comments.</p>
+          <h3>Holds by reason</h3>
+          {Object.keys(health.recent.holdsByReason).length === 0 ? (
+            <p class="muted">Nothing held in that time.</p>
+          ) : (
+            <ul class="holds-by-reason" aria-label="Holds by reason">
+              {Object.entries(health.recent.holdsByReason).map(([reason, count]) => (
+                <li data-reason={reason}>
+                  {HOLD_REASON_WORDS[reason] ?? reason.replace(/_/g, ' ')}: <strong>{count}</strong>
+                </li>
+              ))}
+            </ul>
+          )}
           <p class={`slow-mode-state ${health.slowMode.source ?? 'none'}`} data-source={health.slowMode.source ?? ''}>
             <strong>Slow mode:</strong> {describeSlowMode(health.slowMode)}
           </p>

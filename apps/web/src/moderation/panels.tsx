@@ -29,9 +29,11 @@ export function ArticleSettings() {
     setError('');
     setMessage('');
     try {
+      const review = field(form, 'newCommenterReview');
       const updated = await api<Article>('PATCH', `/api/moderation/articles/${encodeURIComponent(slug)}`, {
         state: form.get('closed') ? 'closed' : 'open',
         premoderation: !!form.get('premoderation'),
+        newCommenterReview: review === '' ? null : Number(review),
       });
       setArticle((a) => (a ? { ...a, ...updated } : a));
       setMessage('Saved. Readers see the change now.');
@@ -52,7 +54,7 @@ export function ArticleSettings() {
       {article && (
         <form
           onSubmit={(e) => void save(e)}
-          key={`${article.slug}-${article.state}-${article.premoderation}`}
+          key={`${article.slug}-${article.state}-${article.premoderation}-${article.newCommenterReview}`}
           class="settings"
         >
           <label class="check">
@@ -61,6 +63,20 @@ export function ArticleSettings() {
           <label class="check">
             <input type="checkbox" name="premoderation" defaultChecked={article.premoderation} /> Premoderation: hold
             every new comment for review
+          </label>
+          <label>
+            New commenters: hold an account’s first{' '}
+            <input
+              type="number"
+              name="newCommenterReview"
+              min={0}
+              max={1000}
+              step={1}
+              class="narrow"
+              defaultValue={article.newCommenterReview === null ? '' : String(article.newCommenterReview)}
+              placeholder="newsroom’s"
+            />{' '}
+            comments for review (empty: the newsroom’s setting; 0: none)
           </label>
           <div class="row">
             <button type="submit" class="primary">
@@ -253,6 +269,93 @@ export function WordLists() {
               {r.action === 'ban' ? 'banned' : 'suspect'}
             </span>{' '}
             <button type="button" class="link" aria-label={`Delete ${r.pattern}`} onClick={() => void remove(r.id)}>
+              Delete
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+interface EmailDomainRule {
+  id: string;
+  domain: string;
+  action: 'refuse' | 'premoderate';
+}
+
+// Domains whose addresses are refused at sign-up, or whose accounts are
+// always premoderated (a rule covers subdomains too).
+export function EmailDomains() {
+  const [rules, setRules] = useState<EmailDomainRule[]>([]);
+  const [error, setError] = useState('');
+  const load = () =>
+    api<{ items: EmailDomainRule[] }>('GET', '/api/moderation/email-domains').then(
+      (r) => setRules(r.items),
+      (e) => setError(explain(e)),
+    );
+  useEffect(() => void load(), []);
+
+  const add = async (event: Event) => {
+    event.preventDefault();
+    const formEl = event.currentTarget as HTMLFormElement;
+    const form = new FormData(formEl);
+    setError('');
+    try {
+      await api('POST', '/api/moderation/email-domains', {
+        domain: field(form, 'domain'),
+        action: field(form, 'action'),
+      });
+      formEl.reset();
+      await load();
+    } catch (e) {
+      setError(explain(e));
+    }
+  };
+  const remove = async (id: string) => {
+    try {
+      await api('DELETE', `/api/moderation/email-domains/${id}`);
+      setRules((r) => r.filter((x) => x.id !== id));
+    } catch (e) {
+      setError(explain(e));
+    }
+  };
+
+  return (
+    <section aria-labelledby="domains-title" class="panel">
+      <h2 id="domains-title">Email domains</h2>
+      <p class="muted">
+        Refused: sign-ups with an address there (or under it) are turned away, and accounts that exist anyway are held
+        for review. Premoderated: every comment of such accounts waits for review.
+      </p>
+      <form onSubmit={(e) => void add(e)} class="row">
+        <label>
+          Domain <input name="domain" required maxLength={253} placeholder="throwaway.example" />
+        </label>
+        <label>
+          Rule{' '}
+          <select name="action" aria-label="Rule">
+            <option value="refuse">Refuse at sign-up</option>
+            <option value="premoderate">Premoderate every comment</option>
+          </select>
+        </label>
+        <button type="submit" class="primary">
+          Add domain
+        </button>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <ul class="rules" aria-label="Email-domain rules">
+        {rules.map((r) => (
+          <li key={r.id}>
+            <code>{r.domain}</code>{' '}
+            <span class={`badge ${r.action === 'refuse' ? 'danger' : 'warn'}`}>
+              {r.action === 'refuse' ? 'refused' : 'premoderated'}
+            </span>{' '}
+            <button type="button" class="link" aria-label={`Delete ${r.domain}`} onClick={() => void remove(r.id)}>
               Delete
             </button>
           </li>
