@@ -365,6 +365,8 @@ describe('reader page', () => {
   it('has no serious or critical accessibility violations, on a desktop and at 360 px in dark mode', async () => {
     const article = await createArticle(t.prisma);
     const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+    // A member: a new account's link would wait for review.
+    await t.prisma.user.update({ where: { id: a.id }, data: { trustLevelPinned: 1 } });
     const first = await postComment(t, a, article.slug, 'A *first* comment with a [link](https://example.com).');
     await postComment(t, b, article.slug, 'A reply.', { parentId: first.id });
     for (const options of [{ width: 1280 }, { width: 360, colorScheme: 'dark' as const }]) {

@@ -22,6 +22,8 @@ async function snapshot(articleId: string) {
 describe('posting a comment', () => {
   it('stores a top-level comment with its event, renders sanitised HTML, and points to it', async () => {
     const user = await createUser(t);
+    // A member: a new account's link would wait for review (docs/moderation.md, "Links").
+    await t.prisma.user.update({ where: { id: user.id }, data: { trustLevelPinned: 1 } });
     const article = await createArticle(t.prisma);
     const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
       token: user.token,

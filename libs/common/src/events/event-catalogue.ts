@@ -233,13 +233,13 @@ interface CatalogueEntry {
 export const ARTICLE_EVENTS = {
   'comment.created': {
     audience:
-      'everyone following the article, for a new published comment or one a moderator approved or restored from rejected; a pending comment only to its author and moderators',
+      "everyone following the article, for a new published comment or one a moderator approved or restored from rejected; a pending comment only to its author and moderators; a ghost-banned author's comment to its author (shown as published) and, as `shadowed`, to moderators",
     data: z.strictObject({ comment: commentViewSchema }),
     comment: { key: 'comment', mode: 'view' },
   },
   'comment.updated': {
     audience:
-      'everyone: a comment edited (`editedAt`), featured, pinned, or restored from removed; an edit of a pending comment only to its author and moderators',
+      'everyone: a comment edited (`editedAt`), featured, pinned, or restored from removed; an edit of a pending comment only to its author and moderators (of a shadowed one: to its author, shown as published, and to moderators)',
     data: z.strictObject({ comment: commentViewSchema }),
     comment: { key: 'comment', mode: 'view' },
   },
