@@ -286,6 +286,16 @@ describe('email domains', () => {
     expect((await rules()).body.items).toEqual(expect.arrayContaining([expect.objectContaining({ domain })]));
     const removed = await http(t, 'DELETE', `/api/moderation/email-domains/${added.body.id}`, { token: mod.token });
     expect(removed.status).toBe(204);
+    const log = (await http(t, 'GET', '/api/moderation/log', { token: mod.token })).body.items;
+    const entries = log.filter((e: { targetId: string }) => e.targetId === added.body.id);
+    expect(entries).toEqual([
+      expect.objectContaining({
+        action: 'remove_email_domain',
+        targetType: 'email_domain',
+        note: `${domain} (refuse)`,
+      }),
+      expect.objectContaining({ action: 'add_email_domain', moderator: expect.objectContaining({ id: mod.id }) }),
+    ]);
     expect((await register(`c@${domain}`)).status).toBe(201);
   });
 

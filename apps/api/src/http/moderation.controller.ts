@@ -267,12 +267,18 @@ export class ModerationController {
 
   @Post('email-domains')
   @RequireRole(Role.moderator)
-  @ApiOperation({ summary: 'Refuse or premoderate accounts with an address at a domain (and its subdomains)' })
+  @ApiOperation({
+    summary: 'Refuse or premoderate accounts with an address at a domain (and its subdomains)',
+    description: 'Recorded in the moderation log (add_email_domain, remove_email_domain), never in the public log.',
+  })
   @ApiJsonBody(emailDomainRuleSchema)
   @ApiJsonResponse(201, 'The rule')
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.EmailDomainRuleExists)
-  addEmailDomain(@Body(new ZodValidationPipe(emailDomainRuleSchema)) input: EmailDomainRuleInput) {
-    return this.domains.add(input.domain, input.action);
+  addEmailDomain(
+    @Body(new ZodValidationPipe(emailDomainRuleSchema)) input: EmailDomainRuleInput,
+    @CurrentUser() user: AuthUser,
+  ) {
+    return this.domains.add(user.id, input.domain, input.action);
   }
 
   @Delete('email-domains/:id')
@@ -282,8 +288,8 @@ export class ModerationController {
   @ApiOperation({ summary: 'Remove an email-domain rule' })
   @ApiJsonResponse(204, 'Removed')
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.EmailDomainRuleNotFound)
-  async deleteEmailDomain(@Param('id') id: string): Promise<void> {
-    await this.domains.remove(uuidParam(id, ErrorCode.EmailDomainRuleNotFound));
+  async deleteEmailDomain(@Param('id') id: string, @CurrentUser() user: AuthUser): Promise<void> {
+    await this.domains.remove(user.id, uuidParam(id, ErrorCode.EmailDomainRuleNotFound));
   }
 
   @Delete('word-rules/:id')

@@ -92,17 +92,17 @@ export class EmailDomainsService implements SignupPolicy {
     return rows.map(toView);
   }
 
-  async add(input: string, action: EmailDomainAction) {
+  async add(moderatorId: string, input: string, action: EmailDomainAction) {
     const domain = normaliseDomain(input);
     if (!domain) throw new DomainError(ErrorCode.ValidationFailed, `"${input}" is not a domain name`);
-    const row = await this.repository.add(domain, action);
+    const row = await this.repository.add(domain, action, moderatorId);
     if (!row) throw new DomainError(ErrorCode.EmailDomainRuleExists);
     this.cached = null;
     return toView(row);
   }
 
-  async remove(id: string): Promise<void> {
-    const removed = await this.repository.remove(id);
+  async remove(moderatorId: string, id: string): Promise<void> {
+    const removed = await this.repository.remove(id, moderatorId);
     if (!removed) throw new DomainError(ErrorCode.EmailDomainRuleNotFound);
     this.cached = null;
   }
