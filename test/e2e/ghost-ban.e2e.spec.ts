@@ -168,6 +168,29 @@ describe('ghost ban', () => {
     expect(stored.ghostBannedAt).toBeNull();
   });
 
+  it('applies at once to a socket opened before it, and tells that socket nothing', async () => {
+    const article = await createArticle(t.prisma);
+    const [troll, bystander] = await Promise.all([createUser(t), createUser(t)]);
+    const trollSocket = await connectSocket(t.url, { token: troll.token });
+    const bystanderSocket = await connectSocket(t.url, { token: bystander.token });
+    open.push(trollSocket, bystanderSocket);
+    expect((await ghostBan(troll)).status).toBe(200);
+    // A visible change to another account, made after the ghost ban: once its
+    // socket hears of it, the sockets' accounts were read after the ban too.
+    const premoderate = await http(t, 'PATCH', `/api/moderation/users/${bystander.id}`, {
+      token: mod.token,
+      body: { premoderated: true },
+    });
+    expect(premoderate.status).toBe(200);
+    await bystanderSocket.waitFor(() => bystanderSocket.session.some((m) => m.type === 'account.updated'));
+    expect(trollSocket.session.filter((m) => m.type === 'account.updated')).toEqual([]);
+
+    const ack = await trollSocket.ack('comment.create', { article: article.slug, body: 'From an old socket' });
+    expect(ack.comment.status).toBe('published');
+    const stored = await t.prisma.comment.findUniqueOrThrow({ where: { id: ack.comment.id } });
+    expect(stored.status).toBe('shadowed');
+  });
+
   it('does not spare staff: a moderator’s comment is never shadowed', async () => {
     const article = await createArticle(t.prisma);
     expect((await postComment(t, mod, article.slug, 'Staff words')).status).toBe('published');
