@@ -65,6 +65,22 @@ describe('sign-in with OIDC (authorization code with PKCE)', () => {
     expect(again.body.user.id).toBe(res.body.user.id);
   });
 
+  it('refuses a new account at a refused email domain, and makes nothing', async () => {
+    const mod = await createUser(t, 'moderator');
+    const domain = `${unique('refused')}.example.test`;
+    const rule = await http(t, 'POST', '/api/moderation/email-domains', {
+      token: mod.token,
+      body: { domain, action: 'refuse' },
+    });
+    expect(rule.status).toBe(201);
+    const sub = unique('refused-oidc');
+    provider.account = { sub, name: 'Throwaway', email: `${sub}@${domain}` };
+    const res = await finish(await authorize((await start()).authorizationUrl));
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ code: 'EMAIL_DOMAIN_REFUSED', domain });
+    expect(await t.prisma.user.count({ where: { externalSubject: sub } })).toBe(0);
+  });
+
   it('never signs into a local account with the same name', async () => {
     const local = await createUser(t);
     provider.account = { sub: unique('same-name'), name: local.username };
