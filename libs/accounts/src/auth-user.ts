@@ -7,9 +7,9 @@ export interface AuthUser {
   role: Role;
   // When the account was made (new accounts get stricter limits).
   createdAt?: Date;
-  // Trust level in force (0 new, 1 member, 2 regular) as last computed:
-  // new accounts and level 0 get the stricter posting limits.
-  trustLevel?: number;
+  // Trust level in force (0 new, 1 member, 2 regular) as last computed
+  // (null: not computed yet): level 0 gets the stricter posting limits.
+  trustLevel?: number | null;
 }
 
 export function isModerator(user: AuthUser | null | undefined): boolean {

@@ -10,8 +10,9 @@ export interface UserRecord {
   createdAt: Date;
   externalIssuer: string | null;
   externalSubject: string | null;
-  // The trust level in force as last computed (read on every request).
-  trustLevel?: number;
+  // The trust level in force as last computed (read on every request);
+  // null until it is first computed.
+  trustLevel?: number | null;
 }
 
 export interface ExternalIdentity {
@@ -43,7 +44,10 @@ const userColumns = {
 
 export const USER_BY_ID = `SELECT id, username, email, password_hash AS "passwordHash", role::text AS role,
   created_at AS "createdAt", external_issuer AS "externalIssuer", external_subject AS "externalSubject",
-  COALESCE(trust_level_pinned, trust_level)::int AS "trustLevel"
+  -- Null until first computed (an account from before trust levels is not
+  -- taken for a new one).
+  CASE WHEN trust_level_pinned IS NULL AND trust_computed_at IS NULL THEN NULL
+       ELSE COALESCE(trust_level_pinned, trust_level)::int END AS "trustLevel"
   FROM users WHERE id = $1::uuid`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

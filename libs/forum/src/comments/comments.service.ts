@@ -310,7 +310,11 @@ export class CommentsService {
           undo.push(() => limits.refund(name, key));
         };
         try {
-          await take(young ? 'comment-new-user' : 'comment-user', actor.id);
+          // Every account pays the ordinary limit; a new one the stricter
+          // one too (first, so its wait is the one reported). An account whose
+          // level becomes known mid-window keeps what it already used.
+          if (young) await take('comment-new-user', actor.id);
+          await take('comment-user', actor.id);
           if (ip) await take('comment-ip', ip);
         } catch (error) {
           const refused = error instanceof DomainError && error.code === ErrorCode.RateLimited;
