@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     force.unref();
     server
       .close()
-      .then(() => tracing?.shutdown())
+      .then(() => tracing?.shutdown((details, message) => logger.warn(details, message)))
       .then(
         () => {
           logger.info('Stopped');

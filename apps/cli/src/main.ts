@@ -27,7 +27,7 @@ const USAGE = `Usage: rejoinder <command>
   seed                             load the seed articles (idempotent)
   admin:create --username U --email E --password P
                                    create an admin account
-  admin:create --promote LOGIN [--role admin|moderator|commenter]
+  admin:create --promote LOGIN --role admin|moderator|commenter
                                    change the role of an existing account
   export --article SLUG [--out FILE|-]
                                    write an article, its comments and their
@@ -162,13 +162,21 @@ async function adminCreate(config: AppConfig, databaseUrl: string, args: string[
       email: { type: 'string' },
       password: { type: 'string' },
       promote: { type: 'string' },
-      role: { type: 'string', default: 'admin' },
+      role: { type: 'string' },
     },
     strict: true,
   });
-  const role = values.role as Role;
+  const roles = Object.values(Role).join(', ');
+  // A new account made here is an admin unless told otherwise (it is how the
+  // first admin comes to be); changing an existing account's role names the
+  // role, so the most powerful one is never given by leaving a flag out.
+  if (values.promote && values.role === undefined) {
+    console.error(`--promote needs --role, one of ${roles}: npm run admin:create -- --promote ${values.promote} --role moderator`);
+    return 64;
+  }
+  const role = (values.role ?? Role.admin) as Role;
   if (!Object.values(Role).includes(role)) {
-    console.error(`--role must be one of ${Object.values(Role).join(', ')}`);
+    console.error(`--role must be one of ${roles}`);
     return 64;
   }
   return withServices(config, databaseUrl, async (get) => {
