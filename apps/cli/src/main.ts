@@ -225,6 +225,13 @@ run(process.argv.slice(2)).then(
       console.error(error.message);
       process.exit(78); // EX_CONFIG
     }
+    const { code, port } = (error ?? {}) as { code?: unknown; port?: unknown };
+    if (code === 'EADDRINUSE') {
+      console.error(
+        `Port ${String(port)} is in use (EMBEDDED_PG_PORT): stop what listens there, set EMBEDDED_PG_PORT to another port, or DATABASE_URL`,
+      );
+      process.exit(69); // EX_UNAVAILABLE
+    }
     if (error instanceof TransferError) {
       console.error(error.message);
       process.exit(65); // EX_DATAERR
