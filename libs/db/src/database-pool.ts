@@ -33,12 +33,17 @@ interface ConnectionLog {
   log(message: string): void;
 }
 
+// How long a connection ended by the server's shutdown (57P01) waits to be
+// reported: a Ctrl-C reaches the embedded PostgreSQL and this process at once,
+// and the database may act on it first.
+export const SHUTDOWN_GRACE_MS = 2000;
+
 // The error listener of one component's pool: a lost connection is a warning
 // with its error while the process runs; during an orderly stop, one info
 // line for the component, however many connections end.
 export function connectionErrors(component: string, log: ConnectionLog): (error: Error) => void {
   let said = false;
-  return (error) => {
+  const report = (error: Error) => {
     if (!stopping) {
       log.warn({ err: error }, `${component}: connection lost`);
       return;
@@ -46,6 +51,10 @@ export function connectionErrors(component: string, log: ConnectionLog): (error:
     if (said) return;
     said = true;
     log.log(`${component}: connections closed as the process stops (${error.message})`);
+  };
+  return (error) => {
+    if (stopping || (error as { code?: unknown }).code !== '57P01') return report(error);
+    setTimeout(() => report(error), SHUTDOWN_GRACE_MS).unref();
   };
 }
 
