@@ -4,13 +4,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { openDatabase } from '../dist/libs/db/src/index.js';
 import { launchChromium, startLocalServer } from './lib/local-server.mjs';
 
 const port = Number(process.env.PORT ?? 3099);
 const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 54399);
 const slug = 'putin-and-kim-jong-un-are-not-so-different';
 const out = join(import.meta.dirname, '..', 'docs', 'screenshots');
-// A fresh database each run, inside the project (the embedded server's user must reach it).
+// A fresh database each run, inside the project (the embedded server's user
+// must reach it), unless DATABASE_URL names one (then use an empty database).
 const dataDir = join(import.meta.dirname, '..', '.data-screenshots');
 const { base, call, ready, stop } = startLocalServer({ port, pgPort, dataDir });
 
@@ -23,10 +25,21 @@ async function seed() {
   const [maria, tomasz, evelyn, jun, desk] = await Promise.all(
     ['maria_k', 'tomasz', 'evelyn_r', 'jun_park', 'desk_editor'].map(register),
   );
-  const db = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${pgPort}/rejoinder` });
+  // The server's database, opened as the CLI opens it: DATABASE_URL, or the
+  // embedded PostgreSQL the server runs (its password is kept in its DATA_DIR).
+  const database = await openDatabase({
+    DATABASE_URL: process.env.DATABASE_URL,
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: pgPort,
+  });
+  const db = new pg.Client({ connectionString: database.url });
   await db.connect();
-  await db.query(`UPDATE users SET role = 'moderator' WHERE id = $1`, [desk.user.id]);
-  await db.end();
+  try {
+    await db.query(`UPDATE users SET role = 'moderator' WHERE id = $1`, [desk.user.id]);
+  } finally {
+    await db.end();
+    await database.stop();
+  }
   const post = (who, body, parentId) =>
     call('POST', `/api/articles/${slug}/comments`, {
       token: who.accessToken,
@@ -68,12 +81,13 @@ async function seed() {
     body: { premoderated: true },
   });
   await post(troll, 'Everyone here is paid by one government or another. Wake up.');
-  const rude = await post(troll, 'Only an idiot would believe this article.').catch(() => null);
-  if (rude)
-    await call('POST', `/api/comments/${rude.id}/reports`, {
-      token: jun.accessToken,
-      body: { reason: 'abuse', note: 'Insults other readers' },
-    });
+  // Published, then reported (a premoderated author's comment is not shown to report).
+  const angry = await register('angry_reader');
+  const rude = await post(angry, 'Only an idiot would believe this article.');
+  await call('POST', `/api/comments/${rude.id}/reports`, {
+    token: jun.accessToken,
+    body: { reason: 'abuse', note: 'Insults other readers' },
+  });
   await post(jun, 'Does anyone have a source for the 50,000 troops figure?');
   return { maria, desk };
 }

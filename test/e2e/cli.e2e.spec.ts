@@ -73,6 +73,12 @@ describe('CLI against DATABASE_URL', () => {
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(new RegExp(`Created admin ${username} \\([0-9a-f-]{36}\\)`));
 
+    // The most powerful role is never given by leaving a flag out.
+    const unnamed = await runCli(['admin:create', '--promote', username]);
+    expect(unnamed.code).toBe(64);
+    expect(unnamed.stdout).toBe('');
+    expect(unnamed.stderr).toContain('--promote needs --role, one of commenter, moderator, admin');
+
     const demoted = await runCli(['admin:create', '--promote', username, '--role', 'moderator']);
     expect(demoted.code).toBe(0);
     expect(demoted.stdout).toContain(`${username} is now moderator`);

@@ -91,3 +91,51 @@ describe('traces (OTLP)', () => {
     expect(spans.filter((s) => s.name === 'db:query' && underRequest(s)).length).toBeGreaterThanOrEqual(3);
   });
 });
+
+// Tracing is optional: a collector that is down, or that takes the export and
+// never answers, must not decide how the process ends.
+describe('a shutdown while the collector is away', () => {
+  const stopWith = async (endpoint: string) => {
+    const api = await startServerProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '60000' });
+    // Spans waiting in the buffer for the shutdown's flush.
+    const read = await http(api, 'GET', '/api/articles').catch(async (error: unknown) => {
+      await api.stop();
+      throw error;
+    });
+    const code = await api.stop();
+    expect(read.status).toBe(200);
+    const warnings = api.logs.filter((line) => line.includes('"msg":"Tracing:'));
+    return { code, warnings, logs: api.logs };
+  };
+
+  it('exits 0 with one warning when nothing listens', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+
+    const { code, warnings, logs } = await stopWith(`http://127.0.0.1:${port}`);
+    expect(code).toBe(0);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('"level":40');
+    expect(logs.some((line) => line.includes('"msg":"Stopped"'))).toBe(true);
+    expect(logs.some((line) => line.includes('Shutdown failed'))).toBe(false);
+  });
+
+  it('exits 0 with one warning when the collector never answers', async () => {
+    const requests: unknown[] = [];
+    const silent = createServer((request) => requests.push(request));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const { code, warnings } = await stopWith(`http://127.0.0.1:${port}`);
+      expect(code).toBe(0);
+      expect(requests.length).toBeGreaterThan(0);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('not sent in time');
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+});

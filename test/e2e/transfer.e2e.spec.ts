@@ -336,6 +336,16 @@ describe('import of a Disqus export, run as a process', () => {
         expect(malformed.stderr).toMatch(/Malformed XML at line \d+, column \d+/);
         expect(malformed.code).toBe(65);
 
+        // A file cut short breaks at its end, and is named there.
+        const cut = join(dir, 'cut.xml');
+        const cutText = fixture.slice(0, Math.floor(fixture.length * 0.9));
+        writeFileSync(cut, cutText);
+        const truncated = await runCli(['import:disqus', cut], { DATABASE_URL: db.url });
+        const lastLine = cutText.trimEnd().split('\n').length;
+        expect(truncated.stderr).toContain(`Malformed XML at line ${lastLine}, column `);
+        expect(truncated.stderr).toContain('still open (is it cut short?)');
+        expect(truncated.code).toBe(65);
+
         const notDisqus = join(dir, 'rss.xml');
         writeFileSync(notDisqus, '<rss><channel/></rss>');
         expect((await runCli(['import:disqus', notDisqus], { DATABASE_URL: db.url })).stderr).toContain(

@@ -17,12 +17,29 @@ function configOrExit(): AppConfig {
   }
 }
 
+function portInUse(error: unknown, config: AppConfig): { port: number; variable: string } | null {
+  const { code, port } = (error ?? {}) as { code?: unknown; port?: unknown };
+  if (code !== 'EADDRINUSE' || typeof port !== 'number') return null;
+  const settings = { EMBEDDED_PG_PORT: config.EMBEDDED_PG_PORT, METRICS_PORT: config.METRICS_PORT, PORT: config.PORT };
+  const variable = Object.entries(settings).find(([, value]) => value === port)?.[0] ?? 'PORT';
+  return { port, variable };
+}
+
 async function main(): Promise<void> {
   requireSupportedNode();
   const config = configOrExit();
   const logger = createLogger(config);
   const tracing = await startTracing();
-  const server = await startServer(config, logger);
+  const server = await startServer(config, logger).catch((error: unknown) => {
+    // A port in use is a line naming the port and its setting, not a stack.
+    const port = portInUse(error, config);
+    if (!port) throw error;
+    logger.error(
+      { port: port.port, variable: port.variable },
+      `Port ${port.port} is in use (${port.variable}): stop what listens there, or set ${port.variable} to another port`,
+    );
+    process.exit(1);
+  });
   logger.info({ url: server.url }, `Rejoinder is serving on ${server.url} (API documentation: ${server.url}/docs)`);
 
   let stopping = false;
@@ -37,7 +54,7 @@ async function main(): Promise<void> {
     force.unref();
     server
       .close()
-      .then(() => tracing?.shutdown())
+      .then(() => tracing?.shutdown((details, message) => logger.warn(details, message)))
       .then(
         () => {
           logger.info('Stopped');

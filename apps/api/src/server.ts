@@ -6,11 +6,12 @@ import helmet from 'helmet';
 import { admitPosts, PostingAdmission } from './http/posting-admission.js';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, Metrics, RedisConnections } from '@rejoinder/common';
-import { applyMigrations, DatabaseHandle, openDatabase } from '@rejoinder/db';
+import { applyMigrations, DatabaseHandle, markDatabaseStopping, openDatabase } from '@rejoinder/db';
 import { SeedService } from '@rejoinder/forum';
 import { Logger } from 'nestjs-pino';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { AppModule } from './app.module.js';
 import { createLogger } from './logger.js';
@@ -178,12 +179,17 @@ export async function startServer(
 ): Promise<RunningServer> {
   const boot = logger.child({ context: 'Boot' });
   const postgres = logger.child({ context: 'EmbeddedPostgres' });
+  // A port in use fails the start before anything else is started.
+  await requireFreePort(config.PORT, config.HOST);
+  if (config.METRICS_PORT !== undefined) await requireFreePort(config.METRICS_PORT, config.HOST);
   const database: DatabaseHandle = await openDatabase(config, (message) =>
     message.startsWith('DATABASE_URL') ? boot.info(message) : postgres.debug(message),
   );
+  let started: NestFastifyApplication | undefined;
   try {
     await applyMigrations({ databaseUrl: database.url, log: (message) => boot.info(message) });
     const app = await createApp(config, database.url, logger);
+    started = app;
     if (config.SEED) await app.get(SeedService).seedIfEmpty();
     await app.listen({ port: config.PORT, host: config.HOST });
     const admin =
@@ -197,6 +203,7 @@ export async function startServer(
       databaseUrl: database.url,
       close: async () => {
         app.get(Readiness).markStopping();
+        markDatabaseStopping();
         try {
           // Nest would destroy the modules (and the database pool) before the
           // HTTP server. Instead: stop accepting, send the sockets away (an
@@ -214,7 +221,21 @@ export async function startServer(
       },
     };
   } catch (error) {
+    // What started is stopped in order, the database last.
+    markDatabaseStopping();
+    await started?.close().catch(() => undefined);
     await database.stop();
     throw error;
   }
+}
+
+// Fails with EADDRINUSE (and the port) when something listens on the port.
+async function requireFreePort(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen({ port, host, exclusive: true }, resolve);
+  });
+  await new Promise((resolve) => probe.close(resolve));
 }

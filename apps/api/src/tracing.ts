@@ -1,7 +1,12 @@
 export interface Tracing {
-  // Sends what is buffered, then stops.
-  shutdown(): Promise<void>;
+  // Sends what is buffered, then stops: within `TRACING_FLUSH_TIMEOUT_MS`,
+  // and never rejects. Tracing is optional, so a collector that is down or
+  // slow is one warning and never decides how the process ends.
+  shutdown(warn: (details: object, message: string) => void): Promise<void>;
 }
+
+// How long a shutdown waits for the spans still buffered to reach the collector.
+export const TRACING_FLUSH_TIMEOUT_MS = 2000;
 
 // OpenTelemetry traces over OTLP/HTTP, only when an endpoint is configured
 // (the standard OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
@@ -25,5 +30,31 @@ export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promis
   provider.register();
   // Prisma reports its operations, transactions and SQL statements as spans.
   prisma.registerInstrumentations({ tracerProvider: provider, instrumentations: [new prisma.PrismaInstrumentation()] });
-  return { shutdown: () => provider.shutdown() };
+  return {
+    shutdown: async (warn) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), TRACING_FLUSH_TIMEOUT_MS);
+      });
+      try {
+        const outcome = await Promise.race([provider.shutdown().then(() => 'sent' as const), timedOut]);
+        if (outcome === 'timeout')
+          warn({ timeoutMs: TRACING_FLUSH_TIMEOUT_MS }, 'Tracing: the buffered spans were not sent in time; dropped');
+      } catch (error) {
+        warn({ reason: describe(error) }, 'Tracing: the buffered spans could not be sent; dropped');
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+// The exporter's failure, in one line (an ECONNREFUSED is not worth a stack).
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
 }

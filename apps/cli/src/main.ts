@@ -16,7 +16,12 @@ import type { AppConfig } from '@rejoinder/common';
 import { DbModule, openDatabase, Role } from '@rejoinder/db';
 import { ForumModule, SeedService, TransferError, TransferService } from '@rejoinder/forum';
 import { parseArgs } from 'node:util';
-import { checkMigrationsCommand, migrateCommand, newMigrationCommand } from './commands/migration.commands.js';
+import {
+  checkMigrationsCommand,
+  migrateBefore,
+  migrateCommand,
+  newMigrationCommand,
+} from './commands/migration.commands.js';
 import { exportCommand, progressBar, readDisqusFile, readExportFile, report } from './commands/transfer.commands.js';
 
 const USAGE = `Usage: rejoinder <command>
@@ -27,7 +32,7 @@ const USAGE = `Usage: rejoinder <command>
   seed                             load the seed articles (idempotent)
   admin:create --username U --email E --password P
                                    create an admin account
-  admin:create --promote LOGIN [--role admin|moderator|commenter]
+  admin:create --promote LOGIN --role admin|moderator|commenter
                                    change the role of an existing account
   export --article SLUG [--out FILE|-]
                                    write an article, its comments and their
@@ -109,21 +114,24 @@ async function run(argv: string[]): Promise<number> {
       case 'migration:check':
         return (await checkMigrationsCommand(database.url)) ? 0 : 1;
       case 'seed':
-        await migrateCommand(database.url);
+        await migrateBefore(database.url);
         // Awaited here, so the database outlives the work (finally below).
         return await withServices(config, database.url, async (get) => {
           const slugs = await get(SeedService).seed();
           console.log(`Seeded: ${slugs.join(', ')}`);
           return 0;
         });
-      case 'admin:create':
-        await migrateCommand(database.url);
-        return await adminCreate(config, database.url, rest);
+      case 'admin:create': {
+        const request = adminRequest(rest);
+        if (typeof request === 'number') return request;
+        await migrateBefore(database.url);
+        return await adminCreate(config, database.url, request);
+      }
       case 'export':
         return await withServices(config, database.url, (get) => exportCommand(rest, get));
       case 'import': {
         const doc = readExportFile(rest);
-        await migrateCommand(database.url);
+        await migrateBefore(database.url);
         return await withServices(config, database.url, async (get) => {
           const progress = progressBar();
           const summary = await get(TransferService)
@@ -135,7 +143,7 @@ async function run(argv: string[]): Promise<number> {
       }
       case 'import:disqus': {
         const { disqus, createArticles } = readDisqusFile(rest);
-        await migrateCommand(database.url);
+        await migrateBefore(database.url);
         return await withServices(config, database.url, async (get) => {
           const progress = progressBar();
           const summary = await get(TransferService)
@@ -154,7 +162,14 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-async function adminCreate(config: AppConfig, databaseUrl: string, args: string[]): Promise<number> {
+interface AdminRequest {
+  values: { username?: string; email?: string; password?: string; promote?: string };
+  role: Role;
+}
+
+// The arguments of admin:create, checked before the database is touched:
+// the request, or the exit status of a usage error.
+function adminRequest(args: string[]): AdminRequest | number {
   const { values } = parseArgs({
     args,
     options: {
@@ -162,15 +177,29 @@ async function adminCreate(config: AppConfig, databaseUrl: string, args: string[
       email: { type: 'string' },
       password: { type: 'string' },
       promote: { type: 'string' },
-      role: { type: 'string', default: 'admin' },
+      role: { type: 'string' },
     },
     strict: true,
   });
-  const role = values.role as Role;
-  if (!Object.values(Role).includes(role)) {
-    console.error(`--role must be one of ${Object.values(Role).join(', ')}`);
+  const roles = Object.values(Role).join(', ');
+  // A new account made here is an admin unless told otherwise (it is how the
+  // first admin comes to be); changing an existing account's role names the
+  // role, so the most powerful one is never given by leaving a flag out.
+  if (values.promote && values.role === undefined) {
+    console.error(
+      `--promote needs --role, one of ${roles}: npm run admin:create -- --promote ${values.promote} --role moderator`,
+    );
     return 64;
   }
+  const role = (values.role ?? Role.admin) as Role;
+  if (!Object.values(Role).includes(role)) {
+    console.error(`--role must be one of ${roles}`);
+    return 64;
+  }
+  return { values, role };
+}
+
+async function adminCreate(config: AppConfig, databaseUrl: string, { values, role }: AdminRequest): Promise<number> {
   return withServices(config, databaseUrl, async (get) => {
     const accounts = get(AccountsService);
     if (values.promote) {
@@ -195,6 +224,13 @@ run(process.argv.slice(2)).then(
     if (error instanceof ConfigError) {
       console.error(error.message);
       process.exit(78); // EX_CONFIG
+    }
+    const { code, port } = (error ?? {}) as { code?: unknown; port?: unknown };
+    if (code === 'EADDRINUSE') {
+      console.error(
+        `Port ${String(port)} is in use (EMBEDDED_PG_PORT): stop what listens there, set EMBEDDED_PG_PORT to another port, or DATABASE_URL`,
+      );
+      process.exit(69); // EX_UNAVAILABLE
     }
     if (error instanceof TransferError) {
       console.error(error.message);

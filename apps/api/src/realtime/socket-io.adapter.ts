@@ -5,7 +5,7 @@ import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adap
 import { createAdapter as createRedisAdapter } from '@socket.io/redis-adapter';
 import { clientView, ErrorCode, realtimeAdapter } from '@rejoinder/common';
 import type { AppConfig, RedisConnection, RedisConnections } from '@rejoinder/common';
-import { createPool } from '@rejoinder/db';
+import { connectionErrors, createPool } from '@rejoinder/db';
 import { SWEEP_MS } from '@rejoinder/realtime';
 import type { IncomingMessage } from 'node:http';
 import type { RedisClientType } from 'redis';
@@ -120,8 +120,9 @@ export class RealtimeIoAdapter extends IoAdapter {
         return;
       }
       case 'postgres': {
-        const pool = createPool({ connectionString: this.databaseUrl, max: 2 }, (err) =>
-          this.log.error({ err }, 'PostgreSQL adapter error'),
+        const pool = createPool(
+          { connectionString: this.databaseUrl, max: 2 },
+          connectionErrors('PostgreSQL adapter', this.log),
         );
         this.factory = createPostgresAdapter(pool);
         this.closers.push(() => pool.end());

@@ -6,6 +6,14 @@ export async function migrateCommand(databaseUrl: string): Promise<void> {
   console.log(applied.length === 0 ? 'The database is up to date.' : `Applied ${applied.length} migration(s).`);
 }
 
+// Migrations as a step before another command (seed, admin:create, imports):
+// what it applies goes to standard error, which keeps standard output for the
+// command's result; an up-to-date database says nothing.
+export async function migrateBefore(databaseUrl: string): Promise<void> {
+  const applied = await applyMigrations({ databaseUrl, log: (msg) => console.error(msg) });
+  if (applied.length > 0) console.error(`Applied ${applied.length} migration(s).`);
+}
+
 export async function newMigrationCommand(databaseUrl: string, name: string): Promise<void> {
   const folder = await createMigration(name, { databaseUrl, log: (msg) => console.log(msg) });
   if (folder === null) {

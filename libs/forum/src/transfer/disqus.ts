@@ -3,6 +3,7 @@ import { parseDocument } from 'htmlparser2';
 import { isTag, isText } from 'domhandler';
 import type { ChildNode } from 'domhandler';
 import { TransferError } from './transfer.format.js';
+import { describeXmlError } from './text-position.js';
 
 // A Disqus XML export (Admin > Moderate > Export), as far as an import needs it.
 export interface DisqusThread {
@@ -50,7 +51,7 @@ const dsqId = (value: unknown): string | null => {
 export function parseDisqus(xml: string): DisqusExport {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
-    throw new TransferError(`Malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
+    throw new TransferError(describeXmlError(xml, valid.err));
   }
   const parser = new XMLParser({
     ignoreAttributes: false,

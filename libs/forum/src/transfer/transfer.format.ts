@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeJsonError } from './text-position.js';
 
 // The file `npm run export` writes and `npm run import` reads: one article,
 // its comments (parents before replies) and the public names of their
@@ -67,7 +68,7 @@ export function parseArticleExport(text: string): ArticleExport {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new TransferError(`Not JSON: ${(error as Error).message}`);
+    throw new TransferError(describeJsonError(text, error as Error));
   }
   const format = (json as { format?: unknown; version?: unknown } | null) ?? {};
   if (format.format !== EXPORT_FORMAT)
