@@ -30,6 +30,7 @@ import {
 import { slugParam } from './params.js';
 import {
   EVENTS_PAGE_SCHEMA,
+  publicModerationLogPageSchema,
   ARTICLE_LIST_SCHEMA,
   ARTICLE_SCHEMA,
   THREAD_PAGE_SCHEMA,
@@ -168,7 +169,7 @@ export class ArticlesController {
   })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } })
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
-  @ApiJsonResponse(200, 'A page of the public log')
+  @ApiJsonResponse(200, 'A page of the public log', publicModerationLogPageSchema)
   @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
   moderationLog(
     @Param('slug') slug: string,

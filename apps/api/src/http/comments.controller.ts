@@ -34,7 +34,13 @@ import {
   SANCTION_PROBLEMS,
   TOKEN_PROBLEMS,
 } from './openapi.js';
-import { COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA, PERMALINK_SCHEMA } from './schemas.js';
+import {
+  COMMENT_PAGE_SCHEMA,
+  COMMENT_SCHEMA,
+  PERMALINK_SCHEMA,
+  reportResultSchema,
+  voteResultSchema,
+} from './schemas.js';
 import { uuidParam } from './params.js';
 import { sendCached } from './cached-response.js';
 
@@ -59,16 +65,7 @@ export class CommentsController {
     description: 'One vote per reader and comment; the same vote again changes nothing. Not on your own comment.',
   })
   @ApiJsonBody(voteSchema)
-  @ApiJsonResponse(200, 'The comment’s counts after the vote', {
-    type: 'object',
-    properties: {
-      commentId: { type: 'string', format: 'uuid' },
-      value: { type: 'integer', enum: [-1, 0, 1] },
-      score: { type: 'integer' },
-      upvotes: { type: 'integer' },
-      downvotes: { type: 'integer' },
-    },
-  })
+  @ApiJsonResponse(200, 'The comment’s counts after the vote', voteResultSchema)
   @ApiProblems(
     ...TOKEN_PROBLEMS,
     ...BODY_PROBLEMS,
@@ -135,7 +132,7 @@ export class CommentsController {
       'With REPORT_HOLD_THRESHOLD open reports (default 3), a published comment is held from readers until a moderator decides.',
   })
   @ApiJsonBody(reportSchema)
-  @ApiJsonResponse(201, 'The report was recorded', { type: 'object', properties: { openReports: { type: 'integer' } } })
+  @ApiJsonResponse(201, 'The report was recorded', reportResultSchema)
   @ApiProblems(
     ...TOKEN_PROBLEMS,
     ...BODY_PROBLEMS,

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
-import { ErrorCode, openApiSchema, threadHealthSchema, ZodValidationPipe } from '@rejoinder/common';
+import { ErrorCode, threadHealthSchema, ZodValidationPipe } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 import {
   actionSchema,
@@ -28,7 +28,17 @@ import { CommentsService } from '@rejoinder/forum';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { RequireRole } from '../auth/roles.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, ROLE_PROBLEMS } from './openapi.js';
-import { ARTICLE_SCHEMA } from './schemas.js';
+import {
+  actionResultSchema,
+  ARTICLE_SCHEMA,
+  moderationLogPageSchema,
+  queuePageSchema,
+  revisionsSchema,
+  roleChangeSchema,
+  sanctionsSchema,
+  wordRulesSchema,
+  wordRuleViewSchema,
+} from './schemas.js';
 import { slugParam, uuidParam } from './params.js';
 
 @ApiTags('moderation')
@@ -58,7 +68,7 @@ export class ModerationController {
   @ApiQuery({ name: 'article', required: false, schema: { type: 'string' }, description: 'An article slug' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
-  @ApiJsonResponse(200, 'A page of the queue')
+  @ApiJsonResponse(200, 'A page of the queue', queuePageSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor, ErrorCode.ArticleNotFound)
   queue(@Query(new ZodValidationPipe(queueQuerySchema)) query: QueueQuery, @CurrentUser() user: AuthUser) {
     return this.moderation.queue(user, query);
@@ -74,7 +84,7 @@ export class ModerationController {
       'Send the version you saw; if someone acted first, the answer is 409 STALE_VERSION and nothing changes. reject and remove need a reason.',
   })
   @ApiJsonBody(actionSchema)
-  @ApiJsonResponse(200, 'The comment after the action, with its new version')
+  @ApiJsonResponse(200, 'The comment after the action, with its new version', actionResultSchema)
   @ApiProblems(
     ...ROLE_PROBLEMS,
     ...BODY_PROBLEMS,
@@ -94,7 +104,7 @@ export class ModerationController {
   @RequireRole(Role.moderator)
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'A comment’s current body and every earlier one (edits)' })
-  @ApiJsonResponse(200, 'The comment and its revisions, oldest first')
+  @ApiJsonResponse(200, 'The comment and its revisions, oldest first', revisionsSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.CommentNotFound)
   revisions(@Param('id') id: string, @CurrentUser() user: AuthUser) {
     return this.comments.revisions(uuidParam(id, ErrorCode.CommentNotFound), user);
@@ -133,7 +143,7 @@ export class ModerationController {
       'last 5 minutes; the slow mode in force and who set it. Moderators following the article over the socket receive the same ' +
       'body live as `thread.health`.',
   })
-  @ApiJsonResponse(200, 'The thread’s health', openApiSchema(threadHealthSchema))
+  @ApiJsonResponse(200, 'The thread’s health', threadHealthSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ArticleNotFound)
   threadHealth(@Param('slug') slug: string) {
     return this.health.bySlug(slugParam(slug));
@@ -144,7 +154,7 @@ export class ModerationController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Sanctions: ban, suspend until a time, always premoderate (and lift them)' })
   @ApiJsonBody(sanctionSchema)
-  @ApiJsonResponse(200, 'The user’s sanctions')
+  @ApiJsonResponse(200, 'The user’s sanctions', sanctionsSchema)
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.UserNotFound, ErrorCode.CannotSanctionStaff)
   async sanction(
     @Param('id') id: string,
@@ -170,14 +180,7 @@ export class ModerationController {
       'Takes effect at the user’s next request; recorded in the moderation log. Admins cannot change their own role.',
   })
   @ApiJsonBody(roleSchema)
-  @ApiJsonResponse(200, 'The user and the new role', {
-    type: 'object',
-    properties: {
-      id: { type: 'string', format: 'uuid' },
-      username: { type: 'string' },
-      role: { type: 'string', enum: ['commenter', 'moderator', 'admin'] },
-    },
-  })
+  @ApiJsonResponse(200, 'The user and the new role', roleChangeSchema)
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.UserNotFound)
   setRole(
     @Param('id') id: string,
@@ -193,7 +196,7 @@ export class ModerationController {
   @ApiQuery({ name: 'article', required: false, schema: { type: 'string' } })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } })
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
-  @ApiJsonResponse(200, 'A page of the log')
+  @ApiJsonResponse(200, 'A page of the log', moderationLogPageSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor, ErrorCode.ArticleNotFound)
   log(@Query(new ZodValidationPipe(logQuerySchema)) query: LogQuery) {
     return this.moderation.log(query, false);
@@ -202,7 +205,7 @@ export class ModerationController {
   @Get('word-rules')
   @RequireRole(Role.admin)
   @ApiOperation({ summary: 'The word lists (admins)' })
-  @ApiJsonResponse(200, 'Every rule')
+  @ApiJsonResponse(200, 'Every rule', wordRulesSchema)
   @ApiProblems(...ROLE_PROBLEMS)
   async wordRules() {
     return { items: await this.words.list() };
@@ -214,7 +217,7 @@ export class ModerationController {
     summary: 'Add a word or phrase: ban refuses comments with it, suspect holds them for review (admins)',
   })
   @ApiJsonBody(wordRuleSchema)
-  @ApiJsonResponse(201, 'The rule')
+  @ApiJsonResponse(201, 'The rule', wordRuleViewSchema)
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.WordRuleExists)
   addWordRule(@Body(new ZodValidationPipe(wordRuleSchema)) input: WordRuleInput) {
     return this.words.add(input.pattern, input.action);
