@@ -234,3 +234,67 @@ export function checkHttpExchange(exchange: Exchange): void {
   if (!validate(body))
     throw new ContractViolation(`${where} [${op.id}]: response body: ${describeErrors(validate.errors)}`);
 }
+
+// --- socket.io: the AsyncAPI document ---------------------------------------
+
+interface SocketMessages {
+  // What the server sends, by event name.
+  events: Map<string, ValidateFunction>;
+  // What clients send, by event name, with its acknowledgement.
+  requests: Map<string, { payload: ValidateFunction; ack: ValidateFunction }>;
+  refusal: ValidateFunction;
+}
+
+let socketMessages: SocketMessages | null = null;
+
+function compileSocketMessages(): SocketMessages {
+  const doc = JSON.parse(readFileSync('docs/asyncapi.json', 'utf8')) as Json;
+  const ajv = compiler();
+  const id = `${BASE}asyncapi.json`;
+  const rewrite = (node: unknown): any =>
+    JSON.parse(JSON.stringify(node).replaceAll('"#/components/schemas/', `"${id}#/$defs/`));
+  ajv.addSchema({ $id: id, $defs: rewrite(doc.components?.schemas ?? {}) });
+  const message = (ref: string): Json => {
+    const key = ref.split('/').pop()!;
+    return doc.components.messages[key] as Json;
+  };
+  const compile = (ref: string) => ajv.compile(rewrite(message(ref).payload));
+  const result: SocketMessages = { events: new Map(), requests: new Map(), refusal: compile('#/x/error.ack') };
+  for (const op of Object.values(doc.operations as Json) as Json[]) {
+    const [ref] = op.messages as { $ref: string }[];
+    const name = message(ref.$ref).name as string;
+    if (op.action === 'send') result.events.set(name, compile(ref.$ref));
+    else result.requests.set(name, { payload: compile(ref.$ref), ack: compile(op.reply.messages[0].$ref) });
+  }
+  return result;
+}
+
+const messages = () => (socketMessages ??= compileSocketMessages());
+
+// A message the server sent to a client.
+export function checkSocketEvent(name: string, payload: unknown): void {
+  const validate = messages().events.get(name);
+  if (!validate) throw new ContractViolation(`socket event ${name}: not in docs/asyncapi.json`);
+  contractStats.messages++;
+  if (!validate(payload))
+    throw new ContractViolation(`socket event ${name}: payload: ${describeErrors(validate.errors)}`);
+}
+
+// A message a client sent, and its acknowledgement: a refusal, or the
+// success the document gives (and then the message was one it allows).
+export function checkSocketRequest(name: string, payload: unknown, reply: unknown): void {
+  contractStats.messages++;
+  const { refusal } = messages();
+  if (reply && typeof reply === 'object' && 'error' in reply) {
+    if (!refusal(reply)) throw new ContractViolation(`${name} ack (refusal): ${describeErrors(refusal.errors)}`);
+    return;
+  }
+  const request = messages().requests.get(name);
+  if (!request)
+    throw new ContractViolation(`socket message ${name}: not in docs/asyncapi.json, yet it was acknowledged`);
+  if (!request.ack(reply)) throw new ContractViolation(`${name} ack: ${describeErrors(request.ack.errors)}`);
+  if (!request.payload(payload))
+    throw new ContractViolation(
+      `${name}: accepted a payload the document does not allow: ${describeErrors(request.payload.errors)}`,
+    );
+}

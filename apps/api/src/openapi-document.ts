@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { describeError, ErrorCode } from '@rejoinder/common';
 import { PROBLEM_SCHEMA } from './http/openapi.js';
+import { z } from 'zod';
 import { NAMED_SCHEMAS, responseSchema } from './http/schemas.js';
 
 // Any route may meet a database that is down or too slow, or a node that is
@@ -14,8 +15,9 @@ const UNAVAILABLE = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
 
+// The controllers' tags, described; a tag not listed here is still declared.
 const TAGS = [
-  { name: 'health', description: 'Liveness, readiness and a report for operators' },
+  { name: 'operations', description: 'Liveness, readiness and a report for operators' },
   {
     name: 'accounts',
     description: 'Registration, sign-in (password, the publisher’s login, OpenID Connect), notifications',
@@ -55,7 +57,13 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl?: string):
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
   document.servers = openApiServers(publicUrl);
-  document.tags = TAGS;
+  const used = Object.values(document.paths).flatMap((path) =>
+    (['get', 'put', 'post', 'delete', 'patch'] as const).flatMap((method) => path[method]?.tags ?? []),
+  );
+  document.tags = [
+    ...TAGS,
+    ...[...new Set(used)].filter((tag) => !TAGS.some((t) => t.name === tag)).map((name) => ({ name })),
+  ];
   // Reading is open to anyone; a token, when sent, makes it the reader's own
   // (their votes, their pending comments). Routes that need one say so.
   document.security = [{}, { bearer: [] }];
@@ -84,9 +92,22 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl?: string):
   return document;
 }
 
-// Turns every schema equal to a named one into a $ref to its component,
-// innermost first, so a component holds references to the ones it contains.
+// The response components, with the problem document, and the comment node
+// whose replies are comment nodes.
 function namedSchemas() {
+  const named = schemaComponents([
+    ...NAMED_SCHEMAS.map(([name, schema]) => [name, responseSchema(schema)] as const),
+    ['Problem', PROBLEM_SCHEMA],
+  ]);
+  const node = named.components.CommentNode as { properties: { replies: { items: unknown } } };
+  node.properties.replies.items = { $ref: '#/components/schemas/CommentNode' };
+  return named;
+}
+
+// Components named once: every schema equal to one of them becomes a $ref
+// to it, innermost first, so a component refers to the ones it contains.
+// Listed so that a component comes after those it contains.
+export function schemaComponents(list: readonly (readonly [string, z.ZodType | Record<string, unknown>])[]) {
   const byText = new Map<string, string>();
   const reduce = (node: unknown, root = false): unknown => {
     if (Array.isArray(node)) return node.map((item) => reduce(item));
@@ -96,16 +117,11 @@ function namedSchemas() {
     return name ? { $ref: `#/components/schemas/${name}` } : reduced;
   };
   const components: Record<string, Record<string, unknown>> = {};
-  for (const [name, schema] of [
-    ...NAMED_SCHEMAS.map(([n, s]) => [n, responseSchema(s)] as const),
-    ['Problem', PROBLEM_SCHEMA] as const,
-  ]) {
-    const component = reduce(schema, true) as Record<string, unknown>;
+  for (const [name, schema] of list) {
+    const json = schema instanceof z.ZodType ? responseSchema(schema) : schema;
+    const component = reduce(json, true) as Record<string, unknown>;
     byText.set(JSON.stringify(component), name);
     components[name] = component;
   }
-  // A comment node's replies are comment nodes.
-  const node = components.CommentNode as { properties: { replies: { items: unknown } } };
-  node.properties.replies.items = { $ref: '#/components/schemas/CommentNode' };
-  return { components, reduce: (schema: unknown) => reduce(schema) };
+  return { components, reduce: (schema: unknown) => reduce(schema) as Record<string, unknown> };
 }

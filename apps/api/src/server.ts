@@ -23,6 +23,7 @@ import { Readiness } from './health/health.controller.js';
 import { InFlight } from './http/in-flight.js';
 import { EventsGateway } from './realtime/events.gateway.js';
 import { buildOpenApiDocument, openApiServers } from './openapi-document.js';
+import { asyncApiServers, buildAsyncApiDocument } from './asyncapi-document.js';
 import { serveMetricsPort } from './metrics/metrics-server.js';
 import { serveWebPages } from './web/web-pages.js';
 
@@ -170,6 +171,10 @@ export async function createApp(
   // The documents name their server: PUBLIC_URL, else the address the reader
   // asked (as TRUST_PROXY lets the request tell it).
   const origin = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
+  const asyncApi = buildAsyncApiDocument();
+  fastify.get('/docs/asyncapi.json', (request, reply) =>
+    reply.type('application/json').send({ ...asyncApi, servers: asyncApiServers(config.PUBLIC_URL, request) }),
+  );
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs/openapi.json',
     patchDocumentOnRequest: (request, _reply, document) => ({
