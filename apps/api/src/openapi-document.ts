@@ -82,11 +82,11 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl?: string):
         for (const media of Object.values(
           (response as { content?: Record<string, { schema?: object }> }).content ?? {},
         ))
-          if (media.schema) media.schema = named.reduce(media.schema) as object;
+          if (media.schema) media.schema = named.reduce(media.schema);
       }
       const body = operation.requestBody as { content?: Record<string, { schema?: object }> } | undefined;
       for (const media of Object.values(body?.content ?? {}))
-        if (media.schema) media.schema = named.reduce(media.schema) as object;
+        if (media.schema) media.schema = named.reduce(media.schema);
     }
   }
   return document;
