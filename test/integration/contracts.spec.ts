@@ -64,6 +64,17 @@ describe('docs/openapi.json', () => {
   });
 });
 
+describe("the web app's API types", () => {
+  it('are what openapi-typescript makes of docs/openapi.json (npm run api-types)', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['node_modules/openapi-typescript/bin/cli.js', 'docs/openapi.json'],
+      { maxBuffer: 64 << 20 },
+    );
+    expect(readFileSync('apps/web/src/api-schema.d.ts', 'utf8')).toBe(stdout);
+  });
+});
+
 describe('docs/asyncapi.json', () => {
   it('is parsed by @asyncapi/parser without an error or a warning', async () => {
     expect(asyncapi().asyncapi).toBe('3.0.0');

@@ -11,6 +11,7 @@ import {
   type ArticleSummary,
   type CommentView,
   type Page,
+  type QueueItem,
 } from '../api';
 import { AccountForms, useSession } from '../account';
 import { emitAck, openSocket, type Envelope, type LiveState, type SubscribeAck } from '../live';
@@ -18,23 +19,6 @@ import { SiteHeader } from '../pages/site-header';
 import { ArticleSettings, ModerationLog, WordLists } from './panels';
 
 type QueueName = 'pending' | 'reported' | 'rejected';
-interface QueueItem {
-  comment: CommentView;
-  version: number;
-  openReports: number;
-  moderationReason: string | null;
-  parent: CommentView | null;
-  reports: { reason: string; note: string | null; createdAt: string }[];
-  author: {
-    id: string;
-    username: string;
-    approved: number;
-    rejected: number;
-    banned: boolean;
-    suspendedUntil: string | null;
-    premoderated: boolean;
-  };
-}
 
 export const MOD_REASONS = [
   ['spam', 'Spam'],
