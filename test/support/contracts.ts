@@ -8,7 +8,8 @@ import { PAGE_ROUTES } from '../../apps/api/src/web/web-pages.js';
 // (docs/openapi.json, docs/asyncapi.json; other tests keep them current):
 // a response or message the documents do not describe fails the test that
 // caused it, and so does a route the OpenAPI document does not have.
-// Schemas are compiled once per worker, on first use.
+// Each schema is compiled once, on first use: a test file pays only for the
+// routes and messages it meets, and never holds up the server beside it long.
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 const BASE = 'https://rejoinder.invalid/';
@@ -20,6 +21,17 @@ function compiler(): Ajv2020 {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   return ajv;
+}
+
+function lazy(make: () => ValidateFunction): ValidateFunction {
+  let compiled: ValidateFunction | null = null;
+  const validate = ((data: unknown) => {
+    compiled ??= make();
+    const valid = compiled(data) as boolean;
+    validate.errors = compiled.errors;
+    return valid;
+  }) as ValidateFunction;
+  return validate;
 }
 
 function describeErrors(errors: ErrorObject[] | null | undefined): string {
@@ -85,7 +97,7 @@ function compileOperations(): Operation[] {
   const rewrite = (node: unknown): any =>
     JSON.parse(JSON.stringify(node).replaceAll('"#/components/schemas/', `"${id}#/$defs/`));
   ajv.addSchema({ $id: id, $defs: rewrite(doc.components?.schemas ?? {}) });
-  const compile = (schema: unknown) => ajv.compile(rewrite(schema ?? {}));
+  const compile = (schema: unknown) => lazy(() => ajv.compile(rewrite(schema ?? {})));
   const resolve = (node: Json): Json =>
     typeof node.$ref === 'string'
       ? resolve(
@@ -221,7 +233,10 @@ export function checkHttpExchange(exchange: Exchange): void {
     }
   }
   const response = op.responses.get(String(exchange.status)) ?? op.responses.get('default');
-  if (!response) throw new ContractViolation(`${where} [${op.id}]: status ${exchange.status} is not documented`);
+  if (!response)
+    throw new ContractViolation(
+      `${where} [${op.id}]: status ${exchange.status} is not documented (${exchange.responseText.slice(0, 200)})`,
+    );
   if (exchange.responseText === '') return;
   const media = (exchange.responseHeaders.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (!response.has(media))
@@ -258,7 +273,7 @@ function compileSocketMessages(): SocketMessages {
     const key = ref.split('/').pop()!;
     return doc.components.messages[key] as Json;
   };
-  const compile = (ref: string) => ajv.compile(rewrite(message(ref).payload));
+  const compile = (ref: string) => lazy(() => ajv.compile(rewrite(message(ref).payload)));
   const result: SocketMessages = { events: new Map(), requests: new Map(), refusal: compile('#/x/error.ack') };
   for (const op of Object.values(doc.operations as Json) as Json[]) {
     const [ref] = op.messages as { $ref: string }[];

@@ -16,6 +16,13 @@ const UNAVAILABLE = {
 };
 
 // The controllers' tags, described; a tag not listed here is still declared.
+// A path the router cannot read (bad percent-encoding, a parameter over 100
+// characters) is refused before any route runs.
+const BAD_URL = {
+  description: `\`${ErrorCode.ValidationFailed}\`: the URL is not valid, or a part of the path is too long`,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+
 const TAGS = [
   { name: 'operations', description: 'Liveness, readiness and a report for operators' },
   {
@@ -71,13 +78,15 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl?: string):
   document.components = {
     ...document.components,
     schemas: { ...document.components?.schemas, ...named.components },
-    responses: { ...document.components?.responses, ServiceUnavailable: UNAVAILABLE },
+    responses: { ...document.components?.responses, BadUrl: BAD_URL, ServiceUnavailable: UNAVAILABLE },
   };
   for (const path of Object.values(document.paths)) {
     for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
       const operation = path[method];
       if (!operation) continue;
       operation.responses['503'] = { $ref: '#/components/responses/ServiceUnavailable' };
+      const inPath = (operation.parameters ?? []).some((p) => 'in' in p && p.in === 'path');
+      if (inPath && !operation.responses['400']) operation.responses['400'] = { $ref: '#/components/responses/BadUrl' };
       for (const response of Object.values(operation.responses)) {
         for (const media of Object.values(
           (response as { content?: Record<string, { schema?: object }> }).content ?? {},

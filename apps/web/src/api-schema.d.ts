@@ -1318,6 +1318,15 @@ export interface components {
         };
     };
     responses: {
+        /** @description `VALIDATION_FAILED`: the URL is not valid, or a part of the path is too long */
+        BadUrl: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description `SERVICE_UNAVAILABLE`: The service is not ready (a dependency is down or too slow, or this node is shutting down). Nothing was done: send the same request again after `Retry-After` seconds. */
         ServiceUnavailable: {
             headers: {
@@ -2102,6 +2111,7 @@ export interface operations {
                     "application/json": components["schemas"]["Article"];
                 };
             };
+            400: components["responses"]["BadUrl"];
             /** @description `ARTICLE_NOT_FOUND`: No such article */
             404: {
                 headers: {
@@ -2549,6 +2559,7 @@ export interface operations {
                     "application/json": components["schemas"]["Permalink"];
                 };
             };
+            400: components["responses"]["BadUrl"];
             /** @description `INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
             401: {
                 headers: {
@@ -2588,6 +2599,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadUrl"];
             /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
             401: {
                 headers: {
@@ -3022,6 +3034,7 @@ export interface operations {
                     "application/json": components["schemas"]["Revisions"];
                 };
             };
+            400: components["responses"]["BadUrl"];
             /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
             401: {
                 headers: {
@@ -3163,6 +3176,7 @@ export interface operations {
                     "application/json": components["schemas"]["ThreadHealth"];
                 };
             };
+            400: components["responses"]["BadUrl"];
             /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
             401: {
                 headers: {
@@ -3572,6 +3586,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadUrl"];
             /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
             401: {
                 headers: {
