@@ -27,7 +27,7 @@ function lazy(make: () => ValidateFunction): ValidateFunction {
   let compiled: ValidateFunction | null = null;
   const validate = ((data: unknown) => {
     compiled ??= make();
-    const valid = compiled(data) as boolean;
+    const valid = compiled(data);
     validate.errors = compiled.errors;
     return valid;
   }) as ValidateFunction;
