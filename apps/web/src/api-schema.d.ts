@@ -2111,7 +2111,23 @@ export interface operations {
                     "application/json": components["schemas"]["Article"];
                 };
             };
+            /** @description Not modified: the copy whose ETag was sent in `If-None-Match` is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["BadUrl"];
+            /** @description `INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `ARTICLE_NOT_FOUND`: No such article */
             404: {
                 headers: {
@@ -2311,8 +2327,24 @@ export interface operations {
                     "application/json": components["schemas"]["ThreadPage"];
                 };
             };
+            /** @description Not modified: the copy whose ETag was sent in `If-None-Match` is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description `VALIDATION_FAILED`: The request is not valid<br>`INVALID_CURSOR`: The cursor is not valid for this list<br>`PARAGRAPH_NOT_FOUND`: The article has no such passage */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2558,6 +2590,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Permalink"];
                 };
+            };
+            /** @description Not modified: the copy whose ETag was sent in `If-None-Match` is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadUrl"];
             /** @description `INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
@@ -2832,6 +2871,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CommentPage"];
                 };
+            };
+            /** @description Not modified: the copy whose ETag was sent in `If-None-Match` is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description `VALIDATION_FAILED`: The request is not valid<br>`INVALID_CURSOR`: The cursor is not valid for this list */
             400: {

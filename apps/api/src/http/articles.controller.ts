@@ -22,6 +22,7 @@ import {
   ApiAuth,
   ApiJsonBody,
   ApiJsonResponse,
+  ApiNotModified,
   ApiProblems,
   BODY_PROBLEMS,
   SANCTION_PROBLEMS,
@@ -83,7 +84,8 @@ export class ArticlesController {
       'Also the published top-level comments on each passage (`passageCounts`) and per declared stance (`stanceCounts`).',
   })
   @ApiJsonResponse(200, 'The article', ARTICLE_SCHEMA)
-  @ApiProblems(ErrorCode.ArticleNotFound)
+  @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.InvalidToken, ErrorCode.TokenExpired)
+  @ApiNotModified()
   @UseGuards(AuthGuard)
   @OptionalAuth()
   async get(
@@ -213,7 +215,10 @@ export class ArticlesController {
     ErrorCode.ValidationFailed,
     ErrorCode.InvalidCursor,
     ErrorCode.ParagraphNotFound,
+    ErrorCode.InvalidToken,
+    ErrorCode.TokenExpired,
   )
+  @ApiNotModified()
   @UseGuards(AuthGuard)
   @OptionalAuth()
   async thread(

@@ -29,6 +29,7 @@ import {
   ApiAuth,
   ApiJsonBody,
   ApiJsonResponse,
+  ApiNotModified,
   ApiProblems,
   BODY_PROBLEMS,
   SANCTION_PROBLEMS,
@@ -160,6 +161,7 @@ export class CommentsController {
   })
   @ApiJsonResponse(200, 'The comment in context', PERMALINK_SCHEMA)
   @ApiProblems(ErrorCode.CommentNotFound, ErrorCode.InvalidToken, ErrorCode.TokenExpired)
+  @ApiNotModified()
   async permalink(
     @Param('id') id: string,
     @CurrentUser() viewer: AuthUser | null,
@@ -187,6 +189,7 @@ export class CommentsController {
   })
   @ApiJsonResponse(200, 'A page of replies', COMMENT_PAGE_SCHEMA)
   @ApiProblems(ErrorCode.CommentNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
+  @ApiNotModified()
   async replies(
     @Param('id') id: string,
     @Query(new ZodValidationPipe(repliesQuerySchema)) query: RepliesQuery,

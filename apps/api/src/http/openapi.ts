@@ -109,3 +109,13 @@ export function ApiJsonQuery(schema: z.ZodObject): MethodDecorator {
 
 export const ApiAuth = () => applyDecorators(ApiBearerAuth());
 export { ApiExtraModels };
+
+// A read served from the cache with an ETag: a reader who has that copy gets
+// 304 and no body.
+export const ApiNotModified = () =>
+  applyDecorators(
+    ApiResponse({
+      status: 304,
+      description: 'Not modified: the copy whose ETag was sent in `If-None-Match` is current',
+    }),
+  );
