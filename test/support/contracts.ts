@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -83,6 +83,12 @@ const OUTSIDE_THE_API = [
 let operations: Operation[] | null = null;
 let document: Json | null = null;
 export const contractStats = { http: 0, messages: 0 };
+// CONTRACT_STATS=<file>: each test file appends how many exchanges it checked.
+const statsFile = process.env.CONTRACT_STATS;
+if (statsFile && typeof afterAll === 'function')
+  afterAll(() =>
+    appendFileSync(statsFile, `${JSON.stringify({ file: expect.getState().testPath, ...contractStats })}\n`),
+  );
 
 export function openApiDocument(): Json {
   document ??= JSON.parse(readFileSync('docs/openapi.json', 'utf8')) as Json;
