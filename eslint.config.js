@@ -10,7 +10,15 @@ const tests = ['**/*.spec.ts', 'test/**'];
 
 export default defineConfig(
   {
-    ignores: ['**/dist/', '**/node_modules/', 'libs/db/src/generated/', 'bench/results/', 'coverage/', '.data*/'],
+    ignores: [
+      '**/dist/',
+      '**/node_modules/',
+      'libs/db/src/generated/',
+      'apps/web/src/api-schema.d.ts',
+      'bench/results/',
+      'coverage/',
+      '.data*/',
+    ],
   },
   {
     files: ['bench/**/*.mjs', 'scripts/**/*.mjs', 'test/**/*.mjs', '*.mjs', '*.js'],

@@ -129,8 +129,34 @@ describe('OpenAPI', () => {
   });
 
   it('matches docs/openapi.json (run npm run openapi after changing the API)', async () => {
-    const served = (await http(t, 'GET', '/docs/openapi.json')).body;
-    expect(served).toEqual(JSON.parse(readFileSync('docs/openapi.json', 'utf8')));
+    const { servers, ...served } = (await http(t, 'GET', '/docs/openapi.json')).body;
+    const { servers: committed, ...rest } = JSON.parse(readFileSync('docs/openapi.json', 'utf8'));
+    expect(served).toEqual(rest);
+    // The file names the server it is served by; served, the document names it.
+    expect(committed).toEqual([{ url: '/', description: 'The server this document is served by' }]);
+    expect(servers).toEqual([{ url: t.url }]);
+  });
+
+  it('serves docs/asyncapi.json at /docs/asyncapi.json, naming this server', async () => {
+    const res = await http(t, 'GET', '/docs/asyncapi.json');
+    expect(res.status).toBe(200);
+    const { servers, ...served } = res.body;
+    const { servers: committed, ...rest } = JSON.parse(readFileSync('docs/asyncapi.json', 'utf8'));
+    expect(served).toEqual(rest);
+    expect(committed.api.host).toBe('{host}');
+    expect(servers.api).toMatchObject({ host: new URL(t.url).host, protocol: 'ws', pathname: '/socket.io/' });
+  });
+
+  it('names PUBLIC_URL as the server of both documents when it is set', async () => {
+    const behind = await startTestApp({ PUBLIC_URL: 'https://comments.example.com/' });
+    try {
+      const openapi = await http(behind, 'GET', '/docs/openapi.json');
+      expect(openapi.body.servers).toEqual([{ url: 'https://comments.example.com' }]);
+      const asyncapi = await http(behind, 'GET', '/docs/asyncapi.json');
+      expect(asyncapi.body.servers.api).toMatchObject({ host: 'comments.example.com', protocol: 'wss' });
+    } finally {
+      await behind.close();
+    }
   });
 
   it('serves the interactive documentation at /docs', async () => {

@@ -476,6 +476,26 @@ describe('a reader that stops reading', () => {
     // the kernel's socket buffers on loopback hold.
     const bus = t.app.get(DomainEventBus);
     const body = 'y'.repeat(30_000);
+    // A whole comment, as the protocol describes it.
+    const COMMENT = {
+      parentId: null,
+      depth: 0,
+      status: 'published',
+      author: { id: randomUUID(), username: 'someone' },
+      createdAt: new Date().toISOString(),
+      editedAt: null,
+      score: 0,
+      upvotes: 0,
+      downvotes: 0,
+      replyCount: 0,
+      descendantCount: 0,
+      featured: false,
+      pinned: false,
+      bestScore: 0,
+      controversy: 0,
+      anchor: null,
+      stance: null,
+    };
     for (let seq = 1; seq <= 300; seq++) {
       await t.prisma.article.update({ where: { id: article.id }, data: { lastSeq: seq } });
       bus.publish({
@@ -485,7 +505,7 @@ describe('a reader that stops reading', () => {
         audience: 'public',
         userId: null,
         at: new Date().toISOString(),
-        data: { comment: { id: randomUUID(), body, html: `<p>${body}</p>` } },
+        data: { comment: { ...COMMENT, id: randomUUID(), articleId: article.id, body, html: `<p>${body}</p>` } },
       });
       if (seq % 20 === 0) await new Promise((r) => setTimeout(r, 20));
     }

@@ -15,7 +15,9 @@ describe('the event catalogue', () => {
 
   it('is the list of event types in the OpenAPI description and in the tests', () => {
     const openapi = JSON.parse(readFileSync('docs/openapi.json', 'utf8'));
-    const events = openapi.paths['/api/articles/{slug}/events'].get.responses['200'].content['application/json'].schema;
+    const page = openapi.paths['/api/articles/{slug}/events'].get.responses['200'].content['application/json'].schema;
+    expect(page).toEqual({ $ref: '#/components/schemas/EventsPage' });
+    const events = openapi.components.schemas.EventsPage;
     expect(events.properties.events.items.properties.type.enum).toEqual(ARTICLE_EVENT_NAMES);
     expect(EVENT_TYPES).toEqual(ARTICLE_EVENT_NAMES);
   });

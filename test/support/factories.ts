@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaService } from '@rejoinder/db';
 import type { TestApp } from './test-app.js';
+import { checkHttpExchange } from './contracts.js';
 
 export interface TestUser {
   id: string;
@@ -35,6 +36,15 @@ export async function http(
   }
   const response = await fetch(`${t.url}${path}`, { method, headers, body: payload });
   const text = await response.text();
+  checkHttpExchange({
+    method,
+    url: `${t.url}${path}`,
+    requestHeaders: headers,
+    requestBody: payload,
+    status: response.status,
+    responseHeaders: response.headers,
+    responseText: text,
+  });
   let body: unknown = text;
   try {
     body = text ? JSON.parse(text) : null;

@@ -1,6 +1,7 @@
 import { ARTICLE_EVENT_NAMES } from '@rejoinder/common';
 import type { SessionEventName } from '@rejoinder/common';
 import { io, Socket } from 'socket.io-client';
+import { checkSocketEvent, checkSocketRequest } from './contracts.js';
 
 export interface Received {
   type: string;
@@ -40,6 +41,19 @@ export async function connectSocket(
   });
   const events: Received[] = [];
   const presence: TestSocket['presence'] = [];
+  // Every message received is checked against docs/asyncapi.json; a
+  // violation fails the test at its next ack, wait or close.
+  const violations: Error[] = [];
+  socket.onAny((event: string, payload: unknown) => {
+    try {
+      checkSocketEvent(event, payload);
+    } catch (error) {
+      violations.push(error as Error);
+    }
+  });
+  const rethrow = () => {
+    if (violations.length > 0) throw violations[0];
+  };
   for (const type of EVENT_TYPES)
     socket.on(type, (payload: Omit<Received, 'type'>) => events.push({ type, ...payload }));
   socket.on('presence', (p: TestSocket['presence'][number]) => presence.push(p));
@@ -58,9 +72,21 @@ export async function connectSocket(
     events,
     presence,
     session,
-    ack: (event, payload) => socket.timeout(10_000).emitWithAck(event, payload),
-    waitFor: (predicate, timeoutMs = 10_000) => waitUntil(() => predicate(events), timeoutMs).then(() => events),
-    close: () => socket.close(),
+    ack: async (event, payload) => {
+      const reply: unknown = await socket.timeout(10_000).emitWithAck(event, payload);
+      rethrow();
+      checkSocketRequest(event, payload, reply);
+      return reply;
+    },
+    waitFor: async (predicate, timeoutMs = 10_000) => {
+      await waitUntil(() => violations.length > 0 || predicate(events), timeoutMs);
+      rethrow();
+      return events;
+    },
+    close: () => {
+      socket.close();
+      rethrow();
+    },
   };
 }
 

@@ -23,7 +23,8 @@ import { RealtimeIoAdapter } from './realtime/socket-io.adapter.js';
 import { Readiness } from './health/health.controller.js';
 import { InFlight } from './http/in-flight.js';
 import { EventsGateway } from './realtime/events.gateway.js';
-import { buildOpenApiDocument } from './openapi-document.js';
+import { buildOpenApiDocument, openApiServers } from './openapi-document.js';
+import { asyncApiServers, buildAsyncApiDocument } from './asyncapi-document.js';
 import { serveMetricsPort } from './metrics/metrics-server.js';
 import { serveWebPages } from './web/web-pages.js';
 
@@ -168,7 +169,20 @@ export async function createApp(
   // JSON is the only body the API reads; anything else (a form a foreign page
   // posts, text) is 415 before any handler runs.
   fastify.removeContentTypeParser('text/plain');
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+  // The documents name their server: PUBLIC_URL, else the address the reader
+  // asked (as TRUST_PROXY lets the request tell it).
+  const origin = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
+  const asyncApi = buildAsyncApiDocument();
+  fastify.get('/docs/asyncapi.json', (request, reply) =>
+    reply.type('application/json').send({ ...asyncApi, servers: asyncApiServers(config.PUBLIC_URL, request) }),
+  );
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs/openapi.json',
+    patchDocumentOnRequest: (request, _reply, document) => ({
+      ...document,
+      servers: openApiServers(config.PUBLIC_URL, origin(request as FastifyRequest)),
+    }),
+  });
   if (!(await serveWebPages(app))) logger.warn('No web build in dist/web: the pages are off (run npm run build:web)');
   return app;
 }

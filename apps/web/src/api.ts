@@ -1,96 +1,48 @@
 // The HTTP side of the page: the session, JSON requests, and the words a
 // reader sees for each problem code the API can answer.
 
-export type Role = 'commenter' | 'moderator' | 'admin';
-export interface Account {
-  id: string;
-  username: string;
-  email: string;
-  role: Role;
-}
-export interface Session {
-  user: Account;
-  accessToken: string;
-}
+// The server's types come from its contract: api-schema.d.ts is generated
+// from docs/openapi.json by openapi-typescript (npm run api-types, part of
+// the build), so a change of a response shape is a compile error here.
+import type { components, paths } from './api-schema.js';
 
-export type CommentStatus = 'published' | 'pending' | 'rejected' | 'removed' | 'deleted' | 'shadowed';
-export interface CommentView {
-  id: string;
-  articleId: string;
-  parentId: string | null;
-  depth: number;
-  status: CommentStatus;
-  author: { id: string; username: string } | null;
-  body: string | null;
-  html: string | null;
-  createdAt: string;
-  editedAt: string | null;
-  score: number;
-  upvotes: number;
-  downvotes: number;
-  replyCount: number;
-  descendantCount: number;
-  featured: boolean;
-  pinned: boolean;
-  // The passage of the article a top-level comment answers (paragraph null:
-  // the article changed and the quote is gone), and its declared stance.
-  anchor: { paragraph: number | null; quote: string } | null;
-  stance: Stance | null;
-}
-export type Stance = 'agree' | 'disagree' | 'question' | 'other';
+type Schemas = components['schemas'];
+export type Role = Schemas['Account']['role'];
+export type Account = Schemas['Account'];
+// What the page keeps of a session.
+export type Session = Pick<Schemas['Session'], 'user' | 'accessToken'>;
+export type CommentStatus = Schemas['CommentView']['status'];
+export type CommentView = Schemas['CommentView'];
+export type Stance = NonNullable<CommentView['stance']>;
 export const STANCES = [
   ['agree', 'Agree'],
   ['disagree', 'Disagree'],
   ['question', 'Question'],
   ['other', 'Other'],
 ] as const satisfies readonly (readonly [Stance, string])[];
-export interface CommentNode extends CommentView {
-  replies: CommentNode[];
-  repliesCursor: string | null;
-}
-export interface ArticleSummary {
-  id: string;
-  slug: string;
-  title: string;
-  author: string;
-  publishedAt: string;
-  sourceUrl: string | null;
-  state: 'open' | 'closed';
-  commentCount: number;
-}
-// The slow mode in force: who set it (a moderator, or the service by itself
-// when the thread ran hot), why, since when, and the moderators' setting.
-export interface SlowMode {
-  seconds: number;
-  source: 'manual' | 'auto' | null;
-  reason: 'comments' | 'reports' | null;
-  since: string | null;
-  setting: 'auto' | 'off' | 'manual';
-}
-export interface Article extends ArticleSummary {
-  html: string;
-  premoderation: boolean;
-  // The first N comments of an account wait for review (null: the newsroom's setting).
-  newCommenterReview: number | null;
-  slowModeSeconds: number;
-  slowMode: SlowMode;
-  // Published top-level comments per passage (the article's top-level blocks) and per stance.
-  passageCounts: number[];
-  stanceCounts: Record<Stance, number>;
-  // How long after posting an author may edit (the server's EDIT_WINDOW_SECONDS).
-  editWindowSeconds: number;
-  seq: number;
-}
+export type CommentNode = Schemas['CommentNode'];
+export type ArticleSummary = Schemas['ArticleSummary'];
+export type SlowMode = Schemas['SlowMode'];
+export type Article = Schemas['Article'];
+export type ThreadPage = Schemas['ThreadPage'];
+export type ThreadHealth = Schemas['ThreadHealth'];
+export type Digest = Schemas['Digest'];
+export type QueueItem = Schemas['QueueItem'];
+export type WordRule = Schemas['WordRule'];
+export type ModerationLogEntry = Schemas['ModerationLogPage']['items'][number];
+export type Notification = Schemas['NotificationsPage']['items'][number];
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
-export interface ThreadPage extends Page<CommentNode> {
-  pinned: CommentView[];
-  seq: number;
-  // Signed in: the reader's own votes on the page's comments.
-  viewer?: { votes: Record<string, -1 | 1>; pending: CommentView[] };
+// The JSON body of an operation's success, by path and method.
+export type Success<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: { 200: { content: { 'application/json': infer B } } };
 }
+  ? B
+  : paths[P][M] extends { responses: { 201: { content: { 'application/json': infer B } } } }
+    ? B
+    : never;
 
 export const SORTS = [
   ['newest', 'Newest'],

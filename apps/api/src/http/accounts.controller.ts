@@ -27,13 +27,14 @@ import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
 import {
   ApiAuth,
   ApiJsonBody,
+  ApiJsonQuery,
   ApiJsonResponse,
   ApiProblems,
   BODY_PROBLEMS,
   SSO_TOKEN_PROBLEMS,
   TOKEN_PROBLEMS,
 } from './openapi.js';
-import { ACCOUNT_SCHEMA, NOTIFICATIONS_PAGE_SCHEMA, SESSION_SCHEMA } from './schemas.js';
+import { ACCOUNT_SCHEMA, NOTIFICATIONS_PAGE_SCHEMA, notificationsReadSchema, SESSION_SCHEMA } from './schemas.js';
 
 const notificationsQuerySchema = z.object(pageQuery(100, 20));
 const markReadSchema = z
@@ -55,6 +56,7 @@ export class AccountsController {
   @UseGuards(AuthGuard)
   @ApiAuth()
   @ApiOperation({ summary: 'Your notifications (replies to your comments), newest first, with the unread count' })
+  @ApiJsonQuery(notificationsQuerySchema)
   @ApiJsonResponse(200, 'A page of notifications', NOTIFICATIONS_PAGE_SCHEMA)
   @ApiProblems(...TOKEN_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
   listNotifications(
@@ -70,7 +72,7 @@ export class AccountsController {
   @ApiAuth()
   @ApiOperation({ summary: 'Mark notifications read: the ids given, or all' })
   @ApiJsonBody(markReadSchema)
-  @ApiJsonResponse(200, 'How many were marked, and the unread count left')
+  @ApiJsonResponse(200, 'How many were marked, and the unread count left', notificationsReadSchema)
   @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS)
   markRead(
     @CurrentUser() user: AuthUser,

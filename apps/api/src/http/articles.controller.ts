@@ -22,6 +22,7 @@ import {
   ApiAuth,
   ApiJsonBody,
   ApiJsonResponse,
+  ApiNotModified,
   ApiProblems,
   BODY_PROBLEMS,
   SANCTION_PROBLEMS,
@@ -30,6 +31,7 @@ import {
 import { slugParam } from './params.js';
 import {
   EVENTS_PAGE_SCHEMA,
+  publicModerationLogPageSchema,
   ARTICLE_LIST_SCHEMA,
   ARTICLE_SCHEMA,
   THREAD_PAGE_SCHEMA,
@@ -82,7 +84,8 @@ export class ArticlesController {
       'Also the published top-level comments on each passage (`passageCounts`) and per declared stance (`stanceCounts`).',
   })
   @ApiJsonResponse(200, 'The article', ARTICLE_SCHEMA)
-  @ApiProblems(ErrorCode.ArticleNotFound)
+  @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.InvalidToken, ErrorCode.TokenExpired)
+  @ApiNotModified()
   @UseGuards(AuthGuard)
   @OptionalAuth()
   async get(
@@ -168,7 +171,7 @@ export class ArticlesController {
   })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } })
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
-  @ApiJsonResponse(200, 'A page of the public log')
+  @ApiJsonResponse(200, 'A page of the public log', publicModerationLogPageSchema)
   @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
   moderationLog(
     @Param('slug') slug: string,
@@ -212,7 +215,10 @@ export class ArticlesController {
     ErrorCode.ValidationFailed,
     ErrorCode.InvalidCursor,
     ErrorCode.ParagraphNotFound,
+    ErrorCode.InvalidToken,
+    ErrorCode.TokenExpired,
   )
+  @ApiNotModified()
   @UseGuards(AuthGuard)
   @OptionalAuth()
   async thread(

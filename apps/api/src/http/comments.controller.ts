@@ -29,12 +29,19 @@ import {
   ApiAuth,
   ApiJsonBody,
   ApiJsonResponse,
+  ApiNotModified,
   ApiProblems,
   BODY_PROBLEMS,
   SANCTION_PROBLEMS,
   TOKEN_PROBLEMS,
 } from './openapi.js';
-import { COMMENT_PAGE_SCHEMA, COMMENT_SCHEMA, PERMALINK_SCHEMA } from './schemas.js';
+import {
+  COMMENT_PAGE_SCHEMA,
+  COMMENT_SCHEMA,
+  PERMALINK_SCHEMA,
+  reportResultSchema,
+  voteResultSchema,
+} from './schemas.js';
 import { uuidParam } from './params.js';
 import { sendCached } from './cached-response.js';
 
@@ -59,16 +66,7 @@ export class CommentsController {
     description: 'One vote per reader and comment; the same vote again changes nothing. Not on your own comment.',
   })
   @ApiJsonBody(voteSchema)
-  @ApiJsonResponse(200, 'The comment’s counts after the vote', {
-    type: 'object',
-    properties: {
-      commentId: { type: 'string', format: 'uuid' },
-      value: { type: 'integer', enum: [-1, 0, 1] },
-      score: { type: 'integer' },
-      upvotes: { type: 'integer' },
-      downvotes: { type: 'integer' },
-    },
-  })
+  @ApiJsonResponse(200, 'The comment’s counts after the vote', voteResultSchema)
   @ApiProblems(
     ...TOKEN_PROBLEMS,
     ...BODY_PROBLEMS,
@@ -135,7 +133,7 @@ export class CommentsController {
       'With REPORT_HOLD_THRESHOLD open reports (default 3), a published comment is held from readers until a moderator decides.',
   })
   @ApiJsonBody(reportSchema)
-  @ApiJsonResponse(201, 'The report was recorded', { type: 'object', properties: { openReports: { type: 'integer' } } })
+  @ApiJsonResponse(201, 'The report was recorded', reportResultSchema)
   @ApiProblems(
     ...TOKEN_PROBLEMS,
     ...BODY_PROBLEMS,
@@ -163,6 +161,7 @@ export class CommentsController {
   })
   @ApiJsonResponse(200, 'The comment in context', PERMALINK_SCHEMA)
   @ApiProblems(ErrorCode.CommentNotFound, ErrorCode.InvalidToken, ErrorCode.TokenExpired)
+  @ApiNotModified()
   async permalink(
     @Param('id') id: string,
     @CurrentUser() viewer: AuthUser | null,
@@ -190,6 +189,7 @@ export class CommentsController {
   })
   @ApiJsonResponse(200, 'A page of replies', COMMENT_PAGE_SCHEMA)
   @ApiProblems(ErrorCode.CommentNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
+  @ApiNotModified()
   async replies(
     @Param('id') id: string,
     @Query(new ZodValidationPipe(repliesQuerySchema)) query: RepliesQuery,

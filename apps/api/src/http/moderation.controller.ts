@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@rejoinder/accounts';
-import { ErrorCode, openApiSchema, threadHealthSchema, ZodValidationPipe } from '@rejoinder/common';
+import { ErrorCode, threadHealthSchema, ZodValidationPipe } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 import {
   actionSchema,
@@ -32,7 +32,20 @@ import { CommentsService } from '@rejoinder/forum';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { RequireRole } from '../auth/roles.guard.js';
 import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, ROLE_PROBLEMS } from './openapi.js';
-import { ARTICLE_SCHEMA } from './schemas.js';
+import {
+  actionResultSchema,
+  emailDomainRulesSchema,
+  emailDomainRuleViewSchema,
+  queueItemSchema,
+  ARTICLE_SCHEMA,
+  moderationLogPageSchema,
+  queuePageSchema,
+  revisionsSchema,
+  roleChangeSchema,
+  sanctionsSchema,
+  wordRulesSchema,
+  wordRuleViewSchema,
+} from './schemas.js';
 import { slugParam, uuidParam } from './params.js';
 
 @ApiTags('moderation')
@@ -63,7 +76,7 @@ export class ModerationController {
   @ApiQuery({ name: 'article', required: false, schema: { type: 'string' }, description: 'An article slug' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
-  @ApiJsonResponse(200, 'A page of the queue')
+  @ApiJsonResponse(200, 'A page of the queue', queuePageSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor, ErrorCode.ArticleNotFound)
   queue(@Query(new ZodValidationPipe(queueQuerySchema)) query: QueueQuery, @CurrentUser() user: AuthUser) {
     return this.moderation.queue(user, query);
@@ -79,7 +92,7 @@ export class ModerationController {
       'Send the version you saw; if someone acted first, the answer is 409 STALE_VERSION and nothing changes. reject and remove need a reason.',
   })
   @ApiJsonBody(actionSchema)
-  @ApiJsonResponse(200, 'The comment after the action, with its new version')
+  @ApiJsonResponse(200, 'The comment after the action, with its new version', actionResultSchema)
   @ApiProblems(
     ...ROLE_PROBLEMS,
     ...BODY_PROBLEMS,
@@ -105,7 +118,7 @@ export class ModerationController {
       'user_premoderated, reports), kept after a decision; with its parent, open reports, the version to act on, and the ' +
       'author’s record and trust level (shown to moderators only).',
   })
-  @ApiJsonResponse(200, 'The comment as a queue item')
+  @ApiJsonResponse(200, 'The comment as a queue item', queueItemSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.CommentNotFound)
   comment(@Param('id') id: string, @CurrentUser() user: AuthUser) {
     return this.moderation.item(user, uuidParam(id, ErrorCode.CommentNotFound));
@@ -115,7 +128,7 @@ export class ModerationController {
   @RequireRole(Role.moderator)
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'A comment’s current body and every earlier one (edits)' })
-  @ApiJsonResponse(200, 'The comment and its revisions, oldest first')
+  @ApiJsonResponse(200, 'The comment and its revisions, oldest first', revisionsSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.CommentNotFound)
   revisions(@Param('id') id: string, @CurrentUser() user: AuthUser) {
     return this.comments.revisions(uuidParam(id, ErrorCode.CommentNotFound), user);
@@ -154,7 +167,7 @@ export class ModerationController {
       'last 5 minutes; the slow mode in force and who set it. Moderators following the article over the socket receive the same ' +
       'body live as `thread.health`.',
   })
-  @ApiJsonResponse(200, 'The thread’s health', openApiSchema(threadHealthSchema))
+  @ApiJsonResponse(200, 'The thread’s health', threadHealthSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ArticleNotFound)
   threadHealth(@Param('slug') slug: string) {
     return this.health.bySlug(slugParam(slug));
@@ -172,7 +185,7 @@ export class ModerationController {
       'unpins it. A pinned account is out of new-commenter review.',
   })
   @ApiJsonBody(sanctionSchema)
-  @ApiJsonResponse(200, 'The user’s sanctions')
+  @ApiJsonResponse(200, 'The user’s sanctions', sanctionsSchema)
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.UserNotFound, ErrorCode.CannotSanctionStaff)
   async sanction(
     @Param('id') id: string,
@@ -200,14 +213,7 @@ export class ModerationController {
       'Takes effect at the user’s next request; recorded in the moderation log. Admins cannot change their own role.',
   })
   @ApiJsonBody(roleSchema)
-  @ApiJsonResponse(200, 'The user and the new role', {
-    type: 'object',
-    properties: {
-      id: { type: 'string', format: 'uuid' },
-      username: { type: 'string' },
-      role: { type: 'string', enum: ['commenter', 'moderator', 'admin'] },
-    },
-  })
+  @ApiJsonResponse(200, 'The user and the new role', roleChangeSchema)
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.UserNotFound)
   setRole(
     @Param('id') id: string,
@@ -223,7 +229,7 @@ export class ModerationController {
   @ApiQuery({ name: 'article', required: false, schema: { type: 'string' } })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } })
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
-  @ApiJsonResponse(200, 'A page of the log')
+  @ApiJsonResponse(200, 'A page of the log', moderationLogPageSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor, ErrorCode.ArticleNotFound)
   log(@Query(new ZodValidationPipe(logQuerySchema)) query: LogQuery) {
     return this.moderation.log(query, false);
@@ -232,7 +238,7 @@ export class ModerationController {
   @Get('word-rules')
   @RequireRole(Role.admin)
   @ApiOperation({ summary: 'The word lists (admins)' })
-  @ApiJsonResponse(200, 'Every rule')
+  @ApiJsonResponse(200, 'Every rule', wordRulesSchema)
   @ApiProblems(...ROLE_PROBLEMS)
   async wordRules() {
     return { items: await this.words.list() };
@@ -244,7 +250,7 @@ export class ModerationController {
     summary: 'Add a word or phrase: ban refuses comments with it, suspect holds them for review (admins)',
   })
   @ApiJsonBody(wordRuleSchema)
-  @ApiJsonResponse(201, 'The rule')
+  @ApiJsonResponse(201, 'The rule', wordRuleViewSchema)
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.WordRuleExists)
   addWordRule(@Body(new ZodValidationPipe(wordRuleSchema)) input: WordRuleInput) {
     return this.words.add(input.pattern, input.action);
@@ -259,7 +265,7 @@ export class ModerationController {
       'with 403 EMAIL_DOMAIN_REFUSED, and comments of accounts that exist anyway are held; premoderate: every comment of ' +
       'such accounts is held (reason email_domain). DISPOSABLE_EMAIL_DOMAINS applies the bundled disposable-mail list the same way.',
   })
-  @ApiJsonResponse(200, 'Every rule, by domain')
+  @ApiJsonResponse(200, 'Every rule, by domain', emailDomainRulesSchema)
   @ApiProblems(...ROLE_PROBLEMS)
   async emailDomains() {
     return { items: await this.domains.list() };
@@ -272,7 +278,7 @@ export class ModerationController {
     description: 'Recorded in the moderation log (add_email_domain, remove_email_domain), never in the public log.',
   })
   @ApiJsonBody(emailDomainRuleSchema)
-  @ApiJsonResponse(201, 'The rule')
+  @ApiJsonResponse(201, 'The rule', emailDomainRuleViewSchema)
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.EmailDomainRuleExists)
   addEmailDomain(
     @Body(new ZodValidationPipe(emailDomainRuleSchema)) input: EmailDomainRuleInput,

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { describeError, ErrorCode, openApiSchema } from '@rejoinder/common';
 import { z } from 'zod';
 
@@ -85,10 +85,37 @@ export function ApiJsonBody(schema: z.ZodType): MethodDecorator {
 export function ApiJsonResponse(
   status: number,
   description: string,
-  schema?: Record<string, unknown>,
+  schema?: z.ZodType | Record<string, unknown>,
 ): MethodDecorator {
-  return applyDecorators(ApiResponse({ status, description, ...(schema ? { schema } : {}) }));
+  const json = schema instanceof z.ZodType ? openApiSchema(schema, 'output') : schema;
+  return applyDecorators(ApiResponse({ status, description, ...(json ? { schema: json } : {}) }));
+}
+
+// Documents a query's parameters from the zod schema that parses it.
+export function ApiJsonQuery(schema: z.ZodObject): MethodDecorator {
+  const json = openApiSchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  return applyDecorators(
+    ...Object.entries(json.properties ?? {}).map(([name, property]) => {
+      const { description, ...rest } = property;
+      return ApiQuery({
+        name,
+        required: json.required?.includes(name) ?? false,
+        schema: rest as never,
+        ...(typeof description === 'string' ? { description } : {}),
+      });
+    }),
+  );
 }
 
 export const ApiAuth = () => applyDecorators(ApiBearerAuth());
 export { ApiExtraModels };
+
+// A read served from the cache with an ETag: a reader who has that copy gets
+// 304 and no body.
+export const ApiNotModified = () =>
+  applyDecorators(
+    ApiResponse({
+      status: 304,
+      description: 'Not modified: the copy whose ETag was sent in `If-None-Match` is current',
+    }),
+  );

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
 import { RequireRole } from '../auth/roles.guard.js';
 import { uuidParam } from './params.js';
+import { accountExportSchema } from './schemas.js';
 import {
   ApiAuth,
   ApiJsonBody,
@@ -80,7 +81,7 @@ export class PrivacyController {
     description:
       'Account, comments with their revisions and states, votes, reports you filed, notifications and sanctions. The format is described in docs/privacy.md.',
   })
-  @ApiJsonResponse(200, 'The export (format `rejoinder.account-export`, version 1)')
+  @ApiJsonResponse(200, 'The export (format `rejoinder.account-export`, version 1)', accountExportSchema)
   @ApiProblems(...TOKEN_PROBLEMS, ErrorCode.UserNotFound)
   exportOwn(@CurrentUser() user: AuthUser) {
     return this.exports.export(user.id);

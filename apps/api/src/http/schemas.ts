@@ -1,174 +1,353 @@
-import { ARTICLE_EVENT_NAMES, commentViewSchema, digestSchema, openApiSchema } from '@rejoinder/common';
-import { articleSummarySchema, articleViewSchema } from '@rejoinder/forum';
+import {
+  ARTICLE_EVENT_NAMES,
+  commentViewSchema,
+  digestSchema,
+  openApiSchema,
+  slowModeSchema,
+  threadHealthSchema,
+} from '@rejoinder/common';
+import { articleSummarySchema, articleViewSchema, HOLD_REASONS } from '@rejoinder/forum';
+import { z } from 'zod';
 
-// JSON Schemas of the responses, for the OpenAPI description.
-const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
+// The responses' zod schemas: their JSON Schemas (2020-12) describe them in
+// the OpenAPI document, and the named ones become its components (the types
+// a generated client, the web app's included, is written against).
+const uuid = z.uuid();
+const time = z.iso.datetime();
+const cursor = z.string().nullable().describe('Opaque keyset cursor for the next page; null on the last page');
+const role = z.enum(['commenter', 'moderator', 'admin']);
 
-export const ACCOUNT_SCHEMA = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', format: 'uuid' },
-    username: { type: 'string' },
-    email: nullable('string', {
-      format: 'email',
-      description: "Null for an account from the publisher's login without an address",
+export const accountSchema = z.strictObject({
+  id: uuid,
+  username: z.string(),
+  email: z.email().nullable().describe("Null for an account from the publisher's login without an address"),
+  role,
+  createdAt: time,
+});
+
+export const sessionSchema = z.strictObject({
+  user: accountSchema,
+  accessToken: z.string().describe('JWT (HS256); send as `Authorization: Bearer <token>`'),
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.number().int().describe('Seconds until the token expires'),
+});
+
+export const articleListSchema = z.strictObject({ items: z.array(articleSummarySchema), nextCursor: cursor });
+
+// `replies` nests comment nodes; its items are pointed at the component
+// itself when the document is built (a JSON Schema $ref can recurse).
+export const commentNodeSchema = commentViewSchema.extend({
+  replies: z.array(z.unknown()).describe('The first replies (oldest first), nested the same way to a bounded depth'),
+  repliesCursor: z
+    .string()
+    .nullable()
+    .describe('Pass to GET /api/comments/{id}/replies to load the replies not included; null when all are included'),
+});
+
+export const commentPageSchema = z.strictObject({ items: z.array(commentNodeSchema), nextCursor: cursor });
+
+export const threadPageSchema = commentPageSchema.extend({
+  pinned: z
+    .array(commentViewSchema)
+    .describe('Comments pinned by moderators, on the first page (empty on later pages)'),
+  seq: z
+    .number()
+    .int()
+    .describe(
+      "The article's last event number when the page was read: the page is at least as new; subscribe with `after: seq` to follow it",
+    ),
+  viewer: z
+    .strictObject({
+      votes: z
+        .record(z.string(), z.union([z.literal(-1), z.literal(1)]))
+        .describe("The reader's votes on the page's comments, by comment id"),
+      pending: z
+        .array(commentViewSchema)
+        .describe("The reader's own comments waiting for a moderator, newest first (first page only; at most 20)"),
+    })
+    .optional()
+    .describe('Signed-in readers only: what only they see, on top of the page every reader shares'),
+});
+
+export const permalinkSchema = z.strictObject({
+  comment: commentNodeSchema,
+  ancestors: z.array(commentViewSchema).describe('From the top-level comment down to the parent'),
+  seq: z
+    .number()
+    .int()
+    .describe(
+      "The article's last event number when the comment was read: it is at least as new; subscribe with `after: seq` to follow it",
+    ),
+});
+
+export const eventsPageSchema = z.strictObject({
+  events: z.array(
+    z.strictObject({
+      seq: z.number().int(),
+      articleId: uuid,
+      type: z
+        .enum(ARTICLE_EVENT_NAMES)
+        .describe('From the event catalogue; see docs/realtime.md and docs/asyncapi.json'),
+      audience: z.enum(['public', 'moderators', 'user']),
+      userId: uuid.nullable(),
+      at: time,
+      data: z
+        .record(z.string(), z.unknown())
+        .describe("The event's `data`, as in the event of that name over the socket"),
     }),
-    role: { type: 'string', enum: ['commenter', 'moderator', 'admin'] },
-    createdAt: { type: 'string', format: 'date-time' },
-  },
-};
+  ),
+  seq: z.number().int().describe('Poll again with after=seq'),
+  resync: z.boolean(),
+});
 
-export const SESSION_SCHEMA = {
-  type: 'object',
-  properties: {
-    user: ACCOUNT_SCHEMA,
-    accessToken: { type: 'string', description: 'JWT (HS256); send as `Authorization: Bearer <token>`' },
-    tokenType: { type: 'string', enum: ['Bearer'] },
-    expiresIn: { type: 'integer', description: 'Seconds until the token expires' },
-  },
-};
-
-export const ARTICLE_LIST_SCHEMA = {
-  type: 'object',
-  properties: {
-    items: { type: 'array', items: openApiSchema(articleSummarySchema) },
-    nextCursor: nullable('string'),
-  },
-};
-
-export const ARTICLE_SCHEMA = openApiSchema(articleViewSchema);
-
-export const DIGEST_SCHEMA = openApiSchema(digestSchema);
-
-// A comment's schema comes from the same zod schema as its type (CommentView)
-// and as the comments in events.
-export const COMMENT_SCHEMA = openApiSchema(commentViewSchema) as {
-  properties: Record<string, unknown>;
-  required: string[];
-};
-
-export const COMMENT_NODE_SCHEMA = {
-  ...COMMENT_SCHEMA,
-  required: [...COMMENT_SCHEMA.required, 'replies', 'repliesCursor'],
-  properties: {
-    ...COMMENT_SCHEMA.properties,
-    replies: {
-      type: 'array',
-      description: 'The first replies (oldest first), nested the same way to a bounded depth',
-      items: { type: 'object' },
-    },
-    repliesCursor: nullable('string', {
-      description:
-        'Pass to GET /api/comments/{id}/replies to load the replies not included; null when all are included',
+export const notificationsPageSchema = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      id: uuid,
+      type: z.literal('reply'),
+      articleId: uuid,
+      comment: commentViewSchema
+        .nullable()
+        .describe('The reply as you may see it now: null once it is hidden from you'),
+      read: z.boolean(),
+      createdAt: time,
     }),
-  },
-};
+  ),
+  unreadCount: z.number().int(),
+  nextCursor: cursor,
+});
 
-export const COMMENT_PAGE_SCHEMA = {
-  type: 'object',
-  properties: {
-    items: { type: 'array', items: COMMENT_NODE_SCHEMA },
-    nextCursor: nullable('string', { description: 'Opaque keyset cursor for the next page; null on the last page' }),
-    pinned: {
-      type: 'array',
-      items: COMMENT_SCHEMA,
-      description: 'Thread pages only: comments pinned by moderators, on the first page (empty on later pages)',
-    },
-  },
-};
+export const notificationsReadSchema = z.strictObject({
+  marked: z.number().int().describe('Notifications marked read by this request'),
+  unreadCount: z.number().int(),
+});
 
-export const THREAD_PAGE_SCHEMA = {
-  ...COMMENT_PAGE_SCHEMA,
-  required: ['items', 'nextCursor', 'pinned', 'seq'],
-  properties: {
-    ...COMMENT_PAGE_SCHEMA.properties,
-    seq: {
-      type: 'integer',
-      description:
-        "The article's last event number when the page was read: the page is at least as new; subscribe with `after: seq` to follow it",
-    },
-    viewer: {
-      type: 'object',
-      description: 'Signed-in readers only: what only they see, on top of the page every reader shares',
-      required: ['votes', 'pending'],
-      properties: {
-        votes: {
-          type: 'object',
-          additionalProperties: { type: 'integer', enum: [-1, 1] },
-          description: "The reader's votes on the page's comments, by comment id",
-        },
-        pending: {
-          type: 'array',
-          items: COMMENT_SCHEMA,
-          description: "The reader's own comments waiting for a moderator, newest first (first page only; at most 20)",
-        },
-      },
-    },
-  },
-};
+export const voteResultSchema = z.strictObject({
+  commentId: uuid,
+  value: z.union([z.literal(-1), z.literal(0), z.literal(1)]).describe('Your vote now'),
+  score: z.number().int(),
+  upvotes: z.number().int(),
+  downvotes: z.number().int(),
+});
 
-export const PERMALINK_SCHEMA = {
-  type: 'object',
-  properties: {
-    comment: COMMENT_NODE_SCHEMA,
-    ancestors: { type: 'array', items: COMMENT_SCHEMA, description: 'From the top-level comment down to the parent' },
-    seq: {
-      type: 'integer',
-      description:
-        "The article's last event number when the comment was read: it is at least as new; subscribe with `after: seq` to follow it",
-    },
-  },
-  required: ['comment', 'ancestors', 'seq'],
-};
+export const reportResultSchema = z.strictObject({ openReports: z.number().int() });
 
-export const EVENTS_PAGE_SCHEMA = {
-  type: 'object',
-  properties: {
-    events: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          seq: { type: 'integer' },
-          articleId: { type: 'string', format: 'uuid' },
-          type: {
-            type: 'string',
-            enum: ARTICLE_EVENT_NAMES,
-            description: 'From the event catalogue; see docs/realtime.md',
-          },
-          audience: { type: 'string', enum: ['public', 'moderators', 'user'] },
-          userId: nullable('string', { format: 'uuid' }),
-          at: { type: 'string', format: 'date-time' },
-          data: { type: 'object', description: 'The event payload; see docs/realtime.md' },
-        },
-      },
-    },
-    seq: { type: 'integer', description: 'Poll again with after=seq' },
-    resync: { type: 'boolean' },
-  },
-};
+const revisionSchema = z.strictObject({ body: z.string(), html: z.string(), replacedAt: time });
 
-export const NOTIFICATIONS_PAGE_SCHEMA = {
-  type: 'object',
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string', format: 'uuid' },
-          type: { type: 'string', enum: ['reply'] },
-          articleId: { type: 'string', format: 'uuid' },
-          comment: {
-            anyOf: [COMMENT_SCHEMA, { type: 'null' }],
-            description: 'The reply as you may see it now: null once it is hidden from you',
-          },
-          read: { type: 'boolean' },
-          createdAt: { type: 'string', format: 'date-time' },
-        },
-      },
-    },
-    unreadCount: { type: 'integer' },
-    nextCursor: nullable('string'),
-  },
-};
+export const revisionsSchema = z.strictObject({
+  comment: commentViewSchema,
+  revisions: z.array(revisionSchema).describe('Earlier bodies, oldest first (empty for those who may not read them)'),
+});
+
+// A reader's trust level as moderators see it (never shown to readers).
+const trustSchema = z.strictObject({
+  level: z.number().int().min(0).max(2).describe('0 new, 1 member, 2 regular'),
+  name: z.string(),
+  pinned: z.boolean().describe('A moderator pinned the level over the one computed from history'),
+});
+
+export const queueItemSchema = z.strictObject({
+  comment: commentViewSchema,
+  version: z.number().int().describe('Send it with an action: a stale version is refused (409 STALE_VERSION)'),
+  openReports: z.number().int(),
+  moderationReason: z.string().nullable().describe('Why it was held, removed or rejected'),
+  holdReasons: z.array(z.enum(HOLD_REASONS)).describe('Every rule that held it, kept after a decision'),
+  parent: commentViewSchema.nullable(),
+  reports: z.array(z.strictObject({ reason: z.string(), note: z.string().nullable(), createdAt: time })),
+  author: z.strictObject({
+    id: uuid,
+    username: z.string(),
+    approved: z.number().int().describe('Published comments'),
+    rejected: z.number().int().describe('Rejected or removed comments'),
+    banned: z.boolean(),
+    suspendedUntil: time.nullable(),
+    premoderated: z.boolean(),
+    ghostBanned: z.boolean(),
+    trust: trustSchema,
+  }),
+});
+
+export const queuePageSchema = z.strictObject({ items: z.array(queueItemSchema), nextCursor: cursor });
+
+export const actionResultSchema = z.strictObject({ comment: commentViewSchema, version: z.number().int() });
+
+export const sanctionsSchema = z.strictObject({
+  id: uuid,
+  username: z.string(),
+  banned: z.boolean(),
+  suspendedUntil: time.nullable(),
+  premoderated: z.boolean(),
+  ghostBanned: z.boolean(),
+  trust: trustSchema,
+});
+
+export const emailDomainRuleViewSchema = z.strictObject({
+  id: uuid,
+  domain: z.string(),
+  action: z.enum(['refuse', 'premoderate']),
+  createdAt: time,
+});
+
+export const emailDomainRulesSchema = z.strictObject({ items: z.array(emailDomainRuleViewSchema) });
+
+export const roleChangeSchema = z.strictObject({ id: uuid, username: z.string(), role });
+
+export const moderationLogPageSchema = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      id: uuid,
+      action: z.string(),
+      moderator: z
+        .strictObject({ id: uuid, username: z.string().nullable() })
+        .nullable()
+        .describe('null: the service acted by itself (automatic slow mode)'),
+      targetType: z.string().describe('`comment`, `user`, `article`, …'),
+      targetId: z.string(),
+      articleId: uuid.nullable(),
+      reasonCode: z.string().nullable(),
+      note: z.string().nullable(),
+      at: time,
+    }),
+  ),
+  nextCursor: cursor,
+});
+
+// What readers may know of moderation: what was removed, when and why; not by whom.
+export const publicModerationLogPageSchema = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      id: uuid,
+      action: z.string(),
+      commentId: z.string(),
+      reasonCode: z.string().nullable(),
+      at: time,
+    }),
+  ),
+  nextCursor: cursor,
+});
+
+export const wordRuleViewSchema = z.strictObject({
+  id: uuid,
+  pattern: z.string(),
+  action: z.enum(['ban', 'suspect']),
+  createdAt: time,
+});
+
+export const wordRulesSchema = z.strictObject({ items: z.array(wordRuleViewSchema) });
+
+const maybeTime = time.nullable();
+export const accountExportSchema = z.strictObject({
+  format: z.literal('rejoinder.account-export'),
+  version: z.literal(1),
+  exportedAt: time,
+  account: z.strictObject({
+    id: uuid,
+    username: z.string(),
+    email: z.string().nullable(),
+    role,
+    createdAt: maybeTime,
+    updatedAt: maybeTime,
+    hasPassword: z.boolean(),
+    externalIdentity: z.strictObject({ issuer: z.string(), subject: z.string().nullable() }).nullable(),
+  }),
+  comments: z.array(
+    z.strictObject({
+      id: uuid,
+      article: z.strictObject({ id: uuid, slug: z.string() }),
+      parentId: uuid.nullable(),
+      status: commentViewSchema.shape.status,
+      body: z.string(),
+      html: z.string(),
+      createdAt: maybeTime,
+      editedAt: maybeTime,
+      upvotes: z.number().int(),
+      downvotes: z.number().int(),
+      featured: z.boolean(),
+      pinned: z.boolean(),
+      moderationReason: z.string().nullable(),
+      revisions: z.array(z.strictObject({ body: z.string(), html: z.string(), replacedAt: maybeTime })),
+    }),
+  ),
+  votes: z.array(
+    z.strictObject({ commentId: uuid, value: z.number().int(), createdAt: maybeTime, updatedAt: maybeTime }),
+  ),
+  reports: z.array(
+    z.strictObject({
+      commentId: uuid,
+      reason: z.string(),
+      note: z.string().nullable(),
+      createdAt: maybeTime,
+      resolvedAt: maybeTime,
+    }),
+  ),
+  notifications: z.array(
+    z.strictObject({
+      id: uuid,
+      type: z.string(),
+      commentId: uuid.nullable(),
+      articleId: uuid.nullable(),
+      readAt: maybeTime,
+      createdAt: maybeTime,
+    }),
+  ),
+  sanctions: z.strictObject({
+    current: z.strictObject({ bannedAt: maybeTime, suspendedUntil: maybeTime, premoderated: z.boolean() }),
+    history: z.array(
+      z.strictObject({
+        action: z.string(),
+        reasonCode: z.string().nullable(),
+        note: z.string().nullable(),
+        at: maybeTime,
+      }),
+    ),
+  }),
+});
+
+// The components of the document, each named once. A schema equal to one of
+// them anywhere in the document becomes a $ref to it. Listed so that a
+// component comes after those it contains.
+export const NAMED_SCHEMAS: readonly (readonly [string, z.ZodType])[] = [
+  ['CommentView', commentViewSchema],
+  ['SlowMode', slowModeSchema],
+  ['ArticleSummary', articleSummarySchema],
+  ['Article', articleViewSchema],
+  ['ArticleList', articleListSchema],
+  ['Account', accountSchema],
+  ['Session', sessionSchema],
+  ['CommentNode', commentNodeSchema],
+  ['CommentPage', commentPageSchema],
+  ['ThreadPage', threadPageSchema],
+  ['Permalink', permalinkSchema],
+  ['EventsPage', eventsPageSchema],
+  ['Digest', digestSchema],
+  ['ThreadHealth', threadHealthSchema],
+  ['NotificationsPage', notificationsPageSchema],
+  ['VoteResult', voteResultSchema],
+  ['QueueItem', queueItemSchema],
+  ['QueuePage', queuePageSchema],
+  ['ActionResult', actionResultSchema],
+  ['Revisions', revisionsSchema],
+  ['Sanctions', sanctionsSchema],
+  ['EmailDomainRule', emailDomainRuleViewSchema],
+  ['EmailDomainRules', emailDomainRulesSchema],
+  ['ModerationLogPage', moderationLogPageSchema],
+  ['PublicModerationLogPage', publicModerationLogPageSchema],
+  ['WordRule', wordRuleViewSchema],
+  ['WordRules', wordRulesSchema],
+  ['AccountExport', accountExportSchema],
+];
+
+// A response's JSON Schema: as the server writes it (`output`).
+export const responseSchema = (schema: z.ZodType) => openApiSchema(schema, 'output');
+
+export const ACCOUNT_SCHEMA = responseSchema(accountSchema);
+export const SESSION_SCHEMA = responseSchema(sessionSchema);
+export const ARTICLE_LIST_SCHEMA = responseSchema(articleListSchema);
+export const ARTICLE_SCHEMA = responseSchema(articleViewSchema);
+export const DIGEST_SCHEMA = responseSchema(digestSchema);
+export const COMMENT_SCHEMA = responseSchema(commentViewSchema);
+export const COMMENT_PAGE_SCHEMA = responseSchema(commentPageSchema);
+export const THREAD_PAGE_SCHEMA = responseSchema(threadPageSchema);
+export const PERMALINK_SCHEMA = responseSchema(permalinkSchema);
+export const EVENTS_PAGE_SCHEMA = responseSchema(eventsPageSchema);
+export const NOTIFICATIONS_PAGE_SCHEMA = responseSchema(notificationsPageSchema);

@@ -22,11 +22,9 @@ import {
   RateLimits,
   realtimeAdapter,
   RedisConnections,
-  seqSchema,
-  slugSchema,
 } from '@rejoinder/common';
 import type { AppConfig, SessionEventData, SessionEventName } from '@rejoinder/common';
-import { CommentsService, createCommentSchema, DigestService, parseSince } from '@rejoinder/forum';
+import { CommentsService, DigestService, parseSince } from '@rejoinder/forum';
 import type { CommentView, Since } from '@rejoinder/forum';
 import { ThreadHealthService } from '@rejoinder/moderation';
 import { envelope, EventSink, RealtimeService } from '@rejoinder/realtime';
@@ -40,44 +38,17 @@ import { PostingAdmission } from '../http/posting-admission.js';
 import { clientAddress, proxyTrust } from '../http/client-address.js';
 import type { ProxyTrust } from '../http/client-address.js';
 import { AckError, ackError } from './socket-ack.js';
+import { authSchema, CLIENT_EVENTS, postSchema, subscribeSchema, unsubscribeSchema } from './client-messages.js';
 import { SocketRateLimiter } from './socket-rate-limiter.js';
-
-// Either an article (by slug) or the moderators' feed across all articles.
-const targetSchema = {
-  article: slugSchema.optional(),
-  feed: z.literal(MODERATION_FEED).optional(),
-};
-const oneTarget = (t: { article?: string; feed?: string }) => (t.article === undefined) !== (t.feed === undefined);
-// `digest`: also send what happened since `after` (true) or since an event
-// number or time of its own, as one `digest` message (articles only).
-const digestRequestSchema = z.union([
-  z.literal(true),
-  z.strictObject({ since: z.union([seqSchema, z.string().min(1).max(64)]) }),
-]);
-const subscribeSchema = z
-  .strictObject({ ...targetSchema, after: seqSchema.optional(), digest: digestRequestSchema.optional() })
-  .refine(oneTarget, { message: 'give either article or feed' })
-  .refine((t) => t.digest === undefined || t.article !== undefined, {
-    message: 'a digest is for an article',
-    path: ['digest'],
-  })
-  .refine((t) => t.digest !== true || t.after !== undefined, {
-    message: 'digest: true needs after (or give digest: { since })',
-    path: ['digest'],
-  });
 
 function digestSince(input: z.output<typeof subscribeSchema>): Since | null {
   if (input.digest === undefined) return null;
   if (input.digest === true) return { kind: 'seq', seq: input.after!, raw: String(input.after) };
   return parseSince(String(input.digest.since));
 }
-const unsubscribeSchema = z.strictObject(targetSchema).refine(oneTarget, { message: 'give either article or feed' });
 const targetOf = (t: { article?: string; feed?: string }) => (t.feed ? t.feed : t.article!);
 const keyOf = (t: { article?: string; feed?: string }) => (t.feed ? `feed:${t.feed}` : `article:${t.article}`);
-const postSchema = createCommentSchema.extend({ article: slugSchema });
-const authSchema = z.strictObject({ token: z.string().min(1).max(4096) });
 
-export const CLIENT_EVENTS = ['subscribe', 'unsubscribe', 'comment.create', 'auth'] as const;
 const KNOWN = new Set<string>(CLIENT_EVENTS);
 const CLUSTER_CHANNEL = 'rejoinder:cluster';
 

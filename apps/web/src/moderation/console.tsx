@@ -12,6 +12,7 @@ import {
   type ArticleSummary,
   type CommentView,
   type Page,
+  type QueueItem,
 } from '../api';
 import { AccountForms, useSession } from '../account';
 import { emitAck, openSocket, type Envelope, type LiveState, type SubscribeAck } from '../live';
@@ -19,28 +20,6 @@ import { SiteHeader } from '../pages/site-header';
 import { ArticleSettings, EmailDomains, ModerationLog, WordLists } from './panels';
 
 type QueueName = 'pending' | 'reported' | 'rejected';
-interface QueueItem {
-  comment: CommentView;
-  version: number;
-  openReports: number;
-  moderationReason: string | null;
-  // Every rule that held it.
-  holdReasons: string[];
-  parent: CommentView | null;
-  reports: { reason: string; note: string | null; createdAt: string }[];
-  author: {
-    id: string;
-    username: string;
-    approved: number;
-    rejected: number;
-    banned: boolean;
-    suspendedUntil: string | null;
-    premoderated: boolean;
-    ghostBanned: boolean;
-    // Moderators' eyes only: the level in force, and whether a moderator pinned it.
-    trust: { level: number; name: string; pinned: boolean };
-  };
-}
 
 const TRUST_NAMES = ['new', 'member', 'regular'] as const;
 

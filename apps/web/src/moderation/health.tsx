@@ -1,36 +1,9 @@
 import type { Socket } from 'socket.io-client';
 import { useEffect, useState } from 'preact/hooks';
-import { api, explain, HOLD_REASON_WORDS, type Article, type SlowMode } from '../api';
+import { api, explain, HOLD_REASON_WORDS, type Article, type SlowMode, type ThreadHealth } from '../api';
 import { emitAck, openSocket, type Envelope, type LiveState } from '../live';
 
-export interface ThreadHealth {
-  articleId: string;
-  slug: string;
-  at: string;
-  commentsPerMinute: { last1m: number; last5m: number };
-  reportsPerMinute: { last1m: number; last5m: number };
-  recent: {
-    minutes: number;
-    comments: number;
-    held: number;
-    removed: number;
-    newAccounts: number;
-    heldShare: number;
-    removedShare: number;
-    newAccountShare: number;
-    holdsByReason: Record<string, number>;
-  };
-  hottest: {
-    rootId: string;
-    replies: number;
-    repliesPerMinute: number;
-    maxDepth: number;
-    comments: number;
-    reported: number;
-    reportedShare: number;
-  }[];
-  slowMode: SlowMode;
-}
+export type { ThreadHealth };
 
 interface SlowModeChange {
   action: 'on' | 'off' | 'setting';

@@ -1,5 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
-import { allArticles, api, explain, field, timeAgo, type Article, type ArticleSummary, type Page } from '../api';
+import {
+  allArticles,
+  api,
+  explain,
+  field,
+  timeAgo,
+  type Article,
+  type ArticleSummary,
+  type ModerationLogEntry,
+  type Page,
+  type WordRule,
+} from '../api';
 import { HealthPanel, SlowModeControl } from './health';
 
 export function ArticleSettings() {
@@ -104,18 +115,7 @@ export function ArticleSettings() {
   );
 }
 
-interface LogEntry {
-  id: string;
-  action: string;
-  // null: the service acted by itself (automatic slow mode).
-  moderator: { id: string; username: string | null } | null;
-  targetType: string;
-  targetId: string;
-  articleId: string | null;
-  reasonCode: string | null;
-  note: string | null;
-  at: string;
-}
+type LogEntry = ModerationLogEntry;
 
 export function ModerationLog() {
   const [items, setItems] = useState<LogEntry[]>([]);
@@ -194,12 +194,6 @@ function LogTarget({ entry, article }: { entry: LogEntry; article?: ArticleSumma
   if (entry.targetType === 'article' && article)
     return <a href={`/articles/${encodeURIComponent(article.slug)}`}>“{article.title}”</a>;
   return <>{entry.targetType}</>;
-}
-
-interface WordRule {
-  id: string;
-  pattern: string;
-  action: 'ban' | 'suspect';
 }
 
 export function WordLists() {

@@ -1,37 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, STANCES, timeAgo, type CommentView, type Stance } from '../api';
+import { api, STANCES, timeAgo, type CommentView, type Digest } from '../api';
 
 // "Since your last visit": the page remembers, per article, the last event it
 // showed the reader (localStorage), and on the next visit asks the API what
 // happened since (GET /api/articles/:slug/digest) and sums it up above the thread.
 
-export interface Digest {
-  articleId: string;
-  seq: number;
-  since: { requested: string; seq: number; at: string | null; clamped: 'max-age' | 'log-start' | 'max-events' | null };
-  counts: {
-    comments: number;
-    topLevel: number;
-    replies: number;
-    byStance: Record<Stance | 'none', number>;
-    repliesToYou: number | null;
-    removals: number | null;
-  };
-  repliesToYou: CommentView[] | null;
-  best: CommentView[];
-  busiest: { root: CommentView; newReplies: number; lastReplyAt: string }[];
-  removals:
-    | {
-        commentId: string;
-        parentId: string | null;
-        rootId: string;
-        status: 'removed' | 'pending' | 'rejected';
-        reasonCode: string | null;
-        at: string;
-        yours: boolean;
-      }[]
-    | null;
-}
+export type { Digest };
 
 const key = (articleId: string) => `rejoinder.seen.${articleId}`;
 

@@ -1,13 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, explain, timeAgo, type CommentView } from '../api';
+import { api, explain, timeAgo, type Notification } from '../api';
 
-interface Note {
-  id: string;
-  articleId: string;
-  comment: CommentView | null;
-  read: boolean;
-  createdAt: string;
-}
+type Note = Notification;
 
 // Replies to the reader's comments: an unread count on a button, the list in a panel.
 export function Notifications({

@@ -276,6 +276,8 @@ export function Thread({
           score: 0,
           upvotes: 0,
           downvotes: 0,
+          bestScore: 0,
+          controversy: 0,
           replyCount: 0,
           descendantCount: 0,
           featured: false,

@@ -34,6 +34,8 @@ describe('loadConfig', () => {
     [{ OIDC_ISSUER: 'https://login.example.test', OIDC_CLIENT_ID: 'c' }, 'OIDC_REDIRECT_URI'],
     [{ LOCAL_SIGNUP: 'no' }, 'LOCAL_SIGNUP'],
     [{ RETENTION_REMOVED_DAYS: '-1' }, 'RETENTION_REMOVED_DAYS'],
+    [{ PUBLIC_URL: 'comments.example.com' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'ftp://comments.example.com' }, 'PUBLIC_URL'],
   ])('stops on %j, naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

@@ -165,6 +165,9 @@ export const configSchema = z.object({
   // when a comment is taken down, edited or deleted.
   CDN_PURGE_URL: z.url({ protocol: /^https?$/ }).optional(),
   CDN_PURGE_TOKEN: z.string().min(1).optional(),
+  // The address readers and clients reach the service at (behind a proxy or
+  // CDN): the API documents' servers, links that leave the system.
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SOCKET_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(100),
   // Open socket.io connections one client address may hold (readers behind
   // one office or carrier address share it).

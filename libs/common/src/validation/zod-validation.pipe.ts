@@ -45,9 +45,11 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
   }
 }
 
-// JSON Schema for the OpenAPI description, from the same zod schema.
-export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<
+// JSON Schema (2020-12, the dialect of OpenAPI 3.1 and AsyncAPI 3) for the
+// API's documents, from the same zod schema: what a client sends (`input`)
+// or what the server writes (`output`).
+export function openApiSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
     string,
     unknown
   >;
