@@ -15,9 +15,17 @@ import {
 import type { AppConfig } from '@rejoinder/common';
 import { DbModule, openDatabase, Role } from '@rejoinder/db';
 import { ForumModule, SeedService, TransferError, TransferService } from '@rejoinder/forum';
+import type { ImportFormat } from '@rejoinder/forum';
 import { parseArgs } from 'node:util';
 import { checkMigrationsCommand, migrateCommand, newMigrationCommand } from './commands/migration.commands.js';
-import { exportCommand, progressBar, readDisqusFile, readExportFile, report } from './commands/transfer.commands.js';
+import {
+  exportCommand,
+  progressBar,
+  readExportFile,
+  readSourceFile,
+  report,
+  writeReport,
+} from './commands/transfer.commands.js';
 
 const USAGE = `Usage: rejoinder <command>
 
@@ -33,8 +41,20 @@ const USAGE = `Usage: rejoinder <command>
                                    write an article, its comments and their
                                    authors' names as versioned JSON
   import FILE                      read an export into this database (all or nothing)
-  import:disqus FILE.xml [--create-articles]
-                                   import a Disqus XML export (all or nothing)
+  import:disqus FILE.xml [--create-articles] [--strict] [--report OUT.json]
+                                   import a Disqus XML export
+  import:wordpress FILE.xml [same options]
+                                   import a WordPress export (WXR)
+  import:remark42 FILE[.gz] [same options]
+                                   import a Remark42 backup
+                                   Threads of one page go to one article (by
+                                   canonical URL, identifier or slug); posts
+                                   imported before are left alone, so a later
+                                   export adds what is new; what cannot be
+                                   placed is skipped and listed (--strict:
+                                   refuse the file instead, all or nothing)
+  account:claim --account HANDLE (--email E --password P | --into LOGIN)
+                                   hand an imported account to its owner
 
 Uses DATABASE_URL, or the embedded PostgreSQL under DATA_DIR when it is not set
 (the one the API runs, while it runs).`;
@@ -133,15 +153,18 @@ async function run(argv: string[]): Promise<number> {
           return 0;
         });
       }
-      case 'import:disqus': {
-        const { disqus, createArticles } = readDisqusFile(rest);
+      case 'import:disqus':
+      case 'import:wordpress':
+      case 'import:remark42': {
+        const input = await readSourceFile(command.slice('import:'.length) as ImportFormat, rest);
         await migrateCommand(database.url);
         return await withServices(config, database.url, async (get) => {
           const progress = progressBar();
           const summary = await get(TransferService)
-            .importDisqus(disqus, { createArticles }, progress)
+            .importSource(input.source, { createArticles: input.createArticles, strict: input.strict }, progress)
             .finally(() => progress.stop());
           report(summary);
+          if (input.report) writeReport(input.report, input.file, summary);
           return 0;
         });
       }

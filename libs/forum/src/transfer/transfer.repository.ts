@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { CommentStatus, PrismaService } from '@rejoinder/db';
 import type { ArticleRecord } from '../articles/articles.repository.js';
+import type { Tx } from '../comments/comments.repository.js';
 
 export interface ImportedAccount {
   id: string;
+  // The handle wanted; the one written is made free (handleBase, then "-2", ...).
   username: string;
+  // What readers see, for accounts brought in from another system.
+  displayName?: string | null;
+  claimEmail?: string | null;
+  importedFrom?: string | null;
 }
 
 export interface ImportedCommentRow {
@@ -40,6 +46,8 @@ export type NewArticle = Pick<
   | 'byline'
   | 'publishedAt'
   | 'sourceUrl'
+  | 'externalId'
+  | 'urlKey'
   | 'bodySource'
   | 'bodyHtml'
   | 'state'
@@ -52,11 +60,24 @@ export interface ImportUnit {
   article: { id: string } | NewArticle;
   accounts: ImportedAccount[];
   comments: ImportedCommentRow[];
+  // Comments imported before that gain replies now: counts to add, and
+  // whether a hidden one becomes a listed tombstone.
+  updates?: { id: string; replies: number; descendants: number; list: boolean }[];
+}
+
+export interface KnownCommentRow {
+  id: string;
+  articleId: string;
+  parentId: string | null;
+  path: string[];
+  depth: number;
+  listed: boolean;
 }
 
 export type ImportConflict = { kind: 'article-exists'; slug: string } | { kind: 'comment-exists'; id: string };
 
 const BATCH = 1000;
+const LOOKUP_BATCH = 5000;
 // Imported accounts have no password: nobody can sign in as them until an
 // admin gives them one. Not an argon2 hash, so every verification fails.
 const NO_PASSWORD = '!imported';
@@ -77,14 +98,35 @@ export class TransferRepository {
     return this.prisma.article.findUnique({ where: { slug } });
   }
 
-  findArticlesBy(keys: {
-    slugs: string[];
-    urls: string[];
-  }): Promise<{ id: string; slug: string; sourceUrl: string | null }[]> {
-    return this.prisma.article.findMany({
-      where: { OR: [{ slug: { in: keys.slugs } }, { sourceUrl: { in: keys.urls } }] },
-      select: { id: true, slug: true, sourceUrl: true },
-    });
+  // Articles an import's pages may go to: by page identity, newsroom id or slug.
+  async findArticlesBy(keys: { urlKeys: string[]; externalIds: string[]; slugs: string[] }) {
+    const found = new Map<string, { id: string; slug: string; urlKey: string | null; externalId: string | null }>();
+    const select = { id: true, slug: true, urlKey: true, externalId: true } as const;
+    for (const [column, values] of Object.entries(keys) as [keyof typeof keys, string[]][]) {
+      const field = column === 'urlKeys' ? 'urlKey' : column === 'externalIds' ? 'externalId' : 'slug';
+      for (let i = 0; i < values.length; i += LOOKUP_BATCH) {
+        const rows = await this.prisma.article.findMany({
+          where: { [field]: { in: values.slice(i, i + LOOKUP_BATCH) } },
+          select,
+        });
+        for (const row of rows) found.set(row.id, row);
+      }
+    }
+    return [...found.values()];
+  }
+
+  // Comments already here among an import's ids (a file imported before).
+  async findComments(ids: string[]): Promise<KnownCommentRow[]> {
+    const rows: KnownCommentRow[] = [];
+    for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
+      rows.push(
+        ...(await this.prisma.comment.findMany({
+          where: { id: { in: ids.slice(i, i + LOOKUP_BATCH) } },
+          select: { id: true, articleId: true, parentId: true, path: true, depth: true, listed: true },
+        })),
+      );
+    }
+    return rows;
   }
 
   // Parents before replies: by depth, then in the order they were written.
@@ -118,88 +160,146 @@ export class TransferRepository {
     });
   }
 
-  // Writes every unit or none. Accounts are matched by id (an export
-  // re-imported into the same database); a new account whose name is taken
-  // gets a numbered one. Returns, per unit, the article id.
-  async importAll(units: ImportUnit[], progress: (comments: number) => void): Promise<string[]> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        const articleIds: string[] = [];
-        for (const unit of units) {
-          let articleId: string;
-          if ('slug' in unit.article) {
-            if (await tx.article.findUnique({ where: { slug: unit.article.slug }, select: { id: true } })) {
-              throw new ImportConflictError({ kind: 'article-exists', slug: unit.article.slug });
-            }
-            // A slow mode from the file is a moderator's fixed interval.
-            const slow =
-              unit.article.slowModeSeconds > 0
-                ? { slowModeSetting: 'manual' as const, slowModeSource: 'manual', slowModeSince: new Date() }
-                : {};
-            articleId = (await tx.article.create({ data: { ...unit.article, ...slow }, select: { id: true } })).id;
-          } else {
-            articleId = unit.article.id;
+  // Writes the units: all in one transaction (`together`), or one
+  // transaction per unit, so an import that stops half-way keeps the
+  // articles it finished and a second run adds the rest. Accounts are matched
+  // by id; a new one gets a free handle. Returns how many accounts were made.
+  async importAll(
+    units: ImportUnit[],
+    progress: (comments: number) => void,
+    options: { together: boolean } = { together: true },
+  ): Promise<{ articleIds: string[]; accountsCreated: number }> {
+    const result = { articleIds: [] as string[], accountsCreated: 0 };
+    const run = (batch: ImportUnit[]) =>
+      this.prisma.$transaction(
+        async (tx) => {
+          for (const unit of batch) {
+            const written = await this.writeUnit(tx, unit, progress);
+            result.articleIds.push(written.articleId);
+            result.accountsCreated += written.accountsCreated;
           }
-          articleIds.push(articleId);
+        },
+        { maxWait: 10_000, timeout: 30 * 60_000 },
+      );
+    if (options.together) await run(units);
+    else for (const unit of units) await run([unit]);
+    return result;
+  }
 
-          const authorIds = new Map<string, string>();
-          const existing = new Set(
-            (
-              await tx.user.findMany({ where: { id: { in: unit.accounts.map((a) => a.id) } }, select: { id: true } })
-            ).map((u) => u.id),
-          );
-          for (const account of unit.accounts) {
-            if (existing.has(account.id)) {
-              authorIds.set(account.id, account.id);
-              continue;
-            }
-            const username = await freeUsername(account.username, (key) =>
-              tx.user.findUnique({ where: { usernameKey: key }, select: { id: true } }).then((u) => u !== null),
-            );
-            const created = await tx.user.create({
-              data: {
-                id: account.id,
-                username,
-                usernameKey: username.toLowerCase(),
-                email: `${account.id}@imported.invalid`,
-                passwordHash: NO_PASSWORD,
-              },
-              select: { id: true },
-            });
-            authorIds.set(account.id, created.id);
-            existing.add(account.id);
-          }
+  private async writeUnit(
+    tx: Tx,
+    unit: ImportUnit,
+    progress: (comments: number) => void,
+  ): Promise<{ articleId: string; accountsCreated: number }> {
+    let articleId: string;
+    if ('slug' in unit.article) {
+      if (await tx.article.findUnique({ where: { slug: unit.article.slug }, select: { id: true } })) {
+        throw new ImportConflictError({ kind: 'article-exists', slug: unit.article.slug });
+      }
+      // A slow mode from the file is a moderator's fixed interval.
+      const slow =
+        unit.article.slowModeSeconds > 0
+          ? { slowModeSetting: 'manual' as const, slowModeSource: 'manual', slowModeSince: new Date() }
+          : {};
+      articleId = (await tx.article.create({ data: { ...unit.article, ...slow }, select: { id: true } })).id;
+    } else {
+      articleId = unit.article.id;
+    }
 
-          const clash = await tx.comment.findFirst({
-            where: { id: { in: unit.comments.map((c) => c.id) } },
-            select: { id: true },
-          });
-          if (clash) throw new ImportConflictError({ kind: 'comment-exists', id: clash.id });
-          for (let i = 0; i < unit.comments.length; i += BATCH) {
-            const batch = unit.comments.slice(i, i + BATCH);
-            await tx.comment.createMany({
-              data: batch.map((c) => ({ ...c, articleId, authorId: authorIds.get(c.authorId) ?? c.authorId })),
-            });
-            progress(batch.length);
-          }
-          const published = unit.comments.filter((c) => c.status === CommentStatus.published).length;
-          await tx.article.update({ where: { id: articleId }, data: { commentCount: { increment: published } } });
-        }
-        return articleIds;
-      },
-      { maxWait: 10_000, timeout: 30 * 60_000 },
+    const existing = new Set<string>();
+    const accountIds = unit.accounts.map((a) => a.id);
+    for (let i = 0; i < accountIds.length; i += LOOKUP_BATCH) {
+      const found = await tx.user.findMany({
+        where: { id: { in: accountIds.slice(i, i + LOOKUP_BATCH) } },
+        select: { id: true },
+      });
+      for (const u of found) existing.add(u.id);
+    }
+    const fresh = unit.accounts.filter((a) => !existing.has(a.id));
+    const taken = await this.takenHandles(
+      tx,
+      fresh.map((a) => handleBase(a.username)),
     );
+    const users = fresh.map((account) => {
+      const username = freeHandle(handleBase(account.username), taken);
+      return {
+        id: account.id,
+        username,
+        usernameKey: username.toLowerCase(),
+        // No address and no password: nobody signs in as an imported
+        // account until it is claimed (accounts.claim).
+        email: null,
+        passwordHash: NO_PASSWORD,
+        displayName: account.displayName ?? null,
+        claimEmail: account.claimEmail ?? null,
+        importedFrom: account.importedFrom ?? null,
+      };
+    });
+    for (let i = 0; i < users.length; i += BATCH) await tx.user.createMany({ data: users.slice(i, i + BATCH) });
+
+    const ids = unit.comments.map((c) => c.id);
+    for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
+      const clash = await tx.comment.findFirst({
+        where: { id: { in: ids.slice(i, i + LOOKUP_BATCH) } },
+        select: { id: true },
+      });
+      if (clash) throw new ImportConflictError({ kind: 'comment-exists', id: clash.id });
+    }
+    for (let i = 0; i < unit.comments.length; i += BATCH) {
+      const batch = unit.comments.slice(i, i + BATCH);
+      await tx.comment.createMany({ data: batch.map((c) => ({ ...c, articleId })) });
+      progress(batch.length);
+    }
+    for (const u of unit.updates ?? []) {
+      await tx.comment.update({
+        where: { id: u.id },
+        data: {
+          replyCount: { increment: u.replies },
+          descendantCount: { increment: u.descendants },
+          ...(u.list ? { listed: true } : {}),
+        },
+      });
+    }
+    const published = unit.comments.filter((c) => c.status === CommentStatus.published).length;
+    if (published > 0 || 'slug' in unit.article) {
+      await tx.article.update({ where: { id: articleId }, data: { commentCount: { increment: published } } });
+    }
+    return { articleId, accountsCreated: users.length };
+  }
+
+  // The handles (lower-cased) already taken among these, and their numbered forms.
+  private async takenHandles(tx: Tx, bases: string[]): Promise<Set<string>> {
+    const keys = [...new Set(bases.map((b) => b.toLowerCase()))];
+    const taken = new Set<string>();
+    for (let i = 0; i < keys.length; i += 200) {
+      const slice = keys.slice(i, i + 200);
+      const rows = await tx.user.findMany({
+        where: {
+          OR: [{ usernameKey: { in: slice } }, ...slice.map((k) => ({ usernameKey: { startsWith: `${k}-` } }))],
+        },
+        select: { usernameKey: true },
+      });
+      for (const row of rows) taken.add(row.usernameKey);
+    }
+    return taken;
   }
 }
 
-async function freeUsername(wanted: string, taken: (key: string) => Promise<boolean>): Promise<string> {
-  const base = wanted
-    .replace(/[^A-Za-z0-9_-]/g, '_')
-    .slice(0, 26)
-    .padEnd(3, '_');
-  if (!(await taken(base.toLowerCase()))) return base;
-  for (let n = 2; ; n += 1) {
-    const candidate = `${base}-${n}`;
-    if (!(await taken(candidate.toLowerCase()))) return candidate;
-  }
+// A handle from a display name, in any script: letters and digits kept,
+// everything else one "_" (so "Anna Reader" is Anna_Reader and 菜鳥 stays 菜鳥),
+// short enough to take a number.
+export function handleBase(name: string): string {
+  const base = name
+    .normalize('NFKC')
+    .replace(/[^\p{L}\p{M}\p{N}_-]+/gu, '_')
+    .replace(/^[_-]+|[_-]+$/g, '');
+  return [...base].slice(0, 26).join('') || 'guest';
+}
+
+// The base when free, else the first free "base-2", "base-3", ...; marks it taken.
+export function freeHandle(base: string, taken: Set<string>): string {
+  let candidate = base;
+  for (let n = 2; taken.has(candidate.toLowerCase()); n += 1) candidate = `${base}-${n}`;
+  taken.add(candidate.toLowerCase());
+  return candidate;
 }

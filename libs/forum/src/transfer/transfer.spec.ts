@@ -1,4 +1,5 @@
-import { htmlToMarkdown, parseDisqus } from './disqus.js';
+import { Readable } from 'node:stream';
+import { htmlToMarkdown, readDisqus } from './disqus.js';
 import { parseArticleExport, TransferError } from './transfer.format.js';
 import type { ExportedComment } from './transfer.format.js';
 import { prepareComments, uuidFrom } from './transfer.service.js';
@@ -94,6 +95,23 @@ describe('export files', () => {
   });
 });
 
+// A file as a stream delivers it: in pieces that cut through tags and characters.
+function chunks(text: string, size = 7): AsyncIterable<string> {
+  return Readable.from(
+    Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size)),
+  );
+}
+
+async function failure(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    if (error instanceof TransferError) return error.message;
+    throw error;
+  }
+  throw new Error('no error');
+}
+
 describe('Disqus', () => {
   it('turns message HTML into the Markdown comments are written in', () => {
     expect(htmlToMarkdown('<p>One &amp; <i>two</i></p><p>Three<br>four</p>')).toBe('One & *two*\n\nThree\nfour');
@@ -102,18 +120,28 @@ describe('Disqus', () => {
     expect(htmlToMarkdown('# not a heading, 1 * 2 [x]')).toBe('\\# not a heading, 1 \\* 2 \\[x\\]');
   });
 
-  it('names where a file goes wrong', () => {
-    expect(errorOf(() => parseDisqus('<disqus><thread></disqus>'))).toMatch(/^Malformed XML at line 1, column \d+/);
-    const thread = '<thread dsq:id="1"><link>https://x/a</link></thread>';
-    const post = (extra: string) =>
-      `<disqus>${thread}<post dsq:id="5"><message>m</message><createdAt>2015-01-01T00:00:00Z</createdAt>${extra}</post></disqus>`;
-    expect(errorOf(() => parseDisqus(post('<thread dsq:id="2"/>')))).toBe('Disqus post #1 (5) names no known thread');
-    expect(errorOf(() => parseDisqus(post('<thread dsq:id="1"/><parent dsq:id="9"/>')))).toBe(
-      'Disqus post 5 replies to 9, which is not in the file',
+  it('reads a file in pieces and names where it goes wrong', async () => {
+    expect(await failure(readDisqus(chunks('<disqus><thread></disqus>')))).toMatch(
+      /^Malformed XML at line 1, column \d+/,
     );
-    expect(parseDisqus(post('<thread dsq:id="1"/>')).posts[0]).toMatchObject({
-      threadId: '1',
-      author: { name: 'Anonymous' },
-    });
+    expect(await failure(readDisqus(chunks('<rss><channel/></rss>')))).toBe(
+      'Not a Disqus export: the root element must be <disqus>',
+    );
+    const file =
+      '<disqus xmlns:dsq="http://disqus.com/disqus-internals"><thread dsq:id="1"><link>https://x.example/a</link></thread>' +
+      '<post dsq:id="5"><message><![CDATA[<p>m ~~</p>]]></message><createdAt>2015-01-01T00:00:00Z</createdAt>' +
+      '<thread dsq:id="1"/><author><name>菜鳥</name><username>disqus_B8nIcLT7ne</username></author></post>' +
+      '<post dsq:id="6"><message>m</message><createdAt>not a date</createdAt><thread dsq:id="1"/></post></disqus>';
+    const read = await readDisqus(chunks(file));
+    expect(read.threads).toMatchObject([{ key: '1', link: 'https://x.example/a' }]);
+    expect(read.posts).toMatchObject([
+      {
+        key: '5',
+        threadKey: '1',
+        bodySource: 'm \\~\\~',
+        author: { key: 'user:disqus_B8nIcLT7ne', displayName: '菜鳥' },
+      },
+    ]);
+    expect(read.problems).toEqual([{ reason: 'no-date', item: '6', detail: 'not a date', outcome: 'skipped' }]);
   });
 });
