@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AccountsModule, AccountsService, registerSchema } from '@rejoinder/accounts';
+import { AccountsModule, AccountsService, PasswordHasher, registerSchema } from '@rejoinder/accounts';
 import {
   APP_CONFIG,
   ConfigError,
@@ -17,6 +17,7 @@ import { DbModule, openDatabase, Role } from '@rejoinder/db';
 import { ForumModule, SeedService, TransferError, TransferService } from '@rejoinder/forum';
 import type { ImportFormat } from '@rejoinder/forum';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { checkMigrationsCommand, migrateCommand, newMigrationCommand } from './commands/migration.commands.js';
 import {
   exportCommand,
@@ -168,6 +169,8 @@ async function run(argv: string[]): Promise<number> {
           return 0;
         });
       }
+      case 'account:claim':
+        return await withServices(config, database.url, (get) => claimCommand(rest, get));
       default:
         console.error(`Unknown command "${command}"\n\n${USAGE}`);
         return 64;
@@ -210,6 +213,39 @@ async function adminCreate(config: AppConfig, databaseUrl: string, args: string[
     console.log(`Created ${session.user.role} ${session.user.username} (${session.user.id})`);
     return 0;
   });
+}
+
+// An imported account handed to its owner: given an address and a password,
+// or merged into the account the owner already has here.
+async function claimCommand(args: string[], get: <S>(type: new (...args: never[]) => S) => S): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      account: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      into: { type: 'string' },
+    },
+    strict: true,
+  });
+  const usage = 'account:claim --account HANDLE (--email E --password P | --into LOGIN)';
+  if (!values.account || (values.into === undefined) === (values.email === undefined)) {
+    console.error(`account:claim needs an account and either --email/--password or --into: ${usage}`);
+    return 64;
+  }
+  const transfer = get(TransferService);
+  if (values.into !== undefined) {
+    const merged = await transfer.mergeAccount(values.account, values.into);
+    console.log(`Moved ${merged.comments} comment(s) from ${merged.from} to ${merged.into}`);
+    return 0;
+  }
+  const { email, password } = parseInput(
+    z.strictObject({ email: registerSchema.shape.email, password: registerSchema.shape.password }),
+    { email: values.email, password: values.password ?? process.env.ADMIN_PASSWORD },
+  );
+  const claimed = await transfer.claimAccount(values.account, email, await get(PasswordHasher).hash(password));
+  console.log(`${claimed.username} is now ${email}'s account`);
+  return 0;
 }
 
 run(process.argv.slice(2)).then(

@@ -20,7 +20,8 @@ export interface CommentView {
   parentId: string | null;
   depth: number;
   status: CommentStatus;
-  author: { id: string; username: string } | null;
+  // displayName: the name to show for an account brought in by an import.
+  author: { id: string; username: string; displayName?: string | null } | null;
   body: string | null;
   html: string | null;
   createdAt: string;
@@ -311,4 +312,9 @@ export const longDate = (iso: string) =>
 export function field(form: FormData, name: string): string {
   const value = form.get(name);
   return typeof value === 'string' ? value : '';
+}
+
+// The name readers see: an imported account's display name, else the username.
+export function authorName(c: Pick<CommentView, 'author'>): string {
+  return c.author?.displayName || c.author?.username || '';
 }

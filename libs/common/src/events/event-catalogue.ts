@@ -15,7 +15,14 @@ export const commentViewSchema = z.strictObject({
   depth: z.number().int().describe('0 for a top-level comment'),
   status: z.enum(['published', 'pending', 'rejected', 'removed', 'deleted']),
   author: z
-    .strictObject({ id: uuid, username: z.string() })
+    .strictObject({
+      id: uuid,
+      username: z.string(),
+      displayName: z
+        .string()
+        .nullable()
+        .describe('The name to show, where it differs from the username (an account brought in by an import)'),
+    })
     .nullable()
     .describe('null on a placeholder: a comment the reader may not see (removed, deleted, or an ancestor held back)'),
   body: z.string().nullable().describe('Markdown source; null on a placeholder'),

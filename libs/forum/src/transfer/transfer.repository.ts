@@ -267,6 +267,60 @@ export class TransferRepository {
     return { articleId, accountsCreated: users.length };
   }
 
+  // An account an import made and nobody has claimed yet.
+  findImportedAccount(handle: string) {
+    return this.prisma.user.findFirst({
+      where: { usernameKey: handle.toLowerCase(), importedFrom: { not: null } },
+      select: { id: true, username: true, claimEmail: true },
+    });
+  }
+
+  // Unclaimed imported accounts whose export held this address.
+  findImportedByEmail(email: string) {
+    return this.prisma.user.findMany({
+      where: { claimEmail: email.toLowerCase(), importedFrom: { not: null } },
+      select: { id: true, username: true },
+    });
+  }
+
+  findAccount(login: string) {
+    const key = login.toLowerCase();
+    return this.prisma.user.findFirst({
+      where: key.includes('@') ? { email: key } : { usernameKey: key },
+      select: { id: true, username: true, importedFrom: true },
+    });
+  }
+
+  emailTaken(email: string): Promise<boolean> {
+    return this.prisma.user
+      .findUnique({ where: { email: email.toLowerCase() }, select: { id: true } })
+      .then((u) => u !== null);
+  }
+
+  // The imported account becomes an ordinary one: an address, a password.
+  async claim(id: string, account: { email: string; passwordHash: string }): Promise<void> {
+    await this.prisma.user.update({
+      where: { id },
+      data: {
+        email: account.email.toLowerCase(),
+        passwordHash: account.passwordHash,
+        importedFrom: null,
+        claimEmail: null,
+      },
+    });
+  }
+
+  // The imported accounts' comments become the owner's, and the imported
+  // accounts go (nothing else refers to them: imports write no votes,
+  // reports or events).
+  async mergeInto(fromIds: string[], intoId: string): Promise<number> {
+    return this.prisma.$transaction(async (tx) => {
+      const moved = await tx.comment.updateMany({ where: { authorId: { in: fromIds } }, data: { authorId: intoId } });
+      await tx.user.deleteMany({ where: { id: { in: fromIds }, importedFrom: { not: null } } });
+      return moved.count;
+    });
+  }
+
   // The handles (lower-cased) already taken among these, and their numbered forms.
   private async takenHandles(tx: Tx, bases: string[]): Promise<Set<string>> {
     const keys = [...new Set(bases.map((b) => b.toLowerCase()))];

@@ -201,6 +201,41 @@ export class TransferService {
     return known;
   }
 
+  // An imported account handed to its owner: it gets the address and
+  // password given (the address must be free).
+  async claimAccount(handle: string, email: string, passwordHash: string): Promise<{ username: string }> {
+    const account = await this.repository.findImportedAccount(handle);
+    if (!account) throw new TransferError(`No unclaimed imported account "${handle}"`);
+    if (await this.repository.emailTaken(email)) {
+      throw new TransferError(`${email} belongs to another account: use --into <that account> to merge into it`);
+    }
+    await this.repository.claim(account.id, { email, passwordHash });
+    return { username: account.username };
+  }
+
+  // An imported account's comments moved to the account its owner already
+  // has here (by username or address); the imported account goes.
+  async mergeAccount(handle: string, into: string): Promise<{ from: string; into: string; comments: number }> {
+    const account = await this.repository.findImportedAccount(handle);
+    if (!account) throw new TransferError(`No unclaimed imported account "${handle}"`);
+    const owner = await this.repository.findAccount(into);
+    if (!owner || owner.id === account.id) throw new TransferError(`No account "${into}" to merge into`);
+    const comments = await this.repository.mergeInto([account.id], owner.id);
+    return { from: account.username, into: owner.username, comments };
+  }
+
+  // Called once an account has proved it owns this address: every imported
+  // account whose export held it becomes that account's.
+  async claimByVerifiedEmail(userId: string, email: string): Promise<{ accounts: string[]; comments: number }> {
+    const accounts = await this.repository.findImportedByEmail(email);
+    if (accounts.length === 0) return { accounts: [], comments: 0 };
+    const comments = await this.repository.mergeInto(
+      accounts.map((a) => a.id),
+      userId,
+    );
+    return { accounts: accounts.map((a) => a.username), comments };
+  }
+
   private async write(
     units: Parameters<TransferRepository['importAll']>[0],
     progress: ImportProgress,
