@@ -13,7 +13,7 @@ import {
   requireSupportedNode,
 } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
-import { DbModule, openDatabase, Role } from '@rejoinder/db';
+import { applyMigrations, DbModule, openDatabase, Role } from '@rejoinder/db';
 import { ForumModule, SeedService, TransferError, TransferService } from '@rejoinder/forum';
 import type { ImportFormat } from '@rejoinder/forum';
 import { parseArgs } from 'node:util';
@@ -158,7 +158,7 @@ async function run(argv: string[]): Promise<number> {
       case 'import:wordpress':
       case 'import:remark42': {
         const input = await readSourceFile(command.slice('import:'.length) as ImportFormat, rest);
-        await migrateCommand(database.url);
+        await migrateQuietly(database.url);
         return await withServices(config, database.url, async (get) => {
           const progress = progressBar();
           const summary = await get(TransferService)
@@ -170,6 +170,7 @@ async function run(argv: string[]): Promise<number> {
         });
       }
       case 'account:claim':
+        await migrateQuietly(database.url);
         return await withServices(config, database.url, (get) => claimCommand(rest, get));
       default:
         console.error(`Unknown command "${command}"\n\n${USAGE}`);
@@ -213,6 +214,12 @@ async function adminCreate(config: AppConfig, databaseUrl: string, args: string[
     console.log(`Created ${session.user.role} ${session.user.username} (${session.user.id})`);
     return 0;
   });
+}
+
+// Standard output carries only an import's summary: what the migrations say goes to stderr.
+async function migrateQuietly(databaseUrl: string): Promise<void> {
+  const applied = await applyMigrations({ databaseUrl, log: (message) => console.error(message) });
+  if (applied.length > 0) console.error(`Applied ${applied.length} migration(s).`);
 }
 
 // An imported account handed to its owner: given an address and a password,

@@ -84,9 +84,8 @@ export async function readSourceFile(format: ImportFormat, args: string[]): Prom
     if (error instanceof TransferError) throw error;
     throw new TransferError(`Cannot read ${file}: ${(error as Error).message}`);
   });
-  const threads = new Set(source.posts.map((p) => p.threadKey)).size;
   console.error(
-    `Read ${source.posts.length} comment(s) on ${threads} page(s) from ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `Read ${source.posts.length} comment(s) in ${source.threads.length} thread(s) from ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   return {
     file,
@@ -106,12 +105,16 @@ export function report(summary: ImportSummary): void {
       console.log(`  merged ${article.merged.length} threads: ${article.merged.join(', ')}`);
   }
   const into = summary.articles.filter((a) => a.comments > 0);
-  const created = into.filter((a) => a.created).length;
-  const merged = summary.articles.filter((a) => a.merged.length > 0).length;
   console.log(
-    `Imported ${summary.comments} comment(s) by ${summary.accounts} account(s) into ${into.length} article(s)` +
-      ` (${created} created, ${into.length - created} existing, ${merged} merged from several threads).`,
+    `Imported ${summary.comments} comment(s) by ${summary.accounts} new account(s) into ${into.length} article(s).`,
   );
+  if (summary.format !== 'rejoinder') {
+    const created = summary.articles.filter((a) => a.created).length;
+    const merged = summary.articles.filter((a) => a.merged.length > 0).length;
+    console.log(
+      `Articles: ${created} created, ${summary.articles.length - created} existing, ${merged} merged from several threads.`,
+    );
+  }
   if (summary.alreadyImported > 0) console.log(`Already imported before: ${summary.alreadyImported} comment(s).`);
   for (const outcome of ['skipped', 'attached'] as const) {
     const groups = problemGroups(summary.problems.filter((p) => p.outcome === outcome));

@@ -9,8 +9,9 @@ import type { ChildNode, Element } from 'domhandler';
 // (html-to-markdown.spec.ts) round-trips random text through both.
 
 // Inline syntax anywhere in a line: escapes, code spans, emphasis, strikethrough,
-// links and references, autolinks, raw HTML, table pipes.
-const INLINE_SYNTAX = /[\\`*_~[\]<>|]/g;
+// links and references, autolinks, raw HTML, table pipes; and "@", so that an
+// address is not linked (the renderer would show its %-escapes decoded).
+const INLINE_SYNTAX = /[\\`*_~[\]<>|@]/g;
 // An entity ("&amp;", "&#169;") would be decoded by the renderer.
 const ENTITY_START = /&(?=[#A-Za-z])/g;
 
@@ -36,6 +37,8 @@ export function htmlToMarkdown(html: string): string {
 
 interface Context {
   pre: boolean;
+  // Inside a link's label, where no other link may start.
+  link?: boolean;
 }
 
 function render(nodes: ChildNode[], ctx: Context): string {
@@ -77,12 +80,15 @@ function codeBlock(code: string): string {
   return `\n\n${fence}\n${body}\n${fence}\n\n`;
 }
 
+// A link destination with nothing Markdown would end it at.
+const destination = (url: string) =>
+  url.replace(/[\s()<>\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+
 function link(node: Element, ctx: Context): string {
   const href = (node.attribs.href ?? '').trim();
-  const label = render(node.children, ctx).trim();
+  const label = render(node.children, { ...ctx, link: true }).trim();
   if (!/^(https?:\/\/|mailto:)/i.test(href)) return label;
-  const destination = href.replace(/[\s()<>]/g, (c) => encodeURIComponent(c));
-  return `[${label || escapeMarkdownText(href)}](${destination})`;
+  return `[${label || labelText(href)}](${destination(href)})`;
 }
 
 function list(node: Element, ctx: Context): string {
@@ -99,10 +105,40 @@ function list(node: Element, ctx: Context): string {
   return `\n\n${lines.join('\n')}\n\n`;
 }
 
+// An address in the text. The renderer would link it by reading the source
+// as it stands, backslashes included, so it becomes an explicit link whose
+// label is the escaped text (the characters shown) and whose destination is
+// the address.
+const ADDRESS = /(?:https?:\/\/|mailto:)[^\s<>"]+/gi;
+
+function trimAddress(url: string): string {
+  let end = url.replace(/[.,;:!?'"*_~]+$/, '');
+  while (end.endsWith(')') && end.split('(').length < end.split(')').length) end = end.slice(0, -1);
+  return end;
+}
+
+// In a link's label the renderer would still start an address at its ":"
+// and run it past the label's end: an escaped ":" is shown the same.
+const labelText = (text: string) => escapeMarkdownText(text).replace(/:/g, '\\:');
+
+function textRun(text: string, ctx: Context): string {
+  if (ctx.link) return labelText(text);
+  let out = '';
+  let at = 0;
+  for (const match of text.matchAll(ADDRESS)) {
+    const url = trimAddress(match[0]);
+    if (!/^(https?:\/\/[^/]|mailto:.)/i.test(url)) continue;
+    out += escapeMarkdownText(text.slice(at, match.index));
+    out += `[${labelText(url)}](${destination(url)})`;
+    at = match.index + url.length;
+  }
+  return out + escapeMarkdownText(text.slice(at));
+}
+
 function renderNode(node: ChildNode, ctx: Context): string {
   if (isText(node)) {
     if (ctx.pre) return node.data;
-    return escapeLineStarts(escapeMarkdownText(node.data.replace(/\s+/g, ' ')));
+    return escapeLineStarts(textRun(node.data.replace(/\s+/g, ' '), ctx));
   }
   if (!isTag(node)) return '';
   const inner = () => render(node.children, ctx);
@@ -154,7 +190,7 @@ function renderNode(node: ChildNode, ctx: Context): string {
       // Comments show no images: the picture becomes a link to it.
       const src = (node.attribs.src ?? '').trim();
       const alt = escapeMarkdownText(node.attribs.alt ?? '').trim() || 'image';
-      return /^https?:\/\//i.test(src) ? `[${alt}](${src.replace(/[\s()<>]/g, (c) => encodeURIComponent(c))})` : '';
+      return /^https?:\/\//i.test(src) ? `[${alt}](${destination(src)})` : '';
     }
     case 'script':
     case 'style':
