@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { writeDisqusExport } from '../../bench/imports/disqus-export.mjs';
 import { runCli } from '../support/cli-process.js';
 import { freshDatabase, thread } from '../support/databases.js';
 import { http } from '../support/factories.js';
@@ -258,6 +259,51 @@ describe('import of a real-world Disqus export, run as a process', () => {
         expect(run.stdout).toContain('Articles: 0 created, 2 existing, 1 merged from several threads.');
         expect(run.stdout).toContain('1 no article here for the thread (pass --create-articles to create one)');
         expect(await db.prisma.article.count()).toBe(2);
+      } finally {
+        await db.drop();
+      }
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+});
+
+describe('import of a generated Disqus export, read as it streams', () => {
+  // The same generator as bench/imports (100,000 comments there, timed; here a
+  // size the suite can afford, and every count checked).
+  it(
+    'imports 5,000 comments over 100 pages with every count right, and a second run adds nothing',
+    async () => {
+      const db = await freshDatabase();
+      try {
+        const file = join(dir, 'generated.xml');
+        const made = await writeDisqusExport(file, { posts: 5000, threads: 100 });
+        const run = await runCli(['import:disqus', file, '--create-articles'], { DATABASE_URL: db.url });
+        expect(run.code).toBe(0);
+        expect(run.stdout).toContain(`Imported 5000 comment(s)`);
+        expect(run.stdout).toContain(`into ${made.pages} article(s).`);
+        // Every tenth page came as two threads (http and https).
+        expect(run.stdout).toContain(`${Math.ceil(made.pages / 10)} merged from several threads`);
+        expect(await db.prisma.comment.count()).toBe(5000);
+        const articles = await db.prisma.article.aggregate({ _sum: { commentCount: true }, _count: true });
+        expect(articles).toMatchObject({ _count: made.pages, _sum: { commentCount: made.published } });
+        // Each comment's counts agree with the listed replies below it.
+        const wrong = await db.prisma.$queryRaw<{ n: bigint }[]>`
+          SELECT count(*) AS n FROM comments c
+          WHERE c.reply_count <> (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.listed)
+             OR c.descendant_count <> (SELECT count(*) FROM comments d WHERE d.path @> ARRAY[c.id] AND d.id <> c.id AND d.listed)
+             OR c.path[array_length(c.path, 1)] <> c.id
+             OR c.depth <> array_length(c.path, 1) - 1`;
+        expect(Number(wrong[0].n)).toBe(0);
+        // Hidden posts are listed only above a shown reply.
+        const strayTombstones = await db.prisma.$queryRaw<{ n: bigint }[]>`
+          SELECT count(*) AS n FROM comments c
+          WHERE c.listed AND c.status <> 'published' AND c.descendant_count = 0`;
+        expect(Number(strayTombstones[0].n)).toBe(0);
+
+        const again = await runCli(['import:disqus', file, '--create-articles'], { DATABASE_URL: db.url });
+        expect(again.code).toBe(0);
+        expect(again.stdout).toContain('Already imported before: 5000 comment(s).');
+        expect(await db.prisma.comment.count()).toBe(5000);
       } finally {
         await db.drop();
       }

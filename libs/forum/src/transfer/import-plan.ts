@@ -2,7 +2,6 @@ import { articleUrlKey, canonicalArticleUrl } from '@rejoinder/common';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
 import { createHash } from 'node:crypto';
 import { controversy, wilsonLowerBound } from '../comments/comments.repository.js';
-import { renderCommentMarkdown } from '../markdown/markdown-renderer.js';
 import type { SourceExport, SourcePost, SourceProblem, SourceThread } from './import-source.js';
 import type { ImportedAccount, ImportedCommentRow, ImportUnit, NewArticle } from './transfer.repository.js';
 
@@ -362,7 +361,8 @@ export function planImport(
         status,
         listed: post.state === 'published',
         bodySource: post.bodySource,
-        bodyHtml: renderCommentMarkdown(post.bodySource),
+        // Rendered batch by batch as they are written (transfer.service.ts).
+        bodyHtml: '',
         replyCount: 0,
         descendantCount: 0,
         upvotes: post.upvotes,

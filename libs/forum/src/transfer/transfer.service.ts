@@ -9,7 +9,9 @@ import { SKIP_REASONS } from './import-source.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, TransferError } from './transfer.format.js';
 import type { ArticleExport, ExportedComment } from './transfer.format.js';
 import { ImportConflictError, TransferRepository } from './transfer.repository.js';
-import type { ImportedCommentRow } from './transfer.repository.js';
+import type { ImportedCommentRow, ImportUnit } from './transfer.repository.js';
+
+const WRITE_BATCH = 5000;
 
 export interface ImportSummary {
   format: ImportFormat | 'rejoinder';
@@ -165,7 +167,8 @@ export class TransferService {
         `${plan.problems.length} problem(s) in the file (--strict): ${first.join('; ')}${plan.problems.length > 5 ? '; ...' : ''}. Nothing was imported.`,
       );
     }
-    const total = plan.units.reduce((n, u) => n + u.unit.comments.length, 0);
+    const counts = plan.units.map((u) => u.unit.comments.length);
+    const total = counts.reduce((n, c) => n + c, 0);
     progress.start(total);
     const written = await this.write(
       plan.units.map((u) => u.unit),
@@ -174,9 +177,9 @@ export class TransferService {
     );
     return {
       format: source.format,
-      articles: plan.units.map((u) => ({
+      articles: plan.units.map((u, i) => ({
         slug: u.slug,
-        comments: u.unit.comments.length,
+        comments: counts[i],
         created: u.created,
         merged: u.merged,
         alreadyImported: u.alreadyImported,
@@ -236,21 +239,46 @@ export class TransferService {
     return { accounts: accounts.map((a) => a.username), comments };
   }
 
-  private async write(
-    units: Parameters<TransferRepository['importAll']>[0],
-    progress: ImportProgress,
-    together: boolean,
-  ) {
-    try {
-      return await this.repository.importAll(units, (n) => progress.advance(n), { together });
-    } catch (error) {
-      if (!(error instanceof ImportConflictError)) throw error;
-      const { conflict } = error;
-      throw new TransferError(
-        conflict.kind === 'article-exists'
-          ? `The article "${conflict.slug}" exists in this database already. Nothing was imported.`
-          : `Comment ${conflict.id} exists in this database already (was this file imported before?). Nothing was imported.`,
-      );
+  // Units are written in batches of about WRITE_BATCH comments, each in one
+  // transaction (all of them in one with `together`): an import that stops
+  // half-way keeps the batches it finished, and a second run adds the rest.
+  // Comment HTML is rendered per batch, so it is never held for the whole file.
+  private async write(units: ImportUnit[], progress: ImportProgress, together: boolean) {
+    let accountsCreated = 0;
+    const flush = async (batch: ImportUnit[]) => {
+      for (const unit of batch) {
+        for (const row of unit.comments) row.bodyHtml ||= renderCommentMarkdown(row.bodySource);
+      }
+      try {
+        accountsCreated += (await this.repository.writeBatch(batch, (n) => progress.advance(n))).accountsCreated;
+      } catch (error) {
+        if (!(error instanceof ImportConflictError)) throw error;
+        const { conflict } = error;
+        throw new TransferError(
+          conflict.kind === 'article-exists'
+            ? `The article "${conflict.slug}" exists in this database already. Nothing was imported.`
+            : `Comment ${conflict.id} exists in this database already (was this file imported before?). Nothing was imported.`,
+        );
+      }
+      // Written: the rows may go.
+      for (const unit of batch) unit.comments = [];
+    };
+    if (together) {
+      await flush(units);
+      return { accountsCreated };
     }
+    let batch: ImportUnit[] = [];
+    let size = 0;
+    for (const unit of units) {
+      batch.push(unit);
+      size += unit.comments.length;
+      if (size >= WRITE_BATCH) {
+        await flush(batch);
+        batch = [];
+        size = 0;
+      }
+    }
+    if (batch.length > 0) await flush(batch);
+    return { accountsCreated };
   }
 }
