@@ -54,11 +54,15 @@ function peakRssMiB(pid, peak) {
 
 async function importOnce(file, url, nodeFlags = []) {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['dist/apps/cli/src/main.js', 'import:disqus', file, '--create-articles'], {
-    cwd: ROOT,
-    env: { ...env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, 'dist/apps/cli/src/main.js', 'import:disqus', file, '--create-articles'],
+    {
+      cwd: ROOT,
+      env: { ...env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const peak = { kib: 0 };
   const timer = setInterval(() => peakRssMiB(child.pid, peak), 50);
   let stdout = '';
