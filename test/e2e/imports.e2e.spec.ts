@@ -386,7 +386,7 @@ describe('import of WordPress and Remark42 exports, run as a process', () => {
       const db = await freshDatabase();
       try {
         const file = join(dir, 'backup-remark-20190701.gz');
-        writeFileSync(file, gzipSync(readFileSync(fixture('remark42-backup.json'))));
+        writeFileSync(file, gzipSync(readFileSync(fixture('backup-remark-20190701'))));
         const run = await runCli(['import:remark42', file, '--create-articles'], { DATABASE_URL: db.url });
         expect(run.code).toBe(0);
         expect(run.stdout).toContain('Created first: 5 comment(s)');
