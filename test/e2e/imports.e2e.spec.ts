@@ -259,6 +259,15 @@ describe('import of a real-world Disqus export, run as a process', () => {
         expect(run.stdout).toContain('Articles: 0 created, 2 existing, 1 merged from several threads.');
         expect(run.stdout).toContain('1 no article here for the thread (pass --create-articles to create one)');
         expect(await db.prisma.article.count()).toBe(2);
+        // The change reaches the articles' event logs, as every change does, so the
+        // pages a running server keeps in its cache are dropped.
+        for (const slug of ['our-same-page', 'our-other-post']) {
+          const article = await db.prisma.article.findUniqueOrThrow({ where: { slug } });
+          expect(article.lastSeq).toBe(1);
+          const [event] = await db.prisma.$queryRaw<{ type: string; payload: { article: { slug: string } } }[]>`
+            SELECT type, payload FROM article_events WHERE article_id = ${article.id}::uuid AND seq = 1`;
+          expect(event).toMatchObject({ type: 'article.updated', payload: { article: { slug } } });
+        }
       } finally {
         await db.drop();
       }

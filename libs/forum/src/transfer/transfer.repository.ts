@@ -3,6 +3,7 @@ import { CommentStatus, PrismaService } from '@rejoinder/db';
 import { randomUUID } from 'node:crypto';
 import type { ArticleRecord } from '../articles/articles.repository.js';
 import type { Tx } from '../comments/comments.repository.js';
+import { slowModeOf } from '../articles/articles.service.js';
 
 export interface ImportedAccount {
   id: string;
@@ -251,6 +252,10 @@ export class TransferRepository {
             await tx.article.update({ where: { id: articleIds[i] }, data: { commentCount: { increment: count } } });
           }
         }
+        await touchArticles(
+          tx,
+          units.flatMap((u, i) => ('id' in u.article && u.comments.length > 0 ? [articleIds[i]] : [])),
+        );
         return { accountsCreated: users.length };
       },
       { maxWait: 10_000, timeout: 30 * 60_000 },
@@ -305,7 +310,16 @@ export class TransferRepository {
   // reports or events).
   async mergeInto(fromIds: string[], intoId: string): Promise<number> {
     return this.prisma.$transaction(async (tx) => {
+      const articles = await tx.comment.findMany({
+        where: { authorId: { in: fromIds } },
+        distinct: ['articleId'],
+        select: { articleId: true },
+      });
       const moved = await tx.comment.updateMany({ where: { authorId: { in: fromIds } }, data: { authorId: intoId } });
+      await touchArticles(
+        tx,
+        articles.map((a) => a.articleId),
+      );
       await tx.user.deleteMany({ where: { id: { in: fromIds }, importedFrom: { not: null } } });
       return moved.count;
     });
@@ -363,4 +377,46 @@ function insertComments(tx: Tx, rows: (ImportedCommentRow & { articleId: string 
       listed boolean, "bodySource" text, "bodyHtml" text, "replyCount" int, "descendantCount" int, upvotes int,
       downvotes int, score int, "bestScore" float8, controversy float8, "createdAt" timestamptz,
       "editedAt" timestamptz, featured boolean, pinned boolean, "moderationReason" text)`;
+}
+
+// Pages of these articles that API processes hold in their read caches are
+// out of date: an `article.updated` event (the article as it is) numbered
+// after the last one tells them, as it tells every other change (ADR 20): the
+// cache drops the article's older entries, and a server in another process
+// sees the new last_seq within a second.
+async function touchArticles(tx: Tx, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const [a] = await tx.$queryRaw<
+      (Pick<
+        ArticleRecord,
+        | 'id'
+        | 'slug'
+        | 'state'
+        | 'premoderation'
+        | 'slowModeSeconds'
+        | 'slowModeSetting'
+        | 'slowModeSource'
+        | 'slowModeReason'
+        | 'slowModeSince'
+        | 'lastSeq'
+      > & { at: Date })[]
+    >`
+      UPDATE articles SET last_seq = last_seq + 1 WHERE id = ${id}::uuid
+      RETURNING id, slug, state, premoderation, slow_mode_seconds AS "slowModeSeconds",
+        slow_mode_setting AS "slowModeSetting", slow_mode_source AS "slowModeSource",
+        slow_mode_reason AS "slowModeReason", slow_mode_since AS "slowModeSince", last_seq AS "lastSeq", now() AS at`;
+    const payload = {
+      article: {
+        id: a.id,
+        slug: a.slug,
+        state: a.state,
+        premoderation: a.premoderation,
+        slowModeSeconds: a.slowModeSeconds,
+        slowMode: slowModeOf(a),
+      },
+    };
+    await tx.$executeRaw`
+      INSERT INTO article_events (article_id, seq, type, audience, payload, created_at)
+      VALUES (${id}::uuid, ${a.lastSeq}, 'article.updated', 'public'::"EventAudience", ${JSON.stringify(payload)}::jsonb, ${a.at})`;
+  }
 }
