@@ -1,53 +1,16 @@
-import { PrismaPg } from '@prisma/adapter-pg';
 import { ERASED_AUTHOR_ID } from '@rejoinder/accounts';
-import { applyMigrations, dropDatabase, ensureDatabase, withDatabase } from '@rejoinder/db';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PrismaClient } from '../../libs/db/src/generated/prisma/client.js';
 import { runCli } from '../support/cli-process.js';
+import { freshDatabase, thread } from '../support/databases.js';
 import { createArticle, createUser, http, postComment, unique } from '../support/factories.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rejoinder-transfer-'));
 // Each test runs the command-line tool several times, each a full start-up of the process.
 const CLI_TEST_TIMEOUT_MS = 180_000;
-
-// A second, empty database on the run's server: "another newsroom".
-async function freshDatabase(): Promise<{ url: string; prisma: PrismaClient; drop(): Promise<void> }> {
-  const server = process.env.TEST_SERVER_URL!;
-  const name = `rejoinder_transfer_${randomBytes(4).toString('hex')}`;
-  await ensureDatabase(server, name);
-  const url = withDatabase(server, name);
-  await applyMigrations({ databaseUrl: url });
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
-  return {
-    url,
-    prisma,
-    drop: async () => {
-      await prisma.$disconnect();
-      await dropDatabase(server, name);
-    },
-  };
-}
-
-// The whole thread as an anonymous reader sees it, through the API.
-async function thread(t: Pick<TestApp, 'url'>, slug: string): Promise<unknown[]> {
-  const items: unknown[] = [];
-  let cursor: string | null = null;
-  do {
-    const res = await http(
-      t,
-      'GET',
-      `/api/articles/${slug}/comments?sort=oldest&limit=50${cursor ? `&cursor=${cursor}` : ''}`,
-    );
-    expect(res.status).toBe(200);
-    items.push(...res.body.items);
-    cursor = res.body.nextCursor;
-  } while (cursor);
-  return items;
-}
 
 const withoutArticleId = (nodes: any[]): unknown[] =>
   nodes.map(({ articleId: _a, replies, ...rest }) => ({ ...rest, replies: withoutArticleId(replies ?? []) }));
@@ -116,7 +79,7 @@ describe('export and import of an article, run as processes', () => {
       const other = await freshDatabase();
       try {
         const imported = await runCli(['import', exported], { DATABASE_URL: other.url });
-        expect(imported.stdout).toContain('Imported 8 comment(s) by 2 account(s) into 1 article(s).');
+        expect(imported.stdout).toContain('Imported 8 comment(s) by 2 new account(s) into 1 article(s).');
         expect(imported.code).toBe(0);
         // Progress is reported (one line per step when not on a terminal).
         expect(imported.stderr).toContain('8/8 comments');
@@ -285,7 +248,7 @@ describe('import of a Disqus export, run as a process', () => {
         writeFileSync(file, fixture.replace('__BY_URL__', byUrl.slug).replace('__BY_SLUG__', bySlug.slug));
 
         const result = await runCli(['import:disqus', file], { DATABASE_URL: db.url });
-        expect(result.stdout).toContain('Imported 5 comment(s) by 4 account(s) into 2 article(s).');
+        expect(result.stdout).toContain('Imported 5 comment(s) by 4 new account(s) into 2 article(s).');
         expect(result.code).toBe(0);
 
         const t = await startTestApp({ DATABASE_URL: db.url });
@@ -294,7 +257,8 @@ describe('import of a Disqus export, run as a process', () => {
           // The spam post is hidden entirely (no shown reply under it); the deleted one stays as a tombstone.
           expect(first).toHaveLength(1);
           const [root] = first;
-          expect(root.author.username).toBe('annareader');
+          // Readers see the name the author showed there; the handle is derived from it.
+          expect(root.author).toMatchObject({ username: 'Anna_Reader', displayName: 'Anna Reader' });
           expect(root.createdAt).toBe('2015-08-24T10:00:00.000Z');
           expect(root.body).toBe(
             'First! Read [the report](https://example.org/report) & weep.\n\nSecond paragraph\nwith a break, 2 \\* 3 = 6.',
@@ -305,7 +269,7 @@ describe('import of a Disqus export, run as a process', () => {
           expect(tombstone).toMatchObject({ status: 'deleted', body: null, author: null });
           expect(tombstone.replies[0]).toMatchObject({
             body: 'Replying to the deleted one, as a guest.',
-            author: { username: 'A_Guest' },
+            author: { username: 'A_Guest', displayName: 'A Guest' },
           });
           const second = (await thread(t, bySlug.slug)) as any[];
           expect(second.map((c) => c.body)).toEqual(['Plain text, **bold** \\<not a tag\\>']);
@@ -315,9 +279,13 @@ describe('import of a Disqus export, run as a process', () => {
           await t.app.close();
         }
 
+        // The same file again adds nothing, and says so.
+        const comments = await db.prisma.comment.count();
         const again = await runCli(['import:disqus', file], { DATABASE_URL: db.url });
-        expect(again.stderr).toContain('exists in this database already (was this file imported before?)');
-        expect(again.code).toBe(65);
+        expect(again.code).toBe(0);
+        expect(again.stdout).toContain('Imported 0 comment(s) by 0 new account(s) into 0 article(s).');
+        expect(again.stdout).toContain('Already imported before: 5 comment(s).');
+        expect(await db.prisma.comment.count()).toBe(comments);
       } finally {
         await db.drop();
       }
@@ -326,7 +294,7 @@ describe('import of a Disqus export, run as a process', () => {
   );
 
   it(
-    'refuses malformed XML and unknown threads, and writes nothing',
+    'refuses malformed XML; skips and lists threads with no article, or refuses them all with --strict',
     async () => {
       const db = await freshDatabase();
       try {
@@ -352,22 +320,36 @@ describe('import of a Disqus export, run as a process', () => {
           'the root element must be <disqus>',
         );
 
-        // Only one of the two threads has an article: nothing at all is imported.
+        // Only one of the two threads has an article.
         const only = await createArticle(db.prisma as never);
         const file = join(dir, 'half.xml');
         writeFileSync(file, fixture.replace('__BY_URL__', 'nowhere').replace('__BY_SLUG__', only.slug));
         // The migrations' own accounts (the placeholder for erased authors) only.
         const users = await db.prisma.user.count();
-        const half = await runCli(['import:disqus', file], { DATABASE_URL: db.url });
-        expect(half.stderr).toContain('No article for 1 Disqus thread(s): "Matched by its URL"');
-        expect(half.code).toBe(65);
+        const strict = await runCli(['import:disqus', file, '--strict'], { DATABASE_URL: db.url });
+        expect(strict.stderr).toContain('https://news.example.com/opinion/nowhere: no article here for the thread');
+        expect(strict.stderr).toContain('Nothing was imported.');
+        expect(strict.code).toBe(65);
         expect(await db.prisma.comment.count()).toBe(0);
         expect(await db.prisma.user.count()).toBe(users);
 
-        // Unless asked to create the missing articles.
+        const half = await runCli(['import:disqus', file], { DATABASE_URL: db.url });
+        expect(half.code).toBe(0);
+        expect(half.stdout).toContain('Imported 1 comment(s) by 1 new account(s) into 1 article(s).');
+        expect(half.stdout).toContain('Skipped: 4 comment(s)');
+        expect(half.stdout).toContain(
+          '4 no article here for the thread (pass --create-articles to create one) (https://news.example.com/opinion/nowhere)',
+        );
+
+        // Asked to create the missing article, a second run adds the rest.
         const created = await runCli(['import:disqus', file, '--create-articles'], { DATABASE_URL: db.url });
         expect(created.stdout).toContain('Created nowhere: 4 comment(s)');
+        expect(created.stdout).toContain('Already imported before: 1 comment(s).');
         expect(created.code).toBe(0);
+        expect(await db.prisma.article.findUniqueOrThrow({ where: { slug: 'nowhere' } })).toMatchObject({
+          sourceUrl: 'https://news.example.com/opinion/nowhere',
+          urlKey: 'news.example.com/opinion/nowhere',
+        });
       } finally {
         await db.drop();
       }

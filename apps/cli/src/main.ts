@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AccountsModule, AccountsService, registerSchema } from '@rejoinder/accounts';
+import { AccountsModule, AccountsService, PasswordHasher, registerSchema } from '@rejoinder/accounts';
 import {
   APP_CONFIG,
   ConfigError,
@@ -13,16 +13,25 @@ import {
   requireSupportedNode,
 } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
-import { DbModule, openDatabase, Role } from '@rejoinder/db';
+import { applyMigrations, DbModule, openDatabase, Role } from '@rejoinder/db';
 import { ForumModule, SeedService, TransferError, TransferService } from '@rejoinder/forum';
+import type { ImportFormat } from '@rejoinder/forum';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import {
   checkMigrationsCommand,
   migrateBefore,
   migrateCommand,
   newMigrationCommand,
 } from './commands/migration.commands.js';
-import { exportCommand, progressBar, readDisqusFile, readExportFile, report } from './commands/transfer.commands.js';
+import {
+  exportCommand,
+  progressBar,
+  readExportFile,
+  readSourceFile,
+  report,
+  writeReport,
+} from './commands/transfer.commands.js';
 
 const USAGE = `Usage: rejoinder <command>
 
@@ -38,8 +47,20 @@ const USAGE = `Usage: rejoinder <command>
                                    write an article, its comments and their
                                    authors' names as versioned JSON
   import FILE                      read an export into this database (all or nothing)
-  import:disqus FILE.xml [--create-articles]
-                                   import a Disqus XML export (all or nothing)
+  import:disqus FILE.xml [--create-articles] [--strict] [--report OUT.json]
+                                   import a Disqus XML export
+  import:wordpress FILE.xml [same options]
+                                   import a WordPress export (WXR)
+  import:remark42 FILE[.gz] [same options]
+                                   import a Remark42 backup
+                                   Threads of one page go to one article (by
+                                   canonical URL, identifier or slug); posts
+                                   imported before are left alone, so a later
+                                   export adds what is new; what cannot be
+                                   placed is skipped and listed (--strict:
+                                   refuse the file instead, all or nothing)
+  account:claim --account HANDLE (--email E --password P | --into LOGIN)
+                                   hand an imported account to its owner
 
 Uses DATABASE_URL, or the embedded PostgreSQL under DATA_DIR when it is not set
 (the one the API runs, while it runs).`;
@@ -141,18 +162,24 @@ async function run(argv: string[]): Promise<number> {
           return 0;
         });
       }
-      case 'import:disqus': {
-        const { disqus, createArticles } = readDisqusFile(rest);
+      case 'import:disqus':
+      case 'import:wordpress':
+      case 'import:remark42': {
+        const input = await readSourceFile(command.slice('import:'.length) as ImportFormat, rest);
         await migrateBefore(database.url);
         return await withServices(config, database.url, async (get) => {
           const progress = progressBar();
           const summary = await get(TransferService)
-            .importDisqus(disqus, { createArticles }, progress)
+            .importSource(input.source, { createArticles: input.createArticles, strict: input.strict }, progress)
             .finally(() => progress.stop());
           report(summary);
+          if (input.report) writeReport(input.report, input.file, summary);
           return 0;
         });
       }
+      case 'account:claim':
+        await migrateBefore(database.url);
+        return await withServices(config, database.url, (get) => claimCommand(rest, get));
       default:
         console.error(`Unknown command "${command}"\n\n${USAGE}`);
         return 64;
@@ -216,6 +243,39 @@ async function adminCreate(config: AppConfig, databaseUrl: string, { values, rol
     console.log(`Created ${session.user.role} ${session.user.username} (${session.user.id})`);
     return 0;
   });
+}
+
+// An imported account handed to its owner: given an address and a password,
+// or merged into the account the owner already has here.
+async function claimCommand(args: string[], get: <S>(type: new (...args: never[]) => S) => S): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      account: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      into: { type: 'string' },
+    },
+    strict: true,
+  });
+  const usage = 'account:claim --account HANDLE (--email E --password P | --into LOGIN)';
+  if (!values.account || (values.into === undefined) === (values.email === undefined)) {
+    console.error(`account:claim needs an account and either --email/--password or --into: ${usage}`);
+    return 64;
+  }
+  const transfer = get(TransferService);
+  if (values.into !== undefined) {
+    const merged = await transfer.mergeAccount(values.account, values.into);
+    console.log(`Moved ${merged.comments} comment(s) from ${merged.from} to ${merged.into}`);
+    return 0;
+  }
+  const { email, password } = parseInput(
+    z.strictObject({ email: registerSchema.shape.email, password: registerSchema.shape.password }),
+    { email: values.email, password: values.password ?? process.env.ADMIN_PASSWORD },
+  );
+  const claimed = await transfer.claimAccount(values.account, email, await get(PasswordHasher).hash(password));
+  console.log(`${claimed.username} is now ${email}'s account`);
+  return 0;
 }
 
 run(process.argv.slice(2)).then(

@@ -753,6 +753,8 @@ export interface components {
                 /** Format: uuid */
                 id: string;
                 username: string;
+                /** @description The name to show, where it differs from the username (an account brought in by an import) */
+                displayName: string | null;
             } | null;
             /** @description Markdown source; null on a placeholder */
             body: string | null;
@@ -895,6 +897,8 @@ export interface components {
                 /** Format: uuid */
                 id: string;
                 username: string;
+                /** @description The name to show, where it differs from the username (an account brought in by an import) */
+                displayName: string | null;
             } | null;
             /** @description Markdown source; null on a placeholder */
             body: string | null;
@@ -1044,6 +1048,8 @@ export interface components {
                         /** Format: uuid */
                         id: string;
                         username: string;
+                        /** @description The name to show, where it differs from the username (an account brought in by an import) */
+                        displayName: string | null;
                     } | null;
                     /** @description Markdown source; null on a placeholder */
                     body: string | null;

@@ -278,3 +278,8 @@ export const HOLD_REASON_WORDS: Record<string, string> = {
   email_domain: 'email domain',
   spam: 'spam check',
 };
+
+// The name readers see: an imported account's display name, else the username.
+export function authorName(c: Pick<CommentView, 'author'>): string {
+  return c.author?.displayName || c.author?.username || '';
+}

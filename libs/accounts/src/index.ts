@@ -7,3 +7,4 @@ export type { AccountState } from './users.repository.js';
 export * from './identity/sso.service.js';
 export * from './identity/oidc.service.js';
 export * from './signup-policy.js';
+export { PasswordHasher } from './password-hasher.js';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, STANCES, timeAgo, type CommentView, type Digest } from '../api';
+import { api, authorName, STANCES, timeAgo, type CommentView, type Digest } from '../api';
 
 // "Since your last visit": the page remembers, per article, the last event it
 // showed the reader (localStorage), and on the next visit asks the API what
@@ -89,7 +89,7 @@ export function CatchUp({
   };
   const link = (c: CommentView) => (
     <a href={permalink(c.id)}>
-      <strong>{c.author?.username ?? 'A reader'}</strong>: {excerpt(c)}
+      <strong>{authorName(c) || 'A reader'}</strong>: {excerpt(c)}
     </a>
   );
 

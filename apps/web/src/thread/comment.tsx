@@ -1,7 +1,7 @@
 import { createContext } from 'preact';
 import { memo } from '../memo';
 import { useContext, useState } from 'preact/hooks';
-import { field, STANCES, timeAgo, type CommentView, type Session, type Stance } from '../api';
+import { authorName, field, STANCES, timeAgo, type CommentView, type Session, type Stance } from '../api';
 import { Composer } from './composer';
 import { useEntry, type ThreadStore } from './store';
 
@@ -101,10 +101,10 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
         ) : (
           <>
             <span class="avatar" aria-hidden="true">
-              {c.author?.username.slice(0, 1).toUpperCase()}
+              {authorName(c).slice(0, 1).toUpperCase()}
             </span>
-            <span id={authorId} class="author">
-              {c.author?.username}
+            <span id={authorId} class="author" title={c.author?.displayName ? `@${c.author.username}` : undefined}>
+              {authorName(c)}
             </span>
           </>
         )}
@@ -258,7 +258,7 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
         <Composer
           label="Write a reply"
           submitLabel="Post reply"
-          placeholder={`Reply to ${c.author?.username ?? 'this comment'}`}
+          placeholder={`Reply to ${c.author ? authorName(c) : 'this comment'}`}
           autoFocus
           onCancel={() => setMode('none')}
           onSubmit={async (body) => {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, explain, timeAgo, type Notification } from '../api';
+import { api, authorName, explain, timeAgo, type Notification } from '../api';
 
 type Note = Notification;
 
@@ -62,7 +62,7 @@ export function Notifications({
           <ul>
             {items?.map((n) => (
               <li key={n.id} class={n.read ? '' : 'unread'}>
-                {n.comment?.author ? <strong>{n.comment.author.username}</strong> : 'Someone'} replied{' '}
+                {n.comment?.author ? <strong>{authorName(n.comment)}</strong> : 'Someone'} replied{' '}
                 {timeAgo(n.createdAt)}
                 {n.comment && n.articleId === articleId && (
                   <>

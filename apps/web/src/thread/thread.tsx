@@ -268,7 +268,7 @@ export function Thread({
           parentId,
           depth: parent ? parent.depth + 1 : 0,
           status: 'published',
-          author: { id: me.id, username: me.username },
+          author: { id: me.id, username: me.username, displayName: null },
           body,
           html: escapeParagraphs(body),
           createdAt: now,

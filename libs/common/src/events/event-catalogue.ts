@@ -17,7 +17,14 @@ export const commentViewSchema = z.strictObject({
     .enum(['published', 'pending', 'rejected', 'removed', 'deleted', 'shadowed'])
     .describe('`shadowed`: written under a ghost ban, seen by moderators only (its author is shown `published`)'),
   author: z
-    .strictObject({ id: uuid, username: z.string() })
+    .strictObject({
+      id: uuid,
+      username: z.string(),
+      displayName: z
+        .string()
+        .nullable()
+        .describe('The name to show, where it differs from the username (an account brought in by an import)'),
+    })
     .nullable()
     .describe('null on a placeholder: a comment the reader may not see (removed, deleted, or an ancestor held back)'),
   body: z.string().nullable().describe('Markdown source; null on a placeholder'),

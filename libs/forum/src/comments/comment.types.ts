@@ -7,6 +7,8 @@ export interface CommentRow {
   parentId: string | null;
   authorId: string;
   authorName: string;
+  // The name readers see for an imported account (null: the username).
+  authorDisplayName: string | null;
   depth: number;
   status: CommentStatus;
   bodySource: string;

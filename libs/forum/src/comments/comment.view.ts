@@ -21,7 +21,7 @@ export function fullView(row: CommentRow): CommentView {
     parentId: row.parentId,
     depth: row.depth,
     status: row.status,
-    author: { id: row.authorId, username: row.authorName },
+    author: { id: row.authorId, username: row.authorName, displayName: row.authorDisplayName ?? null },
     body: row.bodySource,
     html: row.bodyHtml,
     createdAt: row.createdAt.toISOString(),

@@ -132,10 +132,10 @@ export function treeQuery(args: TreeQueryArgs): Prisma.Sql {
       WHERE t.level < ${args.shape.levels - 1} AND t.reply_count > 0
     )
     SELECT * FROM (
-      SELECT ${columns('c')}, u.username AS "authorName", t.level, t.ord::int AS ord
+      SELECT ${columns('c')}, u.username AS "authorName", u.display_name AS "authorDisplayName", t.level, t.ord::int AS ord
       FROM tree t JOIN comments c ON c.id = t.id JOIN users u ON u.id = c.author_id
       UNION ALL
-      SELECT ${columns('c')}, NULL, -1, r.ord::int FROM roots r JOIN comments c ON c.id = r.id WHERE r.ord > ${args.limit}
+      SELECT ${columns('c')}, NULL, NULL, -1, r.ord::int FROM roots r JOIN comments c ON c.id = r.id WHERE r.ord > ${args.limit}
       ${args.withPinned ? pinnedRows(args.articleId) : empty}
     ) page
     -- Roots in page order, then each level oldest first: the caller nests
@@ -145,7 +145,7 @@ export function treeQuery(args: TreeQueryArgs): Prisma.Sql {
 
 function pinnedRows(articleId: string): Prisma.Sql {
   return sql`UNION ALL
-    (SELECT ${columns('c')}, u.username, -2, 0 FROM comments c JOIN users u ON u.id = c.author_id
+    (SELECT ${columns('c')}, u.username, u.display_name, -2, 0 FROM comments c JOIN users u ON u.id = c.author_id
      WHERE c.article_id = ${articleId}::uuid AND c.pinned AND c.listed ORDER BY c.created_at DESC LIMIT 10)`;
 }
 
@@ -252,7 +252,7 @@ export class CommentsRepository {
 
   async findById(id: string): Promise<(CommentRow & { path: string[] }) | null> {
     const rows = await this.prisma.$queryRaw<(CommentRow & { path: string[] })[]>`
-      SELECT ${columns('c')}, c.path::text[] AS path, u.username AS "authorName"
+      SELECT ${columns('c')}, c.path::text[] AS path, u.username AS "authorName", u.display_name AS "authorDisplayName"
       FROM comments c JOIN users u ON u.id = c.author_id
       WHERE c.id = ${id}::uuid`;
     return rows[0] ?? null;
@@ -266,7 +266,7 @@ export class CommentsRepository {
   async findMany(ids: string[]): Promise<CommentRow[]> {
     if (ids.length === 0) return [];
     return this.prisma.$queryRaw<CommentRow[]>`
-      SELECT ${columns('c')}, u.username AS "authorName"
+      SELECT ${columns('c')}, u.username AS "authorName", u.display_name AS "authorDisplayName"
       FROM comments c JOIN users u ON u.id = c.author_id
       WHERE c.id = ANY(${ids}::uuid[])`;
   }
@@ -285,7 +285,7 @@ export class CommentsRepository {
   // (waiting for a moderator, or shadowed by a ghost ban), newest first.
   pendingOf(authorId: string, articleId: string, limit: number): Promise<CommentRow[]> {
     return this.prisma.$queryRaw<CommentRow[]>`
-      SELECT ${columns('c')}, u.username AS "authorName"
+      SELECT ${columns('c')}, u.username AS "authorName", u.display_name AS "authorDisplayName"
       FROM comments c JOIN users u ON u.id = c.author_id
       WHERE c.author_id = ${authorId}::uuid AND c.article_id = ${articleId}::uuid
         AND c.status IN ('pending', 'shadowed')
@@ -367,6 +367,7 @@ export class CommentsRepository {
     const planned: CommentRow = {
       ...comment,
       authorName: '',
+      authorDisplayName: null,
       listed: true,
       replyCount: 0,
       descendantCount: 0,
@@ -445,7 +446,7 @@ export class CommentsRepository {
       // The article first, as every writer does, then the comment.
       await tx.$queryRaw`SELECT id FROM articles WHERE id = ${located.articleId}::uuid FOR UPDATE`;
       const rows = await tx.$queryRaw<(CommentRow & { path: string[] })[]>`
-        SELECT ${columns('c')}, c.path::text[] AS path, u.username AS "authorName"
+        SELECT ${columns('c')}, c.path::text[] AS path, u.username AS "authorName", u.display_name AS "authorDisplayName"
         FROM comments c JOIN users u ON u.id = c.author_id
         WHERE c.id = ${args.commentId}::uuid FOR UPDATE OF c`;
       const before = rows[0];
@@ -616,7 +617,7 @@ export class CommentsRepository {
         // The article first, as every writer does, then the comments.
         await tx.$queryRaw`SELECT id FROM articles WHERE id = ${articleId}::uuid FOR UPDATE`;
         const before = await tx.$queryRaw<CommentRow[]>`
-          SELECT ${columns('c')}, u.username AS "authorName"
+          SELECT ${columns('c')}, u.username AS "authorName", u.display_name AS "authorDisplayName"
           FROM comments c JOIN users u ON u.id = c.author_id
           WHERE c.article_id = ${articleId}::uuid AND c.author_id = ${authorId}::uuid FOR UPDATE OF c`;
         const ids = before.map((c) => c.id);
@@ -634,7 +635,7 @@ export class CommentsRepository {
         const after = new Map(
           (
             await tx.$queryRaw<CommentRow[]>`
-              SELECT ${columns('c')}, u.username AS "authorName"
+              SELECT ${columns('c')}, u.username AS "authorName", u.display_name AS "authorDisplayName"
               FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = ANY(${ids}::uuid[])`
           ).map((c) => [c.id, c]),
         );
@@ -792,7 +793,7 @@ async function bumpAncestors(tx: Tx, path: string[], parentId: string | null, de
 
 async function readComment(tx: Tx, id: string): Promise<CommentRow> {
   const rows = await tx.$queryRaw<CommentRow[]>`
-    SELECT ${columns('c')}, u.username AS "authorName"
+    SELECT ${columns('c')}, u.username AS "authorName", u.display_name AS "authorDisplayName"
     FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = ${id}::uuid`;
   return rows[0];
 }

@@ -117,7 +117,7 @@ export function insertPublished(c: PublishedComment, event: { type: string; payl
     SELECT ins.article_id, art.seq, ${$(event.type)}, 'public', NULL, ins.id, ${$(event.payload)}::jsonb, art.at
     FROM art, ins
   )
-  SELECT art.seq AS "eventSeq", art.at AS "eventAt", ${commentColumns('ins')}, u.username AS "authorName"
+  SELECT art.seq AS "eventSeq", art.at AS "eventAt", ${commentColumns('ins')}, u.username AS "authorName", u.display_name AS "authorDisplayName"
   FROM art JOIN ins ON true JOIN users u ON u.id = ins.author_id`;
   return { text, values };
 }

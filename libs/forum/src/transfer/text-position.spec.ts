@@ -1,4 +1,4 @@
-import { parseDisqus } from './disqus.js';
+import { readDisqus } from './disqus.js';
 import { parseArticleExport } from './transfer.format.js';
 import { positionAt } from './text-position.js';
 
@@ -10,6 +10,21 @@ const errorOf = (run: () => unknown): string => {
   }
   throw new Error('expected an error');
 };
+
+const rejectionOf = async (run: () => Promise<unknown>): Promise<string> => {
+  try {
+    await run();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected an error');
+};
+
+// The file as the importer streams it: in small chunks, so a break is found
+// wherever the chunks end.
+async function* chunksOf(text: string, size = 7): AsyncGenerator<string> {
+  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+}
 
 // A Disqus export of a few lines, as the file would be on disk.
 const DISQUS = [
@@ -34,23 +49,25 @@ describe('where an import file breaks', () => {
     expect(positionAt('ab\ncd', 4)).toEqual({ line: 2, column: 2 });
   });
 
-  it('a Disqus file cut short is named at its end, with what is still open', () => {
+  it('a Disqus file cut short is named at its end, with what is still open', async () => {
     // Cut inside the post's message, after its element opened.
     const cut = DISQUS.slice(0, DISQUS.indexOf('First') + 3);
     const lines = cut.split('\n');
-    expect(errorOf(() => parseDisqus(cut))).toBe(
+    expect(await rejectionOf(() => readDisqus(chunksOf(cut)))).toBe(
       `Malformed XML at line ${lines.length}, column ${lines.at(-1)!.length}: the file ends with <disqus>, <post>, <message> still open (is it cut short?)`,
     );
     // Cut after the last post: only the root is open.
     const afterPost = DISQUS.slice(0, DISQUS.indexOf('</disqus>'));
-    expect(errorOf(() => parseDisqus(afterPost))).toBe(
+    expect(await rejectionOf(() => readDisqus(chunksOf(afterPost)))).toBe(
       'Malformed XML at line 11, column 9: the file ends with <disqus> still open (is it cut short?)',
     );
   });
 
-  it('a wrong tag inside a Disqus file is named where it is', () => {
+  it('a wrong tag inside a Disqus file is named where it is', async () => {
     const wrong = DISQUS.replace('    <title>A</title>', '    <title>A</titel>');
-    expect(errorOf(() => parseDisqus(wrong))).toMatch(/^Malformed XML at line 5, column \d+: .*title/);
+    expect(await rejectionOf(() => readDisqus(chunksOf(wrong)))).toMatch(
+      /^Malformed XML at line 5, column \d+: unexpected close tag/,
+    );
   });
 
   it('an export cut short is named at its end', () => {

@@ -1,4 +1,3 @@
-import type { ValidationError } from 'fast-xml-parser';
 import { parse, printParseErrorCode } from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
 
@@ -18,36 +17,6 @@ export function positionAt(text: string, offset: number): TextPosition {
 
 // The last character's position: where a file cut short breaks.
 export const endOf = (text: string): TextPosition => positionAt(text, Math.max(0, text.trimEnd().length - 1));
-
-// The XML validator reports elements still open at the end of the file at the
-// position of the first one's start tag (line 1, column 1 for <?xml ...?> or
-// the root), which is not where the file breaks: it breaks at its end.
-export function describeXmlError(xml: string, err: ValidationError['err']): string {
-  const open = stillOpen(err.msg);
-  if (open) {
-    const end = endOf(xml);
-    const elements = open.map((name) => `<${name}>`).join(', ');
-    return (
-      `Malformed XML at line ${end.line}, column ${end.column}: the file ends with ${elements} still open ` +
-      `(is it cut short?)`
-    );
-  }
-  return `Malformed XML at line ${err.line}, column ${err.col}: ${err.msg}`;
-}
-
-// The names of the elements a validator message says were never closed.
-function stillOpen(message: string): string[] | null {
-  const one = /^Unclosed tag '([^']+)'/.exec(message);
-  if (one) return [one[1]];
-  const several = /^Invalid '(\[[\s\S]*\])' found\.$/.exec(message);
-  if (!several) return null;
-  try {
-    const names: unknown = JSON.parse(several[1]);
-    return Array.isArray(names) && names.every((name) => typeof name === 'string') ? names : null;
-  } catch {
-    return null;
-  }
-}
 
 // JSON.parse does not always say where (V8: "Unexpected token 'x', ... is
 // not valid JSON"), so the text is read again by a parser that does

@@ -1,18 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
-import { createHash } from 'node:crypto';
 import { controversy, wilsonLowerBound } from '../comments/comments.repository.js';
 import { renderArticleMarkdown, renderCommentMarkdown } from '../markdown/markdown-renderer.js';
-import type { DisqusExport, DisqusPost, DisqusThread } from './disqus.js';
+import { groupPages, planImport, uuidFrom } from './import-plan.js';
+import type { KnownComment } from './import-plan.js';
+import type { ImportFormat, SourceExport, SourceProblem } from './import-source.js';
+import { SKIP_REASONS } from './import-source.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, TransferError } from './transfer.format.js';
-import type { ArticleExport, ExportedAccount, ExportedComment } from './transfer.format.js';
+import type { ArticleExport, ExportedComment } from './transfer.format.js';
 import { ImportConflictError, TransferRepository } from './transfer.repository.js';
-import type { ImportedCommentRow, ImportUnit, NewArticle } from './transfer.repository.js';
+import type { ImportedCommentRow, ImportUnit } from './transfer.repository.js';
+
+const WRITE_BATCH = 5000;
 
 export interface ImportSummary {
-  articles: { slug: string; comments: number; created: boolean }[];
+  format: ImportFormat | 'rejoinder';
+  articles: { slug: string; comments: number; created: boolean; merged: string[]; alreadyImported: number }[];
+  // Accounts made by this import (people seen before keep theirs).
   accounts: number;
   comments: number;
+  alreadyImported: number;
+  // What was left out or mended, each with its reason.
+  problems: SourceProblem[];
 }
 
 // Called before the write with the number of comments to come, then after each batch.
@@ -21,15 +30,7 @@ export interface ImportProgress {
   advance(comments: number): void;
 }
 
-// A stable UUID (version 5 layout) for an id from another system, so
-// importing the same file twice is refused as a duplicate.
-export function uuidFrom(namespace: string, id: string): string {
-  const hex = createHash('sha1').update(`${namespace}:${id}`).digest('hex').slice(0, 32).split('');
-  hex[12] = '5';
-  hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  const s = hex.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
-}
+export { uuidFrom } from './import-plan.js';
 
 // Everything the database keeps about a comment that follows from the
 // thread: path, depth, listed reply and descendant counts, scores, HTML.
@@ -108,169 +109,176 @@ export class TransferService {
   }
 
   // A Rejoinder export into this database: the article must not exist here.
-  importExport(doc: ArticleExport, progress: ImportProgress): Promise<ImportSummary> {
+  async importExport(doc: ArticleExport, progress: ImportProgress): Promise<ImportSummary> {
     const { article } = doc;
-    return this.write(
+    const comments = prepareComments(doc.comments);
+    progress.start(comments.length);
+    const written = await this.write(
       [
         {
-          slug: article.slug,
-          unit: {
-            article: {
-              ...article,
-              publishedAt: new Date(article.publishedAt),
-              bodyHtml: renderArticleMarkdown(article.bodySource),
-              state: ArticleState[article.state],
-            },
-            accounts: doc.accounts,
-            comments: prepareComments(doc.comments),
+          article: {
+            ...article,
+            externalId: null,
+            urlKey: null,
+            publishedAt: new Date(article.publishedAt),
+            bodyHtml: renderArticleMarkdown(article.bodySource),
+            state: ArticleState[article.state],
           },
+          accounts: doc.accounts,
+          comments,
         },
       ],
       progress,
+      true,
     );
-  }
-
-  // A Disqus export: each thread with posts goes to the article whose slug
-  // is the thread's identifier or the last segment of its link, or whose
-  // source URL is its link; with `createArticles`, missing ones are made.
-  async importDisqus(
-    disqus: DisqusExport,
-    options: { createArticles: boolean },
-    progress: ImportProgress,
-  ): Promise<ImportSummary> {
-    const postsByThread = new Map<string, DisqusPost[]>();
-    for (const post of disqus.posts)
-      postsByThread.set(post.threadId, [...(postsByThread.get(post.threadId) ?? []), post]);
-    const threads = disqus.threads.filter((t) => postsByThread.has(t.dsqId));
-    const known = await this.repository.findArticlesBy({
-      slugs: threads.flatMap((t) => slugCandidates(t)),
-      urls: threads.flatMap((t) => (t.link ? [t.link] : [])),
-    });
-    const units: { slug: string; unit: ImportUnit }[] = [];
-    const missing: string[] = [];
-    for (const thread of threads) {
-      const slugs = slugCandidates(thread);
-      const match = known.find((a) => (thread.link !== null && a.sourceUrl === thread.link) || slugs.includes(a.slug));
-      const { accounts, comments } = disqusThread(postsByThread.get(thread.dsqId)!);
-      if (match) {
-        units.push({ slug: match.slug, unit: { article: { id: match.id }, accounts, comments } });
-      } else if (options.createArticles && slugs.length > 0) {
-        units.push({ slug: slugs[0], unit: { article: newArticleFor(thread, slugs[0]), accounts, comments } });
-      } else {
-        missing.push(`"${thread.title}" (${thread.link ?? thread.identifier ?? thread.dsqId})`);
-      }
-    }
-    if (missing.length > 0) {
-      throw new TransferError(
-        `No article for ${missing.length} Disqus thread(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}. ` +
-          'Create them first, or pass --create-articles. Nothing was imported.',
-      );
-    }
-    return this.write(units, progress);
-  }
-
-  private async write(units: { slug: string; unit: ImportUnit }[], progress: ImportProgress): Promise<ImportSummary> {
-    const total = units.reduce((n, u) => n + u.unit.comments.length, 0);
-    progress.start(total);
-    try {
-      await this.repository.importAll(
-        units.map((u) => u.unit),
-        (n) => progress.advance(n),
-      );
-    } catch (error) {
-      if (!(error instanceof ImportConflictError)) throw error;
-      const { conflict } = error;
-      throw new TransferError(
-        conflict.kind === 'article-exists'
-          ? `The article "${conflict.slug}" exists in this database already. Nothing was imported.`
-          : `Comment ${conflict.id} exists in this database already (was this file imported before?). Nothing was imported.`,
-      );
-    }
     return {
-      articles: units.map((u) => ({
-        slug: u.slug,
-        comments: u.unit.comments.length,
-        created: 'slug' in u.unit.article,
-      })),
-      accounts: new Set(units.flatMap((u) => u.unit.accounts.map((a) => a.id))).size,
-      comments: total,
+      format: 'rejoinder',
+      articles: [{ slug: article.slug, comments: comments.length, created: true, merged: [], alreadyImported: 0 }],
+      accounts: written.accountsCreated,
+      comments: comments.length,
+      alreadyImported: 0,
+      problems: [],
     };
   }
-}
 
-function slugCandidates(thread: DisqusThread): string[] {
-  const slugs: string[] = [];
-  if (thread.identifier && /^[a-z0-9][a-z0-9-]*$/i.test(thread.identifier)) slugs.push(thread.identifier);
-  if (thread.link) {
-    try {
-      const last = new URL(thread.link).pathname.split('/').filter(Boolean).at(-1);
-      if (last) slugs.push(decodeURIComponent(last).replace(/\.html?$/, ''));
-    } catch {
-      // Not a URL: only the identifier can match.
+  // A Disqus, WordPress or Remark42 file: threads that are one page go to one
+  // article (found by canonical URL, identifier or slug; created with
+  // `createArticles`), posts seen before are left as they are, and what cannot
+  // be placed is skipped and listed. `strict` refuses the whole file instead,
+  // and writes it in one transaction.
+  async importSource(
+    source: SourceExport,
+    options: { createArticles: boolean; strict: boolean },
+    progress: ImportProgress,
+  ): Promise<ImportSummary> {
+    const grouped = groupPages(source);
+    const known = await this.repository.findArticlesBy({
+      urlKeys: grouped.pages.flatMap((p) => p.urlKeys),
+      externalIds: grouped.pages.flatMap((p) => p.identifiers),
+      slugs: grouped.pages.flatMap((p) => p.slugs),
+    });
+    const existing = await this.knownComments(
+      grouped.pages.flatMap((p) => p.posts.map((post) => uuidFrom(`${source.format}-post`, post.key))),
+    );
+    const plan = planImport(source, grouped, known, existing, { createArticles: options.createArticles });
+    if (options.strict && plan.problems.length > 0) {
+      const first = plan.problems.slice(0, 5).map((p) => `${p.item}: ${SKIP_REASONS[p.reason]}`);
+      throw new TransferError(
+        `${plan.problems.length} problem(s) in the file (--strict): ${first.join('; ')}${plan.problems.length > 5 ? '; ...' : ''}. Nothing was imported.`,
+      );
     }
+    const counts = plan.units.map((u) => u.unit.comments.length);
+    const total = counts.reduce((n, c) => n + c, 0);
+    progress.start(total);
+    const written = await this.write(
+      plan.units.map((u) => u.unit),
+      progress,
+      options.strict,
+    );
+    return {
+      format: source.format,
+      articles: plan.units.map((u, i) => ({
+        slug: u.slug,
+        comments: counts[i],
+        created: u.created,
+        merged: u.merged,
+        alreadyImported: u.alreadyImported,
+      })),
+      accounts: written.accountsCreated,
+      comments: total,
+      alreadyImported: plan.units.reduce((n, u) => n + u.alreadyImported, 0),
+      problems: plan.problems,
+    };
   }
-  return slugs;
-}
 
-function newArticleFor(thread: DisqusThread, slug: string): NewArticle {
-  return {
-    slug,
-    title: thread.title,
-    byline: '',
-    publishedAt: new Date(thread.createdAt ?? Date.now()),
-    sourceUrl: thread.link,
-    bodySource: '',
-    bodyHtml: '',
-    state: thread.isClosed ? ArticleState.closed : ArticleState.open,
-    premoderation: false,
-    slowModeSeconds: 0,
-  };
-}
-
-// Disqus authors become accounts without passwords, one per Disqus username
-// (or per shown name for guests). Spam is kept as removed, deleted posts as
-// deleted: hidden, but their replies keep their place.
-function disqusThread(posts: DisqusPost[]): { accounts: ExportedAccount[]; comments: ImportedCommentRow[] } {
-  const accounts = new Map<string, ExportedAccount>();
-  const authorOf = (post: DisqusPost) => {
-    const key = post.author.username ? `user:${post.author.username}` : `guest:${post.author.name}`;
-    let account = accounts.get(key);
-    if (!account) {
-      account = { id: uuidFrom('disqus-author', key), username: post.author.username ?? post.author.name };
-      accounts.set(key, account);
+  // The comments of an earlier import among these ids, with every ancestor of
+  // theirs (a new reply updates their counts).
+  private async knownComments(ids: string[]): Promise<Map<string, KnownComment>> {
+    const known = new Map<string, KnownComment>();
+    let wanted = ids;
+    while (wanted.length > 0) {
+      const rows = await this.repository.findComments(wanted);
+      for (const row of rows) known.set(row.id, row);
+      wanted = [...new Set(rows.flatMap((c) => c.path))].filter((id) => !known.has(id));
     }
-    return account.id;
-  };
-  const byId = new Map(posts.map((p) => [p.dsqId, p]));
-  const depthOf = (post: DisqusPost): number => {
-    let depth = 0;
-    for (let p = post; p.parentId !== null; p = byId.get(p.parentId)!) {
-      depth += 1;
-      if (depth > posts.length) throw new TransferError(`Disqus post ${post.dsqId} is part of a reply loop`);
-    }
-    return depth;
-  };
-  const ordered = [...posts].sort((a, b) => depthOf(a) - depthOf(b) || a.createdAt.localeCompare(b.createdAt));
-  const hidden = (p: DisqusPost) => p.isDeleted || p.isSpam;
-  // A hidden post stays listed (as a tombstone) only when a shown reply hangs below it.
-  const shownBelow = new Set<string>();
-  for (const post of ordered.toReversed()) {
-    if ((!hidden(post) || shownBelow.has(post.dsqId)) && post.parentId !== null) shownBelow.add(post.parentId);
+    return known;
   }
-  const comments: ExportedComment[] = ordered.map((post) => ({
-    id: uuidFrom('disqus-post', post.dsqId),
-    parentId: post.parentId === null ? null : uuidFrom('disqus-post', post.parentId),
-    authorId: authorOf(post),
-    status: post.isSpam ? 'removed' : post.isDeleted ? 'deleted' : 'published',
-    listed: !hidden(post) || shownBelow.has(post.dsqId),
-    bodySource: post.bodySource,
-    createdAt: post.createdAt,
-    editedAt: null,
-    upvotes: 0,
-    downvotes: 0,
-    featured: false,
-    pinned: false,
-    moderationReason: post.isSpam ? 'spam' : null,
-  }));
-  return { accounts: [...accounts.values()], comments: prepareComments(comments) };
+
+  // An imported account handed to its owner: it gets the address and
+  // password given (the address must be free).
+  async claimAccount(handle: string, email: string, passwordHash: string): Promise<{ username: string }> {
+    const account = await this.repository.findImportedAccount(handle);
+    if (!account) throw new TransferError(`No unclaimed imported account "${handle}"`);
+    if (await this.repository.emailTaken(email)) {
+      throw new TransferError(`${email} belongs to another account: use --into <that account> to merge into it`);
+    }
+    await this.repository.claim(account.id, { email, passwordHash });
+    return { username: account.username };
+  }
+
+  // An imported account's comments moved to the account its owner already
+  // has here (by username or address); the imported account goes.
+  async mergeAccount(handle: string, into: string): Promise<{ from: string; into: string; comments: number }> {
+    const account = await this.repository.findImportedAccount(handle);
+    if (!account) throw new TransferError(`No unclaimed imported account "${handle}"`);
+    const owner = await this.repository.findAccount(into);
+    if (!owner || owner.id === account.id) throw new TransferError(`No account "${into}" to merge into`);
+    const comments = await this.repository.mergeInto([account.id], owner.id);
+    return { from: account.username, into: owner.username, comments };
+  }
+
+  // Called once an account has proved it owns this address: every imported
+  // account whose export held it becomes that account's.
+  async claimByVerifiedEmail(userId: string, email: string): Promise<{ accounts: string[]; comments: number }> {
+    const accounts = await this.repository.findImportedByEmail(email);
+    if (accounts.length === 0) return { accounts: [], comments: 0 };
+    const comments = await this.repository.mergeInto(
+      accounts.map((a) => a.id),
+      userId,
+    );
+    return { accounts: accounts.map((a) => a.username), comments };
+  }
+
+  // Units are written in batches of about WRITE_BATCH comments, each in one
+  // transaction (all of them in one with `together`): an import that stops
+  // half-way keeps the batches it finished, and a second run adds the rest.
+  // Comment HTML is rendered per batch, so it is never held for the whole file.
+  private async write(units: ImportUnit[], progress: ImportProgress, together: boolean) {
+    let accountsCreated = 0;
+    const flush = async (batch: ImportUnit[]) => {
+      for (const unit of batch) {
+        for (const row of unit.comments) row.bodyHtml ||= renderCommentMarkdown(row.bodySource);
+      }
+      try {
+        accountsCreated += (await this.repository.writeBatch(batch, (n) => progress.advance(n))).accountsCreated;
+      } catch (error) {
+        if (!(error instanceof ImportConflictError)) throw error;
+        const { conflict } = error;
+        throw new TransferError(
+          conflict.kind === 'article-exists'
+            ? `The article "${conflict.slug}" exists in this database already. Nothing was imported.`
+            : `Comment ${conflict.id} exists in this database already (was this file imported before?). Nothing was imported.`,
+        );
+      }
+      // Written: the rows may go.
+      for (const unit of batch) unit.comments = [];
+    };
+    if (together) {
+      await flush(units);
+      return { accountsCreated };
+    }
+    let batch: ImportUnit[] = [];
+    let size = 0;
+    for (const unit of units) {
+      batch.push(unit);
+      size += unit.comments.length;
+      if (size >= WRITE_BATCH) {
+        await flush(batch);
+        batch = [];
+        size = 0;
+      }
+    }
+    if (batch.length > 0) await flush(batch);
+    return { accountsCreated };
+  }
 }

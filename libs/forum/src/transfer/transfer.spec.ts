@@ -1,6 +1,10 @@
-import { htmlToMarkdown, parseDisqus } from './disqus.js';
+import { Readable } from 'node:stream';
+import { htmlToMarkdown, readDisqus } from './disqus.js';
 import { parseArticleExport, TransferError } from './transfer.format.js';
 import type { ExportedComment } from './transfer.format.js';
+import { groupPages, planImport } from './import-plan.js';
+import type { SourceExport, SourceState, SourceThread } from './import-source.js';
+import { freeHandle, handleBase } from './transfer.repository.js';
 import { prepareComments, uuidFrom } from './transfer.service.js';
 
 const comment = (id: string, parentId: string | null, extra: Partial<ExportedComment> = {}): ExportedComment => ({
@@ -94,6 +98,23 @@ describe('export files', () => {
   });
 });
 
+// A file as a stream delivers it: in pieces that cut through tags and characters.
+function chunks(text: string, size = 7): AsyncIterable<string> {
+  return Readable.from(
+    Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size)),
+  );
+}
+
+async function failure(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    if (error instanceof TransferError) return error.message;
+    throw error;
+  }
+  throw new Error('no error');
+}
+
 describe('Disqus', () => {
   it('turns message HTML into the Markdown comments are written in', () => {
     expect(htmlToMarkdown('<p>One &amp; <i>two</i></p><p>Three<br>four</p>')).toBe('One & *two*\n\nThree\nfour');
@@ -102,18 +123,156 @@ describe('Disqus', () => {
     expect(htmlToMarkdown('# not a heading, 1 * 2 [x]')).toBe('\\# not a heading, 1 \\* 2 \\[x\\]');
   });
 
-  it('names where a file goes wrong', () => {
-    expect(errorOf(() => parseDisqus('<disqus><thread></disqus>'))).toMatch(/^Malformed XML at line 1, column \d+/);
-    const thread = '<thread dsq:id="1"><link>https://x/a</link></thread>';
-    const post = (extra: string) =>
-      `<disqus>${thread}<post dsq:id="5"><message>m</message><createdAt>2015-01-01T00:00:00Z</createdAt>${extra}</post></disqus>`;
-    expect(errorOf(() => parseDisqus(post('<thread dsq:id="2"/>')))).toBe('Disqus post #1 (5) names no known thread');
-    expect(errorOf(() => parseDisqus(post('<thread dsq:id="1"/><parent dsq:id="9"/>')))).toBe(
-      'Disqus post 5 replies to 9, which is not in the file',
+  it('reads a file in pieces and names where it goes wrong', async () => {
+    expect(await failure(readDisqus(chunks('<disqus><thread></disqus>')))).toMatch(
+      /^Malformed XML at line 1, column \d+/,
     );
-    expect(parseDisqus(post('<thread dsq:id="1"/>')).posts[0]).toMatchObject({
-      threadId: '1',
-      author: { name: 'Anonymous' },
-    });
+    expect(await failure(readDisqus(chunks('<rss><channel/></rss>')))).toBe(
+      'Not a Disqus export: the root element must be <disqus>',
+    );
+    const file =
+      '<disqus xmlns:dsq="http://disqus.com/disqus-internals"><thread dsq:id="1"><link>https://x.example/a</link></thread>' +
+      '<post dsq:id="5"><message><![CDATA[<p>m ~~</p>]]></message><createdAt>2015-01-01T00:00:00Z</createdAt>' +
+      '<thread dsq:id="1"/><author><name>菜鳥</name><username>disqus_B8nIcLT7ne</username></author></post>' +
+      '<post dsq:id="6"><message>m</message><createdAt>not a date</createdAt><thread dsq:id="1"/></post></disqus>';
+    const read = await readDisqus(chunks(file));
+    expect(read.threads).toMatchObject([{ key: '1', link: 'https://x.example/a' }]);
+    expect(read.posts).toMatchObject([
+      {
+        key: '5',
+        threadKey: '1',
+        bodySource: 'm \\~\\~',
+        author: { key: 'user:disqus_B8nIcLT7ne', displayName: '菜鳥' },
+      },
+    ]);
+    expect(read.problems).toEqual([{ reason: 'no-date', item: '6', detail: 'not a date', outcome: 'skipped' }]);
+  });
+});
+
+describe('import plan', () => {
+  const thread = (key: string, link: string | null, identifier: string | null = null): SourceThread => ({
+    key,
+    identifier,
+    link,
+    slug: null,
+    title: `Thread ${key}`,
+    createdAt: null,
+    isClosed: false,
+  });
+  const post = (key: string, threadKey: string | null, parentKey: string | null, state: SourceState = 'published') => ({
+    key,
+    threadKey,
+    parentKey,
+    bodySource: key,
+    createdAt: `2015-01-01T00:00:0${key.length % 10}.000Z`,
+    editedAt: null,
+    state,
+    author: { key: `user:${key}`, displayName: `Person ${key}`, email: null },
+    upvotes: 0,
+    downvotes: 0,
+    pinned: false,
+  });
+  const source = (threads: SourceThread[], posts: ReturnType<typeof post>[]): SourceExport => ({
+    format: 'disqus',
+    threads,
+    posts,
+    problems: [],
+  });
+
+  it('joins the threads of one page by canonical URL, identifier and link slug, and no others', () => {
+    const { pages } = groupPages(
+      source(
+        [
+          thread('1', 'http://www.news.example/2015/story/?utm_source=x'),
+          thread('2', 'https://news.example/2015/story'),
+          thread('3', 'https://news.example/archive/story/amp/'),
+          thread('4', 'https://news.example/other', 'other'),
+          thread('5', 'https://news.example/?p=5', 'other'),
+          thread('6', 'https://news.example/2015/06/12'),
+          thread('7', 'https://news.example/2016/06/12'),
+        ],
+        ['1', '2', '3', '4', '5', '6', '7'].map((k) => post(`p${k}`, k, null)),
+      ),
+    );
+    expect(pages.map((p) => p.threads.map((t) => t.key).sort())).toEqual([['1', '2', '3'], ['4', '5'], ['6'], ['7']]);
+  });
+
+  it('sets aside orphans, attaches replies to missing parents, breaks loops, keeps tombstones above shown replies', () => {
+    const src = source(
+      [thread('1', 'https://news.example/alpha')],
+      [
+        post('a', '1', null),
+        post('b', '1', 'a', 'deleted'),
+        post('c', '1', 'b'),
+        post('d', '1', null, 'spam'),
+        post('e', '9', null),
+        post('f', '1', 'zz'),
+        post('g', '1', 'h'),
+        post('h', '1', 'g'),
+        post('a', '1', null),
+      ],
+    );
+    const plan = planImport(src, groupPages(src), [], new Map(), { createArticles: true });
+    expect(plan.problems.map((p) => [p.reason, p.item, p.outcome])).toEqual(
+      expect.arrayContaining([
+        ['duplicate-id', 'a', 'skipped'],
+        ['no-thread', 'e', 'skipped'],
+        ['parent-missing', 'f', 'attached'],
+        ['reply-loop', expect.stringMatching(/^[gh]$/), 'attached'],
+      ]),
+    );
+    const [unit] = plan.units;
+    expect(unit.slug).toBe('alpha');
+    const rows = new Map(unit.unit.comments.map((r) => [r.bodySource, r]));
+    expect(rows.size).toBe(7);
+    expect(rows.get('b')).toMatchObject({ status: 'deleted', listed: true, replyCount: 1, depth: 1 });
+    expect(rows.get('a')).toMatchObject({ replyCount: 1, descendantCount: 2 });
+    expect(rows.get('d')).toMatchObject({ status: 'removed', listed: false, moderationReason: 'spam' });
+    expect(rows.get('f')).toMatchObject({ parentId: null, depth: 0 });
+  });
+
+  it('adds only new posts on a second run, and counts them into the comments imported before', () => {
+    const src = source(
+      [thread('1', 'https://news.example/a')],
+      [post('a', '1', null), post('b', '1', 'a', 'deleted'), post('c', '1', 'b')],
+    );
+    const articleId = uuidFrom('t', 'article');
+    const id = (key: string) => uuidFrom('disqus-post', key);
+    const existing = new Map([
+      [id('a'), { id: id('a'), articleId, parentId: null, path: [id('a')], depth: 0, listed: true }],
+      [id('b'), { id: id('b'), articleId, parentId: id('a'), path: [id('a'), id('b')], depth: 1, listed: false }],
+    ]);
+    const plan = planImport(
+      src,
+      groupPages(src),
+      [{ id: articleId, slug: 'a', urlKey: 'news.example/a', externalId: null }],
+      existing,
+      { createArticles: false },
+    );
+    const [unit] = plan.units;
+    expect(unit).toMatchObject({ created: false, alreadyImported: 2 });
+    expect(unit.unit.comments.map((c) => [c.bodySource, c.depth, c.path])).toEqual([
+      ['c', 2, [id('a'), id('b'), id('c')]],
+    ]);
+    // The deleted post becomes a listed tombstone, and both ancestors count the reply.
+    expect(unit.unit.updates).toEqual(
+      expect.arrayContaining([
+        { id: id('b'), replies: 1, descendants: 1, list: true },
+        { id: id('a'), replies: 1, descendants: 2, list: false },
+      ]),
+    );
+  });
+
+  it('derives handles from display names in any script', () => {
+    expect(handleBase('Anna Reader')).toBe('Anna_Reader');
+    expect(handleBase('菜鳥')).toBe('菜鳥');
+    expect(handleBase('  José   Ñúñez! ')).toBe('José_Ñúñez');
+    expect(handleBase('***')).toBe('guest');
+    const taken = new Set(['john']);
+    expect([freeHandle('John', taken), freeHandle('John', taken), freeHandle('john', taken)]).toEqual([
+      'John-2',
+      'John-3',
+      'john-4',
+    ]);
   });
 });
