@@ -13,7 +13,7 @@ import {
   requireSupportedNode,
 } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
-import { applyMigrations, DbModule, openDatabase, Role } from '@rejoinder/db';
+import { DbModule, openDatabase, Role } from '@rejoinder/db';
 import { ForumModule, SeedService, TransferError, TransferService } from '@rejoinder/forum';
 import type { ImportFormat } from '@rejoinder/forum';
 import { parseArgs } from 'node:util';

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { readDisqus } from './disqus.js';
 import { parseArticleExport } from './transfer.format.js';
 import { positionAt } from './text-position.js';
@@ -22,8 +23,10 @@ const rejectionOf = async (run: () => Promise<unknown>): Promise<string> => {
 
 // The file as the importer streams it: in small chunks, so a break is found
 // wherever the chunks end.
-async function* chunksOf(text: string, size = 7): AsyncGenerator<string> {
-  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+function chunksOf(text: string, size = 7): AsyncIterable<string> {
+  const chunks: string[] = [];
+  for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+  return Readable.from(chunks, { objectMode: true }) as AsyncIterable<string>;
 }
 
 // A Disqus export of a few lines, as the file would be on disk.
