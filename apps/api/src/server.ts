@@ -167,6 +167,16 @@ export async function createApp(
   // JSON is the only body the API reads; anything else (a form a foreign page
   // posts, text) is 415 before any handler runs.
   fastify.removeContentTypeParser('text/plain');
+  // Except the one-click unsubscribe POST (RFC 8058), which mail providers
+  // send as a form: its body says nothing the URL does not.
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, _body, done) => {
+    if (request.url.split('?')[0] === '/api/mail/unsubscribe') return done(null, {});
+    const error = Object.assign(new Error('Unsupported media type'), {
+      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+      statusCode: 415,
+    });
+    done(error, undefined);
+  });
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
   if (!(await serveWebPages(app))) logger.warn('No web build in dist/web: the pages are off (run npm run build:web)');
   return app;

@@ -27,7 +27,7 @@ export class AccountsModule {
         OidcLoginsRepository,
         OidcService,
       ],
-      exports: [AccountsService, TokenService, SsoService, OidcService],
+      exports: [AccountsService, TokenService, SsoService, OidcService, PasswordHasher],
     };
   }
 }

@@ -10,6 +10,8 @@ export interface UserRecord {
   createdAt: Date;
   externalIssuer: string | null;
   externalSubject: string | null;
+  emailVerifiedAt: Date | null;
+  sessionsValidAfter: Date | null;
 }
 
 export interface ExternalIdentity {
@@ -26,6 +28,8 @@ export interface AccountState {
   bannedAt: Date | null;
   suspendedUntil: Date | null;
   premoderated: boolean;
+  // Tokens issued before it are refused (sign-out everywhere).
+  sessionsValidAfter: Date | null;
 }
 
 const userColumns = {
@@ -37,10 +41,13 @@ const userColumns = {
   createdAt: true,
   externalIssuer: true,
   externalSubject: true,
+  emailVerifiedAt: true,
+  sessionsValidAfter: true,
 } satisfies Prisma.UserSelect;
 
 export const USER_BY_ID = `SELECT id, username, email, password_hash AS "passwordHash", role::text AS role,
-  created_at AS "createdAt", external_issuer AS "externalIssuer", external_subject AS "externalSubject"
+  created_at AS "createdAt", external_issuer AS "externalIssuer", external_subject AS "externalSubject",
+  email_verified_at AS "emailVerifiedAt", sessions_valid_after AS "sessionsValidAfter"
   FROM users WHERE id = $1::uuid`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -110,6 +117,7 @@ export class UsersRepository {
         bannedAt: true,
         suspendedUntil: true,
         premoderated: true,
+        sessionsValidAfter: true,
       },
     });
   }
@@ -127,6 +135,7 @@ export class UsersRepository {
     identity: ExternalIdentity;
     username: string;
     email: string | null;
+    emailVerified: boolean;
     role: Role;
   }): Promise<UserRecord | 'taken'> {
     try {
@@ -135,6 +144,7 @@ export class UsersRepository {
           username: data.username,
           usernameKey: data.username.toLowerCase(),
           email: data.email,
+          emailVerifiedAt: data.emailVerified ? new Date() : null,
           passwordHash: null,
           role: data.role,
           externalIssuer: data.identity.issuer,
@@ -151,12 +161,19 @@ export class UsersRepository {
   // Returns null when the new username or email was taken in the meantime.
   async updateProfile(
     id: string,
-    data: { username?: string; email?: string | null; role?: Role },
+    data: { username?: string; email?: string | null; emailVerified?: boolean; role?: Role },
   ): Promise<UserRecord | null> {
+    const { emailVerified, ...rest } = data;
     try {
       return await this.prisma.user.update({
         where: { id },
-        data: { ...data, ...(data.username ? { usernameKey: data.username.toLowerCase() } : {}) },
+        data: {
+          ...rest,
+          ...(data.username ? { usernameKey: data.username.toLowerCase() } : {}),
+          ...(emailVerified === undefined
+            ? {}
+            : { emailVerifiedAt: emailVerified ? new Date() : null, emailUndeliverableAt: null }),
+        },
         select: userColumns,
       });
     } catch (error) {

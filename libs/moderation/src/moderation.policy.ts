@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { isModerator } from '@rejoinder/accounts';
 import type { AuthUser } from '@rejoinder/accounts';
-import { DomainError, ErrorCode } from '@rejoinder/common';
+import { APP_CONFIG, DomainError, ErrorCode } from '@rejoinder/common';
+import type { AppConfig } from '@rejoinder/common';
 import { CommentsRepository } from '@rejoinder/forum';
 import type { CommentPolicy, HoldReason, PolicyInput } from '@rejoinder/forum';
 import { ModerationRepository } from './moderation.repository.js';
@@ -15,6 +16,7 @@ export class ModerationPolicy implements CommentPolicy {
     private readonly repository: ModerationRepository,
     private readonly comments: CommentsRepository,
     private readonly words: WordListsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async participate(user: AuthUser): Promise<void> {
@@ -58,6 +60,9 @@ export class ModerationPolicy implements CommentPolicy {
     const state = await this.repository.sanctionState(author.id);
     assertMayParticipate(state);
     const staff = isModerator({ ...author, role: state!.role as AuthUser['role'] });
+    // A newsroom may ask readers to confirm their address before they post.
+    if (this.config.REQUIRE_VERIFIED_EMAIL_TO_POST && !staff && !state!.emailVerified)
+      throw new DomainError(ErrorCode.EmailNotVerified);
     if (await this.wordCheck(body)) return { staff, hold: 'suspect_word' };
     if (staff) return { staff, hold: null };
     if (state!.premoderated) return { staff, hold: 'user_premoderated' };

@@ -13,6 +13,8 @@ export const ACCOUNT_SCHEMA = {
       format: 'email',
       description: "Null for an account from the publisher's login without an address",
     }),
+    emailVerified: { type: 'boolean', description: 'The address is confirmed; mail goes only to a confirmed address' },
+    external: { type: 'boolean', description: "Signs in with the publisher's login (no password here)" },
     role: { type: 'string', enum: ['commenter', 'moderator', 'admin'] },
     createdAt: { type: 'string', format: 'date-time' },
   },

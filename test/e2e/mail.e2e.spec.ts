@@ -1,0 +1,332 @@
+import { createArticle, createUser, http, postComment, TestUser } from '../support/factories.js';
+import { linkToken, SmtpSink } from '../support/smtp-sink.js';
+import { connectSocket } from '../support/sockets.js';
+import { startTestApp, TestApp } from '../support/test-app.js';
+
+// Mail as readers get it: a real SMTP server (smtp-server) receives every
+// message, and mailparser reads it.
+
+const PUBLIC = 'https://comments.example.test';
+let sink: SmtpSink;
+let t: TestApp;
+
+const mailConfig = (extra: Record<string, string> = {}) => ({
+  SMTP_URL: sink.url,
+  PUBLIC_URL: PUBLIC,
+  MAIL_FROM: 'Comments <comments@example.test>',
+  MAIL_COALESCE_SECONDS: '0',
+  MAIL_POLL_MS: '50',
+  MAIL_RETRY_BASE_MS: '200',
+  ...extra,
+});
+
+beforeAll(async () => {
+  sink = await new SmtpSink().start();
+  t = await startTestApp(mailConfig());
+});
+afterAll(async () => {
+  await t.close();
+  await sink.stop();
+});
+
+// A registered reader who followed the confirmation link.
+async function verifiedUser(app: TestApp = t, role?: 'moderator' | 'admin'): Promise<TestUser> {
+  const user = await createUser(app, role);
+  const [mail] = await sink.waitFor(user.email);
+  const res = await http(app, 'POST', '/api/auth/verify-email', { body: { token: linkToken(mail, '/verify-email') } });
+  expect(res.status).toBe(200);
+  return user;
+}
+
+async function outboxDone(app: TestApp, where: { recipientId: string; commentId?: string }) {
+  for (;;) {
+    const rows = await app.prisma.mailOutbox.findMany({ where, select: { status: true, lastError: true } });
+    if (rows.length > 0 && rows.every((r) => r.status !== 'queued')) return rows;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('a new reader', () => {
+  it('confirms the address, gets a reply by email, unsubscribes in one click and gets no more', async () => {
+    const author = await createUser(t);
+    const [confirm] = await sink.waitFor(author.email);
+    expect(confirm.subject).toBe('Confirm your email address');
+    expect(confirm.messageId).toMatch(/^<[A-Za-z0-9_-]+@example\.test>$/);
+    expect(confirm.parsed.from?.value).toEqual([{ name: 'Comments', address: 'comments@example.test' }]);
+    expect((await http(t, 'GET', '/api/me', { token: author.token })).body.emailVerified).toBe(false);
+    const token = linkToken(confirm, `${PUBLIC}/verify-email`);
+    const verified = await http(t, 'POST', '/api/auth/verify-email', { body: { token } });
+    expect(verified.status).toBe(200);
+    expect(verified.body).toMatchObject({ id: author.id, emailVerified: true });
+    // Single use.
+    expect((await http(t, 'POST', '/api/auth/verify-email', { body: { token } })).body.code).toBe('LINK_USED');
+    expect((await http(t, 'POST', '/api/me/email/verification', { token: author.token })).body.code).toBe(
+      'EMAIL_ALREADY_VERIFIED',
+    );
+
+    const article = await createArticle(t.prisma, { title: 'Title with\r\nBcc: victim@example.test' });
+    const replier = await verifiedUser();
+    const parent = await postComment(t, author, article.slug, 'My **first** take');
+    const reply = await postComment(t, replier, article.slug, 'A *reply* <script>alert(1)</script>', {
+      parentId: parent.id,
+    });
+    const [, mail] = await sink.waitFor(author.email, 2);
+    expect(mail.subject).toBe(`${replier.username} replied to your comment on “Title with Bcc: victim@example.test”`);
+    expect(mail.parsed.bcc).toBeUndefined();
+    expect(mail.to).toEqual([author.email]);
+    expect(mail.text).toContain('A *reply*');
+    expect(mail.text).toContain(`${PUBLIC}/comments/${reply.id}`);
+    expect(mail.html).toContain('<em>reply</em>');
+    expect(mail.html).not.toContain('<script>');
+    const unsubscribe = mail.header('list-unsubscribe')!;
+    expect(unsubscribe).toMatch(new RegExp(`^<${PUBLIC}/api/mail/unsubscribe\\?token=[^>]+>$`));
+    expect(mail.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+
+    const path = unsubscribe.slice(PUBLIC.length + 1, -1);
+    // A GET (a link scanner) only asks.
+    const page = await http(t, 'GET', path);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.body).toContain('<form method="post"');
+    expect((await http(t, 'GET', '/api/me/notification-settings', { token: author.token })).body.onReply).toBe(true);
+    // The one-click POST, with no session, as a mail provider sends it.
+    const done = await http(t, 'POST', path, {
+      rawBody: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(done.status).toBe(200);
+    expect(done.body).toContain('Done');
+    expect((await http(t, 'GET', '/api/me/notification-settings', { token: author.token })).body).toMatchObject({
+      onReply: false,
+      onStaffReply: true,
+    });
+
+    const second = await postComment(t, replier, article.slug, 'Another reply', { parentId: parent.id });
+    expect(await outboxDone(t, { recipientId: author.id, commentId: second.id })).toEqual([
+      expect.objectContaining({ status: 'skipped' }),
+    ]);
+    expect(sink.to(author.email)).toHaveLength(2);
+  });
+
+  it('refuses a forged or tampered unsubscribe token, and forms anywhere else', async () => {
+    const user = await verifiedUser();
+    const bad = await http(t, 'POST', `/api/mail/unsubscribe?token=${user.id}.reply.forged`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('UNSUBSCRIBE_TOKEN_INVALID');
+    expect((await http(t, 'GET', `/api/mail/unsubscribe?token=${user.id}.digest.x`)).status).toBe(400);
+    const form = await http(t, 'POST', '/api/auth/password-reset', {
+      rawBody: 'email=a@b.test',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.status).toBe(415);
+  });
+});
+
+describe('password reset', () => {
+  it('answers 202 for any address, mails a single-use link, and signs the account out everywhere', async () => {
+    const user = await verifiedUser();
+    const article = await createArticle(t.prisma);
+    const unknown = await http(t, 'POST', '/api/auth/password-reset', { body: { email: 'nobody-here@example.test' } });
+    expect(unknown.status).toBe(202);
+    const known = await http(t, 'POST', '/api/auth/password-reset', { body: { email: user.email.toUpperCase() } });
+    expect(known.status).toBe(202);
+    expect(known.body).toEqual(unknown.body);
+    const mails = await sink.waitFor(user.email, 2);
+    const reset = mails.find((m) => m.subject === 'Reset your password')!;
+    const token = linkToken(reset, `${PUBLIC}/reset-password`);
+
+    const socket = await connectSocket(t.url, { token: user.token });
+    await socket.ack('subscribe', { article: article.slug });
+
+    const forged = await http(t, 'POST', '/api/auth/password-reset/confirm', {
+      body: { token: 'A'.repeat(43), password: 'a brand new passphrase' },
+    });
+    expect(forged.status).toBe(400);
+    expect(forged.body.code).toBe('LINK_INVALID');
+    const weak = await http(t, 'POST', '/api/auth/password-reset/confirm', { body: { token, password: 'short' } });
+    expect(weak.status).toBe(400);
+    expect(weak.body.code).toBe('VALIDATION_FAILED');
+
+    const done = await http(t, 'POST', '/api/auth/password-reset/confirm', {
+      body: { token, password: 'a brand new passphrase' },
+    });
+    expect(done.status).toBe(200);
+    expect(done.body.user.id).toBe(user.id);
+    const reused = await http(t, 'POST', '/api/auth/password-reset/confirm', {
+      body: { token, password: 'another new passphrase' },
+    });
+    expect(reused.status).toBe(400);
+    expect(reused.body.code).toBe('LINK_USED');
+
+    // The old token is refused; the open socket is told.
+    const old = await http(t, 'GET', '/api/me', { token: user.token });
+    expect(old.status).toBe(401);
+    expect(old.body.code).toBe('TOKEN_EXPIRED');
+    await socket.waitFor(() => socket.session.some((m) => m.type === 'auth.expired'));
+    expect(socket.session.find((m) => m.type === 'auth.expired')!.data).toEqual({ code: 'TOKEN_EXPIRED' });
+    expect(await socket.ack('comment.create', { article: article.slug, body: 'after reset' })).toMatchObject({
+      error: { code: 'TOKEN_EXPIRED' },
+    });
+    socket.close();
+    expect((await http(t, 'GET', '/api/me', { token: done.body.accessToken })).status).toBe(200);
+    const login = await http(t, 'POST', '/api/auth/login', {
+      body: { login: user.username, password: 'a brand new passphrase' },
+    });
+    expect(login.status).toBe(200);
+  });
+
+  it('refuses an expired link', async () => {
+    const user = await verifiedUser();
+    await http(t, 'POST', '/api/auth/password-reset', { body: { email: user.email } });
+    const reset = (await sink.waitFor(user.email, 2)).find((m) => m.subject === 'Reset your password')!;
+    await t.prisma.accountToken.updateMany({
+      where: { userId: user.id, purpose: 'password_reset' },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    const res = await http(t, 'POST', '/api/auth/password-reset/confirm', {
+      body: { token: linkToken(reset, '/reset-password'), password: 'a brand new passphrase' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('LINK_EXPIRED');
+    expect((await http(t, 'GET', '/api/me', { token: user.token })).status).toBe(200);
+  });
+
+  it('sends an account from the publisher’s login a notice, never a link; its password cannot be changed here', async () => {
+    const user = await verifiedUser();
+    await t.prisma.user.update({
+      where: { id: user.id },
+      data: { passwordHash: null, externalIssuer: 'https://news.example.test', externalSubject: user.id },
+    });
+    expect((await http(t, 'POST', '/api/auth/password-reset', { body: { email: user.email } })).status).toBe(202);
+    const [, notice] = await sink.waitFor(user.email, 2);
+    expect(notice.subject).toBe('About your password');
+    expect(notice.text).toContain("publisher's own login");
+    expect(notice.text).not.toContain('reset-password');
+    const change = await http(t, 'PUT', '/api/me/password', {
+      token: user.token,
+      body: { currentPassword: 'x', newPassword: 'a brand new passphrase' },
+    });
+    expect(change.status).toBe(400);
+    expect(change.body.code).toBe('EXTERNAL_ACCOUNT');
+  });
+});
+
+describe('account changes', () => {
+  it('changes the password (old sessions end) and the address (a link to the new, a notice to the old)', async () => {
+    const user = await verifiedUser();
+    const wrong = await http(t, 'PUT', '/api/me/password', {
+      token: user.token,
+      body: { currentPassword: 'not it at all', newPassword: 'a brand new passphrase' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.code).toBe('INVALID_CREDENTIALS');
+    const extra = await http(t, 'PUT', '/api/me/password', {
+      token: user.token,
+      body: { currentPassword: user.password, newPassword: 'a brand new passphrase', userId: user.id },
+    });
+    expect(extra.body.code).toBe('UNKNOWN_FIELDS');
+    const changed = await http(t, 'PUT', '/api/me/password', {
+      token: user.token,
+      body: { currentPassword: user.password, newPassword: 'a brand new passphrase' },
+    });
+    expect(changed.status).toBe(200);
+    expect((await http(t, 'GET', '/api/me', { token: user.token })).status).toBe(401);
+    const token = changed.body.accessToken as string;
+
+    const other = await createUser(t);
+    const taken = await http(t, 'PUT', '/api/me/email', {
+      token,
+      body: { password: 'a brand new passphrase', email: other.email },
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.body.code).toBe('EMAIL_TAKEN');
+    const newAddress = `new-${user.username}@example.test`.toLowerCase();
+    const moved = await http(t, 'PUT', '/api/me/email', {
+      token,
+      body: { password: 'a brand new passphrase', email: newAddress },
+    });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ email: newAddress, emailVerified: false });
+    const [confirm] = await sink.waitFor(newAddress);
+    expect(confirm.subject).toBe('Confirm your email address');
+    const notice = (await sink.waitFor(user.email, 2))[1];
+    expect(notice.subject).toBe('Your email address was changed');
+    expect(notice.text).not.toContain(newAddress);
+    expect((await http(t, 'PUT', '/api/me/email', { body: { password: 'x', email: newAddress } })).status).toBe(401);
+  });
+
+  it('rate limits confirmation resends', async () => {
+    const user = await createUser(t);
+    for (let i = 0; i < 3; i++)
+      expect((await http(t, 'POST', '/api/me/email/verification', { token: user.token })).status).toBe(202);
+    const limited = await http(t, 'POST', '/api/me/email/verification', { token: user.token });
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('RATE_LIMITED');
+    // The first link still works after the others were sent.
+    const mails = await sink.waitFor(user.email, 4);
+    expect(new Set(mails.map((m) => m.messageId)).size).toBe(4);
+    const res = await http(t, 'POST', '/api/auth/verify-email', {
+      body: { token: linkToken(mails[0], '/verify-email') },
+    });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('notification settings', () => {
+  it('has defaults, takes changes, and refuses bad input and other readers', async () => {
+    const user = await createUser(t);
+    expect((await http(t, 'GET', '/api/me/notification-settings', { token: user.token })).body).toEqual({
+      onReply: true,
+      onStaffReply: true,
+      onModeration: true,
+      onFeatured: true,
+      digest: 'off',
+      moderation: null,
+    });
+    const patched = await http(t, 'PATCH', '/api/me/notification-settings', {
+      token: user.token,
+      body: { onFeatured: false, digest: 'daily' },
+    });
+    expect(patched.body).toMatchObject({ onFeatured: false, digest: 'daily', onReply: true });
+    expect(
+      (await http(t, 'PATCH', '/api/me/notification-settings', { token: user.token, body: { digest: 'weekly' } })).body
+        .code,
+    ).toBe('VALIDATION_FAILED');
+    expect(
+      (await http(t, 'PATCH', '/api/me/notification-settings', { token: user.token, body: { userId: user.id } })).body
+        .code,
+    ).toBe('UNKNOWN_FIELDS');
+    expect(
+      (await http(t, 'PATCH', '/api/me/notification-settings', { token: user.token, body: { onReport: true } })).status,
+    ).toBe(403);
+    expect((await http(t, 'GET', '/api/me/notification-settings')).status).toBe(401);
+    const mod = await createUser(t, 'moderator');
+    const modSettings = await http(t, 'PATCH', '/api/me/notification-settings', {
+      token: mod.token,
+      body: { onReport: true, queueAgeMinutes: 30 },
+    });
+    expect(modSettings.body.moderation).toEqual({ onReport: true, queueAgeMinutes: 30 });
+  });
+});
+
+describe('the admin view', () => {
+  it('lists recent deliveries to admins only', async () => {
+    const admin = await createUser(t, 'admin');
+    const reader = await createUser(t);
+    expect((await http(t, 'GET', '/api/admin/mail', { token: reader.token })).status).toBe(403);
+    expect((await http(t, 'GET', '/api/admin/mail?limit=0', { token: admin.token })).status).toBe(400);
+    await outboxDone(t, { recipientId: reader.id });
+    const res = await http(t, 'GET', '/api/admin/mail?limit=200', { token: admin.token });
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'verify_email',
+          status: 'sent',
+          recipient: { id: reader.id, username: reader.username },
+        }),
+      ]),
+    );
+    expect(typeof res.body.queued).toBe('number');
+  });
+});
