@@ -8,7 +8,10 @@ import { startTestApp, TestApp } from '../support/test-app.js';
 
 const PUBLIC = 'https://comments.example.test';
 let sink: SmtpSink;
+// The node readers talk to, and the node that sends (several in some tests):
+// every node can do both; keeping them apart lets a test hold mail back.
 let t: TestApp;
+let w: TestApp | null;
 
 const mailConfig = (extra: Record<string, string> = {}) => ({
   SMTP_URL: sink.url,
@@ -20,14 +23,29 @@ const mailConfig = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
+const startWorker = () => startTestApp(mailConfig());
+
 beforeAll(async () => {
   sink = await new SmtpSink().start();
-  t = await startTestApp(mailConfig());
+  t = await startTestApp(mailConfig({ MAIL_WORKER: 'false' }));
+  w = await startWorker();
 });
 afterAll(async () => {
+  await w?.close();
   await t.close();
   await sink.stop();
 });
+
+// Runs `work` with no mail sent meanwhile, then sends again.
+async function withMailHeld(work: () => Promise<void>): Promise<void> {
+  await w?.close();
+  w = null;
+  try {
+    await work();
+  } finally {
+    w = await startWorker();
+  }
+}
 
 // A registered reader who followed the confirmation link.
 async function verifiedUser(app: TestApp = t, role?: 'moderator' | 'admin'): Promise<TestUser> {
@@ -330,3 +348,190 @@ describe('the admin view', () => {
     expect(typeof res.body.queued).toBe('number');
   });
 });
+
+// A verified reader made directly (for tests that need many).
+async function confirmedReader(): Promise<TestUser> {
+  const user = await createUser(t);
+  await t.prisma.user.update({ where: { id: user.id }, data: { emailVerifiedAt: new Date() } });
+  return user;
+}
+
+describe('notifications', () => {
+  it('mails staff replies, a held comment published or rejected (own text and reason only), and featuring', async () => {
+    const author = await verifiedUser();
+    const mod = await verifiedUser(t, 'moderator');
+    const article = await createArticle(t.prisma, { premoderation: true, title: 'Held' });
+    const held = await postComment(t, author, article.slug, 'My held words');
+    expect(held.status).toBe('pending');
+    const other = await postComment(t, await confirmedReader(), article.slug, 'Someone else’s hidden words');
+    const act = (id: string, action: string, version: number, reason?: string) =>
+      http(t, 'POST', `/api/moderation/comments/${id}/actions`, {
+        token: mod.token,
+        body: { action, version, reason },
+      });
+    expect((await act(held.id, 'reject', 1, 'off_topic')).status).toBe(200);
+    const rejected = (await sink.waitFor(author.email, 2))[1];
+    expect(rejected.subject).toBe('Your comment on “Held” was not published');
+    expect(rejected.text).toContain('My held words');
+    expect(rejected.text).toContain('Reason: off topic');
+    expect(rejected.text).not.toContain('hidden words');
+    expect(rejected.header('list-unsubscribe')).toContain('.moderation.');
+
+    const second = await postComment(t, author, article.slug, 'Second try');
+    await act(second.id, 'approve', 1);
+    const published = (await sink.waitFor(author.email, 3))[2];
+    expect(published.subject).toBe('Your comment on “Held” is published');
+    const featured = await act(second.id, 'feature', 2);
+    expect(featured.status).toBe(200);
+    const feature = (await sink.waitFor(author.email, 4))[3];
+    expect(feature.subject).toBe('Your comment on “Held” was featured');
+
+    // A moderator's reply is a staff reply, under its own setting.
+    await postComment(t, mod, article.slug, 'From the desk', { parentId: second.id });
+    const staff = (await sink.waitFor(author.email, 5))[4];
+    expect(staff.subject).toBe(`${mod.username} (staff) replied to your comment on “Held”`);
+    expect(staff.header('list-unsubscribe')).toContain('.staff_reply.');
+    await act(other.id, 'reject', 1, 'spam');
+  });
+
+  it('does not mail a reply removed, held or erased before its email went', async () => {
+    const author = await verifiedUser();
+    const mod = await createUser(t, 'moderator');
+    const article = await createArticle(t.prisma);
+    const parent = await postComment(t, author, article.slug, 'Parent');
+    let kept: { id: string } = { id: '' };
+    let removed: { id: string } = { id: '' };
+    await withMailHeld(async () => {
+      removed = await postComment(t, await confirmedReader(), article.slug, 'Soon removed', { parentId: parent.id });
+      const res = await http(t, 'POST', `/api/moderation/comments/${removed.id}/actions`, {
+        token: mod.token,
+        body: { action: 'remove', version: 1, reason: 'abuse' },
+      });
+      expect(res.status).toBe(200);
+      kept = await postComment(t, await confirmedReader(), article.slug, 'Still here', { parentId: parent.id });
+    });
+    const mails = await sink.waitFor(author.email, 2);
+    expect(await outboxDone(t, { recipientId: author.id, commentId: removed.id })).toEqual([
+      expect.objectContaining({ status: 'skipped' }),
+    ]);
+    expect(mails).toHaveLength(2);
+    expect(mails[1].text).toContain('Still here');
+    expect(mails[1].text).toContain(kept.id);
+    expect(mails[1].text).not.toContain('Soon removed');
+  });
+
+  it('coalesces notifications owed to one reader in the same window into one message', async () => {
+    const author = await verifiedUser();
+    const article = await createArticle(t.prisma);
+    const parent = await postComment(t, author, article.slug, 'Parent');
+    await withMailHeld(async () => {
+      for (const body of ['one', 'two', 'three'])
+        await postComment(t, await confirmedReader(), article.slug, `Reply ${body}`, { parentId: parent.id });
+    });
+    const [, mail] = await sink.waitFor(author.email, 2);
+    expect(mail.subject).toBe('3 new replies to your comments');
+    for (const body of ['one', 'two', 'three']) expect(mail.text).toContain(`Reply ${body}`);
+    await outboxDone(t, { recipientId: author.id });
+    expect(sink.to(author.email)).toHaveLength(2);
+  });
+
+  it('holds notifications for a digest reader until the digest, showing what they may see then', async () => {
+    const author = await verifiedUser();
+    await http(t, 'PATCH', '/api/me/notification-settings', { token: author.token, body: { digest: 'hourly' } });
+    const article = await createArticle(t.prisma, { title: 'Digest' });
+    const parent = await postComment(t, author, article.slug, 'Parent');
+    const a = await postComment(t, await confirmedReader(), article.slug, 'Digest reply A', { parentId: parent.id });
+    const b = await postComment(t, await confirmedReader(), article.slug, 'Digest reply B', { parentId: parent.id });
+    // Deferred to the next hour, not sent.
+    await waitFor(async () => {
+      const rows = await t.prisma.mailOutbox.findMany({ where: { recipientId: author.id, kind: 'reply' } });
+      return rows.length === 2 && rows.every((r) => r.nextAttemptAt.getTime() > Date.now() + 1000);
+    });
+    await t.prisma.comment.update({ where: { id: b.id }, data: { status: 'removed' } });
+    // The hour comes.
+    await t.prisma.mailOutbox.updateMany({ where: { recipientId: author.id }, data: { nextAttemptAt: new Date() } });
+    const [, digest] = await sink.waitFor(author.email, 2);
+    expect(digest.subject).toBe('Your hourly digest: 1 notification');
+    expect(digest.text).toContain('Digest reply A');
+    expect(digest.text).toContain(a.id);
+    expect(digest.text).not.toContain('Digest reply B');
+    expect(digest.header('list-unsubscribe')).toContain('.digest.');
+  });
+
+  it('sends nothing to an unconfirmed address, and stops at an address the server refuses for good', async () => {
+    const unconfirmed = await createUser(t);
+    const refused = await verifiedUser();
+    const article = await createArticle(t.prisma);
+    const p1 = await postComment(t, unconfirmed, article.slug, 'Unconfirmed parent');
+    const p2 = await postComment(t, refused, article.slug, 'Refused parent');
+    const replier = await confirmedReader();
+    sink.refused.add(refused.email);
+    const r1 = await postComment(t, replier, article.slug, 'to unconfirmed', { parentId: p1.id });
+    const r2 = await postComment(t, replier, article.slug, 'to refused', { parentId: p2.id });
+    expect(await outboxDone(t, { recipientId: unconfirmed.id, commentId: r1.id })).toEqual([
+      { status: 'skipped', lastError: 'address not confirmed' },
+    ]);
+    const [failed] = await outboxDone(t, { recipientId: refused.id, commentId: r2.id });
+    expect(failed.status).toBe('failed');
+    expect(failed.lastError).toMatch(/^undeliverable/);
+    expect((await t.prisma.user.findUnique({ where: { id: refused.id } }))!.emailUndeliverableAt).not.toBeNull();
+    const r3 = await postComment(t, replier, article.slug, 'again', { parentId: p2.id });
+    expect(await outboxDone(t, { recipientId: refused.id, commentId: r3.id })).toEqual([
+      { status: 'skipped', lastError: 'address undeliverable' },
+    ]);
+    sink.refused.delete(refused.email);
+  });
+});
+
+describe('delivery', () => {
+  it('loses nothing while the SMTP server is down, and delivers everything when it is back', async () => {
+    const article = await createArticle(t.prisma);
+    const readers = await Promise.all(Array.from({ length: 10 }, () => confirmedReader()));
+    const parents = await Promise.all(readers.map((r) => postComment(t, r, article.slug, 'parent')));
+    const replier = await confirmedReader();
+    await sink.stop();
+    try {
+      for (const [i, parent] of parents.entries())
+        await postComment(t, replier, article.slug, `reply during the outage ${i}`, { parentId: parent.id });
+      // Every one has been tried and failed at least once.
+      await waitFor(async () => {
+        const rows = await t.prisma.mailOutbox.findMany({
+          where: { recipientId: { in: readers.map((r) => r.id) }, kind: 'reply' },
+        });
+        return rows.length === 10 && rows.every((r) => r.status === 'queued' && r.lastError !== null);
+      });
+    } finally {
+      await sink.start();
+    }
+    for (const reader of readers) await waitFor(() => Promise.resolve(notifications(reader.email).length >= 1));
+    await Promise.all(readers.map((r) => outboxDone(t, { recipientId: r.id })));
+    for (const reader of readers) expect(notifications(reader.email)).toHaveLength(1);
+  });
+
+  it('shares the work between nodes: each message is sent once', async () => {
+    const second = await startWorker();
+    try {
+      const article = await createArticle(t.prisma);
+      const readers = await Promise.all(Array.from({ length: 30 }, () => confirmedReader()));
+      const parents = await Promise.all(readers.map((r) => postComment(t, r, article.slug, 'parent')));
+      const replier = await confirmedReader();
+      await Promise.all(
+        parents.map((parent, i) => postComment(t, replier, article.slug, `reply ${i}`, { parentId: parent.id })),
+      );
+      for (const reader of readers) await waitFor(() => Promise.resolve(notifications(reader.email).length >= 1));
+      await Promise.all(readers.map((r) => outboxDone(t, { recipientId: r.id })));
+      const ids = readers.flatMap((r) => notifications(r.email).map((m) => m.messageId));
+      expect(ids).toHaveLength(30);
+      expect(new Set(ids).size).toBe(30);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+// What a reader was mailed besides the confirmation of their address.
+const notifications = (email: string) => sink.to(email).filter((m) => m.subject !== 'Confirm your email address');
+
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
+}

@@ -25,6 +25,8 @@ export class SmtpSink {
   async start(): Promise<this> {
     const server = new SMTPServer({
       authOptional: true,
+      // Stopping ends open (pooled) connections at once, as a server going down does.
+      closeTimeout: 50,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       onRcptTo: (address, _session, callback) => {
