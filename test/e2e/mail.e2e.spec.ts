@@ -1,6 +1,7 @@
-import { createArticle, createUser, http, postComment, TestUser } from '../support/factories.js';
+import { createArticle, createUser, http, postComment, TestUser, unique } from '../support/factories.js';
 import { linkToken, SmtpSink } from '../support/smtp-sink.js';
 import { connectSocket } from '../support/sockets.js';
+import { signSso, SSO_AUDIENCE, SSO_ISSUER, SSO_SECRET } from '../support/sso.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 
 // Mail as readers get it: a real SMTP server (smtp-server) receives every
@@ -535,3 +536,59 @@ const notifications = (email: string) => sink.to(email).filter((m) => m.subject 
 async function waitFor(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 50));
 }
+
+describe('REQUIRE_VERIFIED_EMAIL_TO_POST', () => {
+  let strict: TestApp;
+  beforeAll(async () => {
+    strict = await startTestApp(
+      mailConfig({
+        MAIL_WORKER: 'false',
+        REQUIRE_VERIFIED_EMAIL_TO_POST: 'true',
+        SSO_JWT_SECRET: SSO_SECRET,
+        SSO_ISSUER,
+        SSO_AUDIENCE,
+      }),
+    );
+  });
+  afterAll(() => strict.close());
+
+  it('refuses a post before the address is confirmed, over HTTP and the socket, and takes it after', async () => {
+    const article = await createArticle(t.prisma);
+    const user = await createUser(strict);
+    const refused = await http(strict, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: user.token,
+      body: { body: 'Too soon' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('EMAIL_NOT_VERIFIED');
+    const socket = await connectSocket(strict.url, { token: user.token });
+    expect(await socket.ack('comment.create', { article: article.slug, body: 'Too soon' })).toMatchObject({
+      error: { code: 'EMAIL_NOT_VERIFIED', status: 403 },
+    });
+    socket.close();
+    expect(await t.prisma.comment.count({ where: { articleId: article.id } })).toBe(0);
+    const [mail] = await sink.waitFor(user.email);
+    await http(strict, 'POST', '/api/auth/verify-email', { body: { token: linkToken(mail, '/verify-email') } });
+    expect((await postComment(strict, user, article.slug, 'Now then')).status).toBe('published');
+  });
+
+  it('takes the address the publisher’s login vouches for (email_verified)', async () => {
+    const article = await createArticle(t.prisma);
+    const sign = (subject: string, verified: boolean) =>
+      signSso({
+        sub: subject,
+        name: `Reader ${subject}`,
+        email: `${subject}@news.example.test`,
+        email_verified: verified,
+      });
+    const vouched = await http(strict, 'POST', '/api/auth/sso', { body: { token: await sign(unique('v'), true) } });
+    expect(vouched.body.user.emailVerified).toBe(true);
+    const post = await http(strict, 'POST', `/api/articles/${article.slug}/comments`, {
+      token: vouched.body.accessToken,
+      body: { body: 'Vouched for' },
+    });
+    expect(post.status).toBe(201);
+    const unvouched = await http(strict, 'POST', '/api/auth/sso', { body: { token: await sign(unique('u'), false) } });
+    expect(unvouched.body.user.emailVerified).toBe(false);
+  });
+});
