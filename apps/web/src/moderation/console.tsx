@@ -14,6 +14,7 @@ import {
 } from '../api';
 import { AccountForms, useSession } from '../account';
 import { emitAck, openSocket, type Envelope, type LiveState, type SubscribeAck } from '../live';
+import { NotificationSettings } from '../pages/account-pages';
 import { SiteHeader } from '../pages/site-header';
 import { ArticleSettings, ModerationLog, WordLists } from './panels';
 
@@ -62,7 +63,7 @@ const SUSPENSIONS: [number, string][] = [
 
 export function ModerationConsole() {
   const session = useSession();
-  const [tab, setTab] = useState<'queue' | 'articles' | 'log' | 'words'>('queue');
+  const [tab, setTab] = useState<'queue' | 'articles' | 'log' | 'words' | 'settings'>('queue');
   useEffect(() => {
     document.title = 'Moderation · Rejoinder';
   }, []);
@@ -91,6 +92,7 @@ export function ModerationConsole() {
     ['articles', 'Articles'],
     ['log', 'Log'],
     ...(session.user.role === 'admin' ? ([['words', 'Word lists']] as [typeof tab, string][]) : []),
+    ['settings', 'Notification settings'],
   ];
   return (
     <>
@@ -116,6 +118,7 @@ export function ModerationConsole() {
         {tab === 'articles' && <ArticleSettings />}
         {tab === 'log' && <ModerationLog />}
         {tab === 'words' && <WordLists />}
+        {tab === 'settings' && <NotificationSettings />}
       </main>
     </>
   );
