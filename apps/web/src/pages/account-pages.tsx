@@ -71,7 +71,8 @@ export function ResetPasswordPage() {
 }
 
 export function VerifyEmailPage() {
-  const [state, setState] = useState<'working' | 'done' | string>('working');
+  // 'working', 'done', or what went wrong.
+  const [state, setState] = useState('working');
   useEffect(() => {
     api('POST', '/api/auth/verify-email', { token: linkToken() }).then(
       () => setState('done'),
