@@ -592,3 +592,15 @@ describe('REQUIRE_VERIFIED_EMAIL_TO_POST', () => {
     expect(unvouched.body.user.emailVerified).toBe(false);
   });
 });
+
+describe('metrics', () => {
+  it('counts mail sent and failed, and shows the queue and its oldest message', async () => {
+    const res = await fetch(`${w!.url}/metrics`);
+    const text = await res.text();
+    expect(text).toMatch(/^rejoinder_mail_sent_total\{kind="verify_email"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^rejoinder_mail_failed_total\{outcome="undeliverable"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^rejoinder_mail_failed_total\{outcome="retry"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^rejoinder_mail_queued \d+$/m);
+    expect(text).toMatch(/^rejoinder_mail_oldest_queued_seconds [\d.]+$/m);
+  });
+});
