@@ -21,6 +21,20 @@ export class SmtpSink {
   private server: SMTPServer | null = null;
   port = 0;
   private waiters: (() => void)[] = [];
+  // While held, each message is received (and counted) but not answered: a
+  // sender that dies then does not know the message arrived.
+  private held: (() => void)[] | null = null;
+  heldCount = 0;
+
+  hold(): void {
+    this.held = [];
+  }
+
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const answer of held) answer();
+  }
 
   async start(): Promise<this> {
     const server = new SMTPServer({
@@ -46,7 +60,10 @@ export class SmtpSink {
               ),
             );
             for (const wake of this.waiters.splice(0)) wake();
-            callback();
+            if (this.held) {
+              this.heldCount += 1;
+              this.held.push(() => callback());
+            } else callback();
           })
           .catch((error: Error) => callback(error));
       },

@@ -19,8 +19,6 @@ import { MAIL_LINK_SECRET } from './mail.tokens.js';
 
 export const VERIFY_LINK_HOURS = 24;
 export const RESET_LINK_MINUTES = 30;
-// How long a node holds the rows it claimed while it sends them.
-const LEASE_MS = 60_000;
 const MAX_BACKOFF_MS = 3_600_000;
 
 type Outcome = { status: 'sent' } | { status: 'skipped'; note: string };
@@ -88,7 +86,11 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
   // One batch: true when it was full (more may be waiting).
   async tick(): Promise<boolean> {
     await this.queueAlerts();
-    const rows = await this.outbox.claim(this.config.MAIL_BATCH_SIZE, LEASE_MS, this.config.MAIL_COALESCE_SECONDS);
+    const rows = await this.outbox.claim(
+      this.config.MAIL_BATCH_SIZE,
+      this.config.MAIL_LEASE_MS,
+      this.config.MAIL_COALESCE_SECONDS,
+    );
     if (rows.length === 0) return false;
     const recipients = new Map(
       (await this.outbox.recipients([...new Set(rows.map((r) => r.recipientId))])).map((r) => [r.id, r]),

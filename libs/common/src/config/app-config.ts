@@ -265,6 +265,9 @@ export const configSchema = z.object({
   // How often a node looks for mail owed, and at most how many it takes at once.
   MAIL_POLL_MS: z.coerce.number().int().min(20).max(600_000).default(1000),
   MAIL_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  // How long a node holds the mail it claimed: after it, a node that died
+  // mid-send has its messages sent by another.
+  MAIL_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   // First retry after a failed send; each next waits twice as long (at most
   // an hour); after MAIL_GIVE_UP_HOURS the message is given up and recorded.
   MAIL_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
