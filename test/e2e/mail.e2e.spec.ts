@@ -593,6 +593,18 @@ describe('REQUIRE_VERIFIED_EMAIL_TO_POST', () => {
   });
 });
 
+describe('erasure', () => {
+  it('takes the account’s links, settings and mail with it', async () => {
+    const user = await verifiedUser();
+    await http(t, 'PATCH', '/api/me/notification-settings', { token: user.token, body: { digest: 'daily' } });
+    const erased = await http(t, 'DELETE', '/api/me', { token: user.token, body: { password: user.password } });
+    expect(erased.status).toBe(200);
+    expect(await t.prisma.mailOutbox.count({ where: { recipientId: user.id } })).toBe(0);
+    expect(await t.prisma.accountToken.count({ where: { userId: user.id } })).toBe(0);
+    expect(await t.prisma.mailSettings.count({ where: { userId: user.id } })).toBe(0);
+  });
+});
+
 describe('metrics', () => {
   it('counts mail sent and failed, and shows the queue and its oldest message', async () => {
     const res = await fetch(`${w!.url}/metrics`);
