@@ -112,6 +112,17 @@ describe('OpenAPI', () => {
         'DELETE /api/admin/users/{id}',
         'GET /api/admin/retention',
         'POST /api/admin/retention/run',
+        'POST /api/auth/verify-email',
+        'POST /api/me/email/verification',
+        'POST /api/auth/password-reset',
+        'POST /api/auth/password-reset/confirm',
+        'PUT /api/me/password',
+        'PUT /api/me/email',
+        'GET /api/me/notification-settings',
+        'PATCH /api/me/notification-settings',
+        'GET /api/mail/unsubscribe',
+        'POST /api/mail/unsubscribe',
+        'GET /api/admin/mail',
       ].sort(),
     );
     const post = doc.paths['/api/articles/{slug}/comments'].post;

@@ -13,9 +13,13 @@ describe('docker-compose.yml', () => {
   const haproxy = readFileSync('deploy/haproxy.cfg', 'utf8');
 
   it('runs PostgreSQL, Redis, two API nodes and the proxy', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api-1', 'api-2', 'postgres', 'proxy', 'redis']);
+    expect(Object.keys(compose.services).sort()).toEqual(['api-1', 'api-2', 'mailpit', 'postgres', 'proxy', 'redis']);
     expect(compose.services.postgres.image).toMatch(/^postgres:/);
     expect(compose.services.redis.image).toMatch(/^redis:/);
+    // Mail goes to Mailpit, whose web UI shows it; its SMTP port stays inside.
+    expect(compose.services.mailpit.image).toMatch(/^axllent\/mailpit:/);
+    expect(compose.services.mailpit.ports).toEqual(['8025:8025']);
+    for (const api of apis) expect(api.environment).toMatchObject({ SMTP_URL: 'smtp://mailpit:1025' });
     expect(proxy.image).toMatch(/^haproxy:/);
     for (const node of apis) {
       expect(node.depends_on).toMatchObject({

@@ -14,6 +14,7 @@ import {
 import { DbModule } from '@rejoinder/db';
 import { ForumModule } from '@rejoinder/forum';
 import { ModerationModule } from '@rejoinder/moderation';
+import { MailModule } from '@rejoinder/mail';
 import { PrivacyModule } from '@rejoinder/privacy';
 import { RealtimeModule } from '@rejoinder/realtime';
 import { LoggerModule } from 'nestjs-pino';
@@ -27,6 +28,7 @@ import { ProblemFilter } from './http/problem.filter.js';
 import { InFlight, InFlightInterceptor } from './http/in-flight.js';
 import { ModerationController } from './http/moderation.controller.js';
 import { PrivacyController } from './http/privacy.controller.js';
+import { MailController } from './http/mail.controller.js';
 import { RolesGuard } from './auth/roles.guard.js';
 import { PostingAdmission } from './http/posting-admission.js';
 import { EventsGateway } from './realtime/events.gateway.js';
@@ -90,6 +92,7 @@ export class AppModule {
         RealtimeModule,
         ModerationModule,
         PrivacyModule,
+        MailModule.forRoot({ tokenSecret: jwtSecret }),
       ],
       controllers: [
         HealthController,
@@ -99,6 +102,7 @@ export class AppModule {
         ModerationController,
         MetricsController,
         PrivacyController,
+        MailController,
       ],
       providers: [
         AuthGuard,

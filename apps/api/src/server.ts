@@ -169,6 +169,16 @@ export async function createApp(
   // JSON is the only body the API reads; anything else (a form a foreign page
   // posts, text) is 415 before any handler runs.
   fastify.removeContentTypeParser('text/plain');
+  // Except the one-click unsubscribe POST (RFC 8058), which mail providers
+  // send as a form: its body says nothing the URL does not.
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, _body, done) => {
+    if (request.url.split('?')[0] === '/api/mail/unsubscribe') return done(null, {});
+    const error = Object.assign(new Error('Unsupported media type'), {
+      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+      statusCode: 415,
+    });
+    done(error, undefined);
+  });
   // The documents name their server: PUBLIC_URL, else the address the reader
   // asked (as TRUST_PROXY lets the request tell it).
   const origin = (request: FastifyRequest) => `${request.protocol}://${request.host}`;

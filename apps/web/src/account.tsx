@@ -9,7 +9,8 @@ export function useSession(): Session | null {
 
 // Sign in and create an account, in one box that switches between the two.
 export function AccountForms({ intro }: { intro?: string }) {
-  const [mode, setMode] = useState<'signin' | 'signup'>('signin');
+  const [mode, setMode] = useState<'signin' | 'signup' | 'forgot'>('signin');
+  const [sent, setSent] = useState(false);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -20,6 +21,11 @@ export function AccountForms({ intro }: { intro?: string }) {
     setBusy(true);
     setError('');
     try {
+      if (mode === 'forgot') {
+        await api('POST', '/api/auth/password-reset', { email: value('email') });
+        setSent(true);
+        return;
+      }
       const session =
         mode === 'signin'
           ? await api<Session>('POST', '/api/auth/login', { login: value('login'), password: value('password') })
@@ -37,10 +43,24 @@ export function AccountForms({ intro }: { intro?: string }) {
   };
 
   return (
-    <section class="account" aria-label={mode === 'signin' ? 'Sign in' : 'Create an account'}>
+    <section
+      class="account"
+      aria-label={mode === 'signin' ? 'Sign in' : mode === 'forgot' ? 'Reset your password' : 'Create an account'}
+    >
       {intro && <p class="muted">{intro}</p>}
       <form onSubmit={(e) => void submit(e)} class="account-form" key={mode}>
-        {mode === 'signin' ? (
+        {mode === 'forgot' ? (
+          sent ? (
+            <p role="status">
+              If an account has this address, a link to choose a new password is on its way. It works for 30 minutes.
+            </p>
+          ) : (
+            <label>
+              Email
+              <input name="email" type="email" autocomplete="email" required />
+            </label>
+          )
+        ) : mode === 'signin' ? (
           <>
             <label>
               Username or email
@@ -83,16 +103,23 @@ export function AccountForms({ intro }: { intro?: string }) {
           </p>
         )}
         <div class="row">
-          <button type="submit" class="primary" disabled={busy}>
-            {mode === 'signin' ? 'Sign in' : 'Create account'}
-          </button>
+          {!(mode === 'forgot' && sent) && (
+            <button type="submit" class="primary" disabled={busy}>
+              {mode === 'signin' ? 'Sign in' : mode === 'forgot' ? 'Send reset link' : 'Create account'}
+            </button>
+          )}
           <button
             type="button"
             class="link"
-            onClick={() => (setMode(mode === 'signin' ? 'signup' : 'signin'), setError(''))}
+            onClick={() => (setMode(mode === 'signin' ? 'signup' : 'signin'), setError(''), setSent(false))}
           >
             {mode === 'signin' ? 'New here? Create an account' : 'Have an account? Sign in'}
           </button>
+          {mode === 'signin' && (
+            <button type="button" class="link" onClick={() => (setMode('forgot'), setError(''))}>
+              Forgot password?
+            </button>
+          )}
         </div>
       </form>
     </section>

@@ -731,6 +731,173 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm an email address with the token from the link sent to it (single use, 24 h) */
+        post: operations["Mail_verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/email/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the confirmation link to my address again (a few an hour) */
+        post: operations["Mail_resendVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password reset link
+         * @description Always 202, whether or not the address belongs to an account. The link (single use, 30 minutes) goes to the address; an account from the publisher's login gets a message saying it has no password here.
+         */
+        post: operations["Mail_requestReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the token from the reset link
+         * @description Signs the account out everywhere (older access tokens are refused, open sockets get `auth.expired`).
+         */
+        post: operations["Mail_confirmReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change my password; signs out everywhere and returns a new access token */
+        put: operations["Mail_changePassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change my email address
+         * @description The new address is unconfirmed until its link is followed; the old address is told of the change.
+         */
+        put: operations["Mail_changeEmail"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What I am emailed about */
+        get: operations["Mail_getSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change what I am emailed about (moderators also set onReport and queueAgeMinutes) */
+        patch: operations["Mail_updateSettings"];
+        trace?: never;
+    };
+    "/api/mail/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The page an unsubscribe link opens: it asks before doing anything (link scanners follow GETs) */
+        get: operations["Mail_unsubscribePage"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058): turns off the kind of email the link was made for, with no session
+         * @description The body may be `List-Unsubscribe=One-Click` (application/x-www-form-urlencoded) or empty.
+         */
+        post: operations["Mail_unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/mail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recent mail: what was owed, to whom, and what became of it (admins) */
+        get: operations["Mail_recentMail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -865,6 +1032,10 @@ export interface components {
             username: string;
             /** @description Null for an account from the publisher's login without an address */
             email: string | null;
+            /** @description The address is confirmed; mail goes only to a confirmed address */
+            emailVerified: boolean;
+            /** @description Signs in with the publisher's login (no password here) */
+            external: boolean;
             /** @enum {string} */
             role: "commenter" | "moderator" | "admin";
             /** Format: date-time */
@@ -1271,6 +1442,30 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        MailDeliveries: {
+            /** @description Messages waiting to be sent */
+            queued: number;
+            /** @description Age of the oldest waiting message */
+            oldestQueuedSeconds: number;
+            items: {
+                id: string;
+                /** @description reply, published, rejected, featured, report, verify_email, password_reset, … */
+                kind: string;
+                /** @enum {string} */
+                status: "queued" | "sent" | "skipped" | "failed";
+                recipient: {
+                    /** Format: uuid */
+                    id: string;
+                    username: string | null;
+                } | null;
+                attempts: number;
+                messageId: string | null;
+                lastError: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                doneAt: string | null;
+            }[];
+        };
         EmailDomainRules: {
             items: components["schemas"]["EmailDomainRule"][];
         };
@@ -1418,7 +1613,7 @@ export interface components {
             title: string;
             status: number;
             /** @enum {string} */
-            code: "VALIDATION_FAILED" | "UNKNOWN_FIELDS" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "INVALID_CURSOR" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "USERNAME_TAKEN" | "EMAIL_TAKEN" | "USER_NOT_FOUND" | "SIGNUP_DISABLED" | "SSO_NOT_CONFIGURED" | "SSO_TOKEN_MALFORMED" | "SSO_TOKEN_ALGORITHM" | "SSO_TOKEN_SIGNATURE" | "SSO_TOKEN_ISSUER" | "SSO_TOKEN_AUDIENCE" | "SSO_TOKEN_EXPIRED" | "SSO_TOKEN_AGE" | "SSO_TOKEN_CLAIMS" | "SSO_KEY_UNKNOWN" | "SSO_KEYS_UNAVAILABLE" | "SIGN_IN_WRONG_ACCOUNT" | "OIDC_NOT_CONFIGURED" | "OIDC_STATE_INVALID" | "OIDC_CODE_REJECTED" | "OIDC_ID_TOKEN_INVALID" | "OIDC_PROVIDER_UNAVAILABLE" | "ERASURE_NOT_CONFIRMED" | "ARTICLE_NOT_FOUND" | "ARTICLE_CLOSED" | "COMMENT_NOT_FOUND" | "COMMENT_BODY_EMPTY" | "COMMENT_BODY_TOO_LONG" | "PARENT_NOT_FOUND" | "PARENT_IN_OTHER_ARTICLE" | "PARENT_NOT_REPLYABLE" | "THREAD_TOO_DEEP" | "COMMENT_ID_CONFLICT" | "CANNOT_VOTE_OWN_COMMENT" | "EDIT_WINDOW_CLOSED" | "NOT_YOUR_COMMENT" | "DUPLICATE_COMMENT" | "PARAGRAPH_NOT_FOUND" | "QUOTE_NOT_IN_PARAGRAPH" | "TOP_LEVEL_ONLY" | "INVALID_SINCE" | "SINCE_AHEAD" | "STALE_VERSION" | "INVALID_TRANSITION" | "ALREADY_REPORTED" | "CANNOT_REPORT_OWN_COMMENT" | "USER_BANNED" | "USER_SUSPENDED" | "BANNED_WORD" | "SLOW_MODE" | "WORD_RULE_EXISTS" | "WORD_RULE_NOT_FOUND" | "CANNOT_SANCTION_STAFF" | "EMAIL_DOMAIN_REFUSED" | "EMAIL_DOMAIN_RULE_EXISTS" | "EMAIL_DOMAIN_RULE_NOT_FOUND" | "UNKNOWN_EVENT" | "RATE_LIMITED" | "POSTING_BUSY" | "ORIGIN_NOT_ALLOWED" | "REPLAY_IN_PROGRESS" | "TOO_MANY_CONNECTIONS" | "ONE_SOCKET_PER_CONNECTION" | "SERVICE_UNAVAILABLE" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "UNKNOWN_FIELDS" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "INVALID_CURSOR" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "USERNAME_TAKEN" | "EMAIL_TAKEN" | "USER_NOT_FOUND" | "SIGNUP_DISABLED" | "SSO_NOT_CONFIGURED" | "SSO_TOKEN_MALFORMED" | "SSO_TOKEN_ALGORITHM" | "SSO_TOKEN_SIGNATURE" | "SSO_TOKEN_ISSUER" | "SSO_TOKEN_AUDIENCE" | "SSO_TOKEN_EXPIRED" | "SSO_TOKEN_AGE" | "SSO_TOKEN_CLAIMS" | "SSO_KEY_UNKNOWN" | "SSO_KEYS_UNAVAILABLE" | "SIGN_IN_WRONG_ACCOUNT" | "OIDC_NOT_CONFIGURED" | "OIDC_STATE_INVALID" | "OIDC_CODE_REJECTED" | "OIDC_ID_TOKEN_INVALID" | "OIDC_PROVIDER_UNAVAILABLE" | "ERASURE_NOT_CONFIRMED" | "EMAIL_NOT_VERIFIED" | "EMAIL_ALREADY_VERIFIED" | "NO_EMAIL_ADDRESS" | "LINK_INVALID" | "LINK_USED" | "LINK_EXPIRED" | "EXTERNAL_ACCOUNT" | "UNSUBSCRIBE_TOKEN_INVALID" | "ARTICLE_NOT_FOUND" | "ARTICLE_CLOSED" | "COMMENT_NOT_FOUND" | "COMMENT_BODY_EMPTY" | "COMMENT_BODY_TOO_LONG" | "PARENT_NOT_FOUND" | "PARENT_IN_OTHER_ARTICLE" | "PARENT_NOT_REPLYABLE" | "THREAD_TOO_DEEP" | "COMMENT_ID_CONFLICT" | "CANNOT_VOTE_OWN_COMMENT" | "EDIT_WINDOW_CLOSED" | "NOT_YOUR_COMMENT" | "DUPLICATE_COMMENT" | "PARAGRAPH_NOT_FOUND" | "QUOTE_NOT_IN_PARAGRAPH" | "TOP_LEVEL_ONLY" | "INVALID_SINCE" | "SINCE_AHEAD" | "STALE_VERSION" | "INVALID_TRANSITION" | "ALREADY_REPORTED" | "CANNOT_REPORT_OWN_COMMENT" | "USER_BANNED" | "USER_SUSPENDED" | "BANNED_WORD" | "SLOW_MODE" | "WORD_RULE_EXISTS" | "WORD_RULE_NOT_FOUND" | "CANNOT_SANCTION_STAFF" | "EMAIL_DOMAIN_REFUSED" | "EMAIL_DOMAIN_RULE_EXISTS" | "EMAIL_DOMAIN_RULE_NOT_FOUND" | "UNKNOWN_EVENT" | "RATE_LIMITED" | "POSTING_BUSY" | "ORIGIN_NOT_ALLOWED" | "REPLAY_IN_PROGRESS" | "TOO_MANY_CONNECTIONS" | "ONE_SOCKET_PER_CONNECTION" | "SERVICE_UNAVAILABLE" | "INTERNAL";
             detail?: string;
             instance?: string;
             requestId?: string;
@@ -4234,6 +4429,650 @@ export interface operations {
                         /** Format: date-time */
                         ranAt?: string;
                     };
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `FORBIDDEN`: You may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Mail_verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The account, its address confirmed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON<br>`LINK_INVALID`: The link is not valid<br>`LINK_USED`: The link has been used already<br>`LINK_EXPIRED`: The link has expired; ask for a new one */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests; slow down */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Mail_resendVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        accepted?: true;
+                    };
+                };
+            };
+            /** @description `NO_EMAIL_ADDRESS`: The account has no email address */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `EMAIL_ALREADY_VERIFIED`: Your email address is already confirmed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests; slow down */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Mail_requestReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        accepted?: true;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests; slow down */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Mail_confirmReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The account and a new access token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON<br>`LINK_INVALID`: The link is not valid<br>`LINK_USED`: The link has been used already<br>`LINK_EXPIRED`: The link has expired; ask for a new one<br>`EXTERNAL_ACCOUNT`: The account signs in with the publisher's login: its password and address are managed there */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests; slow down */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Mail_changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    currentPassword: string;
+                    newPassword: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The account and a new access token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON<br>`EXTERNAL_ACCOUNT`: The account signs in with the publisher's login: its password and address are managed there */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired<br>`INVALID_CREDENTIALS`: Wrong username or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests; slow down */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Mail_changeEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                    /** Format: email */
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON<br>`EXTERNAL_ACCOUNT`: The account signs in with the publisher's login: its password and address are managed there */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired<br>`INVALID_CREDENTIALS`: Wrong username or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `EMAIL_TAKEN`: That email address is already registered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests; slow down */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Mail_getSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Email me when someone replies to my comment (default on) */
+                        onReply?: boolean;
+                        /** @description Email me when a moderator replies to my comment */
+                        onStaffReply?: boolean;
+                        /** @description Email me when my held comment is published or rejected */
+                        onModeration?: boolean;
+                        /** @description Email me when my comment is featured */
+                        onFeatured?: boolean;
+                        /**
+                         * @description Send notifications together (default off)
+                         * @enum {string}
+                         */
+                        digest?: "off" | "hourly" | "daily";
+                        /** @description Moderators' alerts; null for other readers */
+                        moderation?: {
+                            onReport?: boolean;
+                            queueAgeMinutes?: number | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Mail_updateSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    onReply?: boolean;
+                    onStaffReply?: boolean;
+                    onModeration?: boolean;
+                    onFeatured?: boolean;
+                    /** @enum {string} */
+                    digest?: "off" | "hourly" | "daily";
+                    onReport?: boolean;
+                    queueAgeMinutes?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Email me when someone replies to my comment (default on) */
+                        onReply?: boolean;
+                        /** @description Email me when a moderator replies to my comment */
+                        onStaffReply?: boolean;
+                        /** @description Email me when my held comment is published or rejected */
+                        onModeration?: boolean;
+                        /** @description Email me when my comment is featured */
+                        onFeatured?: boolean;
+                        /**
+                         * @description Send notifications together (default off)
+                         * @enum {string}
+                         */
+                        digest?: "off" | "hourly" | "daily";
+                        /** @description Moderators' alerts; null for other readers */
+                        moderation?: {
+                            onReport?: boolean;
+                            queueAgeMinutes?: number | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `FORBIDDEN`: You may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Mail_unsubscribePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Mail_unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `UNSUBSCRIBE_TOKEN_INVALID`: The unsubscribe link is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Mail_recentMail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recent deliveries, newest first, with the queue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailDeliveries"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */

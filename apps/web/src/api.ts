@@ -159,6 +159,16 @@ export function explain(error: unknown): string {
     error.retryAfter ??
     (typeof error.detail.retryAfterMs === 'number' ? Math.ceil(error.detail.retryAfterMs / 1000) : null);
   switch (error.code) {
+    case 'LINK_INVALID':
+      return 'This link is not valid. Ask for a new one.';
+    case 'LINK_USED':
+      return 'This link has been used already. Ask for a new one if you need it.';
+    case 'LINK_EXPIRED':
+      return 'This link has expired. Ask for a new one.';
+    case 'EXTERNAL_ACCOUNT':
+      return "Your account signs in with the publisher's login: change your password or address there.";
+    case 'EMAIL_NOT_VERIFIED':
+      return 'Confirm your email address first: follow the link we sent you (or ask for another in your settings).';
     case 'NETWORK':
       return 'You appear to be offline. Check your connection and try again.';
     case 'RATE_LIMITED':

@@ -4,6 +4,7 @@ import { ArticleList } from './pages/article-list';
 import { CommentRedirect } from './pages/comment-redirect';
 import { EmbedPage } from './pages/embed-page';
 import { ReaderPage } from './pages/reader';
+import { ResetPasswordPage, SettingsPage, VerifyEmailPage } from './pages/account-pages';
 
 const ModerationConsole = lazy(() => import('./moderation/console').then((m) => m.ModerationConsole));
 
@@ -20,6 +21,9 @@ function App() {
   if (path === '/moderation' || path === '/moderation/') {
     return <ModerationConsole fallback={<p class="page muted">Loading the moderation console…</p>} />;
   }
+  if (path === '/settings' || path === '/settings/') return <SettingsPage />;
+  if (path === '/reset-password') return <ResetPasswordPage />;
+  if (path === '/verify-email') return <VerifyEmailPage />;
   return <ArticleList />;
 }
 

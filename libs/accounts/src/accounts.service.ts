@@ -16,6 +16,10 @@ export interface PublicAccount {
   username: string;
   // Null for an account from the publisher's login that gave no address.
   email: string | null;
+  // The address is confirmed (mail goes only to a confirmed address).
+  emailVerified: boolean;
+  // Signs in with the publisher's login: no password here.
+  external: boolean;
   role: Role;
   createdAt: string;
 }
@@ -24,11 +28,18 @@ export interface Session extends IssuedToken {
   user: PublicAccount;
 }
 
+// A token issued before the account's last sign-out everywhere is no longer valid.
+export function signedOut(issuedAt: Date, validAfter: Date | null): boolean {
+  return validAfter !== null && issuedAt.getTime() < validAfter.getTime();
+}
+
 function toAccount(user: UserRecord): PublicAccount {
   return {
     id: user.id,
     username: user.username,
     email: user.email,
+    emailVerified: user.email !== null && user.emailVerifiedAt !== null,
+    external: user.externalIssuer !== null,
     role: user.role,
     createdAt: user.createdAt.toISOString(),
   };
@@ -99,9 +110,19 @@ export class AccountsService {
   }
 
   // The same, with the time the token expires (an open socket signs out then).
-  async session(token: string): Promise<{ user: AuthUser; expiresAt: Date }> {
-    const { userId, expiresAt } = await this.tokens.verify(token);
-    return { user: await this.current(userId), expiresAt };
+  // A token issued before the account's last sign-out everywhere (a password
+  // reset or change) is refused as expired.
+  async session(token: string): Promise<{ user: AuthUser; expiresAt: Date; issuedAt: Date }> {
+    const { userId, expiresAt, issuedAt } = await this.tokens.verify(token);
+    const user = userId === ERASED_AUTHOR_ID ? null : await this.users.findById(userId);
+    if (!user) throw new DomainError(ErrorCode.InvalidToken, 'The account no longer exists');
+    if (signedOut(issuedAt, user.sessionsValidAfter))
+      throw new DomainError(ErrorCode.TokenExpired, 'Signed out everywhere: sign in again');
+    return {
+      user: { id: user.id, username: user.username, role: user.role, createdAt: user.createdAt },
+      expiresAt,
+      issuedAt,
+    };
   }
 
   // The account as it is now, for a caller that holds an older copy (a socket).
@@ -127,6 +148,13 @@ export class AccountsService {
     const user = await this.users.findById(userId);
     if (!user) throw new DomainError(ErrorCode.UserNotFound);
     return toAccount(user);
+  }
+
+  // The stored account, for a caller that issues it a new session.
+  async record(userId: string): Promise<UserRecord> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new DomainError(ErrorCode.UserNotFound);
+    return user;
   }
 
   async setRole(login: string, role: Role): Promise<PublicAccount> {

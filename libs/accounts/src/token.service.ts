@@ -15,6 +15,13 @@ export interface IssuedToken {
   expiresIn: number;
 }
 
+export interface VerifiedToken {
+  userId: string;
+  expiresAt: Date;
+  // To the millisecond (the `ims` claim; `iat`, whole seconds, for an older token).
+  issuedAt: Date;
+}
+
 const ISSUER = 'rejoinder';
 const SUBJECT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AUDIENCE = 'rejoinder';
@@ -26,14 +33,16 @@ const VERIFIED_KEPT = 10_000;
 @Injectable()
 export class TokenService {
   private readonly key: Uint8Array;
-  private readonly verified = new Map<string, { userId: string; expiresAt: Date }>();
+  private readonly verified = new Map<string, VerifiedToken>();
 
   constructor(@Inject(TOKEN_OPTIONS) private readonly options: TokenOptions) {
     this.key = new TextEncoder().encode(options.secret);
   }
 
   async issue(userId: string): Promise<IssuedToken> {
-    const accessToken = await new SignJWT({})
+    // `iat` has whole seconds; `ims` the millisecond, so a sign-out everywhere
+    // refuses every token issued before it and none issued after.
+    const accessToken = await new SignJWT({ ims: Date.now() })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(userId)
       .setIssuer(ISSUER)
@@ -50,7 +59,7 @@ export class TokenService {
   // its claims are kept (most recently used first, VERIFIED_KEPT at most) and
   // only its expiry is checked again. The HMAC runs once per token, not once
   // per request (ADR 26).
-  async verify(token: string): Promise<{ userId: string; expiresAt: Date }> {
+  async verify(token: string): Promise<VerifiedToken> {
     const known = this.verified.get(token);
     if (known) {
       if (known.expiresAt.getTime() <= Date.now()) {
@@ -67,7 +76,7 @@ export class TokenService {
     return claims;
   }
 
-  private async check(token: string): Promise<{ userId: string; expiresAt: Date }> {
+  private async check(token: string): Promise<VerifiedToken> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
@@ -77,7 +86,11 @@ export class TokenService {
       });
       // A token signed with our key but naming no possible user is still not valid.
       if (!SUBJECT.test(payload.sub ?? '')) throw new DomainError(ErrorCode.InvalidToken);
-      return { userId: payload.sub!, expiresAt: new Date((payload.exp as number) * 1000) };
+      return {
+        userId: payload.sub!,
+        expiresAt: new Date((payload.exp as number) * 1000),
+        issuedAt: new Date(typeof payload.ims === 'number' ? payload.ims : (payload.iat as number) * 1000),
+      };
     } catch (error) {
       if (error instanceof DomainError) throw error;
       if (error instanceof errors.JWTExpired) throw new DomainError(ErrorCode.TokenExpired);

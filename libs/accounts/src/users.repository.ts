@@ -13,6 +13,8 @@ export interface UserRecord {
   // The trust level in force as last computed (read on every request);
   // null until it is first computed.
   trustLevel?: number | null;
+  emailVerifiedAt: Date | null;
+  sessionsValidAfter: Date | null;
 }
 
 export interface ExternalIdentity {
@@ -29,6 +31,8 @@ export interface AccountState {
   bannedAt: Date | null;
   suspendedUntil: Date | null;
   premoderated: boolean;
+  // Tokens issued before it are refused (sign-out everywhere).
+  sessionsValidAfter: Date | null;
 }
 
 const userColumns = {
@@ -40,6 +44,8 @@ const userColumns = {
   createdAt: true,
   externalIssuer: true,
   externalSubject: true,
+  emailVerifiedAt: true,
+  sessionsValidAfter: true,
 } satisfies Prisma.UserSelect;
 
 export const USER_BY_ID = `SELECT id, username, email, password_hash AS "passwordHash", role::text AS role,
@@ -47,7 +53,8 @@ export const USER_BY_ID = `SELECT id, username, email, password_hash AS "passwor
   -- Null until first computed (an account from before trust levels is not
   -- taken for a new one).
   CASE WHEN trust_level_pinned IS NULL AND trust_computed_at IS NULL THEN NULL
-       ELSE COALESCE(trust_level_pinned, trust_level)::int END AS "trustLevel"
+       ELSE COALESCE(trust_level_pinned, trust_level)::int END AS "trustLevel",
+  email_verified_at AS "emailVerifiedAt", sessions_valid_after AS "sessionsValidAfter"
   FROM users WHERE id = $1::uuid`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -117,6 +124,7 @@ export class UsersRepository {
         bannedAt: true,
         suspendedUntil: true,
         premoderated: true,
+        sessionsValidAfter: true,
       },
     });
   }
@@ -134,6 +142,7 @@ export class UsersRepository {
     identity: ExternalIdentity;
     username: string;
     email: string | null;
+    emailVerified: boolean;
     role: Role;
   }): Promise<UserRecord | 'taken'> {
     try {
@@ -142,6 +151,7 @@ export class UsersRepository {
           username: data.username,
           usernameKey: data.username.toLowerCase(),
           email: data.email,
+          emailVerifiedAt: data.emailVerified ? new Date() : null,
           passwordHash: null,
           role: data.role,
           externalIssuer: data.identity.issuer,
@@ -158,12 +168,19 @@ export class UsersRepository {
   // Returns null when the new username or email was taken in the meantime.
   async updateProfile(
     id: string,
-    data: { username?: string; email?: string | null; role?: Role },
+    data: { username?: string; email?: string | null; emailVerified?: boolean; role?: Role },
   ): Promise<UserRecord | null> {
+    const { emailVerified, ...rest } = data;
     try {
       return await this.prisma.user.update({
         where: { id },
-        data: { ...data, ...(data.username ? { usernameKey: data.username.toLowerCase() } : {}) },
+        data: {
+          ...rest,
+          ...(data.username ? { usernameKey: data.username.toLowerCase() } : {}),
+          ...(emailVerified === undefined
+            ? {}
+            : { emailVerifiedAt: emailVerified ? new Date() : null, emailUndeliverableAt: null }),
+        },
         select: userColumns,
       });
     } catch (error) {

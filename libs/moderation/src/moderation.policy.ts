@@ -90,6 +90,9 @@ export class ModerationPolicy implements CommentPolicy {
     const state = await this.repository.authorState(author.id, review);
     assertMayParticipate(state);
     const staff = isModerator({ ...author, role: state!.role as AuthUser['role'] });
+    // A newsroom may ask readers to confirm their address before they post.
+    if (this.config.REQUIRE_VERIFIED_EMAIL_TO_POST && !staff && !state!.emailVerified)
+      throw new DomainError(ErrorCode.EmailNotVerified);
     // Under a ghost ban the comment is shadowed, whatever else holds it: its
     // author must not learn of the sanction from a hold either.
     const ghost = !staff && state!.ghostBannedAt !== null;

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService, Role, WordRuleAction } from '@rejoinder/db';
 
 export const SANCTION_STATE = `SELECT id, username, role::text AS role, banned_at AS "bannedAt",
-  suspended_until AS "suspendedUntil", premoderated FROM users WHERE id = $1::uuid`;
+  suspended_until AS "suspendedUntil", premoderated,
+  email IS NOT NULL AND email_verified_at IS NOT NULL AS "emailVerified" FROM users WHERE id = $1::uuid`;
 
 export interface SanctionState {
   id: string;
@@ -11,6 +12,9 @@ export interface SanctionState {
   bannedAt: Date | null;
   suspendedUntil: Date | null;
   premoderated: boolean;
+  // Read with the sanctions for REQUIRE_VERIFIED_EMAIL_TO_POST (absent where
+  // only the sanctions were asked for).
+  emailVerified?: boolean;
 }
 
 // What the posting rules read about the author, in the one read a post makes

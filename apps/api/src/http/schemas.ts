@@ -21,6 +21,8 @@ export const accountSchema = z.strictObject({
   id: uuid,
   username: z.string(),
   email: z.email().nullable().describe("Null for an account from the publisher's login without an address"),
+  emailVerified: z.boolean().describe('The address is confirmed; mail goes only to a confirmed address'),
+  external: z.boolean().describe("Signs in with the publisher's login (no password here)"),
   role,
   createdAt: time,
 });
@@ -181,6 +183,24 @@ export const sanctionsSchema = z.strictObject({
   trust: trustSchema,
 });
 
+export const mailDeliveriesSchema = z.strictObject({
+  queued: z.number().int().describe('Messages waiting to be sent'),
+  oldestQueuedSeconds: z.number().int().describe('Age of the oldest waiting message'),
+  items: z.array(
+    z.strictObject({
+      id: z.string(),
+      kind: z.string().describe('reply, published, rejected, featured, report, verify_email, password_reset, …'),
+      status: z.enum(['queued', 'sent', 'skipped', 'failed']),
+      recipient: z.strictObject({ id: uuid, username: z.string().nullable() }).nullable(),
+      attempts: z.number().int(),
+      messageId: z.string().nullable(),
+      lastError: z.string().nullable(),
+      createdAt: time,
+      doneAt: time.nullable(),
+    }),
+  ),
+});
+
 export const emailDomainRuleViewSchema = z.strictObject({
   id: uuid,
   domain: z.string(),
@@ -329,6 +349,7 @@ export const NAMED_SCHEMAS: readonly (readonly [string, z.ZodType])[] = [
   ['Revisions', revisionsSchema],
   ['Sanctions', sanctionsSchema],
   ['EmailDomainRule', emailDomainRuleViewSchema],
+  ['MailDeliveries', mailDeliveriesSchema],
   ['EmailDomainRules', emailDomainRulesSchema],
   ['ModerationLogPage', moderationLogPageSchema],
   ['PublicModerationLogPage', publicModerationLogPageSchema],

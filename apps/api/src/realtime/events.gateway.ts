@@ -9,7 +9,7 @@ import {
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
-import { AccountsService, isModerator } from '@rejoinder/accounts';
+import { AccountsService, isModerator, signedOut } from '@rejoinder/accounts';
 import type { AccountState, AuthUser } from '@rejoinder/accounts';
 import {
   APP_CONFIG,
@@ -72,6 +72,8 @@ interface SocketState {
   // When the token stops being valid, and the timer that signs the socket out then.
   expiresAt: Date | null;
   expiry: NodeJS.Timeout | null;
+  // When the token was issued: a sign-out everywhere after it ends the session.
+  issuedAt: Date | null;
   // The token expired and no fresh one came: writes answer TOKEN_EXPIRED.
   expired: boolean;
   sink: SocketSink;
@@ -498,7 +500,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       const [account] = await this.accounts.accountStates([session.user.id]);
       const previous = state(socket).user;
       if (previous && previous.id !== session.user.id) this.signOut(socket, 'UNAUTHENTICATED');
-      this.signIn(socket, session.user, session.expiresAt, account ?? null);
+      this.signIn(socket, session.user, session.expiresAt, account ?? null, session.issuedAt);
       void socket.join(`user:${session.user.id}`);
       return {
         user: { id: session.user.id, username: session.user.username, role: session.user.role },
@@ -521,6 +523,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       account: null,
       expiresAt: null,
       expiry: null,
+      issuedAt: null,
       expired: false,
       sink: new SocketSink(socket, this.metrics),
       subscriptions: new Map(),
@@ -532,14 +535,21 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       const session = await this.accounts.session(token);
       const [account] = await this.accounts.accountStates([session.user.id]);
       socket.data = data;
-      this.signIn(socket, session.user, session.expiresAt, account ?? null);
+      this.signIn(socket, session.user, session.expiresAt, account ?? null, session.issuedAt);
       return;
     }
     socket.data = data;
   }
 
-  private signIn(socket: Socket, user: AuthUser, expiresAt: Date, account: AccountState | null): void {
+  private signIn(
+    socket: Socket,
+    user: AuthUser,
+    expiresAt: Date,
+    account: AccountState | null,
+    issuedAt: Date | null,
+  ): void {
     const st = state(socket);
+    st.issuedAt = issuedAt;
     if (st.expiry) clearTimeout(st.expiry);
     st.user = user;
     // At the handshake the socket is not connected yet: handleConnection adds it.
@@ -558,11 +568,15 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     const st = state(socket);
     if (!st.user || !st.expiresAt) return;
     if (st.expiresAt.getTime() > Date.now()) {
-      this.signIn(socket, st.user, st.expiresAt, st.account);
+      this.signIn(socket, st.user, st.expiresAt, st.account, st.issuedAt);
       return;
     }
+    this.expire(socket);
+  }
+
+  private expire(socket: Socket): void {
     this.signOut(socket, 'UNAUTHENTICATED');
-    st.expired = true;
+    state(socket).expired = true;
     emitSession(socket, 'auth.expired', { code: 'TOKEN_EXPIRED' });
   }
 
@@ -577,6 +591,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     st.account = null;
     st.expiresAt = null;
     st.expiry = null;
+    st.issuedAt = null;
     this.endStaffRights(socket, code);
   }
 
@@ -632,6 +647,11 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   private follow(socket: Socket, account: AccountState): void {
     const st = state(socket);
     if (!st.user || st.user.id !== account.id) return;
+    // Signed out everywhere (a password reset or change) since the token was issued.
+    if (st.issuedAt && signedOut(st.issuedAt, account.sessionsValidAfter)) {
+      this.expire(socket);
+      return;
+    }
     if (st.account && sameAccount(st.account, account)) return;
     const wasStaff = isModerator(st.user);
     st.user = { ...st.user, username: account.username, role: account.role };

@@ -6,7 +6,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // The pages' paths: each gets the same HTML, and the app routes by path.
-export const PAGE_ROUTES = ['/', '/articles/:slug', '/embed/:slug', '/comments/:id', '/moderation'] as const;
+export const PAGE_ROUTES = [
+  '/',
+  '/articles/:slug',
+  '/embed/:slug',
+  '/comments/:id',
+  '/moderation',
+  '/settings',
+  '/reset-password',
+  '/verify-email',
+] as const;
 
 // dist/web, built by Vite (`npm run build:web`). Found from this file whether
 // it runs compiled (dist/apps/api/src/web) or as source under Jest.

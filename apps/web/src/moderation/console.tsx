@@ -16,6 +16,7 @@ import {
 } from '../api';
 import { AccountForms, useSession } from '../account';
 import { emitAck, openSocket, type Envelope, type LiveState, type SubscribeAck } from '../live';
+import { NotificationSettings } from '../pages/account-pages';
 import { SiteHeader } from '../pages/site-header';
 import { ArticleSettings, EmailDomains, ModerationLog, WordLists } from './panels';
 
@@ -49,7 +50,7 @@ const SUSPENSIONS: [number, string][] = [
 
 export function ModerationConsole() {
   const session = useSession();
-  const [tab, setTab] = useState<'queue' | 'articles' | 'domains' | 'log' | 'words'>('queue');
+  const [tab, setTab] = useState<'queue' | 'articles' | 'domains' | 'log' | 'words' | 'settings'>('queue');
   useEffect(() => {
     document.title = 'Moderation · Rejoinder';
   }, []);
@@ -79,6 +80,7 @@ export function ModerationConsole() {
     ['domains', 'Email domains'],
     ['log', 'Log'],
     ...(session.user.role === 'admin' ? ([['words', 'Word lists']] as [typeof tab, string][]) : []),
+    ['settings', 'Notification settings'],
   ];
   return (
     <>
@@ -105,6 +107,7 @@ export function ModerationConsole() {
         {tab === 'domains' && <EmailDomains />}
         {tab === 'log' && <ModerationLog />}
         {tab === 'words' && <WordLists />}
+        {tab === 'settings' && <NotificationSettings />}
       </main>
     </>
   );

@@ -384,6 +384,7 @@ export function Thread({
                   Signed in as <strong>{me.username}</strong>
                 </span>
                 {isStaff(session) && !embedded && <a href="/moderation">Moderation</a>}
+                {!embedded && <a href="/settings">Notification settings</a>}
                 <button type="button" class="link" onClick={() => setSession(null)}>
                   Sign out
                 </button>

@@ -4,16 +4,19 @@ import { isCommonPassword } from '../common-passwords.js';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,30}$/;
 
+// The rules every new password follows (registration, reset, change).
+export const passwordSchema = z
+  .string()
+  .min(10, 'at least 10 characters')
+  .max(200)
+  .refine((p) => hasVisibleCharacter(p), 'needs more than spaces')
+  .refine((p) => !isCommonPassword(p), 'is one of the most common passwords; choose another');
+
 export const registerSchema = z
   .strictObject({
     username: z.string().regex(USERNAME_PATTERN, '3 to 30 letters, digits, "_" or "-"'),
     email: z.email().max(254),
-    password: z
-      .string()
-      .min(10, 'at least 10 characters')
-      .max(200)
-      .refine((p) => hasVisibleCharacter(p), 'needs more than spaces')
-      .refine((p) => !isCommonPassword(p), 'is one of the most common passwords; choose another'),
+    password: passwordSchema,
   })
   .refine((a) => !a.password.toLowerCase().includes(a.username.toLowerCase()), {
     message: 'must not contain the username',

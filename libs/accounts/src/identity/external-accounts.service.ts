@@ -13,6 +13,8 @@ export interface ExternalProfile {
   identity: ExternalIdentity;
   name: string | null;
   email: string | null;
+  // The provider vouches for the address (`email_verified: true`).
+  emailVerified: boolean;
   // Values of the configured role claim; undefined when the claim is absent.
   roles: string[] | undefined;
 }
@@ -44,7 +46,13 @@ export function profileFromClaims(
       : Array.isArray(raw)
         ? raw.filter((v): v is string => typeof v === 'string')
         : undefined;
-  return { identity, name: name?.trim() ?? null, email, roles };
+  return {
+    identity,
+    name: name?.trim() ?? null,
+    email,
+    emailVerified: email !== null && claims.email_verified === true,
+    roles,
+  };
 }
 
 // A display name -> a username in the local alphabet (letters, digits, "_", "-").
@@ -84,6 +92,7 @@ export class ExternalAccountsService {
         identity: profile.identity,
         username,
         email,
+        emailVerified: email !== null && profile.emailVerified,
         role: role ?? Role.commenter,
       });
       if (created !== 'taken') return created;
@@ -97,11 +106,15 @@ export class ExternalAccountsService {
   // The publisher is the source of truth for the name, the address and,
   // when a role claim is configured, the role: each sign-in brings them up to date.
   private async refresh(user: UserRecord, profile: ExternalProfile, role: Role | null): Promise<UserRecord> {
-    const changes: { username?: string; email?: string | null; role?: Role } = {};
+    const changes: { username?: string; email?: string | null; emailVerified?: boolean; role?: Role } = {};
     const base = usernameBase(profile.name);
     if (profile.name && user.username !== base && !user.username.startsWith(`${base}-`)) changes.username = base;
     if (profile.email !== user.email && (profile.email === null || (await this.emailFree(profile.email))))
       changes.email = profile.email;
+    // The provider vouches for the address now (or for a new one): it counts as confirmed.
+    if (profile.email !== null && profile.emailVerified && (changes.email !== undefined || !user.emailVerifiedAt))
+      changes.emailVerified = true;
+    else if (changes.email !== undefined) changes.emailVerified = false;
     if (role !== null && role !== user.role) changes.role = role;
     if (Object.keys(changes).length === 0) return user;
     for (let attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {

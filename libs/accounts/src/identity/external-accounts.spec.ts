@@ -24,8 +24,16 @@ describe('profileFromClaims', () => {
       identity,
       name: 'Olga',
       email: 'olga@news.example.test',
+      emailVerified: false,
       roles: ['editor'],
     });
+  });
+
+  it('counts the address as confirmed only when the provider says email_verified: true', () => {
+    expect(profileFromClaims(identity, { email: 'olga@x.test', email_verified: true }, undefined).emailVerified).toBe(
+      true,
+    );
+    expect(profileFromClaims(identity, { email: 'olga@x.test' }, undefined).emailVerified).toBe(false);
   });
 
   it('falls back to preferred_username, ignores an unverified or malformed address, and a role claim not configured', () => {
@@ -34,7 +42,7 @@ describe('profileFromClaims', () => {
       { preferred_username: 'olga_r', email: 'olga@x.test', email_verified: false, roles: 'admin' },
       undefined,
     );
-    expect(profile).toEqual({ identity, name: 'olga_r', email: null, roles: undefined });
+    expect(profile).toEqual({ identity, name: 'olga_r', email: null, emailVerified: false, roles: undefined });
     expect(profileFromClaims(identity, { email: 'not an address' }, 'role').email).toBeNull();
   });
 });

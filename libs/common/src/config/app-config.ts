@@ -165,9 +165,6 @@ export const configSchema = z.object({
   // when a comment is taken down, edited or deleted.
   CDN_PURGE_URL: z.url({ protocol: /^https?$/ }).optional(),
   CDN_PURGE_TOKEN: z.string().min(1).optional(),
-  // The address readers and clients reach the service at (behind a proxy or
-  // CDN): the API documents' servers, links that leave the system.
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SOCKET_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(100),
   // Open socket.io connections one client address may hold (readers behind
   // one office or carrier address share it).
@@ -278,6 +275,50 @@ export const configSchema = z.object({
   RETENTION_REMOVED_DAYS: z.coerce.number().int().min(0).max(36_500).default(180),
   RETENTION_DELETED_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  // Mail (libs/mail): SMTP_URL is smtp:// or smtps:// (credentials in the
+  // URL, or SMTP_USER/SMTP_PASSWORD). Unset: .eml files under DATA_DIR/mail in
+  // development and tests, no mail in production. PUBLIC_URL is the base of
+  // every link in a message.
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
+    .refine((value) => URL.canParse(value), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  MAIL_FROM: z
+    .string()
+    .min(3)
+    .max(320)
+    .refine((value) => !/[\r\n]/.test(value), 'must be one line')
+    .refine((value) => /@/.test(value), 'must hold an address, e.g. "Comments <comments@example.com>"')
+    .default('Rejoinder <no-reply@localhost>'),
+  // The address readers and clients reach the service at (behind a proxy or
+  // CDN): the base of links that leave the system, and the API documents' servers.
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
+  // Notifications to one reader within this window go out as one message.
+  MAIL_COALESCE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  // How often a node looks for mail owed, and at most how many it takes at once.
+  MAIL_POLL_MS: z.coerce.number().int().min(20).max(600_000).default(1000),
+  MAIL_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  // How long a node holds the mail it claimed: after it, a node that died
+  // mid-send has its messages sent by another.
+  MAIL_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  // First retry after a failed send; each next waits twice as long (at most
+  // an hour); after MAIL_GIVE_UP_HOURS the message is given up and recorded.
+  MAIL_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  MAIL_GIVE_UP_HOURS: z.coerce.number().min(0.001).max(720).default(24),
+  // Off: this node sends nothing (another node's worker does).
+  MAIL_WORKER: bool.default(true),
+  // Readers must confirm their address before they post.
+  REQUIRE_VERIFIED_EMAIL_TO_POST: bool.default(false),
+  RATE_EMAIL_VERIFICATION_PER_USER: z.coerce.number().int().min(1).default(3),
+  RATE_EMAIL_VERIFICATION_PER_USER_WINDOW: z.coerce.number().int().min(1).default(3600),
+  RATE_PASSWORD_RESET_PER_ADDRESS: z.coerce.number().int().min(1).default(3),
+  RATE_PASSWORD_RESET_PER_ADDRESS_WINDOW: z.coerce.number().int().min(1).default(3600),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
@@ -317,6 +358,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.REALTIME_ADAPTER === 'redis' && !config.REDIS_URL) {
     throw new ConfigError(['REDIS_URL: required when REALTIME_ADAPTER=redis']);
   }
+  if (mailMode(config) === 'smtp' && !config.PUBLIC_URL)
+    throw new ConfigError(['PUBLIC_URL: required with SMTP_URL (the base of every link in a message)']);
+  if ((config.SMTP_USER === undefined) !== (config.SMTP_PASSWORD === undefined))
+    throw new ConfigError(['SMTP_PASSWORD: SMTP_USER and SMTP_PASSWORD go together']);
   const identity = identityProblems(config);
   if (identity.length > 0) throw new ConfigError(identity);
   return config;
@@ -345,6 +390,18 @@ function identityProblems(config: AppConfig): string[] {
 // The adapter in force: the configured one, else Redis when REDIS_URL is set.
 export function realtimeAdapter(config: AppConfig): 'memory' | 'redis' | 'postgres' {
   return config.REALTIME_ADAPTER ?? (config.REDIS_URL ? 'redis' : 'memory');
+}
+
+// How mail leaves: an SMTP server, .eml files under DATA_DIR/mail (development
+// without SMTP_URL), or not at all (production and tests without SMTP_URL).
+export function mailMode(config: AppConfig): 'smtp' | 'files' | 'off' {
+  if (config.SMTP_URL) return 'smtp';
+  return config.NODE_ENV === 'development' ? 'files' : 'off';
+}
+
+// The base of links in messages: PUBLIC_URL, else this server on localhost.
+export function publicUrl(config: AppConfig): string {
+  return config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

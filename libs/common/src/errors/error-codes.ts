@@ -36,6 +36,14 @@ export enum ErrorCode {
   OidcIdTokenInvalid = 'OIDC_ID_TOKEN_INVALID',
   OidcProviderUnavailable = 'OIDC_PROVIDER_UNAVAILABLE',
   ErasureNotConfirmed = 'ERASURE_NOT_CONFIRMED',
+  EmailNotVerified = 'EMAIL_NOT_VERIFIED',
+  EmailAlreadyVerified = 'EMAIL_ALREADY_VERIFIED',
+  NoEmailAddress = 'NO_EMAIL_ADDRESS',
+  LinkInvalid = 'LINK_INVALID',
+  LinkUsed = 'LINK_USED',
+  LinkExpired = 'LINK_EXPIRED',
+  ExternalAccount = 'EXTERNAL_ACCOUNT',
+  UnsubscribeTokenInvalid = 'UNSUBSCRIBE_TOKEN_INVALID',
 
   ArticleNotFound = 'ARTICLE_NOT_FOUND',
   ArticleClosed = 'ARTICLE_CLOSED',
@@ -163,6 +171,25 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 503, title: 'The identity provider cannot be reached' };
     case ErrorCode.ErasureNotConfirmed:
       return { status: 400, title: 'Confirm the erasure' };
+    case ErrorCode.EmailNotVerified:
+      return { status: 403, title: 'Confirm your email address first (see the link we sent, or ask for another)' };
+    case ErrorCode.EmailAlreadyVerified:
+      return { status: 409, title: 'Your email address is already confirmed' };
+    case ErrorCode.NoEmailAddress:
+      return { status: 400, title: 'The account has no email address' };
+    case ErrorCode.LinkInvalid:
+      return { status: 400, title: 'The link is not valid' };
+    case ErrorCode.LinkUsed:
+      return { status: 400, title: 'The link has been used already' };
+    case ErrorCode.LinkExpired:
+      return { status: 400, title: 'The link has expired; ask for a new one' };
+    case ErrorCode.ExternalAccount:
+      return {
+        status: 400,
+        title: "The account signs in with the publisher's login: its password and address are managed there",
+      };
+    case ErrorCode.UnsubscribeTokenInvalid:
+      return { status: 400, title: 'The unsubscribe link is not valid' };
     case ErrorCode.ArticleNotFound:
       return { status: 404, title: 'No such article' };
     case ErrorCode.ArticleClosed:

@@ -365,7 +365,7 @@ export const SESSION_EVENTS = {
   },
   'auth.expired': {
     audience:
-      'a socket whose token expired: it is anonymous from now on; send `auth` with a fresh token to sign in again',
+      'a socket whose token expired, or whose account signed out everywhere since (a password reset or change): it is anonymous from now on; send `auth` with a fresh token to sign in again',
     data: z.strictObject({ code: z.literal('TOKEN_EXPIRED') }),
   },
   resync: {

@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 // A value read when Prometheus scrapes: one number, or one per label value.
 type Sample = () => number | Record<string, number> | Promise<number | Record<string, number>>;
-export type SampleName = 'sockets' | 'subscriptions' | 'db_pool' | 'moderation_queue';
+export type SampleName = 'sockets' | 'subscriptions' | 'db_pool' | 'moderation_queue' | 'mail_queued' | 'mail_oldest';
 
 const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -91,12 +91,30 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Mail handed to the SMTP server (or written as a file), by kind; and
+  // messages that could not be sent, by outcome (retry, undeliverable, given_up).
+  readonly mailSent = new Counter({
+    name: 'rejoinder_mail_sent_total',
+    help: 'Messages sent, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly mailFailed = new Counter({
+    name: 'rejoinder_mail_failed_total',
+    help: 'Messages that could not be sent, by outcome (retry, undeliverable, given_up)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'rejoinder_' });
     this.sampled('sockets', 'rejoinder_sockets_open', 'Socket.io connections open on this node');
     this.sampled('subscriptions', 'rejoinder_realtime_subscriptions', 'Article and feed subscriptions on this node');
     this.sampled('db_pool', 'rejoinder_db_pool_connections', 'Database pool connections by state', 'state');
     this.sampled('moderation_queue', 'rejoinder_moderation_queue_depth', 'Comments waiting for a moderator', 'queue');
+    this.sampled('mail_queued', 'rejoinder_mail_queued', 'Mail owed and not yet sent (all nodes)');
+    this.sampled('mail_oldest', 'rejoinder_mail_oldest_queued_seconds', 'Age of the oldest mail not yet sent');
   }
 
   // Names where a gauge reads its value at scrape time; the last one wins.

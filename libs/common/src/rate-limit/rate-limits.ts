@@ -17,7 +17,15 @@ import { Metrics } from '../metrics/metrics.js';
 import { clientView } from '../redis/redis-connection.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 
-export type LimitName = 'comment-user' | 'comment-new-user' | 'comment-ip' | 'auth-ip' | 'digest-ip' | 'login-failures';
+export type LimitName =
+  | 'comment-user'
+  | 'comment-new-user'
+  | 'comment-ip'
+  | 'auth-ip'
+  | 'digest-ip'
+  | 'login-failures'
+  | 'email-verification'
+  | 'password-reset';
 
 // The Redis connection (a RedisConnection) limits are shared through, when
 // REDIS_URL is set.
@@ -114,6 +122,16 @@ export class RateLimits {
         'lf',
         config.RATE_LOGIN_FAILURES_PER_ACCOUNT,
         config.RATE_LOGIN_FAILURES_PER_ACCOUNT_WINDOW,
+      ),
+      'email-verification': make(
+        'ev',
+        config.RATE_EMAIL_VERIFICATION_PER_USER,
+        config.RATE_EMAIL_VERIFICATION_PER_USER_WINDOW,
+      ),
+      'password-reset': make(
+        'pr',
+        config.RATE_PASSWORD_RESET_PER_ADDRESS,
+        config.RATE_PASSWORD_RESET_PER_ADDRESS_WINDOW,
       ),
     };
     if (redis) {

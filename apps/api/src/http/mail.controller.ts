@@ -1,0 +1,269 @@
+import { Body, Controller, Get, HttpCode, Patch, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { passwordSchema } from '@rejoinder/accounts';
+import type { AuthUser, PublicAccount, Session } from '@rejoinder/accounts';
+import { ErrorCode, RateLimits, ZodValidationPipe } from '@rejoinder/common';
+import { Role } from '@rejoinder/db';
+import {
+  AccountMailService,
+  KIND_NAMES,
+  MailDeliveriesService,
+  MailSettingsService,
+  notificationSettingsPatchSchema,
+  unsubscribePage,
+} from '@rejoinder/mail';
+import type { NotificationSettingsPatch, NotificationSettingsView } from '@rejoinder/mail';
+import { z } from 'zod';
+import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
+import { RequireRole } from '../auth/roles.guard.js';
+import {
+  ApiAuth,
+  ApiJsonBody,
+  ApiJsonResponse,
+  ApiProblems,
+  BODY_PROBLEMS,
+  ROLE_PROBLEMS,
+  TOKEN_PROBLEMS,
+} from './openapi.js';
+import { ACCOUNT_SCHEMA, mailDeliveriesSchema, SESSION_SCHEMA } from './schemas.js';
+
+const linkToken = z.string().min(16).max(200);
+const verifyEmailSchema = z.strictObject({ token: linkToken });
+const resetRequestSchema = z.strictObject({ email: z.email().max(254) });
+const resetConfirmSchema = z.strictObject({ token: linkToken, password: passwordSchema });
+const changePasswordSchema = z.strictObject({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: passwordSchema,
+});
+const changeEmailSchema = z.strictObject({ password: z.string().min(1).max(200), email: z.email().max(254) });
+const unsubscribeQuery = z.object({ token: z.string().min(1).max(300) });
+const deliveriesQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  status: z.enum(['queued', 'sent', 'skipped', 'failed']).optional(),
+});
+
+const SETTINGS_SCHEMA = {
+  type: 'object',
+  properties: {
+    onReply: { type: 'boolean', description: 'Email me when someone replies to my comment (default on)' },
+    onStaffReply: { type: 'boolean', description: 'Email me when a moderator replies to my comment' },
+    onModeration: { type: 'boolean', description: 'Email me when my held comment is published or rejected' },
+    onFeatured: { type: 'boolean', description: 'Email me when my comment is featured' },
+    digest: {
+      type: 'string',
+      enum: ['off', 'hourly', 'daily'],
+      description: 'Send notifications together (default off)',
+    },
+    moderation: {
+      type: ['object', 'null'],
+      description: "Moderators' alerts; null for other readers",
+      properties: { onReport: { type: 'boolean' }, queueAgeMinutes: { type: ['integer', 'null'] } },
+    },
+  },
+};
+const ACCEPTED_SCHEMA = { type: 'object', properties: { accepted: { type: 'boolean', enum: [true] } } };
+
+@ApiTags('accounts')
+@Controller('api')
+export class MailController {
+  constructor(
+    private readonly accountMail: AccountMailService,
+    private readonly settings: MailSettingsService,
+    private readonly deliveries: MailDeliveriesService,
+    private readonly limits: RateLimits,
+  ) {}
+
+  @Post('auth/verify-email')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Confirm an email address with the token from the link sent to it (single use, 24 h)' })
+  @ApiJsonBody(verifyEmailSchema)
+  @ApiJsonResponse(200, 'The account, its address confirmed', ACCOUNT_SCHEMA)
+  @ApiProblems(
+    ...BODY_PROBLEMS,
+    ErrorCode.LinkInvalid,
+    ErrorCode.LinkUsed,
+    ErrorCode.LinkExpired,
+    ErrorCode.RateLimited,
+  )
+  async verifyEmail(
+    @Body(new ZodValidationPipe(verifyEmailSchema)) input: z.output<typeof verifyEmailSchema>,
+    @Req() request: FastifyRequest,
+  ): Promise<PublicAccount> {
+    await this.limits.consume('auth-ip', request.ip);
+    return this.accountMail.confirmAddress(input.token);
+  }
+
+  @Post('me/email/verification')
+  @HttpCode(202)
+  @UseGuards(AuthGuard)
+  @ApiAuth()
+  @ApiOperation({ summary: 'Send the confirmation link to my address again (a few an hour)' })
+  @ApiJsonResponse(202, 'Queued', ACCEPTED_SCHEMA)
+  @ApiProblems(...TOKEN_PROBLEMS, ErrorCode.EmailAlreadyVerified, ErrorCode.NoEmailAddress, ErrorCode.RateLimited)
+  async resendVerification(@CurrentUser() user: AuthUser): Promise<{ accepted: true }> {
+    await this.accountMail.resendConfirmation(user.id);
+    return { accepted: true };
+  }
+
+  @Post('auth/password-reset')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Ask for a password reset link',
+    description:
+      'Always 202, whether or not the address belongs to an account. The link (single use, 30 minutes) goes to the ' +
+      "address; an account from the publisher's login gets a message saying it has no password here.",
+  })
+  @ApiJsonBody(resetRequestSchema)
+  @ApiJsonResponse(202, 'Accepted', ACCEPTED_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, ErrorCode.RateLimited)
+  async requestReset(
+    @Body(new ZodValidationPipe(resetRequestSchema)) input: z.output<typeof resetRequestSchema>,
+    @Req() request: FastifyRequest,
+  ): Promise<{ accepted: true }> {
+    await this.limits.consume('auth-ip', request.ip);
+    await this.accountMail.requestReset(input.email);
+    return { accepted: true };
+  }
+
+  @Post('auth/password-reset/confirm')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Set a new password with the token from the reset link',
+    description: 'Signs the account out everywhere (older access tokens are refused, open sockets get `auth.expired`).',
+  })
+  @ApiJsonBody(resetConfirmSchema)
+  @ApiJsonResponse(200, 'The account and a new access token', SESSION_SCHEMA)
+  @ApiProblems(
+    ...BODY_PROBLEMS,
+    ErrorCode.LinkInvalid,
+    ErrorCode.LinkUsed,
+    ErrorCode.LinkExpired,
+    ErrorCode.ExternalAccount,
+    ErrorCode.RateLimited,
+  )
+  async confirmReset(
+    @Body(new ZodValidationPipe(resetConfirmSchema)) input: z.output<typeof resetConfirmSchema>,
+    @Req() request: FastifyRequest,
+  ): Promise<Session> {
+    await this.limits.consume('auth-ip', request.ip);
+    return this.accountMail.confirmReset(input.token, input.password);
+  }
+
+  @Put('me/password')
+  @UseGuards(AuthGuard)
+  @ApiAuth()
+  @ApiOperation({ summary: 'Change my password; signs out everywhere and returns a new access token' })
+  @ApiJsonBody(changePasswordSchema)
+  @ApiJsonResponse(200, 'The account and a new access token', SESSION_SCHEMA)
+  @ApiProblems(
+    ...TOKEN_PROBLEMS,
+    ...BODY_PROBLEMS,
+    ErrorCode.InvalidCredentials,
+    ErrorCode.ExternalAccount,
+    ErrorCode.RateLimited,
+  )
+  changePassword(
+    @CurrentUser() user: AuthUser,
+    @Body(new ZodValidationPipe(changePasswordSchema)) input: z.output<typeof changePasswordSchema>,
+  ): Promise<Session> {
+    return this.accountMail.changePassword(user.id, input.currentPassword, input.newPassword);
+  }
+
+  @Put('me/email')
+  @UseGuards(AuthGuard)
+  @ApiAuth()
+  @ApiOperation({
+    summary: 'Change my email address',
+    description: 'The new address is unconfirmed until its link is followed; the old address is told of the change.',
+  })
+  @ApiJsonBody(changeEmailSchema)
+  @ApiJsonResponse(200, 'The account', ACCOUNT_SCHEMA)
+  @ApiProblems(
+    ...TOKEN_PROBLEMS,
+    ...BODY_PROBLEMS,
+    ErrorCode.InvalidCredentials,
+    ErrorCode.EmailTaken,
+    ErrorCode.ExternalAccount,
+    ErrorCode.RateLimited,
+  )
+  changeEmail(
+    @CurrentUser() user: AuthUser,
+    @Body(new ZodValidationPipe(changeEmailSchema)) input: z.output<typeof changeEmailSchema>,
+  ): Promise<PublicAccount> {
+    return this.accountMail.changeEmail(user.id, input.password, input.email);
+  }
+
+  @Get('me/notification-settings')
+  @UseGuards(AuthGuard)
+  @ApiAuth()
+  @ApiOperation({ summary: 'What I am emailed about' })
+  @ApiJsonResponse(200, 'The settings', SETTINGS_SCHEMA)
+  @ApiProblems(...TOKEN_PROBLEMS)
+  getSettings(@CurrentUser() user: AuthUser): Promise<NotificationSettingsView> {
+    return this.settings.get(user);
+  }
+
+  @Patch('me/notification-settings')
+  @UseGuards(AuthGuard)
+  @ApiAuth()
+  @ApiOperation({ summary: 'Change what I am emailed about (moderators also set onReport and queueAgeMinutes)' })
+  @ApiJsonBody(notificationSettingsPatchSchema)
+  @ApiJsonResponse(200, 'The settings', SETTINGS_SCHEMA)
+  @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.Forbidden)
+  updateSettings(
+    @CurrentUser() user: AuthUser,
+    @Body(new ZodValidationPipe(notificationSettingsPatchSchema)) input: NotificationSettingsPatch,
+  ): Promise<NotificationSettingsView> {
+    return this.settings.update(user, input);
+  }
+
+  @Get('mail/unsubscribe')
+  @ApiProduces('text/html')
+  @ApiOperation({
+    summary: 'The page an unsubscribe link opens: it asks before doing anything (link scanners follow GETs)',
+  })
+  unsubscribePage(
+    @Query(new ZodValidationPipe(unsubscribeQuery)) query: z.output<typeof unsubscribeQuery>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): string {
+    void reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
+    const scope = this.settings.read(query.token);
+    if (!scope) {
+      void reply.status(400);
+      return unsubscribePage({ what: '', action: null, done: false, error: 'This unsubscribe link is not valid.' });
+    }
+    return unsubscribePage({
+      what: KIND_NAMES[scope.kind],
+      action: `/api/mail/unsubscribe?token=${encodeURIComponent(query.token)}`,
+      done: false,
+    });
+  }
+
+  @Post('mail/unsubscribe')
+  @HttpCode(200)
+  @ApiProduces('text/html')
+  @ApiOperation({
+    summary: 'One-click unsubscribe (RFC 8058): turns off the kind of email the link was made for, with no session',
+    description: 'The body may be `List-Unsubscribe=One-Click` (application/x-www-form-urlencoded) or empty.',
+  })
+  @ApiProblems(ErrorCode.UnsubscribeTokenInvalid)
+  async unsubscribe(
+    @Query(new ZodValidationPipe(unsubscribeQuery)) query: z.output<typeof unsubscribeQuery>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const kind = await this.settings.unsubscribe(query.token);
+    void reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
+    return unsubscribePage({ what: KIND_NAMES[kind], action: null, done: true });
+  }
+
+  @Get('admin/mail')
+  @RequireRole(Role.admin)
+  @ApiAuth()
+  @ApiOperation({ summary: 'Recent mail: what was owed, to whom, and what became of it (admins)' })
+  @ApiJsonResponse(200, 'Recent deliveries, newest first, with the queue', mailDeliveriesSchema)
+  @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.UnknownFields)
+  recentMail(@Query(new ZodValidationPipe(deliveriesQuery)) query: z.output<typeof deliveriesQuery>) {
+    return this.deliveries.recent(query.limit, query.status);
+  }
+}
