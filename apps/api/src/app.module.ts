@@ -21,6 +21,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { AuthGuard } from './auth/auth.guard.js';
 import { HealthController, Readiness } from './health/health.controller.js';
 import { AccountsController } from './http/accounts.controller.js';
+import { ApiKeysController } from './http/api-keys.controller.js';
 import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
@@ -99,6 +100,7 @@ export class AppModule {
         ModerationController,
         MetricsController,
         PrivacyController,
+        ApiKeysController,
       ],
       providers: [
         AuthGuard,

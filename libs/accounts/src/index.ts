@@ -6,3 +6,4 @@ export * from './dto/account.dto.js';
 export type { AccountState } from './users.repository.js';
 export * from './identity/sso.service.js';
 export * from './identity/oidc.service.js';
+export * from './api-keys/api-keys.service.js';

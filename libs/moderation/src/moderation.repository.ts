@@ -17,6 +17,8 @@ export interface AuditRow {
   id: string;
   moderatorId: string | null;
   moderatorName: string | null;
+  // The service key that acted (its id is in moderator_id), if one did.
+  apiKeyName: string | null;
   action: string;
   targetType: string;
   targetId: string;
@@ -193,9 +195,9 @@ export class ModerationRepository {
       ? Prisma.sql`AND (m.created_at, m.id) < (${args.before.createdAt}::timestamptz, ${args.before.id}::uuid)`
       : Prisma.empty;
     return this.prisma.$queryRaw<AuditRow[]>`
-      SELECT m.id, m.moderator_id AS "moderatorId", u.username AS "moderatorName", m.action, m.target_type AS "targetType",
+      SELECT m.id, m.moderator_id AS "moderatorId", u.username AS "moderatorName", k.name AS "apiKeyName", m.action, m.target_type AS "targetType",
              m.target_id AS "targetId", m.article_id AS "articleId", m.reason_code AS "reasonCode", m.note, m.created_at AS "createdAt"
-      FROM moderation_actions m LEFT JOIN users u ON u.id = m.moderator_id
+      FROM moderation_actions m LEFT JOIN users u ON u.id = m.moderator_id LEFT JOIN api_keys k ON k.id = m.moderator_id
       WHERE true ${article} ${publicOnly} ${before}
       ORDER BY m.created_at DESC, m.id DESC
       LIMIT ${args.limit}`;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
-import { isModerator } from '@rejoinder/accounts';
+import { assertPerson, isModerator } from '@rejoinder/accounts';
 import { DomainError, DomainEventBus, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
 import { CommentStatus, Role } from '@rejoinder/db';
 import {
@@ -155,6 +155,7 @@ export class ModerationService {
     input: ReportInput,
     holdThreshold: number,
   ): Promise<{ openReports: number }> {
+    assertPerson(reporter);
     assertMayParticipate(await this.repository.sanctionState(reporter.id));
     const comment = await this.comments.findById(commentId);
     // Only what the reader may see can be reported: a comment held back is
@@ -322,8 +323,10 @@ function fullEntry(row: AuditRow) {
   return {
     id: row.id,
     action: row.action,
-    // null: the service acted by itself (automatic slow mode).
-    moderator: row.moderatorId ? { id: row.moderatorId, username: row.moderatorName } : null,
+    // null: the service acted by itself (automatic slow mode), or a service key did.
+    moderator: row.moderatorId && row.apiKeyName === null ? { id: row.moderatorId, username: row.moderatorName } : null,
+    // The service key that acted on the newsroom's behalf.
+    apiKey: row.moderatorId && row.apiKeyName !== null ? { id: row.moderatorId, name: row.apiKeyName } : null,
     targetType: row.targetType,
     targetId: row.targetId,
     articleId: row.articleId,

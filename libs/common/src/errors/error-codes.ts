@@ -36,6 +36,9 @@ export enum ErrorCode {
   OidcIdTokenInvalid = 'OIDC_ID_TOKEN_INVALID',
   OidcProviderUnavailable = 'OIDC_PROVIDER_UNAVAILABLE',
   ErasureNotConfirmed = 'ERASURE_NOT_CONFIRMED',
+  ApiKeyNotFound = 'API_KEY_NOT_FOUND',
+  ApiKeyScopeMissing = 'API_KEY_SCOPE_MISSING',
+  ApiKeyNotAllowed = 'API_KEY_NOT_ALLOWED',
 
   ArticleNotFound = 'ARTICLE_NOT_FOUND',
   ArticleClosed = 'ARTICLE_CLOSED',
@@ -56,6 +59,8 @@ export enum ErrorCode {
   TopLevelOnly = 'TOP_LEVEL_ONLY',
   InvalidSince = 'INVALID_SINCE',
   SinceAhead = 'SINCE_AHEAD',
+  ArticleUrlTaken = 'ARTICLE_URL_TAKEN',
+  ArticleUrlInvalid = 'ARTICLE_URL_INVALID',
 
   StaleVersion = 'STALE_VERSION',
   InvalidTransition = 'INVALID_TRANSITION',
@@ -160,6 +165,16 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 503, title: 'The identity provider cannot be reached' };
     case ErrorCode.ErasureNotConfirmed:
       return { status: 400, title: 'Confirm the erasure' };
+    case ErrorCode.ApiKeyNotFound:
+      return { status: 404, title: 'No such service key' };
+    case ErrorCode.ApiKeyScopeMissing:
+      return { status: 403, title: 'The service key lacks the scope this route needs' };
+    case ErrorCode.ApiKeyNotAllowed:
+      return { status: 403, title: 'A service key cannot do this: it is for people signed in' };
+    case ErrorCode.ArticleUrlTaken:
+      return { status: 409, title: 'Another article already has this canonical URL' };
+    case ErrorCode.ArticleUrlInvalid:
+      return { status: 400, title: 'The article URL is not an http(s) URL of an allowed site' };
     case ErrorCode.ArticleNotFound:
       return { status: 404, title: 'No such article' };
     case ErrorCode.ArticleClosed:
