@@ -22,6 +22,7 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { HealthController, Readiness } from './health/health.controller.js';
 import { AccountsController } from './http/accounts.controller.js';
 import { ApiKeysController } from './http/api-keys.controller.js';
+import { AdminArticlesController } from './http/admin-articles.controller.js';
 import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
@@ -101,6 +102,7 @@ export class AppModule {
         MetricsController,
         PrivacyController,
         ApiKeysController,
+        AdminArticlesController,
       ],
       providers: [
         AuthGuard,

@@ -238,6 +238,31 @@ export const configSchema = z.object({
   RETENTION_REMOVED_DAYS: z.coerce.number().int().min(0).max(36_500).default(180),
   RETENTION_DELETED_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  // Commenting closes this many days after an article's publication (unset:
+  // never), unless the article sets its own time; checked every
+  // ARTICLE_AUTO_CLOSE_INTERVAL_SECONDS.
+  ARTICLE_AUTO_CLOSE_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  ARTICLE_AUTO_CLOSE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  // The newsroom's own sites (comma-separated origins): an embed on one of
+  // their pages creates its article on first load. Unset: only the API does.
+  ARTICLE_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o.length > 0),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ }))),
+  // Articles the embed may create per client address per hour, and in all
+  // per hour (the bound on a flood of made-up ids; ADR "articles from the embed").
+  ARTICLE_EMBED_CREATES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(20),
+  ARTICLE_EMBED_CREATES_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  // Webhook endpoints may be on loopback and private addresses (tests, receivers
+  // inside the newsroom's network). Off, they are refused at registration and
+  // at every connection.
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, DomainError, ErrorCode, Keyset, slowModeSchema, TIME_ID_KEY } from '@rejoinder/common';
-import type { AppConfig, KeysetPage, SlowModeData } from '@rejoinder/common';
+import type { AppConfig, EventData, KeysetPage, SlowModeData } from '@rejoinder/common';
 import { z } from 'zod';
 import { ArticleRecord, ArticlesRepository } from './articles.repository.js';
 import { ReadCache } from '../read-cache/read-cache.js';
@@ -78,6 +78,30 @@ export function slowModeOf(
     since: source ? (a.slowModeSince?.toISOString() ?? null) : null,
     setting: a.slowModeSetting,
   };
+}
+
+// `article.updated`: what readers follow live of an article's settings.
+export function articleUpdatedData(a: ArticleRecord): EventData<'article.updated'> {
+  return {
+    article: {
+      id: a.id,
+      slug: a.slug,
+      state: a.state,
+      premoderation: a.premoderation,
+      slowModeSeconds: a.slowModeSeconds,
+      slowMode: slowModeOf(a),
+    },
+  };
+}
+
+// When commenting closes on schedule: the article's own time, or the default
+// days after publication; null: never.
+export function closingTimeOf(
+  a: Pick<ArticleRecord, 'closesAt' | 'closesAtSet' | 'publishedAt'>,
+  defaultDays: number | undefined,
+): Date | null {
+  if (a.closesAtSet) return a.closesAt;
+  return defaultDays ? new Date(a.publishedAt.getTime() + defaultDays * 86_400_000) : null;
 }
 
 const ARTICLES = new Keyset('articles', TIME_ID_KEY);
