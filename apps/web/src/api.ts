@@ -77,7 +77,25 @@ export interface Article extends ArticleSummary {
   stanceCounts: Record<Stance, number>;
   // How long after posting an author may edit (the server's EDIT_WINDOW_SECONDS).
   editWindowSeconds: number;
+  // When commenting closes by itself; null: never.
+  closesAt: string | null;
   seq: number;
+}
+
+// "Comments close in 2 days": how long until a time, in the largest whole unit.
+export function closesIn(at: string, now = Date.now()): string {
+  const ms = Date.parse(at) - now;
+  if (ms <= 60_000) return 'Comments close in a moment.';
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+  ];
+  for (const [size, name] of units) {
+    const n = Math.floor(ms / size);
+    if (n >= 1) return `Comments close in ${n} ${name}${n === 1 ? '' : 's'}.`;
+  }
+  return 'Comments close in a moment.';
 }
 export interface Page<T> {
   items: T[];

@@ -17,7 +17,7 @@ export * from './comments/comment-policy.js';
 export type { StateChange, AuditEntry, ChangeOutcome, EventRow, EventPayload } from './comments/comments.repository.js';
 export { CommentsRepository, eventRow } from './comments/comments.repository.js';
 export * from './comments/visibility.js';
-export { ArticlesRepository } from './articles/articles.repository.js';
+export { ArticlesRepository, appendEvents } from './articles/articles.repository.js';
 export type { ArticleRecord, ArticleSettings } from './articles/articles.repository.js';
 export * from './comments/votes.service.js';
 export { wilsonLowerBound, controversy } from './comments/comments.repository.js';

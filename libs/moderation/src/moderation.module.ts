@@ -7,6 +7,8 @@ import { WordListsService } from './word-lists.service.js';
 import { ThreadHealthRepository } from './health/thread-health.repository.js';
 import { ThreadHealthService } from './health/thread-health.service.js';
 import { SlowModeService } from './slow-mode/slow-mode.service.js';
+import { ArticleClosingRepository } from './schedule/article-closing.repository.js';
+import { ArticleClosingService } from './schedule/article-closing.service.js';
 
 // Global so the forum's CommentsService receives the comment policy without
 // importing this module (which imports the forum).
@@ -21,8 +23,17 @@ import { SlowModeService } from './slow-mode/slow-mode.service.js';
     ThreadHealthRepository,
     ThreadHealthService,
     SlowModeService,
+    ArticleClosingRepository,
+    ArticleClosingService,
     { provide: COMMENT_POLICY, useExisting: ModerationPolicy },
   ],
-  exports: [ModerationService, WordListsService, ThreadHealthService, SlowModeService, COMMENT_POLICY],
+  exports: [
+    ArticleClosingService,
+    ModerationService,
+    WordListsService,
+    ThreadHealthService,
+    SlowModeService,
+    COMMENT_POLICY,
+  ],
 })
 export class ModerationModule {}

@@ -40,6 +40,10 @@ export const articleViewSchema = articleSummarySchema.extend({
       other: z.number().int(),
     })
     .describe('Published top-level comments per declared stance'),
+  closesAt: z.iso
+    .datetime()
+    .nullable()
+    .describe('When commenting closes by itself (ARTICLE_AUTO_CLOSE_DAYS, or the article’s own time); null: never'),
   editWindowSeconds: z
     .number()
     .int()
@@ -97,9 +101,11 @@ export function articleUpdatedData(a: ArticleRecord): EventData<'article.updated
 // When commenting closes on schedule: the article's own time, or the default
 // days after publication; null: never.
 export function closingTimeOf(
-  a: Pick<ArticleRecord, 'closesAt' | 'closesAtSet' | 'publishedAt'>,
+  a: Pick<ArticleRecord, 'closesAt' | 'closesAtSet' | 'publishedAt' | 'autoClosedAt'>,
   defaultDays: number | undefined,
 ): Date | null {
+  // The schedule closes an article once; reopened, it stays open.
+  if (a.autoClosedAt) return null;
   if (a.closesAtSet) return a.closesAt;
   return defaultDays ? new Date(a.publishedAt.getTime() + defaultDays * 86_400_000) : null;
 }
@@ -163,6 +169,8 @@ export class ArticlesService {
         question: countOf(a.stanceCounts, 'question'),
         other: countOf(a.stanceCounts, 'other'),
       },
+      closesAt:
+        a.state === 'open' ? (closingTimeOf(a, this.config.ARTICLE_AUTO_CLOSE_DAYS)?.toISOString() ?? null) : null,
       editWindowSeconds: this.config.EDIT_WINDOW_SECONDS,
       seq: a.lastSeq,
     };
