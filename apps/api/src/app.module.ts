@@ -23,6 +23,7 @@ import { HealthController, Readiness } from './health/health.controller.js';
 import { AccountsController } from './http/accounts.controller.js';
 import { ApiKeysController } from './http/api-keys.controller.js';
 import { AdminArticlesController } from './http/admin-articles.controller.js';
+import { EmbedController } from './http/embed.controller.js';
 import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
@@ -103,6 +104,7 @@ export class AppModule {
         PrivacyController,
         ApiKeysController,
         AdminArticlesController,
+        EmbedController,
       ],
       providers: [
         AuthGuard,

@@ -92,8 +92,9 @@ export function closesIn(at: string, now = Date.now()): string {
     [60_000, 'minute'],
   ];
   for (const [size, name] of units) {
-    const n = Math.floor(ms / size);
-    if (n >= 1) return `Comments close in ${n} ${name}${n === 1 ? '' : 's'}.`;
+    if (ms < size) continue;
+    const n = Math.round(ms / size);
+    return `Comments close in ${n} ${name}${n === 1 ? '' : 's'}.`;
   }
   return 'Comments close in a moment.';
 }

@@ -3,6 +3,7 @@ import { ArticlesRepository } from './articles/articles.repository.js';
 import { ArticlesService } from './articles/articles.service.js';
 import { NewsroomArticlesRepository } from './articles/newsroom-articles.repository.js';
 import { NewsroomArticlesService } from './articles/newsroom-articles.service.js';
+import { EmbedArticlesService } from './articles/embed-articles.service.js';
 import { CommentsRepository } from './comments/comments.repository.js';
 import { CommentsService } from './comments/comments.service.js';
 import { ReadCache } from './read-cache/read-cache.js';
@@ -34,8 +35,10 @@ import { DigestService } from './digest/digest.service.js';
     DigestService,
     NewsroomArticlesRepository,
     NewsroomArticlesService,
+    EmbedArticlesService,
   ],
   exports: [
+    EmbedArticlesService,
     NewsroomArticlesService,
     DigestService,
     ReadCache,

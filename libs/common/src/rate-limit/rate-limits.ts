@@ -17,7 +17,8 @@ import { Metrics } from '../metrics/metrics.js';
 import { clientView } from '../redis/redis-connection.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 
-export type LimitName = 'comment-user' | 'comment-new-user' | 'comment-ip' | 'auth-ip' | 'digest-ip' | 'login-failures';
+export type LimitName =
+  'comment-user' | 'comment-new-user' | 'comment-ip' | 'auth-ip' | 'digest-ip' | 'login-failures' | 'embed-create-ip';
 
 // The Redis connection (a RedisConnection) limits are shared through, when
 // REDIS_URL is set.
@@ -110,6 +111,8 @@ export class RateLimits {
       'comment-ip': make('ci', config.RATE_COMMENTS_PER_IP, config.RATE_COMMENTS_PER_IP_WINDOW),
       'auth-ip': make('ai', config.RATE_AUTH_PER_IP, config.RATE_AUTH_PER_IP_WINDOW),
       'digest-ip': make('di', config.RATE_DIGESTS_PER_IP, config.RATE_DIGESTS_PER_IP_WINDOW),
+      // Articles an embed creates, per client address per hour.
+      'embed-create-ip': make('ec', config.ARTICLE_EMBED_CREATES_PER_IP, 3600),
       'login-failures': make(
         'lf',
         config.RATE_LOGIN_FAILURES_PER_ACCOUNT,

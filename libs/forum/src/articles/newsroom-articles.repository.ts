@@ -147,6 +147,20 @@ export class NewsroomArticlesRepository {
     });
   }
 
+  findByUrlKey(urlKey: string): Promise<ArticleRecord | null> {
+    return this.prisma.article.findUnique({ where: { urlKey } });
+  }
+
+  // The embed's articles made before `before` that nobody commented on and
+  // nothing happened to since they were made (their log holds only
+  // `article.created`): a made-up id costs a row for a bounded time.
+  deleteUnusedEmbedArticles(before: Date): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM articles a
+      WHERE a.created_via = 'embed' AND a.created_at < ${before} AND a.last_seq <= 1 AND a.comment_count = 0
+        AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.article_id = a.id)`;
+  }
+
   // Articles the embed made lately, in all (the flood bound).
   countCreatedVia(via: string, since: Date): Promise<number> {
     return this.prisma.article.count({ where: { createdVia: via, createdAt: { gte: since } } });
