@@ -24,6 +24,8 @@ import { AccountsController } from './http/accounts.controller.js';
 import { ApiKeysController } from './http/api-keys.controller.js';
 import { AdminArticlesController } from './http/admin-articles.controller.js';
 import { EmbedController } from './http/embed.controller.js';
+import { WebhooksController } from './http/webhooks.controller.js';
+import { WebhooksModule } from '@rejoinder/webhooks';
 import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
@@ -93,6 +95,7 @@ export class AppModule {
         RealtimeModule,
         ModerationModule,
         PrivacyModule,
+        WebhooksModule,
       ],
       controllers: [
         HealthController,
@@ -105,6 +108,7 @@ export class AppModule {
         ApiKeysController,
         AdminArticlesController,
         EmbedController,
+        WebhooksController,
       ],
       providers: [
         AuthGuard,

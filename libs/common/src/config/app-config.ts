@@ -263,6 +263,11 @@ export const configSchema = z.object({
   // inside the newsroom's network). Off, they are refused at registration and
   // at every connection.
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  // The first retry of a failed webhook delivery waits this long; each next
+  // one twice as long (at most an hour), for up to 24 hours.
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5000),
+  // Deliveries one node sends at once.
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -61,6 +61,8 @@ export enum ErrorCode {
   SinceAhead = 'SINCE_AHEAD',
   ArticleUrlTaken = 'ARTICLE_URL_TAKEN',
   ArticleUrlInvalid = 'ARTICLE_URL_INVALID',
+  WebhookNotFound = 'WEBHOOK_NOT_FOUND',
+  WebhookUrlRefused = 'WEBHOOK_URL_REFUSED',
 
   StaleVersion = 'STALE_VERSION',
   InvalidTransition = 'INVALID_TRANSITION',
@@ -175,6 +177,14 @@ export function describeError(code: ErrorCode): ErrorDescription {
       return { status: 409, title: 'Another article already has this canonical URL' };
     case ErrorCode.ArticleUrlInvalid:
       return { status: 400, title: 'The article URL is not an http(s) URL of an allowed site' };
+    case ErrorCode.WebhookNotFound:
+      return { status: 404, title: 'No such webhook' };
+    case ErrorCode.WebhookUrlRefused:
+      return {
+        status: 400,
+        title:
+          'The webhook URL must be https and reach a public address (not loopback, private, link-local or metadata)',
+      };
     case ErrorCode.ArticleNotFound:
       return { status: 404, title: 'No such article' };
     case ErrorCode.ArticleClosed:
