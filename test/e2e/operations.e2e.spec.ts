@@ -123,6 +123,11 @@ describe('OpenAPI', () => {
         'POST /api/admin/webhooks/{id}/test',
         'POST /api/admin/webhooks/{id}/replay',
         'GET /api/admin/webhooks/{id}/deliveries',
+        'GET /api/articles/{slug}/comments.atom',
+        'GET /api/comments.atom',
+        'GET /api/feeds/replies/{token}',
+        'POST /api/me/feeds/replies',
+        'DELETE /api/me/feeds/replies',
       ].sort(),
     );
     const post = doc.paths['/api/articles/{slug}/comments'].post;

@@ -25,6 +25,7 @@ import { ApiKeysController } from './http/api-keys.controller.js';
 import { AdminArticlesController } from './http/admin-articles.controller.js';
 import { EmbedController } from './http/embed.controller.js';
 import { WebhooksController } from './http/webhooks.controller.js';
+import { FeedsController } from './http/feeds.controller.js';
 import { WebhooksModule } from '@rejoinder/webhooks';
 import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
@@ -109,6 +110,7 @@ export class AppModule {
         AdminArticlesController,
         EmbedController,
         WebhooksController,
+        FeedsController,
       ],
       providers: [
         AuthGuard,

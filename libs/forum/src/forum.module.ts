@@ -4,6 +4,8 @@ import { ArticlesService } from './articles/articles.service.js';
 import { NewsroomArticlesRepository } from './articles/newsroom-articles.repository.js';
 import { NewsroomArticlesService } from './articles/newsroom-articles.service.js';
 import { EmbedArticlesService } from './articles/embed-articles.service.js';
+import { FeedsRepository } from './feeds/feeds.repository.js';
+import { FeedsService } from './feeds/feeds.service.js';
 import { CommentsRepository } from './comments/comments.repository.js';
 import { CommentsService } from './comments/comments.service.js';
 import { ReadCache } from './read-cache/read-cache.js';
@@ -36,8 +38,11 @@ import { DigestService } from './digest/digest.service.js';
     NewsroomArticlesRepository,
     NewsroomArticlesService,
     EmbedArticlesService,
+    FeedsRepository,
+    FeedsService,
   ],
   exports: [
+    FeedsService,
     EmbedArticlesService,
     NewsroomArticlesService,
     DigestService,

@@ -2,6 +2,7 @@ export * from './forum.module.js';
 export * from './articles/articles.service.js';
 export * from './articles/newsroom-articles.service.js';
 export * from './articles/embed-articles.service.js';
+export * from './feeds/feeds.service.js';
 export type { NewsroomArticle } from './articles/newsroom-articles.repository.js';
 export * from './comments/comments.service.js';
 export * from './read-cache/read-cache.js';
