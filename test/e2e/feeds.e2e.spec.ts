@@ -106,4 +106,15 @@ describe('Atom feeds', () => {
     expect((await http(t, 'GET', newPath)).status).toBe(404);
     expect((await http(t, 'GET', '/api/feeds/replies/made-up')).status).toBe(404);
   });
+
+  it("ends with the reader's account", async () => {
+    const leaving = await createUser(t);
+    const made = await http(t, 'POST', '/api/me/feeds/replies', { token: leaving.token });
+    const path = new URL(made.body.url as string).pathname;
+    expect((await http(t, 'GET', path)).status).toBe(200);
+    const erased = await http(t, 'DELETE', '/api/me', { token: leaving.token, body: { password: leaving.password } });
+    expect(erased.status).toBeLessThan(300);
+    expect((await http(t, 'GET', path)).status).toBe(404);
+    expect(await t.prisma.readerFeedToken.count({ where: { userId: leaving.id } })).toBe(0);
+  });
 });
