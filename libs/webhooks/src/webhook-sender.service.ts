@@ -82,12 +82,18 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
     this.timer = setInterval(() => this.wake(), TICK_MS).unref();
   }
 
-  onModuleDestroy(): void {
-    // Sends in flight are not awaited: their deliveries stay held for 30 s,
-    // then any node sends them again (at least once).
+  async onModuleDestroy(): Promise<void> {
+    // A turn in flight gets a moment to finish before the pools close; a send
+    // still waiting on its endpoint is left: its delivery stays held for 30 s,
+    // then any node sends it again (at least once).
     this.stopped = true;
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
+    if (this.running) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+      clearTimeout(timer);
+    }
   }
 
   wake(): void {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { APP_CONFIG, DomainError, ErrorCode, RateLimits, text } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { z } from 'zod';
@@ -30,8 +30,9 @@ export class EmbedArticlesService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly newsroom: NewsroomArticlesService,
     private readonly articles: NewsroomArticlesRepository,
-    private readonly limits: RateLimits,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    // Absent in the command-line tools, which never serve the embed.
+    @Optional() private readonly limits?: RateLimits,
   ) {}
 
   onModuleInit(): void {
@@ -59,6 +60,7 @@ export class EmbedArticlesService implements OnModuleInit, OnModuleDestroy {
     // Another site (or no browser at all) learns nothing more than for an unknown slug.
     if (!this.allowedOrigin(from.origin) || new URL(page.url).origin !== from.origin)
       throw new DomainError(ErrorCode.ArticleNotFound);
+    if (!this.limits) throw new DomainError(ErrorCode.ServiceUnavailable, 'Rate limits are not available here');
     await this.limits.consume('embed-create-ip', from.ip);
     const lastHour = await this.articles.countCreatedVia('embed', new Date(Date.now() - 3_600_000));
     if (lastHour >= this.config.ARTICLE_EMBED_CREATES_PER_HOUR)
