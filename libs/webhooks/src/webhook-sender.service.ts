@@ -74,6 +74,7 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
+    if (!this.config.WEBHOOK_SENDER) return;
     // A committed event wakes the sender at once; the tick catches the rest
     // (other nodes' events, retries that came due).
     this.unsubscribe = this.bus.subscribe((event) => {

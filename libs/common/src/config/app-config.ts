@@ -266,6 +266,9 @@ export const configSchema = z.object({
   // The first retry of a failed webhook delivery waits this long; each next
   // one twice as long (at most an hour), for up to 24 hours.
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5000),
+  // Whether this node sends webhook deliveries (nodes that must not reach out
+  // can leave it to others: deliveries are shared through the database).
+  WEBHOOK_SENDER: bool.default(true),
   // Deliveries one node sends at once.
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
 });
