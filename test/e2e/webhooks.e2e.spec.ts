@@ -123,6 +123,7 @@ describe('webhook deliveries', () => {
     let down = true;
     receiver.status = () => (down ? 503 : 200);
     const article = await createArticle(t.prisma);
+    receiver.only = article.id;
     const posted = [];
     for (let i = 0; i < 5; i++) posted.push(await postComment(t, reader, article.slug, `while down ${i}`));
     // Down until each delivery was tried at least twice.
@@ -133,9 +134,12 @@ describe('webhook deliveries', () => {
       )
     )
       await new Promise((r) => setTimeout(r, 20));
-    const downLog = await http(t, 'GET', `/api/admin/webhooks/${id}/deliveries`, { token: admin.token });
-    expect(downLog.body.items[0]).toMatchObject({ status: 'pending', lastStatus: 503 });
-    expect(downLog.body.items[0].lastResponse.length).toBeLessThanOrEqual(1024);
+    const downLog = await http(t, 'GET', `/api/admin/webhooks/${id}/deliveries?limit=100`, { token: admin.token });
+    expect(downLog.body.items.find((d: { articleId: string }) => d.articleId === article.id)).toMatchObject({
+      status: 'pending',
+      lastStatus: 503,
+    });
+    for (const d of downLog.body.items) expect((d.lastResponse ?? '').length).toBeLessThanOrEqual(1024);
     down = false;
     await receiver.waitFor((a) => a.length >= 5);
     expect(receiver.accepted.map((d) => d.body.data.comment.body).sort()).toEqual(
@@ -148,11 +152,14 @@ describe('webhook deliveries', () => {
       expect(new Set(tries.map((a) => a.id))).toEqual(new Set([delivery.id]));
     }
     // Recorded once the sender has the answers: then the endpoint is not failing.
-    while ((await t.prisma.webhookDelivery.count({ where: { webhookId: id, status: 'succeeded' } })) < 5)
+    const ours = { webhookId: id, articleId: article.id };
+    while ((await t.prisma.webhookDelivery.count({ where: { ...ours, status: 'succeeded' } })) < 5)
       await new Promise((r) => setTimeout(r, 20));
-    const log = await http(t, 'GET', `/api/admin/webhooks/${id}/deliveries`, { token: admin.token });
-    for (const d of log.body.items) expect(d).toMatchObject({ status: 'succeeded', lastStatus: 200 });
-    expect(log.body.items.every((d: { attempts: number }) => d.attempts >= 3)).toBe(true);
+    const log = await http(t, 'GET', `/api/admin/webhooks/${id}/deliveries?limit=100`, { token: admin.token });
+    const logged = log.body.items.filter((d: { articleId: string }) => d.articleId === article.id);
+    expect(logged).toHaveLength(5);
+    for (const d of logged) expect(d).toMatchObject({ status: 'succeeded', lastStatus: 200 });
+    expect(logged.every((d: { attempts: number }) => d.attempts >= 3)).toBe(true);
   });
 
   it('never sends the text of a comment removed before its delivery', async () => {
@@ -160,6 +167,7 @@ describe('webhook deliveries', () => {
     let down = true;
     receiver.status = () => (down ? 503 : 200);
     const article = await createArticle(t.prisma);
+    receiver.only = article.id;
     const comment = await postComment(t, reader, article.slug, 'Secret words of a soon removed comment');
     while (!receiver.attempts.some((a) => a.body.data.comment?.id === comment.id))
       await new Promise((r) => setTimeout(r, 20));
@@ -189,6 +197,7 @@ describe('webhook deliveries', () => {
     expect(rotated.body.secret).not.toBe(secret);
     expect(rotated.body.rotating).toBe(true);
     const article = await createArticle(t.prisma);
+    receiver.only = article.id;
     await postComment(t, reader, article.slug, 'after rotation');
     const [d] = await receiver.waitFor((a) => a.length === 1);
     expect(d.signature.split(' ')).toHaveLength(2);
@@ -304,25 +313,26 @@ describe('safe outbound requests', () => {
   it('refuses loopback, private, link-local and plain http endpoints at registration', async () => {
     const strict = await startTestApp({ WEBHOOK_ALLOW_PRIVATE: 'false' });
     const strictAdmin = await createUser(strict, 'admin');
+    const refused = [
+      'https://127.0.0.1/hooks',
+      'https://localhost/hooks',
+      'https://10.1.2.3/hooks',
+      'https://192.168.0.10/hooks',
+      'https://169.254.169.254/latest/meta-data',
+      'https://[::1]/hooks',
+      'https://[::ffff:127.0.0.1]/hooks',
+      'http://93.184.216.34/hooks',
+      'https://user:pass@93.184.216.34/hooks',
+    ];
     try {
-      for (const url of [
-        'https://127.0.0.1/hooks',
-        'https://localhost/hooks',
-        'https://10.1.2.3/hooks',
-        'https://192.168.0.10/hooks',
-        'https://169.254.169.254/latest/meta-data',
-        'https://[::1]/hooks',
-        'https://[::ffff:127.0.0.1]/hooks',
-        'http://93.184.216.34/hooks',
-        'https://user:pass@93.184.216.34/hooks',
-      ]) {
+      for (const url of refused) {
         const res = await http(strict, 'POST', '/api/admin/webhooks', {
           token: strictAdmin.token,
           body: { url, events: ['comment.published'] },
         });
         expect([url, res.status, res.body.code]).toEqual([url, 400, 'WEBHOOK_URL_REFUSED']);
       }
-      expect(await strict.prisma.webhook.count({ where: { url: { startsWith: 'https://' } } })).toBe(0);
+      expect(await strict.prisma.webhook.count({ where: { url: { in: refused } } })).toBe(0);
     } finally {
       await strict.close();
     }
