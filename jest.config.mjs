@@ -1,5 +1,5 @@
 // Jest runs the TypeScript sources as ES modules through swc (NestJS 12 is ESM only).
-const aliases = ['common', 'db', 'accounts', 'forum', 'realtime', 'moderation', 'privacy', 'mail'];
+const aliases = ['common', 'db', 'accounts', 'forum', 'realtime', 'moderation', 'privacy', 'mail', 'webhooks'];
 
 export default {
   testEnvironment: 'node',

@@ -19,6 +19,7 @@ let admin: TestUser;
 let author: TestUser;
 let article: TestArticle;
 let parentId: string;
+let webhookId: string;
 let operations: Operation[];
 
 // Each request the walk made, with its answer, for the assertions.
@@ -129,6 +130,8 @@ function realPath(path: string, target: TestUser): string {
     .replace('{slug}', article.slug)
     .replace(/\/users\/\{id\}/, `/users/${target.id}`)
     .replace(/\/word-rules\/\{id\}/, `/word-rules/${randomUUID()}`)
+    .replace(/\/webhooks\/\{id\}/, `/webhooks/${webhookId}`)
+    .replace('{externalId}', 'walk-article')
     .replace('{id}', parentId);
 }
 
@@ -159,6 +162,28 @@ beforeAll(async () => {
     });
     expect(res.status).toBe(200);
   }
+
+  // Service keys, webhooks and their deliveries (inserted: no endpoint is reached).
+  for (let i = 0; i < 2; i++)
+    await http(t, 'POST', '/api/admin/api-keys', {
+      token: admin.token,
+      body: { name: `walk ${i}`, scopes: ['comments:read'] },
+    });
+  for (let i = 0; i < 2; i++) {
+    const hook = await t.prisma.webhook.create({
+      data: {
+        url: `https://hooks.example.test/${i}`,
+        events: ['comment.published'],
+        secret: `whsec_${'A'.repeat(43)}=`,
+        enabled: false,
+      },
+    });
+    webhookId = hook.id;
+  }
+  for (let i = 0; i < 2; i++)
+    await t.prisma.webhookDelivery.create({
+      data: { id: `msg_${randomUUID().replace(/-/g, '')}`, webhookId, type: 'webhook.test', status: 'failed' },
+    });
 
   const document = (await http(t, 'GET', '/docs/openapi.json')).body as {
     paths: Record<

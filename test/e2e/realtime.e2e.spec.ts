@@ -481,7 +481,7 @@ describe('a reader that stops reading', () => {
       parentId: null,
       depth: 0,
       status: 'published',
-      author: { id: randomUUID(), username: 'someone' },
+      author: { id: randomUUID(), username: 'someone', displayName: null },
       createdAt: new Date().toISOString(),
       editedAt: null,
       score: 0,

@@ -21,6 +21,8 @@ export const TEST_LIMITS = {
   // Suites post fast to one article: automatic slow mode is tested on its own.
   SLOW_MODE_AUTO_COMMENTS_PER_MINUTE: '0',
   SLOW_MODE_AUTO_REPORTS_PER_MINUTE: '0',
+  // Test files share one database: only the webhook tests send deliveries.
+  WEBHOOK_SENDER: 'false',
 };
 
 export interface TestApp {

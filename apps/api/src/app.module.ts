@@ -22,6 +22,12 @@ import type { Logger as PinoLogger } from 'pino';
 import { AuthGuard } from './auth/auth.guard.js';
 import { HealthController, Readiness } from './health/health.controller.js';
 import { AccountsController } from './http/accounts.controller.js';
+import { ApiKeysController } from './http/api-keys.controller.js';
+import { AdminArticlesController } from './http/admin-articles.controller.js';
+import { EmbedController } from './http/embed.controller.js';
+import { WebhooksController } from './http/webhooks.controller.js';
+import { FeedsController } from './http/feeds.controller.js';
+import { WebhooksModule } from '@rejoinder/webhooks';
 import { ArticlesController } from './http/articles.controller.js';
 import { CommentsController } from './http/comments.controller.js';
 import { ProblemFilter } from './http/problem.filter.js';
@@ -93,6 +99,7 @@ export class AppModule {
         ModerationModule,
         PrivacyModule,
         MailModule.forRoot({ tokenSecret: jwtSecret }),
+        WebhooksModule,
       ],
       controllers: [
         HealthController,
@@ -103,6 +110,11 @@ export class AppModule {
         MetricsController,
         PrivacyController,
         MailController,
+        ApiKeysController,
+        AdminArticlesController,
+        EmbedController,
+        WebhooksController,
+        FeedsController,
       ],
       providers: [
         AuthGuard,

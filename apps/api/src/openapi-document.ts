@@ -36,6 +36,12 @@ const TAGS = [
     description: 'Queues, actions, sanctions, word lists and article settings (moderators, admins)',
   },
   { name: 'privacy', description: 'Your data: export and erasure; retention (admins)' },
+  {
+    name: 'admin',
+    description:
+      'The newsroom’s systems: articles by its own id, service keys, webhooks, mail deliveries (admins, keys)',
+  },
+  { name: 'feeds', description: 'Atom feeds of comments: an article’s, the site’s, and a reader’s private replies' },
 ];
 
 // The document's servers: PUBLIC_URL when set, else where the document was

@@ -898,6 +898,281 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service keys, newest first, with their last use (admins); never the secrets */
+        get: operations["ApiKeys_list"];
+        put?: never;
+        /**
+         * Make a service key (admins); the key is in this answer only
+         * @description Scopes: `articles:read`, `articles:write`, `comments:read`, `moderation:write`, `webhooks:manage`. Send the key as `Authorization: Bearer <key>`. Only a hash is stored: a lost key cannot be shown again, make another and revoke the lost one. A key is accepted only on routes that name one of its scopes; it never posts, votes or reports.
+         */
+        post: operations["ApiKeys_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a service key (admins): refused from its next request on; kept in the list as revoked */
+        delete: operations["ApiKeys_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/articles/{externalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or update an article by the newsroom's id (idempotent)
+         * @description The same body twice is one article. The URL is stored canonical, and one page is one article: an article with the same canonical URL and no newsroom id yet is adopted; one with another newsroom id is 409 ARTICLE_URL_TAKEN. A change readers see is announced as `article.updated`; a new article as `article.created`. Opening and closing stay on PATCH /api/moderation/articles/{slug}; `closesAt` sets when commenting closes by itself.
+         */
+        put: operations["AdminArticles_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The articles, newest published first; search by title words, newsroom id or slug */
+        get: operations["AdminArticles_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/embed/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The article for the embed's page, made on its first load on one of the newsroom's sites
+         * @description embed.js sends the page’s data-article-id, data-url and data-title. An article with that id or canonical URL is answered from any site; a new one is made only when the request comes from an origin in ARTICLE_ORIGINS and the URL is on that origin (otherwise ARTICLE_NOT_FOUND). The server never fetches the page. Limited per address (ARTICLE_EMBED_CREATES_PER_IP an hour) and in all (ARTICLE_EMBED_CREATES_PER_HOUR); one nobody comments on is deleted after 7 days.
+         */
+        post: operations["Embed_article"];
+        delete?: never;
+        /** CORS preflight for the embed on the newsroom’s sites */
+        options: operations["Embed_preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoints, newest first (admins) */
+        get: operations["Webhooks_list"];
+        put?: never;
+        /**
+         * Register an endpoint for events (admins)
+         * @description Events: `comment.published`, `comment.removed`, `report.created`, `article.created`, `article.closed`. The URL must be https and resolve to public addresses only (checked now and at every connection; WEBHOOK_ALLOW_PRIVATE=true allows loopback, private addresses and http for internal receivers). Deliveries follow Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature (v1, HMAC-SHA256 of "id.timestamp.body" with the secret).
+         */
+        post: operations["Webhooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an endpoint and its delivery log (admins) */
+        delete: operations["Webhooks_remove"];
+        options?: never;
+        head?: never;
+        /** Change the URL, events or description; turn it off or on again (admins) */
+        patch: operations["Webhooks_update"];
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret; for 24 hours deliveries carry a signature with each (admins) */
+        post: operations["Webhooks_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a `webhook.test` delivery now (see it in the delivery log) */
+        post: operations["Webhooks_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver again the events since a time, or from an article’s event number (new webhook-ids)
+         * @description At most 10,000 events per call; `truncated` says there are more (call again from the last one).
+         */
+        post: operations["Webhooks_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log: status, attempts, latency, the answer’s first kilobyte; newest first */
+        get: operations["Webhooks_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/articles/{slug}/comments.atom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Atom feed of an article's latest published comments (50) */
+        get: operations["Feeds_article"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/comments.atom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Atom feed of the latest published comments on every article (50) */
+        get: operations["Feeds_site"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feeds/replies/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Atom feed of the replies to one reader's comments (private: its URL is the secret) */
+        get: operations["Feeds_replies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/feeds/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret URL for the feed of replies to you (the previous one stops working) */
+        post: operations["Feeds_newReplies"];
+        /** Revoke the secret URL of the feed of replies to you */
+        delete: operations["Feeds_revokeReplies"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1016,6 +1291,8 @@ export interface components {
                 question: number;
                 other: number;
             };
+            /** @description When commenting closes by itself (ARTICLE_AUTO_CLOSE_DAYS, or the article’s own time); null: never */
+            closesAt: string | null;
             /** @description How long after posting an author may edit their comment (the page's edit button follows it) */
             editWindowSeconds: number;
             /** @description The article's last event number */
@@ -1145,7 +1422,7 @@ export interface components {
                  * @description From the event catalogue; see docs/realtime.md and docs/asyncapi.json
                  * @enum {string}
                  */
-                type: "comment.created" | "comment.updated" | "comment.deleted" | "comment.removed" | "comment.voted" | "article.updated" | "slow_mode.changed" | "queue.added" | "queue.resolved";
+                type: "comment.created" | "comment.updated" | "comment.deleted" | "comment.removed" | "comment.voted" | "article.created" | "article.updated" | "slow_mode.changed" | "queue.added" | "queue.resolved";
                 /** @enum {string} */
                 audience: "public" | "moderators" | "user";
                 userId: string | null;
@@ -1613,7 +1890,7 @@ export interface components {
             title: string;
             status: number;
             /** @enum {string} */
-            code: "VALIDATION_FAILED" | "UNKNOWN_FIELDS" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "INVALID_CURSOR" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "USERNAME_TAKEN" | "EMAIL_TAKEN" | "USER_NOT_FOUND" | "SIGNUP_DISABLED" | "SSO_NOT_CONFIGURED" | "SSO_TOKEN_MALFORMED" | "SSO_TOKEN_ALGORITHM" | "SSO_TOKEN_SIGNATURE" | "SSO_TOKEN_ISSUER" | "SSO_TOKEN_AUDIENCE" | "SSO_TOKEN_EXPIRED" | "SSO_TOKEN_AGE" | "SSO_TOKEN_CLAIMS" | "SSO_KEY_UNKNOWN" | "SSO_KEYS_UNAVAILABLE" | "SIGN_IN_WRONG_ACCOUNT" | "OIDC_NOT_CONFIGURED" | "OIDC_STATE_INVALID" | "OIDC_CODE_REJECTED" | "OIDC_ID_TOKEN_INVALID" | "OIDC_PROVIDER_UNAVAILABLE" | "ERASURE_NOT_CONFIRMED" | "EMAIL_NOT_VERIFIED" | "EMAIL_ALREADY_VERIFIED" | "NO_EMAIL_ADDRESS" | "LINK_INVALID" | "LINK_USED" | "LINK_EXPIRED" | "EXTERNAL_ACCOUNT" | "UNSUBSCRIBE_TOKEN_INVALID" | "ARTICLE_NOT_FOUND" | "ARTICLE_CLOSED" | "COMMENT_NOT_FOUND" | "COMMENT_BODY_EMPTY" | "COMMENT_BODY_TOO_LONG" | "PARENT_NOT_FOUND" | "PARENT_IN_OTHER_ARTICLE" | "PARENT_NOT_REPLYABLE" | "THREAD_TOO_DEEP" | "COMMENT_ID_CONFLICT" | "CANNOT_VOTE_OWN_COMMENT" | "EDIT_WINDOW_CLOSED" | "NOT_YOUR_COMMENT" | "DUPLICATE_COMMENT" | "PARAGRAPH_NOT_FOUND" | "QUOTE_NOT_IN_PARAGRAPH" | "TOP_LEVEL_ONLY" | "INVALID_SINCE" | "SINCE_AHEAD" | "STALE_VERSION" | "INVALID_TRANSITION" | "ALREADY_REPORTED" | "CANNOT_REPORT_OWN_COMMENT" | "USER_BANNED" | "USER_SUSPENDED" | "BANNED_WORD" | "SLOW_MODE" | "WORD_RULE_EXISTS" | "WORD_RULE_NOT_FOUND" | "CANNOT_SANCTION_STAFF" | "EMAIL_DOMAIN_REFUSED" | "EMAIL_DOMAIN_RULE_EXISTS" | "EMAIL_DOMAIN_RULE_NOT_FOUND" | "UNKNOWN_EVENT" | "RATE_LIMITED" | "POSTING_BUSY" | "ORIGIN_NOT_ALLOWED" | "REPLAY_IN_PROGRESS" | "TOO_MANY_CONNECTIONS" | "ONE_SOCKET_PER_CONNECTION" | "SERVICE_UNAVAILABLE" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "UNKNOWN_FIELDS" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "INVALID_CURSOR" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "USERNAME_TAKEN" | "EMAIL_TAKEN" | "USER_NOT_FOUND" | "SIGNUP_DISABLED" | "SSO_NOT_CONFIGURED" | "SSO_TOKEN_MALFORMED" | "SSO_TOKEN_ALGORITHM" | "SSO_TOKEN_SIGNATURE" | "SSO_TOKEN_ISSUER" | "SSO_TOKEN_AUDIENCE" | "SSO_TOKEN_EXPIRED" | "SSO_TOKEN_AGE" | "SSO_TOKEN_CLAIMS" | "SSO_KEY_UNKNOWN" | "SSO_KEYS_UNAVAILABLE" | "SIGN_IN_WRONG_ACCOUNT" | "OIDC_NOT_CONFIGURED" | "OIDC_STATE_INVALID" | "OIDC_CODE_REJECTED" | "OIDC_ID_TOKEN_INVALID" | "OIDC_PROVIDER_UNAVAILABLE" | "ERASURE_NOT_CONFIRMED" | "EMAIL_NOT_VERIFIED" | "EMAIL_ALREADY_VERIFIED" | "NO_EMAIL_ADDRESS" | "LINK_INVALID" | "LINK_USED" | "LINK_EXPIRED" | "EXTERNAL_ACCOUNT" | "UNSUBSCRIBE_TOKEN_INVALID" | "API_KEY_NOT_FOUND" | "API_KEY_SCOPE_MISSING" | "API_KEY_NOT_ALLOWED" | "ARTICLE_NOT_FOUND" | "ARTICLE_CLOSED" | "COMMENT_NOT_FOUND" | "COMMENT_BODY_EMPTY" | "COMMENT_BODY_TOO_LONG" | "PARENT_NOT_FOUND" | "PARENT_IN_OTHER_ARTICLE" | "PARENT_NOT_REPLYABLE" | "THREAD_TOO_DEEP" | "COMMENT_ID_CONFLICT" | "CANNOT_VOTE_OWN_COMMENT" | "EDIT_WINDOW_CLOSED" | "NOT_YOUR_COMMENT" | "DUPLICATE_COMMENT" | "PARAGRAPH_NOT_FOUND" | "QUOTE_NOT_IN_PARAGRAPH" | "TOP_LEVEL_ONLY" | "INVALID_SINCE" | "SINCE_AHEAD" | "ARTICLE_URL_TAKEN" | "ARTICLE_URL_INVALID" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_URL_REFUSED" | "STALE_VERSION" | "INVALID_TRANSITION" | "ALREADY_REPORTED" | "CANNOT_REPORT_OWN_COMMENT" | "USER_BANNED" | "USER_SUSPENDED" | "BANNED_WORD" | "SLOW_MODE" | "WORD_RULE_EXISTS" | "WORD_RULE_NOT_FOUND" | "CANNOT_SANCTION_STAFF" | "EMAIL_DOMAIN_REFUSED" | "EMAIL_DOMAIN_RULE_EXISTS" | "EMAIL_DOMAIN_RULE_NOT_FOUND" | "UNKNOWN_EVENT" | "RATE_LIMITED" | "POSTING_BUSY" | "ORIGIN_NOT_ALLOWED" | "REPLAY_IN_PROGRESS" | "TOO_MANY_CONNECTIONS" | "ONE_SOCKET_PER_CONNECTION" | "SERVICE_UNAVAILABLE" | "INTERNAL";
             detail?: string;
             instance?: string;
             requestId?: string;
@@ -1801,6 +2078,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1845,6 +2131,15 @@ export interface operations {
             };
             /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2283,6 +2578,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -2341,7 +2645,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `SIGN_IN_WRONG_ACCOUNT`: That sign-in is for another account */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`SIGN_IN_WRONG_ACCOUNT`: That sign-in is for another account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2762,7 +3066,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `USER_BANNED`: Your account is banned from taking part<br>`USER_SUSPENDED`: Your account is suspended for now<br>`ARTICLE_CLOSED`: The article is closed for comments */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`USER_BANNED`: Your account is banned from taking part<br>`USER_SUSPENDED`: Your account is suspended for now<br>`ARTICLE_CLOSED`: The article is closed for comments */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2863,7 +3167,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `USER_BANNED`: Your account is banned from taking part<br>`USER_SUSPENDED`: Your account is suspended for now<br>`CANNOT_VOTE_OWN_COMMENT`: You cannot vote on your own comment */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`USER_BANNED`: Your account is banned from taking part<br>`USER_SUSPENDED`: Your account is suspended for now<br>`CANNOT_VOTE_OWN_COMMENT`: You cannot vote on your own comment */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2979,7 +3283,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `NOT_YOUR_COMMENT`: Only the author may do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`NOT_YOUR_COMMENT`: Only the author may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3044,7 +3348,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `USER_BANNED`: Your account is banned from taking part<br>`USER_SUSPENDED`: Your account is suspended for now<br>`NOT_YOUR_COMMENT`: Only the author may do this<br>`EDIT_WINDOW_CLOSED`: The time to edit this comment is over */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`USER_BANNED`: Your account is banned from taking part<br>`USER_SUSPENDED`: Your account is suspended for now<br>`NOT_YOUR_COMMENT`: Only the author may do this<br>`EDIT_WINDOW_CLOSED`: The time to edit this comment is over */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3131,7 +3435,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `USER_BANNED`: Your account is banned from taking part<br>`USER_SUSPENDED`: Your account is suspended for now */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`USER_BANNED`: Your account is banned from taking part<br>`USER_SUSPENDED`: Your account is suspended for now */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3273,7 +3577,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3343,7 +3647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3421,7 +3725,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3472,7 +3776,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3546,7 +3850,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3615,7 +3919,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3687,7 +3991,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this<br>`CANNOT_SANCTION_STAFF`: Moderators and admins cannot be sanctioned here */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs<br>`CANNOT_SANCTION_STAFF`: Moderators and admins cannot be sanctioned here */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3777,7 +4081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3856,7 +4160,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3904,7 +4208,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3960,7 +4264,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4026,7 +4330,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4082,7 +4386,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4149,7 +4453,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4198,7 +4502,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4239,6 +4543,15 @@ export interface operations {
             };
             /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4309,7 +4622,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4388,7 +4701,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4440,7 +4753,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4547,6 +4860,15 @@ export interface operations {
             };
             /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4749,6 +5071,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
             413: {
                 headers: {
@@ -4816,6 +5147,15 @@ export interface operations {
             };
             /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired<br>`INVALID_CREDENTIALS`: Wrong username or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4908,6 +5248,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -4979,7 +5328,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5011,31 +5360,61 @@ export interface operations {
     };
     Mail_unsubscribePage: {
         parameters: {
-            query?: never;
+            query: {
+                token: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description A page that asks before unsubscribing */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A page that says the link is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
             };
             503: components["responses"]["ServiceUnavailable"];
         };
     };
     Mail_unsubscribe: {
         parameters: {
-            query?: never;
+            query: {
+                token: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description RFC 8058: `List-Unsubscribe=One-Click`, or nothing */
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": Record<string, never>;
+            };
+        };
         responses: {
+            /** @description A page that says it is done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
             /** @description `UNSUBSCRIBE_TOKEN_INVALID`: The unsubscribe link is not valid */
             400: {
                 headers: {
@@ -5050,7 +5429,10 @@ export interface operations {
     };
     Mail_recentMail: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                status?: "queued" | "sent" | "skipped" | "failed";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5084,7 +5466,1393 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `FORBIDDEN`: You may not do this */
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ApiKeys_list: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description The first characters of the key, to tell keys apart */
+                            prefix: string;
+                            scopes: ("articles:read" | "articles:write" | "comments:read" | "moderation:write" | "webhooks:manage")[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description The admin who made it
+                             */
+                            createdBy: string;
+                            lastUsedAt: string | null;
+                            revokedAt: string | null;
+                        }[];
+                        nextCursor?: string | null;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`INVALID_CURSOR`: The cursor is not valid for this list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ApiKeys_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    scopes: ("articles:read" | "articles:write" | "comments:read" | "moderation:write" | "webhooks:manage")[];
+                };
+            };
+        };
+        responses: {
+            /** @description The key, with its secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @description The first characters of the key, to tell keys apart */
+                        prefix: string;
+                        scopes: ("articles:read" | "articles:write" | "comments:read" | "moderation:write" | "webhooks:manage")[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /**
+                         * Format: uuid
+                         * @description The admin who made it
+                         */
+                        createdBy: string;
+                        lastUsedAt: string | null;
+                        revokedAt: string | null;
+                        /** @description The secret, shown once */
+                        key: string;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ApiKeys_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @description The first characters of the key, to tell keys apart */
+                        prefix: string;
+                        scopes: ("articles:read" | "articles:write" | "comments:read" | "moderation:write" | "webhooks:manage")[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /**
+                         * Format: uuid
+                         * @description The admin who made it
+                         */
+                        createdBy: string;
+                        lastUsedAt: string | null;
+                        revokedAt: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadUrl"];
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_FOUND`: No such service key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    AdminArticles_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The newsroom's own id for the article */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    /** @description The page; stored canonical (tracking parameters, fragment, default port gone) */
+                    url: string;
+                    author: string;
+                    /** Format: date-time */
+                    publishedAt: string;
+                    /** @default en */
+                    language?: string;
+                    /** @default null */
+                    section?: string | null;
+                    /** @description The article's paragraphs (Markdown), in order: readers quote and answer them by index */
+                    body?: string[];
+                    /** @description When commenting closes; null: never; absent: ARTICLE_AUTO_CLOSE_DAYS after publication */
+                    closesAt?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Updated (or already so) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        externalId: string | null;
+                        slug: string;
+                        title: string;
+                        url: string | null;
+                        author: string;
+                        /** Format: date-time */
+                        publishedAt: string;
+                        language: string;
+                        section: string | null;
+                        /** @description The article's passages */
+                        paragraphs: number;
+                        /** @enum {string} */
+                        state: "open" | "closed";
+                        /** @description When commenting closes on schedule (null: never) */
+                        closesAt: string | null;
+                        commentCount: number;
+                        /** @description seed, import, api or embed */
+                        createdVia: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        seq: number;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        externalId: string | null;
+                        slug: string;
+                        title: string;
+                        url: string | null;
+                        author: string;
+                        /** Format: date-time */
+                        publishedAt: string;
+                        language: string;
+                        section: string | null;
+                        /** @description The article's passages */
+                        paragraphs: number;
+                        /** @enum {string} */
+                        state: "open" | "closed";
+                        /** @description When commenting closes on schedule (null: never) */
+                        closesAt: string | null;
+                        commentCount: number;
+                        /** @description seed, import, api or embed */
+                        createdVia: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        seq: number;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON<br>`ARTICLE_URL_INVALID`: The article URL is not an http(s) URL of an allowed site */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `ARTICLE_NOT_FOUND`: No such article */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `ARTICLE_URL_TAKEN`: Another article already has this canonical URL */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    AdminArticles_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of articles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: {
+                            /** Format: uuid */
+                            id: string;
+                            externalId: string | null;
+                            slug: string;
+                            title: string;
+                            url: string | null;
+                            author: string;
+                            /** Format: date-time */
+                            publishedAt: string;
+                            language: string;
+                            section: string | null;
+                            /** @description The article's passages */
+                            paragraphs: number;
+                            /** @enum {string} */
+                            state: "open" | "closed";
+                            /** @description When commenting closes on schedule (null: never) */
+                            closesAt: string | null;
+                            commentCount: number;
+                            /** @description seed, import, api or embed */
+                            createdVia: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            seq: number;
+                        }[];
+                        nextCursor?: string | null;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`INVALID_CURSOR`: The cursor is not valid for this list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Embed_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    externalId: string;
+                    url: string;
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The article */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id?: string;
+                        slug?: string;
+                        /** @description Made by this request */
+                        created?: boolean;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON<br>`ARTICLE_URL_INVALID`: The article URL is not an http(s) URL of an allowed site */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `ARTICLE_NOT_FOUND`: No such article */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests; slow down */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Embed_preflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Webhooks_list: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            events: ("comment.published" | "comment.removed" | "report.created" | "article.created" | "article.closed")[];
+                            description: string | null;
+                            enabled: boolean;
+                            /** @description Why it was turned off by itself */
+                            disabledReason: string | null;
+                            /** @description Since when every delivery has failed */
+                            failingSince: string | null;
+                            /** @description The previous secret still signs too */
+                            rotating: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                        nextCursor?: string | null;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`INVALID_CURSOR`: The cursor is not valid for this list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Webhooks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    url: string;
+                    events: ("comment.published" | "comment.removed" | "report.created" | "article.created" | "article.closed")[];
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        events: ("comment.published" | "comment.removed" | "report.created" | "article.created" | "article.closed")[];
+                        description: string | null;
+                        enabled: boolean;
+                        /** @description Why it was turned off by itself */
+                        disabledReason: string | null;
+                        /** @description Since when every delivery has failed */
+                        failingSince: string | null;
+                        /** @description The previous secret still signs too */
+                        rotating: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description whsec_…: verifies webhook-signature (Standard Webhooks); shown here only */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON<br>`WEBHOOK_URL_REFUSED`: The webhook URL must be https and reach a public address (not loopback, private, link-local or metadata) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Webhooks_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadUrl"];
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `WEBHOOK_NOT_FOUND`: No such webhook */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Webhooks_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    url?: string;
+                    events?: ("comment.published" | "comment.removed" | "report.created" | "article.created" | "article.closed")[];
+                    description?: string | null;
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        events: ("comment.published" | "comment.removed" | "report.created" | "article.created" | "article.closed")[];
+                        description: string | null;
+                        enabled: boolean;
+                        /** @description Why it was turned off by itself */
+                        disabledReason: string | null;
+                        /** @description Since when every delivery has failed */
+                        failingSince: string | null;
+                        /** @description The previous secret still signs too */
+                        rotating: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON<br>`WEBHOOK_URL_REFUSED`: The webhook URL must be https and reach a public address (not loopback, private, link-local or metadata) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `WEBHOOK_NOT_FOUND`: No such webhook */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Webhooks_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint, with its new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        events: ("comment.published" | "comment.removed" | "report.created" | "article.created" | "article.closed")[];
+                        description: string | null;
+                        enabled: boolean;
+                        /** @description Why it was turned off by itself */
+                        disabledReason: string | null;
+                        /** @description Since when every delivery has failed */
+                        failingSince: string | null;
+                        /** @description The previous secret still signs too */
+                        rotating: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description whsec_…: verifies webhook-signature (Standard Webhooks); shown here only */
+                        secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadUrl"];
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `WEBHOOK_NOT_FOUND`: No such webhook */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Webhooks_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The webhook-id header of every attempt */
+                        id: string;
+                        type: string;
+                        articleId: string | null;
+                        seq: number | null;
+                        /** @enum {string} */
+                        status: "pending" | "succeeded" | "failed";
+                        attempts: number;
+                        nextAttemptAt: string | null;
+                        /** @description The endpoint's last HTTP status */
+                        lastStatus: number | null;
+                        lastError: string | null;
+                        /** @description The first kilobyte of the endpoint's last answer */
+                        lastResponse: string | null;
+                        latencyMs: number | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        deliveredAt: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadUrl"];
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `WEBHOOK_NOT_FOUND`: No such webhook */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Webhooks_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description Every event since this time
+                     */
+                    since?: string;
+                    /**
+                     * Format: uuid
+                     * @description An article's id, with fromSeq
+                     */
+                    article?: string;
+                    /** @description From this event number of the article's log */
+                    fromSeq?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description How many events were read and deliveries queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events?: number;
+                        deliveries?: number;
+                        truncated?: boolean;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `WEBHOOK_NOT_FOUND`: No such webhook */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Webhooks_deliveries: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: {
+                            /** @description The webhook-id header of every attempt */
+                            id: string;
+                            type: string;
+                            articleId: string | null;
+                            seq: number | null;
+                            /** @enum {string} */
+                            status: "pending" | "succeeded" | "failed";
+                            attempts: number;
+                            nextAttemptAt: string | null;
+                            /** @description The endpoint's last HTTP status */
+                            lastStatus: number | null;
+                            lastError: string | null;
+                            /** @description The first kilobyte of the endpoint's last answer */
+                            lastResponse: string | null;
+                            latencyMs: number | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            deliveredAt: string | null;
+                        }[];
+                        nextCursor?: string | null;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`INVALID_CURSOR`: The cursor is not valid for this list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in<br>`FORBIDDEN`: You may not do this<br>`API_KEY_SCOPE_MISSING`: The service key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `WEBHOOK_NOT_FOUND`: No such webhook */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Feeds_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed; send its ETag back as If-None-Match for a 304 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/atom+xml": string;
+                };
+            };
+            /** @description Not changed */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadUrl"];
+            /** @description `ARTICLE_NOT_FOUND`: No such article */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Feeds_site: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/atom+xml": string;
+                };
+            };
+            /** @description Not changed */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Feeds_replies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret from POST /api/me/feeds/replies */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/atom+xml": string;
+                };
+            };
+            /** @description Not changed */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadUrl"];
+            /** @description `ROUTE_NOT_FOUND`: No such route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Feeds_newReplies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The URL */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        url?: string;
+                    };
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Feeds_revokeReplies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -31,6 +31,23 @@ export type QueueItem = Schemas['QueueItem'];
 export type WordRule = Schemas['WordRule'];
 export type ModerationLogEntry = Schemas['ModerationLogPage']['items'][number];
 export type Notification = Schemas['NotificationsPage']['items'][number];
+
+// "Comments close in 2 days": how long until a time, in the largest whole unit.
+export function closesIn(at: string, now = Date.now()): string {
+  const ms = Date.parse(at) - now;
+  if (ms <= 60_000) return 'Comments close in a moment.';
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+  ];
+  for (const [size, name] of units) {
+    if (ms < size) continue;
+    const n = Math.round(ms / size);
+    return `Comments close in ${n} ${name}${n === 1 ? '' : 's'}.`;
+  }
+  return 'Comments close in a moment.';
+}
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

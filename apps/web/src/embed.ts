@@ -5,23 +5,57 @@
 // With data-sso-token="<JWT the publisher signed for its signed-in reader>",
 // the reader is signed in on the thread too: the token goes to the frame by
 // message once it is ready (never in its URL, so no log or referrer sees it).
+// On the newsroom's own sites (ARTICLE_ORIGINS), data-article-id="<its id>"
+// with data-url and data-title instead of data-article finds the article, or
+// makes it on the page's first load; the server never fetches the page.
 (() => {
   const script = document.currentScript as HTMLScriptElement | null;
-  if (!script?.dataset.article) return;
+  if (!script) return;
+  const host = script;
   const origin = new URL(script.src).origin;
-  const slug = script.dataset.article;
-  const frame = document.createElement('iframe');
-  const comment = new URLSearchParams(location.search).get('comment');
-  frame.src = `${origin}/embed/${encodeURIComponent(slug)}${comment ? `?comment=${encodeURIComponent(comment)}` : ''}`;
-  frame.title = script.dataset.title ?? 'Comments';
-  frame.setAttribute('loading', 'lazy');
-  frame.style.cssText = 'display:block;width:100%;min-height:320px;border:0;color-scheme:normal';
-  script.after(frame);
-  window.addEventListener('message', (event: MessageEvent<{ rejoinder?: string; height?: number }>) => {
-    if (event.origin !== origin || event.source !== frame.contentWindow) return;
-    if (event.data?.rejoinder === 'height' && typeof event.data.height === 'number')
-      frame.style.height = `${Math.ceil(event.data.height)}px`;
-    if (event.data?.rejoinder === 'ready' && script.dataset.ssoToken)
-      frame.contentWindow?.postMessage({ rejoinder: 'sso', token: script.dataset.ssoToken }, origin);
-  });
+  const data = script.dataset;
+
+  function mount(slug: string, title: string): void {
+    const frame = document.createElement('iframe');
+    const comment = new URLSearchParams(location.search).get('comment');
+    frame.src = `${origin}/embed/${encodeURIComponent(slug)}${comment ? `?comment=${encodeURIComponent(comment)}` : ''}`;
+    frame.title = title;
+    frame.setAttribute('loading', 'lazy');
+    frame.style.cssText = 'display:block;width:100%;min-height:320px;border:0;color-scheme:normal';
+    host.after(frame);
+    window.addEventListener('message', (event: MessageEvent<{ rejoinder?: string; height?: number }>) => {
+      if (event.origin !== origin || event.source !== frame.contentWindow) return;
+      if (event.data?.rejoinder === 'height' && typeof event.data.height === 'number')
+        frame.style.height = `${Math.ceil(event.data.height)}px`;
+      if (event.data?.rejoinder === 'ready' && data.ssoToken)
+        frame.contentWindow?.postMessage({ rejoinder: 'sso', token: data.ssoToken }, origin);
+    });
+  }
+
+  if (data.article) {
+    mount(data.article, data.title ?? 'Comments');
+    return;
+  }
+  if (!data.articleId) return;
+  const title = data.title ?? document.title;
+  void fetch(`${origin}/api/embed/articles`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      externalId: data.articleId,
+      url: data.url ?? location.href,
+      ...(title.trim() ? { title: title.trim().slice(0, 300) } : {}),
+    }),
+  })
+    .then(async (response) => {
+      const body = (await response.json()) as { slug?: string };
+      if (!response.ok || !body.slug) throw new Error(`${response.status}`);
+      mount(body.slug, `Comments on ${title}`);
+    })
+    .catch(() => {
+      const note = document.createElement('p');
+      note.className = 'rejoinder-unavailable';
+      note.textContent = 'Comments are not available on this page.';
+      host.after(note);
+    });
 })();

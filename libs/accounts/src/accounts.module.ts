@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsService } from './accounts.service.js';
+import { ApiKeysRepository } from './api-keys/api-keys.repository.js';
+import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { TOKEN_OPTIONS, TokenOptions, TokenService } from './token.service.js';
 import { UsersRepository } from './users.repository.js';
@@ -26,8 +28,10 @@ export class AccountsModule {
         SsoService,
         OidcLoginsRepository,
         OidcService,
+        ApiKeysRepository,
+        ApiKeysService,
       ],
-      exports: [AccountsService, TokenService, SsoService, OidcService, PasswordHasher],
+      exports: [AccountsService, TokenService, SsoService, OidcService, PasswordHasher, ApiKeysService],
     };
   }
 }

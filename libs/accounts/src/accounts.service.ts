@@ -119,7 +119,13 @@ export class AccountsService {
     if (signedOut(issuedAt, user.sessionsValidAfter))
       throw new DomainError(ErrorCode.TokenExpired, 'Signed out everywhere: sign in again');
     return {
-      user: { id: user.id, username: user.username, role: user.role, createdAt: user.createdAt },
+      user: {
+        id: user.id,
+        username: user.username,
+        role: user.role,
+        createdAt: user.createdAt,
+        trustLevel: user.trustLevel,
+      },
       expiresAt,
       issuedAt,
     };

@@ -1,3 +1,4 @@
+import { DomainError, ErrorCode } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 
 // Who is making a request, as every service sees it (REST and socket alike).
@@ -10,6 +11,8 @@ export interface AuthUser {
   // Trust level in force (0 new, 1 member, 2 regular) as last computed
   // (null: not computed yet): level 0 gets the stricter posting limits.
   trustLevel?: number | null;
+  // Set when the caller is a service key, not a person (its id is the key's).
+  apiKey?: { id: string; name: string; scopes: string[] };
 }
 
 export function isModerator(user: AuthUser | null | undefined): boolean {
@@ -19,3 +22,9 @@ export function isModerator(user: AuthUser | null | undefined): boolean {
 // The author of every erased account's comments (a row made by a migration,
 // with no personal data, no password and no identity): never signed in as.
 export const ERASED_AUTHOR_ID = 'e4a5ed00-0000-4000-8000-000000000000';
+
+// Taking part (posting, voting, reporting, editing) is for people: a service
+// key is refused here too, whatever route it came through.
+export function assertPerson(actor: AuthUser): void {
+  if (actor.apiKey) throw new DomainError(ErrorCode.ApiKeyNotAllowed);
+}

@@ -9,3 +9,4 @@ export * from './identity/sso.service.js';
 export * from './identity/oidc.service.js';
 export * from './signup-policy.js';
 export { PasswordHasher } from './password-hasher.js';
+export * from './api-keys/api-keys.service.js';

@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ArticlesRepository } from './articles/articles.repository.js';
 import { ArticlesService } from './articles/articles.service.js';
+import { NewsroomArticlesRepository } from './articles/newsroom-articles.repository.js';
+import { NewsroomArticlesService } from './articles/newsroom-articles.service.js';
+import { EmbedArticlesService } from './articles/embed-articles.service.js';
+import { FeedsRepository } from './feeds/feeds.repository.js';
+import { FeedsService } from './feeds/feeds.service.js';
 import { CommentsRepository } from './comments/comments.repository.js';
 import { CommentsService } from './comments/comments.service.js';
 import { ReadCache } from './read-cache/read-cache.js';
@@ -30,8 +35,16 @@ import { DigestService } from './digest/digest.service.js';
     TransferService,
     DigestRepository,
     DigestService,
+    NewsroomArticlesRepository,
+    NewsroomArticlesService,
+    EmbedArticlesService,
+    FeedsRepository,
+    FeedsService,
   ],
   exports: [
+    FeedsService,
+    EmbedArticlesService,
+    NewsroomArticlesService,
     DigestService,
     ReadCache,
     TransferService,

@@ -1,5 +1,9 @@
 export * from './forum.module.js';
 export * from './articles/articles.service.js';
+export * from './articles/newsroom-articles.service.js';
+export * from './articles/embed-articles.service.js';
+export * from './feeds/feeds.service.js';
+export type { NewsroomArticle } from './articles/newsroom-articles.repository.js';
 export * from './comments/comments.service.js';
 export * from './read-cache/read-cache.js';
 export { articleTag } from './read-cache/cdn-purge.js';
@@ -15,7 +19,7 @@ export * from './comments/comment-policy.js';
 export type { StateChange, AuditEntry, ChangeOutcome, EventRow, EventPayload } from './comments/comments.repository.js';
 export { CommentsRepository, eventRow } from './comments/comments.repository.js';
 export * from './comments/visibility.js';
-export { ArticlesRepository } from './articles/articles.repository.js';
+export { ArticlesRepository, appendEvents } from './articles/articles.repository.js';
 export type { ArticleRecord, ArticleSettings } from './articles/articles.repository.js';
 export * from './comments/votes.service.js';
 export { wilsonLowerBound, controversy } from './comments/comments.repository.js';

@@ -10,3 +10,4 @@ export * from './trust/trust-level.js';
 export { EmailDomainsService } from './email-domains/email-domains.service.js';
 export { SpamFeedbackWorker } from './spam/spam-feedback.worker.js';
 export { countLinks } from './moderation.policy.js';
+export { ArticleClosingService } from './schedule/article-closing.service.js';

@@ -18,6 +18,8 @@ import { AkismetClient } from './spam/akismet.client.js';
 import { SPAM_CHECK } from './spam/spam-check.js';
 import { SpamRepository } from './spam/spam.repository.js';
 import { SpamFeedbackWorker } from './spam/spam-feedback.worker.js';
+import { ArticleClosingRepository } from './schedule/article-closing.repository.js';
+import { ArticleClosingService } from './schedule/article-closing.service.js';
 
 // Global so the forum's CommentsService receives the comment policy, and
 // accounts the sign-up policy, without importing this module (which imports
@@ -45,6 +47,8 @@ import { SpamFeedbackWorker } from './spam/spam-feedback.worker.js';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => (config.AKISMET_KEY ? new AkismetClient(config) : null),
     },
+    ArticleClosingRepository,
+    ArticleClosingService,
     { provide: COMMENT_POLICY, useExisting: ModerationPolicy },
     { provide: SIGNUP_POLICY, useExisting: EmailDomainsService },
   ],
@@ -58,6 +62,7 @@ import { SpamFeedbackWorker } from './spam/spam-feedback.worker.js';
     SpamFeedbackWorker,
     COMMENT_POLICY,
     SIGNUP_POLICY,
+    ArticleClosingService,
   ],
 })
 export class ModerationModule {}

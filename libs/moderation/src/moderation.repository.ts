@@ -25,11 +25,13 @@ export const AUTHOR_STATE = `SELECT u.id, u.username, u.role::text AS role, u.ba
   u.suspended_until AS "suspendedUntil", u.premoderated, u.ghost_banned_at AS "ghostBannedAt",
   u.created_at AS "createdAt", u.email, u.trust_level AS "trustLevel", u.trust_level_pinned AS "trustLevelPinned",
   u.trust_computed_at AS "trustComputedAt",
+  u.email IS NOT NULL AND u.email_verified_at IS NOT NULL AS "emailVerified",
   (SELECT count(*)::int FROM (SELECT 1 FROM comments c WHERE c.author_id = u.id AND c.status = 'published'
      LIMIT $2::int) p) AS "publishedUpTo"
   FROM users u WHERE u.id = $1::uuid`;
 
 export interface AuthorState extends SanctionState {
+  emailVerified: boolean;
   ghostBannedAt: Date | null;
   createdAt: Date;
   email: string | null;
@@ -61,6 +63,8 @@ export interface AuditRow {
   id: string;
   moderatorId: string | null;
   moderatorName: string | null;
+  // The service key that acted (its id is in moderator_id), if one did.
+  apiKeyName: string | null;
   action: string;
   targetType: string;
   targetId: string;
@@ -265,9 +269,9 @@ export class ModerationRepository {
       ? Prisma.sql`AND (m.created_at, m.id) < (${args.before.createdAt}::timestamptz, ${args.before.id}::uuid)`
       : Prisma.empty;
     return this.prisma.$queryRaw<AuditRow[]>`
-      SELECT m.id, m.moderator_id AS "moderatorId", u.username AS "moderatorName", m.action, m.target_type AS "targetType",
+      SELECT m.id, m.moderator_id AS "moderatorId", u.username AS "moderatorName", k.name AS "apiKeyName", m.action, m.target_type AS "targetType",
              m.target_id AS "targetId", m.article_id AS "articleId", m.reason_code AS "reasonCode", m.note, m.created_at AS "createdAt"
-      FROM moderation_actions m LEFT JOIN users u ON u.id = m.moderator_id
+      FROM moderation_actions m LEFT JOIN users u ON u.id = m.moderator_id LEFT JOIN api_keys k ON k.id = m.moderator_id
       WHERE true ${article} ${publicOnly} ${before}
       ORDER BY m.created_at DESC, m.id DESC
       LIMIT ${args.limit}`;

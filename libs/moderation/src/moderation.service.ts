@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
-import { isModerator } from '@rejoinder/accounts';
+import { assertPerson, isModerator } from '@rejoinder/accounts';
 import { APP_CONFIG, DomainError, DomainEventBus, ErrorCode, Keyset, TIME_ID_KEY } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { CommentStatus, Role } from '@rejoinder/db';
@@ -197,6 +197,7 @@ export class ModerationService {
     input: ReportInput,
     holdThreshold: number,
   ): Promise<{ openReports: number }> {
+    assertPerson(reporter);
     const state = await this.repository.authorState(reporter.id, 0);
     assertMayParticipate(state);
     // A regular's report counts more toward holding the comment.
@@ -391,8 +392,10 @@ function fullEntry(row: AuditRow) {
   return {
     id: row.id,
     action: row.action,
-    // null: the service acted by itself (automatic slow mode).
-    moderator: row.moderatorId ? { id: row.moderatorId, username: row.moderatorName } : null,
+    // null: the service acted by itself (automatic slow mode), or a service key did.
+    moderator: row.moderatorId && row.apiKeyName === null ? { id: row.moderatorId, username: row.moderatorName } : null,
+    // The service key that acted on the newsroom's behalf.
+    apiKey: row.moderatorId && row.apiKeyName !== null ? { id: row.moderatorId, name: row.apiKeyName } : null,
     targetType: row.targetType,
     targetId: row.targetId,
     articleId: row.articleId,

@@ -87,6 +87,8 @@ export class PrivacyRepository {
         UPDATE comments c SET open_reports = GREATEST(c.open_reports - 1, 0)
         FROM reports r WHERE r.comment_id = c.id AND r.reporter_id = ${userId}::uuid AND r.resolved_at IS NULL`;
       await tx.$executeRaw`DELETE FROM notifications WHERE user_id = ${userId}::uuid OR actor_id = ${userId}::uuid`;
+      // Its private feed of replies ends with it.
+      await tx.$executeRaw`DELETE FROM reader_feed_tokens WHERE user_id = ${userId}::uuid`;
       await tx.$executeRaw`UPDATE moderation_actions SET note = NULL WHERE target_type = 'user' AND target_id = ${userId}::uuid`;
       // Events addressed to the account alone (on other comments) reach no one now.
       await tx.$executeRaw`UPDATE article_events SET user_id = NULL WHERE user_id = ${userId}::uuid`;

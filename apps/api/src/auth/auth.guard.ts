@@ -1,6 +1,7 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AccountsService, AuthUser } from '@rejoinder/accounts';
+import { AccountsService, ApiKeysService, isApiKey } from '@rejoinder/accounts';
+import type { ApiKeyScope, AuthUser } from '@rejoinder/accounts';
 import { DomainError, ErrorCode } from '@rejoinder/common';
 import type { FastifyRequest } from 'fastify';
 
@@ -9,6 +10,11 @@ type AuthedRequest = FastifyRequest & { user?: AuthUser | null };
 const OPTIONAL_AUTH = 'rejoinder:optional-auth';
 // The route serves anonymous readers too, but knows a signed-in one.
 export const OptionalAuth = () => SetMetadata(OPTIONAL_AUTH, true);
+
+const KEY_SCOPE = 'rejoinder:key-scope';
+// The scope a service key needs on this route. A route without one refuses
+// every key: a key never passes for a person (it cannot post, vote or sign in).
+export const KeyScope = (scope: ApiKeyScope) => SetMetadata(KEY_SCOPE, scope);
 
 export function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
@@ -23,6 +29,7 @@ export function bearerToken(header: string | undefined): string | null {
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly accounts: AccountsService,
+    private readonly keys: ApiKeysService,
     private readonly reflector: Reflector,
   ) {}
 
@@ -39,6 +46,19 @@ export class AuthGuard implements CanActivate {
         return true;
       }
       throw new DomainError(ErrorCode.Unauthenticated);
+    }
+    if (isApiKey(token)) {
+      const key = await this.keys.authenticate(token);
+      // The one place a key's scopes are checked: every authenticated route passes here.
+      const scope = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(KEY_SCOPE, [
+        context.getHandler(),
+        context.getClass(),
+      ]);
+      if (!scope) throw new DomainError(ErrorCode.ApiKeyNotAllowed);
+      if (!key.apiKey!.scopes.includes(scope))
+        throw new DomainError(ErrorCode.ApiKeyScopeMissing, `The key needs the ${scope} scope`);
+      request.user = key;
+      return true;
     }
     request.user = await this.accounts.authenticate(token);
     return true;

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { passwordSchema } from '@rejoinder/accounts';
 import type { AuthUser, PublicAccount, Session } from '@rejoinder/accounts';
@@ -20,6 +20,7 @@ import { RequireRole } from '../auth/roles.guard.js';
 import {
   ApiAuth,
   ApiJsonBody,
+  ApiJsonQuery,
   ApiJsonResponse,
   ApiProblems,
   BODY_PROBLEMS,
@@ -42,6 +43,8 @@ const deliveriesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   status: z.enum(['queued', 'sent', 'skipped', 'failed']).optional(),
 });
+
+const HTML_PAGE = { 'text/html': { schema: { type: 'string' } } };
 
 const SETTINGS_SCHEMA = {
   type: 'object',
@@ -219,7 +222,9 @@ export class MailController {
   }
 
   @Get('mail/unsubscribe')
-  @ApiProduces('text/html')
+  @ApiJsonQuery(unsubscribeQuery)
+  @ApiResponse({ status: 200, description: 'A page that asks before unsubscribing', content: HTML_PAGE })
+  @ApiResponse({ status: 400, description: 'A page that says the link is not valid', content: HTML_PAGE })
   @ApiOperation({
     summary: 'The page an unsubscribe link opens: it asks before doing anything (link scanners follow GETs)',
   })
@@ -242,7 +247,14 @@ export class MailController {
 
   @Post('mail/unsubscribe')
   @HttpCode(200)
-  @ApiProduces('text/html')
+  @ApiJsonQuery(unsubscribeQuery)
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({
+    required: false,
+    description: 'RFC 8058: `List-Unsubscribe=One-Click`, or nothing',
+    schema: { type: 'object' },
+  })
+  @ApiResponse({ status: 200, description: 'A page that says it is done', content: HTML_PAGE })
   @ApiOperation({
     summary: 'One-click unsubscribe (RFC 8058): turns off the kind of email the link was made for, with no session',
     description: 'The body may be `List-Unsubscribe=One-Click` (application/x-www-form-urlencoded) or empty.',
@@ -261,6 +273,7 @@ export class MailController {
   @RequireRole(Role.admin)
   @ApiAuth()
   @ApiOperation({ summary: 'Recent mail: what was owed, to whom, and what became of it (admins)' })
+  @ApiJsonQuery(deliveriesQuery)
   @ApiJsonResponse(200, 'Recent deliveries, newest first, with the queue', mailDeliveriesSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.UnknownFields)
   recentMail(@Query(new ZodValidationPipe(deliveriesQuery)) query: z.output<typeof deliveriesQuery>) {

@@ -61,7 +61,7 @@ export class ModerationController {
   ) {}
 
   @Get('queue')
-  @RequireRole(Role.moderator)
+  @RequireRole(Role.moderator, 'comments:read')
   @ApiOperation({
     summary: 'A moderation queue, oldest first',
     description:
@@ -84,7 +84,7 @@ export class ModerationController {
 
   @Post('comments/:id/actions')
   @HttpCode(200)
-  @RequireRole(Role.moderator)
+  @RequireRole(Role.moderator, 'moderation:write')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({
     summary: 'Act on a comment: approve, reject, remove, restore, feature, unfeature, pin, unpin',
@@ -125,7 +125,7 @@ export class ModerationController {
   }
 
   @Get('comments/:id/revisions')
-  @RequireRole(Role.moderator)
+  @RequireRole(Role.moderator, 'comments:read')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'A comment’s current body and every earlier one (edits)' })
   @ApiJsonResponse(200, 'The comment and its revisions, oldest first', revisionsSchema)
@@ -135,7 +135,7 @@ export class ModerationController {
   }
 
   @Patch('articles/:slug')
-  @RequireRole(Role.moderator)
+  @RequireRole(Role.moderator, 'moderation:write')
   @ApiParam({ name: 'slug' })
   @ApiOperation({
     summary: 'Article settings: open or closed, premoderation, slow mode (seconds between one user’s comments)',
@@ -157,7 +157,7 @@ export class ModerationController {
   }
 
   @Get('articles/:slug/health')
-  @RequireRole(Role.moderator)
+  @RequireRole(Role.moderator, 'comments:read')
   @ApiParam({ name: 'slug' })
   @ApiOperation({
     summary: 'How hot the thread runs: comment and report rates, shares held, removed and by new accounts',
@@ -174,7 +174,7 @@ export class ModerationController {
   }
 
   @Patch('users/:id')
-  @RequireRole(Role.moderator)
+  @RequireRole(Role.moderator, 'moderation:write')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({
     summary: 'Sanctions: ban, suspend until a time, always premoderate, ghost-ban (and lift them); pin a trust level',
@@ -224,7 +224,7 @@ export class ModerationController {
   }
 
   @Get('log')
-  @RequireRole(Role.moderator)
+  @RequireRole(Role.moderator, 'comments:read')
   @ApiOperation({ summary: 'The moderation log: every action, who, what, when, target and reason, newest first' })
   @ApiQuery({ name: 'article', required: false, schema: { type: 'string' } })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } })

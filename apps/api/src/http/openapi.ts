@@ -41,9 +41,15 @@ export const BODY_PROBLEMS = [
   ErrorCode.PayloadTooLarge,
 ];
 // A bearer token that is required.
-export const TOKEN_PROBLEMS = [ErrorCode.Unauthenticated, ErrorCode.InvalidToken, ErrorCode.TokenExpired];
-// A role that is required, on top of the token.
-export const ROLE_PROBLEMS = [...TOKEN_PROBLEMS, ErrorCode.Forbidden];
+// A service key is refused where the route accepts none.
+export const TOKEN_PROBLEMS = [
+  ErrorCode.Unauthenticated,
+  ErrorCode.InvalidToken,
+  ErrorCode.TokenExpired,
+  ErrorCode.ApiKeyNotAllowed,
+];
+// A role that is required, on top of the token (or a service key's scope).
+export const ROLE_PROBLEMS = [...TOKEN_PROBLEMS, ErrorCode.Forbidden, ErrorCode.ApiKeyScopeMissing];
 // A token signed by the publisher's site.
 export const SSO_TOKEN_PROBLEMS = [
   ErrorCode.SsoTokenMalformed,

@@ -98,7 +98,7 @@ export async function readSourceFile(format: ImportFormat, args: string[]): Prom
 
 export function report(summary: ImportSummary): void {
   for (const article of summary.articles) {
-    if (article.comments === 0 && article.merged.length === 0) continue;
+    if (!article.created && article.comments === 0 && article.merged.length === 0) continue;
     const before = article.alreadyImported > 0 ? ` (${article.alreadyImported} imported before)` : '';
     console.log(`${article.created ? 'Created' : 'Added to'} ${article.slug}: ${article.comments} comment(s)${before}`);
     if (article.merged.length > 0)

@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io-client';
 import { useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   api,
+  closesIn,
   ApiError,
   explain,
   isStaff,
@@ -365,6 +366,7 @@ export function Thread({
   };
 
   const closedNote = article.state === 'closed' ? 'Comments on this article are closed.' : undefined;
+  const closingNote = article.state === 'open' && article.closesAt ? closesIn(article.closesAt) : undefined;
 
   return (
     <ThreadContext.Provider value={actions}>
@@ -422,6 +424,8 @@ export function Thread({
         )}
 
         <StanceSummary counts={article.stanceCounts} />
+
+        {closingNote && <p class="notice closing">{closingNote}</p>}
 
         {me ? (
           <Composer

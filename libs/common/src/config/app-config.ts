@@ -319,6 +319,39 @@ export const configSchema = z.object({
   RATE_EMAIL_VERIFICATION_PER_USER_WINDOW: z.coerce.number().int().min(1).default(3600),
   RATE_PASSWORD_RESET_PER_ADDRESS: z.coerce.number().int().min(1).default(3),
   RATE_PASSWORD_RESET_PER_ADDRESS_WINDOW: z.coerce.number().int().min(1).default(3600),
+  // Commenting closes this many days after an article's publication (unset:
+  // never), unless the article sets its own time; checked every
+  // ARTICLE_AUTO_CLOSE_INTERVAL_SECONDS.
+  ARTICLE_AUTO_CLOSE_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  ARTICLE_AUTO_CLOSE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  // The newsroom's own sites (comma-separated origins): an embed on one of
+  // their pages creates its article on first load. Unset: only the API does.
+  ARTICLE_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o.length > 0),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ }))),
+  // Articles the embed may create per client address per hour, and in all
+  // per hour (the bound on a flood of made-up ids; ADR "articles from the embed").
+  ARTICLE_EMBED_CREATES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(20),
+  ARTICLE_EMBED_CREATES_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  // Webhook endpoints may be on loopback and private addresses (tests, receivers
+  // inside the newsroom's network). Off, they are refused at registration and
+  // at every connection.
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  // The first retry of a failed webhook delivery waits this long; each next
+  // one twice as long (at most an hour), for up to 24 hours.
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5000),
+  // Whether this node sends webhook deliveries (nodes that must not reach out
+  // can leave it to others: deliveries are shared through the database).
+  WEBHOOK_SENDER: bool.default(true),
+  // Deliveries one node sends at once.
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

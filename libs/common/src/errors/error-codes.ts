@@ -44,6 +44,9 @@ export enum ErrorCode {
   LinkExpired = 'LINK_EXPIRED',
   ExternalAccount = 'EXTERNAL_ACCOUNT',
   UnsubscribeTokenInvalid = 'UNSUBSCRIBE_TOKEN_INVALID',
+  ApiKeyNotFound = 'API_KEY_NOT_FOUND',
+  ApiKeyScopeMissing = 'API_KEY_SCOPE_MISSING',
+  ApiKeyNotAllowed = 'API_KEY_NOT_ALLOWED',
 
   ArticleNotFound = 'ARTICLE_NOT_FOUND',
   ArticleClosed = 'ARTICLE_CLOSED',
@@ -64,6 +67,10 @@ export enum ErrorCode {
   TopLevelOnly = 'TOP_LEVEL_ONLY',
   InvalidSince = 'INVALID_SINCE',
   SinceAhead = 'SINCE_AHEAD',
+  ArticleUrlTaken = 'ARTICLE_URL_TAKEN',
+  ArticleUrlInvalid = 'ARTICLE_URL_INVALID',
+  WebhookNotFound = 'WEBHOOK_NOT_FOUND',
+  WebhookUrlRefused = 'WEBHOOK_URL_REFUSED',
 
   StaleVersion = 'STALE_VERSION',
   InvalidTransition = 'INVALID_TRANSITION',
@@ -190,6 +197,24 @@ export function describeError(code: ErrorCode): ErrorDescription {
       };
     case ErrorCode.UnsubscribeTokenInvalid:
       return { status: 400, title: 'The unsubscribe link is not valid' };
+    case ErrorCode.ApiKeyNotFound:
+      return { status: 404, title: 'No such service key' };
+    case ErrorCode.ApiKeyScopeMissing:
+      return { status: 403, title: 'The service key lacks the scope this route needs' };
+    case ErrorCode.ApiKeyNotAllowed:
+      return { status: 403, title: 'A service key cannot do this: it is for people signed in' };
+    case ErrorCode.ArticleUrlTaken:
+      return { status: 409, title: 'Another article already has this canonical URL' };
+    case ErrorCode.ArticleUrlInvalid:
+      return { status: 400, title: 'The article URL is not an http(s) URL of an allowed site' };
+    case ErrorCode.WebhookNotFound:
+      return { status: 404, title: 'No such webhook' };
+    case ErrorCode.WebhookUrlRefused:
+      return {
+        status: 400,
+        title:
+          'The webhook URL must be https and reach a public address (not loopback, private, link-local or metadata)',
+      };
     case ErrorCode.ArticleNotFound:
       return { status: 404, title: 'No such article' };
     case ErrorCode.ArticleClosed:

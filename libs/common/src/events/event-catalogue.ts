@@ -277,6 +277,23 @@ export const ARTICLE_EVENTS = {
       bestScore: z.number(),
     }),
   },
+  'article.created': {
+    audience: "everyone: the article was made (by the newsroom's API or its embed); the first event of its log",
+    data: z.strictObject({
+      article: z.strictObject({
+        id: uuid,
+        slug: z.string(),
+        externalId: z.string().nullable().describe("The newsroom's own id"),
+        title: z.string(),
+        url: z.string().nullable().describe('The canonical URL'),
+        author: z.string(),
+        publishedAt: time,
+        language: z.string(),
+        section: z.string().nullable(),
+        createdVia: z.enum(['api', 'embed']),
+      }),
+    }),
+  },
   'article.updated': {
     audience: 'everyone',
     data: z.strictObject({

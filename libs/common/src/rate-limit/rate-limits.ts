@@ -25,7 +25,8 @@ export type LimitName =
   | 'digest-ip'
   | 'login-failures'
   | 'email-verification'
-  | 'password-reset';
+  | 'password-reset'
+  | 'embed-create-ip';
 
 // The Redis connection (a RedisConnection) limits are shared through, when
 // REDIS_URL is set.
@@ -118,6 +119,8 @@ export class RateLimits {
       'comment-ip': make('ci', config.RATE_COMMENTS_PER_IP, config.RATE_COMMENTS_PER_IP_WINDOW),
       'auth-ip': make('ai', config.RATE_AUTH_PER_IP, config.RATE_AUTH_PER_IP_WINDOW),
       'digest-ip': make('di', config.RATE_DIGESTS_PER_IP, config.RATE_DIGESTS_PER_IP_WINDOW),
+      // Articles an embed creates, per client address per hour.
+      'embed-create-ip': make('ec', config.ARTICLE_EMBED_CREATES_PER_IP, 3600),
       'login-failures': make(
         'lf',
         config.RATE_LOGIN_FAILURES_PER_ACCOUNT,

@@ -15,6 +15,12 @@ export interface ArticleRecord {
   sourceUrl: string | null;
   externalId: string | null;
   urlKey: string | null;
+  language: string;
+  section: string | null;
+  createdVia: string;
+  closesAt: Date | null;
+  closesAtSet: boolean;
+  autoClosedAt: Date | null;
   bodySource: string;
   bodyHtml: string;
   state: ArticleState;
@@ -108,37 +114,7 @@ export class ArticlesRepository {
       const before = await tx.article.findUnique({ where: { slug }, select: { bodySource: true } });
       const article = await tx.article.upsert({ where: { slug }, create: seed, update: content });
       if (!before || before.bodySource === article.bodySource) return article;
-      const passages = articlePassages(article.bodySource);
-      const anchored = await tx.comment.findMany({
-        where: { articleId: article.id, anchorQuote: { not: null } },
-        select: { id: true, anchorParagraph: true, anchorQuote: true, anchorPrefix: true, anchorSuffix: true },
-      });
-      const moved = anchored
-        .map((c) => ({
-          id: c.id,
-          old: c.anchorParagraph,
-          paragraph: relocate(passages, {
-            paragraph: c.anchorParagraph ?? 0,
-            quote: c.anchorQuote!,
-            prefix: c.anchorPrefix ?? '',
-            suffix: c.anchorSuffix ?? '',
-          }),
-        }))
-        .filter((c) => c.paragraph !== c.old);
-      if (moved.length === 0) return article;
-      await tx.$executeRaw`
-        UPDATE comments c SET anchor_paragraph = m.paragraph
-        FROM unnest(${moved.map((m) => m.id)}::uuid[], ${moved.map((m) => m.paragraph)}::int[]) AS m(id, paragraph)
-        WHERE c.id = m.id`;
-      const counted = await tx.$queryRaw<{ counts: unknown }[]>`
-        UPDATE articles SET passage_counts = (
-          SELECT COALESCE(jsonb_object_agg(p.paragraph::text, p.n), '{}'::jsonb) FROM (
-            SELECT anchor_paragraph AS paragraph, count(*)::int AS n FROM comments
-            WHERE article_id = ${article.id}::uuid AND depth = 0 AND status = 'published' AND anchor_paragraph IS NOT NULL
-            GROUP BY anchor_paragraph) p)
-        WHERE id = ${article.id}::uuid
-        RETURNING passage_counts AS counts`;
-      return { ...article, passageCounts: counted[0]?.counts ?? article.passageCounts };
+      return reanchorComments(tx, article);
     });
   }
 
@@ -236,6 +212,43 @@ export interface ArticleSettings {
   slowModeSince?: Date | null;
 }
 
+// After an edit of an article's text, anchors its comments again where their
+// quotes are now (a quote that is gone leaves its comment without a passage),
+// and the per-passage counts follow, in the caller's transaction.
+export async function reanchorComments(tx: Tx, article: ArticleRecord): Promise<ArticleRecord> {
+  const passages = articlePassages(article.bodySource);
+  const anchored = await tx.comment.findMany({
+    where: { articleId: article.id, anchorQuote: { not: null } },
+    select: { id: true, anchorParagraph: true, anchorQuote: true, anchorPrefix: true, anchorSuffix: true },
+  });
+  const moved = anchored
+    .map((c) => ({
+      id: c.id,
+      old: c.anchorParagraph,
+      paragraph: relocate(passages, {
+        paragraph: c.anchorParagraph ?? 0,
+        quote: c.anchorQuote!,
+        prefix: c.anchorPrefix ?? '',
+        suffix: c.anchorSuffix ?? '',
+      }),
+    }))
+    .filter((c) => c.paragraph !== c.old);
+  if (moved.length === 0) return article;
+  await tx.$executeRaw`
+    UPDATE comments c SET anchor_paragraph = m.paragraph
+    FROM unnest(${moved.map((m) => m.id)}::uuid[], ${moved.map((m) => m.paragraph)}::int[]) AS m(id, paragraph)
+    WHERE c.id = m.id`;
+  const counted = await tx.$queryRaw<{ counts: unknown }[]>`
+    UPDATE articles SET passage_counts = (
+      SELECT COALESCE(jsonb_object_agg(p.paragraph::text, p.n), '{}'::jsonb) FROM (
+        SELECT anchor_paragraph AS paragraph, count(*)::int AS n FROM comments
+        WHERE article_id = ${article.id}::uuid AND depth = 0 AND status = 'published' AND anchor_paragraph IS NOT NULL
+        GROUP BY anchor_paragraph) p)
+    WHERE id = ${article.id}::uuid
+    RETURNING passage_counts AS counts`;
+  return { ...article, passageCounts: counted[0]?.counts ?? article.passageCounts };
+}
+
 // `article.updated` for everyone, then `slow_mode.changed` for moderators and
 // their feed when given, numbered after the article's last event.
 async function appendArticleEvents(
@@ -244,14 +257,25 @@ async function appendArticleEvents(
   updated: EventData<'article.updated'>,
   change: EventData<'slow_mode.changed'> | null,
 ): Promise<{ committed: CommittedEvent[]; last: number }> {
-  const count = change ? 2 : 1;
+  const rows: [string, EventAudience, unknown][] = [['article.updated', 'public', updated]];
+  if (change) rows.push(['slow_mode.changed', 'moderators', change]);
+  return appendEvents(tx, article.id, rows);
+}
+
+// Appends events to an article's log, numbered after its last one, in the
+// caller's transaction (which then holds the article's row lock).
+export async function appendEvents(
+  tx: Tx,
+  articleId: string,
+  rows: [string, EventAudience, unknown][],
+): Promise<{ committed: CommittedEvent[]; last: number }> {
+  const article = { id: articleId };
+  const count = rows.length;
   const [{ last, at }] = await tx.$queryRaw<{ last: number; at: Date }[]>`
     UPDATE articles SET last_seq = last_seq + ${count}::int WHERE id = ${article.id}::uuid
     RETURNING last_seq AS last, now() AS at`;
   const first = last - count + 1;
   const committed: CommittedEvent[] = [];
-  const rows: [string, EventAudience, unknown][] = [['article.updated', 'public', updated]];
-  if (change) rows.push(['slow_mode.changed', 'moderators', change]);
   for (const [i, [type, audience, data]] of rows.entries()) {
     const seq = first + i;
     await tx.$executeRaw`

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, DomainError, ErrorCode, Keyset, slowModeSchema, TIME_ID_KEY } from '@rejoinder/common';
-import type { AppConfig, KeysetPage, SlowModeData } from '@rejoinder/common';
+import type { AppConfig, EventData, KeysetPage, SlowModeData } from '@rejoinder/common';
 import { z } from 'zod';
 import { ArticleRecord, ArticlesRepository } from './articles.repository.js';
 import { ReadCache } from '../read-cache/read-cache.js';
@@ -45,6 +45,10 @@ export const articleViewSchema = articleSummarySchema.extend({
       other: z.number().int(),
     })
     .describe('Published top-level comments per declared stance'),
+  closesAt: z.iso
+    .datetime()
+    .nullable()
+    .describe('When commenting closes by itself (ARTICLE_AUTO_CLOSE_DAYS, or the article’s own time); null: never'),
   editWindowSeconds: z
     .number()
     .int()
@@ -83,6 +87,32 @@ export function slowModeOf(
     since: source ? (a.slowModeSince?.toISOString() ?? null) : null,
     setting: a.slowModeSetting,
   };
+}
+
+// `article.updated`: what readers follow live of an article's settings.
+export function articleUpdatedData(a: ArticleRecord): EventData<'article.updated'> {
+  return {
+    article: {
+      id: a.id,
+      slug: a.slug,
+      state: a.state,
+      premoderation: a.premoderation,
+      slowModeSeconds: a.slowModeSeconds,
+      slowMode: slowModeOf(a),
+    },
+  };
+}
+
+// When commenting closes on schedule: the article's own time, or the default
+// days after publication; null: never.
+export function closingTimeOf(
+  a: Pick<ArticleRecord, 'closesAt' | 'closesAtSet' | 'publishedAt' | 'autoClosedAt'>,
+  defaultDays: number | undefined,
+): Date | null {
+  // The schedule closes an article once; reopened, it stays open.
+  if (a.autoClosedAt) return null;
+  if (a.closesAtSet) return a.closesAt;
+  return defaultDays ? new Date(a.publishedAt.getTime() + defaultDays * 86_400_000) : null;
 }
 
 const ARTICLES = new Keyset('articles', TIME_ID_KEY);
@@ -145,6 +175,8 @@ export class ArticlesService {
         question: countOf(a.stanceCounts, 'question'),
         other: countOf(a.stanceCounts, 'other'),
       },
+      closesAt:
+        a.state === 'open' ? (closingTimeOf(a, this.config.ARTICLE_AUTO_CLOSE_DAYS)?.toISOString() ?? null) : null,
       editWindowSeconds: this.config.EDIT_WINDOW_SECONDS,
       seq: a.lastSeq,
     };

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
-import { AuthUser, isModerator } from '@rejoinder/accounts';
+import { assertPerson, AuthUser, isModerator } from '@rejoinder/accounts';
 import type { AppConfig, LimitName, SessionEventData } from '@rejoinder/common';
 import {
   APP_CONFIG,
@@ -257,6 +257,7 @@ export class CommentsService {
     input: CreateCommentInput,
     context: { ip?: string; userAgent?: string } = {},
   ): Promise<CreateResult> {
+    assertPerson(actor);
     const body = this.checkBody(input.body);
     if (input.parentId && (input.anchor || input.stance)) throw new DomainError(ErrorCode.TopLevelOnly);
     // One read: the article (without its body), whether the id is taken, the parent.
@@ -482,6 +483,7 @@ export class CommentsService {
   // review takes the comment back to the queue, hidden from readers, until a
   // moderator approves it again (docs/moderation.md).
   async edit(actor: AuthUser, commentId: string, rawBody: string): Promise<CommentView> {
+    assertPerson(actor);
     const body = this.checkBody(rawBody);
     const current = await this.comments.findById(commentId);
     if (!current || !EDITABLE.has(current.status) || !viewComment(current, actor)) {
@@ -555,6 +557,7 @@ export class CommentsService {
   // The author deletes: a tombstone keeps the replies in place; without
   // replies the comment leaves the thread.
   async delete(actor: AuthUser, commentId: string): Promise<void> {
+    assertPerson(actor);
     const current = await this.comments.findById(commentId);
     if (!current || !EDITABLE.has(current.status) || !viewComment(current, actor)) {
       throw new DomainError(ErrorCode.CommentNotFound);

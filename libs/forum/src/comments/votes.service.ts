@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
+import { assertPerson } from '@rejoinder/accounts';
 import { DomainError, DomainEventBus, ErrorCode } from '@rejoinder/common';
 import { COMMENT_POLICY } from './comment-policy.js';
 import type { CommentPolicy } from './comment-policy.js';
@@ -31,6 +32,7 @@ export class VotesService implements OnModuleDestroy {
 
   // One vote per reader per comment; the same vote again changes nothing.
   async vote(voter: AuthUser, commentId: string, value: -1 | 0 | 1): Promise<VoteResult> {
+    assertPerson(voter);
     await this.policy?.participate(voter);
     const outcome = await this.comments.vote(commentId, voter.id, value);
     switch (outcome.kind) {

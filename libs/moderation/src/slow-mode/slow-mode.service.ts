@@ -1,23 +1,14 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { APP_CONFIG, DomainEventBus, Metrics } from '@rejoinder/common';
 import type { AppConfig, EventData } from '@rejoinder/common';
-import { ArticlesRepository, slowModeOf } from '@rejoinder/forum';
+import { articleUpdatedData, ArticlesRepository, slowModeOf } from '@rejoinder/forum';
 import type { ArticleRecord } from '@rejoinder/forum';
 import { ThreadHealthRepository } from '../health/thread-health.repository.js';
 import { decideSlowMode, perMinute } from './slow-mode.decision.js';
 import type { MeasuredCounts, SlowModeState, SlowModeThresholds } from './slow-mode.decision.js';
 
 export function articleUpdated(a: ArticleRecord): EventData<'article.updated'> {
-  return {
-    article: {
-      id: a.id,
-      slug: a.slug,
-      state: a.state,
-      premoderation: a.premoderation,
-      slowModeSeconds: a.slowModeSeconds,
-      slowMode: slowModeOf(a),
-    },
-  };
+  return articleUpdatedData(a);
 }
 
 export function slowModeState(a: ArticleRecord): SlowModeState {

@@ -1,0 +1,189 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, DomainEventBus } from '@rejoinder/common';
+import type { AppConfig } from '@rejoinder/common';
+import { CommentsRepository } from '@rejoinder/forum';
+import { Webhook } from 'standardwebhooks';
+import { DeliveriesRepository, DeliveryRecord } from './deliveries.repository.js';
+import { Resolver, SafeHttp } from './safe-http.js';
+import { webhookPayload } from './webhook-events.js';
+import { WebhookRecord, WebhooksRepository } from './webhooks.repository.js';
+
+export const RETRY_FOR_MS = 24 * 3_600_000;
+export const DISABLE_AFTER_MS = 3 * 24 * 3_600_000;
+const MAX_DELAY_MS = 3_600_000;
+const HOLD_MS = 30_000;
+const TICK_MS = 500;
+
+// When to try a failed delivery again: exponential backoff with jitter, or
+// null once the next try would fall more than 24 hours after it was made.
+export function nextAttempt(attempts: number, createdAt: Date, baseMs: number, now = Date.now()): Date | null {
+  const delay = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), MAX_DELAY_MS);
+  const at = now + delay * (0.8 + Math.random() * 0.4);
+  return at > createdAt.getTime() + RETRY_FOR_MS ? null : new Date(at);
+}
+
+// The Standard Webhooks headers: webhook-id (the same on every retry),
+// webhook-timestamp, and webhook-signature (v1, HMAC-SHA256 over
+// "id.timestamp.body"; during a rotation one signature per secret).
+export function signedHeaders(
+  hook: Pick<WebhookRecord, 'secret' | 'previousSecret' | 'previousSecretUntil'>,
+  id: string,
+  at: Date,
+  body: string,
+) {
+  const secrets = [hook.secret];
+  if (hook.previousSecret && (hook.previousSecretUntil?.getTime() ?? 0) > at.getTime())
+    secrets.push(hook.previousSecret);
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'Rejoinder-Webhooks/1',
+    'webhook-id': id,
+    'webhook-timestamp': Math.floor(at.getTime() / 1000).toString(),
+    'webhook-signature': secrets.map((s) => new Webhook(s).sign(id, at, body)).join(' '),
+  };
+}
+
+// Sends the deliveries derived from the event log (libs/webhooks, its own
+// tables): at least once, each attempt with the same webhook-id, backing off
+// for up to 24 hours; an endpoint failing for 3 days is turned off and the
+// admins are told (moderation log and the server log).
+@Injectable()
+export class WebhookSender implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Webhooks');
+  private http: SafeHttp;
+  private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private lastDisableCheck = 0;
+
+  constructor(
+    private readonly deliveries: DeliveriesRepository,
+    private readonly hooks: WebhooksRepository,
+    private readonly comments: CommentsRepository,
+    private readonly bus: DomainEventBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.http = new SafeHttp({ allowPrivate: config.WEBHOOK_ALLOW_PRIVATE });
+  }
+
+  // For tests: how names are resolved (a DNS answer that changes).
+  useResolver(resolver: Resolver): void {
+    this.http = new SafeHttp({ allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE, resolver });
+  }
+
+  onModuleInit(): void {
+    if (!this.config.WEBHOOK_SENDER) return;
+    // A committed event wakes the sender at once; the tick catches the rest
+    // (other nodes' events, retries that came due).
+    this.unsubscribe = this.bus.subscribe((event) => {
+      if (!event.stream) this.wake();
+    });
+    this.timer = setInterval(() => this.wake(), TICK_MS).unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    // A turn in flight gets a moment to finish before the pools close; a send
+    // still waiting on its endpoint is left: its delivery stays held for 30 s,
+    // then any node sends it again (at least once).
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer) clearInterval(this.timer);
+    if (this.running) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+      clearTimeout(timer);
+    }
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.turn()
+      .catch((error: unknown) => this.logger.warn(`webhook turn failed: ${(error as Error).message}`))
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  // Derives, then sends what is due; for tests, resolves when done.
+  async turn(): Promise<void> {
+    await this.deliveries.deriveDeliveries();
+    for (;;) {
+      const due = await this.deliveries.claimDue(this.config.WEBHOOK_CONCURRENCY, HOLD_MS);
+      if (due.length === 0) break;
+      await Promise.all(due.map((d) => this.send(d)));
+      if (this.stopped) return;
+    }
+    if (Date.now() - this.lastDisableCheck > 10_000) {
+      this.lastDisableCheck = Date.now();
+      await this.disableFailing();
+    }
+  }
+
+  private async send(delivery: DeliveryRecord): Promise<void> {
+    const hook = await this.hooks.find(delivery.webhookId);
+    if (!hook) return;
+    const started = Date.now();
+    let body: string;
+    if (delivery.articleId !== null && delivery.seq !== null) {
+      const entry = await this.deliveries.entry(delivery.articleId, delivery.seq);
+      if (!entry) {
+        await this.deliveries.record(delivery, {
+          ok: false,
+          status: null,
+          error: 'the event is no longer kept',
+          response: null,
+          latencyMs: 0,
+          next: null,
+        });
+        return;
+      }
+      const [row] = entry.commentId ? await this.comments.findMany([entry.commentId]) : [];
+      body = JSON.stringify(webhookPayload(delivery.type, entry, row));
+    } else {
+      body = JSON.stringify({ type: delivery.type, timestamp: new Date().toISOString(), data: { webhookId: hook.id } });
+    }
+    const headers = signedHeaders(hook, delivery.id, new Date(), body);
+    try {
+      const response = await this.http.post(hook.url, headers, body);
+      const ok = response.status >= 200 && response.status < 300;
+      await this.deliveries.record(delivery, {
+        ok,
+        status: response.status,
+        error: ok ? null : `HTTP ${response.status}`,
+        response: response.body,
+        latencyMs: Date.now() - started,
+        next: ok ? null : nextAttempt(delivery.attempts + 1, delivery.createdAt, this.config.WEBHOOK_RETRY_BASE_MS),
+      });
+    } catch (error) {
+      await this.deliveries.record(delivery, {
+        ok: false,
+        status: null,
+        error: (error as Error).message.slice(0, 500),
+        response: null,
+        latencyMs: Date.now() - started,
+        next: nextAttempt(delivery.attempts + 1, delivery.createdAt, this.config.WEBHOOK_RETRY_BASE_MS),
+      });
+    }
+  }
+
+  async disableFailing(): Promise<void> {
+    const disabled = await this.deliveries.disableFailing(
+      new Date(Date.now() - DISABLE_AFTER_MS),
+      'every delivery failed for 3 days',
+    );
+    for (const hook of disabled) {
+      await this.deliveries.recordDisabled(hook);
+      this.logger.warn(`webhook ${hook.id} (${hook.url}) turned off: every delivery failed for 3 days`);
+    }
+  }
+}

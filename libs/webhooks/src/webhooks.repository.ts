@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@rejoinder/db';
+
+export interface WebhookRecord {
+  id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretUntil: Date | null;
+  enabled: boolean;
+  disabledReason: string | null;
+  failingSince: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+@Injectable()
+export class WebhooksRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  create(data: { url: string; events: string[]; description: string | null; secret: string }): Promise<WebhookRecord> {
+    return this.prisma.webhook.create({ data });
+  }
+
+  find(id: string): Promise<WebhookRecord | null> {
+    return this.prisma.webhook.findUnique({ where: { id } });
+  }
+
+  list(limit: number, before?: { createdAt: string; id: string }): Promise<WebhookRecord[]> {
+    return this.prisma.webhook.findMany({
+      where: before
+        ? {
+            OR: [
+              { createdAt: { lt: new Date(before.createdAt) } },
+              { createdAt: new Date(before.createdAt), id: { lt: before.id } },
+            ],
+          }
+        : undefined,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit,
+    });
+  }
+
+  async update(
+    id: string,
+    data: Partial<
+      Pick<WebhookRecord, 'url' | 'events' | 'description' | 'enabled' | 'disabledReason' | 'failingSince'>
+    > &
+      Partial<Pick<WebhookRecord, 'secret' | 'previousSecret' | 'previousSecretUntil'>>,
+  ): Promise<WebhookRecord | null> {
+    const updated = await this.prisma.webhook.updateMany({ where: { id }, data });
+    return updated.count === 0 ? null : this.find(id);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await this.prisma.webhook.deleteMany({ where: { id } })).count === 1;
+  }
+}
