@@ -4,6 +4,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openPerson } from '../support/browser.js';
+import { freshDatabase } from '../support/databases.js';
 import { unique } from '../support/factories.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 
@@ -27,18 +28,24 @@ function newsroomPage(req: IncomingMessage, res: ServerResponse): void {
   );
 }
 
+let db: Awaited<ReturnType<typeof freshDatabase>> | undefined;
+
 beforeAll(async () => {
   allowed = createServer(newsroomPage);
   other = createServer(newsroomPage);
   await Promise.all([allowed, other].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
+  // A database of its own: the closing sweep closes every article older than
+  // ARTICLE_AUTO_CLOSE_DAYS, and other test files' articles are old too.
+  db = await freshDatabase();
   [t, browser] = await Promise.all([
-    startTestApp({ ARTICLE_ORIGINS: origin(allowed), ARTICLE_AUTO_CLOSE_DAYS: '2' }),
+    startTestApp({ DATABASE_URL: db.url, ARTICLE_ORIGINS: origin(allowed), ARTICLE_AUTO_CLOSE_DAYS: '2' }),
     launchBrowser(),
   ]);
 });
 afterAll(async () => {
   await browser?.close();
   await t?.close();
+  await db?.drop();
   await Promise.all([allowed, other].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
 });
 

@@ -1,20 +1,30 @@
 import { ArticleClosingService } from '@rejoinder/moderation';
+import { freshDatabase } from '../support/databases.js';
 import { createUser, http, TestUser, unique } from '../support/factories.js';
 import { connectSocket } from '../support/sockets.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 
 const DAY = 86_400_000;
 let t: TestApp;
+let db: Awaited<ReturnType<typeof freshDatabase>>;
 let admin: TestUser;
 let mod: TestUser;
 let reader: TestUser;
 
+// A database of its own: the sweep closes every article older than
+// ARTICLE_AUTO_CLOSE_DAYS, and other test files' articles are old too.
 beforeAll(async () => {
-  t = await startTestApp({ ARTICLE_AUTO_CLOSE_DAYS: '2', ARTICLE_AUTO_CLOSE_INTERVAL_SECONDS: '1' });
+  db = await freshDatabase();
+  t = await startTestApp({
+    DATABASE_URL: db.url,
+    ARTICLE_AUTO_CLOSE_DAYS: '2',
+    ARTICLE_AUTO_CLOSE_INTERVAL_SECONDS: '1',
+  });
   [admin, mod, reader] = await Promise.all([createUser(t, 'admin'), createUser(t, 'moderator'), createUser(t)]);
 });
 afterAll(async () => {
   await t.close();
+  await db.drop();
 });
 
 async function article(fields: { publishedAt: Date; closesAt?: string | null }) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createArticle, createUser, http, postComment, TestUser, unique } from '../support/factories.js';
 import { linkToken, SmtpSink } from '../support/smtp-sink.js';
 import { connectSocket } from '../support/sockets.js';
@@ -138,6 +139,47 @@ describe('a new reader', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(form.status).toBe(415);
+  });
+});
+
+describe('imported accounts', () => {
+  it('become the reader’s who confirms the address an export held for them, and only then', async () => {
+    const reader = await createUser(t);
+    const username = unique('Imported');
+    const imported = await t.prisma.user.create({
+      data: {
+        username,
+        usernameKey: username.toLowerCase(),
+        passwordHash: '!imported',
+        displayName: 'Ana from the old site',
+        importedFrom: 'disqus',
+        // As importers keep it: in lower case.
+        claimEmail: reader.email.toLowerCase(),
+      },
+    });
+    const article = await createArticle(t.prisma);
+    const id = randomUUID();
+    await t.prisma.comment.create({
+      data: {
+        id,
+        articleId: article.id,
+        authorId: imported.id,
+        path: [id],
+        depth: 0,
+        bodySource: 'x',
+        bodyHtml: '<p>x</p>',
+      },
+    });
+    // Signing up with the address proves nothing yet.
+    expect(await t.prisma.comment.findUniqueOrThrow({ where: { id } })).toMatchObject({ authorId: imported.id });
+
+    const [confirm] = await sink.waitFor(reader.email);
+    const verified = await http(t, 'POST', '/api/auth/verify-email', {
+      body: { token: linkToken(confirm, `${PUBLIC}/verify-email`) },
+    });
+    expect(verified.status).toBe(200);
+    expect(await t.prisma.comment.findUniqueOrThrow({ where: { id } })).toMatchObject({ authorId: reader.id });
+    expect(await t.prisma.user.count({ where: { id: imported.id } })).toBe(0);
   });
 });
 

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { SafeHttp, WebhookSender } from '@rejoinder/webhooks';
 import { Webhook } from 'standardwebhooks';
+import { freshDatabase } from '../support/databases.js';
 import { createArticle, createUser, http, postComment, TestUser, unique } from '../support/factories.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { Receiver, startReceiver } from '../support/webhook-receiver.js';
 
 let t: TestApp;
+let db: Awaited<ReturnType<typeof freshDatabase>>;
 let admin: TestUser;
 let mod: TestUser;
 let reader: TestUser;
@@ -13,7 +15,15 @@ let other: TestUser;
 const receivers: Receiver[] = [];
 
 beforeAll(async () => {
-  t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_SENDER: 'true' });
+  // A database of its own: the sender derives deliveries from every article's
+  // log, and the other test files write thousands of events meanwhile.
+  db = await freshDatabase();
+  t = await startTestApp({
+    DATABASE_URL: db.url,
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    WEBHOOK_RETRY_BASE_MS: '50',
+    WEBHOOK_SENDER: 'true',
+  });
   [admin, mod, reader, other] = await Promise.all([
     createUser(t, 'admin'),
     createUser(t, 'moderator'),
@@ -24,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(receivers.map((r) => r.close()));
   await t.close();
+  await db.drop();
 });
 
 async function endpoint(events: string[]): Promise<{ receiver: Receiver; id: string; secret: string }> {
@@ -311,7 +322,7 @@ describe('webhook administration', () => {
 
 describe('safe outbound requests', () => {
   it('refuses loopback, private, link-local and plain http endpoints at registration', async () => {
-    const strict = await startTestApp({ WEBHOOK_ALLOW_PRIVATE: 'false' });
+    const strict = await startTestApp({ DATABASE_URL: db.url, WEBHOOK_ALLOW_PRIVATE: 'false' });
     const strictAdmin = await createUser(strict, 'admin');
     const refused = [
       'https://127.0.0.1/hooks',
@@ -353,6 +364,7 @@ describe('safe outbound requests', () => {
 
     // The same through the running sender: registered while public, rebound before delivery.
     const strict = await startTestApp({
+      DATABASE_URL: db.url,
       WEBHOOK_ALLOW_PRIVATE: 'false',
       WEBHOOK_RETRY_BASE_MS: '50',
       WEBHOOK_SENDER: 'true',

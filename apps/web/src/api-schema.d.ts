@@ -1757,6 +1757,12 @@ export interface components {
                     id: string;
                     username: string | null;
                 } | null;
+                /** @description The service key that acted, when one did (then `moderator` is null) */
+                apiKey: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                } | null;
                 /** @description `comment`, `user`, `article`, … */
                 targetType: string;
                 targetId: string;
@@ -2763,6 +2769,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `ARTICLE_NOT_FOUND`: No such article */
             404: {
                 headers: {
@@ -2816,6 +2831,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `ARTICLE_NOT_FOUND`: No such article */
             404: {
                 headers: {
@@ -2862,6 +2886,15 @@ export interface operations {
             };
             /** @description `INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2980,6 +3013,15 @@ export interface operations {
             };
             /** @description `INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3236,6 +3278,15 @@ export interface operations {
             400: components["responses"]["BadUrl"];
             /** @description `INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5378,13 +5429,14 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description A page that says the link is not valid */
+            /** @description A page that says the link is not valid; `VALIDATION_FAILED` (a problem document) for a malformed query */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             503: components["responses"]["ServiceUnavailable"];
@@ -5875,7 +5927,13 @@ export interface operations {
     };
     AdminArticles_list: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                cursor?: string;
+                q?: string;
+                section?: string;
+                state?: "open" | "closed";
+            };
             header?: never;
             path?: never;
             cookie?: never;

@@ -12,7 +12,15 @@ import {
 import type { AdminArticleQuery, PutArticleInput } from '@rejoinder/forum';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../auth/roles.guard.js';
-import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, ROLE_PROBLEMS } from './openapi.js';
+import {
+  ApiAuth,
+  ApiJsonBody,
+  ApiJsonQuery,
+  ApiJsonResponse,
+  ApiProblems,
+  BODY_PROBLEMS,
+  ROLE_PROBLEMS,
+} from './openapi.js';
 
 const ARTICLE = openApiSchema(adminArticleSchema);
 
@@ -62,6 +70,7 @@ export class AdminArticlesController {
   @ApiOperation({
     summary: 'The articles, newest published first; search by title words, newsroom id or slug',
   })
+  @ApiJsonQuery(adminArticleQuerySchema)
   @ApiJsonResponse(200, 'A page of articles', {
     type: 'object',
     properties: { items: { type: 'array', items: ARTICLE }, nextCursor: { type: ['string', 'null'] } },

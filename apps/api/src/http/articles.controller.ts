@@ -84,7 +84,7 @@ export class ArticlesController {
       'Also the published top-level comments on each passage (`passageCounts`) and per declared stance (`stanceCounts`).',
   })
   @ApiJsonResponse(200, 'The article', ARTICLE_SCHEMA)
-  @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.InvalidToken, ErrorCode.TokenExpired)
+  @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.InvalidToken, ErrorCode.TokenExpired, ErrorCode.ApiKeyNotAllowed)
   @ApiNotModified()
   @UseGuards(AuthGuard)
   @OptionalAuth()
@@ -112,7 +112,13 @@ export class ArticlesController {
   @ApiQuery({ name: 'after', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } })
   @ApiJsonResponse(200, 'Events after `after`', EVENTS_PAGE_SCHEMA)
-  @ApiProblems(ErrorCode.ArticleNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidToken, ErrorCode.TokenExpired)
+  @ApiProblems(
+    ErrorCode.ArticleNotFound,
+    ErrorCode.ValidationFailed,
+    ErrorCode.InvalidToken,
+    ErrorCode.TokenExpired,
+    ErrorCode.ApiKeyNotAllowed,
+  )
   events(
     @Param('slug') slug: string,
     @Query(new ZodValidationPipe(eventsQuerySchema)) query: z.output<typeof eventsQuerySchema>,
@@ -150,6 +156,7 @@ export class ArticlesController {
     ErrorCode.SinceAhead,
     ErrorCode.InvalidToken,
     ErrorCode.TokenExpired,
+    ErrorCode.ApiKeyNotAllowed,
     ErrorCode.RateLimited,
   )
   async digest(
@@ -217,6 +224,7 @@ export class ArticlesController {
     ErrorCode.ParagraphNotFound,
     ErrorCode.InvalidToken,
     ErrorCode.TokenExpired,
+    ErrorCode.ApiKeyNotAllowed,
   )
   @ApiNotModified()
   @UseGuards(AuthGuard)

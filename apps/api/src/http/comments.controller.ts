@@ -160,7 +160,7 @@ export class CommentsController {
     description: 'Pending and rejected comments are visible only to their author and to moderators.',
   })
   @ApiJsonResponse(200, 'The comment in context', PERMALINK_SCHEMA)
-  @ApiProblems(ErrorCode.CommentNotFound, ErrorCode.InvalidToken, ErrorCode.TokenExpired)
+  @ApiProblems(ErrorCode.CommentNotFound, ErrorCode.InvalidToken, ErrorCode.TokenExpired, ErrorCode.ApiKeyNotAllowed)
   @ApiNotModified()
   async permalink(
     @Param('id') id: string,

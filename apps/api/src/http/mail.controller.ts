@@ -14,6 +14,7 @@ import {
   unsubscribePage,
 } from '@rejoinder/mail';
 import type { NotificationSettingsPatch, NotificationSettingsView } from '@rejoinder/mail';
+import { TransferService } from '@rejoinder/forum';
 import { z } from 'zod';
 import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
 import { RequireRole } from '../auth/roles.guard.js';
@@ -24,6 +25,7 @@ import {
   ApiJsonResponse,
   ApiProblems,
   BODY_PROBLEMS,
+  PROBLEM_SCHEMA,
   ROLE_PROBLEMS,
   TOKEN_PROBLEMS,
 } from './openapi.js';
@@ -75,6 +77,7 @@ export class MailController {
     private readonly settings: MailSettingsService,
     private readonly deliveries: MailDeliveriesService,
     private readonly limits: RateLimits,
+    private readonly transfer: TransferService,
   ) {}
 
   @Post('auth/verify-email')
@@ -94,7 +97,11 @@ export class MailController {
     @Req() request: FastifyRequest,
   ): Promise<PublicAccount> {
     await this.limits.consume('auth-ip', request.ip);
-    return this.accountMail.confirmAddress(input.token);
+    const account = await this.accountMail.confirmAddress(input.token);
+    // The address is proved now: accounts an import brought in with it (a
+    // Disqus or WordPress export's author address) become this reader's.
+    if (account.email) await this.transfer.claimByVerifiedEmail(account.id, account.email);
+    return account;
   }
 
   @Post('me/email/verification')
@@ -224,7 +231,11 @@ export class MailController {
   @Get('mail/unsubscribe')
   @ApiJsonQuery(unsubscribeQuery)
   @ApiResponse({ status: 200, description: 'A page that asks before unsubscribing', content: HTML_PAGE })
-  @ApiResponse({ status: 400, description: 'A page that says the link is not valid', content: HTML_PAGE })
+  @ApiResponse({
+    status: 400,
+    description: 'A page that says the link is not valid; `VALIDATION_FAILED` (a problem document) for a malformed query',
+    content: { ...HTML_PAGE, 'application/problem+json': { schema: PROBLEM_SCHEMA } },
+  })
   @ApiOperation({
     summary: 'The page an unsubscribe link opens: it asks before doing anything (link scanners follow GETs)',
   })

@@ -221,6 +221,10 @@ export const moderationLogPageSchema = z.strictObject({
         .strictObject({ id: uuid, username: z.string().nullable() })
         .nullable()
         .describe('null: the service acted by itself (automatic slow mode)'),
+      apiKey: z
+        .strictObject({ id: uuid, name: z.string() })
+        .nullable()
+        .describe('The service key that acted, when one did (then `moderator` is null)'),
       targetType: z.string().describe('`comment`, `user`, `article`, …'),
       targetId: z.string(),
       articleId: uuid.nullable(),
