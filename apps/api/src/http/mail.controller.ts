@@ -233,7 +233,8 @@ export class MailController {
   @ApiResponse({ status: 200, description: 'A page that asks before unsubscribing', content: HTML_PAGE })
   @ApiResponse({
     status: 400,
-    description: 'A page that says the link is not valid; `VALIDATION_FAILED` (a problem document) for a malformed query',
+    description:
+      'A page that says the link is not valid; `VALIDATION_FAILED` (a problem document) for a malformed query',
     content: { ...HTML_PAGE, 'application/problem+json': { schema: PROBLEM_SCHEMA } },
   })
   @ApiOperation({
