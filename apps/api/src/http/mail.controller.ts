@@ -271,7 +271,7 @@ export class MailController {
     summary: 'One-click unsubscribe (RFC 8058): turns off the kind of email the link was made for, with no session',
     description: 'The body may be `List-Unsubscribe=One-Click` (application/x-www-form-urlencoded) or empty.',
   })
-  @ApiProblems(ErrorCode.UnsubscribeTokenInvalid)
+  @ApiProblems(ErrorCode.UnsubscribeTokenInvalid, ErrorCode.UnsupportedMediaType, ErrorCode.PayloadTooLarge)
   async unsubscribe(
     @Query(new ZodValidationPipe(unsubscribeQuery)) query: z.output<typeof unsubscribeQuery>,
     @Res({ passthrough: true }) reply: FastifyReply,
