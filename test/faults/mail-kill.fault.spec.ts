@@ -71,12 +71,14 @@ it('loses no notification when a node is killed mid-batch; duplicates carry the 
 
   // The server takes each message and does not answer: the node's batch is in flight.
   sink.hold();
-  for (const parentId of parents)
-    await http(a, 'POST', `/api/articles/${slug}/comments`, {
+  for (const [i, parentId] of parents.entries()) {
+    const reply = await http(a, 'POST', `/api/articles/${slug}/comments`, {
       token: replier.token,
-      body: { body: 'a reply', parentId },
+      body: { body: `a reply (${i + 1})`, parentId },
     });
-  await waitUntil(() => sink.heldCount >= 3, 30_000);
+    expect([i, reply.status]).toEqual([i, 201]);
+  }
+  await waitUntil(() => sink.heldCount >= 3, 90_000);
   a.child.kill('SIGKILL');
   await a.stop();
   sink.release();
@@ -110,4 +112,4 @@ it('loses no notification when a node is killed mid-batch; duplicates carry the 
   console.log(
     `mail: ${inFlight} messages in flight at the kill; 20 of 20 delivered; ${duplicates} sent twice (same Message-ID)`,
   );
-});
+}, 240_000);
