@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ARTICLE_EVENTS, commentViewSchema } from '@rejoinder/common';
 import { articleViewSchema } from '@rejoinder/forum';
+import { MailWorker } from '@rejoinder/mail';
 import type { ArticleEventName } from '@rejoinder/common';
+import { freshDatabase } from '../support/databases.js';
 import { createArticle, createUser, http, postComment, TestUser } from '../support/factories.js';
+import { ReceivedMail, SmtpSink } from '../support/smtp-sink.js';
 import { connectSocket, TestSocket } from '../support/sockets.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 
@@ -16,8 +19,10 @@ import { startTestApp, TestApp } from '../support/test-app.js';
 // information), deleted, held and edited comments; held and rejected
 // ancestors on a permalink; a rejected reply in the parent's notifications; a
 // moderator demoted with sockets open; a premoderated author's edit after
-// approval; a comment whose author erased their account. A reader that
-// stops reading is in realtime.e2e.spec.ts.
+// approval; a comment whose author erased their account; the email owed for
+// it (a reply, a moderation notice, a report alert), sent only once the
+// comment is in its state, at once and as a digest. A reader that stops
+// reading is in realtime.e2e.spec.ts.
 
 type State = 'published' | 'pending' | 'held' | 'rejected' | 'removed' | 'deleted' | 'edited' | 'erased' | 'ghosted';
 // `demoted`: a moderator demoted to commenter while their sockets were open.
@@ -79,6 +84,8 @@ const STAFF = new Set<ViewerKind>(['moderator', 'admin']);
 // States whose comment waits in a moderation queue, and those that reached the moderators' feed.
 const QUEUED = new Set<State>(['pending', 'held', 'rejected']);
 const IN_FEED = new Set<State>(['pending', 'held', 'rejected', 'removed', 'deleted', 'erased']);
+// States whose comment was reported: staff asked for report alerts.
+const REPORTED = new Set<State>(['held', 'rejected', 'removed', 'deleted', 'erased']);
 
 interface Fixture {
   state: State;
@@ -107,8 +114,33 @@ interface Door {
 
 const listed = (o: Outcome): Observed => (o === 'hidden' ? 'absent' : o);
 const inChain = (o: Outcome): Observed => (o === 'full' ? 'full' : 'placeholder');
+// Email is owed because something happened, and is sent only with what its
+// recipient may read in full when it goes: the comment as a reply to "other"
+// (the root's author); its author's notices (featured, rejected with their
+// own text; the approval of a comment back in review by then is not sent);
+// report alerts to staff who asked for them (a demoted moderator gets none).
+// A placeholder is never mailed.
+const mailed = (o: Outcome, f: Fixture, v: ViewerKind): Observed => {
+  if (o !== 'full') return 'absent';
+  switch (v) {
+    case 'other':
+      return 'full';
+    case 'author':
+      return f.state === 'published' || f.state === 'rejected' ? 'full' : 'absent';
+    case 'moderator':
+    case 'admin':
+      return REPORTED.has(f.state) ? 'full' : 'absent';
+    case 'anonymous':
+    case 'demoted':
+      return 'absent';
+  }
+};
 
 let t: TestApp;
+let db: Awaited<ReturnType<typeof freshDatabase>>;
+let sink: SmtpSink;
+// The messages sent at once, and those sent as digests.
+const mail = { now: [] as ReceivedMail[], digest: [] as ReceivedMail[] };
 let other: TestUser;
 let moderator: TestUser;
 let admin: TestUser;
@@ -131,6 +163,20 @@ const token = (f: Fixture, viewer: ViewerKind): string | undefined =>
     moderator: moderator.token,
     admin: admin.token,
   })[viewer];
+
+// A reader's notification messages that speak of the fixture's comment: a
+// link to it (or to its article: a rejection), its body or an earlier one.
+function mailAbout(messages: ReceivedMail[], f: Fixture, viewer: ViewerKind): unknown {
+  const address = viewer === 'anonymous' ? null : { author: f.author, other, demoted, moderator, admin }[viewer].email;
+  return messages
+    .filter((m) => address !== null && m.to.includes(address.toLowerCase()) && m.header('x-rejoinder-kind') !== null)
+    .map((m) => ({ subject: m.subject, text: m.text, html: m.html }))
+    .filter((m) =>
+      [`/comments/${f.id}`, `/articles/${f.slug}`, f.body, f.earlier].some(
+        (s) => s !== null && JSON.stringify(m).includes(s),
+      ),
+    );
+}
 
 const get = async (path: string, tok?: string) => (await http(t, 'GET', path, { token: tok })).body as unknown;
 
@@ -217,6 +263,8 @@ const DOORS: Door[] = [
     look: (f, v) => replay({ article: f.slug, digest: { since: 0 } }, v, token(f, v)),
     shows: (o, _f, v) => (v === 'other' && o === 'full' ? 'full' : 'absent'),
   },
+  { name: 'email', look: (f, v) => Promise.resolve(mailAbout(mail.now, f, v)), shows: mailed },
+  { name: 'email digest', look: (f, v) => Promise.resolve(mailAbout(mail.digest, f, v)), shows: mailed },
   {
     name: 'revisions',
     look: (f, v) => get(`/api/moderation/comments/${f.id}/revisions`, token(f, v)),
@@ -393,8 +441,47 @@ async function build(state: State): Promise<Fixture> {
   };
 }
 
+// Runs the mail worker until nothing due is left.
+async function sendDueMail(): Promise<void> {
+  const worker = t.app.get(MailWorker);
+  while (await worker.tick());
+}
+
+// The mail the fixtures owe, sent once every comment is in its state: at
+// once, then the same notifications again to readers on an hourly digest
+// (held for the hour, which then comes).
+async function sendMail(): Promise<void> {
+  await t.prisma.user.updateMany({ data: { emailVerifiedAt: new Date() } });
+  await sendDueMail();
+  mail.now = [...sink.messages];
+  const notices = { kind: { notIn: ['verify_email', 'password_reset', 'email_changed'] } };
+  await t.prisma.mailOutbox.updateMany({
+    where: notices,
+    data: { status: 'queued', doneAt: null, messageId: null, attempts: 0, lastError: null, nextAttemptAt: new Date() },
+  });
+  await t.prisma.$executeRaw`
+    INSERT INTO mail_settings (user_id, digest, updated_at) SELECT id, 'hourly', now() FROM users
+    ON CONFLICT (user_id) DO UPDATE SET digest = 'hourly'`;
+  await sendDueMail();
+  expect(await t.prisma.mailOutbox.count({ where: { ...notices, status: 'queued' } })).toBeGreaterThan(0);
+  await t.prisma.mailOutbox.updateMany({ where: { status: 'queued' }, data: { nextAttemptAt: new Date() } });
+  await sendDueMail();
+  mail.digest = sink.messages.slice(mail.now.length);
+  expect(mail.digest.every((m) => m.subject.startsWith('Your hourly digest'))).toBe(true);
+}
+
 beforeAll(async () => {
-  t = await startTestApp();
+  // A database of its own: every node on a database sends the mail its
+  // outbox holds, and this one sends only when the fixtures are ready.
+  db = await freshDatabase();
+  sink = await new SmtpSink().start();
+  t = await startTestApp({
+    DATABASE_URL: db.url,
+    SMTP_URL: sink.url,
+    PUBLIC_URL: 'https://comments.example.test',
+    MAIL_COALESCE_SECONDS: '0',
+    MAIL_WORKER: 'false',
+  });
   [other, moderator, admin, demoted, ...reporters] = await Promise.all([
     createUser(t),
     createUser(t, 'moderator'),
@@ -405,6 +492,13 @@ beforeAll(async () => {
     createUser(t),
   ]);
   feedStart = (await t.prisma.moderationFeed.findUnique({ where: { id: 1 } }))?.lastSeq ?? 0;
+  for (const staff of [moderator, admin, demoted]) {
+    const res = await http(t, 'PATCH', '/api/me/notification-settings', {
+      token: staff.token,
+      body: { onReport: true },
+    });
+    expect(res.status).toBe(200);
+  }
   // Opened as a moderator, following the moderators' feed; then demoted.
   demotedReplay = await connectSocket(t.url, { token: demoted.token });
   sockets.push(demotedReplay);
@@ -414,11 +508,14 @@ beforeAll(async () => {
   for (const s of [demotedReplay, ...demotedWatchers])
     await s.waitFor(() => s.session.some((m) => m.type === 'account.updated'));
   for (const state of STATES) fixtures.set(state, await build(state));
-}, 120_000);
+  await sendMail();
+}, 180_000);
 
 afterAll(async () => {
   for (const s of sockets) s.close();
   await t.close();
+  await sink.stop();
+  await db.drop();
 });
 
 const CELLS = DOORS.flatMap((door) =>
