@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { isLinkOpenedPage } from '../../apps/api/src/http/openapi.js';
 import { createArticle, createUser, http, postComment, TestArticle, TestUser } from '../support/factories.js';
 import { connectSocket } from '../support/sockets.js';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from '../support/test-app.js';
@@ -41,9 +42,7 @@ async function send(method: string, path: string, options: Parameters<typeof htt
     problem:
       res.status < 400 ||
       /^application\/problem\+json/.test(res.headers.get('content-type') ?? '') ||
-      (method === 'GET' &&
-        path.startsWith('/api/mail/unsubscribe') &&
-        /^text\/html/.test(res.headers.get('content-type') ?? '')),
+      (isLinkOpenedPage(method, path) && /^text\/html/.test(res.headers.get('content-type') ?? '')),
   });
   return res;
 }

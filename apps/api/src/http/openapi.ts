@@ -114,6 +114,17 @@ export function ApiJsonQuery(schema: z.ZodObject): MethodDecorator {
 }
 
 export const ApiAuth = () => applyDecorators(ApiBearerAuth());
+
+// Pages a person opens from a link in an email (the unsubscribe link). They
+// answer a mistake with a page that says so (text/html), not a problem
+// document: the contract's checks and the input walk exempt these, and only
+// these, from "every refusal is a problem document".
+export const LINK_OPENED_PAGES: readonly { method: 'get'; path: string }[] = [
+  { method: 'get', path: '/api/mail/unsubscribe' },
+];
+
+export const isLinkOpenedPage = (method: string, path: string): boolean =>
+  LINK_OPENED_PAGES.some((page) => page.method === method.toLowerCase() && page.path === path.split('?')[0]);
 export { ApiExtraModels };
 
 // A read served from the cache with an ETag: a reader who has that copy gets
