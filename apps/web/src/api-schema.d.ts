@@ -1719,6 +1719,28 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        NotificationSettings: {
+            /** @description Email me when someone replies to my comment (default on) */
+            onReply: boolean;
+            /** @description Email me when a moderator replies to my comment */
+            onStaffReply: boolean;
+            /** @description Email me when my held comment is published or rejected */
+            onModeration: boolean;
+            /** @description Email me when my comment is featured */
+            onFeatured: boolean;
+            /**
+             * @description Send notifications together (default off)
+             * @enum {string}
+             */
+            digest: "off" | "hourly" | "daily";
+            /** @description Moderators' alerts; null for other readers */
+            moderation: {
+                /** @description Email me when a comment is reported */
+                onReport: boolean;
+                /** @description Email me when the oldest comment in the queue has waited this long (null: never) */
+                queueAgeMinutes: number | null;
+            } | null;
+        };
         MailDeliveries: {
             /** @description Messages waiting to be sent */
             queued: number;
@@ -4895,8 +4917,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @enum {boolean} */
-                        accepted?: true;
+                        /** @constant */
+                        accepted: true;
                     };
                 };
             };
@@ -4971,8 +4993,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @enum {boolean} */
-                        accepted?: true;
+                        /** @constant */
+                        accepted: true;
                     };
                 };
             };
@@ -5268,26 +5290,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Email me when someone replies to my comment (default on) */
-                        onReply?: boolean;
-                        /** @description Email me when a moderator replies to my comment */
-                        onStaffReply?: boolean;
-                        /** @description Email me when my held comment is published or rejected */
-                        onModeration?: boolean;
-                        /** @description Email me when my comment is featured */
-                        onFeatured?: boolean;
-                        /**
-                         * @description Send notifications together (default off)
-                         * @enum {string}
-                         */
-                        digest?: "off" | "hourly" | "daily";
-                        /** @description Moderators' alerts; null for other readers */
-                        moderation?: {
-                            onReport?: boolean;
-                            queueAgeMinutes?: number | null;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["NotificationSettings"];
                 };
             };
             /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
@@ -5339,26 +5342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Email me when someone replies to my comment (default on) */
-                        onReply?: boolean;
-                        /** @description Email me when a moderator replies to my comment */
-                        onStaffReply?: boolean;
-                        /** @description Email me when my held comment is published or rejected */
-                        onModeration?: boolean;
-                        /** @description Email me when my comment is featured */
-                        onFeatured?: boolean;
-                        /**
-                         * @description Send notifications together (default off)
-                         * @enum {string}
-                         */
-                        digest?: "off" | "hourly" | "daily";
-                        /** @description Moderators' alerts; null for other readers */
-                        moderation?: {
-                            onReport?: boolean;
-                            queueAgeMinutes?: number | null;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["NotificationSettings"];
                 };
             };
             /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON */
@@ -5454,7 +5438,10 @@ export interface operations {
         /** @description RFC 8058: `List-Unsubscribe=One-Click`, or nothing */
         requestBody?: {
             content: {
-                "application/x-www-form-urlencoded": Record<string, never>;
+                "application/x-www-form-urlencoded": {
+                    /** @constant */
+                    "List-Unsubscribe"?: "One-Click";
+                };
             };
         };
         responses: {

@@ -68,33 +68,33 @@ export class AccountMailService {
   }
 
   async changePassword(userId: string, current: string, next: string): Promise<Session> {
-    const account = await this.links.account({ id: userId });
-    if (!account) throw new DomainError(ErrorCode.UserNotFound);
-    if (account.external) throw new DomainError(ErrorCode.ExternalAccount);
-    await this.checkPassword(userId, account.passwordHash, current);
+    const account = await this.localAccount(userId, current);
     assertPasswordFits(next, account.username);
     await this.links.setPassword(userId, await this.hasher.hash(next));
     return this.accounts.sessionFor(await this.accounts.record(userId));
   }
 
   async changeEmail(userId: string, password: string, email: string): Promise<PublicAccount> {
-    const account = await this.links.account({ id: userId });
-    if (!account) throw new DomainError(ErrorCode.UserNotFound);
-    if (account.external) throw new DomainError(ErrorCode.ExternalAccount);
-    await this.checkPassword(userId, account.passwordHash, password);
+    const account = await this.localAccount(userId, password);
     const address = email.toLowerCase();
     if (address === account.email) return this.accounts.account(userId);
     if (!(await this.links.setEmail(userId, address))) throw new DomainError(ErrorCode.EmailTaken);
     return this.accounts.account(userId);
   }
 
-  // Wrong passwords count toward the account's sign-in failures.
-  private async checkPassword(userId: string, hash: string | null, password: string): Promise<void> {
+  // The signed-in reader's own account, for a change that takes its current
+  // password: an account from the publisher's login has none here, and wrong
+  // passwords count toward the account's sign-in failures.
+  private async localAccount(userId: string, password: string) {
+    const account = await this.links.account({ id: userId });
+    if (!account) throw new DomainError(ErrorCode.UserNotFound);
+    if (account.external) throw new DomainError(ErrorCode.ExternalAccount);
     await this.limits.assertOpen('login-failures', userId);
-    if (!(await this.hasher.verify(hash, password))) {
+    if (!(await this.hasher.verify(account.passwordHash, password))) {
       await this.limits.penalise('login-failures', userId);
       throw new DomainError(ErrorCode.InvalidCredentials, 'The password is not right');
     }
+    return account;
   }
 
   private async usable(token: string, purpose: string): Promise<LinkTokenRecord> {

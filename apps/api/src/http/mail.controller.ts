@@ -1,9 +1,22 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { passwordSchema } from '@rejoinder/accounts';
 import type { AuthUser, PublicAccount, Session } from '@rejoinder/accounts';
-import { ErrorCode, RateLimits, ZodValidationPipe } from '@rejoinder/common';
+import { ErrorCode, openApiSchema, RateLimits, ZodValidationPipe } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 import {
   AccountMailService,
@@ -29,7 +42,14 @@ import {
   ROLE_PROBLEMS,
   TOKEN_PROBLEMS,
 } from './openapi.js';
-import { ACCOUNT_SCHEMA, mailDeliveriesSchema, SESSION_SCHEMA } from './schemas.js';
+import {
+  acceptedSchema,
+  accountSchema,
+  mailDeliveriesSchema,
+  notificationSettingsSchema,
+  responseSchema,
+  sessionSchema,
+} from './schemas.js';
 
 const linkToken = z.string().min(16).max(200);
 const verifyEmailSchema = z.strictObject({ token: linkToken });
@@ -46,28 +66,35 @@ const deliveriesQuery = z.strictObject({
   status: z.enum(['queued', 'sent', 'skipped', 'failed']).optional(),
 });
 
-const HTML_PAGE = { 'text/html': { schema: { type: 'string' } } };
+// RFC 8058's one-click POST: a form body, or none.
+const oneClickSchema = z.strictObject({ 'List-Unsubscribe': z.literal('One-Click').optional() });
+const HTML_PAGE = { 'text/html': { schema: responseSchema(z.string().describe('An HTML page')) } };
 
-const SETTINGS_SCHEMA = {
-  type: 'object',
-  properties: {
-    onReply: { type: 'boolean', description: 'Email me when someone replies to my comment (default on)' },
-    onStaffReply: { type: 'boolean', description: 'Email me when a moderator replies to my comment' },
-    onModeration: { type: 'boolean', description: 'Email me when my held comment is published or rejected' },
-    onFeatured: { type: 'boolean', description: 'Email me when my comment is featured' },
-    digest: {
-      type: 'string',
-      enum: ['off', 'hourly', 'daily'],
-      description: 'Send notifications together (default off)',
-    },
-    moderation: {
-      type: ['object', 'null'],
-      description: "Moderators' alerts; null for other readers",
-      properties: { onReport: { type: 'boolean' }, queueAgeMinutes: { type: ['integer', 'null'] } },
-    },
-  },
-};
-const ACCEPTED_SCHEMA = { type: 'object', properties: { accepted: { type: 'boolean', enum: [true] } } };
+// A signed-in reader's change to their local account: it takes their current
+// password (wrong ones count toward the sign-in limit), and an account from
+// the publisher's login has no password here.
+const AccountChange = (change: {
+  summary: string;
+  description?: string;
+  body: z.ZodType;
+  answer: [description: string, schema: z.ZodType];
+  problems?: ErrorCode[];
+}) =>
+  applyDecorators(
+    UseGuards(AuthGuard),
+    ApiAuth(),
+    ApiOperation({ summary: change.summary, ...(change.description ? { description: change.description } : {}) }),
+    ApiJsonBody(change.body),
+    ApiJsonResponse(200, ...change.answer),
+    ApiProblems(
+      ...TOKEN_PROBLEMS,
+      ...BODY_PROBLEMS,
+      ErrorCode.InvalidCredentials,
+      ...(change.problems ?? []),
+      ErrorCode.ExternalAccount,
+      ErrorCode.RateLimited,
+    ),
+  );
 
 @ApiTags('accounts')
 @Controller('api')
@@ -84,7 +111,7 @@ export class MailController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Confirm an email address with the token from the link sent to it (single use, 24 h)' })
   @ApiJsonBody(verifyEmailSchema)
-  @ApiJsonResponse(200, 'The account, its address confirmed', ACCOUNT_SCHEMA)
+  @ApiJsonResponse(200, 'The account, its address confirmed', accountSchema)
   @ApiProblems(
     ...BODY_PROBLEMS,
     ErrorCode.LinkInvalid,
@@ -109,7 +136,7 @@ export class MailController {
   @UseGuards(AuthGuard)
   @ApiAuth()
   @ApiOperation({ summary: 'Send the confirmation link to my address again (a few an hour)' })
-  @ApiJsonResponse(202, 'Queued', ACCEPTED_SCHEMA)
+  @ApiJsonResponse(202, 'Queued', acceptedSchema)
   @ApiProblems(...TOKEN_PROBLEMS, ErrorCode.EmailAlreadyVerified, ErrorCode.NoEmailAddress, ErrorCode.RateLimited)
   async resendVerification(@CurrentUser() user: AuthUser): Promise<{ accepted: true }> {
     await this.accountMail.resendConfirmation(user.id);
@@ -125,7 +152,7 @@ export class MailController {
       "address; an account from the publisher's login gets a message saying it has no password here.",
   })
   @ApiJsonBody(resetRequestSchema)
-  @ApiJsonResponse(202, 'Accepted', ACCEPTED_SCHEMA)
+  @ApiJsonResponse(202, 'Accepted', acceptedSchema)
   @ApiProblems(...BODY_PROBLEMS, ErrorCode.RateLimited)
   async requestReset(
     @Body(new ZodValidationPipe(resetRequestSchema)) input: z.output<typeof resetRequestSchema>,
@@ -143,7 +170,7 @@ export class MailController {
     description: 'Signs the account out everywhere (older access tokens are refused, open sockets get `auth.expired`).',
   })
   @ApiJsonBody(resetConfirmSchema)
-  @ApiJsonResponse(200, 'The account and a new access token', SESSION_SCHEMA)
+  @ApiJsonResponse(200, 'The account and a new access token', sessionSchema)
   @ApiProblems(
     ...BODY_PROBLEMS,
     ErrorCode.LinkInvalid,
@@ -161,18 +188,11 @@ export class MailController {
   }
 
   @Put('me/password')
-  @UseGuards(AuthGuard)
-  @ApiAuth()
-  @ApiOperation({ summary: 'Change my password; signs out everywhere and returns a new access token' })
-  @ApiJsonBody(changePasswordSchema)
-  @ApiJsonResponse(200, 'The account and a new access token', SESSION_SCHEMA)
-  @ApiProblems(
-    ...TOKEN_PROBLEMS,
-    ...BODY_PROBLEMS,
-    ErrorCode.InvalidCredentials,
-    ErrorCode.ExternalAccount,
-    ErrorCode.RateLimited,
-  )
+  @AccountChange({
+    summary: 'Change my password; signs out everywhere and returns a new access token',
+    body: changePasswordSchema,
+    answer: ['The account and a new access token', sessionSchema],
+  })
   changePassword(
     @CurrentUser() user: AuthUser,
     @Body(new ZodValidationPipe(changePasswordSchema)) input: z.output<typeof changePasswordSchema>,
@@ -181,22 +201,13 @@ export class MailController {
   }
 
   @Put('me/email')
-  @UseGuards(AuthGuard)
-  @ApiAuth()
-  @ApiOperation({
+  @AccountChange({
     summary: 'Change my email address',
     description: 'The new address is unconfirmed until its link is followed; the old address is told of the change.',
+    body: changeEmailSchema,
+    answer: ['The account', accountSchema],
+    problems: [ErrorCode.EmailTaken],
   })
-  @ApiJsonBody(changeEmailSchema)
-  @ApiJsonResponse(200, 'The account', ACCOUNT_SCHEMA)
-  @ApiProblems(
-    ...TOKEN_PROBLEMS,
-    ...BODY_PROBLEMS,
-    ErrorCode.InvalidCredentials,
-    ErrorCode.EmailTaken,
-    ErrorCode.ExternalAccount,
-    ErrorCode.RateLimited,
-  )
   changeEmail(
     @CurrentUser() user: AuthUser,
     @Body(new ZodValidationPipe(changeEmailSchema)) input: z.output<typeof changeEmailSchema>,
@@ -208,7 +219,7 @@ export class MailController {
   @UseGuards(AuthGuard)
   @ApiAuth()
   @ApiOperation({ summary: 'What I am emailed about' })
-  @ApiJsonResponse(200, 'The settings', SETTINGS_SCHEMA)
+  @ApiJsonResponse(200, 'The settings', notificationSettingsSchema)
   @ApiProblems(...TOKEN_PROBLEMS)
   getSettings(@CurrentUser() user: AuthUser): Promise<NotificationSettingsView> {
     return this.settings.get(user);
@@ -219,7 +230,7 @@ export class MailController {
   @ApiAuth()
   @ApiOperation({ summary: 'Change what I am emailed about (moderators also set onReport and queueAgeMinutes)' })
   @ApiJsonBody(notificationSettingsPatchSchema)
-  @ApiJsonResponse(200, 'The settings', SETTINGS_SCHEMA)
+  @ApiJsonResponse(200, 'The settings', notificationSettingsSchema)
   @ApiProblems(...TOKEN_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.Forbidden)
   updateSettings(
     @CurrentUser() user: AuthUser,
@@ -264,7 +275,7 @@ export class MailController {
   @ApiBody({
     required: false,
     description: 'RFC 8058: `List-Unsubscribe=One-Click`, or nothing',
-    schema: { type: 'object' },
+    schema: openApiSchema(oneClickSchema) as never,
   })
   @ApiResponse({ status: 200, description: 'A page that says it is done', content: HTML_PAGE })
   @ApiOperation({

@@ -183,6 +183,29 @@ export const sanctionsSchema = z.strictObject({
   trust: trustSchema,
 });
 
+// What a reader is emailed about (GET and PATCH /api/me/notification-settings).
+export const notificationSettingsSchema = z.strictObject({
+  onReply: z.boolean().describe('Email me when someone replies to my comment (default on)'),
+  onStaffReply: z.boolean().describe('Email me when a moderator replies to my comment'),
+  onModeration: z.boolean().describe('Email me when my held comment is published or rejected'),
+  onFeatured: z.boolean().describe('Email me when my comment is featured'),
+  digest: z.enum(['off', 'hourly', 'daily']).describe('Send notifications together (default off)'),
+  moderation: z
+    .strictObject({
+      onReport: z.boolean().describe('Email me when a comment is reported'),
+      queueAgeMinutes: z
+        .number()
+        .int()
+        .nullable()
+        .describe('Email me when the oldest comment in the queue has waited this long (null: never)'),
+    })
+    .nullable()
+    .describe("Moderators' alerts; null for other readers"),
+});
+
+// A request taken, its work queued (the mail it owes is sent by the worker).
+export const acceptedSchema = z.strictObject({ accepted: z.literal(true) });
+
 export const mailDeliveriesSchema = z.strictObject({
   queued: z.number().int().describe('Messages waiting to be sent'),
   oldestQueuedSeconds: z.number().int().describe('Age of the oldest waiting message'),
@@ -353,6 +376,7 @@ export const NAMED_SCHEMAS: readonly (readonly [string, z.ZodType])[] = [
   ['Revisions', revisionsSchema],
   ['Sanctions', sanctionsSchema],
   ['EmailDomainRule', emailDomainRuleViewSchema],
+  ['NotificationSettings', notificationSettingsSchema],
   ['MailDeliveries', mailDeliveriesSchema],
   ['EmailDomainRules', emailDomainRulesSchema],
   ['ModerationLogPage', moderationLogPageSchema],
