@@ -44,15 +44,14 @@ export class AccountMailService {
     ]);
   }
 
-  // Answers the same whether or not the address belongs to an account: the
+  // Answers the same whether or not the address belongs to an account, and
+  // does the same work (one statement that queues the link if it does): the
   // caller always says 202. An account from the publisher's login gets a
   // message saying it has no password here, never a reset link.
   async requestReset(email: string): Promise<void> {
     const address = email.trim().toLowerCase();
     await this.limits.consume('password-reset', address);
-    const account = await this.links.account({ email: address });
-    if (!account) return;
-    await this.outbox.enqueue([{ kind: 'password_reset', recipientId: account.id, cause: randomUUID() }]);
+    await this.outbox.enqueuePasswordReset(address);
   }
 
   async confirmReset(token: string, password: string): Promise<Session> {

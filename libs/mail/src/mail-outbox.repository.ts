@@ -177,6 +177,14 @@ export class MailOutboxRepository {
         AND o.created_at <= now() - make_interval(mins => s.queue_age_minutes)`;
   }
 
+  // A reset link owed to the account with this address, if there is one: one
+  // statement whether or not there is, so the answer takes as long either way.
+  async enqueuePasswordReset(email: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      INSERT INTO mail_outbox (kind, recipient_id, cause)
+      SELECT 'password_reset', id, gen_random_uuid()::text FROM users WHERE email = ${email}`;
+  }
+
   async enqueue(
     rows: {
       kind: string;
