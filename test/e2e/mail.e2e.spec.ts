@@ -658,3 +658,46 @@ describe('metrics', () => {
     expect(text).toMatch(/^rejoinder_mail_oldest_queued_seconds [\d.]+$/m);
   });
 });
+
+// Last: it restarts the sending node, whose counters the metrics test reads.
+describe('giving up', () => {
+  it('gives up on a message the server keeps deferring once MAIL_GIVE_UP_HOURS have passed, and records it', async () => {
+    const reader = await confirmedReader();
+    const article = await createArticle(t.prisma);
+    const parent = await postComment(t, reader, article.slug, 'parent');
+    sink.deferred.add(reader.email);
+    try {
+      await withMailHeld(async () => {
+        const reply = await postComment(t, await confirmedReader(), article.slug, 'never delivered', {
+          parentId: parent.id,
+        });
+        // A node that gives up after 3.6 s (retries from 200 ms, doubling).
+        const impatient = await startTestApp(mailConfig({ MAIL_GIVE_UP_HOURS: '0.001' }));
+        try {
+          const [row] = await outboxDone(t, { recipientId: reader.id, commentId: reply.id });
+          expect(row.status).toBe('failed');
+          expect(row.lastError).toMatch(/^given up: .*451/);
+          const metrics = await (await fetch(`${impatient.url}/metrics`)).text();
+          expect(metrics).toMatch(/^rejoinder_mail_failed_total\{outcome="given_up"\} [1-9]\d*$/m);
+          expect(metrics).toMatch(/^rejoinder_mail_failed_total\{outcome="retry"\} [1-9]\d*$/m);
+        } finally {
+          await impatient.close();
+        }
+      });
+    } finally {
+      sink.deferred.delete(reader.email);
+    }
+    // Recorded for the admin view; nothing reached the reader, and nothing will.
+    const view = await http(t, 'GET', '/api/admin/mail?status=failed&limit=500', {
+      token: (await createUser(t, 'admin')).token,
+    });
+    expect(view.body.items).toContainEqual(
+      expect.objectContaining({
+        kind: 'reply',
+        status: 'failed',
+        recipient: { id: reader.id, username: reader.username },
+      }),
+    );
+    expect(sink.to(reader.email).filter((m) => m.header('x-rejoinder-kind') === 'reply')).toHaveLength(0);
+  });
+});

@@ -14,10 +14,13 @@ export interface ReceivedMail {
 
 // A real SMTP server for the tests (smtp-server), on 127.0.0.1 and a port of
 // its own; every message is parsed by mailparser. It can refuse addresses
-// for good (550) and be stopped and started again on the same port.
+// for good (550) or for now (451), and be stopped and started again on the
+// same port.
 export class SmtpSink {
   readonly messages: ReceivedMail[] = [];
   readonly refused = new Set<string>();
+  // Addresses the server defers for now (451), as a busy or greylisting one does.
+  readonly deferred = new Set<string>();
   private server: SMTPServer | null = null;
   port = 0;
   private waiters: (() => void)[] = [];
@@ -46,6 +49,10 @@ export class SmtpSink {
       onRcptTo: (address, _session, callback) => {
         if (this.refused.has(address.address.toLowerCase())) {
           const error = Object.assign(new Error('No such mailbox here'), { responseCode: 550 });
+          return callback(error);
+        }
+        if (this.deferred.has(address.address.toLowerCase())) {
+          const error = Object.assign(new Error('Try again later'), { responseCode: 451 });
           return callback(error);
         }
         callback();
