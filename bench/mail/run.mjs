@@ -330,8 +330,9 @@ async function statementsOfOneReply(api, token, parentId) {
       .map((l) => JSON.parse(l))
       .filter((l) => l !== '--')
       .map((t) => t.replace(/\s+/g, ' ').trim().slice(0, 60))
-      // The worker's claims and the node's background jobs are not the post's.
-      .filter((t) => !/mail_outbox|pg_try_advisory_xact_lock|^BEGIN$/.test(t))
+      // The worker's claims and the node's background jobs (the webhook
+      // sender's turns, advisory locks) are not the post's.
+      .filter((t) => !/mail_outbox|webhook_|pg_try_advisory_xact_lock|^BEGIN$|^COMMIT$/.test(t))
   );
 }
 
