@@ -53,6 +53,8 @@ describe('sign-in with OIDC (authorization code with PKCE)', () => {
     expect(res.body.user).toMatchObject({
       username: 'Olga_Romanova',
       email: `${sub}@provider.example.test`,
+      // The provider vouches for the address (email_verified): mail may go to it.
+      emailVerified: true,
       role: 'commenter',
     });
     const me = await http(t, 'GET', '/api/me', { token: res.body.accessToken });
