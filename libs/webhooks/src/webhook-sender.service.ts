@@ -116,7 +116,8 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
 
   // Derives, then sends what is due; for tests, resolves when done.
   async turn(): Promise<void> {
-    await this.deliveries.deriveDeliveries();
+    // A backlog (a sender that was down) is read in batches before sending.
+    while ((await this.deliveries.deriveDeliveries()).full) if (this.stopped) return;
     for (;;) {
       const due = await this.deliveries.claimDue(this.config.WEBHOOK_CONCURRENCY, HOLD_MS);
       if (due.length === 0) break;
