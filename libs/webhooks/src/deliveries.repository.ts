@@ -21,6 +21,18 @@ export interface DeliveryRecord {
   deliveredAt: Date | null;
 }
 
+// One attempt's outcome; `next`: when to try again (null: never, or sent).
+export interface Outcome {
+  id: string;
+  webhookId: string;
+  ok: boolean;
+  status: number | null;
+  error: string | null;
+  response: string | null;
+  latencyMs: number;
+  next: Date | null;
+}
+
 // A Standard Webhooks message id (msg_ and 32 hex digits; deliveries made in
 // SQL spell it the same way): the same on every attempt of one delivery.
 export const messageId = () => `msg_${randomUUID().replace(/-/g, '')}`;
@@ -132,47 +144,55 @@ export class DeliveriesRepository {
                 d.delivered_at AS "deliveredAt", d.locked_until AS "lockedUntil"`;
   }
 
-  entry(articleId: string, seq: number): Promise<LogEntry | null> {
+  // The log entries of these deliveries, in one read.
+  entries(keys: { articleId: string; seq: number }[]): Promise<LogEntry[]> {
+    if (keys.length === 0) return Promise.resolve([]);
     return this.prisma.$queryRaw<LogEntry[]>`
-      SELECT article_id AS "articleId", seq, type, audience::text AS audience, comment_id AS "commentId",
-             payload, created_at AS "createdAt"
-      FROM article_events WHERE article_id = ${articleId}::uuid AND seq = ${seq}`.then((rows) => rows[0] ?? null);
+      SELECT e.article_id AS "articleId", e.seq, e.type, e.audience::text AS audience, e.comment_id AS "commentId",
+             e.payload, e.created_at AS "createdAt"
+      FROM article_events e
+      JOIN unnest(${keys.map((k) => k.articleId)}::uuid[], ${keys.map((k) => k.seq)}::int[]) AS k(article_id, seq)
+        ON e.article_id = k.article_id AND e.seq = k.seq`;
   }
 
-  // One attempt's outcome. A success clears the endpoint's failing streak;
-  // a failure starts it (if not started).
-  async record(
-    delivery: Pick<DeliveryRecord, 'id' | 'webhookId'>,
-    outcome: {
-      ok: boolean;
-      status: number | null;
-      error: string | null;
-      response: string | null;
-      latencyMs: number;
-      next: Date | null;
-    },
-  ): Promise<void> {
+  // The outcomes of a batch of attempts, in one transaction. An endpoint
+  // with a success among them is not failing; one whose every attempt failed
+  // starts its failing streak (if not started).
+  async record(outcomes: Outcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const rows = outcomes.map((o) => ({
+      id: o.id,
+      status: o.ok ? 'succeeded' : o.next ? 'pending' : 'failed',
+      next: o.next?.toISOString() ?? null,
+      delivered: o.ok,
+      last_status: o.status,
+      last_error: o.error,
+      last_response: o.response,
+      latency_ms: o.latencyMs,
+    }));
+    const succeeded = [...new Set(outcomes.filter((o) => o.ok).map((o) => o.webhookId))];
+    const failing = [...new Set(outcomes.filter((o) => !o.ok).map((o) => o.webhookId))].filter(
+      (id) => !succeeded.includes(id),
+    );
     await this.prisma.$transaction([
-      this.prisma.webhookDelivery.update({
-        where: { id: delivery.id },
-        data: {
-          attempts: { increment: 1 },
-          status: outcome.ok ? 'succeeded' : outcome.next ? 'pending' : 'failed',
-          nextAttemptAt: outcome.next ?? undefined,
-          lockedUntil: null,
-          lastStatus: outcome.status,
-          lastError: outcome.error,
-          lastResponse: outcome.response,
-          latencyMs: outcome.latencyMs,
-          deliveredAt: outcome.ok ? new Date() : undefined,
-        },
+      this.prisma.$executeRaw`
+        UPDATE webhook_deliveries d
+        SET attempts = d.attempts + 1, status = o.status, next_attempt_at = coalesce(o.next, d.next_attempt_at),
+            locked_until = NULL, last_status = o.last_status, last_error = o.last_error,
+            last_response = o.last_response, latency_ms = o.latency_ms,
+            delivered_at = CASE WHEN o.delivered THEN now() ELSE d.delivered_at END
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS o(
+          id text, status text, next timestamptz, delivered boolean, last_status int, last_error text,
+          last_response text, latency_ms int)
+        WHERE d.id = o.id`,
+      this.prisma.webhook.updateMany({
+        where: { id: { in: succeeded }, failingSince: { not: null } },
+        data: { failingSince: null },
       }),
-      outcome.ok
-        ? this.prisma.webhook.updateMany({ where: { id: delivery.webhookId }, data: { failingSince: null } })
-        : this.prisma.webhook.updateMany({
-            where: { id: delivery.webhookId, failingSince: null },
-            data: { failingSince: new Date() },
-          }),
+      this.prisma.webhook.updateMany({
+        where: { id: { in: failing }, failingSince: null },
+        data: { failingSince: new Date() },
+      }),
     ]);
   }
 

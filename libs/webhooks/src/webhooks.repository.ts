@@ -34,6 +34,10 @@ export class WebhooksRepository {
     return this.prisma.webhook.findUnique({ where: { id } });
   }
 
+  findMany(ids: string[]): Promise<WebhookRecord[]> {
+    return this.prisma.webhook.findMany({ where: { id: { in: ids } } });
+  }
+
   list(limit: number, before?: { createdAt: string; id: string }): Promise<WebhookRecord[]> {
     return this.prisma.webhook.findMany({
       where: before
