@@ -155,7 +155,7 @@ export class DeliveriesRepository {
         ON e.article_id = k.article_id AND e.seq = k.seq`;
   }
 
-  // The outcomes of a batch of attempts, in one transaction. An endpoint
+  // The outcomes of a batch of attempts, in one statement. An endpoint
   // with a success among them is not failing; one whose every attempt failed
   // starts its failing streak (if not started).
   async record(outcomes: Outcome[]): Promise<void> {
@@ -174,26 +174,30 @@ export class DeliveriesRepository {
     const failing = [...new Set(outcomes.filter((o) => !o.ok).map((o) => o.webhookId))].filter(
       (id) => !succeeded.includes(id),
     );
-    await this.prisma.$transaction([
-      this.prisma.$executeRaw`
+    await this.prisma.$queryRaw`
+      WITH o AS (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS o(
+          id text, status text, next timestamptz, delivered boolean, last_status int, last_error text,
+          last_response text, latency_ms int)
+      ), recorded AS (
         UPDATE webhook_deliveries d
         SET attempts = d.attempts + 1, status = o.status, next_attempt_at = coalesce(o.next, d.next_attempt_at),
             locked_until = NULL, last_status = o.last_status, last_error = o.last_error,
             last_response = o.last_response, latency_ms = o.latency_ms,
             delivered_at = CASE WHEN o.delivered THEN now() ELSE d.delivered_at END
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS o(
-          id text, status text, next timestamptz, delivered boolean, last_status int, last_error text,
-          last_response text, latency_ms int)
-        WHERE d.id = o.id`,
-      this.prisma.webhook.updateMany({
-        where: { id: { in: succeeded }, failingSince: { not: null } },
-        data: { failingSince: null },
-      }),
-      this.prisma.webhook.updateMany({
-        where: { id: { in: failing }, failingSince: null },
-        data: { failingSince: new Date() },
-      }),
-    ]);
+        FROM o WHERE d.id = o.id
+        RETURNING 1
+      ), answering AS (
+        UPDATE webhooks SET failing_since = NULL, updated_at = now()
+        WHERE id = ANY(${succeeded}::uuid[]) AND failing_since IS NOT NULL
+        RETURNING 1
+      ), failing AS (
+        UPDATE webhooks SET failing_since = now(), updated_at = now()
+        WHERE id = ANY(${failing}::uuid[]) AND failing_since IS NULL
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM recorded)::int + (SELECT count(*) FROM answering)::int
+             + (SELECT count(*) FROM failing)::int AS n`;
   }
 
   // Endpoints failing since before `before`: turned off, with the reason;
