@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ARTICLE_EVENTS, commentViewSchema } from '@rejoinder/common';
 import { articleViewSchema } from '@rejoinder/forum';
+import { DeliveriesRepository, WebhookSender } from '@rejoinder/webhooks';
 import type { ArticleEventName } from '@rejoinder/common';
 import { createArticle, createUser, http, postComment, TestUser } from '../support/factories.js';
 import { connectSocket, TestSocket } from '../support/sockets.js';
@@ -16,8 +17,9 @@ import { startTestApp, TestApp } from '../support/test-app.js';
 // information), deleted, held and edited comments; held and rejected
 // ancestors on a permalink; a rejected reply in the parent's notifications; a
 // moderator demoted with sockets open; a premoderated author's edit after
-// approval; a comment whose author erased their account. A reader that
-// stops reading is in realtime.e2e.spec.ts.
+// approval; a comment whose author erased their account; webhook deliveries
+// (at reader level, and reports at moderator level). A reader that stops
+// reading is in realtime.e2e.spec.ts.
 
 type State = 'published' | 'pending' | 'held' | 'rejected' | 'removed' | 'deleted' | 'edited' | 'erased' | 'ghosted';
 // `demoted`: a moderator demoted to commenter while their sockets were open.
@@ -76,6 +78,10 @@ const EXPECTED: Record<State, Record<ViewerKind, Outcome>> = {
 const STATES = Object.keys(EXPECTED) as State[];
 const VIEWERS: ViewerKind[] = ['anonymous', 'author', 'other', 'demoted', 'moderator', 'admin'];
 const STAFF = new Set<ViewerKind>(['moderator', 'admin']);
+// States whose comment was reported (a report.created webhook), and those
+// taken down by a moderator.
+const REPORTED = new Set<State>(['held', 'rejected', 'removed', 'deleted', 'erased']);
+const TAKEN_DOWN = new Set<State>(['rejected', 'removed']);
 // States whose comment waits in a moderation queue, and those that reached the moderators' feed.
 const QUEUED = new Set<State>(['pending', 'held', 'rejected']);
 const IN_FEED = new Set<State>(['pending', 'held', 'rejected', 'removed', 'deleted', 'erased']);
@@ -155,6 +161,32 @@ async function replay(subscription: Record<string, unknown>, viewer: ViewerKind,
   }
 }
 
+// Webhook deliveries as they would leave now: an endpoint that hears every
+// comment event (kept off, so no sender sends it) is given deliveries for the
+// fixture's article, and each is rendered as the sender renders it. There is
+// no reader: every kind of reader sees the same.
+let matrixHook: { id: string; events: string[] };
+const deliveriesOf = new Map<State, Promise<Record<string, unknown>[]>>();
+function webhookBodies(f: Fixture, types: string[]): Promise<Record<string, unknown>[]> {
+  if (!deliveriesOf.has(f.state))
+    deliveriesOf.set(
+      f.state,
+      (async () => {
+        const { id: articleId } = await t.prisma.article.findUniqueOrThrow({ where: { slug: f.slug } });
+        await t.app.get(DeliveriesRepository).replay(matrixHook, { articleId, fromSeq: 1 }, 10_000);
+        const due = await t.prisma.webhookDelivery.findMany({ where: { webhookId: matrixHook.id, articleId } });
+        const bodies = await t.app.get(WebhookSender).render(due);
+        return [...bodies.values()].flatMap((b) => (b ? [JSON.parse(b) as Record<string, unknown>] : []));
+      })(),
+    );
+  return deliveriesOf.get(f.state)!.then((all) =>
+    all.filter((d) => {
+      const data = d.data as { commentId?: string; comment?: { id?: string } | null };
+      return types.includes(d.type as string) && (data.commentId === f.id || data.comment?.id === f.id);
+    }),
+  );
+}
+
 const DOORS: Door[] = [
   // Thread pages and replies are the same for everyone: the anonymous view.
   {
@@ -222,6 +254,24 @@ const DOORS: Door[] = [
     look: (f, v) => get(`/api/moderation/comments/${f.id}/revisions`, token(f, v)),
     shows: (o, _f, v) => (STAFF.has(v) ? inChain(o) : 'absent'),
     revisions: true,
+  },
+  {
+    // At reader level: the comment as an anonymous reader sees it now (a
+    // ghost's comment was never published).
+    name: 'webhook (comment.published, comment.removed)',
+    look: (f) => webhookBodies(f, ['comment.published', 'comment.removed']),
+    shows: (_o, f) => (f.state === 'ghosted' ? 'absent' : inChain(EXPECTED[f.state].anonymous)),
+  },
+  {
+    // At moderator level, but never the text of a comment taken down.
+    name: 'webhook (report.created)',
+    look: (f) => webhookBodies(f, ['report.created']),
+    shows: (_o, f) =>
+      !REPORTED.has(f.state)
+        ? 'absent'
+        : TAKEN_DOWN.has(f.state)
+          ? 'placeholder'
+          : inChain(EXPECTED[f.state].moderator),
   },
 ];
 
@@ -414,6 +464,14 @@ beforeAll(async () => {
   for (const s of [demotedReplay, ...demotedWatchers])
     await s.waitFor(() => s.session.some((m) => m.type === 'account.updated'));
   for (const state of STATES) fixtures.set(state, await build(state));
+  matrixHook = await t.prisma.webhook.create({
+    data: {
+      url: 'https://hooks.example.test/matrix',
+      events: ['comment.published', 'comment.removed', 'report.created'],
+      secret: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
+      enabled: false,
+    },
+  });
 }, 120_000);
 
 afterAll(async () => {

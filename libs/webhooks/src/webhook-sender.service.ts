@@ -130,11 +130,11 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  // One batch: its endpoints, events and comments read at once, each body
-  // made once per event and level, the requests sent together, and the
-  // outcomes recorded in one transaction.
-  private async sendBatch(due: DeliveryRecord[]): Promise<void> {
-    const hooks = new Map((await this.hooks.findMany([...new Set(due.map((d) => d.webhookId))])).map((h) => [h.id, h]));
+  // The bodies these deliveries carry if sent now, by delivery id (none for
+  // a delivery whose endpoint is gone): their events and comments read at
+  // once, each body made once per event and type. An event no longer kept
+  // has no body (null).
+  async render(due: DeliveryRecord[]): Promise<Map<string, string | null>> {
     const keyOf = (articleId: string, seq: number) => `${articleId}:${seq}`;
     const logged = due.flatMap((d) =>
       d.articleId !== null && d.seq !== null ? [{ articleId: d.articleId, seq: d.seq }] : [],
@@ -142,39 +142,50 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
     const entries = new Map((await this.deliveries.entries(logged)).map((e) => [keyOf(e.articleId, e.seq), e]));
     const commentIds = [...new Set([...entries.values()].flatMap((e) => (e.commentId ? [e.commentId] : [])))];
     const rows = new Map((await this.comments.findMany(commentIds)).map((r) => [r.id, r]));
-    const bodies = new Map<string, string>();
+    const made = new Map<string, string>();
+    const bodies = new Map<string, string | null>();
+    for (const delivery of due) {
+      if (delivery.articleId === null || delivery.seq === null) {
+        const data = { webhookId: delivery.webhookId };
+        bodies.set(delivery.id, JSON.stringify({ type: delivery.type, timestamp: new Date().toISOString(), data }));
+        continue;
+      }
+      const entry = entries.get(keyOf(delivery.articleId, delivery.seq));
+      if (!entry) {
+        bodies.set(delivery.id, null);
+        continue;
+      }
+      const key = `${keyOf(entry.articleId, entry.seq)}:${delivery.type}`;
+      const body =
+        made.get(key) ??
+        JSON.stringify(webhookPayload(delivery.type, entry, entry.commentId ? rows.get(entry.commentId) : undefined));
+      made.set(key, body);
+      bodies.set(delivery.id, body);
+    }
+    return bodies;
+  }
+
+  // One batch: its endpoints and bodies read at once, the requests sent
+  // together, and the outcomes recorded in one statement.
+  private async sendBatch(due: DeliveryRecord[]): Promise<void> {
+    const hooks = new Map((await this.hooks.findMany([...new Set(due.map((d) => d.webhookId))])).map((h) => [h.id, h]));
+    const bodies = await this.render(due);
     const outcomes = await Promise.all(
       due.map(async (delivery): Promise<Outcome | null> => {
         const hook = hooks.get(delivery.webhookId);
         if (!hook) return null;
-        let body: string;
-        if (delivery.articleId !== null && delivery.seq !== null) {
-          const entry = entries.get(keyOf(delivery.articleId, delivery.seq));
-          if (!entry)
-            return {
-              id: delivery.id,
-              webhookId: hook.id,
-              ok: false,
-              status: null,
-              error: 'the event is no longer kept',
-              response: null,
-              latencyMs: 0,
-              next: null,
-            };
-          const cacheKey = `${keyOf(entry.articleId, entry.seq)}:${delivery.type}`;
-          body =
-            bodies.get(cacheKey) ??
-            JSON.stringify(
-              webhookPayload(delivery.type, entry, entry.commentId ? rows.get(entry.commentId) : undefined),
-            );
-          bodies.set(cacheKey, body);
-        } else {
-          body = JSON.stringify({
-            type: delivery.type,
-            timestamp: new Date().toISOString(),
-            data: { webhookId: hook.id },
-          });
-        }
+        const body = bodies.get(delivery.id);
+        if (!body)
+          return {
+            id: delivery.id,
+            webhookId: hook.id,
+            ok: false,
+            status: null,
+            error: 'the event is no longer kept',
+            response: null,
+            latencyMs: 0,
+            next: null,
+          };
         return this.send(delivery, hook, body);
       }),
     );
