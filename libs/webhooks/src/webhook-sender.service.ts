@@ -70,6 +70,7 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
 
   // For tests: how names are resolved (a DNS answer that changes).
   useResolver(resolver: Resolver): void {
+    this.http.close();
     this.http = new SafeHttp({ allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE, resolver });
   }
 
@@ -95,6 +96,7 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
       await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
       clearTimeout(timer);
     }
+    this.http.close();
   }
 
   wake(): void {
