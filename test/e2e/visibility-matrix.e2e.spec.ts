@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ARTICLE_EVENTS, commentViewSchema } from '@rejoinder/common';
 import { articleViewSchema } from '@rejoinder/forum';
 import { MailWorker } from '@rejoinder/mail';
+import { DeliveriesRepository, WebhookSender } from '@rejoinder/webhooks';
 import type { ArticleEventName } from '@rejoinder/common';
 import { freshDatabase } from '../support/databases.js';
 import { createArticle, createUser, http, postComment, TestUser } from '../support/factories.js';
@@ -21,7 +22,8 @@ import { startTestApp, TestApp } from '../support/test-app.js';
 // moderator demoted with sockets open; a premoderated author's edit after
 // approval; a comment whose author erased their account; the email owed for
 // it (a reply, a moderation notice, a report alert), sent only once the
-// comment is in its state, at once and as a digest. A reader that stops
+// comment is in its state, at once and as a digest; webhook deliveries (at
+// reader level, and reports at moderator level). A reader that stops
 // reading is in realtime.e2e.spec.ts.
 
 type State = 'published' | 'pending' | 'held' | 'rejected' | 'removed' | 'deleted' | 'edited' | 'erased' | 'ghosted';
@@ -81,6 +83,10 @@ const EXPECTED: Record<State, Record<ViewerKind, Outcome>> = {
 const STATES = Object.keys(EXPECTED) as State[];
 const VIEWERS: ViewerKind[] = ['anonymous', 'author', 'other', 'demoted', 'moderator', 'admin'];
 const STAFF = new Set<ViewerKind>(['moderator', 'admin']);
+// States whose comment was reported (a report.created webhook), and those
+// taken down by a moderator.
+const REPORTED = new Set<State>(['held', 'rejected', 'removed', 'deleted', 'erased']);
+const TAKEN_DOWN = new Set<State>(['rejected', 'removed']);
 // States whose comment waits in a moderation queue, and those that reached the moderators' feed.
 const QUEUED = new Set<State>(['pending', 'held', 'rejected']);
 const IN_FEED = new Set<State>(['pending', 'held', 'rejected', 'removed', 'deleted', 'erased']);
@@ -201,6 +207,32 @@ async function replay(subscription: Record<string, unknown>, viewer: ViewerKind,
   }
 }
 
+// Webhook deliveries as they would leave now: an endpoint that hears every
+// comment event (kept off, so no sender sends it) is given deliveries for the
+// fixture's article, and each is rendered as the sender renders it. There is
+// no reader: every kind of reader sees the same.
+let matrixHook: { id: string; events: string[] };
+const deliveriesOf = new Map<State, Promise<Record<string, unknown>[]>>();
+function webhookBodies(f: Fixture, types: string[]): Promise<Record<string, unknown>[]> {
+  if (!deliveriesOf.has(f.state))
+    deliveriesOf.set(
+      f.state,
+      (async () => {
+        const { id: articleId } = await t.prisma.article.findUniqueOrThrow({ where: { slug: f.slug } });
+        await t.app.get(DeliveriesRepository).replay(matrixHook, { articleId, fromSeq: 1 }, 10_000);
+        const due = await t.prisma.webhookDelivery.findMany({ where: { webhookId: matrixHook.id, articleId } });
+        const bodies = await t.app.get(WebhookSender).render(due);
+        return [...bodies.values()].flatMap((b) => (b ? [JSON.parse(b) as Record<string, unknown>] : []));
+      })(),
+    );
+  return deliveriesOf.get(f.state)!.then((all) =>
+    all.filter((d) => {
+      const data = d.data as { commentId?: string; comment?: { id?: string } | null };
+      return types.includes(d.type as string) && (data.commentId === f.id || data.comment?.id === f.id);
+    }),
+  );
+}
+
 const DOORS: Door[] = [
   // Thread pages and replies are the same for everyone: the anonymous view.
   {
@@ -270,6 +302,24 @@ const DOORS: Door[] = [
     look: (f, v) => get(`/api/moderation/comments/${f.id}/revisions`, token(f, v)),
     shows: (o, _f, v) => (STAFF.has(v) ? inChain(o) : 'absent'),
     revisions: true,
+  },
+  {
+    // At reader level: the comment as an anonymous reader sees it now (a
+    // ghost's comment was never published).
+    name: 'webhook (comment.published, comment.removed)',
+    look: (f) => webhookBodies(f, ['comment.published', 'comment.removed']),
+    shows: (_o, f) => (f.state === 'ghosted' ? 'absent' : inChain(EXPECTED[f.state].anonymous)),
+  },
+  {
+    // At moderator level, but never the text of a comment taken down.
+    name: 'webhook (report.created)',
+    look: (f) => webhookBodies(f, ['report.created']),
+    shows: (_o, f) =>
+      !REPORTED.has(f.state)
+        ? 'absent'
+        : TAKEN_DOWN.has(f.state)
+          ? 'placeholder'
+          : inChain(EXPECTED[f.state].moderator),
   },
 ];
 
@@ -509,6 +559,14 @@ beforeAll(async () => {
     await s.waitFor(() => s.session.some((m) => m.type === 'account.updated'));
   for (const state of STATES) fixtures.set(state, await build(state));
   await sendMail();
+  matrixHook = await t.prisma.webhook.create({
+    data: {
+      url: 'https://hooks.example.test/matrix',
+      events: ['comment.published', 'comment.removed', 'report.created'],
+      secret: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
+      enabled: false,
+    },
+  });
 }, 180_000);
 
 afterAll(async () => {

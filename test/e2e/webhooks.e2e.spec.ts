@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SafeHttp, WebhookSender } from '@rejoinder/webhooks';
+import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { freshDatabase } from '../support/databases.js';
 import { createArticle, createUser, http, postComment, TestUser, unique } from '../support/factories.js';
@@ -201,6 +202,56 @@ describe('webhook deliveries', () => {
     expect(delivered.raw).not.toContain('Secret words');
   });
 
+  it('sends a report with the comment as a moderator reads it, held or not, never once it is removed', async () => {
+    const { receiver } = await endpoint(['report.created']);
+    let down = true;
+    receiver.status = () => (down ? 503 : 200);
+    const article = await createArticle(t.prisma);
+    receiver.only = article.id;
+    const reporters = await Promise.all([createUser(t), createUser(t), createUser(t)]);
+    const report = (id: string, by: TestUser) =>
+      http(t, 'POST', `/api/comments/${id}/reports`, { token: by.token, body: { reason: 'spam' } });
+
+    // Held back by its reports before the delivery leaves: moderation's
+    // business, sent with its text and author.
+    const held = await postComment(t, reader, article.slug, 'Reported words, held for review');
+    for (const by of reporters) expect((await report(held.id, by)).status).toBe(201);
+    expect((await t.prisma.comment.findUniqueOrThrow({ where: { id: held.id } })).status).toBe('pending');
+    while (!receiver.attempts.some((a) => a.body.data.commentId === held.id))
+      await new Promise((r) => setTimeout(r, 20));
+
+    // Reported, then removed before the delivery leaves: without its text.
+    const removed = await postComment(t, reader, article.slug, 'Reported words, removed since');
+    expect((await report(removed.id, reporters[0])).status).toBe(201);
+    while (!receiver.attempts.some((a) => a.body.data.commentId === removed.id))
+      await new Promise((r) => setTimeout(r, 20));
+    const { version } = await t.prisma.comment.findUniqueOrThrow({ where: { id: removed.id } });
+    const taken = await http(t, 'POST', `/api/moderation/comments/${removed.id}/actions`, {
+      token: mod.token,
+      body: { action: 'remove', version, reason: 'spam' },
+    });
+    expect(taken.status).toBe(200);
+    down = false;
+
+    const accepted = await receiver.waitFor(
+      (a) => a.some((d) => d.body.data.commentId === held.id) && a.some((d) => d.body.data.commentId === removed.id),
+    );
+    for (const d of accepted.filter((d) => d.body.data.commentId === held.id)) {
+      expect(d.body.type).toBe('report.created');
+      expect(d.body.data.comment).toMatchObject({
+        id: held.id,
+        status: 'pending',
+        body: 'Reported words, held for review',
+        author: { id: reader.id },
+      });
+    }
+    for (const d of accepted.filter((d) => d.body.data.commentId === removed.id)) {
+      expect(d.body.type).toBe('report.created');
+      expect(d.body.data.comment).toMatchObject({ id: removed.id, status: 'removed', body: null, author: null });
+      expect(d.raw).not.toContain('removed since');
+    }
+  });
+
   it('signs with both secrets while a rotation overlaps', async () => {
     const { receiver, id, secret } = await endpoint(['comment.published']);
     const rotated = await http(t, 'POST', `/api/admin/webhooks/${id}/rotate-secret`, { token: admin.token });
@@ -238,6 +289,46 @@ describe('webhook deliveries', () => {
     expect(new Set(ids).size).toBe(2);
     const bySince = await http(t, 'POST', `/api/admin/webhooks/${id}/replay`, { token: admin.token, body: { since } });
     expect(bySince.body.deliveries).toBeGreaterThanOrEqual(1);
+  });
+
+  it('never passes over an event whose transaction commits after a later one', async () => {
+    const { receiver } = await endpoint(['comment.published', 'article.closed']);
+    const [early, late] = [await createArticle(t.prisma), await createArticle(t.prisma)];
+    const mine = (a: Receiver['accepted']) => a.filter((d) => [early.id, late.id].includes(d.body.data.articleId));
+    // A transaction that closes one article starts first and commits last.
+    const slow = new pg.Client({ connectionString: db.url });
+    await slow.connect();
+    try {
+      await slow.query('BEGIN');
+      const [{ last_seq: seq }] = (
+        await slow.query<{ last_seq: number }>(
+          "UPDATE articles SET state = 'closed', last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+          [early.id],
+        )
+      ).rows;
+      await slow.query(
+        `INSERT INTO article_events (article_id, seq, type, audience, payload) VALUES ($1, $2, 'article.updated', 'public', $3)`,
+        [early.id, seq, { article: { id: early.id, slug: early.slug, state: 'closed' } }],
+      );
+      // Meanwhile a comment on the other article is committed, and the sender turns.
+      const comment = await postComment(t, reader, late.slug, 'committed first');
+      await t.app.get(WebhookSender).turn();
+      const pending = await t.prisma.webhookDelivery.count({ where: { articleId: { in: [early.id, late.id] } } });
+      expect([pending, mine(receiver.accepted)]).toEqual([0, []]);
+      await slow.query('COMMIT');
+      const both = await receiver.waitFor((a) => mine(a).length === 2);
+      expect(
+        mine(both)
+          .map((d) => [d.body.type, d.body.data.articleId])
+          .sort(),
+      ).toEqual([
+        ['article.closed', early.id],
+        ['comment.published', late.id],
+      ]);
+      expect(mine(both).find((d) => d.body.type === 'comment.published')!.body.data.comment.id).toBe(comment.id);
+    } finally {
+      await slow.end();
+    }
   });
 
   it('turns off an endpoint failing for three days and tells the admins', async () => {

@@ -23,6 +23,11 @@ export interface Receiver {
   // answered 200 and not recorded.
   only?: string;
   status: () => number;
+  // Held: each delivery is taken (and counted) but not answered until
+  // release(), so the sender's batch stays in flight.
+  hold(): void;
+  release(): void;
+  heldCount: number;
   waitFor(predicate: (accepted: ReceivedDelivery[]) => boolean, timeoutMs?: number): Promise<ReceivedDelivery[]>;
   close(): Promise<void>;
 }
@@ -35,6 +40,15 @@ export async function startReceiver(): Promise<Receiver> {
     attempts: [],
     refused: 0,
     status: () => 200,
+    heldCount: 0,
+    hold: () => {
+      held = [];
+    },
+    release: () => {
+      const waiting = held ?? [];
+      held = null;
+      for (const answer of waiting) answer();
+    },
     waitFor: async (predicate, timeoutMs = 20_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(receiver.accepted)) {
@@ -44,8 +58,12 @@ export async function startReceiver(): Promise<Receiver> {
       }
       return receiver.accepted;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      receiver.release();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
+  let held: (() => void)[] | null = null;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -81,8 +99,14 @@ export async function startReceiver(): Promise<Receiver> {
       receiver.attempts.push(delivery);
       const status = receiver.status();
       if (status >= 200 && status < 300) receiver.accepted.push(delivery);
-      res.statusCode = status;
-      res.end(status < 300 ? 'ok' : 'down for maintenance '.repeat(200));
+      const answer = () => {
+        res.statusCode = status;
+        res.end(status < 300 ? 'ok' : 'down for maintenance '.repeat(200));
+      };
+      if (held) {
+        held.push(answer);
+        receiver.heldCount += 1;
+      } else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

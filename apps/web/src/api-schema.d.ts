@@ -1911,6 +1911,106 @@ export interface components {
                 }[];
             };
         };
+        AdminArticle: {
+            /** Format: uuid */
+            id: string;
+            externalId: string | null;
+            slug: string;
+            title: string;
+            url: string | null;
+            author: string;
+            /** Format: date-time */
+            publishedAt: string;
+            language: string;
+            section: string | null;
+            /** @description The article's passages */
+            paragraphs: number;
+            /** @enum {string} */
+            state: "open" | "closed";
+            /** @description When commenting closes on schedule (null: never) */
+            closesAt: string | null;
+            commentCount: number;
+            /** @description seed, import, api or embed */
+            createdVia: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            seq: number;
+        };
+        AdminArticlePage: {
+            items: components["schemas"]["AdminArticle"][];
+            /** @description Opaque keyset cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        ApiKey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description The first characters of the key, to tell keys apart */
+            prefix: string;
+            scopes: ("articles:read" | "articles:write" | "comments:read" | "moderation:write" | "webhooks:manage")[];
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description The admin who made it
+             */
+            createdBy: string;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+        };
+        ApiKeyPage: {
+            items: components["schemas"]["ApiKey"][];
+            /** @description Opaque keyset cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            events: ("comment.published" | "comment.removed" | "report.created" | "article.created" | "article.closed")[];
+            description: string | null;
+            enabled: boolean;
+            /** @description Why it was turned off by itself */
+            disabledReason: string | null;
+            /** @description Since when every delivery has failed */
+            failingSince: string | null;
+            /** @description The previous secret still signs too */
+            rotating: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookPage: {
+            items: components["schemas"]["Webhook"][];
+            /** @description Opaque keyset cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        WebhookDelivery: {
+            /** @description The webhook-id header of every attempt */
+            id: string;
+            type: string;
+            articleId: string | null;
+            seq: number | null;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+            attempts: number;
+            nextAttemptAt: string | null;
+            /** @description The endpoint's last HTTP status */
+            lastStatus: number | null;
+            lastError: string | null;
+            /** @description The first kilobyte of the endpoint's last answer */
+            lastResponse: string | null;
+            latencyMs: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            deliveredAt: string | null;
+        };
+        WebhookDeliveryPage: {
+            items: components["schemas"]["WebhookDelivery"][];
+            /** @description Opaque keyset cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
         /** @description RFC 9457 problem document; `code` is stable and safe to branch on. */
         Problem: {
             /** @example urn:rejoinder:problem:comment_body_empty */
@@ -5538,8 +5638,8 @@ export interface operations {
     ApiKeys_list: {
         parameters: {
             query?: {
-                cursor?: string;
                 limit?: number;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -5553,26 +5653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items?: {
-                            /** Format: uuid */
-                            id: string;
-                            name: string;
-                            /** @description The first characters of the key, to tell keys apart */
-                            prefix: string;
-                            scopes: ("articles:read" | "articles:write" | "comments:read" | "moderation:write" | "webhooks:manage")[];
-                            /** Format: date-time */
-                            createdAt: string;
-                            /**
-                             * Format: uuid
-                             * @description The admin who made it
-                             */
-                            createdBy: string;
-                            lastUsedAt: string | null;
-                            revokedAt: string | null;
-                        }[];
-                        nextCursor?: string | null;
-                    };
+                    "application/json": components["schemas"]["ApiKeyPage"];
                 };
             };
             /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`INVALID_CURSOR`: The cursor is not valid for this list */
@@ -5713,23 +5794,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        name: string;
-                        /** @description The first characters of the key, to tell keys apart */
-                        prefix: string;
-                        scopes: ("articles:read" | "articles:write" | "comments:read" | "moderation:write" | "webhooks:manage")[];
-                        /** Format: date-time */
-                        createdAt: string;
-                        /**
-                         * Format: uuid
-                         * @description The admin who made it
-                         */
-                        createdBy: string;
-                        lastUsedAt: string | null;
-                        revokedAt: string | null;
-                    };
+                    "application/json": components["schemas"]["ApiKey"];
                 };
             };
             400: components["responses"]["BadUrl"];
@@ -5800,33 +5865,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        externalId: string | null;
-                        slug: string;
-                        title: string;
-                        url: string | null;
-                        author: string;
-                        /** Format: date-time */
-                        publishedAt: string;
-                        language: string;
-                        section: string | null;
-                        /** @description The article's passages */
-                        paragraphs: number;
-                        /** @enum {string} */
-                        state: "open" | "closed";
-                        /** @description When commenting closes on schedule (null: never) */
-                        closesAt: string | null;
-                        commentCount: number;
-                        /** @description seed, import, api or embed */
-                        createdVia: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        seq: number;
-                    };
+                    "application/json": components["schemas"]["AdminArticle"];
                 };
             };
             /** @description Created */
@@ -5835,33 +5874,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        externalId: string | null;
-                        slug: string;
-                        title: string;
-                        url: string | null;
-                        author: string;
-                        /** Format: date-time */
-                        publishedAt: string;
-                        language: string;
-                        section: string | null;
-                        /** @description The article's passages */
-                        paragraphs: number;
-                        /** @enum {string} */
-                        state: "open" | "closed";
-                        /** @description When commenting closes on schedule (null: never) */
-                        closesAt: string | null;
-                        commentCount: number;
-                        /** @description seed, import, api or embed */
-                        createdVia: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        seq: number;
-                    };
+                    "application/json": components["schemas"]["AdminArticle"];
                 };
             };
             /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON<br>`ARTICLE_URL_INVALID`: The article URL is not an http(s) URL of an allowed site */
@@ -5951,36 +5964,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items?: {
-                            /** Format: uuid */
-                            id: string;
-                            externalId: string | null;
-                            slug: string;
-                            title: string;
-                            url: string | null;
-                            author: string;
-                            /** Format: date-time */
-                            publishedAt: string;
-                            language: string;
-                            section: string | null;
-                            /** @description The article's passages */
-                            paragraphs: number;
-                            /** @enum {string} */
-                            state: "open" | "closed";
-                            /** @description When commenting closes on schedule (null: never) */
-                            closesAt: string | null;
-                            commentCount: number;
-                            /** @description seed, import, api or embed */
-                            createdVia: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            seq: number;
-                        }[];
-                        nextCursor?: string | null;
-                    };
+                    "application/json": components["schemas"]["AdminArticlePage"];
                 };
             };
             /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`INVALID_CURSOR`: The cursor is not valid for this list */
@@ -6113,8 +6097,8 @@ export interface operations {
     Webhooks_list: {
         parameters: {
             query?: {
-                cursor?: string;
                 limit?: number;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -6128,25 +6112,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items?: {
-                            /** Format: uuid */
-                            id: string;
-                            url: string;
-                            events: ("comment.published" | "comment.removed" | "report.created" | "article.created" | "article.closed")[];
-                            description: string | null;
-                            enabled: boolean;
-                            /** @description Why it was turned off by itself */
-                            disabledReason: string | null;
-                            /** @description Since when every delivery has failed */
-                            failingSince: string | null;
-                            /** @description The previous secret still signs too */
-                            rotating: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                        nextCursor?: string | null;
-                    };
+                    "application/json": components["schemas"]["WebhookPage"];
                 };
             };
             /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`INVALID_CURSOR`: The cursor is not valid for this list */
@@ -6345,22 +6311,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        url: string;
-                        events: ("comment.published" | "comment.removed" | "report.created" | "article.created" | "article.closed")[];
-                        description: string | null;
-                        enabled: boolean;
-                        /** @description Why it was turned off by itself */
-                        disabledReason: string | null;
-                        /** @description Since when every delivery has failed */
-                        failingSince: string | null;
-                        /** @description The previous secret still signs too */
-                        rotating: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON<br>`WEBHOOK_URL_REFUSED`: The webhook URL must be https and reach a public address (not loopback, private, link-local or metadata) */
@@ -6505,26 +6456,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The webhook-id header of every attempt */
-                        id: string;
-                        type: string;
-                        articleId: string | null;
-                        seq: number | null;
-                        /** @enum {string} */
-                        status: "pending" | "succeeded" | "failed";
-                        attempts: number;
-                        nextAttemptAt: string | null;
-                        /** @description The endpoint's last HTTP status */
-                        lastStatus: number | null;
-                        lastError: string | null;
-                        /** @description The first kilobyte of the endpoint's last answer */
-                        lastResponse: string | null;
-                        latencyMs: number | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        deliveredAt: string | null;
-                    };
+                    "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
             400: components["responses"]["BadUrl"];
@@ -6593,9 +6525,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        events?: number;
-                        deliveries?: number;
-                        truncated?: boolean;
+                        /** @description Events read */
+                        events: number;
+                        /** @description Deliveries queued (events this endpoint subscribes to) */
+                        deliveries: number;
+                        /** @description More events follow: call again from the last one */
+                        truncated: boolean;
                     };
                 };
             };
@@ -6659,8 +6594,8 @@ export interface operations {
     Webhooks_deliveries: {
         parameters: {
             query?: {
-                cursor?: string;
                 limit?: number;
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -6676,29 +6611,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items?: {
-                            /** @description The webhook-id header of every attempt */
-                            id: string;
-                            type: string;
-                            articleId: string | null;
-                            seq: number | null;
-                            /** @enum {string} */
-                            status: "pending" | "succeeded" | "failed";
-                            attempts: number;
-                            nextAttemptAt: string | null;
-                            /** @description The endpoint's last HTTP status */
-                            lastStatus: number | null;
-                            lastError: string | null;
-                            /** @description The first kilobyte of the endpoint's last answer */
-                            lastResponse: string | null;
-                            latencyMs: number | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            deliveredAt: string | null;
-                        }[];
-                        nextCursor?: string | null;
-                    };
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
                 };
             };
             /** @description `VALIDATION_FAILED`: The request is not valid<br>`INVALID_CURSOR`: The cursor is not valid for this list */
@@ -6865,7 +6778,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        url?: string;
+                        /** @description The private feed; anyone with it reads your replies until you revoke it */
+                        url: string;
                     };
                 };
             };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '@rejoinder/db';
-import { closedAfter, LogEntry, webhookEventOf } from './webhook-events.js';
+import type { LogEntry } from './webhook-events.js';
 import type { WebhookRecord } from './webhooks.repository.js';
 
 export interface DeliveryRecord {
@@ -21,101 +21,107 @@ export interface DeliveryRecord {
   deliveredAt: Date | null;
 }
 
-// A Standard Webhooks message id: the same on every attempt of one delivery.
+// One attempt's outcome; `next`: when to try again (null: never, or sent).
+export interface Outcome {
+  id: string;
+  webhookId: string;
+  ok: boolean;
+  status: number | null;
+  error: string | null;
+  response: string | null;
+  latencyMs: number;
+  next: Date | null;
+}
+
+// A Standard Webhooks message id (msg_ and 32 hex digits; deliveries made in
+// SQL spell it the same way): the same on every attempt of one delivery.
 export const messageId = () => `msg_${randomUUID().replace(/-/g, '')}`;
 
-// Only one node derives deliveries at a time (the rest skip the turn).
-const DERIVE_LOCK = 0x7765_6268; // "webh"
-const ARTICLES_PER_TURN = 200;
-const EVENTS_PER_ARTICLE = 500;
+const EVENTS_PER_TURN = 1000;
+
+// The webhook event an event of the log (alias `e`) is, or NULL: one
+// definition for deriving and for replays. comment.published is a public
+// comment.created (a pending comment's event is addressed to its author and
+// moderators); article.closed is an article.updated that closes an article
+// whose previous settings event left it open.
+const webhookType = Prisma.sql`CASE e.type
+    WHEN 'comment.created' THEN CASE WHEN e.audience = 'public' THEN 'comment.published' END
+    WHEN 'comment.removed' THEN CASE WHEN e.payload->>'status' = 'removed' THEN 'comment.removed' END
+    WHEN 'queue.added' THEN CASE WHEN e.payload->>'queue' = 'reported' THEN 'report.created' END
+    WHEN 'article.created' THEN 'article.created'
+    WHEN 'article.updated' THEN CASE
+      WHEN e.payload->'article'->>'state' = 'closed'
+        AND NOT coalesce((
+          SELECT p.payload->'article'->>'state' = 'closed' FROM article_events p
+          WHERE p.article_id = e.article_id AND p.seq < e.seq AND p.type = 'article.updated'
+          ORDER BY p.seq DESC LIMIT 1), false)
+      THEN 'article.closed' END
+  END`;
 
 @Injectable()
 export class DeliveriesRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  // Turns new events of the articles' logs into deliveries, and moves each
-  // article's position past them, in one transaction: a crash before the
-  // commit leaves both as they were (the events are read again), after it
-  // leaves the deliveries to send. The number of deliveries made.
-  deriveDeliveries(): Promise<number> {
-    return this.prisma.$transaction(async (tx) => {
-      const [{ locked }] = await tx.$queryRaw<
-        { locked: boolean }[]
-      >`SELECT pg_try_advisory_xact_lock(${DERIVE_LOCK}) AS locked`;
-      if (!locked) return 0;
-      await tx.$executeRaw`INSERT INTO webhook_epoch (id) VALUES (1) ON CONFLICT (id) DO NOTHING`;
-      const hooks = await tx.webhook.findMany({ where: { enabled: true }, select: { id: true, events: true } });
-      // Articles seen for the first time: those made before deliveries began
-      // start where their log stands; newer ones from their first event.
-      await tx.$executeRaw`
-        INSERT INTO webhook_positions (article_id, seq, closed)
-        SELECT a.id, CASE WHEN a.created_at < e.started_at THEN a.last_seq ELSE 0 END,
-               a.created_at < e.started_at AND a.state = 'closed'
-        FROM articles a CROSS JOIN webhook_epoch e
-        WHERE NOT EXISTS (SELECT 1 FROM webhook_positions p WHERE p.article_id = a.id)
-        ON CONFLICT (article_id) DO NOTHING`;
-      const behind = await tx.$queryRaw<{ articleId: string; seq: number; closed: boolean }[]>`
-        SELECT p.article_id AS "articleId", p.seq, p.closed
-        FROM webhook_positions p JOIN articles a ON a.id = p.article_id
-        WHERE a.last_seq > p.seq
-        LIMIT ${ARTICLES_PER_TURN}`;
-      let made = 0;
-      for (const position of behind) {
-        const entries = await tx.$queryRaw<LogEntry[]>`
-          SELECT article_id AS "articleId", seq, type, audience::text AS audience, comment_id AS "commentId",
-                 payload, created_at AS "createdAt"
-          FROM article_events WHERE article_id = ${position.articleId}::uuid AND seq > ${position.seq}
-          ORDER BY seq LIMIT ${EVENTS_PER_ARTICLE}`;
-        if (entries.length === 0) continue;
-        let closed = position.closed;
-        const rows: Prisma.WebhookDeliveryCreateManyInput[] = [];
-        for (const entry of entries) {
-          const type = webhookEventOf(entry, closed);
-          closed = closedAfter(entry, closed);
-          if (!type) continue;
-          for (const hook of hooks)
-            if (hook.events.includes(type))
-              rows.push({ id: messageId(), webhookId: hook.id, articleId: entry.articleId, seq: entry.seq, type });
-        }
-        if (rows.length > 0) await tx.webhookDelivery.createMany({ data: rows });
-        made += rows.length;
-        await tx.webhookPosition.update({
-          where: { articleId: position.articleId },
-          data: { seq: entries.at(-1)!.seq, closed },
-        });
-      }
-      return made;
-    });
+  // Turns the next events of the log into deliveries and moves the cursor
+  // past them, in one statement: a crash before its commit leaves both as
+  // they were (the events are read again), after it leaves the deliveries to
+  // send. The log is read in commit order (transaction id, article, seq) up
+  // to the oldest transaction still running, so an event committed late is
+  // never passed over, and a turn costs the same however many articles
+  // there are. One node at a time: the others find the cursor locked and
+  // skip the turn. The number of events read and of deliveries made, and
+  // whether the batch was full (more may follow at once).
+  async deriveDeliveries(): Promise<{ events: number; deliveries: number; full: boolean }> {
+    const [row] = await this.prisma.$queryRaw<{ events: number; deliveries: number }[]>`
+      WITH cursor AS (
+        SELECT tx, article_id, seq FROM webhook_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED
+      ), batch AS (
+        SELECT e.tx, e.article_id, e.seq, ${webhookType} AS hook_type
+        FROM article_events e, cursor c
+        WHERE (e.tx, e.article_id, e.seq) > (c.tx, c.article_id, c.seq)
+          AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY e.tx, e.article_id, e.seq
+        LIMIT ${EVENTS_PER_TURN}
+      ), made AS (
+        INSERT INTO webhook_deliveries (id, webhook_id, article_id, seq, type)
+        SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), w.id, b.article_id, b.seq, b.hook_type
+        FROM batch b JOIN webhooks w ON w.enabled AND b.hook_type = ANY (w.events)
+        ORDER BY b.tx, b.article_id, b.seq
+        RETURNING 1
+      ), moved AS (
+        UPDATE webhook_cursor c SET tx = last.tx, article_id = last.article_id, seq = last.seq
+        FROM (SELECT tx, article_id, seq FROM batch ORDER BY tx DESC, article_id DESC, seq DESC LIMIT 1) last
+        WHERE c.id = 1
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM batch)::int AS events, (SELECT count(*) FROM made)::int AS deliveries`;
+    return { ...row, full: row.events === EVENTS_PER_TURN };
   }
 
   // Deliveries again for one endpoint, from its events since a time or from
   // an article's event number (new message ids: a replay is a new delivery).
-  replay(
+  async replay(
     hook: Pick<WebhookRecord, 'id' | 'events'>,
     from: { since?: Date; articleId?: string; fromSeq?: number },
     limit: number,
-  ) {
-    return this.prisma.$transaction(async (tx) => {
-      const where = from.articleId
-        ? Prisma.sql`article_id = ${from.articleId}::uuid AND seq >= ${from.fromSeq ?? 1}`
-        : Prisma.sql`created_at >= ${from.since}`;
-      const entries = await tx.$queryRaw<LogEntry[]>`
-        SELECT article_id AS "articleId", seq, type, audience::text AS audience, comment_id AS "commentId",
-               payload, created_at AS "createdAt"
-        FROM article_events WHERE ${where}
-        ORDER BY created_at, article_id, seq LIMIT ${limit}`;
-      const closed = new Map<string, boolean>();
-      const rows: Prisma.WebhookDeliveryCreateManyInput[] = [];
-      for (const entry of entries) {
-        const before = closed.get(entry.articleId) ?? false;
-        const type = webhookEventOf(entry, before);
-        closed.set(entry.articleId, closedAfter(entry, before));
-        if (type && hook.events.includes(type))
-          rows.push({ id: messageId(), webhookId: hook.id, articleId: entry.articleId, seq: entry.seq, type });
-      }
-      if (rows.length > 0) await tx.webhookDelivery.createMany({ data: rows });
-      return { events: entries.length, deliveries: rows.length, truncated: entries.length === limit };
-    });
+  ): Promise<{ events: number; deliveries: number; truncated: boolean }> {
+    const where = from.articleId
+      ? Prisma.sql`e.article_id = ${from.articleId}::uuid AND e.seq >= ${from.fromSeq ?? 1}`
+      : Prisma.sql`e.created_at >= ${from.since}`;
+    const [row] = await this.prisma.$queryRaw<{ events: number; deliveries: number }[]>`
+      WITH batch AS (
+        SELECT e.created_at, e.article_id, e.seq, ${webhookType} AS hook_type
+        FROM article_events e WHERE ${where}
+        ORDER BY e.created_at, e.article_id, e.seq LIMIT ${limit}
+      ), made AS (
+        INSERT INTO webhook_deliveries (id, webhook_id, article_id, seq, type)
+        SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), ${hook.id}::uuid, b.article_id, b.seq, b.hook_type
+        FROM batch b WHERE b.hook_type = ANY (${hook.events}::text[])
+        ORDER BY b.created_at, b.article_id, b.seq
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM batch)::int AS events, (SELECT count(*) FROM made)::int AS deliveries`;
+    return { ...row, truncated: row.events === limit };
   }
 
   createTest(webhookId: string): Promise<DeliveryRecord> {
@@ -138,48 +144,60 @@ export class DeliveriesRepository {
                 d.delivered_at AS "deliveredAt", d.locked_until AS "lockedUntil"`;
   }
 
-  entry(articleId: string, seq: number): Promise<LogEntry | null> {
+  // The log entries of these deliveries, in one read.
+  entries(keys: { articleId: string; seq: number }[]): Promise<LogEntry[]> {
+    if (keys.length === 0) return Promise.resolve([]);
     return this.prisma.$queryRaw<LogEntry[]>`
-      SELECT article_id AS "articleId", seq, type, audience::text AS audience, comment_id AS "commentId",
-             payload, created_at AS "createdAt"
-      FROM article_events WHERE article_id = ${articleId}::uuid AND seq = ${seq}`.then((rows) => rows[0] ?? null);
+      SELECT e.article_id AS "articleId", e.seq, e.type, e.audience::text AS audience, e.comment_id AS "commentId",
+             e.payload, e.created_at AS "createdAt"
+      FROM article_events e
+      JOIN unnest(${keys.map((k) => k.articleId)}::uuid[], ${keys.map((k) => k.seq)}::int[]) AS k(article_id, seq)
+        ON e.article_id = k.article_id AND e.seq = k.seq`;
   }
 
-  // One attempt's outcome. A success clears the endpoint's failing streak;
-  // a failure starts it (if not started).
-  async record(
-    delivery: Pick<DeliveryRecord, 'id' | 'webhookId'>,
-    outcome: {
-      ok: boolean;
-      status: number | null;
-      error: string | null;
-      response: string | null;
-      latencyMs: number;
-      next: Date | null;
-    },
-  ): Promise<void> {
-    await this.prisma.$transaction([
-      this.prisma.webhookDelivery.update({
-        where: { id: delivery.id },
-        data: {
-          attempts: { increment: 1 },
-          status: outcome.ok ? 'succeeded' : outcome.next ? 'pending' : 'failed',
-          nextAttemptAt: outcome.next ?? undefined,
-          lockedUntil: null,
-          lastStatus: outcome.status,
-          lastError: outcome.error,
-          lastResponse: outcome.response,
-          latencyMs: outcome.latencyMs,
-          deliveredAt: outcome.ok ? new Date() : undefined,
-        },
-      }),
-      outcome.ok
-        ? this.prisma.webhook.updateMany({ where: { id: delivery.webhookId }, data: { failingSince: null } })
-        : this.prisma.webhook.updateMany({
-            where: { id: delivery.webhookId, failingSince: null },
-            data: { failingSince: new Date() },
-          }),
-    ]);
+  // The outcomes of a batch of attempts, in one statement. An endpoint
+  // with a success among them is not failing; one whose every attempt failed
+  // starts its failing streak (if not started).
+  async record(outcomes: Outcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const rows = outcomes.map((o) => ({
+      id: o.id,
+      status: o.ok ? 'succeeded' : o.next ? 'pending' : 'failed',
+      next: o.next?.toISOString() ?? null,
+      delivered: o.ok,
+      last_status: o.status,
+      last_error: o.error,
+      last_response: o.response,
+      latency_ms: o.latencyMs,
+    }));
+    const succeeded = [...new Set(outcomes.filter((o) => o.ok).map((o) => o.webhookId))];
+    const failing = [...new Set(outcomes.filter((o) => !o.ok).map((o) => o.webhookId))].filter(
+      (id) => !succeeded.includes(id),
+    );
+    await this.prisma.$queryRaw`
+      WITH o AS (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS o(
+          id text, status text, next timestamptz, delivered boolean, last_status int, last_error text,
+          last_response text, latency_ms int)
+      ), recorded AS (
+        UPDATE webhook_deliveries d
+        SET attempts = d.attempts + 1, status = o.status, next_attempt_at = coalesce(o.next, d.next_attempt_at),
+            locked_until = NULL, last_status = o.last_status, last_error = o.last_error,
+            last_response = o.last_response, latency_ms = o.latency_ms,
+            delivered_at = CASE WHEN o.delivered THEN now() ELSE d.delivered_at END
+        FROM o WHERE d.id = o.id
+        RETURNING 1
+      ), answering AS (
+        UPDATE webhooks SET failing_since = NULL, updated_at = now()
+        WHERE id = ANY(${succeeded}::uuid[]) AND failing_since IS NOT NULL
+        RETURNING 1
+      ), failing AS (
+        UPDATE webhooks SET failing_since = now(), updated_at = now()
+        WHERE id = ANY(${failing}::uuid[]) AND failing_since IS NULL
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM recorded)::int + (SELECT count(*) FROM answering)::int
+             + (SELECT count(*) FROM failing)::int AS n`;
   }
 
   // Endpoints failing since before `before`: turned off, with the reason;

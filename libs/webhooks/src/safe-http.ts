@@ -80,6 +80,14 @@ export interface OutboundResponse {
 export class SafeHttp {
   private readonly resolver: Resolver;
 
+  // Connections are kept and reused (a TLS handshake per delivery would
+  // cost more than the delivery): each was opened to an address checked
+  // when it was opened, so reuse passes no check by.
+  private readonly agents = {
+    'http:': new http.Agent({ keepAlive: true, timeout: 30_000 }),
+    'https:': new https.Agent({ keepAlive: true, timeout: 30_000 }),
+  };
+
   constructor(private readonly options: SafeHttpOptions) {
     this.resolver = options.resolver ?? systemResolver;
   }
@@ -114,7 +122,7 @@ export class SafeHttp {
           headers: { ...headers, 'content-length': Buffer.byteLength(body).toString() },
           lookup,
           timeout,
-          agent: false,
+          agent: this.agents[url.protocol === 'https:' ? 'https:' : 'http:'],
         },
         (response) => {
           const chunks: Buffer[] = [];
@@ -143,6 +151,12 @@ export class SafeHttp {
       request.on('close', () => clearTimeout(timer));
       request.end(body);
     });
+  }
+
+  // Closes the kept connections.
+  close(): void {
+    this.agents['http:'].destroy();
+    this.agents['https:'].destroy();
   }
 
   private parse(raw: string): URL {

@@ -1,9 +1,10 @@
 import type { CommittedEvent } from '@rejoinder/common';
-import { placeholderView, renderEvent } from '@rejoinder/forum';
-import type { CommentRow } from '@rejoinder/forum';
+import { renderEventForSystems } from '@rejoinder/forum';
+import type { CommentRow, SystemLevel } from '@rejoinder/forum';
 
 // What a newsroom can subscribe to, each derived from events of an article's
-// log (the event catalogue's), never from anything else.
+// log (the event catalogue's), never from anything else (which events: the
+// deliveries repository's webhookType).
 export const WEBHOOK_EVENTS = [
   'comment.published',
   'comment.removed',
@@ -23,38 +24,17 @@ export interface LogEntry {
   createdAt: Date;
 }
 
-// The webhook event a log entry is, if any. `closedBefore` is whether the
-// article was closed as of the previous entry (article.closed is the change).
-export function webhookEventOf(entry: LogEntry, closedBefore: boolean): WebhookEvent | null {
-  const data = entry.payload as Record<string, unknown> | null;
-  switch (entry.type) {
-    case 'comment.created':
-      // Published for everyone (a pending comment's event is addressed to its author and moderators).
-      return entry.audience === 'public' ? 'comment.published' : null;
-    case 'comment.removed':
-      return data?.status === 'removed' ? 'comment.removed' : null;
-    case 'queue.added':
-      return data?.queue === 'reported' ? 'report.created' : null;
-    case 'article.created':
-      return 'article.created';
-    case 'article.updated': {
-      const state = (data?.article as { state?: string } | undefined)?.state;
-      return state === 'closed' && !closedBefore ? 'article.closed' : null;
-    }
-    default:
-      return null;
-  }
-}
-
-export function closedAfter(entry: LogEntry, closedBefore: boolean): boolean {
-  if (entry.type !== 'article.updated') return closedBefore;
-  return (entry.payload as { article?: { state?: string } } | null)?.article?.state === 'closed';
+// Which policy level each event is sent at (visibility.ts, systemView): a
+// report is moderation's business, and a moderator needs the reported
+// comment's text and author (a held comment's too) to act on it; the rest is
+// what readers see. Either way a comment removed, rejected or deleted before
+// its delivery leaves without its text and author.
+export function levelOf(deliveryType: string): SystemLevel {
+  return deliveryType === 'report.created' ? 'moderator' : 'reader';
 }
 
 // The delivery's body, made when it is sent: the catalogue's event with its
-// comment rendered from the comment's current row as an anonymous reader may
-// see it now, so a comment removed (or held back) before the delivery leaves
-// without its text and author, whatever the event was when it happened.
+// comment rendered from the comment's current row.
 export function webhookPayload(
   deliveryType: string,
   entry: LogEntry,
@@ -69,9 +49,7 @@ export function webhookPayload(
     at: entry.createdAt.toISOString(),
     data: entry.payload,
   };
-  let data = (renderEvent(event, row, null)?.data ?? null) as Record<string, unknown> | null;
-  // Hidden from readers now (held back, rejected): the event, without the comment.
-  if (data === null) data = { ...(entry.payload as object), comment: row ? placeholderView(row) : null };
+  const data = renderEventForSystems(event, row, levelOf(deliveryType)).data as Record<string, unknown>;
   return {
     type: deliveryType,
     timestamp: entry.createdAt.toISOString(),

@@ -3,7 +3,7 @@ import { APP_CONFIG, DomainEventBus } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { CommentsRepository } from '@rejoinder/forum';
 import { Webhook } from 'standardwebhooks';
-import { DeliveriesRepository, DeliveryRecord } from './deliveries.repository.js';
+import { DeliveriesRepository, DeliveryRecord, Outcome } from './deliveries.repository.js';
 import { Resolver, SafeHttp } from './safe-http.js';
 import { webhookPayload } from './webhook-events.js';
 import { WebhookRecord, WebhooksRepository } from './webhooks.repository.js';
@@ -70,6 +70,7 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
 
   // For tests: how names are resolved (a DNS answer that changes).
   useResolver(resolver: Resolver): void {
+    this.http.close();
     this.http = new SafeHttp({ allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE, resolver });
   }
 
@@ -95,6 +96,7 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
       await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
       clearTimeout(timer);
     }
+    this.http.close();
   }
 
   wake(): void {
@@ -116,11 +118,12 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
 
   // Derives, then sends what is due; for tests, resolves when done.
   async turn(): Promise<void> {
-    await this.deliveries.deriveDeliveries();
+    // A backlog (a sender that was down) is read in batches before sending.
+    while ((await this.deliveries.deriveDeliveries()).full) if (this.stopped) return;
     for (;;) {
       const due = await this.deliveries.claimDue(this.config.WEBHOOK_CONCURRENCY, HOLD_MS);
       if (due.length === 0) break;
-      await Promise.all(due.map((d) => this.send(d)));
+      await this.sendBatch(due);
       if (this.stopped) return;
     }
     if (Date.now() - this.lastDisableCheck > 10_000) {
@@ -129,50 +132,96 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async send(delivery: DeliveryRecord): Promise<void> {
-    const hook = await this.hooks.find(delivery.webhookId);
-    if (!hook) return;
-    const started = Date.now();
-    let body: string;
-    if (delivery.articleId !== null && delivery.seq !== null) {
-      const entry = await this.deliveries.entry(delivery.articleId, delivery.seq);
-      if (!entry) {
-        await this.deliveries.record(delivery, {
-          ok: false,
-          status: null,
-          error: 'the event is no longer kept',
-          response: null,
-          latencyMs: 0,
-          next: null,
-        });
-        return;
+  // The bodies these deliveries carry if sent now, by delivery id (none for
+  // a delivery whose endpoint is gone): their events and comments read at
+  // once, each body made once per event and type. An event no longer kept
+  // has no body (null).
+  async render(due: DeliveryRecord[]): Promise<Map<string, string | null>> {
+    const keyOf = (articleId: string, seq: number) => `${articleId}:${seq}`;
+    const logged = due.flatMap((d) =>
+      d.articleId !== null && d.seq !== null ? [{ articleId: d.articleId, seq: d.seq }] : [],
+    );
+    const entries = new Map((await this.deliveries.entries(logged)).map((e) => [keyOf(e.articleId, e.seq), e]));
+    const commentIds = [...new Set([...entries.values()].flatMap((e) => (e.commentId ? [e.commentId] : [])))];
+    const rows = new Map((await this.comments.findMany(commentIds)).map((r) => [r.id, r]));
+    const made = new Map<string, string>();
+    const bodies = new Map<string, string | null>();
+    for (const delivery of due) {
+      if (delivery.articleId === null || delivery.seq === null) {
+        const data = { webhookId: delivery.webhookId };
+        bodies.set(delivery.id, JSON.stringify({ type: delivery.type, timestamp: new Date().toISOString(), data }));
+        continue;
       }
-      const [row] = entry.commentId ? await this.comments.findMany([entry.commentId]) : [];
-      body = JSON.stringify(webhookPayload(delivery.type, entry, row));
-    } else {
-      body = JSON.stringify({ type: delivery.type, timestamp: new Date().toISOString(), data: { webhookId: hook.id } });
+      const entry = entries.get(keyOf(delivery.articleId, delivery.seq));
+      if (!entry) {
+        bodies.set(delivery.id, null);
+        continue;
+      }
+      const key = `${keyOf(entry.articleId, entry.seq)}:${delivery.type}`;
+      const body =
+        made.get(key) ??
+        JSON.stringify(webhookPayload(delivery.type, entry, entry.commentId ? rows.get(entry.commentId) : undefined));
+      made.set(key, body);
+      bodies.set(delivery.id, body);
     }
+    return bodies;
+  }
+
+  // One batch: its endpoints and bodies read at once, the requests sent
+  // together, and the outcomes recorded in one statement.
+  private async sendBatch(due: DeliveryRecord[]): Promise<void> {
+    const hooks = new Map((await this.hooks.findMany([...new Set(due.map((d) => d.webhookId))])).map((h) => [h.id, h]));
+    const bodies = await this.render(due);
+    const outcomes = await Promise.all(
+      due.map(async (delivery): Promise<Outcome | null> => {
+        const hook = hooks.get(delivery.webhookId);
+        if (!hook) return null;
+        const body = bodies.get(delivery.id);
+        if (!body)
+          return {
+            id: delivery.id,
+            webhookId: hook.id,
+            ok: false,
+            status: null,
+            error: 'the event is no longer kept',
+            response: null,
+            latencyMs: 0,
+            next: null,
+          };
+        return this.send(delivery, hook, body);
+      }),
+    );
+    await this.deliveries.record(outcomes.filter((o): o is Outcome => o !== null));
+  }
+
+  private async send(delivery: DeliveryRecord, hook: WebhookRecord, body: string): Promise<Outcome> {
+    const started = Date.now();
     const headers = signedHeaders(hook, delivery.id, new Date(), body);
+    const retry = () => nextAttempt(delivery.attempts + 1, delivery.createdAt, this.config.WEBHOOK_RETRY_BASE_MS);
     try {
       const response = await this.http.post(hook.url, headers, body);
       const ok = response.status >= 200 && response.status < 300;
-      await this.deliveries.record(delivery, {
+      return {
+        id: delivery.id,
+        webhookId: hook.id,
         ok,
         status: response.status,
         error: ok ? null : `HTTP ${response.status}`,
         response: response.body,
         latencyMs: Date.now() - started,
-        next: ok ? null : nextAttempt(delivery.attempts + 1, delivery.createdAt, this.config.WEBHOOK_RETRY_BASE_MS),
-      });
+        next: ok ? null : retry(),
+      };
     } catch (error) {
-      await this.deliveries.record(delivery, {
+      return {
+        id: delivery.id,
+        webhookId: hook.id,
         ok: false,
         status: null,
         error: (error as Error).message.slice(0, 500),
         response: null,
         latencyMs: Date.now() - started,
-        next: nextAttempt(delivery.attempts + 1, delivery.createdAt, this.config.WEBHOOK_RETRY_BASE_MS),
-      });
+        next: retry(),
+      };
     }
   }
 

@@ -20,18 +20,22 @@ export interface WebhookRecord {
 export class WebhooksRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  // Deliveries begin with the first endpoint: articles made from then on are
-  // delivered from their first event (article.created), even when the
-  // sender's first turn comes later.
+  // Deliveries begin with the first endpoint: the events committed from then
+  // on are delivered (an article made then, from its article.created), even
+  // when the sender's first turn comes later.
   create(data: { url: string; events: string[]; description: string | null; secret: string }): Promise<WebhookRecord> {
     return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`INSERT INTO webhook_epoch (id) VALUES (1) ON CONFLICT (id) DO NOTHING`;
+      await tx.$executeRaw`INSERT INTO webhook_cursor (id) VALUES (1) ON CONFLICT (id) DO NOTHING`;
       return tx.webhook.create({ data });
     });
   }
 
   find(id: string): Promise<WebhookRecord | null> {
     return this.prisma.webhook.findUnique({ where: { id } });
+  }
+
+  findMany(ids: string[]): Promise<WebhookRecord[]> {
+    return this.prisma.webhook.findMany({ where: { id: { in: ids } } });
   }
 
   list(limit: number, before?: { createdAt: string; id: string }): Promise<WebhookRecord[]> {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Put, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { DomainError, ErrorCode, openApiSchema, ZodValidationPipe } from '@rejoinder/common';
+import { DomainError, ErrorCode, ZodValidationPipe } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 import {
   adminArticleQuerySchema,
@@ -21,8 +21,7 @@ import {
   BODY_PROBLEMS,
   ROLE_PROBLEMS,
 } from './openapi.js';
-
-const ARTICLE = openApiSchema(adminArticleSchema);
+import { adminArticlePageSchema } from './schemas.js';
 
 // The newsroom's articles by its own ids: its CMS creates and updates them
 // (with a service key holding articles:write), and lists them.
@@ -44,8 +43,8 @@ export class AdminArticlesController {
       'Opening and closing stay on PATCH /api/moderation/articles/{slug}; `closesAt` sets when commenting closes by itself.',
   })
   @ApiJsonBody(putArticleSchema)
-  @ApiJsonResponse(201, 'Created', ARTICLE)
-  @ApiJsonResponse(200, 'Updated (or already so)', ARTICLE)
+  @ApiJsonResponse(201, 'Created', adminArticleSchema)
+  @ApiJsonResponse(200, 'Updated (or already so)', adminArticleSchema)
   @ApiProblems(
     ...ROLE_PROBLEMS,
     ...BODY_PROBLEMS,
@@ -71,10 +70,7 @@ export class AdminArticlesController {
     summary: 'The articles, newest published first; search by title words, newsroom id or slug',
   })
   @ApiJsonQuery(adminArticleQuerySchema)
-  @ApiJsonResponse(200, 'A page of articles', {
-    type: 'object',
-    properties: { items: { type: 'array', items: ARTICLE }, nextCursor: { type: ['string', 'null'] } },
-  })
+  @ApiJsonResponse(200, 'A page of articles', adminArticlePageSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.UnknownFields, ErrorCode.InvalidCursor)
   list(@Query(new ZodValidationPipe(adminArticleQuerySchema)) query: AdminArticleQuery) {
     return this.articles.list(query);

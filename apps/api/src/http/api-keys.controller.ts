@@ -1,17 +1,25 @@
 import { Body, Controller, Delete, Get, Header, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiKeysService, apiKeyViewSchema, API_KEY_SCOPES, createApiKeySchema } from '@rejoinder/accounts';
 import type { AuthUser, CreateApiKeyInput } from '@rejoinder/accounts';
-import { ErrorCode, openApiSchema, pageQuery, ZodValidationPipe } from '@rejoinder/common';
+import { ErrorCode, pageQuery, ZodValidationPipe } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 import { z } from 'zod';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { RequireRole } from '../auth/roles.guard.js';
 import { uuidParam } from './params.js';
-import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, ROLE_PROBLEMS } from './openapi.js';
+import {
+  ApiAuth,
+  ApiJsonBody,
+  ApiJsonQuery,
+  ApiJsonResponse,
+  ApiProblems,
+  BODY_PROBLEMS,
+  ROLE_PROBLEMS,
+} from './openapi.js';
+import { apiKeyPageSchema, apiKeyWithSecretSchema } from './schemas.js';
 
 const listQuerySchema = z.strictObject(pageQuery(100, 50));
-const KEY_SCHEMA = openApiSchema(apiKeyViewSchema) as { properties: Record<string, unknown>; required: string[] };
 
 // Service keys are made, listed and revoked by admins (signed in as people:
 // no key can make or revoke a key).
@@ -32,11 +40,7 @@ export class ApiKeysController {
       'A key is accepted only on routes that name one of its scopes; it never posts, votes or reports.',
   })
   @ApiJsonBody(createApiKeySchema)
-  @ApiJsonResponse(201, 'The key, with its secret', {
-    ...KEY_SCHEMA,
-    required: [...KEY_SCHEMA.required, 'key'],
-    properties: { ...KEY_SCHEMA.properties, key: { type: 'string', description: 'The secret, shown once' } },
-  })
+  @ApiJsonResponse(201, 'The key, with its secret', apiKeyWithSecretSchema)
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS)
   create(@Body(new ZodValidationPipe(createApiKeySchema)) input: CreateApiKeyInput, @CurrentUser() admin: AuthUser) {
     return this.keys.create(admin, input);
@@ -45,12 +49,8 @@ export class ApiKeysController {
   @Get()
   @RequireRole(Role.admin)
   @ApiOperation({ summary: 'The service keys, newest first, with their last use (admins); never the secrets' })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } })
-  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
-  @ApiJsonResponse(200, 'A page of keys', {
-    type: 'object',
-    properties: { items: { type: 'array', items: KEY_SCHEMA }, nextCursor: { type: ['string', 'null'] } },
-  })
+  @ApiJsonQuery(listQuerySchema)
+  @ApiJsonResponse(200, 'A page of keys', apiKeyPageSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.UnknownFields, ErrorCode.InvalidCursor)
   list(@Query(new ZodValidationPipe(listQuerySchema)) query: z.infer<typeof listQuerySchema>) {
     return this.keys.list(query);
@@ -62,7 +62,7 @@ export class ApiKeysController {
   @ApiOperation({
     summary: 'Revoke a service key (admins): refused from its next request on; kept in the list as revoked',
   })
-  @ApiJsonResponse(200, 'The revoked key', KEY_SCHEMA)
+  @ApiJsonResponse(200, 'The revoked key', apiKeyViewSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ApiKeyNotFound)
   revoke(@Param('id') id: string) {
     return this.keys.revoke(uuidParam(id, ErrorCode.ApiKeyNotFound));

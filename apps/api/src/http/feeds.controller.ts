@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
 import { slugParam } from './params.js';
 import { ApiAuth, ApiJsonResponse, ApiProblems, TOKEN_PROBLEMS } from './openapi.js';
+import { readerFeedUrlSchema } from './schemas.js';
 
 const ATOM = { 'application/atom+xml': { schema: { type: 'string' } } };
 
@@ -83,7 +84,7 @@ export class FeedsController {
   @UseGuards(AuthGuard)
   @ApiAuth()
   @ApiOperation({ summary: 'A new secret URL for the feed of replies to you (the previous one stops working)' })
-  @ApiJsonResponse(201, 'The URL', { type: 'object', properties: { url: { type: 'string' } } })
+  @ApiJsonResponse(201, 'The URL', readerFeedUrlSchema)
   @ApiProblems(...TOKEN_PROBLEMS)
   async newReplies(
     @CurrentUser() user: AuthUser,

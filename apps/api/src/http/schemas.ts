@@ -6,7 +6,9 @@ import {
   slowModeSchema,
   threadHealthSchema,
 } from '@rejoinder/common';
-import { articleSummarySchema, articleViewSchema, HOLD_REASONS } from '@rejoinder/forum';
+import { apiKeyViewSchema } from '@rejoinder/accounts';
+import { adminArticleSchema, articleSummarySchema, articleViewSchema, HOLD_REASONS } from '@rejoinder/forum';
+import { deliveryViewSchema, webhookViewSchema } from '@rejoinder/webhooks';
 import { z } from 'zod';
 
 // The responses' zod schemas: their JSON Schemas (2020-12) describe them in
@@ -350,6 +352,26 @@ export const accountExportSchema = z.strictObject({
   }),
 });
 
+// The newsroom's routes: its articles, service keys, webhooks and feeds.
+export const adminArticlePageSchema = z.strictObject({ items: z.array(adminArticleSchema), nextCursor: cursor });
+export const apiKeyWithSecretSchema = apiKeyViewSchema.extend({
+  key: z.string().describe('The secret, shown once'),
+});
+export const apiKeyPageSchema = z.strictObject({ items: z.array(apiKeyViewSchema), nextCursor: cursor });
+export const webhookWithSecretSchema = webhookViewSchema.extend({
+  secret: z.string().describe('whsec_…: verifies webhook-signature (Standard Webhooks); shown here only'),
+});
+export const webhookPageSchema = z.strictObject({ items: z.array(webhookViewSchema), nextCursor: cursor });
+export const webhookDeliveryPageSchema = z.strictObject({ items: z.array(deliveryViewSchema), nextCursor: cursor });
+export const replayResultSchema = z.strictObject({
+  events: z.number().int().describe('Events read'),
+  deliveries: z.number().int().describe('Deliveries queued (events this endpoint subscribes to)'),
+  truncated: z.boolean().describe('More events follow: call again from the last one'),
+});
+export const readerFeedUrlSchema = z.strictObject({
+  url: z.string().describe('The private feed; anyone with it reads your replies until you revoke it'),
+});
+
 // The components of the document, each named once. A schema equal to one of
 // them anywhere in the document becomes a $ref to it. Listed so that a
 // component comes after those it contains.
@@ -384,6 +406,14 @@ export const NAMED_SCHEMAS: readonly (readonly [string, z.ZodType])[] = [
   ['WordRule', wordRuleViewSchema],
   ['WordRules', wordRulesSchema],
   ['AccountExport', accountExportSchema],
+  ['AdminArticle', adminArticleSchema],
+  ['AdminArticlePage', adminArticlePageSchema],
+  ['ApiKey', apiKeyViewSchema],
+  ['ApiKeyPage', apiKeyPageSchema],
+  ['Webhook', webhookViewSchema],
+  ['WebhookPage', webhookPageSchema],
+  ['WebhookDelivery', deliveryViewSchema],
+  ['WebhookDeliveryPage', webhookDeliveryPageSchema],
 ];
 
 // A response's JSON Schema: as the server writes it (`output`).

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ErrorCode, openApiSchema, ZodValidationPipe } from '@rejoinder/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ErrorCode, ZodValidationPipe } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 import {
   createWebhookSchema,
@@ -16,21 +16,22 @@ import type { CreateWebhookInput, ReplayInput, UpdateWebhookInput } from '@rejoi
 import { z } from 'zod';
 import { RequireRole } from '../auth/roles.guard.js';
 import { uuidParam } from './params.js';
-import { ApiAuth, ApiJsonBody, ApiJsonResponse, ApiProblems, BODY_PROBLEMS, ROLE_PROBLEMS } from './openapi.js';
+import {
+  ApiAuth,
+  ApiJsonBody,
+  ApiJsonQuery,
+  ApiJsonResponse,
+  ApiProblems,
+  BODY_PROBLEMS,
+  ROLE_PROBLEMS,
+} from './openapi.js';
+import {
+  replayResultSchema,
+  webhookDeliveryPageSchema,
+  webhookPageSchema,
+  webhookWithSecretSchema,
+} from './schemas.js';
 
-const HOOK = openApiSchema(webhookViewSchema) as { properties: Record<string, unknown>; required: string[] };
-const WITH_SECRET = {
-  ...HOOK,
-  required: [...HOOK.required, 'secret'],
-  properties: {
-    ...HOOK.properties,
-    secret: { type: 'string', description: 'whsec_…: verifies webhook-signature (Standard Webhooks); shown here only' },
-  },
-};
-const page = (items: unknown) => ({
-  type: 'object',
-  properties: { items: { type: 'array', items }, nextCursor: { type: ['string', 'null'] } },
-});
 const listQuery = z.strictObject(deliveriesQuerySchema.shape);
 
 @ApiTags('admin')
@@ -51,7 +52,7 @@ export class WebhooksController {
       'webhook-signature (v1, HMAC-SHA256 of "id.timestamp.body" with the secret).',
   })
   @ApiJsonBody(createWebhookSchema)
-  @ApiJsonResponse(201, 'The endpoint, with its secret', WITH_SECRET)
+  @ApiJsonResponse(201, 'The endpoint, with its secret', webhookWithSecretSchema)
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.WebhookUrlRefused)
   create(@Body(new ZodValidationPipe(createWebhookSchema)) input: CreateWebhookInput) {
     return this.webhooks.create(input);
@@ -60,9 +61,8 @@ export class WebhooksController {
   @Get()
   @RequireRole(Role.admin, 'webhooks:manage')
   @ApiOperation({ summary: 'The endpoints, newest first (admins)' })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } })
-  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
-  @ApiJsonResponse(200, 'A page of endpoints', page(HOOK))
+  @ApiJsonQuery(listQuery)
+  @ApiJsonResponse(200, 'A page of endpoints', webhookPageSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.ValidationFailed, ErrorCode.UnknownFields, ErrorCode.InvalidCursor)
   list(@Query(new ZodValidationPipe(listQuery)) query: z.infer<typeof listQuery>) {
     return this.webhooks.list(query);
@@ -73,7 +73,7 @@ export class WebhooksController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Change the URL, events or description; turn it off or on again (admins)' })
   @ApiJsonBody(updateWebhookSchema)
-  @ApiJsonResponse(200, 'The endpoint', HOOK)
+  @ApiJsonResponse(200, 'The endpoint', webhookViewSchema)
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.WebhookNotFound, ErrorCode.WebhookUrlRefused)
   update(@Param('id') id: string, @Body(new ZodValidationPipe(updateWebhookSchema)) input: UpdateWebhookInput) {
     return this.webhooks.update(uuidParam(id, ErrorCode.WebhookNotFound), input);
@@ -98,7 +98,7 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'A new secret; for 24 hours deliveries carry a signature with each (admins)',
   })
-  @ApiJsonResponse(200, 'The endpoint, with its new secret', WITH_SECRET)
+  @ApiJsonResponse(200, 'The endpoint, with its new secret', webhookWithSecretSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.WebhookNotFound)
   rotate(@Param('id') id: string) {
     return this.webhooks.rotate(uuidParam(id, ErrorCode.WebhookNotFound));
@@ -109,7 +109,7 @@ export class WebhooksController {
   @RequireRole(Role.admin, 'webhooks:manage')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Send a `webhook.test` delivery now (see it in the delivery log)' })
-  @ApiJsonResponse(202, 'The delivery, queued', openApiSchema(deliveryViewSchema))
+  @ApiJsonResponse(202, 'The delivery, queued', deliveryViewSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.WebhookNotFound)
   test(@Param('id') id: string) {
     return this.webhooks.test(uuidParam(id, ErrorCode.WebhookNotFound));
@@ -124,14 +124,7 @@ export class WebhooksController {
     description: 'At most 10,000 events per call; `truncated` says there are more (call again from the last one).',
   })
   @ApiJsonBody(replaySchema)
-  @ApiJsonResponse(202, 'How many events were read and deliveries queued', {
-    type: 'object',
-    properties: {
-      events: { type: 'integer' },
-      deliveries: { type: 'integer' },
-      truncated: { type: 'boolean' },
-    },
-  })
+  @ApiJsonResponse(202, 'How many events were read and deliveries queued', replayResultSchema)
   @ApiProblems(...ROLE_PROBLEMS, ...BODY_PROBLEMS, ErrorCode.WebhookNotFound)
   replay(@Param('id') id: string, @Body(new ZodValidationPipe(replaySchema)) input: ReplayInput) {
     return this.webhooks.replay(uuidParam(id, ErrorCode.WebhookNotFound), input);
@@ -141,9 +134,8 @@ export class WebhooksController {
   @RequireRole(Role.admin, 'webhooks:manage')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'The delivery log: status, attempts, latency, the answer’s first kilobyte; newest first' })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } })
-  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
-  @ApiJsonResponse(200, 'A page of deliveries', page(openApiSchema(deliveryViewSchema)))
+  @ApiJsonQuery(listQuery)
+  @ApiJsonResponse(200, 'A page of deliveries', webhookDeliveryPageSchema)
   @ApiProblems(...ROLE_PROBLEMS, ErrorCode.WebhookNotFound, ErrorCode.ValidationFailed, ErrorCode.InvalidCursor)
   deliveries(@Param('id') id: string, @Query(new ZodValidationPipe(listQuery)) query: z.infer<typeof listQuery>) {
     return this.webhooks.deliveryLog(uuidParam(id, ErrorCode.WebhookNotFound), query);

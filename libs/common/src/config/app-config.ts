@@ -350,8 +350,8 @@ export const configSchema = z.object({
   // Whether this node sends webhook deliveries (nodes that must not reach out
   // can leave it to others: deliveries are shared through the database).
   WEBHOOK_SENDER: bool.default(true),
-  // Deliveries one node sends at once.
-  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  // Deliveries one node sends at once (a batch: claimed, sent and recorded together).
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -99,6 +99,50 @@ export function renderEvent(event: CommittedEvent, row: CommentRow | undefined, 
   return { ...event, data: { ...(event.data as object), [rendering.key]: rendered } };
 }
 
+// What the newsroom's own systems are sent of a comment (webhooks), per
+// event: at `reader` level what an anonymous reader sees (a published
+// comment is news for everyone); at `moderator` level, for moderation's
+// business (a report, also of a held comment), what a moderator reads while
+// the comment is in moderation's hands (held, reported, under a ghost ban).
+// At either level a comment taken down (removed, rejected) or withdrawn
+// leaves without its text and author: a decision holds for every delivery
+// made after it, whatever the event was when it happened.
+export type SystemLevel = 'reader' | 'moderator';
+
+export function systemView(row: CommentRow, level: SystemLevel): CommentView {
+  if (level === 'reader') return viewInChain(row, null);
+  switch (row.status) {
+    case CommentStatus.removed:
+    case CommentStatus.rejected:
+    case CommentStatus.deleted:
+      return placeholderView(row);
+    case CommentStatus.published:
+    case CommentStatus.pending:
+    case CommentStatus.shadowed:
+      return fullView(row);
+  }
+}
+
+// An event as the newsroom's systems are sent it now: its comment rendered
+// by systemView from the comment's current row (a removal's tombstone stays
+// a tombstone), or null when the comment is no longer kept.
+export function renderEventForSystems(
+  event: CommittedEvent,
+  row: CommentRow | undefined,
+  level: SystemLevel,
+): CommittedEvent {
+  const rendering = commentRendering(event.type);
+  if (!rendering) return event;
+  const comment = !row
+    ? null
+    : rendering.mode === 'view'
+      ? systemView(row, level)
+      : row.listed
+        ? placeholderView(row)
+        : null;
+  return { ...event, data: { ...(event.data as object), [rendering.key]: comment } };
+}
+
 // The data of an event as it is committed: its audience is exactly who may
 // see the comment in its new state, so the live event carries the whole
 // comment (or its tombstone); the log keeps the rest (storedData). An event
