@@ -157,7 +157,8 @@ describe('the head of the reader page', () => {
   });
 
   it('keeps a hostile title inside its tags: no script breaks out of the JSON-LD or an attribute', async () => {
-    const hostile = `</script><script>window.pwned=1</script><!-- "quoted" 'single' & <b>bold</b> \u2028`;
+    // `$'` and `$&` would be patterns to a string replacement.
+    const hostile = `</script><script>window.pwned=1</script><!-- "quoted" 'single' & <b>bold</b> $' $& \u2028`;
     const article = await createArticle(t.prisma, { title: hostile });
     await postComment(t, author, article.slug, `</script><script>window.pwned=2</script>`);
     const html = (await raw(t.url, `/articles/${article.slug}`)).body.toString();

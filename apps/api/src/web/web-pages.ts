@@ -5,7 +5,8 @@ import type { AppConfig } from '@rejoinder/common';
 import { ArticlesService, CommentsService } from '@rejoinder/forum';
 import type { ArticleView, ThreadPage } from '@rejoinder/forum';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { articleHead, renderHead, SITE_NAME } from './page-head.js';
@@ -47,18 +48,21 @@ export async function serveWebPages(app: NestFastifyApplication, root: string | 
     wildcard: true,
     preCompressed: true,
   });
-  const template = readFileSync(join(root, 'index.html'), 'utf8');
   const config = app.get<AppConfig>(APP_CONFIG);
   const heads = new PageHeads(app.get(ArticlesService), app.get(CommentsService));
   const fastify = app.getHttpAdapter().getInstance();
   const page = async (request: FastifyRequest, reply: FastifyReply) => {
     const origin = config.PUBLIC_URL?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
-    const { head, status } = await heads.of(request.routeOptions.url ?? '/', request.params, origin);
+    // Read per request: `npm run dev` rebuilds it under new script names.
+    const [template, { head, status }] = await Promise.all([
+      readFile(join(root, 'index.html'), 'utf8'),
+      heads.of(request.routeOptions.url ?? '/', request.params, origin),
+    ]);
     return reply
       .status(status)
       .header('cache-control', 'no-cache')
       .type('text/html; charset=utf-8')
-      .send(template.replace(/<title>[^<]*<\/title>/, renderHead(head)));
+      .send(template.replace(/<title>[^<]*<\/title>/, () => renderHead(head)));
   };
   for (const route of PAGE_ROUTES) fastify.get(route, page);
   fastify.get('/embed.js', (_request, reply) =>
