@@ -10,6 +10,7 @@
 //   BENCH_WARMUP            3      seconds of warm-up before each measured run
 //   BENCH_CASES             a,b,c,d  which cases to run
 //   BENCH_LATENCY_REPEATS   3      paced latency runs (the median p99 one is reported)
+//   BENCH_COMPRESSION_ROUNDS 3     rounds of case a plain, in Brotli and in gzip (the median is reported)
 //   BENCH_MAX_SECONDS       900    hard stop for the whole run
 //   DATABASE_POOL_SIZE      10     pool size of both servers (the API's default)
 import autocannon from 'autocannon';
@@ -38,6 +39,7 @@ const SETTINGS = {
   pageSize: 20,
   permalinkDepth: 10,
   latencyRepeats: Number(env.BENCH_LATENCY_REPEATS || 3),
+  compressionRounds: Number(env.BENCH_COMPRESSION_ROUNDS || 3),
 };
 const JWT_SECRET = 'bench-read-jwt-secret-0123456789abcdef';
 
@@ -229,10 +231,16 @@ function postgresDelta(before, after) {
 }
 
 // ------------------------------------------------------------------ load
-/** @param {{ server: any, url: string, duration: number, overallRate?: number }} run */
-async function measure({ server, url, duration, overallRate }) {
+/** @param {{ server: any, url: string, duration: number, overallRate?: number, headers?: Record<string, string> }} run */
+async function measure({ server, url, duration, overallRate, headers }) {
   const latencies = [];
-  const opts = { url, connections: SETTINGS.connections, duration, ...(overallRate ? { overallRate } : {}) };
+  const opts = {
+    url,
+    connections: SETTINGS.connections,
+    duration,
+    ...(overallRate ? { overallRate } : {}),
+    ...(headers ? { headers } : {}),
+  };
   const window = cpuWindow(server.pid);
   const instance = autocannon(opts);
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
@@ -431,6 +439,56 @@ async function main() {
     results[key].ratio = results[key].api.reqPerSec / results[key].baseline.reqPerSec;
   }
 
+  // ---- compression on the hot page (case a): the same API, asked for the
+  // page as it is and in Brotli and gzip (the cached page keeps its
+  // compressed bytes, so none is compressed per request). Rounds in rotating
+  // order, so a change in the machine's load falls on every encoding alike;
+  // the median run of each stands for it.
+  let compression = null;
+  if (results.a) {
+    const encodings = ['identity', 'br', 'gzip'];
+    const url = servers.api.base + CASES.a.path;
+    const all = Object.fromEntries(encodings.map((e) => [e, []]));
+    const bytes = {};
+    for (const encoding of encodings) bytes[encoding] = await encodedBytes(url, { 'accept-encoding': encoding });
+    for (let round = 0; round < SETTINGS.compressionRounds; round++) {
+      for (const encoding of [...encodings.slice(round % 3), ...encodings.slice(0, round % 3)]) {
+        const headers = { 'accept-encoding': encoding };
+        log(
+          `compression round ${round + 1}: case a on api, accept-encoding ${encoding}: warm-up ${SETTINGS.warmup} s, then ${SETTINGS.duration} s`,
+        );
+        await measure({ server: servers.api, url, duration: SETTINGS.warmup, headers });
+        const r = await measure({ server: servers.api, url, duration: SETTINGS.duration, headers });
+        all[encoding].push(r);
+        log(
+          `  ${r.reqPerSec.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ` +
+            `${bytes[encoding]} B per answer, server CPU ${r.serverCpuPercent.toFixed(0)}%, other processes ${r.otherCpuPercent?.toFixed(0) ?? '-'}%, RSS ${r.rssMiB.toFixed(0)} MiB`,
+        );
+      }
+    }
+    compression = {
+      path: CASES.a.path,
+      rounds: SETTINGS.compressionRounds,
+      failedRequests: Object.values(all)
+        .flat()
+        .reduce((n, r) => n + r.non2xx + r.errors, 0),
+      runs: {},
+    };
+    for (const encoding of encodings) {
+      const sorted = [...all[encoding]].sort((x, y) => x.reqPerSec - y.reqPerSec);
+      compression.runs[encoding] = {
+        bytes: bytes[encoding],
+        ...sorted[Math.floor(sorted.length / 2)],
+        allReqPerSec: all[encoding].map((r) => r.reqPerSec),
+      };
+    }
+    for (const encoding of ['br', 'gzip']) {
+      compression.runs[encoding].ratioToIdentity =
+        compression.runs[encoding].reqPerSec / compression.runs.identity.reqPerSec;
+      compression.runs[encoding].ratioToBaseline = compression.runs[encoding].reqPerSec / results.a.baseline.reqPerSec;
+    }
+  }
+
   // ---- latency at half the API's max rate (case a)
   let latency = null;
   if (results.a) {
@@ -496,6 +554,7 @@ async function main() {
     parameters: { deepCursor: params.deepCursor, deepCursorKey: params.deepKey, permalink: params.deep },
     memory: { idle, final },
     cases: results,
+    compression,
     latency,
     explain,
   };
@@ -511,6 +570,8 @@ async function main() {
     if (r.otherCpuPercent > 15) disturbed.push(`API paced run ${i + 1} ${r.otherCpuPercent.toFixed(0)}%`);
   for (const [i, r] of (latency?.pacedBaseline.allRuns ?? []).entries())
     if (r.otherCpuPercent > 15) disturbed.push(`baseline paced run ${i + 1} ${r.otherCpuPercent.toFixed(0)}%`);
+  for (const [encoding, r] of Object.entries(compression?.runs ?? {}))
+    if (r.otherCpuPercent > 15) disturbed.push(`compression ${encoding} ${r.otherCpuPercent.toFixed(0)}%`);
   if (latency?.autocannonOverallRate.otherCpuPercent > 15)
     disturbed.push(`overallRate run ${latency.autocannonOverallRate.otherCpuPercent.toFixed(0)}%`);
   report.disturbedRuns = disturbed;
@@ -522,8 +583,27 @@ async function main() {
   log(`Wrote ${file}`);
   const failures =
     Object.values(results).some((r) => r.api.non2xx || r.api.errors || r.baseline.non2xx || r.baseline.errors) ||
+    compression?.failedRequests > 0 ||
     [latency?.autocannonOverallRate, latency?.paced, latency?.pacedBaseline].some((r) => r && (r.non2xx || r.errors));
   if (failures) throw new Error('Some requests failed (non-2xx or errors): see above');
+}
+
+// The size of one answer as sent with these request headers (compressed or not).
+async function encodedBytes(url, headers) {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk) => (bytes += chunk.length));
+      res.on('end', () =>
+        res.statusCode === 200
+          ? resolve(bytes)
+          : reject(new Error(`${url}: ${res.statusCode} with ${JSON.stringify(headers)}`)),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 async function caseParameters(db) {
@@ -706,6 +786,23 @@ function evaluateTargets(report) {
       met: cases.a.ratio >= 5,
     });
   }
+  if (report.compression) {
+    // Compression must not cost the hot page its throughput: compressed, it
+    // still beats running the SQL fivefold, and keeps 90 % of the plain rate.
+    for (const encoding of ['br', 'gzip']) {
+      const r = report.compression.runs[encoding];
+      t.push({
+        target: `case a in ${encoding}: API req/s >= 5 x baseline`,
+        value: `${r.ratioToBaseline.toFixed(3)} x`,
+        met: r.ratioToBaseline >= 5,
+      });
+      t.push({
+        target: `case a in ${encoding}: API req/s >= 0.9 x the same page uncompressed`,
+        value: `${r.ratioToIdentity.toFixed(3)} x`,
+        met: r.ratioToIdentity >= 0.9,
+      });
+    }
+  }
   if (latency) {
     const ac = latency.autocannonOverallRate;
     t.push({
@@ -784,6 +881,18 @@ function printReport(report) {
   const widths = head.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   for (const r of rows)
     lines.push(r.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
+  if (report.compression) {
+    lines.push('');
+    lines.push(`Compression, API, case a (the same cached page; median of ${report.compression.rounds} rounds):`);
+    for (const [encoding, r] of Object.entries(report.compression.runs)) {
+      lines.push(
+        `  ${encoding.padEnd(8)}: ${f(r.reqPerSec)} req/s (runs ${r.allReqPerSec.map((x) => f(x)).join(', ')}), p50 ${f(r.p50, 2)} ms, p99 ${f(r.p99, 2)} ms, ${r.bytes} B per answer` +
+          (r.ratioToIdentity === undefined
+            ? ''
+            : `, ${f(r.ratioToIdentity, 2)} x uncompressed, ${f(r.ratioToBaseline, 2)} x baseline`),
+      );
+    }
+  }
   if (report.latency) {
     const { rate, autocannonOverallRate: ac, paced } = report.latency;
     lines.push('');

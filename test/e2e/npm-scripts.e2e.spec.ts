@@ -233,13 +233,14 @@ it('dev serves the pages and the API, rebuilds the pages on a change, and stops 
     }
     expect((await page('/')).text).toContain('<div id="app">');
 
-    // A change under apps/web is built and served without a restart.
+    // A change under apps/web is built and served without a restart (the
+    // title is the server's own: the change is to the body).
     const index = join(copy, 'apps', 'web', 'index.html');
     writeFileSync(
       index,
-      readFileSync(index, 'utf8').replace('<title>Rejoinder</title>', '<title>Rejoinder, changed</title>'),
+      readFileSync(index, 'utf8').replace('<div id="app"></div>', '<div id="app" data-changed="yes"></div>'),
     );
-    await until('dev rebuilds the pages', async () => (await page('/')).text.includes('Rejoinder, changed'), child, 3);
+    await until('dev rebuilds the pages', async () => (await page('/')).text.includes('data-changed="yes"'), child, 3);
 
     // Ctrl-C reaches the whole foreground group, as in a terminal.
     killGroup(child, 'SIGINT');

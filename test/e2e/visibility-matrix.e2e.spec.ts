@@ -241,6 +241,13 @@ const DOORS: Door[] = [
     shows: (_o, f) => listed(EXPECTED[f.state].anonymous),
   },
   {
+    // The reader page's HTML: its JSON-LD carries the anonymous first thread
+    // page, without placeholders.
+    name: 'reader page head',
+    look: async (f) => (await fetch(`${t.url}/articles/${f.slug}`)).text(),
+    shows: (_o, f) => (EXPECTED[f.state].anonymous === 'full' ? 'full' : 'absent'),
+  },
+  {
     name: 'replies',
     look: (f) => get(`/api/comments/${f.rootId}/replies`),
     shows: (_o, f) => listed(EXPECTED[f.state].anonymous),

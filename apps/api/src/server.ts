@@ -27,6 +27,7 @@ import { buildOpenApiDocument, openApiServers } from './openapi-document.js';
 import { asyncApiServers, buildAsyncApiDocument } from './asyncapi-document.js';
 import { serveMetricsPort } from './metrics/metrics-server.js';
 import { serveWebPages } from './web/web-pages.js';
+import { registerCompression } from './http/compression.js';
 
 export interface RunningServer {
   app: NestFastifyApplication;
@@ -109,6 +110,7 @@ export async function createApp(
   await io.connect();
   app.useWebSocketAdapter(io);
   const fastify = app.getHttpAdapter().getInstance();
+  await registerCompression(fastify, config);
   // Security headers from helmet, built once (its Fastify plugin builds the
   // middleware again for every request), set on the raw response first.
   const securityHeaders = helmet(SECURITY_HEADERS);

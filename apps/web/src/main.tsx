@@ -1,12 +1,19 @@
 import { render } from 'preact';
 import { lazy } from './lazy';
 import { ArticleList } from './pages/article-list';
-import { CommentRedirect } from './pages/comment-redirect';
-import { EmbedPage } from './pages/embed-page';
 import { ReaderPage } from './pages/reader';
-import { ResetPasswordPage, SettingsPage, VerifyEmailPage } from './pages/account-pages';
 
+// The first view ships only the reader page and the list of articles; every
+// other page, and the reader page's thread (below the article), is its own
+// chunk, loaded when needed.
 const ModerationConsole = lazy(() => import('./moderation/console').then((m) => m.ModerationConsole));
+const EmbedPage = lazy(() => import('./pages/embed-page').then((m) => m.EmbedPage));
+const CommentRedirect = lazy(() => import('./pages/comment-redirect').then((m) => m.CommentRedirect));
+const SettingsPage = lazy(() => import('./pages/account-pages').then((m) => m.SettingsPage));
+const ResetPasswordPage = lazy(() => import('./pages/account-pages').then((m) => m.ResetPasswordPage));
+const VerifyEmailPage = lazy(() => import('./pages/account-pages').then((m) => m.VerifyEmailPage));
+// An article's thread starts loading with the page, beside the article's own request.
+if (/^\/articles\/[^/]+\/?$/.test(location.pathname)) void import('./thread/thread');
 
 // One small app, routed by path: the server sends the same HTML for each page.
 function App() {

@@ -1,9 +1,16 @@
 import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply } from 'fastify';
+import { APP_CONFIG, DomainError, ErrorCode } from '@rejoinder/common';
+import type { AppConfig } from '@rejoinder/common';
+import { ArticlesService, CommentsService } from '@rejoinder/forum';
+import type { ArticleView, ThreadPage } from '@rejoinder/forum';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { articleHead, renderHead, SITE_NAME } from './page-head.js';
+import type { PageHead } from './page-head.js';
 
 // The pages' paths: each gets the same HTML, and the app routes by path.
 export const PAGE_ROUTES = [
@@ -26,8 +33,10 @@ export function webRoot(): string | null {
 }
 
 // Serves the reader page, the moderation console and embed.js from the API's
-// own process. Hashed assets never change under their name: a year, immutable.
-// The HTML and embed.js keep their names across releases, so they revalidate.
+// own process. Hashed assets never change under their name: a year, immutable,
+// sent as built in Brotli or gzip (npm run build:web writes both beside each
+// file) as the browser accepts. The HTML and embed.js keep their names across
+// releases, so they revalidate. Each page's <head> is written by the server.
 export async function serveWebPages(app: NestFastifyApplication, root: string | null = webRoot()): Promise<boolean> {
   if (!root) return false;
   await app.register(fastifyStatic, {
@@ -37,13 +46,82 @@ export async function serveWebPages(app: NestFastifyApplication, root: string | 
     immutable: true,
     index: false,
     wildcard: true,
+    preCompressed: true,
   });
+  const config = app.get<AppConfig>(APP_CONFIG);
+  const heads = new PageHeads(app.get(ArticlesService), app.get(CommentsService));
   const fastify = app.getHttpAdapter().getInstance();
-  const page = (_request: unknown, reply: FastifyReply) =>
-    reply.header('cache-control', 'no-cache').sendFile('index.html', root, { maxAge: 0, cacheControl: false });
+  const page = async (request: FastifyRequest, reply: FastifyReply) => {
+    const origin = config.PUBLIC_URL?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
+    // Read per request: `npm run dev` rebuilds it under new script names.
+    const [template, { head, status }] = await Promise.all([
+      readFile(join(root, 'index.html'), 'utf8'),
+      heads.of(request.routeOptions.url ?? '/', request.params, origin),
+    ]);
+    return reply
+      .status(status)
+      .header('cache-control', 'no-cache')
+      .type('text/html; charset=utf-8')
+      .send(template.replace(/<title>[^<]*<\/title>/, () => renderHead(head)));
+  };
   for (const route of PAGE_ROUTES) fastify.get(route, page);
   fastify.get('/embed.js', (_request, reply) =>
     reply.header('cache-control', 'public, max-age=300').sendFile('embed.js', root, { cacheControl: false }),
   );
   return true;
 }
+
+// The head of each page. The reader page's comes from the same cached reads
+// as the page's own first requests (the article, and the anonymous first
+// thread page, newest first, 20 comments), so it costs no extra query when
+// they are in memory.
+class PageHeads {
+  constructor(
+    private readonly articles: ArticlesService,
+    private readonly comments: CommentsService,
+  ) {}
+
+  async of(route: string, params: unknown, origin: string): Promise<{ head: PageHead; status: number }> {
+    const slug = (params as { slug?: string }).slug;
+    if (route === '/articles/:slug' && slug !== undefined) return this.article(slug, origin);
+    if (route === '/embed/:slug') return { head: { ...OTHER_PAGES.embed, robots: 'noindex' }, status: 200 };
+    const known = OTHER_PAGES[route];
+    return { head: known ?? OTHER_PAGES['/'], status: 200 };
+  }
+
+  private async article(slug: string, origin: string): Promise<{ head: PageHead; status: number }> {
+    try {
+      const [article, thread] = await Promise.all([
+        this.articles.cachedView(slug),
+        this.comments.cachedThread(slug, { sort: 'newest', limit: 20 }),
+      ]);
+      return {
+        head: articleHead(
+          JSON.parse(article.body.toString()) as ArticleView,
+          JSON.parse(thread.body.toString()) as ThreadPage,
+          origin,
+        ),
+        status: 200,
+      };
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === ErrorCode.ArticleNotFound)) throw error;
+      return {
+        head: { title: `Article not available · ${SITE_NAME}`, description: 'No article here.', robots: 'noindex' },
+        status: 404,
+      };
+    }
+  }
+}
+
+const OTHER_PAGES: Record<string, PageHead> = {
+  '/': { title: `Articles · ${SITE_NAME}`, description: 'Articles open for discussion, newest first.' },
+  embed: { title: `Comments · ${SITE_NAME}`, description: 'The discussion of this article.' },
+  '/comments/:id': { title: `Comment · ${SITE_NAME}`, description: 'A comment in the discussion of an article.' },
+  '/moderation': {
+    title: `Moderation console · ${SITE_NAME}`,
+    description: 'Review reported and held comments, decide on them, and follow the health of each thread.',
+  },
+  '/settings': { title: `Settings · ${SITE_NAME}`, description: 'Your account, sign-in and mail settings.' },
+  '/reset-password': { title: `Reset your password · ${SITE_NAME}`, description: 'Choose a new password.' },
+  '/verify-email': { title: `Verify your email · ${SITE_NAME}`, description: 'Confirm your email address.' },
+};

@@ -1,7 +1,11 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, explain, longDate, type Article } from '../api';
-import { Thread, type Quote } from '../thread/thread';
+import { lazy } from '../lazy';
+import type { Quote } from '../thread/thread';
 import { SiteHeader } from './site-header';
+
+// The thread is below the article: its own chunk (main.tsx starts loading it with the page).
+const Thread = lazy(() => import('../thread/thread').then((m) => m.Thread));
 
 export function ReaderPage({ slug, comment }: { slug: string; comment: string | null }) {
   const [article, setArticle] = useState<Article | null>(null);

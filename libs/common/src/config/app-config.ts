@@ -159,6 +159,11 @@ export const configSchema = z.object({
   // digest costs the same however long the reader was away.
   DIGEST_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   DIGEST_MAX_EVENTS: z.coerce.number().int().min(10).max(100_000).default(5000),
+  // Compression of JSON and HTML answers above HTTP_COMPRESSION_MIN_BYTES
+  // (Brotli or gzip, as the client accepts). `off` where a proxy or a CDN
+  // compresses; the built scripts and styles are sent precompressed either way.
+  HTTP_COMPRESSION: z.enum(['on', 'off']).default('on'),
+  HTTP_COMPRESSION_MIN_BYTES: z.coerce.number().int().min(0).max(1_048_576).default(1024),
   // Memory for rendered thread pages and articles (0 turns the cache off).
   READ_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(64),
   // A CDN's purge endpoint (Cloudflare-style `{ "tags": [...] }`), called
