@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { lingui } from '@lingui/vite-plugin';
 import { defineConfig } from 'vite';
 
 const root = import.meta.dirname;
@@ -23,5 +24,8 @@ export default defineConfig({
       },
     },
   },
+  // Lingui's macros become catalogue lookups at build time, and each
+  // locales/web/<tag>.po becomes a compiled chunk loaded only when chosen.
+  plugins: [lingui({ macroTransform: true })],
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
 });

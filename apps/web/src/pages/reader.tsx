@@ -2,6 +2,8 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, explain, longDate, type Article } from '../api';
 import { Thread, type Quote } from '../thread/thread';
 import { SiteHeader } from './site-header';
+import { plural, t } from '@lingui/core/macro';
+import { formatNumber } from '../i18n';
 
 export function ReaderPage({ slug, comment }: { slug: string; comment: string | null }) {
   const [article, setArticle] = useState<Article | null>(null);
@@ -38,33 +40,33 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
       <main class="page" id="main">
         {error && (
           <>
-            <h1>Article not available</h1>
+            <h1>{t`Article not available`}</h1>
             <p class="error" role="alert">
               {error}
             </p>
             <p>
-              <a href="/">All articles</a>
+              <a href="/">{t`All articles`}</a>
             </p>
           </>
         )}
         {!article && !error && (
           <p class="muted" aria-busy="true">
-            Loading…
+            {t`Loading…`}
           </p>
         )}
         {article && (
           <>
             <article class="op-ed" aria-labelledby="article-title">
-              <p class="kicker">Op-ed</p>
+              <p class="kicker">{t`Op-ed`}</p>
               <h1 id="article-title">{article.title}</h1>
               <p class="byline">
-                By <span class="author">{article.author}</span> ·{' '}
+                {t`By`} <span class="author">{article.author}</span> ·{' '}
                 <time dateTime={article.publishedAt}>{longDate(article.publishedAt)}</time>
                 {article.sourceUrl && (
                   <>
                     {' · '}
                     <a href={article.sourceUrl} rel="noopener">
-                      Original source
+                      {t`Original source`}
                     </a>
                   </>
                 )}
@@ -82,10 +84,13 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
                       <button
                         type="button"
                         class="passage-count"
-                        aria-label={`${counts[i]} comment${counts[i] === 1 ? '' : 's'} on this passage`}
+                        aria-label={plural(counts[i], {
+                          one: '# comment on this passage',
+                          other: '# comments on this passage',
+                        })}
                         onClick={() => (setParagraph(i), toThread())}
                       >
-                        {counts[i]}
+                        {formatNumber(counts[i])}
                       </button>
                     )}
                   </div>
@@ -93,7 +98,7 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
               </div>
               <div class="quote-bar" hidden={!selection || article.state !== 'open'}>
                 <button type="button" onClick={() => (setQuote(selection), toThread())}>
-                  Answer this passage in a comment
+                  {t`Answer this passage in a comment`}
                 </button>
               </div>
             </article>
