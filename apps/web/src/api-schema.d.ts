@@ -1306,6 +1306,8 @@ export interface components {
             state: "open" | "closed";
             /** @description Published comments */
             commentCount: number;
+            /** @description The article's language (a BCP 47 tag): the page marks its text with it */
+            language: string;
             /** @description Markdown source */
             body: string;
             /** @description Sanitised HTML */

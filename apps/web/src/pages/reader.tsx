@@ -58,7 +58,9 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
           <>
             <article class="op-ed" aria-labelledby="article-title">
               <p class="kicker">{t`Op-ed`}</p>
-              <h1 id="article-title">{article.title}</h1>
+              <h1 id="article-title" lang={article.language}>
+                {article.title}
+              </h1>
               <p class="byline">
                 {t`By`} <span class="author">{article.author}</span> ·{' '}
                 <time dateTime={article.publishedAt}>{longDate(article.publishedAt)}</time>
@@ -71,7 +73,7 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
                   </>
                 )}
               </p>
-              <div class="article-body">
+              <div class="article-body" lang={article.language}>
                 {passages.map((html, i) => (
                   <div
                     class={`passage${paragraph === i ? ' current' : ''}`}
