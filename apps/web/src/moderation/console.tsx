@@ -93,7 +93,7 @@ export function ModerationConsole() {
         <div class="console-head">
           <h1>{t`Moderation`}</h1>
           <span class="muted">
-            {session.user.username} ({roleName(session.user.role)}){' '}
+            <bdi>{session.user.username}</bdi> ({roleName(session.user.role)}){' '}
             <button type="button" class="link" onClick={() => setSession(null)}>
               {t`Sign out`}
             </button>
@@ -287,7 +287,9 @@ function Queue() {
           >
             <option value="">{t`All articles`}</option>
             {slugs.map((a) => (
-              <option value={a.slug}>{a.title}</option>
+              <option value={a.slug} dir="auto">
+                {a.title}
+              </option>
             ))}
           </select>
         </label>

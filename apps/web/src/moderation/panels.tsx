@@ -60,7 +60,9 @@ export function ArticleSettings() {
       <label for="settings-article">{t`Article`}</label>
       <select id="settings-article" value={slug} onChange={(e) => setSlug(e.currentTarget.value)}>
         {articles.map((a) => (
-          <option value={a.slug}>{a.title}</option>
+          <option value={a.slug} dir="auto">
+            {a.title}
+          </option>
         ))}
       </select>
       {article && (

@@ -17,7 +17,7 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
       (a) => {
         setArticle(a);
         setCounts(a.passageCounts);
-        document.title = `${a.title} · Rejoinder`;
+        document.title = t`${a.title} · Rejoinder`;
       },
       (e) => setError(explain(e)),
     );

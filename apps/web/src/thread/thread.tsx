@@ -386,7 +386,10 @@ export function Thread({
               <span class="me">
                 <Notifications bump={notes} permalink={permalink} articleId={article.id} />
                 <span class="muted">
-                  {t`Signed in as`} <strong>{me.username}</strong>
+                  {t`Signed in as`}{' '}
+                  <strong>
+                    <bdi>{me.username}</bdi>
+                  </strong>
                 </span>
                 {isStaff(session) && !embedded && <a href="/moderation">{t`Moderation`}</a>}
                 {!embedded && <a href="/settings">{t`Notification settings`}</a>}
