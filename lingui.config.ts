@@ -8,7 +8,11 @@ import { readdirSync } from 'node:fs';
 // en-XA (accented, longer) and ar-XB (the same, right to left) are generated
 // pseudo-locales that show any text which did not come through a catalogue.
 const PSEUDO = ['en-XA', 'ar-XB'];
-const found = readdirSync(new URL('./locales/web/', import.meta.url))
+// LOCALES_DIR points the tools at another copy of the catalogues (the test of the check).
+const root = process.env.LOCALES_DIR ?? '<rootDir>/locales';
+const found = readdirSync(
+  process.env.LOCALES_DIR ? `${process.env.LOCALES_DIR}/web` : new URL('./locales/web/', import.meta.url),
+)
   .filter((name) => name.endsWith('.po'))
   .map((name) => name.slice(0, -3))
   .filter((tag) => !PSEUDO.includes(tag));
@@ -26,7 +30,7 @@ export default defineConfig({
   extractors: [createBabelExtractor({ parserOptions: { tsExperimentalDecorators: true } })],
   format: formatter({ lineNumbers: false }),
   catalogs: [
-    { path: '<rootDir>/locales/web/{locale}', include: ['<rootDir>/apps/web/src'], exclude: ['**/*.d.ts'] },
+    { path: `${root}/web/{locale}`, include: ['<rootDir>/apps/web/src'], exclude: ['**/*.d.ts'] },
     {
       path: '<rootDir>/locales/server/{locale}',
       include: ['<rootDir>/libs', '<rootDir>/apps/api/src'],

@@ -416,7 +416,7 @@ function QueueCard({
               ? t`Answering a passage since edited of the article:`
               : t`Answering passage ${formatNumber(c.anchor.paragraph + 1)} of the article:`}
           </span>{' '}
-          <q>{c.anchor.quote}</q>
+          <q dir="auto">{c.anchor.quote}</q>
         </blockquote>
       )}
       {item.parent && (
@@ -437,7 +437,7 @@ function QueueCard({
           ))}
         </p>
       )}
-      <div class="body" dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
+      <div class="body" dir="auto" dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
       {item.reports.length > 0 && (
         <ul class="reports" aria-label={t`Reports`}>
           {item.reports.map((r) => (

@@ -3,7 +3,7 @@ import { api, explain, longDate, type Article } from '../api';
 import { Thread, type Quote } from '../thread/thread';
 import { SiteHeader } from './site-header';
 import { plural, t } from '@lingui/core/macro';
-import { formatNumber } from '../i18n';
+import { directionOf, formatNumber } from '../i18n';
 
 export function ReaderPage({ slug, comment }: { slug: string; comment: string | null }) {
   const [article, setArticle] = useState<Article | null>(null);
@@ -58,7 +58,7 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
           <>
             <article class="op-ed" aria-labelledby="article-title">
               <p class="kicker">{t`Op-ed`}</p>
-              <h1 id="article-title" lang={article.language}>
+              <h1 id="article-title" lang={article.language} dir={directionOf(article.language)}>
                 {article.title}
               </h1>
               <p class="byline">
@@ -73,7 +73,7 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
                   </>
                 )}
               </p>
-              <div class="article-body" lang={article.language}>
+              <div class="article-body" lang={article.language} dir={directionOf(article.language)}>
                 {passages.map((html, i) => (
                   <div
                     class={`passage${paragraph === i ? ' current' : ''}`}

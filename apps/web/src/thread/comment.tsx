@@ -125,7 +125,7 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
           ) : (
             <a href={`#passage-${c.anchor.paragraph}`}>{t`On passage ${formatNumber(c.anchor.paragraph + 1)}:`} </a>
           )}
-          <q>{c.anchor.quote}</q>
+          <q dir="auto">{c.anchor.quote}</q>
         </p>
       )}
 
@@ -145,7 +145,7 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
       ) : tombstone ? (
         <p class="body muted">{t`This comment is no longer shown.`}</p>
       ) : (
-        <div class="body" dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
+        <div class="body" dir="auto" dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
       )}
 
       {!tombstone && !sending && c.status === 'published' && (

@@ -76,6 +76,7 @@ export function Composer(props: {
       {preview === null ? (
         <textarea
           id={id}
+          dir="auto"
           ref={box}
           value={body}
           placeholder={props.placeholder ?? props.label}

@@ -375,7 +375,8 @@ export function Thread({
       <section class="thread" aria-labelledby="thread-title">
         <div class="thread-head">
           <h2 id="thread-title" tabIndex={-1}>
-            {t`Comments`}{' '}
+            {/* One text node with its space, as the heading always had: the count filling in moves nothing. */}
+            {`${t`Comments`} `}
             <span class="count">{article.commentCount > 0 ? formatNumber(article.commentCount) : ''}</span>
           </h2>
           <div class="thread-meta">
