@@ -109,6 +109,14 @@ describe('errors in Russian', () => {
     } finally {
       socket.close();
     }
+    // Or named in the handshake, over an English browser's header.
+    const named = await connectSocket(t.url, { auth: { lang: 'ru' }, headers: { 'accept-language': 'en' } });
+    try {
+      const ack = await named.ack('subscribe', { article: unique('nothing') });
+      expect(ack.error).toMatchObject({ code: 'ARTICLE_NOT_FOUND', title: 'Такой статьи нет' });
+    } finally {
+      named.close();
+    }
   });
 });
 
