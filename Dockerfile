@@ -14,6 +14,8 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
+# The message catalogues: the server reads locales/server/*.po at start.
+COPY --from=build /app/locales ./locales
 COPY --from=build /app/package.json ./
 USER node
 EXPOSE 3000

@@ -1,5 +1,6 @@
 // Rewrites docs/screenshots/: the reader page and the moderation console, on a
-// desktop and at 360 px, from a fresh server with a seeded discussion.
+// desktop and at 360 px, and the discussion in Russian and right to left,
+// from a fresh server with a seeded discussion.
 // Usage: npm run screenshots (needs /usr/bin/chromium or CHROMIUM_PATH).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -129,6 +130,23 @@ async function shoot() {
     await moderator.page.getByRole('article').first().waitFor();
     await moderator.page.screenshot({ path: join(out, `moderation-${name}.png`) });
     await moderator.context.close();
+  }
+  // The discussion in Russian, and right to left (the ar-XB pseudo-locale:
+  // the page's layout as Arabic or Hebrew readers get it).
+  for (const [name, lang] of [
+    ['ru', 'ru'],
+    ['rtl', 'ar-XB'],
+  ]) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/articles/${slug}?lang=${lang}`);
+    await page.getByRole('article').filter({ hasText: 'Fair point, Tomasz' }).last().waitFor();
+    await page.evaluate(() => {
+      document.getElementById('thread-title').scrollIntoView({ block: 'start' });
+      window.scrollBy(0, -24);
+    });
+    await page.screenshot({ path: join(out, `thread-${name}-desktop.png`) });
+    await context.close();
   }
   await browser.close();
 }

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
+import { lingui } from '@lingui/vite-plugin';
 import { defineConfig, type Plugin } from 'vite';
 
 const root = import.meta.dirname;
@@ -26,8 +27,10 @@ export default defineConfig({
       },
     },
   },
+  // Lingui's macros become catalogue lookups at build time, and each
+  // locales/web/<tag>.po becomes a compiled chunk loaded only when chosen.
+  plugins: [lingui({ macroTransform: true }), precompress()],
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  plugins: [precompress()],
 });
 
 // Writes a Brotli (.br, quality 11) and a gzip (.gz, level 9) copy beside

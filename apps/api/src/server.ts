@@ -5,7 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import helmet from 'helmet';
 import { admitPosts, PostingAdmission } from './http/posting-admission.js';
 import { SwaggerModule } from '@nestjs/swagger';
-import { AppConfig, Metrics, RedisConnections } from '@rejoinder/common';
+import { AppConfig, localeOfRequest, Metrics, RedisConnections, setDefaultLocale } from '@rejoinder/common';
 import { applyMigrations, DatabaseHandle, markDatabaseStopping, openDatabase } from '@rejoinder/db';
 import { SeedService } from '@rejoinder/forum';
 import { Logger } from 'nestjs-pino';
@@ -85,6 +85,7 @@ export async function createApp(
   databaseUrl: string,
   logger: PinoLogger = createLogger(config),
 ): Promise<NestFastifyApplication> {
+  setDefaultLocale(config.DEFAULT_LOCALE);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: proxyTrust(config.TRUST_PROXY),
@@ -95,7 +96,7 @@ export async function createApp(
     // A URL the router cannot read (bad percent-encoding, an over-long
     // parameter) gets a problem document like any other bad input.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
-      const { problem } = toProblem(error, request.url);
+      const { problem } = toProblem(error, request.url, localeOfRequest(request));
       void reply.status(problem.status).type('application/problem+json').send(problem);
     },
   });

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, currentSession, explain, field, onSessionChange, setSession, type Session } from './api';
+import { t } from '@lingui/core/macro';
 
 export function useSession(): Session | null {
   const [session, set] = useState(currentSession());
@@ -45,44 +46,44 @@ export function AccountForms({ intro }: { intro?: string }) {
   return (
     <section
       class="account"
-      aria-label={mode === 'signin' ? 'Sign in' : mode === 'forgot' ? 'Reset your password' : 'Create an account'}
+      aria-label={mode === 'signin' ? t`Sign in` : mode === 'forgot' ? t`Reset your password` : t`Create an account`}
     >
       {intro && <p class="muted">{intro}</p>}
       <form onSubmit={(e) => void submit(e)} class="account-form" key={mode}>
         {mode === 'forgot' ? (
           sent ? (
             <p role="status">
-              If an account has this address, a link to choose a new password is on its way. It works for 30 minutes.
+              {t`If an account has this address, a link to choose a new password is on its way. It works for 30 minutes.`}
             </p>
           ) : (
             <label>
-              Email
+              {t`Email`}
               <input name="email" type="email" autocomplete="email" required />
             </label>
           )
         ) : mode === 'signin' ? (
           <>
             <label>
-              Username or email
+              {t`Username or email`}
               <input name="login" autocomplete="username" required />
             </label>
             <label>
-              Password
+              {t`Password`}
               <input name="password" type="password" autocomplete="current-password" required />
             </label>
           </>
         ) : (
           <>
             <label>
-              Username
+              {t`Username`}
               <input name="username" autocomplete="username" required minLength={3} maxLength={30} />
             </label>
             <label>
-              Email
+              {t`Email`}
               <input name="email" type="email" autocomplete="email" required />
             </label>
             <label>
-              Password
+              {t`Password`}
               <input
                 name="password"
                 type="password"
@@ -92,7 +93,7 @@ export function AccountForms({ intro }: { intro?: string }) {
                 aria-describedby="pw-hint"
               />
               <span id="pw-hint" class="hint">
-                At least 10 characters
+                {t`At least 10 characters`}
               </span>
             </label>
           </>
@@ -105,7 +106,7 @@ export function AccountForms({ intro }: { intro?: string }) {
         <div class="row">
           {!(mode === 'forgot' && sent) && (
             <button type="submit" class="primary" disabled={busy}>
-              {mode === 'signin' ? 'Sign in' : mode === 'forgot' ? 'Send reset link' : 'Create account'}
+              {mode === 'signin' ? t`Sign in` : mode === 'forgot' ? t`Send reset link` : t`Create account`}
             </button>
           )}
           <button
@@ -113,11 +114,11 @@ export function AccountForms({ intro }: { intro?: string }) {
             class="link"
             onClick={() => (setMode(mode === 'signin' ? 'signup' : 'signin'), setError(''), setSent(false))}
           >
-            {mode === 'signin' ? 'New here? Create an account' : 'Have an account? Sign in'}
+            {mode === 'signin' ? t`New here? Create an account` : t`Have an account? Sign in`}
           </button>
           {mode === 'signin' && (
             <button type="button" class="link" onClick={() => (setMode('forgot'), setError(''))}>
-              Forgot password?
+              {t`Forgot password?`}
             </button>
           )}
         </div>

@@ -207,6 +207,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/locale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The language for this reader, and the languages with a catalogue */
+        get: operations["Accounts_locale"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/locale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the reader's language for the pages and their emails */
+        put: operations["Accounts_setLocale"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/articles": {
         parameters: {
             query?: never;
@@ -1272,6 +1306,8 @@ export interface components {
             state: "open" | "closed";
             /** @description Published comments */
             commentCount: number;
+            /** @description The article's language (a BCP 47 tag): the page marks its text with it */
+            language: string;
             /** @description Markdown source */
             body: string;
             /** @description Sanitised HTML */
@@ -1317,6 +1353,8 @@ export interface components {
             role: "commenter" | "moderator" | "admin";
             /** Format: date-time */
             createdAt: string;
+            /** @description The reader's language for the pages and emails (a catalogue's BCP 47 tag); null follows the browser */
+            locale: string | null;
         };
         Session: {
             user: components["schemas"]["Account"];
@@ -1326,6 +1364,19 @@ export interface components {
             tokenType: "Bearer";
             /** @description Seconds until the token expires */
             expiresIn: number;
+        };
+        Locale: {
+            /** @description The language chosen for this request */
+            locale: string;
+            /**
+             * @description Its writing direction
+             * @enum {string}
+             */
+            dir: "ltr" | "rtl";
+            /** @description The languages with a catalogue, the default first */
+            available: string[];
+            /** @description DEFAULT_LOCALE */
+            defaultLocale: string;
         };
         CommentNode: {
             /** Format: uuid */
@@ -2811,6 +2862,130 @@ export interface operations {
             };
             /** @description `RATE_LIMITED`: Too many requests; slow down */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Accounts_locale: {
+        parameters: {
+            query?: {
+                /** @description A language asked for by name (the embed's data-lang, the page's ?lang=) */
+                lang?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The language chosen */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Locale"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    Accounts_setLocale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A language with a catalogue (see GET /api/locale), or null to follow the browser */
+                    locale: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid<br>`UNKNOWN_FIELDS`: The request has fields that are not accepted<br>`MALFORMED_JSON`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: Sign in to do this<br>`INVALID_TOKEN`: The access token is not valid<br>`TOKEN_EXPIRED`: The access token has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `API_KEY_NOT_ALLOWED`: A service key cannot do this: it is for people signed in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

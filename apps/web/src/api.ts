@@ -5,6 +5,9 @@
 // from docs/openapi.json by openapi-typescript (npm run api-types, part of
 // the build), so a change of a response shape is a compile error here.
 import type { components, paths } from './api-schema.js';
+import { msg, plural, t } from '@lingui/core/macro';
+import type { MessageDescriptor } from '@lingui/core';
+import { formatDate, formatRelative, i18n } from './i18n';
 
 type Schemas = components['schemas'];
 export type Role = Schemas['Account']['role'];
@@ -15,11 +18,11 @@ export type CommentStatus = Schemas['CommentView']['status'];
 export type CommentView = Schemas['CommentView'];
 export type Stance = NonNullable<CommentView['stance']>;
 export const STANCES = [
-  ['agree', 'Agree'],
-  ['disagree', 'Disagree'],
-  ['question', 'Question'],
-  ['other', 'Other'],
-] as const satisfies readonly (readonly [Stance, string])[];
+  ['agree', msg`Agree`],
+  ['disagree', msg`Disagree`],
+  ['question', msg`Question`],
+  ['other', msg`Other`],
+] as const satisfies readonly (readonly [Stance, MessageDescriptor])[];
 export type CommentNode = Schemas['CommentNode'];
 export type ArticleSummary = Schemas['ArticleSummary'];
 export type SlowMode = Schemas['SlowMode'];
@@ -35,18 +38,19 @@ export type Notification = Schemas['NotificationsPage']['items'][number];
 // "Comments close in 2 days": how long until a time, in the largest whole unit.
 export function closesIn(at: string, now = Date.now()): string {
   const ms = Date.parse(at) - now;
-  if (ms <= 60_000) return 'Comments close in a moment.';
-  const units: [number, string][] = [
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-  ];
-  for (const [size, name] of units) {
-    if (ms < size) continue;
-    const n = Math.round(ms / size);
-    return `Comments close in ${n} ${name}${n === 1 ? '' : 's'}.`;
+  if (ms >= 86_400_000) {
+    const n = Math.round(ms / 86_400_000);
+    return plural(n, { one: 'Comments close in # day.', other: 'Comments close in # days.' });
   }
-  return 'Comments close in a moment.';
+  if (ms >= 3_600_000) {
+    const n = Math.round(ms / 3_600_000);
+    return plural(n, { one: 'Comments close in # hour.', other: 'Comments close in # hours.' });
+  }
+  if (ms > 60_000) {
+    const n = Math.round(ms / 60_000);
+    return plural(n, { one: 'Comments close in # minute.', other: 'Comments close in # minutes.' });
+  }
+  return t`Comments close in a moment.`;
 }
 export interface Page<T> {
   items: T[];
@@ -62,13 +66,13 @@ export type Success<P extends keyof paths, M extends keyof paths[P]> = paths[P][
     : never;
 
 export const SORTS = [
-  ['newest', 'Newest'],
-  ['oldest', 'Oldest'],
-  ['top', 'Top'],
-  ['best', 'Best'],
-  ['controversial', 'Controversial'],
-  ['replies', 'Most replies'],
-  ['balanced', 'Balanced: best of each side'],
+  ['newest', msg`Newest`],
+  ['oldest', msg`Oldest`],
+  ['top', msg`Top`],
+  ['best', msg`Best`],
+  ['controversial', msg`Controversial`],
+  ['replies', msg`Most replies`],
+  ['balanced', msg`Balanced: best of each side`],
 ] as const;
 export type Sort = (typeof SORTS)[number][0];
 
@@ -125,6 +129,8 @@ export class ApiError extends Error {
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
+  // Problem documents come back in the page's language.
+  if (i18n.locale) headers['accept-language'] = i18n.locale;
   if (session) headers.authorization = `Bearer ${session.accessToken}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
@@ -167,102 +173,105 @@ export async function allArticles(): Promise<ArticleSummary[]> {
   return all;
 }
 
-const seconds = (n: number) => (n >= 120 ? `${Math.ceil(n / 60)} minutes` : `${n} second${n === 1 ? '' : 's'}`);
-
 // What a person reads for each problem code.
 export function explain(error: unknown): string {
-  if (!(error instanceof ApiError)) return 'Something went wrong. Please try again.';
+  if (!(error instanceof ApiError)) return t`Something went wrong. Please try again.`;
+  // "2 minutes", "5 seconds": how long to wait.
+  const seconds = (n: number) =>
+    n >= 120
+      ? plural(Math.ceil(n / 60), { one: '# minute', other: '# minutes' })
+      : plural(n, { one: '# second', other: '# seconds' });
   const wait =
     error.retryAfter ??
     (typeof error.detail.retryAfterMs === 'number' ? Math.ceil(error.detail.retryAfterMs / 1000) : null);
   switch (error.code) {
     case 'LINK_INVALID':
-      return 'This link is not valid. Ask for a new one.';
+      return t`This link is not valid. Ask for a new one.`;
     case 'LINK_USED':
-      return 'This link has been used already. Ask for a new one if you need it.';
+      return t`This link has been used already. Ask for a new one if you need it.`;
     case 'LINK_EXPIRED':
-      return 'This link has expired. Ask for a new one.';
+      return t`This link has expired. Ask for a new one.`;
     case 'EXTERNAL_ACCOUNT':
-      return "Your account signs in with the publisher's login: change your password or address there.";
+      return t`Your account signs in with the publisher's login: change your password or address there.`;
     case 'EMAIL_NOT_VERIFIED':
-      return 'Confirm your email address first: follow the link we sent you (or ask for another in your settings).';
+      return t`Confirm your email address first: follow the link we sent you (or ask for another in your settings).`;
     case 'NETWORK':
-      return 'You appear to be offline. Check your connection and try again.';
+      return t`You appear to be offline. Check your connection and try again.`;
     case 'RATE_LIMITED':
       return wait
-        ? `You are going a little fast. Please wait ${seconds(wait)} and try again.`
-        : 'You are going a little fast. Please wait a moment.';
+        ? t`You are going a little fast. Please wait ${seconds(wait)} and try again.`
+        : t`You are going a little fast. Please wait a moment.`;
     case 'SLOW_MODE':
       return wait
-        ? `Slow mode is on for this discussion: you can comment again in ${seconds(wait)}.`
-        : 'Slow mode is on for this discussion.';
+        ? t`Slow mode is on for this discussion: you can comment again in ${seconds(wait)}.`
+        : t`Slow mode is on for this discussion.`;
     case 'ARTICLE_CLOSED':
-      return 'Comments on this article are closed.';
+      return t`Comments on this article are closed.`;
     case 'COMMENT_BODY_EMPTY':
-      return 'Write something before posting.';
+      return t`Write something before posting.`;
     case 'COMMENT_BODY_TOO_LONG':
-      return 'Your comment is too long. Please shorten it.';
+      return t`Your comment is too long. Please shorten it.`;
     case 'PARAGRAPH_NOT_FOUND':
-      return 'That passage is no longer in the article. Reload the page and quote it again.';
+      return t`That passage is no longer in the article. Reload the page and quote it again.`;
     case 'QUOTE_NOT_IN_PARAGRAPH':
-      return 'The quoted words are not in that passage any more. Select them again in the article.';
+      return t`The quoted words are not in that passage any more. Select them again in the article.`;
     case 'TOP_LEVEL_ONLY':
-      return 'Only a new comment, not a reply, can quote the article or take a side.';
+      return t`Only a new comment, not a reply, can quote the article or take a side.`;
     case 'DUPLICATE_COMMENT':
-      return 'You have just posted the same comment here.';
+      return t`You have just posted the same comment here.`;
     case 'BANNED_WORD':
-      return 'Your comment contains language that is not allowed here.';
+      return t`Your comment contains language that is not allowed here.`;
     case 'USER_BANNED':
-      return 'Your account may no longer comment.';
+      return t`Your account may no longer comment.`;
     case 'USER_SUSPENDED':
-      return 'Your account is suspended from commenting for now.';
+      return t`Your account is suspended from commenting for now.`;
     case 'UNAUTHENTICATED':
     case 'INVALID_TOKEN':
     case 'TOKEN_EXPIRED':
-      return 'Please sign in again.';
+      return t`Please sign in again.`;
     case 'INVALID_CREDENTIALS':
-      return 'That username or password is not right.';
+      return t`That username or password is not right.`;
     case 'USERNAME_TAKEN':
-      return 'That username is taken. Try another.';
+      return t`That username is taken. Try another.`;
     case 'EMAIL_TAKEN':
-      return 'That email address already has an account. Sign in instead.';
+      return t`That email address already has an account. Sign in instead.`;
     case 'VALIDATION_FAILED':
       return typeof error.detail.detail === 'string'
-        ? `Please check the form: ${error.detail.detail}`
-        : 'Please check the form.';
+        ? t`Please check the form: ${error.detail.detail}`
+        : t`Please check the form.`;
     case 'PARENT_NOT_FOUND':
     case 'PARENT_NOT_REPLYABLE':
-      return 'That comment can no longer take replies.';
+      return t`That comment can no longer take replies.`;
     case 'THREAD_TOO_DEEP':
-      return 'This conversation is nested too deep for another reply.';
+      return t`This conversation is nested too deep for another reply.`;
     case 'EDIT_WINDOW_CLOSED':
-      return 'The time to edit this comment has passed.';
+      return t`The time to edit this comment has passed.`;
     case 'NOT_YOUR_COMMENT':
-      return 'You can only change your own comments.';
+      return t`You can only change your own comments.`;
     case 'CANNOT_VOTE_OWN_COMMENT':
-      return 'You cannot vote on your own comment.';
+      return t`You cannot vote on your own comment.`;
     case 'ALREADY_REPORTED':
-      return 'You have already reported this comment. Thank you.';
+      return t`You have already reported this comment. Thank you.`;
     case 'CANNOT_REPORT_OWN_COMMENT':
-      return 'You cannot report your own comment.';
+      return t`You cannot report your own comment.`;
     case 'COMMENT_NOT_FOUND':
-      return 'That comment is no longer available.';
+      return t`That comment is no longer available.`;
     case 'ARTICLE_NOT_FOUND':
-      return 'That article does not exist.';
+      return t`That article does not exist.`;
     case 'STALE_VERSION':
-      return 'Another moderator acted on this comment first. It has been refreshed.';
+      return t`Another moderator acted on this comment first. It has been refreshed.`;
     case 'INVALID_TRANSITION':
-      return 'That action no longer applies to this comment.';
+      return t`That action no longer applies to this comment.`;
     case 'FORBIDDEN':
-      return 'You are not allowed to do that.';
+      return t`You are not allowed to do that.`;
     case 'CANNOT_SANCTION_STAFF':
-      return 'Moderators and admins cannot be sanctioned.';
+      return t`Moderators and admins cannot be sanctioned.`;
     case 'WORD_RULE_EXISTS':
-      return 'That word is already on a list.';
+      return t`That word is already on a list.`;
     case 'SERVICE_UNAVAILABLE':
-      return 'The service is busy or restarting. Please try again in a moment.';
+      return t`The service is busy or restarting. Please try again in a moment.`;
     default:
-      return typeof error.detail.title === 'string' ? error.detail.title : 'Something went wrong. Please try again.';
+      return typeof error.detail.title === 'string' ? error.detail.title : t`Something went wrong. Please try again.`;
   }
 }
 
@@ -275,19 +284,17 @@ export function newId(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 export function timeAgo(iso: string, now = Date.now()): string {
   const s = Math.round((new Date(iso).getTime() - now) / 1000);
   const abs = Math.abs(s);
-  if (abs < 45) return 'just now';
-  if (abs < 3600) return relative.format(Math.round(s / 60), 'minute');
-  if (abs < 86400) return relative.format(Math.round(s / 3600), 'hour');
-  if (abs < 86400 * 30) return relative.format(Math.round(s / 86400), 'day');
-  return new Date(iso).toLocaleDateString('en', { year: 'numeric', month: 'short', day: 'numeric' });
+  if (abs < 45) return t`just now`;
+  if (abs < 3600) return formatRelative(Math.round(s / 60), 'minute');
+  if (abs < 86400) return formatRelative(Math.round(s / 3600), 'hour');
+  if (abs < 86400 * 30) return formatRelative(Math.round(s / 86400), 'day');
+  return formatDate(iso);
 }
 
-export const longDate = (iso: string) =>
-  new Date(iso).toLocaleDateString('en', { year: 'numeric', month: 'long', day: 'numeric' });
+export const longDate = (iso: string) => formatDate(iso, 'long');
 
 export function field(form: FormData, name: string): string {
   const value = form.get(name);
@@ -295,15 +302,15 @@ export function field(form: FormData, name: string): string {
 }
 
 // Why a comment was held, as moderators read it.
-export const HOLD_REASON_WORDS: Record<string, string> = {
-  premoderation: 'article premoderated',
-  user_premoderated: 'author premoderated',
-  suspect_word: 'suspect word',
-  reports: 'reports',
-  new_commenter: 'new commenter',
-  links: 'links',
-  email_domain: 'email domain',
-  spam: 'spam check',
+export const HOLD_REASON_WORDS: Record<string, MessageDescriptor> = {
+  premoderation: msg`article premoderated`,
+  user_premoderated: msg`author premoderated`,
+  suspect_word: msg`suspect word`,
+  reports: msg`reports`,
+  new_commenter: msg`new commenter`,
+  links: msg`links`,
+  email_domain: msg`email domain`,
+  spam: msg`spam check`,
 };
 
 // The name readers see: an imported account's display name, else the username.

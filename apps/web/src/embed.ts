@@ -8,6 +8,8 @@
 // On the newsroom's own sites (ARTICLE_ORIGINS), data-article-id="<its id>"
 // with data-url and data-title instead of data-article finds the article, or
 // makes it on the page's first load; the server never fetches the page.
+// data-lang="ru" sets the thread's language (else the page's own ?lang=,
+// then the reader's setting, their browser's language, DEFAULT_LOCALE).
 (() => {
   const script = document.currentScript as HTMLScriptElement | null;
   if (!script) return;
@@ -17,8 +19,13 @@
 
   function mount(slug: string, title: string): void {
     const frame = document.createElement('iframe');
-    const comment = new URLSearchParams(location.search).get('comment');
-    frame.src = `${origin}/embed/${encodeURIComponent(slug)}${comment ? `?comment=${encodeURIComponent(comment)}` : ''}`;
+    const query = new URLSearchParams(location.search);
+    const params = new URLSearchParams();
+    const comment = query.get('comment');
+    const lang = data.lang ?? query.get('lang');
+    if (comment) params.set('comment', comment);
+    if (lang) params.set('lang', lang);
+    frame.src = `${origin}/embed/${encodeURIComponent(slug)}${params.size > 0 ? `?${params}` : ''}`;
     frame.title = title;
     frame.setAttribute('loading', 'lazy');
     frame.style.cssText = 'display:block;width:100%;min-height:320px;border:0;color-scheme:normal';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { APP_CONFIG, DomainError, ErrorCode, RateLimits } from '@rejoinder/common';
+import { APP_CONFIG, DomainError, ErrorCode, knownLocales, RateLimits } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 import { AuthUser, ERASED_AUTHOR_ID } from './auth-user.js';
@@ -22,6 +22,8 @@ export interface PublicAccount {
   external: boolean;
   role: Role;
   createdAt: string;
+  // The chosen language; null: the browser's, else DEFAULT_LOCALE.
+  locale: string | null;
 }
 
 export interface Session extends IssuedToken {
@@ -42,6 +44,7 @@ function toAccount(user: UserRecord): PublicAccount {
     external: user.externalIssuer !== null,
     role: user.role,
     createdAt: user.createdAt.toISOString(),
+    locale: user.locale ?? null,
   };
 }
 
@@ -154,6 +157,22 @@ export class AccountsService {
     const user = await this.users.findById(userId);
     if (!user) throw new DomainError(ErrorCode.UserNotFound);
     return toAccount(user);
+  }
+
+  // The reader's language for the pages and their emails: one of the
+  // catalogues, or null to follow the browser.
+  async setLocale(userId: string, locale: string | null): Promise<PublicAccount> {
+    if (locale !== null && !knownLocales().includes(locale))
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        /*i18n*/ {
+          id: 'detail.locale-unknown',
+          message: 'There is no catalogue for the language {locale}',
+          values: { locale },
+        },
+      );
+    await this.users.setLocale(userId, locale);
+    return this.account(userId);
   }
 
   // The stored account, for a caller that issues it a new session.

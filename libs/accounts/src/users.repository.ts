@@ -15,6 +15,8 @@ export interface UserRecord {
   trustLevel?: number | null;
   emailVerifiedAt: Date | null;
   sessionsValidAfter: Date | null;
+  // The chosen language (a catalogue's tag); null: the browser's, else DEFAULT_LOCALE.
+  locale?: string | null;
 }
 
 export interface ExternalIdentity {
@@ -46,6 +48,7 @@ const userColumns = {
   externalSubject: true,
   emailVerifiedAt: true,
   sessionsValidAfter: true,
+  locale: true,
 } satisfies Prisma.UserSelect;
 
 export const USER_BY_ID = `SELECT id, username, email, password_hash AS "passwordHash", role::text AS role,
@@ -54,7 +57,7 @@ export const USER_BY_ID = `SELECT id, username, email, password_hash AS "passwor
   -- taken for a new one).
   CASE WHEN trust_level_pinned IS NULL AND trust_computed_at IS NULL THEN NULL
        ELSE COALESCE(trust_level_pinned, trust_level)::int END AS "trustLevel",
-  email_verified_at AS "emailVerifiedAt", sessions_valid_after AS "sessionsValidAfter"
+  email_verified_at AS "emailVerifiedAt", sessions_valid_after AS "sessionsValidAfter", locale
   FROM users WHERE id = $1::uuid`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -64,6 +67,10 @@ export class UsersRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   // Read on every authenticated request: one statement on the driver (ADR 26).
+  async setLocale(id: string, locale: string | null): Promise<void> {
+    await this.prisma.user.update({ where: { id }, data: { locale }, select: { id: true } });
+  }
+
   async findById(id: string): Promise<UserRecord | null> {
     if (!UUID.test(id)) return null;
     const { rows } = await this.prisma.read<UserRecord>({ text: USER_BY_ID, values: [id] });

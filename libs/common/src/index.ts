@@ -11,3 +11,4 @@ export * from './events/event-catalogue.js';
 export * from './rate-limit/post-marks.js';
 export * from './validation/text.js';
 export * from './urls/canonical-url.js';
+export * from './i18n/index.js';

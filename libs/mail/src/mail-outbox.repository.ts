@@ -23,6 +23,8 @@ export interface Recipient {
   emailVerifiedAt: Date | null;
   emailUndeliverableAt: Date | null;
   external: boolean;
+  // The language the recipient chose; null: DEFAULT_LOCALE.
+  locale: string | null;
 }
 
 export interface DeliveryRow {
@@ -109,7 +111,7 @@ export class MailOutboxRepository {
   async recipients(ids: string[]): Promise<Recipient[]> {
     if (ids.length === 0) return [];
     return this.prisma.$queryRaw<Recipient[]>`
-      SELECT id, username, email, role::text AS role, created_at AS "createdAt", email_verified_at AS "emailVerifiedAt",
+      SELECT id, username, email, role::text AS role, created_at AS "createdAt", email_verified_at AS "emailVerifiedAt", locale,
         email_undeliverable_at AS "emailUndeliverableAt", external_issuer IS NOT NULL AS external
       FROM users WHERE id = ANY(${ids}::uuid[])`;
   }

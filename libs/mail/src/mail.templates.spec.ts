@@ -82,3 +82,19 @@ describe('unsubscribe tokens', () => {
     expect(messageIdFor(id, ['reply:a'], 'x.test')).toMatch(/^<[A-Za-z0-9_-]{32}@x\.test>$/);
   });
 });
+
+describe('mail templates in the recipient’s language', () => {
+  it('write Russian with Russian plurals, and fall back to English for an unknown language', () => {
+    const base = { username: 'olga', settingsLink: 's', unsubscribeLink: 'u', digest: null };
+    const replies = (count: number, locale: string) =>
+      notificationMail({ ...base, locale, items: Array.from({ length: count }, () => item) }).subject;
+    expect(replies(2, 'ru')).toBe('2 новых ответа на ваши комментарии');
+    expect(replies(5, 'ru')).toBe('5 новых ответов на ваши комментарии');
+    expect(replies(21, 'ru')).toBe('21 новый ответ на ваши комментарии');
+    expect(replies(3, 'xx')).toBe('3 new replies to your comments');
+    const mail = passwordResetMail({ username: 'olga', link: 'https://x.test/r#token=t', minutes: 30, locale: 'ru' });
+    expect(mail.subject).toBe('Сброс пароля');
+    expect(mail.text).toContain('Ссылка действует один раз, 30 минут;');
+    expect(mail.html).toContain('<html lang="ru" dir="ltr">');
+  });
+});

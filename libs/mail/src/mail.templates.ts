@@ -1,6 +1,10 @@
+import { directionOf, SOURCE_LOCALE, translatorFor } from '@rejoinder/common';
+import type { I18n } from '@lingui/core';
+
 // Every message Rejoinder sends, one function per kind: each takes the data
-// and returns the subject and both parts. The words live here only, so a
-// translation replaces these functions and nothing else.
+// and the recipient's language, and returns the subject and both parts. The
+// words are catalogue messages (locales/server/<tag>.po, extracted from the
+// /*i18n*/ marks here): a translation is a catalogue, not a change here.
 
 export interface RenderedMail {
   subject: string;
@@ -25,6 +29,7 @@ export interface NotifiedComment {
 
 export interface NotificationMailData {
   username: string;
+  locale?: string;
   items: NotifiedComment[];
   // hourly or daily when sent as a digest.
   digest: 'hourly' | 'daily' | null;
@@ -40,66 +45,123 @@ export const oneLine = (value: string): string => value.replace(/[\r\n\u2028\u20
 
 const quote = (title: string): string => `“${oneLine(title)}”`;
 
-function layout(paragraphs: string[], footer: string[]): string {
+function layout(locale: string, paragraphs: string[], footer: string[]): string {
   return [
-    '<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40em">',
+    `<!doctype html><html lang="${escape(locale)}" dir="${directionOf(locale)}"><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40em">`,
     ...paragraphs,
     footer.length > 0 ? `<hr><p style="color:#555;font-size:0.85em">${footer.join('<br>')}</p>` : '',
     '</body></html>',
   ].join('\n');
 }
 
-const REASONS: Record<string, string> = {
-  spam: 'spam',
-  abuse: 'abuse',
-  off_topic: 'off topic',
-  illegal: 'against the law',
-  other: 'another reason',
+const REASONS: Record<string, { id: string; message: string }> = {
+  spam: /*i18n*/ { id: 'mail.reason.spam', message: 'spam' },
+  abuse: /*i18n*/ { id: 'mail.reason.abuse', message: 'abuse' },
+  off_topic: /*i18n*/ { id: 'mail.reason.off_topic', message: 'off topic' },
+  illegal: /*i18n*/ { id: 'mail.reason.illegal', message: 'against the law' },
+  other: /*i18n*/ { id: 'mail.reason.other', message: 'another reason' },
 };
-const reasonText = (code: string | null): string => (code ? (REASONS[code] ?? code) : 'no reason given');
+const reasonText = (t: I18n, code: string | null): string => {
+  if (!code) return t._(/*i18n*/ { id: 'mail.reason.none', message: 'no reason given' });
+  const known = REASONS[code];
+  return known ? t._(known) : code;
+};
 
-export function verifyEmailMail(data: { username: string; link: string; hours: number }): RenderedMail {
+// The recipient's language, else the source's.
+const translator = (locale: string | undefined): { t: I18n; locale: string } => {
+  const t = translatorFor(locale ?? SOURCE_LOCALE);
+  return { t, locale: t.locale };
+};
+
+const hello = (t: I18n, username: string) =>
+  t._(/*i18n*/ { id: 'mail.hello', message: 'Hello {username},', values: { username } });
+
+export function verifyEmailMail(data: {
+  username: string;
+  link: string;
+  hours: number;
+  locale?: string;
+}): RenderedMail {
+  const { t, locale } = translator(data.locale);
+  const lifetime = t._(
+    /*i18n*/ {
+      id: 'mail.verify.lifetime',
+      message:
+        'The link works once, for {hours, plural, one {# hour} other {# hours}}. If you did not ask for it, ignore this message.',
+      values: { hours: data.hours },
+    },
+  );
   return {
-    subject: 'Confirm your email address',
+    subject: t._(/*i18n*/ { id: 'mail.verify.subject', message: 'Confirm your email address' }),
     text: [
-      `Hello ${data.username},`,
+      hello(t, data.username),
       '',
-      'Confirm this address for your account by opening the link below:',
+      t._(
+        /*i18n*/ {
+          id: 'mail.verify.open',
+          message: 'Confirm this address for your account by opening the link below:',
+        },
+      ),
       data.link,
       '',
-      `The link works once, for ${data.hours} hours. If you did not ask for it, ignore this message.`,
+      lifetime,
     ].join('\n'),
     html: layout(
+      locale,
       [
-        `<p>Hello ${escape(data.username)},</p>`,
-        '<p>Confirm this address for your account:</p>',
-        `<p><a href="${escape(data.link)}">Confirm my address</a></p>`,
-        `<p>The link works once, for ${data.hours} hours. If you did not ask for it, ignore this message.</p>`,
+        `<p>${escape(hello(t, data.username))}</p>`,
+        `<p>${escape(t._(/*i18n*/ { id: 'mail.verify.intro', message: 'Confirm this address for your account:' }))}</p>`,
+        `<p><a href="${escape(data.link)}">${escape(t._(/*i18n*/ { id: 'mail.verify.button', message: 'Confirm my address' }))}</a></p>`,
+        `<p>${escape(lifetime)}</p>`,
       ],
       [],
     ),
   };
 }
 
-export function passwordResetMail(data: { username: string; link: string; minutes: number }): RenderedMail {
+export function passwordResetMail(data: {
+  username: string;
+  link: string;
+  minutes: number;
+  locale?: string;
+}): RenderedMail {
+  const { t, locale } = translator(data.locale);
+  const asked = t._(
+    /*i18n*/ { id: 'mail.reset.asked', message: 'Someone (we hope you) asked to reset the password of your account.' },
+  );
+  const lifetime = t._(
+    /*i18n*/ {
+      id: 'mail.reset.lifetime',
+      message:
+        'The link works once, for {minutes, plural, one {# minute} other {# minutes}}; it signs you out everywhere else.',
+      values: { minutes: data.minutes },
+    },
+  );
+  const ignore = t._(
+    /*i18n*/ {
+      id: 'mail.reset.ignore',
+      message: 'If you did not ask for it, ignore this message: your password stays as it is.',
+    },
+  );
   return {
-    subject: 'Reset your password',
+    subject: t._(/*i18n*/ { id: 'mail.reset.subject', message: 'Reset your password' }),
     text: [
-      `Hello ${data.username},`,
+      hello(t, data.username),
       '',
-      'Someone (we hope you) asked to reset the password of your account. Choose a new one here:',
+      `${asked} ${t._(/*i18n*/ { id: 'mail.reset.choose', message: 'Choose a new one here:' })}`,
       data.link,
       '',
-      `The link works once, for ${data.minutes} minutes; it signs you out everywhere else.`,
-      'If you did not ask for it, ignore this message: your password stays as it is.',
+      lifetime,
+      ignore,
     ].join('\n'),
     html: layout(
+      locale,
       [
-        `<p>Hello ${escape(data.username)},</p>`,
-        '<p>Someone (we hope you) asked to reset the password of your account.</p>',
-        `<p><a href="${escape(data.link)}">Choose a new password</a></p>`,
-        `<p>The link works once, for ${data.minutes} minutes; it signs you out everywhere else.</p>`,
-        '<p>If you did not ask for it, ignore this message: your password stays as it is.</p>',
+        `<p>${escape(hello(t, data.username))}</p>`,
+        `<p>${escape(asked)}</p>`,
+        `<p><a href="${escape(data.link)}">${escape(t._(/*i18n*/ { id: 'mail.reset.button', message: 'Choose a new password' }))}</a></p>`,
+        `<p>${escape(lifetime)}</p>`,
+        `<p>${escape(ignore)}</p>`,
       ],
       [],
     ),
@@ -107,139 +169,250 @@ export function passwordResetMail(data: { username: string; link: string; minute
 }
 
 // A reset asked for an account that signs in with the publisher's login.
-export function externalAccountResetMail(data: { username: string }): RenderedMail {
+export function externalAccountResetMail(data: { username: string; locale?: string }): RenderedMail {
+  const { t, locale } = translator(data.locale);
+  const lines = [
+    t._(
+      /*i18n*/ {
+        id: 'mail.external.none',
+        message:
+          "Someone asked to reset the password of your account, but it has none here: you sign in with the publisher's own login.",
+      },
+    ),
+    t._(
+      /*i18n*/ {
+        id: 'mail.external.where',
+        message: "To change your password, use the publisher's site. If you did not ask, ignore this message.",
+      },
+    ),
+  ];
   return {
-    subject: 'About your password',
-    text: [
-      `Hello ${data.username},`,
-      '',
-      "Someone asked to reset the password of your account, but it has none here: you sign in with the publisher's own login.",
-      "To change your password, use the publisher's site. If you did not ask, ignore this message.",
-    ].join('\n'),
+    subject: t._(/*i18n*/ { id: 'mail.external.subject', message: 'About your password' }),
+    text: [hello(t, data.username), '', ...lines].join('\n'),
     html: layout(
-      [
-        `<p>Hello ${escape(data.username)},</p>`,
-        "<p>Someone asked to reset the password of your account, but it has none here: you sign in with the publisher's own login.</p>",
-        "<p>To change your password, use the publisher's site. If you did not ask, ignore this message.</p>",
-      ],
+      locale,
+      [`<p>${escape(hello(t, data.username))}</p>`, ...lines.map((line) => `<p>${escape(line)}</p>`)],
       [],
     ),
   };
 }
 
-export function emailChangedMail(data: { username: string; newEmail: string }): RenderedMail {
+export function emailChangedMail(data: { username: string; newEmail: string; locale?: string }): RenderedMail {
+  const { t, locale } = translator(data.locale);
   const masked = maskAddress(data.newEmail);
+  const changed = (address: string) =>
+    t._(
+      /*i18n*/ {
+        id: 'mail.changed.body',
+        message: 'The email address of your account was changed to {address}. Mail now goes there.',
+        values: { address },
+      },
+    );
+  const warn = t._(
+    /*i18n*/ {
+      id: 'mail.changed.warn',
+      message: 'If you did not do this, reset your password at once and tell the site.',
+    },
+  );
   return {
-    subject: 'Your email address was changed',
-    text: [
-      `Hello ${data.username},`,
-      '',
-      `The email address of your account was changed to ${masked}. Mail now goes there.`,
-      'If you did not do this, reset your password at once and tell the site.',
-    ].join('\n'),
+    subject: t._(/*i18n*/ { id: 'mail.changed.subject', message: 'Your email address was changed' }),
+    text: [hello(t, data.username), '', changed(masked), warn].join('\n'),
     html: layout(
+      locale,
       [
-        `<p>Hello ${escape(data.username)},</p>`,
-        `<p>The email address of your account was changed to <b>${escape(masked)}</b>. Mail now goes there.</p>`,
-        '<p>If you did not do this, reset your password at once and tell the site.</p>',
+        `<p>${escape(hello(t, data.username))}</p>`,
+        `<p>${escape(changed('\u0000')).replace('\u0000', `<b>${escape(masked)}</b>`)}</p>`,
+        `<p>${escape(warn)}</p>`,
       ],
       [],
     ),
   };
 }
 
-function itemHeadline(item: NotifiedComment): string {
-  const on = quote(item.articleTitle);
+function itemHeadline(t: I18n, item: NotifiedComment): string {
+  const title = quote(item.articleTitle);
   switch (item.kind) {
     case 'reply':
-      return `${oneLine(item.author ?? 'Someone')} replied to your comment on ${on}`;
+      return item.author
+        ? t._(
+            /*i18n*/ {
+              id: 'mail.item.reply',
+              message: '{author} replied to your comment on {title}',
+              values: { author: oneLine(item.author), title },
+            },
+          )
+        : t._(
+            /*i18n*/ {
+              id: 'mail.item.reply-anonymous',
+              message: 'Someone replied to your comment on {title}',
+              values: { title },
+            },
+          );
     case 'staff_reply':
-      return `${oneLine(item.author ?? 'A moderator')} (staff) replied to your comment on ${on}`;
+      return item.author
+        ? t._(
+            /*i18n*/ {
+              id: 'mail.item.staff-reply',
+              message: '{author} (staff) replied to your comment on {title}',
+              values: { author: oneLine(item.author), title },
+            },
+          )
+        : t._(
+            /*i18n*/ {
+              id: 'mail.item.staff-reply-anonymous',
+              message: 'A moderator replied to your comment on {title}',
+              values: { title },
+            },
+          );
     case 'published':
-      return `Your comment on ${on} is published`;
+      return t._(
+        /*i18n*/ { id: 'mail.item.published', message: 'Your comment on {title} is published', values: { title } },
+      );
     case 'rejected':
-      return `Your comment on ${on} was not published`;
+      return t._(
+        /*i18n*/ { id: 'mail.item.rejected', message: 'Your comment on {title} was not published', values: { title } },
+      );
     case 'featured':
-      return `Your comment on ${on} was featured`;
+      return t._(
+        /*i18n*/ { id: 'mail.item.featured', message: 'Your comment on {title} was featured', values: { title } },
+      );
     case 'report':
-      return `A comment on ${on} was reported`;
+      return t._(/*i18n*/ { id: 'mail.item.report', message: 'A comment on {title} was reported', values: { title } });
     case 'queue_age':
-      return `A comment on ${on} has waited too long for a moderator`;
+      return t._(
+        /*i18n*/ {
+          id: 'mail.item.queue-age',
+          message: 'A comment on {title} has waited too long for a moderator',
+          values: { title },
+        },
+      );
   }
 }
 
-function subjectFor(items: NotifiedComment[], digest: NotificationMailData['digest']): string {
-  if (digest) return `Your ${digest} digest: ${items.length} ${items.length === 1 ? 'notification' : 'notifications'}`;
-  if (items.length === 1) return itemHeadline(items[0]);
+function subjectFor(t: I18n, items: NotifiedComment[], digest: NotificationMailData['digest']): string {
+  const count = items.length;
+  if (digest === 'hourly')
+    return t._(
+      /*i18n*/ {
+        id: 'mail.subject.digest-hourly',
+        message: 'Your hourly digest: {count, plural, one {# notification} other {# notifications}}',
+        values: { count },
+      },
+    );
+  if (digest === 'daily')
+    return t._(
+      /*i18n*/ {
+        id: 'mail.subject.digest-daily',
+        message: 'Your daily digest: {count, plural, one {# notification} other {# notifications}}',
+        values: { count },
+      },
+    );
+  if (count === 1) return itemHeadline(t, items[0]);
   if (items.every((i) => i.kind === 'reply' || i.kind === 'staff_reply'))
-    return `${items.length} new replies to your comments`;
+    return t._(
+      /*i18n*/ {
+        id: 'mail.subject.replies',
+        message: '{count, plural, one {# new reply} other {# new replies}} to your comments',
+        values: { count },
+      },
+    );
   if (items.every((i) => i.kind === 'report' || i.kind === 'queue_age'))
-    return `${items.length} comments need a moderator`;
-  return `${items.length} notifications about your comments`;
+    return t._(
+      /*i18n*/ {
+        id: 'mail.subject.moderation',
+        message: '{count, plural, one {# comment needs} other {# comments need}} a moderator',
+        values: { count },
+      },
+    );
+  return t._(
+    /*i18n*/ {
+      id: 'mail.subject.mixed',
+      message: '{count, plural, one {# notification} other {# notifications}} about your comments',
+      values: { count },
+    },
+  );
 }
 
 export function notificationMail(data: NotificationMailData): RenderedMail {
-  const subject = oneLine(subjectFor(data.items, data.digest));
-  const text = [`Hello ${data.username},`, ''];
-  const html = [`<p>Hello ${escape(data.username)},</p>`];
+  const { t, locale } = translator(data.locale);
+  const subject = oneLine(subjectFor(t, data.items, data.digest));
+  const text = [hello(t, data.username), ''];
+  const html = [`<p>${escape(hello(t, data.username))}</p>`];
+  const reasonLine = (reason: string) =>
+    t._(/*i18n*/ { id: 'mail.item.reason', message: 'Reason: {reason}', values: { reason } });
   for (const item of data.items) {
-    text.push(itemHeadline(item) + ':', '');
+    const headline = itemHeadline(t, item);
+    text.push(headline + ':', '');
     text.push(...item.text.split('\n').map((line) => `> ${line}`));
-    if (item.kind === 'rejected') text.push('', `Reason: ${reasonText(item.reason)}`);
+    if (item.kind === 'rejected') text.push('', reasonLine(reasonText(t, item.reason)));
     text.push('', item.link, '');
     html.push(
-      `<h3 style="font-size:1em">${escape(itemHeadline(item))}</h3>`,
-      `<blockquote style="border-left:3px solid #ccc;margin:0;padding-left:1em">${item.html}</blockquote>`,
-      item.kind === 'rejected' ? `<p>Reason: ${escape(reasonText(item.reason))}</p>` : '',
-      `<p><a href="${escape(item.link)}">Open the conversation</a></p>`,
+      `<h3 style="font-size:1em">${escape(headline)}</h3>`,
+      `<blockquote style="border-inline-start:3px solid #ccc;margin:0;padding-inline-start:1em">${item.html}</blockquote>`,
+      item.kind === 'rejected' ? `<p>${escape(reasonLine(reasonText(t, item.reason)))}</p>` : '',
+      `<p><a href="${escape(item.link)}">${escape(t._(/*i18n*/ { id: 'mail.item.open', message: 'Open the conversation' }))}</a></p>`,
     );
   }
-  const footer = [
-    'You get this because of your notification settings.',
-    `Change them: ${data.settingsLink}`,
-    `Stop these emails: ${data.unsubscribeLink}`,
-  ];
-  text.push('--', ...footer);
+  const why = t._(/*i18n*/ { id: 'mail.footer.why', message: 'You get this because of your notification settings.' });
+  const change = t._(/*i18n*/ { id: 'mail.footer.change', message: 'Change them' });
+  const stop = t._(/*i18n*/ { id: 'mail.footer.stop', message: 'Stop these emails' });
+  text.push('--', why, `${change}: ${data.settingsLink}`, `${stop}: ${data.unsubscribeLink}`);
   return {
     subject,
     text: text.join('\n'),
-    html: layout(html, [
-      'You get this because of your notification settings.',
-      `<a href="${escape(data.settingsLink)}">Change them</a> · <a href="${escape(data.unsubscribeLink)}">Stop these emails</a>`,
+    html: layout(locale, html, [
+      escape(why),
+      `<a href="${escape(data.settingsLink)}">${escape(change)}</a> · <a href="${escape(data.unsubscribeLink)}">${escape(stop)}</a>`,
     ]),
   };
 }
 
-// The unsubscribe pages (GET asks, POST does).
-export function unsubscribePage(data: { what: string; action: string | null; done: boolean; error?: string }): string {
-  const body = data.error
-    ? `<p>${escape(data.error)}</p>`
-    : data.done
-      ? `<p>Done: you will get no more ${escape(data.what)}.</p>`
-      : [
-          `<p>Stop emails: ${escape(data.what)}?</p>`,
-          `<form method="post" action="${escape(data.action ?? '')}">`,
-          '<input type="hidden" name="List-Unsubscribe" value="One-Click">',
-          '<button type="submit">Unsubscribe</button>',
-          '</form>',
-        ].join('\n');
+// The unsubscribe pages (GET asks, POST does), in the request's language.
+export function unsubscribePage(data: {
+  kind: string | null;
+  action: string | null;
+  done: boolean;
+  error?: 'invalid';
+  locale?: string;
+}): string {
+  const { t, locale } = translator(data.locale);
+  const what = kindName(t, data.kind ?? '');
+  const body =
+    data.error === 'invalid'
+      ? `<p>${escape(t._(/*i18n*/ { id: 'mail.unsubscribe.invalid', message: 'This unsubscribe link is not valid.' }))}</p>`
+      : data.done
+        ? `<p>${escape(t._(/*i18n*/ { id: 'mail.unsubscribe.done', message: 'Done: you will get no more {what}.', values: { what } }))}</p>`
+        : [
+            `<p>${escape(t._(/*i18n*/ { id: 'mail.unsubscribe.ask', message: 'Stop emails: {what}?', values: { what } }))}</p>`,
+            `<form method="post" action="${escape(data.action ?? '')}">`,
+            '<input type="hidden" name="List-Unsubscribe" value="One-Click">',
+            `<button type="submit">${escape(t._(/*i18n*/ { id: 'mail.unsubscribe.button', message: 'Unsubscribe' }))}</button>`,
+            '</form>',
+          ].join('\n');
+  const title = escape(t._(/*i18n*/ { id: 'mail.unsubscribe.title', message: 'Unsubscribe' }));
   return [
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
-    '<title>Unsubscribe</title></head><body style="font-family:system-ui,sans-serif;max-width:40em;margin:2em auto">',
-    '<h1>Unsubscribe</h1>',
+    `<!doctype html><html lang="${escape(locale)}" dir="${directionOf(locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">`,
+    `<title>${title}</title></head><body style="font-family:system-ui,sans-serif;max-width:40em;margin:2em auto">`,
+    `<h1>${title}</h1>`,
     body,
     '</body></html>',
   ].join('\n');
 }
 
-export const KIND_NAMES: Record<string, string> = {
-  reply: 'emails about replies to your comments',
-  staff_reply: "emails about staff's replies to your comments",
-  moderation: 'emails about moderators’ decisions on your comments',
-  featured: 'emails when your comment is featured',
-  report: 'emails about new reports',
-  digest: 'digest emails (and every notification email)',
+const KIND_NAMES: Record<string, { id: string; message: string }> = {
+  reply: /*i18n*/ { id: 'mail.kind.reply', message: 'emails about replies to your comments' },
+  staff_reply: /*i18n*/ { id: 'mail.kind.staff_reply', message: "emails about staff's replies to your comments" },
+  moderation: /*i18n*/ { id: 'mail.kind.moderation', message: 'emails about moderators’ decisions on your comments' },
+  featured: /*i18n*/ { id: 'mail.kind.featured', message: 'emails when your comment is featured' },
+  report: /*i18n*/ { id: 'mail.kind.report', message: 'emails about new reports' },
+  digest: /*i18n*/ { id: 'mail.kind.digest', message: 'digest emails (and every notification email)' },
 };
+
+// The name of a kind of email, as the unsubscribe page says it.
+function kindName(t: I18n, kind: string): string {
+  const known = KIND_NAMES[kind];
+  return known ? t._(known) : kind;
+}
 
 // a***@example.com
 export function maskAddress(address: string): string {

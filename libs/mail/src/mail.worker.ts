@@ -175,6 +175,7 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
     const unsubscribeLink = `${this.base}/api/mail/unsubscribe?token=${this.unsubscribe.sign(recipient.id, kind)}`;
     const rendered = notificationMail({
       username: recipient.username,
+      locale: this.localeOf(recipient),
       items,
       digest: settings.digest === 'off' ? null : settings.digest,
       settingsLink: `${this.base}/settings`,
@@ -251,6 +252,11 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
+  // Mail reads in the recipient's chosen language, else DEFAULT_LOCALE.
+  private localeOf(recipient: Recipient): string {
+    return recipient.locale ?? this.config.DEFAULT_LOCALE;
+  }
+
   // Confirmation, reset and change notices: the link's token is made now,
   // and only its hash is stored.
   private async deliverAccountMail(row: OutboxRow, recipient: Recipient): Promise<Outcome | null> {
@@ -269,7 +275,12 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
         });
         const link = `${this.base}/verify-email#token=${token}`;
         await this.send([row], recipient, email, {
-          ...verifyEmailMail({ username: recipient.username, link, hours: VERIFY_LINK_HOURS }),
+          ...verifyEmailMail({
+            username: recipient.username,
+            link,
+            hours: VERIFY_LINK_HOURS,
+            locale: this.localeOf(recipient),
+          }),
           messageId: await this.messageId([row], recipient.id),
           headers: { 'Auto-Submitted': 'auto-generated', 'X-Rejoinder-Kind': row.kind },
         });
@@ -281,7 +292,7 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
         const messageId = await this.messageId([row], recipient.id);
         if (recipient.external) {
           await this.send([row], recipient, recipient.email, {
-            ...externalAccountResetMail({ username: recipient.username }),
+            ...externalAccountResetMail({ username: recipient.username, locale: this.localeOf(recipient) }),
             messageId,
             headers: { 'Auto-Submitted': 'auto-generated', 'X-Rejoinder-Kind': row.kind },
           });
@@ -297,7 +308,12 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
         });
         const link = `${this.base}/reset-password#token=${token}`;
         await this.send([row], recipient, recipient.email, {
-          ...passwordResetMail({ username: recipient.username, link, minutes: RESET_LINK_MINUTES }),
+          ...passwordResetMail({
+            username: recipient.username,
+            link,
+            minutes: RESET_LINK_MINUTES,
+            locale: this.localeOf(recipient),
+          }),
           messageId,
           headers: { 'Auto-Submitted': 'auto-generated', 'X-Rejoinder-Kind': row.kind },
         });
@@ -307,7 +323,7 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
         const newEmail = typeof row.data.newEmail === 'string' ? row.data.newEmail : '';
         if (!email) return { status: 'skipped', note: 'no address' };
         await this.send([row], recipient, email, {
-          ...emailChangedMail({ username: recipient.username, newEmail }),
+          ...emailChangedMail({ username: recipient.username, newEmail, locale: this.localeOf(recipient) }),
           messageId: await this.messageId([row], recipient.id),
           headers: { 'Auto-Submitted': 'auto-generated', 'X-Rejoinder-Kind': row.kind },
         });

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { NotificationsService } from '@rejoinder/forum';
 import { z } from 'zod';
@@ -22,8 +22,17 @@ import type {
   Session,
   SsoInput,
 } from '@rejoinder/accounts';
-import { ErrorCode, pageQuery, RateLimits, ZodValidationPipe } from '@rejoinder/common';
-import { AuthGuard, CurrentUser } from '../auth/auth.guard.js';
+import {
+  availableLocales,
+  chooseLocale,
+  currentDefaultLocale,
+  directionOf,
+  ErrorCode,
+  pageQuery,
+  RateLimits,
+  ZodValidationPipe,
+} from '@rejoinder/common';
+import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
 import {
   ApiAuth,
   ApiJsonBody,
@@ -34,9 +43,24 @@ import {
   SSO_TOKEN_PROBLEMS,
   TOKEN_PROBLEMS,
 } from './openapi.js';
-import { ACCOUNT_SCHEMA, NOTIFICATIONS_PAGE_SCHEMA, notificationsReadSchema, SESSION_SCHEMA } from './schemas.js';
+import {
+  ACCOUNT_SCHEMA,
+  LOCALE_SCHEMA,
+  localeSchema,
+  localeSettingSchema,
+  NOTIFICATIONS_PAGE_SCHEMA,
+  notificationsReadSchema,
+  SESSION_SCHEMA,
+} from './schemas.js';
 
 const notificationsQuerySchema = z.object(pageQuery(100, 20));
+const localeQuerySchema = z.strictObject({
+  lang: z
+    .string()
+    .max(35)
+    .optional()
+    .describe("A language asked for by name (the embed's data-lang, the page's ?lang=)"),
+});
 const markReadSchema = z
   .strictObject({ ids: z.array(z.uuid()).max(500).optional(), all: z.literal(true).optional() })
   .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give ids or all: true' });
@@ -193,5 +217,49 @@ export class AccountsController {
   @ApiProblems(...TOKEN_PROBLEMS)
   me(@CurrentUser() user: AuthUser): Promise<PublicAccount> {
     return this.accounts.account(user.id);
+  }
+
+  // The pages ask once which language to speak: ?lang=, then the signed-in
+  // reader's setting, then Accept-Language, then DEFAULT_LOCALE.
+  @Get('locale')
+  @UseGuards(AuthGuard)
+  @OptionalAuth()
+  @ApiOperation({ summary: 'The language for this reader, and the languages with a catalogue' })
+  @ApiJsonQuery(localeQuerySchema)
+  @ApiJsonResponse(200, 'The language chosen', LOCALE_SCHEMA)
+  @ApiProblems(ErrorCode.ValidationFailed, ErrorCode.UnknownFields, ...TOKEN_PROBLEMS)
+  async locale(
+    @Query(new ZodValidationPipe(localeQuerySchema)) query: z.infer<typeof localeQuerySchema>,
+    @CurrentUser() user: AuthUser | null,
+    @Req() request: FastifyRequest,
+  ): Promise<z.infer<typeof localeSchema>> {
+    const stored = user && !user.apiKey ? (await this.accounts.record(user.id)).locale : null;
+    const locale = chooseLocale({
+      requested: query.lang,
+      stored,
+      acceptLanguage: request.headers['accept-language'] ?? null,
+      defaultLocale: currentDefaultLocale(),
+    });
+    const available = availableLocales();
+    return {
+      locale,
+      dir: directionOf(locale),
+      available: [currentDefaultLocale(), ...available.filter((tag) => tag !== currentDefaultLocale())],
+      defaultLocale: currentDefaultLocale(),
+    };
+  }
+
+  @Put('me/locale')
+  @UseGuards(AuthGuard)
+  @ApiAuth()
+  @ApiOperation({ summary: "Set the reader's language for the pages and their emails" })
+  @ApiJsonBody(localeSettingSchema)
+  @ApiJsonResponse(200, 'The account', ACCOUNT_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, ...TOKEN_PROBLEMS)
+  setLocale(
+    @CurrentUser() user: AuthUser,
+    @Body(new ZodValidationPipe(localeSettingSchema)) input: z.infer<typeof localeSettingSchema>,
+  ): Promise<PublicAccount> {
+    return this.accounts.setLocale(user.id, input.locale);
   }
 }

@@ -16,11 +16,10 @@ import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestj
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { passwordSchema } from '@rejoinder/accounts';
 import type { AuthUser, PublicAccount, Session } from '@rejoinder/accounts';
-import { ErrorCode, openApiSchema, RateLimits, ZodValidationPipe } from '@rejoinder/common';
+import { ErrorCode, localeOfRequest, openApiSchema, RateLimits, ZodValidationPipe } from '@rejoinder/common';
 import { Role } from '@rejoinder/db';
 import {
   AccountMailService,
-  KIND_NAMES,
   MailDeliveriesService,
   MailSettingsService,
   notificationSettingsPatchSchema,
@@ -254,17 +253,20 @@ export class MailController {
   unsubscribePage(
     @Query(new ZodValidationPipe(unsubscribeQuery)) query: z.output<typeof unsubscribeQuery>,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Req() request: FastifyRequest,
   ): string {
     void reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
+    const locale = localeOfRequest({ headers: request.headers });
     const scope = this.settings.read(query.token);
     if (!scope) {
       void reply.status(400);
-      return unsubscribePage({ what: '', action: null, done: false, error: 'This unsubscribe link is not valid.' });
+      return unsubscribePage({ kind: null, action: null, done: false, error: 'invalid', locale });
     }
     return unsubscribePage({
-      what: KIND_NAMES[scope.kind],
+      kind: scope.kind,
       action: `/api/mail/unsubscribe?token=${encodeURIComponent(query.token)}`,
       done: false,
+      locale,
     });
   }
 
@@ -286,10 +288,11 @@ export class MailController {
   async unsubscribe(
     @Query(new ZodValidationPipe(unsubscribeQuery)) query: z.output<typeof unsubscribeQuery>,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Req() request: FastifyRequest,
   ): Promise<string> {
     const kind = await this.settings.unsubscribe(query.token);
     void reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
-    return unsubscribePage({ what: KIND_NAMES[kind], action: null, done: true });
+    return unsubscribePage({ kind, action: null, done: true, locale: localeOfRequest({ headers: request.headers }) });
   }
 
   @Get('admin/mail')

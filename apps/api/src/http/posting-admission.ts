@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, DomainError, ErrorCode, Metrics, PROBLEM_CONTENT_TYPE } from '@rejoinder/common';
+import { APP_CONFIG, DomainError, ErrorCode, localeOfRequest, Metrics, PROBLEM_CONTENT_TYPE } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import type { FastifyInstance } from 'fastify';
 import { requestIdOf } from './request-id.js';
@@ -60,7 +60,7 @@ export function admitPosts(fastify: FastifyInstance, admission: PostingAdmission
     if (request.method !== 'POST' || !POSTING.test(request.routeOptions.url ?? '')) return;
     const leave = admission.enter();
     if (!leave) {
-      const { problem } = toProblem(admission.refusal(), request.url);
+      const { problem } = toProblem(admission.refusal(), request.url, localeOfRequest(request));
       const requestId = requestIdOf(request);
       return reply
         .status(problem.status)

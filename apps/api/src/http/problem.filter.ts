@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import { PROBLEM_CONTENT_TYPE } from '@rejoinder/common';
+import { localeOfRequest, PROBLEM_CONTENT_TYPE } from '@rejoinder/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdOf } from './request-id.js';
 import { toProblem } from './problem.js';
@@ -19,7 +19,7 @@ export class ProblemFilter implements ExceptionFilter {
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown, logger: Logger): void {
   const requestId = requestIdOf(request);
-  const { problem, unexpected } = toProblem(error, request.url);
+  const { problem, unexpected } = toProblem(error, request.url, localeOfRequest(request));
   if (unexpected) logger.error({ err: error, requestId, msg: 'Unhandled error' });
   else if (problem.dependency) logger.warn({ err: error, requestId, msg: `Answered 503: ${problem.detail}` });
   if (typeof problem.retryAfterSeconds === 'number')

@@ -2,13 +2,17 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { DomainError, ErrorCode, Problem, problemFor, serviceUnavailable } from '@rejoinder/common';
 import { databaseFailure } from '@rejoinder/db';
 
-// Any error -> the problem document a client gets. Errors we did not expect
+// Any error -> the problem document a client gets, its words in `locale`. Errors we did not expect
 // become a 500 without details, and are marked for logging.
-export function toProblem(error: unknown, instance?: string): { problem: Problem; unexpected: boolean } {
-  if (error instanceof DomainError) return { problem: problemFor(error, instance), unexpected: false };
+export function toProblem(
+  error: unknown,
+  instance?: string,
+  locale?: string,
+): { problem: Problem; unexpected: boolean } {
+  if (error instanceof DomainError) return { problem: problemFor(error, instance, locale), unexpected: false };
   const known = knownError(error) ?? dataError(error) ?? dependencyFailure(error);
-  if (known) return { problem: problemFor(known, instance), unexpected: false };
-  return { problem: problemFor(new DomainError(ErrorCode.Internal), instance), unexpected: true };
+  if (known) return { problem: problemFor(known, instance, locale), unexpected: false };
+  return { problem: problemFor(new DomainError(ErrorCode.Internal), instance, locale), unexpected: true };
 }
 
 function knownError(error: unknown): DomainError | null {
@@ -43,9 +47,15 @@ function knownError(error: unknown): DomainError | null {
 export function dependencyFailure(error: unknown): DomainError | null {
   switch (databaseFailure(error)) {
     case 'unavailable':
-      return serviceUnavailable('The database is not available', { dependency: 'database' });
+      return serviceUnavailable(
+        /*i18n*/ { id: 'detail.database-unavailable', message: 'The database is not available' },
+        { dependency: 'database' },
+      );
     case 'timeout':
-      return serviceUnavailable('The database did not answer in time', { dependency: 'database' });
+      return serviceUnavailable(
+        /*i18n*/ { id: 'detail.database-timeout', message: 'The database did not answer in time' },
+        { dependency: 'database' },
+      );
     case null:
       return null;
   }
@@ -57,7 +67,10 @@ function fastifyError(error: unknown): DomainError | null {
   if (fastify && typeof fastify === 'object') {
     switch (fastify.code) {
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return new DomainError(ErrorCode.MalformedJson, 'The body is empty');
+        return new DomainError(
+          ErrorCode.MalformedJson,
+          /*i18n*/ { id: 'detail.body-empty', message: 'The body is empty' },
+        );
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
         return new DomainError(ErrorCode.MalformedJson);
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -65,13 +78,28 @@ function fastifyError(error: unknown): DomainError | null {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return new DomainError(ErrorCode.PayloadTooLarge);
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-        return new DomainError(ErrorCode.ValidationFailed, 'Content-Length does not match the body');
+        return new DomainError(
+          ErrorCode.ValidationFailed,
+          /*i18n*/ {
+            id: 'detail.content-length',
+            message: 'Content-Length does not match the body',
+          },
+        );
       case 'FST_ERR_NOT_FOUND':
         return new DomainError(ErrorCode.RouteNotFound);
       case 'FST_ERR_BAD_URL':
-        return new DomainError(ErrorCode.ValidationFailed, 'The URL is not valid');
+        return new DomainError(
+          ErrorCode.ValidationFailed,
+          /*i18n*/ { id: 'detail.bad-url', message: 'The URL is not valid' },
+        );
       case 'FST_ERR_MAX_PARAM_LENGTH':
-        return new DomainError(ErrorCode.ValidationFailed, 'A part of the path is too long');
+        return new DomainError(
+          ErrorCode.ValidationFailed,
+          /*i18n*/ {
+            id: 'detail.path-too-long',
+            message: 'A part of the path is too long',
+          },
+        );
     }
     // JSON.parse failures from the body parser carry a 400 and no code.
     if (fastify.statusCode === 400 && error instanceof SyntaxError) return new DomainError(ErrorCode.MalformedJson);
@@ -85,7 +113,13 @@ function fastifyError(error: unknown): DomainError | null {
 function dataError(error: unknown): DomainError | null {
   const code = postgresCode(error);
   return code?.startsWith('22')
-    ? new DomainError(ErrorCode.ValidationFailed, 'A value in the request is out of range or malformed')
+    ? new DomainError(
+        ErrorCode.ValidationFailed,
+        /*i18n*/ {
+          id: 'detail.value-malformed',
+          message: 'A value in the request is out of range or malformed',
+        },
+      )
     : null;
 }
 

@@ -27,6 +27,25 @@ export const accountSchema = z.strictObject({
   external: z.boolean().describe("Signs in with the publisher's login (no password here)"),
   role,
   createdAt: time,
+  locale: z
+    .string()
+    .nullable()
+    .describe("The reader's language for the pages and emails (a catalogue's BCP 47 tag); null follows the browser"),
+});
+
+export const localeSettingSchema = z.strictObject({
+  locale: z
+    .string()
+    .max(35)
+    .nullable()
+    .describe('A language with a catalogue (see GET /api/locale), or null to follow the browser'),
+});
+
+export const localeSchema = z.strictObject({
+  locale: z.string().describe('The language chosen for this request'),
+  dir: z.enum(['ltr', 'rtl']).describe('Its writing direction'),
+  available: z.array(z.string()).describe('The languages with a catalogue, the default first'),
+  defaultLocale: z.string().describe('DEFAULT_LOCALE'),
 });
 
 export const sessionSchema = z.strictObject({
@@ -383,6 +402,7 @@ export const NAMED_SCHEMAS: readonly (readonly [string, z.ZodType])[] = [
   ['ArticleList', articleListSchema],
   ['Account', accountSchema],
   ['Session', sessionSchema],
+  ['Locale', localeSchema],
   ['CommentNode', commentNodeSchema],
   ['CommentPage', commentPageSchema],
   ['ThreadPage', threadPageSchema],
@@ -420,6 +440,7 @@ export const NAMED_SCHEMAS: readonly (readonly [string, z.ZodType])[] = [
 export const responseSchema = (schema: z.ZodType) => openApiSchema(schema, 'output');
 
 export const ACCOUNT_SCHEMA = responseSchema(accountSchema);
+export const LOCALE_SCHEMA = responseSchema(localeSchema);
 export const SESSION_SCHEMA = responseSchema(sessionSchema);
 export const ARTICLE_LIST_SCHEMA = responseSchema(articleListSchema);
 export const ARTICLE_SCHEMA = responseSchema(articleViewSchema);

@@ -37,7 +37,7 @@ import { toProblem } from '../http/problem.js';
 import { PostingAdmission } from '../http/posting-admission.js';
 import { clientAddress, proxyTrust } from '../http/client-address.js';
 import type { ProxyTrust } from '../http/client-address.js';
-import { AckError, ackError } from './socket-ack.js';
+import { AckError, ackError, socketLocale } from './socket-ack.js';
 import { authSchema, CLIENT_EVENTS, postSchema, subscribeSchema, unsubscribeSchema } from './client-messages.js';
 import { SocketRateLimiter } from './socket-rate-limiter.js';
 
@@ -364,7 +364,12 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       const wait = limiter.take();
       if (wait > 0) {
         this.metrics.rateLimitRefusals.inc({ limit: 'socket' });
-        ack?.(ackError(new DomainError(ErrorCode.RateLimited, `Retry in ${wait} ms`, { retryAfterMs: wait })));
+        ack?.(
+          ackError(
+            new DomainError(ErrorCode.RateLimited, `Retry in ${wait} ms`, { retryAfterMs: wait }),
+            socketLocale(socket),
+          ),
+        );
         if (limiter.flooding) {
           this.logger.warn({ socket: socket.id, user: user?.id }, 'Disconnecting a flooding socket');
           socket.disconnect(true);
@@ -372,7 +377,12 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         return;
       }
       if (!KNOWN.has(event)) {
-        ack?.(ackError(new DomainError(ErrorCode.UnknownEvent, `Unknown event "${String(event).slice(0, 50)}"`)));
+        ack?.(
+          ackError(
+            new DomainError(ErrorCode.UnknownEvent, `Unknown event "${String(event).slice(0, 50)}"`),
+            socketLocale(socket),
+          ),
+        );
         return;
       }
       next();
@@ -408,7 +418,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       const result = await this.realtime.subscribe(sink, targetOf(input), input.after);
       if (!socket.connected) {
         this.realtime.unsubscribe(result.subscription);
-        return ackError(new DomainError(ErrorCode.ServiceUnavailable, 'Disconnected'));
+        return ackError(new DomainError(ErrorCode.ServiceUnavailable, 'Disconnected'), socketLocale(socket));
       }
       if (since) {
         // Made after the catch-up, for the account as it is now, by the same
@@ -439,7 +449,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         resync: result.resync,
       };
     } catch (error) {
-      return ackError(error);
+      return ackError(error, socketLocale(socket));
     }
   }
 
@@ -459,7 +469,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       }
       return { ok: true };
     } catch (error) {
-      return ackError(error);
+      return ackError(error, socketLocale(socket));
     }
   }
 
@@ -472,7 +482,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   ): Promise<{ comment: CommentView; created: boolean } | AckError> {
     // The node's posting admission, shared with HTTP posts (ADR 26).
     const leave = this.admission.enter();
-    if (!leave) return ackError(this.admission.refusal());
+    if (!leave) return ackError(this.admission.refusal(), socketLocale(socket));
     try {
       // The account as it is now: role (moderators skip premoderation and
       // limits), and a token that may have expired since the handshake.
@@ -484,7 +494,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         userAgent: socket.handshake.headers['user-agent'],
       });
     } catch (error) {
-      return ackError(error);
+      return ackError(error, socketLocale(socket));
     } finally {
       leave();
     }
@@ -507,7 +517,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         expiresAt: session.expiresAt.toISOString(),
       };
     } catch (error) {
-      return ackError(error);
+      return ackError(error, socketLocale(socket));
     }
   }
 

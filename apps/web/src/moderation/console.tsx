@@ -6,6 +6,7 @@ import {
   ApiError,
   explain,
   HOLD_REASON_WORDS,
+  STANCES,
   isStaff,
   setSession,
   timeAgo,
@@ -19,83 +20,86 @@ import { emitAck, openSocket, type Envelope, type LiveState, type SubscribeAck }
 import { NotificationSettings } from '../pages/account-pages';
 import { SiteHeader } from '../pages/site-header';
 import { ArticleSettings, EmailDomains, ModerationLog, WordLists } from './panels';
+import { msg, plural, t } from '@lingui/core/macro';
+import type { MessageDescriptor } from '@lingui/core';
+import { formatDateTime, formatNumber, i18n } from '../i18n';
 
 type QueueName = 'pending' | 'reported' | 'rejected';
 
-const TRUST_NAMES = ['new', 'member', 'regular'] as const;
+const TRUST_NAMES = [msg`new`, msg`member`, msg`regular`] as const;
 
 export const MOD_REASONS = [
-  ['spam', 'Spam'],
-  ['abuse', 'Abuse'],
-  ['off_topic', 'Off topic'],
-  ['illegal', 'Illegal'],
-  ['personal_information', 'Personal information'],
-  ['other', 'Other'],
+  ['spam', msg`Spam`],
+  ['abuse', msg`Abuse`],
+  ['off_topic', msg`Off topic`],
+  ['illegal', msg`Illegal`],
+  ['personal_information', msg`Personal information`],
+  ['other', msg`Other`],
 ] as const;
 
-const QUEUES: [QueueName, string][] = [
-  ['pending', 'Pending'],
-  ['reported', 'Reported'],
-  ['rejected', 'Rejected'],
+const QUEUES: [QueueName, MessageDescriptor][] = [
+  ['pending', msg`Pending`],
+  ['reported', msg`Reported`],
+  ['rejected', msg`Rejected`],
 ];
 
 // Lengths a moderator can suspend an account for, in hours.
-const SUSPENSIONS: [number, string][] = [
-  [1, '1 hour'],
-  [24, '24 hours'],
-  [72, '3 days'],
-  [168, '7 days'],
-  [720, '30 days'],
+const SUSPENSIONS: [number, MessageDescriptor][] = [
+  [1, msg`1 hour`],
+  [24, msg`24 hours`],
+  [72, msg`3 days`],
+  [168, msg`7 days`],
+  [720, msg`30 days`],
 ];
 
 export function ModerationConsole() {
   const session = useSession();
   const [tab, setTab] = useState<'queue' | 'articles' | 'domains' | 'log' | 'words' | 'settings'>('queue');
   useEffect(() => {
-    document.title = 'Moderation · Rejoinder';
+    document.title = t`Moderation · Rejoinder`;
   }, []);
   if (!session || !isStaff(session)) {
     return (
       <>
         <SiteHeader />
         <main class="page narrow" id="main">
-          <h1>Moderation</h1>
+          <h1>{t`Moderation`}</h1>
           {session ? (
             <p class="notice" role="status">
-              Your account ({session.user.username}) is not a moderator.{' '}
+              {t`Your account (${session.user.username}) is not a moderator.`}{' '}
               <button type="button" class="link" onClick={() => setSession(null)}>
-                Sign in as someone else
+                {t`Sign in as someone else`}
               </button>
             </p>
           ) : (
-            <AccountForms intro="Moderators sign in here." />
+            <AccountForms intro={t`Moderators sign in here.`} />
           )}
         </main>
       </>
     );
   }
   const tabs: [typeof tab, string][] = [
-    ['queue', 'Queue'],
-    ['articles', 'Articles'],
-    ['domains', 'Email domains'],
-    ['log', 'Log'],
-    ...(session.user.role === 'admin' ? ([['words', 'Word lists']] as [typeof tab, string][]) : []),
-    ['settings', 'Notification settings'],
+    ['queue', t`Queue`],
+    ['articles', t`Articles`],
+    ['domains', t`Email domains`],
+    ['log', t`Log`],
+    ...(session.user.role === 'admin' ? ([['words', t`Word lists`]] as [typeof tab, string][]) : []),
+    ['settings', t`Notification settings`],
   ];
   return (
     <>
       <SiteHeader />
       <main class="page wide" id="main">
         <div class="console-head">
-          <h1>Moderation</h1>
+          <h1>{t`Moderation`}</h1>
           <span class="muted">
-            {session.user.username} ({session.user.role}){' '}
+            <bdi>{session.user.username}</bdi> ({roleName(session.user.role)}){' '}
             <button type="button" class="link" onClick={() => setSession(null)}>
-              Sign out
+              {t`Sign out`}
             </button>
           </span>
         </div>
-        <nav class="tabs" aria-label="Console sections">
+        <nav class="tabs" aria-label={t`Console sections`}>
           {tabs.map(([key, label]) => (
             <button type="button" aria-current={tab === key ? 'page' : undefined} onClick={() => setTab(key)}>
               {label}
@@ -184,7 +188,7 @@ function Queue() {
           if (env.data.queue !== queueRef.current) return;
           if (articleIdRef.current && articleIdRef.current !== env.data.comment.articleId) return;
           setStatus(
-            `New in the ${env.data.queue} queue: a comment by ${env.data.comment.author?.username ?? 'someone'}.`,
+            t`New in the ${i18n._(QUEUES.find(([key]) => key === env.data.queue)?.[1] ?? msg`Pending`)} queue: a comment by ${env.data.comment.author?.username ?? t`someone`}.`,
           );
           // The event carries the comment; the queue item adds its context (parent, reports, record).
           clearTimeout(timer);
@@ -205,10 +209,8 @@ function Queue() {
           const title = titlesRef.current.get(env.articleId) ?? env.data.slug;
           setStatus(
             env.data.action === 'on'
-              ? `Slow mode turned on by itself on “${title}”: ${env.data.rate?.commentsPerMinute ?? 0} comments and ${
-                  env.data.rate?.reportsPerMinute ?? 0
-                } reports per minute. See its health in Articles.`
-              : `Slow mode lifted by itself on “${title}”: the thread has calmed down.`,
+              ? t`Slow mode turned on by itself on “${title}”: ${formatNumber(env.data.rate?.commentsPerMinute ?? 0)} comments and ${formatNumber(env.data.rate?.reportsPerMinute ?? 0)} reports per minute. See its health in Articles.`
+              : t`Slow mode lifted by itself on “${title}”: the thread has calmed down.`,
           );
         },
         'queue.resolved': (env: Envelope<{ commentId: string; action: string; status: string }>) => {
@@ -217,7 +219,7 @@ function Queue() {
           if (mine.current.delete(commentId)) return;
           setItems((list) => {
             if (!list?.some((i) => i.comment.id === commentId)) return list;
-            setStatus(`Another moderator chose “${action}” for a comment; it left the queue.`);
+            setStatus(t`Another moderator chose “${action}” for a comment; it left the queue.`);
             return list.filter((i) => i.comment.id !== commentId);
           });
         },
@@ -264,17 +266,17 @@ function Queue() {
     <section aria-labelledby="queue-title">
       <div class="queue-head">
         <h2 id="queue-title" class="visually-hidden">
-          Queue
+          {t`Queue`}
         </h2>
-        <div class="segmented" role="group" aria-label="Queue">
+        <div class="segmented" role="group" aria-label={t`Queue`}>
           {QUEUES.map(([key, label]) => (
             <button type="button" aria-pressed={queue === key} onClick={() => setQueue(key)}>
-              {label}
+              {i18n._(label)}
             </button>
           ))}
         </div>
         <label class="inline">
-          Article{' '}
+          {t`Article`}{' '}
           <select
             value={article}
             onChange={(e) => {
@@ -283,17 +285,19 @@ function Queue() {
               setArticle(slug);
             }}
           >
-            <option value="">All articles</option>
+            <option value="">{t`All articles`}</option>
             {slugs.map((a) => (
-              <option value={a.slug}>{a.title}</option>
+              <option value={a.slug} dir="auto">
+                {a.title}
+              </option>
             ))}
           </select>
         </label>
         <span class={`live ${live}`}>
-          {live === 'online' ? 'Live' : live === 'offline' ? 'Offline, reconnecting…' : 'Connecting…'}
+          {live === 'online' ? t`Live` : live === 'offline' ? t`Offline, reconnecting…` : t`Connecting…`}
         </span>
       </div>
-      <p class="hint">Keys: J / K next and previous, A approve, R reject, X remove (pick a reason first).</p>
+      <p class="hint">{t`Keys: J / K next and previous, A approve, R reject, X remove (pick a reason first).`}</p>
       <p class="status" role="status" aria-live="polite">
         {status}
       </p>
@@ -304,9 +308,9 @@ function Queue() {
       )}
       <div ref={list} class="queue">
         {items === null ? (
-          <p class="muted">Loading…</p>
+          <p class="muted">{t`Loading…`}</p>
         ) : items.length === 0 ? (
-          <p class="muted empty">Nothing waits here. Well done.</p>
+          <p class="muted empty">{t`Nothing waits here. Well done.`}</p>
         ) : (
           items.map((item) => (
             <QueueCard
@@ -346,7 +350,7 @@ function QueueCard({
 
   const act = async (action: string) => {
     if ((action === 'reject' || action === 'remove') && !reason) {
-      setError('Choose a reason first.');
+      setError(t`Choose a reason first.`);
       reasonRef.current?.focus();
       return;
     }
@@ -361,7 +365,7 @@ function QueueCard({
       onResolved(c.id);
     } catch (e) {
       if (e instanceof ApiError && (e.code === 'STALE_VERSION' || e.code === 'INVALID_TRANSITION')) {
-        setError(`Someone else acted on this comment first. ${explain(e)}`);
+        setError(t`Someone else acted on this comment first. ${explain(e)}`);
         setTimeout(onStale, 4000);
       } else setError(explain(e));
     } finally {
@@ -397,64 +401,64 @@ function QueueCard({
         <time dateTime={c.createdAt} class="muted">
           {timeAgo(c.createdAt)}
         </time>
-        {title && <span class="muted">on “{title}”</span>}
-        {c.stance && <span class={`badge stance stance-${c.stance}`}>{c.stance}</span>}
-        {item.moderationReason && <span class="badge warn">{item.moderationReason.replace(/_/g, ' ')}</span>}
-        {c.status === 'shadowed' && <span class="badge danger">ghost-banned: only its author sees it</span>}
+        {title && <span class="muted">{t`on “${title}”`}</span>}
+        {c.stance && <span class={`badge stance stance-${c.stance}`}>{stanceWord(c.stance)}</span>}
+        {item.moderationReason && <span class="badge warn">{reasonWord(item.moderationReason)}</span>}
+        {c.status === 'shadowed' && <span class="badge danger">{t`ghost-banned: only its author sees it`}</span>}
         {item.openReports > 0 && (
-          <span class="badge danger">
-            {item.openReports} report{item.openReports === 1 ? '' : 's'}
-          </span>
+          <span class="badge danger">{plural(item.openReports, { one: '# report', other: '# reports' })}</span>
         )}
       </header>
       {c.anchor && (
         <blockquote class="context">
           <span class="muted">
-            Answering {c.anchor.paragraph === null ? 'a passage since edited' : `passage ${c.anchor.paragraph + 1}`} of
-            the article:
+            {c.anchor.paragraph === null
+              ? t`Answering a passage since edited of the article:`
+              : t`Answering passage ${formatNumber(c.anchor.paragraph + 1)} of the article:`}
           </span>{' '}
-          <q>{c.anchor.quote}</q>
+          <q dir="auto">{c.anchor.quote}</q>
         </blockquote>
       )}
       {item.parent && (
         <blockquote class="context">
-          <span class="muted">In reply to {item.parent.author?.username ?? 'a removed comment'}:</span>
+          <span class="muted">
+            {item.parent.author ? t`In reply to ${item.parent.author.username}:` : t`In reply to a removed comment:`}
+          </span>
           <div dangerouslySetInnerHTML={{ __html: item.parent.html ?? '' }} />
         </blockquote>
       )}
       {item.holdReasons.length > 0 && (
         <p class="hold-reasons">
-          Held for:{' '}
+          {t`Held for:`}{' '}
           {item.holdReasons.map((r) => (
             <span class="badge warn" data-reason={r}>
-              {HOLD_REASON_WORDS[r] ?? r.replace(/_/g, ' ')}
+              {HOLD_REASON_WORDS[r] ? i18n._(HOLD_REASON_WORDS[r]) : r.replace(/_/g, ' ')}
             </span>
           ))}
         </p>
       )}
-      <div class="body" dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
+      <div class="body" dir="auto" dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
       {item.reports.length > 0 && (
-        <ul class="reports" aria-label="Reports">
+        <ul class="reports" aria-label={t`Reports`}>
           {item.reports.map((r) => (
             <li>
-              <strong>{r.reason.replace(/_/g, ' ')}</strong>
+              <strong>{reasonWord(r.reason)}</strong>
               {r.note ? `: ${r.note}` : ''} <span class="muted">{timeAgo(r.createdAt)}</span>
             </li>
           ))}
         </ul>
       )}
       <p class="record">
-        Author’s record: {record.approved} published, {record.rejected} rejected{' '}
+        {t`Author’s record: ${formatNumber(record.approved)} published, ${formatNumber(record.rejected)} rejected`}{' '}
         <span class="badge" data-trust={record.trust.level}>
-          trust: {record.trust.name}
-          {record.trust.pinned ? ' (pinned)' : ''}
+          {record.trust.pinned
+            ? t`trust: ${trustName(record.trust.level, record.trust.name)} (pinned)`
+            : t`trust: ${trustName(record.trust.level, record.trust.name)}`}
         </span>
-        {record.banned && <span class="badge danger">banned</span>}
-        {record.ghostBanned && <span class="badge danger">ghost-banned</span>}
-        {suspended && (
-          <span class="badge warn">suspended until {new Date(record.suspendedUntil!).toLocaleString()}</span>
-        )}
-        {record.premoderated && <span class="badge warn">premoderated</span>}
+        {record.banned && <span class="badge danger">{t`banned`}</span>}
+        {record.ghostBanned && <span class="badge danger">{t`ghost-banned`}</span>}
+        {suspended && <span class="badge warn">{t`suspended until ${formatDateTime(record.suspendedUntil!)}`}</span>}
+        {record.premoderated && <span class="badge warn">{t`premoderated`}</span>}
       </p>
       {error && (
         <p class="error" role="alert">
@@ -463,11 +467,16 @@ function QueueCard({
       )}
       <div class="row actions">
         <label>
-          <span class="visually-hidden">Reason</span>
-          <select ref={reasonRef} value={reason} onChange={(e) => setReason(e.currentTarget.value)} aria-label="Reason">
-            <option value="">Reason…</option>
+          <span class="visually-hidden">{t`Reason`}</span>
+          <select
+            ref={reasonRef}
+            value={reason}
+            onChange={(e) => setReason(e.currentTarget.value)}
+            aria-label={t`Reason`}
+          >
+            <option value="">{t`Reason…`}</option>
             {MOD_REASONS.map(([value, label]) => (
-              <option value={value}>{label}</option>
+              <option value={value}>{i18n._(label)}</option>
             ))}
           </select>
         </label>
@@ -479,10 +488,10 @@ function QueueCard({
           disabled={busy || !(pendingLike || item.openReports > 0)}
           onClick={() => void act('approve')}
         >
-          Approve
+          {t`Approve`}
         </button>
         <button type="button" data-action="reject" disabled={busy || !pendingLike} onClick={() => void act('reject')}>
-          Reject
+          {t`Reject`}
         </button>
         <button
           type="button"
@@ -491,38 +500,38 @@ function QueueCard({
           disabled={busy || !canRemove}
           onClick={() => void act('remove')}
         >
-          Remove
+          {t`Remove`}
         </button>
         {c.status === 'rejected' && (
           <button type="button" data-action="restore" disabled={busy} onClick={() => void act('restore')}>
-            Restore
+            {t`Restore`}
           </button>
         )}
         {canRemove && (
           <button type="button" disabled={busy} onClick={() => void act(c.featured ? 'unfeature' : 'feature')}>
-            {c.featured ? 'Unfeature' : 'Feature'}
+            {c.featured ? t`Unfeature` : t`Feature`}
           </button>
         )}
         {canRemove && c.parentId === null && (
           <button type="button" disabled={busy} onClick={() => void act(c.pinned ? 'unpin' : 'pin')}>
-            {c.pinned ? 'Unpin' : 'Pin'}
+            {c.pinned ? t`Unpin` : t`Pin`}
           </button>
         )}
       </div>
       <details class="sanctions">
-        <summary>Sanction {record.username}</summary>
+        <summary>{t`Sanction ${record.username}`}</summary>
         <div class="row">
           <button
             type="button"
             onClick={() => void sanction({ premoderated: !record.premoderated, ...(reason ? { reason } : {}) })}
           >
-            {record.premoderated ? 'Stop premoderating' : 'Always premoderate'}
+            {record.premoderated ? t`Stop premoderating` : t`Always premoderate`}
           </button>
           <label>
-            Suspend for{' '}
+            {t`Suspend for`}{' '}
             <select value={suspendFor} onChange={(e) => setSuspendFor((e.target as HTMLSelectElement).value)}>
               {SUSPENSIONS.map(([hours, label]) => (
-                <option value={String(hours)}>{label}</option>
+                <option value={String(hours)}>{i18n._(label)}</option>
               ))}
             </select>
           </label>
@@ -535,14 +544,14 @@ function QueueCard({
               })
             }
           >
-            Suspend
+            {t`Suspend`}
           </button>
           {suspended && (
             <button
               type="button"
               onClick={() => void sanction({ suspendedUntil: null, ...(reason ? { reason } : {}) })}
             >
-              Lift suspension
+              {t`Lift suspension`}
             </button>
           )}
           <button
@@ -550,29 +559,29 @@ function QueueCard({
             class="danger"
             onClick={() => void sanction({ banned: !record.banned, ...(reason ? { reason } : {}) })}
           >
-            {record.banned ? 'Lift ban' : 'Ban'}
+            {record.banned ? t`Lift ban` : t`Ban`}
           </button>
           <button
             type="button"
             class="danger"
-            title="Their new comments are shown to them as published, and to nobody else; they are not told"
+            title={t`Their new comments are shown to them as published, and to nobody else; they are not told`}
             onClick={() => void sanction({ ghostBanned: !record.ghostBanned, ...(reason ? { reason } : {}) })}
           >
-            {record.ghostBanned ? 'Lift ghost ban' : 'Ghost-ban'}
+            {record.ghostBanned ? t`Lift ghost ban` : t`Ghost-ban`}
           </button>
           <label>
-            Trust level{' '}
+            {t`Trust level`}{' '}
             <select
-              aria-label="Trust level"
+              aria-label={t`Trust level`}
               value={record.trust.pinned ? String(record.trust.level) : ''}
               onChange={(e) => {
                 const value = e.currentTarget.value;
                 void sanction({ trustLevel: value === '' ? null : Number(value) });
               }}
             >
-              <option value="">From history</option>
+              <option value="">{t`From history`}</option>
               {TRUST_NAMES.map((name, level) => (
-                <option value={String(level)}>Pin: {name}</option>
+                <option value={String(level)}>{t`Pin: ${i18n._(name)}`}</option>
               ))}
             </select>
           </label>
@@ -580,4 +589,26 @@ function QueueCard({
       </details>
     </article>
   );
+}
+
+// Words for the codes the console shows: roles, trust levels, stances, reasons.
+function roleName(role: string): string {
+  if (role === 'admin') return t`admin`;
+  if (role === 'moderator') return t`moderator`;
+  return t`commenter`;
+}
+
+function trustName(level: number, fallback: string): string {
+  const name = TRUST_NAMES[level];
+  return name ? i18n._(name) : fallback;
+}
+
+function stanceWord(stance: string): string {
+  const known = STANCES.find(([value]) => value === stance);
+  return known ? i18n._(known[1]).toLocaleLowerCase(i18n.locale) : stance;
+}
+
+function reasonWord(code: string): string {
+  const known = MOD_REASONS.find(([value]) => value === code);
+  return known ? i18n._(known[1]).toLocaleLowerCase(i18n.locale) : code.replace(/_/g, ' ');
 }

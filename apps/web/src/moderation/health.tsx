@@ -2,6 +2,8 @@ import type { Socket } from 'socket.io-client';
 import { useEffect, useState } from 'preact/hooks';
 import { api, explain, HOLD_REASON_WORDS, type Article, type SlowMode, type ThreadHealth } from '../api';
 import { emitAck, openSocket, type Envelope, type LiveState } from '../live';
+import { plural, t } from '@lingui/core/macro';
+import { formatNumber, formatTime, i18n } from '../i18n';
 
 export type { ThreadHealth };
 
@@ -13,33 +15,41 @@ interface SlowModeChange {
   threshold: { commentsPerMinute: number; reportsPerMinute: number; quietSeconds: number } | null;
 }
 
-const percent = (share: number) => `${Math.round(share * 100)}%`;
-const clock = (iso: string) => new Date(iso).toLocaleTimeString();
+const percent = (share: number) => new Intl.NumberFormat(i18n.locale || 'en', { style: 'percent' }).format(share);
+const clock = (iso: string) => formatTime(iso);
 
 export function describeSlowMode(s: SlowMode): string {
   if (s.seconds === 0 || s.source === null) {
     return s.setting === 'off'
-      ? 'Off, and never automatic on this article.'
-      : 'Off. It turns on by itself if comments or reports come too fast.';
+      ? t`Off, and never automatic on this article.`
+      : t`Off. It turns on by itself if comments or reports come too fast.`;
   }
+  const seconds = formatNumber(s.seconds);
   if (s.source === 'auto') {
-    const why = s.reason === 'reports' ? 'reports came in fast' : 'comments came in fast';
-    return `On automatically: ${s.seconds} s between one reader’s comments, since ${clock(s.since!)}, because ${why}. It lifts when the thread calms down.`;
+    const since = clock(s.since!);
+    return s.reason === 'reports'
+      ? t`On automatically: ${seconds} s between one reader’s comments, since ${since}, because reports came in fast. It lifts when the thread calms down.`
+      : t`On automatically: ${seconds} s between one reader’s comments, since ${since}, because comments came in fast. It lifts when the thread calms down.`;
   }
-  return `On: ${s.seconds} s between one reader’s comments, set by a moderator${s.since ? ` at ${clock(s.since)}` : ''}.`;
+  return s.since
+    ? t`On: ${seconds} s between one reader’s comments, set by a moderator at ${clock(s.since)}.`
+    : t`On: ${seconds} s between one reader’s comments, set by a moderator.`;
 }
 
 function changeMessage(c: SlowModeChange): string {
-  if (c.by === 'moderator') return `A moderator changed slow mode. ${describeSlowMode(c.slowMode)}`;
+  if (c.by === 'moderator') return t`A moderator changed slow mode. ${describeSlowMode(c.slowMode)}`;
   if (c.action === 'on' && c.rate && c.threshold) {
-    const reports = c.slowMode.reason === 'reports';
-    return (
-      `Slow mode turned on by itself: ${reports ? c.rate.reportsPerMinute : c.rate.commentsPerMinute} ` +
-      `${reports ? 'reports' : 'comments'} per minute over the last ${c.rate.windowSeconds} s, ` +
-      `threshold ${reports ? c.threshold.reportsPerMinute : c.threshold.commentsPerMinute}.`
-    );
+    const window = formatNumber(c.rate.windowSeconds);
+    if (c.slowMode.reason === 'reports') {
+      const rate = formatNumber(c.rate.reportsPerMinute);
+      const threshold = formatNumber(c.threshold.reportsPerMinute);
+      return t`Slow mode turned on by itself: ${rate} reports per minute over the last ${window} s, threshold ${threshold}.`;
+    }
+    const rate = formatNumber(c.rate.commentsPerMinute);
+    const threshold = formatNumber(c.threshold.commentsPerMinute);
+    return t`Slow mode turned on by itself: ${rate} comments per minute over the last ${window} s, threshold ${threshold}.`;
   }
-  return 'Slow mode lifted by itself: the thread has calmed down.';
+  return t`Slow mode lifted by itself: the thread has calmed down.`;
 }
 
 // The selected article's health, live: the console follows the article as a
@@ -79,9 +89,9 @@ export function HealthPanel({ article, onArticle }: { article: Article; onArticl
   return (
     <section class="panel health" aria-labelledby="health-title">
       <div class="console-head">
-        <h2 id="health-title">Thread health</h2>
+        <h2 id="health-title">{t`Thread health`}</h2>
         <span class={`live ${live}`}>
-          {live === 'online' ? 'Live' : live === 'offline' ? 'Offline, reconnecting…' : 'Connecting…'}
+          {live === 'online' ? t`Live` : live === 'offline' ? t`Offline, reconnecting…` : t`Connecting…`}
         </span>
       </div>
       <p class="status" role="status" aria-live="polite">
@@ -93,95 +103,102 @@ export function HealthPanel({ article, onArticle }: { article: Article; onArticl
         </p>
       )}
       {health === null ? (
-        <p class="muted">Measuring…</p>
+        <p class="muted">{t`Measuring…`}</p>
       ) : (
         <>
           <dl class="health-numbers">
             <div>
-              <dt>Comments per minute</dt>
+              <dt>{t`Comments per minute`}</dt>
               <dd data-metric="comments">
-                {health.commentsPerMinute.last1m} <span class="muted">last minute</span> ·{' '}
-                {health.commentsPerMinute.last5m} <span class="muted">last 5</span>
+                {formatNumber(health.commentsPerMinute.last1m)} <span class="muted">{t`last minute`}</span> ·{' '}
+                {formatNumber(health.commentsPerMinute.last5m)} <span class="muted">{t`last 5`}</span>
               </dd>
             </div>
             <div>
-              <dt>Reports per minute</dt>
+              <dt>{t`Reports per minute`}</dt>
               <dd data-metric="reports">
-                {health.reportsPerMinute.last1m} <span class="muted">last minute</span> ·{' '}
-                {health.reportsPerMinute.last5m} <span class="muted">last 5</span>
+                {formatNumber(health.reportsPerMinute.last1m)} <span class="muted">{t`last minute`}</span> ·{' '}
+                {formatNumber(health.reportsPerMinute.last5m)} <span class="muted">{t`last 5`}</span>
               </dd>
             </div>
             <div>
-              <dt>Held for review</dt>
+              <dt>{t`Held for review`}</dt>
               <dd data-metric="held">
                 {percent(health.recent.heldShare)}{' '}
                 <span class="muted">
-                  ({health.recent.held} of {health.recent.comments})
+                  {t`(${formatNumber(health.recent.held)} of ${formatNumber(health.recent.comments)})`}
                 </span>
               </dd>
             </div>
             <div>
-              <dt>Removed or rejected</dt>
+              <dt>{t`Removed or rejected`}</dt>
               <dd data-metric="removed">
                 {percent(health.recent.removedShare)}{' '}
                 <span class="muted">
-                  ({health.recent.removed} of {health.recent.comments})
+                  {t`(${formatNumber(health.recent.removed)} of ${formatNumber(health.recent.comments)})`}
                 </span>
               </dd>
             </div>
             <div>
-              <dt>From new accounts</dt>
+              <dt>{t`From new accounts`}</dt>
               <dd data-metric="new-accounts">
                 {percent(health.recent.newAccountShare)}{' '}
                 <span class="muted">
-                  ({health.recent.newAccounts} of {health.recent.comments})
+                  {t`(${formatNumber(health.recent.newAccounts)} of ${formatNumber(health.recent.comments)})`}
                 </span>
               </dd>
             </div>
           </dl>
-          <p class="muted">Shares are of the last {health.recent.minutes} minutes’ comments.</p>
-          <h3>Holds by reason</h3>
+          <p class="muted">
+            {plural(health.recent.minutes, {
+              one: 'Shares are of the last minute’s comments.',
+              other: 'Shares are of the last # minutes’ comments.',
+            })}
+          </p>
+          <h3>{t`Holds by reason`}</h3>
           {Object.keys(health.recent.holdsByReason).length === 0 ? (
-            <p class="muted">Nothing held in that time.</p>
+            <p class="muted">{t`Nothing held in that time.`}</p>
           ) : (
-            <ul class="holds-by-reason" aria-label="Holds by reason">
+            <ul class="holds-by-reason" aria-label={t`Holds by reason`}>
               {Object.entries(health.recent.holdsByReason).map(([reason, count]) => (
                 <li data-reason={reason}>
-                  {HOLD_REASON_WORDS[reason] ?? reason.replace(/_/g, ' ')}: <strong>{count}</strong>
+                  {HOLD_REASON_WORDS[reason] ? i18n._(HOLD_REASON_WORDS[reason]) : reason.replace(/_/g, ' ')}:{' '}
+                  <strong>{formatNumber(count)}</strong>
                 </li>
               ))}
             </ul>
           )}
           <p class={`slow-mode-state ${health.slowMode.source ?? 'none'}`} data-source={health.slowMode.source ?? ''}>
-            <strong>Slow mode:</strong> {describeSlowMode(health.slowMode)}
+            <strong>{t`Slow mode:`}</strong> {describeSlowMode(health.slowMode)}
           </p>
-          <h3>Hottest subthreads (last 5 minutes)</h3>
+          <h3>{t`Hottest subthreads (last 5 minutes)`}</h3>
           {health.hottest.length === 0 ? (
-            <p class="muted empty">No replies in the last 5 minutes.</p>
+            <p class="muted empty">{t`No replies in the last 5 minutes.`}</p>
           ) : (
             <div class="table-wrap">
               <table class="hottest">
                 <thead>
                   <tr>
-                    <th scope="col">Subthread</th>
-                    <th scope="col">Replies per minute</th>
-                    <th scope="col">Deepest reply</th>
-                    <th scope="col">Reported</th>
+                    <th scope="col">{t`Subthread`}</th>
+                    <th scope="col">{t`Replies per minute`}</th>
+                    <th scope="col">{t`Deepest reply`}</th>
+                    <th scope="col">{t`Reported`}</th>
                   </tr>
                 </thead>
                 <tbody>
                   {health.hottest.map((h, i) => (
                     <tr key={h.rootId}>
                       <td>
-                        <a href={`/comments/${h.rootId}`}>Subthread {i + 1}</a>{' '}
-                        <span class="muted">({h.comments} comments)</span>
+                        <a href={`/comments/${h.rootId}`}>{t`Subthread ${formatNumber(i + 1)}`}</a>{' '}
+                        <span class="muted">({plural(h.comments, { one: '# comment', other: '# comments' })})</span>
                       </td>
                       <td>
-                        {h.repliesPerMinute} <span class="muted">({h.replies} replies)</span>
+                        {formatNumber(h.repliesPerMinute)}{' '}
+                        <span class="muted">({plural(h.replies, { one: '# reply', other: '# replies' })})</span>
                       </td>
-                      <td>level {h.maxDepth}</td>
+                      <td>{t`level ${formatNumber(h.maxDepth)}`}</td>
                       <td class={h.reportedShare >= 0.25 ? 'hot' : undefined}>
-                        {percent(h.reportedShare)} <span class="muted">({h.reported})</span>
+                        {percent(h.reportedShare)} <span class="muted">({formatNumber(h.reported)})</span>
                       </td>
                     </tr>
                   ))}
@@ -216,7 +233,7 @@ export function SlowModeControl({ article, onArticle }: { article: Article; onAr
         slowMode,
       });
       onArticle(updated);
-      setMessage('Applied: readers see the new slow mode now.');
+      setMessage(t`Applied: readers see the new slow mode now.`);
     } catch (e) {
       setError(explain(e));
     }
@@ -224,12 +241,12 @@ export function SlowModeControl({ article, onArticle }: { article: Article; onAr
 
   return (
     <form class="settings slow-mode-control" onSubmit={(e) => void save(e)} aria-labelledby="slow-title">
-      <h3 id="slow-title">Slow mode</h3>
+      <h3 id="slow-title">{t`Slow mode`}</h3>
       <p class="muted" data-slow-mode-state>
         {describeSlowMode(article.slowMode)}
       </p>
       <fieldset>
-        <legend class="visually-hidden">Slow mode setting</legend>
+        <legend class="visually-hidden">{t`Slow mode setting`}</legend>
         <label class="check">
           <input
             type="radio"
@@ -238,7 +255,7 @@ export function SlowModeControl({ article, onArticle }: { article: Article; onAr
             checked={setting === 'auto'}
             onChange={() => setSetting('auto')}
           />{' '}
-          Automatic: on when the thread runs hot, off when it calms down
+          {t`Automatic: on when the thread runs hot, off when it calms down`}
         </label>
         <label class="check">
           <input
@@ -248,7 +265,7 @@ export function SlowModeControl({ article, onArticle }: { article: Article; onAr
             checked={setting === 'off'}
             onChange={() => setSetting('off')}
           />{' '}
-          Off: never on this article
+          {t`Off: never on this article`}
         </label>
         <div class="row">
           <label class="check">
@@ -259,10 +276,10 @@ export function SlowModeControl({ article, onArticle }: { article: Article; onAr
               checked={setting === 'manual'}
               onChange={() => setSetting('manual')}
             />{' '}
-            Fixed interval
+            {t`Fixed interval`}
           </label>
           <label>
-            Seconds between one reader’s comments{' '}
+            {t`Seconds between one reader’s comments`}{' '}
             <input
               type="number"
               name="slow-seconds"
@@ -278,7 +295,7 @@ export function SlowModeControl({ article, onArticle }: { article: Article; onAr
       </fieldset>
       <div class="row">
         <button type="submit" class="primary">
-          Apply slow mode
+          {t`Apply slow mode`}
         </button>
       </div>
       <p role="status" class="status">

@@ -12,6 +12,7 @@ import {
   type WordRule,
 } from '../api';
 import { HealthPanel, SlowModeControl } from './health';
+import { t } from '@lingui/core/macro';
 
 export function ArticleSettings() {
   const [articles, setArticles] = useState<ArticleSummary[]>([]);
@@ -47,7 +48,7 @@ export function ArticleSettings() {
         newCommenterReview: review === '' ? null : Number(review),
       });
       setArticle((a) => (a ? { ...a, ...updated } : a));
-      setMessage('Saved. Readers see the change now.');
+      setMessage(t`Saved. Readers see the change now.`);
     } catch (e) {
       setError(explain(e));
     }
@@ -55,11 +56,13 @@ export function ArticleSettings() {
 
   return (
     <section aria-labelledby="settings-title" class="panel">
-      <h2 id="settings-title">Article settings</h2>
-      <label for="settings-article">Article</label>
+      <h2 id="settings-title">{t`Article settings`}</h2>
+      <label for="settings-article">{t`Article`}</label>
       <select id="settings-article" value={slug} onChange={(e) => setSlug(e.currentTarget.value)}>
         {articles.map((a) => (
-          <option value={a.slug}>{a.title}</option>
+          <option value={a.slug} dir="auto">
+            {a.title}
+          </option>
         ))}
       </select>
       {article && (
@@ -69,14 +72,14 @@ export function ArticleSettings() {
           class="settings"
         >
           <label class="check">
-            <input type="checkbox" name="closed" defaultChecked={article.state === 'closed'} /> Closed for comments
+            <input type="checkbox" name="closed" defaultChecked={article.state === 'closed'} /> {t`Closed for comments`}
           </label>
           <label class="check">
-            <input type="checkbox" name="premoderation" defaultChecked={article.premoderation} /> Premoderation: hold
-            every new comment for review
+            <input type="checkbox" name="premoderation" defaultChecked={article.premoderation} />{' '}
+            {t`Premoderation: hold every new comment for review`}
           </label>
           <label>
-            New commenters: hold an account’s first{' '}
+            {t`New commenters: hold an account’s first`}{' '}
             <input
               type="number"
               name="newCommenterReview"
@@ -85,15 +88,15 @@ export function ArticleSettings() {
               step={1}
               class="narrow"
               defaultValue={article.newCommenterReview === null ? '' : String(article.newCommenterReview)}
-              placeholder="newsroom’s"
+              placeholder={t`newsroom’s`}
             />{' '}
-            comments for review (empty: the newsroom’s setting; 0: none)
+            {t`comments for review (empty: the newsroom’s setting; 0: none)`}
           </label>
           <div class="row">
             <button type="submit" class="primary">
-              Save settings
+              {t`Save settings`}
             </button>
-            <a href={`/articles/${encodeURIComponent(article.slug)}`}>Open the article</a>
+            <a href={`/articles/${encodeURIComponent(article.slug)}`}>{t`Open the article`}</a>
           </div>
         </form>
       )}
@@ -143,7 +146,7 @@ export function ModerationLog() {
   useEffect(() => void load(null), []);
   return (
     <section aria-labelledby="log-title" class="panel">
-      <h2 id="log-title">Moderation log</h2>
+      <h2 id="log-title">{t`Moderation log`}</h2>
       {error && (
         <p class="error" role="alert">
           {error}
@@ -153,11 +156,11 @@ export function ModerationLog() {
         <table>
           <thead>
             <tr>
-              <th scope="col">When</th>
-              <th scope="col">Moderator</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Reason</th>
+              <th scope="col">{t`When`}</th>
+              <th scope="col">{t`Moderator`}</th>
+              <th scope="col">{t`Action`}</th>
+              <th scope="col">{t`Target`}</th>
+              <th scope="col">{t`Reason`}</th>
             </tr>
           </thead>
           <tbody>
@@ -166,7 +169,7 @@ export function ModerationLog() {
                 <td>
                   <time dateTime={e.at}>{timeAgo(e.at)}</time>
                 </td>
-                <td>{e.moderator ? (e.moderator.username ?? 'erased account') : <em>automatic</em>}</td>
+                <td>{e.moderator ? (e.moderator.username ?? t`erased account`) : <em>{t`automatic`}</em>}</td>
                 <td>{e.action.replace(/_/g, ' ')}</td>
                 <td>
                   <LogTarget entry={e} article={articles.get(e.targetType === 'article' ? e.targetId : '')} />
@@ -182,7 +185,7 @@ export function ModerationLog() {
       </div>
       {cursor && (
         <button type="button" class="more" onClick={() => void load(cursor)}>
-          Load older entries
+          {t`Load older entries`}
         </button>
       )}
     </section>
@@ -190,7 +193,7 @@ export function ModerationLog() {
 }
 
 function LogTarget({ entry, article }: { entry: LogEntry; article?: ArticleSummary }) {
-  if (entry.targetType === 'comment') return <a href={`/comments/${entry.targetId}`}>comment</a>;
+  if (entry.targetType === 'comment') return <a href={`/comments/${entry.targetId}`}>{t`comment`}</a>;
   if (entry.targetType === 'article' && article)
     return <a href={`/articles/${encodeURIComponent(article.slug)}`}>“{article.title}”</a>;
   return <>{entry.targetType}</>;
@@ -233,21 +236,21 @@ export function WordLists() {
 
   return (
     <section aria-labelledby="words-title" class="panel">
-      <h2 id="words-title">Word lists</h2>
-      <p class="muted">Banned words refuse a comment; suspect words hold it for review.</p>
+      <h2 id="words-title">{t`Word lists`}</h2>
+      <p class="muted">{t`Banned words refuse a comment; suspect words hold it for review.`}</p>
       <form onSubmit={(e) => void add(e)} class="row">
         <label>
-          Word or phrase <input name="pattern" required maxLength={100} />
+          {t`Word or phrase`} <input name="pattern" required maxLength={100} />
         </label>
         <label>
-          List{' '}
+          {t`List`}{' '}
           <select name="action">
-            <option value="suspect">Suspect (hold for review)</option>
-            <option value="ban">Banned (refuse)</option>
+            <option value="suspect">{t`Suspect (hold for review)`}</option>
+            <option value="ban">{t`Banned (refuse)`}</option>
           </select>
         </label>
         <button type="submit" class="primary">
-          Add word
+          {t`Add word`}
         </button>
       </form>
       {error && (
@@ -260,10 +263,10 @@ export function WordLists() {
           <li key={r.id}>
             <code>{r.pattern}</code>{' '}
             <span class={`badge ${r.action === 'ban' ? 'danger' : 'warn'}`}>
-              {r.action === 'ban' ? 'banned' : 'suspect'}
+              {r.action === 'ban' ? t`banned` : t`suspect`}
             </span>{' '}
-            <button type="button" class="link" aria-label={`Delete ${r.pattern}`} onClick={() => void remove(r.id)}>
-              Delete
+            <button type="button" class="link" aria-label={t`Delete ${r.pattern}`} onClick={() => void remove(r.id)}>
+              {t`Delete`}
             </button>
           </li>
         ))}
@@ -317,24 +320,23 @@ export function EmailDomains() {
 
   return (
     <section aria-labelledby="domains-title" class="panel">
-      <h2 id="domains-title">Email domains</h2>
+      <h2 id="domains-title">{t`Email domains`}</h2>
       <p class="muted">
-        Refused: sign-ups with an address there (or under it) are turned away, and accounts that exist anyway are held
-        for review. Premoderated: every comment of such accounts waits for review.
+        {t`Refused: sign-ups with an address there (or under it) are turned away, and accounts that exist anyway are held for review. Premoderated: every comment of such accounts waits for review.`}
       </p>
       <form onSubmit={(e) => void add(e)} class="row">
         <label>
-          Domain <input name="domain" required maxLength={253} placeholder="throwaway.example" />
+          {t`Domain`} <input name="domain" required maxLength={253} placeholder="throwaway.example" />
         </label>
         <label>
-          Rule{' '}
-          <select name="action" aria-label="Rule">
-            <option value="refuse">Refuse at sign-up</option>
-            <option value="premoderate">Premoderate every comment</option>
+          {t`Rule`}{' '}
+          <select name="action" aria-label={t`Rule`}>
+            <option value="refuse">{t`Refuse at sign-up`}</option>
+            <option value="premoderate">{t`Premoderate every comment`}</option>
           </select>
         </label>
         <button type="submit" class="primary">
-          Add domain
+          {t`Add domain`}
         </button>
       </form>
       {error && (
@@ -342,15 +344,15 @@ export function EmailDomains() {
           {error}
         </p>
       )}
-      <ul class="rules" aria-label="Email-domain rules">
+      <ul class="rules" aria-label={t`Email-domain rules`}>
         {rules.map((r) => (
           <li key={r.id}>
             <code>{r.domain}</code>{' '}
             <span class={`badge ${r.action === 'refuse' ? 'danger' : 'warn'}`}>
-              {r.action === 'refuse' ? 'refused' : 'premoderated'}
+              {r.action === 'refuse' ? t`refused` : t`premoderated`}
             </span>{' '}
-            <button type="button" class="link" aria-label={`Delete ${r.domain}`} onClick={() => void remove(r.id)}>
-              Delete
+            <button type="button" class="link" aria-label={t`Delete ${r.domain}`} onClick={() => void remove(r.id)}>
+              {t`Delete`}
             </button>
           </li>
         ))}

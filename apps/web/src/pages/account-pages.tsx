@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { AccountForms, useSession } from '../account';
 import { api, explain, field, isStaff, setSession, type Session } from '../api';
 import { SiteHeader } from './site-header';
+import { t } from '@lingui/core/macro';
 
 // The token a mailed link carries after `#token=` (a fragment: it never
 // reaches a server log or a Referer header).
@@ -33,16 +34,16 @@ export function ResetPasswordPage() {
     <>
       <SiteHeader />
       <main class="page" id="main">
-        <h1>Choose a new password</h1>
+        <h1>{t`Choose a new password`}</h1>
         {done ? (
           <p role="status">
-            Your password is changed, and you are signed in here (everywhere else, signed out).{' '}
-            <a href="/">Back to the articles</a>
+            {t`Your password is changed, and you are signed in here (everywhere else, signed out).`}{' '}
+            <a href="/">{t`Back to the articles`}</a>
           </p>
         ) : (
           <form class="account-form" onSubmit={(e) => void submit(e)}>
             <label>
-              New password
+              {t`New password`}
               <input
                 name="password"
                 type="password"
@@ -52,7 +53,7 @@ export function ResetPasswordPage() {
                 aria-describedby="new-pw-hint"
               />
               <span id="new-pw-hint" class="hint">
-                At least 10 characters
+                {t`At least 10 characters`}
               </span>
             </label>
             {error && (
@@ -61,7 +62,7 @@ export function ResetPasswordPage() {
               </p>
             )}
             <button type="submit" class="primary" disabled={busy}>
-              Set new password
+              {t`Set new password`}
             </button>
           </form>
         )}
@@ -83,12 +84,12 @@ export function VerifyEmailPage() {
     <>
       <SiteHeader />
       <main class="page" id="main">
-        <h1>Confirm your address</h1>
+        <h1>{t`Confirm your address`}</h1>
         {state === 'working' ? (
-          <p class="muted">Confirming…</p>
+          <p class="muted">{t`Confirming…`}</p>
         ) : state === 'done' ? (
           <p role="status">
-            Your address is confirmed. <a href="/settings">Notification settings</a>
+            {t`Your address is confirmed.`} <a href="/settings">{t`Notification settings`}</a>
           </p>
         ) : (
           <p class="error" role="alert">
@@ -106,7 +107,7 @@ export function SettingsPage() {
     <>
       <SiteHeader />
       <main class="page" id="main">
-        {session ? <NotificationSettings /> : <AccountForms intro="Sign in to choose what you are emailed about." />}
+        {session ? <NotificationSettings /> : <AccountForms intro={t`Sign in to choose what you are emailed about.`} />}
       </main>
     </>
   );
@@ -151,7 +152,7 @@ export function NotificationSettings() {
         ...(isStaff(session) ? { onReport: on('onReport'), queueAgeMinutes: minutes ? Number(minutes) : null } : {}),
       });
       setSettings(saved);
-      setMessage('Saved.');
+      setMessage(t`Saved.`);
     } catch (e) {
       setError(explain(e));
     }
@@ -161,7 +162,7 @@ export function NotificationSettings() {
     setError('');
     try {
       await api('POST', '/api/me/email/verification');
-      setMessage('A new confirmation link is on its way.');
+      setMessage(t`A new confirmation link is on its way.`);
     } catch (e) {
       setError(explain(e));
     }
@@ -169,49 +170,50 @@ export function NotificationSettings() {
 
   return (
     <section aria-labelledby="notification-settings">
-      <h2 id="notification-settings">Notification settings</h2>
+      <h2 id="notification-settings">{t`Notification settings`}</h2>
       {account && !account.emailVerified && account.email && (
         <p class="muted">
-          We email only a confirmed address: follow the link we sent to {account.email}.{' '}
+          {t`We email only a confirmed address: follow the link we sent to ${account.email}.`}{' '}
           <button type="button" class="link" onClick={() => void resend()}>
-            Send the link again
+            {t`Send the link again`}
           </button>
         </p>
       )}
       {settings && (
         <form class="account-form" onSubmit={(e) => void save(e)} key={JSON.stringify(settings)}>
           <label class="check">
-            <input type="checkbox" name="onReply" defaultChecked={settings.onReply} /> Email me when someone replies
+            <input type="checkbox" name="onReply" defaultChecked={settings.onReply} />{' '}
+            {t`Email me when someone replies`}
           </label>
           <label class="check">
-            <input type="checkbox" name="onStaffReply" defaultChecked={settings.onStaffReply} /> Email me when a
-            moderator replies
+            <input type="checkbox" name="onStaffReply" defaultChecked={settings.onStaffReply} />{' '}
+            {t`Email me when a moderator replies`}
           </label>
           <label class="check">
-            <input type="checkbox" name="onModeration" defaultChecked={settings.onModeration} /> Email me when my held
-            comment is published or rejected
+            <input type="checkbox" name="onModeration" defaultChecked={settings.onModeration} />{' '}
+            {t`Email me when my held comment is published or rejected`}
           </label>
           <label class="check">
-            <input type="checkbox" name="onFeatured" defaultChecked={settings.onFeatured} /> Email me when my comment is
-            featured
+            <input type="checkbox" name="onFeatured" defaultChecked={settings.onFeatured} />{' '}
+            {t`Email me when my comment is featured`}
           </label>
           <label>
-            Send them
+            {t`Send them`}
             <select name="digest" defaultValue={settings.digest}>
-              <option value="off">As they happen</option>
-              <option value="hourly">In an hourly digest</option>
-              <option value="daily">In a daily digest</option>
+              <option value="off">{t`As they happen`}</option>
+              <option value="hourly">{t`In an hourly digest`}</option>
+              <option value="daily">{t`In a daily digest`}</option>
             </select>
           </label>
           {settings.moderation && (
             <fieldset>
-              <legend>Moderator alerts</legend>
+              <legend>{t`Moderator alerts`}</legend>
               <label class="check">
-                <input type="checkbox" name="onReport" defaultChecked={settings.moderation.onReport} /> Email me about
-                new reports
+                <input type="checkbox" name="onReport" defaultChecked={settings.moderation.onReport} />{' '}
+                {t`Email me about new reports`}
               </label>
               <label>
-                Email me when the queue has waited longer than (minutes)
+                {t`Email me when the queue has waited longer than (minutes)`}
                 <input
                   name="queueAgeMinutes"
                   type="number"
@@ -229,7 +231,7 @@ export function NotificationSettings() {
           )}
           {message && <p role="status">{message}</p>}
           <button type="submit" class="primary">
-            Save
+            {t`Save`}
           </button>
         </form>
       )}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, explain, type ArticleSummary, type CommentView, type Page } from '../api';
+import { t } from '@lingui/core/macro';
 
 // /comments/:id: finds the comment's article and opens the reader page at it.
 export function CommentRedirect({ id }: { id: string }) {
@@ -21,7 +22,7 @@ export function CommentRedirect({ id }: { id: string }) {
           }
           cursor = page.nextCursor;
         } while (cursor);
-        setError('That comment is no longer available.');
+        setError(t`That comment is no longer available.`);
       } catch (e) {
         setError(explain(e));
       }
@@ -34,7 +35,7 @@ export function CommentRedirect({ id }: { id: string }) {
           {error}
         </p>
       ) : (
-        <p class="muted">Opening the comment…</p>
+        <p class="muted">{t`Opening the comment…`}</p>
       )}
     </main>
   );

@@ -3,6 +3,8 @@ import { api, explain, longDate, type Article } from '../api';
 import { lazy } from '../lazy';
 import type { Quote } from '../thread/thread';
 import { SiteHeader } from './site-header';
+import { plural, t } from '@lingui/core/macro';
+import { directionOf, formatNumber } from '../i18n';
 
 // The thread is below the article: its own chunk (main.tsx starts loading it with the page).
 const Thread = lazy(() => import('../thread/thread').then((m) => m.Thread));
@@ -19,7 +21,7 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
       (a) => {
         setArticle(a);
         setCounts(a.passageCounts);
-        document.title = `${a.title} · Rejoinder`;
+        document.title = t`${a.title} · Rejoinder`;
       },
       (e) => setError(explain(e)),
     );
@@ -42,38 +44,40 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
       <main class="page" id="main">
         {error && (
           <>
-            <h1>Article not available</h1>
+            <h1>{t`Article not available`}</h1>
             <p class="error" role="alert">
               {error}
             </p>
             <p>
-              <a href="/">All articles</a>
+              <a href="/">{t`All articles`}</a>
             </p>
           </>
         )}
         {!article && !error && (
           <p class="muted" aria-busy="true">
-            Loading…
+            {t`Loading…`}
           </p>
         )}
         {article && (
           <>
             <article class="op-ed" aria-labelledby="article-title">
-              <p class="kicker">Op-ed</p>
-              <h1 id="article-title">{article.title}</h1>
+              <p class="kicker">{t`Op-ed`}</p>
+              <h1 id="article-title" lang={article.language} dir={directionOf(article.language)}>
+                {article.title}
+              </h1>
               <p class="byline">
-                By <span class="author">{article.author}</span> ·{' '}
+                {t`By`} <span class="author">{article.author}</span> ·{' '}
                 <time dateTime={article.publishedAt}>{longDate(article.publishedAt)}</time>
                 {article.sourceUrl && (
                   <>
                     {' · '}
                     <a href={article.sourceUrl} rel="noopener">
-                      Original source
+                      {t`Original source`}
                     </a>
                   </>
                 )}
               </p>
-              <div class="article-body">
+              <div class="article-body" lang={article.language} dir={directionOf(article.language)}>
                 {passages.map((html, i) => (
                   <div
                     class={`passage${paragraph === i ? ' current' : ''}`}
@@ -86,10 +90,13 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
                       <button
                         type="button"
                         class="passage-count"
-                        aria-label={`${counts[i]} comment${counts[i] === 1 ? '' : 's'} on this passage`}
+                        aria-label={plural(counts[i], {
+                          one: '# comment on this passage',
+                          other: '# comments on this passage',
+                        })}
                         onClick={() => (setParagraph(i), toThread())}
                       >
-                        {counts[i]}
+                        {formatNumber(counts[i])}
                       </button>
                     )}
                   </div>
@@ -97,7 +104,7 @@ export function ReaderPage({ slug, comment }: { slug: string; comment: string | 
               </div>
               <div class="quote-bar" hidden={!selection || article.state !== 'open'}>
                 <button type="button" onClick={() => (setQuote(selection), toThread())}>
-                  Answer this passage in a comment
+                  {t`Answer this passage in a comment`}
                 </button>
               </div>
             </article>

@@ -1,15 +1,18 @@
+import { t } from '@lingui/core/macro';
+import { LanguagePicker } from './language-picker';
 export function SiteHeader() {
   return (
     <header class="site-header">
       <a class="skip" href="#main">
-        Skip to content
+        {t`Skip to content`}
       </a>
       <a class="brand" href="/">
         Rejoinder
       </a>
-      <nav aria-label="Site">
-        <a href="/">Opinion</a>
+      <nav aria-label={t`Site`}>
+        <a href="/">{t`Opinion`}</a>
       </nav>
+      <LanguagePicker />
     </header>
   );
 }

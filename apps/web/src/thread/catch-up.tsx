@@ -1,5 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, authorName, STANCES, timeAgo, type CommentView, type Digest } from '../api';
+import { msg, plural, t } from '@lingui/core/macro';
+import type { MessageDescriptor } from '@lingui/core';
+import { formatNumber, i18n } from '../i18n';
 
 // "Since your last visit": the page remembers, per article, the last event it
 // showed the reader (localStorage), and on the next visit asks the API what
@@ -33,8 +36,6 @@ export function rememberSeen(articleId: string, seq: number, reset = false): voi
 // Whether there is anything to tell.
 const news = (d: Digest) => d.counts.comments > 0 || (d.counts.repliesToYou ?? 0) > 0 || (d.removals?.length ?? 0) > 0;
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
 function excerpt(c: CommentView, length = 140): string {
   const text = (c.body ?? '')
     .replace(/[*_`>#[\]]/g, '')
@@ -43,7 +44,17 @@ function excerpt(c: CommentView, length = 140): string {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }
 
-const STATUS_WORDS = { removed: 'was removed', pending: 'is held for review', rejected: 'was rejected' } as const;
+// "Your comment was removed", "A comment in a conversation you joined is held for review"…
+function removalWords(yours: boolean, status: 'removed' | 'pending' | 'rejected'): string {
+  if (yours) {
+    if (status === 'removed') return t`Your comment was removed`;
+    if (status === 'pending') return t`Your comment is held for review`;
+    return t`Your comment was rejected`;
+  }
+  if (status === 'removed') return t`A comment in a conversation you joined was removed`;
+  if (status === 'pending') return t`A comment in a conversation you joined is held for review`;
+  return t`A comment in a conversation you joined was rejected`;
+}
 
 // Loads the digest since the stored seq (again for a new account), and
 // stores the article's seq; renders nothing when nothing happened.
@@ -89,37 +100,35 @@ export function CatchUp({
   };
   const link = (c: CommentView) => (
     <a href={permalink(c.id)}>
-      <strong>{authorName(c) || 'A reader'}</strong>: {excerpt(c)}
+      <strong>{authorName(c) || t`A reader`}</strong>: {excerpt(c)}
     </a>
   );
 
   return (
     <section class="catch-up" aria-labelledby="catch-up-title">
       <div class="catch-up-head">
-        <h3 id="catch-up-title">Since your last visit</h3>
+        <h3 id="catch-up-title">{t`Since your last visit`}</h3>
         <button type="button" class="link" onClick={dismiss}>
-          Dismiss summary
+          {t`Dismiss summary`}
         </button>
       </div>
       <p class="catch-up-counts">
-        {plural(counts.comments, 'new comment')}
-        {counts.comments > 0 &&
-          ` (${plural(counts.topLevel, 'top-level comment')}, ${plural(counts.replies, 'reply', 'replies')})`}
-        {digest.since.at && <> since {timeAgo(digest.since.at)}</>}.
-        {digest.since.clamped && ' Only the most recent activity is summed up.'}
+        {countsLine(counts)}
+        {digest.since.at && <> {t`since ${timeAgo(digest.since.at)}`}</>}.
+        {digest.since.clamped && ` ${t`Only the most recent activity is summed up.`}`}
       </p>
       {STANCES.some(([value]) => counts.byStance[value] > 0) && (
-        <ul class="stance-summary" aria-label="New comments by stance">
+        <ul class="stance-summary" aria-label={t`New comments by stance`}>
           {STANCES.filter(([value]) => counts.byStance[value] > 0).map(([value, label]) => (
             <li class={`stance-${value}`} key={value}>
-              {label} <strong>{counts.byStance[value]}</strong>
+              {i18n._(label)} <strong>{formatNumber(counts.byStance[value])}</strong>
             </li>
           ))}
         </ul>
       )}
       {digest.repliesToYou && digest.repliesToYou.length > 0 && (
         <>
-          <h4 id="catch-up-replies">Replies to you ({counts.repliesToYou})</h4>
+          <h4 id="catch-up-replies">{t`Replies to you (${formatNumber(counts.repliesToYou ?? 0)})`}</h4>
           <ul aria-labelledby="catch-up-replies">
             {digest.repliesToYou.map((c) => (
               <li key={c.id}>{link(c)}</li>
@@ -129,7 +138,7 @@ export function CatchUp({
       )}
       {digest.best.length > 0 && (
         <>
-          <h4 id="catch-up-best">Best new comments</h4>
+          <h4 id="catch-up-best">{t`Best new comments`}</h4>
           <ul aria-labelledby="catch-up-best">
             {digest.best.map((c) => (
               <li key={c.id}>{link(c)}</li>
@@ -139,14 +148,14 @@ export function CatchUp({
       )}
       {digest.busiest.length > 0 && (
         <>
-          <h4 id="catch-up-busiest">Busiest conversations</h4>
+          <h4 id="catch-up-busiest">{t`Busiest conversations`}</h4>
           <ul aria-labelledby="catch-up-busiest">
             {digest.busiest.map((b) => (
               <li key={b.root.id}>
                 <a href={permalink(b.root.id)}>
-                  {b.root.body === null ? 'A comment that is no longer shown' : excerpt(b.root, 90)}
+                  {b.root.body === null ? t`A comment that is no longer shown` : excerpt(b.root, 90)}
                 </a>{' '}
-                <span class="muted">{plural(b.newReplies, 'new reply', 'new replies')}</span>
+                <span class="muted">{plural(b.newReplies, { one: '# new reply', other: '# new replies' })}</span>
               </li>
             ))}
           </ul>
@@ -154,14 +163,12 @@ export function CatchUp({
       )}
       {digest.removals && digest.removals.length > 0 && (
         <>
-          <h4 id="catch-up-removals">Moderation in your conversations</h4>
+          <h4 id="catch-up-removals">{t`Moderation in your conversations`}</h4>
           <ul aria-labelledby="catch-up-removals">
             {digest.removals.map((r) => (
               <li key={r.commentId}>
-                <a href={permalink(r.rootId)}>
-                  {r.yours ? 'Your comment' : 'A comment in a conversation you joined'} {STATUS_WORDS[r.status]}
-                </a>
-                {r.reasonCode && <span class="muted"> (reason: {r.reasonCode.replace(/_/g, ' ')})</span>}
+                <a href={permalink(r.rootId)}>{removalWords(r.yours, r.status)}</a>
+                {r.reasonCode && <span class="muted"> {t`(reason: ${reasonWords(r.reasonCode)})`}</span>}
               </li>
             ))}
           </ul>
@@ -170,3 +177,23 @@ export function CatchUp({
     </section>
   );
 }
+
+// "2 new comments (1 top-level comment, 1 reply)", with each language's plurals.
+function countsLine(counts: Digest['counts']): string {
+  const comments = plural(counts.comments, { one: '# new comment', other: '# new comments' });
+  if (counts.comments === 0) return comments;
+  const topLevel = plural(counts.topLevel, { one: '# top-level comment', other: '# top-level comments' });
+  const replies = plural(counts.replies, { one: '# reply', other: '# replies' });
+  return t`${comments} (${topLevel}, ${replies})`;
+}
+
+// A reason code as readers read it.
+const REASON_WORDS: Record<string, MessageDescriptor> = {
+  spam: msg`spam`,
+  abuse: msg`abuse`,
+  off_topic: msg`off topic`,
+  illegal: msg`illegal`,
+  other: msg`other`,
+};
+const reasonWords = (code: string): string =>
+  REASON_WORDS[code] ? i18n._(REASON_WORDS[code]) : code.replace(/_/g, ' ');

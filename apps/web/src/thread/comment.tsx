@@ -4,13 +4,16 @@ import { useContext, useState } from 'preact/hooks';
 import { authorName, field, STANCES, timeAgo, type CommentView, type Session, type Stance } from '../api';
 import { Composer } from './composer';
 import { useEntry, type ThreadStore } from './store';
+import { msg, plural, t } from '@lingui/core/macro';
+import type { MessageDescriptor } from '@lingui/core';
+import { formatDateTime, formatNumber, i18n } from '../i18n';
 
 export const REPORT_REASONS = [
-  ['spam', 'Spam'],
-  ['abuse', 'Abusive or hateful'],
-  ['off_topic', 'Off topic'],
-  ['illegal', 'Illegal content'],
-  ['other', 'Something else'],
+  ['spam', msg`Spam`],
+  ['abuse', msg`Abusive or hateful`],
+  ['off_topic', msg`Off topic`],
+  ['illegal', msg`Illegal content`],
+  ['other', msg`Something else`],
 ] as const;
 
 export interface ThreadActions {
@@ -37,36 +40,36 @@ export interface ThreadActions {
   requireSignIn(): void;
 }
 
-const STANCE_LABELS: Record<Stance, string> = Object.fromEntries(STANCES) as Record<Stance, string>;
+const STANCE_LABELS = Object.fromEntries(STANCES) as Record<Stance, MessageDescriptor>;
 
 export const ThreadContext = createContext<ThreadActions>(null as unknown as ThreadActions);
 
 function Badge({ c, sending }: { c: CommentView; sending?: boolean }) {
-  if (sending) return <span class="badge">Posting…</span>;
-  if (c.status === 'pending') return <span class="badge warn">Awaiting review</span>;
-  if (c.status === 'rejected') return <span class="badge danger">Not published</span>;
+  if (sending) return <span class="badge">{t`Posting…`}</span>;
+  if (c.status === 'pending') return <span class="badge warn">{t`Awaiting review`}</span>;
+  if (c.status === 'rejected') return <span class="badge danger">{t`Not published`}</span>;
   return (
     <>
-      {c.pinned && <span class="badge accent">Pinned</span>}
-      {c.featured && <span class="badge accent">Editors’ pick</span>}
+      {c.pinned && <span class="badge accent">{t`Pinned`}</span>}
+      {c.featured && <span class="badge accent">{t`Editors’ pick`}</span>}
     </>
   );
 }
 
 export const Comment = memo(function Comment({ id }: { id: string }) {
-  const t = useContext(ThreadContext);
-  const entry = useEntry(t.store, id);
+  const thread = useContext(ThreadContext);
+  const entry = useEntry(thread.store, id);
   const [mode, setMode] = useState<'none' | 'reply' | 'edit' | 'report'>('none');
   const [message, setMessage] = useState('');
   const [loading, setLoading] = useState(false);
   if (!entry) return null;
   const { c, children, repliesCursor, sending, fresh } = entry;
-  const me = t.session?.user;
+  const me = thread.session?.user;
   const own = !!me && c.author?.id === me.id;
   const tombstone = c.status === 'removed' || c.status === 'deleted';
-  const myVote = t.myVotes.get(id) ?? 0;
+  const myVote = thread.myVotes.get(id) ?? 0;
   const hiddenReplies = c.replyCount - children.length;
-  const canEdit = own && !tombstone && Date.now() - new Date(c.createdAt).getTime() < t.editWindowSeconds * 1000;
+  const canEdit = own && !tombstone && Date.now() - new Date(c.createdAt).getTime() < thread.editWindowSeconds * 1000;
   const authorId = `c-${id}-author`;
 
   const act = async (work: () => Promise<string | null>) => {
@@ -76,27 +79,27 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
   };
 
   const vote = (value: 1 | -1) => {
-    if (!me) return t.requireSignIn();
-    void act(() => t.vote(id, myVote === value ? 0 : value));
+    if (!me) return thread.requireSignIn();
+    void act(() => thread.vote(id, myVote === value ? 0 : value));
   };
 
   const more = async () => {
     setLoading(true);
-    await t.loadReplies(id);
+    await thread.loadReplies(id);
     setLoading(false);
   };
 
   return (
     <article
       id={`comment-${id}`}
-      class={`comment${fresh ? ' fresh' : ''}${t.highlight === id ? ' highlight' : ''}${tombstone ? ' tombstone' : ''}${sending ? ' sending' : ''}`}
+      class={`comment${fresh ? ' fresh' : ''}${thread.highlight === id ? ' highlight' : ''}${tombstone ? ' tombstone' : ''}${sending ? ' sending' : ''}`}
       aria-labelledby={authorId}
       tabIndex={-1}
     >
       <header class="comment-head">
         {tombstone ? (
           <span id={authorId} class="author muted">
-            {c.status === 'removed' ? 'Removed by a moderator' : 'Deleted by its author'}
+            {c.status === 'removed' ? t`Removed by a moderator` : t`Deleted by its author`}
           </span>
         ) : (
           <>
@@ -108,83 +111,86 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
             </span>
           </>
         )}
-        <a class="when" href={t.permalink(id)} title={new Date(c.createdAt).toLocaleString()}>
+        <a class="when" href={thread.permalink(id)} title={formatDateTime(c.createdAt)}>
           <time dateTime={c.createdAt}>{timeAgo(c.createdAt)}</time>
         </a>
-        {c.editedAt && !tombstone && <span class="muted">· edited</span>}
-        {c.stance && <span class={`badge stance stance-${c.stance}`}>{STANCE_LABELS[c.stance]}</span>}
+        {c.editedAt && !tombstone && <span class="muted">· {t`edited`}</span>}
+        {c.stance && <span class={`badge stance stance-${c.stance}`}>{i18n._(STANCE_LABELS[c.stance])}</span>}
         <Badge c={c} sending={sending} />
       </header>
       {c.anchor && (
         <p class="anchor">
           {c.anchor.paragraph === null ? (
-            <span class="muted">On a passage since edited: </span>
+            <span class="muted">{t`On a passage since edited:`} </span>
           ) : (
-            <a href={`#passage-${c.anchor.paragraph}`}>On passage {c.anchor.paragraph + 1}: </a>
+            <a href={`#passage-${c.anchor.paragraph}`}>{t`On passage ${formatNumber(c.anchor.paragraph + 1)}:`} </a>
           )}
-          <q>{c.anchor.quote}</q>
+          <q dir="auto">{c.anchor.quote}</q>
         </p>
       )}
 
       {mode === 'edit' ? (
         <Composer
-          label="Edit your comment"
-          submitLabel="Save"
+          label={t`Edit your comment`}
+          submitLabel={t`Save`}
           initial={c.body ?? ''}
           autoFocus
           onCancel={() => setMode('none')}
           onSubmit={async (body) => {
-            const problem = await t.edit(id, body);
+            const problem = await thread.edit(id, body);
             if (!problem) setMode('none');
             return problem;
           }}
         />
       ) : tombstone ? (
-        <p class="body muted">This comment is no longer shown.</p>
+        <p class="body muted">{t`This comment is no longer shown.`}</p>
       ) : (
-        <div class="body" dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
+        <div class="body" dir="auto" dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
       )}
 
       {!tombstone && !sending && c.status === 'published' && (
         <footer class="actions">
-          <span class="votes" role="group" aria-label="Votes">
+          <span class="votes" role="group" aria-label={t`Votes`}>
             <button
               type="button"
               class="icon"
               aria-pressed={myVote === 1}
-              aria-label="Vote up"
+              aria-label={t`Vote up`}
               disabled={own}
               onClick={() => vote(1)}
             >
               ▲
             </button>
-            <span class="score" aria-label={`Score ${c.score}: ${c.upvotes} up, ${c.downvotes} down`}>
-              {c.score}
+            <span
+              class="score"
+              aria-label={t`Score ${formatNumber(c.score)}: ${formatNumber(c.upvotes)} up, ${formatNumber(c.downvotes)} down`}
+            >
+              {formatNumber(c.score)}
             </span>
             <button
               type="button"
               class="icon"
               aria-pressed={myVote === -1}
-              aria-label="Vote down"
+              aria-label={t`Vote down`}
               disabled={own}
               onClick={() => vote(-1)}
             >
               ▼
             </button>
           </span>
-          {t.open && (
+          {thread.open && (
             <button
               type="button"
               class="link"
               aria-expanded={mode === 'reply'}
-              onClick={() => (me ? setMode(mode === 'reply' ? 'none' : 'reply') : t.requireSignIn())}
+              onClick={() => (me ? setMode(mode === 'reply' ? 'none' : 'reply') : thread.requireSignIn())}
             >
-              Reply
+              {t`Reply`}
             </button>
           )}
           {canEdit && (
             <button type="button" class="link" onClick={() => setMode('edit')}>
-              Edit
+              {t`Edit`}
             </button>
           )}
           {own && (
@@ -192,10 +198,10 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
               type="button"
               class="link"
               onClick={() => {
-                if (confirm('Delete your comment? Replies to it stay.')) void act(() => t.remove(id));
+                if (confirm(t`Delete your comment? Replies to it stay.`)) void act(() => thread.remove(id));
               }}
             >
-              Delete
+              {t`Delete`}
             </button>
           )}
           {!own && (
@@ -203,9 +209,9 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
               type="button"
               class="link"
               aria-expanded={mode === 'report'}
-              onClick={() => (me ? setMode(mode === 'report' ? 'none' : 'report') : t.requireSignIn())}
+              onClick={() => (me ? setMode(mode === 'report' ? 'none' : 'report') : thread.requireSignIn())}
             >
-              Report
+              {t`Report`}
             </button>
           )}
         </footer>
@@ -222,7 +228,7 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
           onSubmit={(event) => {
             event.preventDefault();
             const form = new FormData(event.currentTarget);
-            void act(() => t.report(id, field(form, 'reason'), field(form, 'note'))).then((problem) => {
+            void act(() => thread.report(id, field(form, 'reason'), field(form, 'note'))).then((problem) => {
               if (!problem) {
                 setMode('none');
                 setMessage('');
@@ -232,23 +238,23 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
           }}
         >
           <label>
-            Reason
+            {t`Reason`}
             <select name="reason" required>
               {REPORT_REASONS.map(([value, label]) => (
-                <option value={value}>{label}</option>
+                <option value={value}>{i18n._(label)}</option>
               ))}
             </select>
           </label>
           <label>
-            Note for the moderators (optional)
+            {t`Note for the moderators (optional)`}
             <input name="note" maxLength={500} />
           </label>
           <div class="row">
             <button type="submit" class="primary">
-              Send report
+              {t`Send report`}
             </button>
             <button type="button" class="link" onClick={() => setMode('none')}>
-              Cancel
+              {t`Cancel`}
             </button>
           </div>
         </form>
@@ -256,13 +262,13 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
 
       {mode === 'reply' && (
         <Composer
-          label="Write a reply"
-          submitLabel="Post reply"
-          placeholder={`Reply to ${c.author ? authorName(c) : 'this comment'}`}
+          label={t`Write a reply`}
+          submitLabel={t`Post reply`}
+          placeholder={c.author ? t`Reply to ${authorName(c)}` : t`Reply to this comment`}
           autoFocus
           onCancel={() => setMode('none')}
           onSubmit={async (body) => {
-            const problem = await t.post(body, id);
+            const problem = await thread.post(body, id);
             if (!problem) setMode('none');
             return problem;
           }}
@@ -280,7 +286,14 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
       )}
       {(repliesCursor || hiddenReplies > 0) && (
         <button type="button" class="more" disabled={loading} onClick={() => void more()}>
-          {loading ? 'Loading…' : `Load more replies${hiddenReplies > 0 ? ` (${hiddenReplies})` : ''}`}
+          {loading
+            ? t`Loading…`
+            : hiddenReplies > 0
+              ? plural(hiddenReplies, {
+                  one: 'Load more replies (# reply)',
+                  other: 'Load more replies (# replies)',
+                })
+              : t`Load more replies`}
         </button>
       )}
     </article>
@@ -289,5 +302,5 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
 
 function alertSent() {
   const region = document.getElementById('thread-status');
-  if (region) region.textContent = 'Thank you. The moderators will look at your report.';
+  if (region) region.textContent = t`Thank you. The moderators will look at your report.`;
 }

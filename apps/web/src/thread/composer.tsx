@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
+import { t } from '@lingui/core/macro';
 
 let uid = 0;
 
@@ -34,7 +35,7 @@ export function Composer(props: {
     event?.preventDefault();
     if (busy) return;
     if (!body.trim()) {
-      setError('Write something before posting.');
+      setError(t`Write something before posting.`);
       box.current?.focus();
       return;
     }
@@ -75,6 +76,7 @@ export function Composer(props: {
       {preview === null ? (
         <textarea
           id={id}
+          dir="auto"
           ref={box}
           value={body}
           placeholder={props.placeholder ?? props.label}
@@ -91,9 +93,9 @@ export function Composer(props: {
       ) : (
         <div
           class="preview body"
-          aria-label="Preview"
+          aria-label={t`Preview`}
           role="region"
-          dangerouslySetInnerHTML={{ __html: preview || '<p class="muted">Nothing to preview</p>' }}
+          dangerouslySetInnerHTML={{ __html: preview || `<p class="muted">${escapeHtml(t`Nothing to preview`)}</p>` }}
         />
       )}
       {error ? (
@@ -102,7 +104,7 @@ export function Composer(props: {
         </p>
       ) : (
         <p class="hint" id={`${id}-hint`}>
-          Markdown: *italic*, **bold**, &gt; quote, `code`, links. Ctrl+Enter to post.
+          {t({ message: 'Markdown: *italic*, **bold**, > quote, `code`, links. Ctrl+Enter to post.' })}
         </p>
       )}
       {props.children}
@@ -111,14 +113,16 @@ export function Composer(props: {
           {props.submitLabel}
         </button>
         <button type="button" aria-pressed={preview !== null} onClick={() => void togglePreview()}>
-          Preview
+          {t`Preview`}
         </button>
         {props.onCancel && (
           <button type="button" class="link" onClick={props.onCancel}>
-            Cancel
+            {t`Cancel`}
           </button>
         )}
       </div>
     </form>
   );
 }
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

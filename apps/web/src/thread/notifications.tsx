@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, authorName, explain, timeAgo, type Notification } from '../api';
+import { t } from '@lingui/core/macro';
+import { formatNumber } from '../i18n';
 
 type Note = Notification;
 
@@ -48,32 +50,32 @@ export function Notifications({
         aria-controls="notes-panel"
         onClick={() => setOpen(!open)}
       >
-        Replies to you
+        {t`Replies to you`}
         {unread > 0 && (
-          <span class="pill" aria-label={`${unread} unread`}>
-            {unread}
+          <span class="pill" aria-label={t`${formatNumber(unread)} unread`}>
+            {formatNumber(unread)}
           </span>
         )}
       </button>
       {open && (
-        <div id="notes-panel" class="notes-panel" role="region" aria-label="Replies to you">
+        <div id="notes-panel" class="notes-panel" role="region" aria-label={t`Replies to you`}>
           {error && <p class="error">{error}</p>}
-          {items && items.length === 0 && <p class="muted">No replies yet.</p>}
+          {items && items.length === 0 && <p class="muted">{t`No replies yet.`}</p>}
           <ul>
             {items?.map((n) => (
               <li key={n.id} class={n.read ? '' : 'unread'}>
-                {n.comment?.author ? <strong>{authorName(n.comment)}</strong> : 'Someone'} replied{' '}
-                {timeAgo(n.createdAt)}
+                {n.comment?.author ? <strong>{authorName(n.comment)}</strong> : t`Someone`}{' '}
+                {t`replied ${timeAgo(n.createdAt)}`}
                 {n.comment && n.articleId === articleId && (
                   <>
                     {': '}
-                    <a href={permalink(n.comment.id)}>{(n.comment.body ?? '').slice(0, 80) || 'view'}</a>
+                    <a href={permalink(n.comment.id)}>{(n.comment.body ?? '').slice(0, 80) || t`view`}</a>
                   </>
                 )}
                 {n.comment && n.articleId !== articleId && (
                   <>
                     {' '}
-                    on another article: <a href={`/comments/${n.comment.id}`}>view</a>
+                    {t`on another article:`} <a href={`/comments/${n.comment.id}`}>{t`view`}</a>
                   </>
                 )}
               </li>
@@ -81,7 +83,7 @@ export function Notifications({
           </ul>
           {unread > 0 && (
             <button type="button" class="link" onClick={() => void markAll()}>
-              Mark all as read
+              {t`Mark all as read`}
             </button>
           )}
         </div>

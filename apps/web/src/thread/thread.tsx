@@ -25,6 +25,8 @@ import { Comment, ThreadContext, type ThreadActions } from './comment';
 import { Composer } from './composer';
 import { Notifications } from './notifications';
 import { ThreadStore, useRoots } from './store';
+import { plural, msg, t } from '@lingui/core/macro';
+import { formatNumber, formatTime, i18n } from '../i18n';
 
 const PAGE = 20;
 
@@ -137,7 +139,7 @@ export function Thread({
       }
     } catch (e) {
       setLoadError(
-        e instanceof ApiError && e.code === 'COMMENT_NOT_FOUND' ? 'That comment is no longer available.' : explain(e),
+        e instanceof ApiError && e.code === 'COMMENT_NOT_FOUND' ? t`That comment is no longer available.` : explain(e),
       );
       if (focusId) setFocusId(null);
     } finally {
@@ -258,7 +260,7 @@ export function Thread({
       requestAnimationFrame(() => document.querySelector<HTMLInputElement>('.account input')?.focus());
     },
     post: async (body, parentId, extra = {}) => {
-      if (!me) return 'Please sign in first.';
+      if (!me) return t`Please sign in first.`;
       const id = newId();
       const now = new Date().toISOString();
       const parent = parentId ? store.get(parentId)?.c : undefined;
@@ -294,10 +296,10 @@ export function Thread({
         store.update(comment);
         setStatus(
           comment.status === 'pending'
-            ? 'Your comment is held for review. It will appear for everyone once a moderator approves it.'
+            ? t`Your comment is held for review. It will appear for everyone once a moderator approves it.`
             : parentId
-              ? 'Your reply is posted.'
-              : 'Your comment is posted.',
+              ? t`Your reply is posted.`
+              : t`Your comment is posted.`,
         );
         return null;
       } catch (e) {
@@ -321,7 +323,7 @@ export function Thread({
         if (entry && entry.children.length > 0)
           store.patch(id, { status: 'deleted', body: null, html: null, author: null });
         else store.remove(id);
-        setStatus('Your comment is deleted.');
+        setStatus(t`Your comment is deleted.`);
         return null;
       } catch (e) {
         return explain(e);
@@ -365,7 +367,7 @@ export function Thread({
     },
   };
 
-  const closedNote = article.state === 'closed' ? 'Comments on this article are closed.' : undefined;
+  const closedNote = article.state === 'closed' ? t`Comments on this article are closed.` : undefined;
   const closingNote = article.state === 'open' && article.closesAt ? closesIn(article.closesAt) : undefined;
 
   return (
@@ -373,28 +375,33 @@ export function Thread({
       <section class="thread" aria-labelledby="thread-title">
         <div class="thread-head">
           <h2 id="thread-title" tabIndex={-1}>
-            Comments <span class="count">{article.commentCount > 0 ? article.commentCount : ''}</span>
+            {/* One text node with its space, as the heading always had: the count filling in moves nothing. */}
+            {`${t`Comments`} `}
+            <span class="count">{article.commentCount > 0 ? formatNumber(article.commentCount) : ''}</span>
           </h2>
           <div class="thread-meta">
             <span class="presence" hidden={!viewers}>
-              <span class="dot" aria-hidden="true" /> {viewers} reading
+              <span class="dot" aria-hidden="true" /> {t`${formatNumber(viewers ?? 0)} reading`}
             </span>
             {me ? (
               <span class="me">
                 <Notifications bump={notes} permalink={permalink} articleId={article.id} />
                 <span class="muted">
-                  Signed in as <strong>{me.username}</strong>
+                  {t`Signed in as`}{' '}
+                  <strong>
+                    <bdi>{me.username}</bdi>
+                  </strong>
                 </span>
-                {isStaff(session) && !embedded && <a href="/moderation">Moderation</a>}
-                {!embedded && <a href="/settings">Notification settings</a>}
+                {isStaff(session) && !embedded && <a href="/moderation">{t`Moderation`}</a>}
+                {!embedded && <a href="/settings">{t`Notification settings`}</a>}
                 <button type="button" class="link" onClick={() => setSession(null)}>
-                  Sign out
+                  {t`Sign out`}
                 </button>
               </span>
             ) : (
               !signIn && (
                 <button type="button" class="link" onClick={() => actions.requireSignIn()}>
-                  Sign in to comment
+                  {t`Sign in to comment`}
                 </button>
               )
             )}
@@ -403,11 +410,11 @@ export function Thread({
 
         {live === 'offline' && (
           <p class="notice warn" role="status">
-            You are offline. Reconnecting… New comments will appear when the connection is back.
+            {t`You are offline. Reconnecting… New comments will appear when the connection is back.`}
           </p>
         )}
         {article.premoderation && article.state === 'open' && (
-          <p class="notice">Comments on this article are reviewed by a moderator before they appear.</p>
+          <p class="notice">{t`Comments on this article are reviewed by a moderator before they appear.`}</p>
         )}
         {article.slowModeSeconds > 0 && article.state === 'open' && (
           <SlowModeNotice seconds={article.slowModeSeconds} slowMode={article.slowMode} />
@@ -429,9 +436,9 @@ export function Thread({
 
         {me ? (
           <Composer
-            label="Write a comment"
-            submitLabel="Post comment"
-            placeholder="Share your view…"
+            label={t`Write a comment`}
+            submitLabel={t`Post comment`}
+            placeholder={t`Share your view…`}
             disabled={closedNote}
             onSubmit={async (body) => {
               const problem = await actions.post(body, null, {
@@ -447,15 +454,15 @@ export function Thread({
           >
             {quote && (
               <p class="quoting">
-                Answering passage {quote.paragraph + 1}: <q>{quote.quote}</q>{' '}
+                {t`Answering passage ${formatNumber(quote.paragraph + 1)}:`} <q>{quote.quote}</q>{' '}
                 <button type="button" class="link" onClick={() => onQuote?.(null)}>
-                  Remove the quote
+                  {t`Remove the quote`}
                 </button>
               </p>
             )}
             <fieldset class="stance-choice">
-              <legend>Your stance on the article (optional)</legend>
-              {[['', 'None'] as const, ...STANCES].map(([value, label]) => (
+              <legend>{t`Your stance on the article (optional)`}</legend>
+              {[['', msg`None`] as const, ...STANCES].map(([value, label]) => (
                 <label>
                   <input
                     type="radio"
@@ -464,7 +471,7 @@ export function Thread({
                     checked={stance === value}
                     onChange={() => setStance(value)}
                   />{' '}
-                  {label}
+                  {i18n._(label)}
                 </label>
               ))}
             </fieldset>
@@ -472,7 +479,7 @@ export function Thread({
         ) : closedNote ? (
           <p class="notice">{closedNote}</p>
         ) : signIn ? (
-          <AccountForms intro="Sign in to join the discussion. Reading needs no account." />
+          <AccountForms intro={t`Sign in to join the discussion. Reading needs no account.`} />
         ) : null}
 
         <p id="thread-status" class="status" role="status" aria-live="polite">
@@ -481,10 +488,10 @@ export function Thread({
 
         <div class="toolbar">
           <label>
-            Sort by{' '}
+            {t`Sort by`}{' '}
             <select value={sort} onChange={(e) => (setFocusId(null), setSort(e.currentTarget.value as Sort))}>
               {SORTS.map(([value, label]) => (
-                <option value={value}>{label}</option>
+                <option value={value}>{i18n._(label)}</option>
               ))}
             </select>
           </label>
@@ -494,14 +501,14 @@ export function Thread({
               class="link"
               onClick={() => (history.replaceState(null, '', `/articles/${article.slug}`), setFocusId(null))}
             >
-              Show all comments
+              {t`Show all comments`}
             </button>
           )}
           {paragraph !== null && !focusId && (
             <span class="passage-filter">
-              Comments on passage {paragraph + 1}{' '}
+              {t`Comments on passage ${formatNumber(paragraph + 1)}`}{' '}
               <button type="button" class="link" onClick={() => onParagraph?.(null)}>
-                Show all comments
+                {t`Show all comments`}
               </button>
             </span>
           )}
@@ -511,7 +518,7 @@ export function Thread({
           <p class="error" role="alert">
             {loadError}{' '}
             <button type="button" class="link" onClick={() => void loadThread()}>
-              Try again
+              {t`Try again`}
             </button>
           </p>
         )}
@@ -527,11 +534,11 @@ export function Thread({
 }
 
 function CommentList({ loading, onMore }: { loading: boolean; onMore: () => Promise<void> }) {
-  const t = useRootsOfContext();
+  const list = useRootsOfContext();
   const [busy, setBusy] = useState(false);
-  const waiting = t.waiting.length;
+  const waiting = list.waiting.length;
   const show = () => {
-    const first = t.showWaiting();
+    const first = list.showWaiting();
     requestAnimationFrame(() => document.getElementById(`comment-${first}`)?.focus());
   };
   return (
@@ -539,24 +546,24 @@ function CommentList({ loading, onMore }: { loading: boolean; onMore: () => Prom
       <div class="new-slot" aria-live="polite">
         {waiting > 0 && (
           <button type="button" class="new-comments" onClick={show}>
-            Show {waiting} new comment{waiting === 1 ? '' : 's'}
+            {plural(waiting, { one: 'Show # new comment', other: 'Show # new comments' })}
           </button>
         )}
       </div>
-      {loading && t.roots.length === 0 ? (
-        <p class="muted">Loading comments…</p>
-      ) : t.roots.length === 0 && t.pinned.length === 0 ? (
-        <p class="muted empty">No comments yet. Start the conversation.</p>
+      {loading && list.roots.length === 0 ? (
+        <p class="muted">{t`Loading comments…`}</p>
+      ) : list.roots.length === 0 && list.pinned.length === 0 ? (
+        <p class="muted empty">{t`No comments yet. Start the conversation.`}</p>
       ) : (
-        <ol class="comments" aria-label="Comments">
-          {[...t.pinned, ...t.roots].map((id) => (
+        <ol class="comments" aria-label={t`Comments`}>
+          {[...list.pinned, ...list.roots].map((id) => (
             <li key={id}>
               <Comment id={id} />
             </li>
           ))}
         </ol>
       )}
-      {t.nextCursor && (
+      {list.nextCursor && (
         <button
           type="button"
           class="more wide"
@@ -566,7 +573,7 @@ function CommentList({ loading, onMore }: { loading: boolean; onMore: () => Prom
             void onMore().finally(() => setBusy(false));
           }}
         >
-          {busy ? 'Loading…' : 'Load more comments'}
+          {busy ? t`Loading…` : t`Load more comments`}
         </button>
       )}
     </>
@@ -593,10 +600,10 @@ function StanceSummary({ counts }: { counts: Record<Stance, number> }) {
   const total = STANCES.reduce((sum, [value]) => sum + counts[value], 0);
   if (total === 0) return null;
   return (
-    <ul class="stance-summary" aria-label="Stances taken">
+    <ul class="stance-summary" aria-label={t`Stances taken`}>
       {STANCES.map(([value, label]) => (
         <li class={`stance-${value}`}>
-          {label} <strong>{counts[value]}</strong>
+          {i18n._(label)} <strong>{formatNumber(counts[value])}</strong>
         </li>
       ))}
     </ul>
@@ -633,15 +640,25 @@ function escapeParagraphs(text: string): string {
 // because comments (or reports) came fast; automatic slow mode lifts itself.
 function SlowModeNotice({ seconds, slowMode }: { seconds: number; slowMode?: SlowMode }) {
   const auto = slowMode?.source === 'auto';
-  const since = slowMode?.since ? ` since ${new Date(slowMode.since).toLocaleTimeString()}` : '';
+  const time = slowMode?.since ? formatTime(slowMode.since) : null;
+  const reports = slowMode?.reason === 'reports';
   return (
     <p class="notice slow-mode" role="status" data-source={slowMode?.source ?? 'manual'}>
-      Slow mode: one comment every {seconds} seconds per reader.{' '}
+      {plural(seconds, {
+        one: 'Slow mode: one comment every # second per reader.',
+        other: 'Slow mode: one comment every # seconds per reader.',
+      })}{' '}
       {auto
-        ? `Turned on automatically${since} because ${
-            slowMode?.reason === 'reports' ? 'many comments were reported' : 'comments are coming in fast'
-          }; it lifts by itself when the discussion calms down.`
-        : `Set by the moderators${since}.`}
+        ? time
+          ? reports
+            ? t`Turned on automatically since ${time} because many comments were reported; it lifts by itself when the discussion calms down.`
+            : t`Turned on automatically since ${time} because comments are coming in fast; it lifts by itself when the discussion calms down.`
+          : reports
+            ? t`Turned on automatically because many comments were reported; it lifts by itself when the discussion calms down.`
+            : t`Turned on automatically because comments are coming in fast; it lifts by itself when the discussion calms down.`
+        : time
+          ? t`Set by the moderators since ${time}.`
+          : t`Set by the moderators.`}
     </p>
   );
 }

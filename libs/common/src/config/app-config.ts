@@ -1,3 +1,4 @@
+import { availableLocales } from '../i18n/locales.js';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
@@ -304,6 +305,14 @@ export const configSchema = z.object({
     .url({ protocol: /^https?$/ })
     .transform((value) => value.replace(/\/+$/, ''))
     .optional(),
+  // The language of readers who choose none and whose browser asks for none
+  // that has a catalogue (locales/server/<tag>.po).
+  DEFAULT_LOCALE: z
+    .string()
+    .refine((value) => availableLocales().includes(value), {
+      error: () => `must be one of the catalogues: ${availableLocales().join(', ')}`,
+    })
+    .default('en'),
   // Notifications to one reader within this window go out as one message.
   MAIL_COALESCE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   // How often a node looks for mail owed, and at most how many it takes at once.

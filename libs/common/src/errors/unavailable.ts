@@ -1,4 +1,4 @@
-import { DomainError } from './domain-error.js';
+import { DomainError, type DetailMessage } from './domain-error.js';
 import { ErrorCode } from './error-codes.js';
 
 // How long a client should wait before retrying after a dependency failed.
@@ -10,7 +10,7 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 // which socket clients read from the ack. Nothing was done; the same request
 // may be sent again, on this node or another.
 export function serviceUnavailable(
-  detail: string,
+  detail: string | DetailMessage,
   extras: { dependency?: string; retryAfterSeconds?: number } = {},
 ): DomainError {
   const retryAfterSeconds = extras.retryAfterSeconds ?? UNAVAILABLE_RETRY_AFTER_SECONDS;

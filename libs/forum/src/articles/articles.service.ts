@@ -22,6 +22,7 @@ export const articleSummarySchema = z.strictObject({
 export type ArticleSummary = z.infer<typeof articleSummarySchema>;
 
 export const articleViewSchema = articleSummarySchema.extend({
+  language: z.string().describe("The article's language (a BCP 47 tag): the page marks its text with it"),
   body: z.string().describe('Markdown source'),
   html: z.string().describe('Sanitised HTML'),
   premoderation: z.boolean(),
@@ -162,6 +163,7 @@ export class ArticlesService {
     if (!a) throw new DomainError(ErrorCode.ArticleNotFound);
     return {
       ...toArticleSummary(a),
+      language: a.language,
       body: a.bodySource,
       html: a.bodyHtml,
       premoderation: a.premoderation,
