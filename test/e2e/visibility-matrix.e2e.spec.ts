@@ -83,15 +83,13 @@ const EXPECTED: Record<State, Record<ViewerKind, Outcome>> = {
 const STATES = Object.keys(EXPECTED) as State[];
 const VIEWERS: ViewerKind[] = ['anonymous', 'author', 'other', 'demoted', 'moderator', 'admin'];
 const STAFF = new Set<ViewerKind>(['moderator', 'admin']);
-// States whose comment was reported (a report.created webhook), and those
-// taken down by a moderator.
+// States whose comment was reported (a report.created webhook, and a report
+// alert for staff who asked for them), and those taken down by a moderator.
 const REPORTED = new Set<State>(['held', 'rejected', 'removed', 'deleted', 'erased']);
 const TAKEN_DOWN = new Set<State>(['rejected', 'removed']);
 // States whose comment waits in a moderation queue, and those that reached the moderators' feed.
 const QUEUED = new Set<State>(['pending', 'held', 'rejected']);
 const IN_FEED = new Set<State>(['pending', 'held', 'rejected', 'removed', 'deleted', 'erased']);
-// States whose comment was reported: staff asked for report alerts.
-const REPORTED = new Set<State>(['held', 'rejected', 'removed', 'deleted', 'erased']);
 
 interface Fixture {
   state: State;
