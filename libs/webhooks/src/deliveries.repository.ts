@@ -77,8 +77,9 @@ export class DeliveriesRepository {
         SELECT tx, article_id, seq FROM webhook_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED
       ), batch AS (
         SELECT e.tx, e.article_id, e.seq, ${webhookType} AS hook_type
-        FROM article_events e, cursor c
-        WHERE (e.tx, e.article_id, e.seq) > (c.tx, c.article_id, c.seq)
+        FROM article_events e
+        -- The cursor as values (not a join), so the comparison bounds the index range.
+        WHERE (e.tx, e.article_id, e.seq) > ((SELECT tx FROM cursor), (SELECT article_id FROM cursor), (SELECT seq FROM cursor))
           AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY e.tx, e.article_id, e.seq
         LIMIT ${EVENTS_PER_TURN}
