@@ -120,6 +120,8 @@ describe('OpenAPI', () => {
         'PUT /api/me/email',
         'GET /api/me/notification-settings',
         'PATCH /api/me/notification-settings',
+        'GET /api/locale',
+        'PUT /api/me/locale',
         'GET /api/mail/unsubscribe',
         'POST /api/mail/unsubscribe',
         'GET /api/admin/mail',
