@@ -36,7 +36,7 @@ import { ModerationController } from './http/moderation.controller.js';
 import { PrivacyController } from './http/privacy.controller.js';
 import { MailController } from './http/mail.controller.js';
 import { RolesGuard } from './auth/roles.guard.js';
-import { PostingAdmission } from './http/posting-admission.js';
+import { PostingAdmission } from './edge/posting-admission.js';
 import { EventsGateway } from './realtime/events.gateway.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 

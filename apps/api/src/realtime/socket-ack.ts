@@ -1,4 +1,4 @@
-import { toProblem } from '../http/problem.js';
+import { toProblem } from '../edge/problem.js';
 
 export interface AckError {
   error: { code: string; status: number; title: string; detail?: string; [extra: string]: unknown };

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, DomainError, ErrorCode, Metrics, PROBLEM_CONTENT_TYPE } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import type { FastifyInstance } from 'fastify';
-import { requestIdOf } from './request-id.js';
+import { requestIdOf } from '../http/request-id.js';
 import { toProblem } from './problem.js';
 
 // Posting a comment to an article over HTTP (the socket's `comment.create` is
