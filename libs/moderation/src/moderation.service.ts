@@ -8,7 +8,7 @@ import {
   ArticlesRepository,
   ArticlesService,
   CommentsRepository,
-  CommentsService,
+  PostingService,
   eventRow,
   fullView,
   slowModeOf,
@@ -84,7 +84,7 @@ export class ModerationService {
     private readonly articles: ArticlesRepository,
     private readonly articleViews: ArticlesService,
     private readonly bus: DomainEventBus,
-    private readonly forum: CommentsService,
+    private readonly posting: PostingService,
     private readonly slowMode: SlowModeService,
     private readonly trust: TrustService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -184,7 +184,7 @@ export class ModerationService {
     if (outcome.before.status !== outcome.comment.status) await this.trust.invalidate(outcome.comment.authorId);
     if (input.action === 'approve' && outcome.before.status !== CommentStatus.published && outcome.comment.parentId) {
       const parent = await this.comments.findById(outcome.comment.parentId);
-      if (parent) this.forum.notifyReply(parent.authorId, fullView(outcome.comment));
+      if (parent) this.posting.notifyReply(parent.authorId, fullView(outcome.comment));
     }
     return { comment: viewInChain(outcome.comment, moderator), version: outcome.comment.version };
   }

@@ -24,7 +24,7 @@ import {
   RedisConnections,
 } from '@rejoinder/common';
 import type { AppConfig, SessionEventData, SessionEventName } from '@rejoinder/common';
-import { CommentsService, DigestService, parseSince } from '@rejoinder/forum';
+import { DigestService, parseSince, PostingService } from '@rejoinder/forum';
 import type { CommentView, Since } from '@rejoinder/forum';
 import { ThreadHealthService } from '@rejoinder/moderation';
 import { envelope, EventSink, RealtimeService } from '@rejoinder/realtime';
@@ -251,7 +251,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
   constructor(
     private readonly accounts: AccountsService,
-    private readonly comments: CommentsService,
+    private readonly posting: PostingService,
     private readonly digests: DigestService,
     private readonly realtime: RealtimeService,
     private readonly redis: RedisConnections,
@@ -479,7 +479,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       const user = await this.currentUser(socket);
       if (!user) throw new DomainError(state(socket).expired ? ErrorCode.TokenExpired : ErrorCode.Unauthenticated);
       const { article, ...input } = parseInput(postSchema, body);
-      return await this.comments.create(user, article, input, {
+      return await this.posting.create(user, article, input, {
         ip: state(socket).address,
         userAgent: socket.handshake.headers['user-agent'],
       });

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, inModerationFeed } from '@rejoinder/common';
+import { DomainError, ErrorCode } from '@rejoinder/common';
 import type { CommittedEvent, EventAudience, EventData } from '@rejoinder/common';
 import { ArticleState, PrismaService, SlowModeSetting } from '@rejoinder/db';
 import { articlePassages, relocate } from './passages.js';
-import { appendToModerationFeed } from '../comments/comments.repository.js';
-import type { Tx } from '../comments/comments.repository.js';
+import { appendEvents } from '../event-log/event-log.repository.js';
+import type { Tx } from '../event-log/event-log.repository.js';
 
 export interface ArticleRecord {
   id: string;
@@ -260,29 +260,4 @@ async function appendArticleEvents(
   const rows: [string, EventAudience, unknown][] = [['article.updated', 'public', updated]];
   if (change) rows.push(['slow_mode.changed', 'moderators', change]);
   return appendEvents(tx, article.id, rows);
-}
-
-// Appends events to an article's log, numbered after its last one, in the
-// caller's transaction (which then holds the article's row lock).
-export async function appendEvents(
-  tx: Tx,
-  articleId: string,
-  rows: [string, EventAudience, unknown][],
-): Promise<{ committed: CommittedEvent[]; last: number }> {
-  const article = { id: articleId };
-  const count = rows.length;
-  const [{ last, at }] = await tx.$queryRaw<{ last: number; at: Date }[]>`
-    UPDATE articles SET last_seq = last_seq + ${count}::int WHERE id = ${article.id}::uuid
-    RETURNING last_seq AS last, now() AS at`;
-  const first = last - count + 1;
-  const committed: CommittedEvent[] = [];
-  for (const [i, [type, audience, data]] of rows.entries()) {
-    const seq = first + i;
-    await tx.$executeRaw`
-      INSERT INTO article_events (article_id, seq, type, audience, payload, created_at)
-      VALUES (${article.id}::uuid, ${seq}, ${type}, ${audience}::"EventAudience", ${JSON.stringify(data)}::jsonb, ${at})`;
-    committed.push({ articleId: article.id, seq, type, audience, userId: null, at: at.toISOString(), data });
-    if (inModerationFeed(type)) committed.push(await appendToModerationFeed(tx, article.id, type, data, data, at));
-  }
-  return { committed, last };
 }

@@ -3,8 +3,9 @@ import { DomainError, ErrorCode } from '@rejoinder/common';
 import type { CommittedEvent, EventAudience } from '@rejoinder/common';
 import { ArticleState, Prisma, PrismaService } from '@rejoinder/db';
 import type { ArticleRecord } from './articles.repository.js';
-import { appendEvents, reanchorComments } from './articles.repository.js';
-import type { Tx } from '../comments/comments.repository.js';
+import { reanchorComments } from './articles.repository.js';
+import { appendEvents } from '../event-log/event-log.repository.js';
+import type { Tx } from '../event-log/event-log.repository.js';
 
 // What the newsroom says an article is (its CMS through the API, or its page
 // through the embed).

@@ -1,7 +1,7 @@
 import { articleUrlKey, canonicalArticleUrl } from '@rejoinder/common';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
 import { createHash } from 'node:crypto';
-import { controversy, wilsonLowerBound } from '../comments/comments.repository.js';
+import { controversy, wilsonLowerBound } from '../comments/scoring.js';
 import type { SourceExport, SourcePost, SourceProblem, SourceThread } from './import-source.js';
 import type { ImportedAccount, ImportedCommentRow, ImportUnit, NewArticle } from './transfer.repository.js';
 

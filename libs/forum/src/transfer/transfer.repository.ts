@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommentStatus, PrismaService } from '@rejoinder/db';
 import { randomUUID } from 'node:crypto';
 import type { ArticleRecord } from '../articles/articles.repository.js';
-import type { Tx } from '../comments/comments.repository.js';
+import type { Tx } from '../event-log/event-log.repository.js';
 import { slowModeOf } from '../articles/articles.service.js';
 
 export interface ImportedAccount {

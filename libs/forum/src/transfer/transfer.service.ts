@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
-import { controversy, wilsonLowerBound } from '../comments/comments.repository.js';
+import { controversy, wilsonLowerBound } from '../comments/scoring.js';
 import { renderArticleMarkdown, renderCommentMarkdown } from '../markdown/markdown-renderer.js';
 import { groupPages, planImport, uuidFrom } from './import-plan.js';
 import type { KnownComment } from './import-plan.js';
