@@ -25,7 +25,7 @@ export type { NewComment, InsertOutcome } from './comments/posts.repository.js';
 export type { EventRow, EventPayload } from './event-log/event-rows.js';
 export { eventRow } from './event-log/event-rows.js';
 export { appendCommentEvents, appendEvents, holdArticle, lockArticle } from './event-log/event-log.repository.js';
-export type { LogHead, Tx } from './event-log/event-log.repository.js';
+export type { ArticleEventRow, LogHead, Tx } from './event-log/event-log.repository.js';
 export { columns } from './comments/comment-rows.js';
 export * from './comments/visibility.js';
 export { ArticlesRepository } from './articles/articles.repository.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CommittedEvent } from '@rejoinder/common';
+import type { ArticleEvent } from '@rejoinder/common';
 import { CommentStatus, Prisma, PrismaService } from '@rejoinder/db';
 import { appendCommentEvents, columns, holdArticle, lockArticle } from '@rejoinder/forum';
 import type { CommentRow, EventRow } from '@rejoinder/forum';
@@ -22,11 +22,11 @@ export class CommentErasureRepository {
     authorId: string,
     placeholderId: string,
     events: (before: CommentRow) => EventRow[],
-  ): Promise<{ comments: number; events: CommittedEvent[] }> {
+  ): Promise<{ comments: number; events: ArticleEvent[] }> {
     const articles = await this.prisma.$queryRaw<{ articleId: string }[]>`
       SELECT DISTINCT article_id AS "articleId" FROM comments WHERE author_id = ${authorId}::uuid`;
     let count = 0;
-    const committed: CommittedEvent[] = [];
+    const committed: ArticleEvent[] = [];
     for (const { articleId } of articles) {
       const outcome = await this.prisma.$transaction(async (tx) => {
         // The article first, as every writer does, then the comments.
@@ -58,7 +58,7 @@ export class CommentErasureRepository {
         const planned = before.map((c) => ({ comment: after.get(c.id)!, events: events(c) }));
         const total = planned.reduce((sum, p) => sum + p.events.length, 0);
         const head = await lockArticle(tx, articleId, total, -published, false);
-        const appended: CommittedEvent[] = [];
+        const appended: ArticleEvent[] = [];
         let next = head?.first ?? 0;
         for (const plan of planned) {
           if (!head || plan.events.length === 0) continue;

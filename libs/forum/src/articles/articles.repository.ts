@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@rejoinder/common';
-import type { CommittedEvent, EventAudience, EventData } from '@rejoinder/common';
+import type { ArticleEvent, EventData } from '@rejoinder/common';
 import { ArticleState, PrismaService, SlowModeSetting } from '@rejoinder/db';
 import { articlePassages, relocate } from './passages.js';
 import { appendEvents } from '../event-log/event-log.repository.js';
-import type { Tx } from '../event-log/event-log.repository.js';
+import type { ArticleEventRow, Tx } from '../event-log/event-log.repository.js';
 
 export interface ArticleRecord {
   id: string;
@@ -133,7 +133,7 @@ export class ArticlesRepository {
     // The moderator's action, recorded in the same transaction.
     audit: { moderatorId: string; note: string },
     slowModeChange?: (before: ArticleRecord, after: ArticleRecord) => EventData<'slow_mode.changed'> | null,
-  ): Promise<{ article: ArticleRecord; events: CommittedEvent[] }> {
+  ): Promise<{ article: ArticleRecord; events: ArticleEvent[] }> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT 1 FROM articles WHERE id = ${articleId}::uuid FOR UPDATE`;
       const current = await tx.article.findUnique({ where: { id: articleId } });
@@ -170,7 +170,7 @@ export class ArticlesRepository {
     payload: (article: ArticleRecord) => EventData<'article.updated'>,
     change: (article: ArticleRecord) => EventData<'slow_mode.changed'>,
     audit: { action: string; reasonCode: string; note: string },
-  ): Promise<{ article: ArticleRecord; events: CommittedEvent[] } | null> {
+  ): Promise<{ article: ArticleRecord; events: ArticleEvent[] } | null> {
     return this.prisma.$transaction(async (tx) => {
       const on = to.seconds > 0;
       const switched = await tx.$executeRaw`
@@ -256,8 +256,8 @@ async function appendArticleEvents(
   article: ArticleRecord,
   updated: EventData<'article.updated'>,
   change: EventData<'slow_mode.changed'> | null,
-): Promise<{ committed: CommittedEvent[]; last: number }> {
-  const rows: [string, EventAudience, unknown][] = [['article.updated', 'public', updated]];
+): Promise<{ committed: ArticleEvent[]; last: number }> {
+  const rows: ArticleEventRow[] = [['article.updated', 'public', updated]];
   if (change) rows.push(['slow_mode.changed', 'moderators', change]);
   return appendEvents(tx, article.id, rows);
 }

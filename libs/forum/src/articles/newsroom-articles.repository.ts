@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@rejoinder/common';
-import type { CommittedEvent, EventAudience } from '@rejoinder/common';
+import type { ArticleEvent } from '@rejoinder/common';
 import { ArticleState, Prisma, PrismaService } from '@rejoinder/db';
 import type { ArticleRecord } from './articles.repository.js';
 import { reanchorComments } from './articles.repository.js';
 import { appendEvents } from '../event-log/event-log.repository.js';
-import type { Tx } from '../event-log/event-log.repository.js';
+import type { ArticleEventRow, Tx } from '../event-log/event-log.repository.js';
 
 // What the newsroom says an article is (its CMS through the API, or its page
 // through the embed).
@@ -29,7 +29,7 @@ export interface NewsroomArticle {
 export interface UpsertOutcome {
   article: ArticleRecord;
   created: boolean;
-  events: CommittedEvent[];
+  events: ArticleEvent[];
 }
 
 // The fields an update may change, and whether readers would see the change.
@@ -50,7 +50,7 @@ export class NewsroomArticlesRepository {
   // when nothing a reader sees changed: the same body twice writes nothing).
   upsert(
     input: NewsroomArticle,
-    event: (article: ArticleRecord, created: boolean) => [string, EventAudience, unknown] | null,
+    event: (article: ArticleRecord, created: boolean) => ArticleEventRow | null,
     onlyCreate = false,
   ): Promise<UpsertOutcome> {
     return this.prisma.$transaction(async (tx) => {
@@ -177,7 +177,7 @@ async function finish(
   tx: Tx,
   article: ArticleRecord,
   created: boolean,
-  event: (article: ArticleRecord, created: boolean) => [string, EventAudience, unknown] | null,
+  event: (article: ArticleRecord, created: boolean) => ArticleEventRow | null,
 ): Promise<UpsertOutcome> {
   const row = event(article, created);
   if (!row) return { article, created, events: [] };

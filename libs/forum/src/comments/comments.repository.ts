@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@rejoinder/common';
-import type { CommittedEvent } from '@rejoinder/common';
+import type { ArticleEvent } from '@rejoinder/common';
 import { CommentStatus, Prisma, PrismaService } from '@rejoinder/db';
 import {
   appendCommentEvents,
@@ -40,7 +40,7 @@ export interface AuditEntry {
   note?: string | null;
 }
 
-export type ChangeOutcome = { before: CommentRow; comment: CommentRow; events: CommittedEvent[] };
+export type ChangeOutcome = { before: CommentRow; comment: CommentRow; events: ArticleEvent[] };
 
 @Injectable()
 export class CommentsRepository {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { inModerationFeed, storedData } from '@rejoinder/common';
-import type { CommittedEvent } from '@rejoinder/common';
+import type { ArticleEvent } from '@rejoinder/common';
 import { CommentStatus, PrismaService } from '@rejoinder/db';
 import type { PassageAnchor } from '../articles/passages.js';
 import { appendCommentEvents, bumpAncestors, lockArticle, notifyReply } from '../event-log/event-log.repository.js';
@@ -33,9 +33,7 @@ export interface NewComment {
 }
 
 export type InsertOutcome =
-  | { kind: 'inserted'; comment: CommentRow; events: CommittedEvent[] }
-  | { kind: 'article-closed' }
-  | { kind: 'id-taken' };
+  { kind: 'inserted'; comment: CommentRow; events: ArticleEvent[] } | { kind: 'article-closed' } | { kind: 'id-taken' };
 
 @Injectable()
 export class PostsRepository {
@@ -140,7 +138,7 @@ export class PostsRepository {
           userId: event.userId,
           at: at.toISOString(),
           data,
-        },
+        } as ArticleEvent,
       ],
     };
   }

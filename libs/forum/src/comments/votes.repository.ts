@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CommittedEvent } from '@rejoinder/common';
+import type { ArticleEvent } from '@rejoinder/common';
 import { PrismaService } from '@rejoinder/db';
 import { appendCommentEvents, lockArticle } from '../event-log/event-log.repository.js';
 import { eventRow } from '../event-log/event-rows.js';
@@ -69,7 +69,7 @@ export class VotesRepository {
 
   // Appends one `comment.voted` with the comment's current counts (votes are
   // coalesced: many votes, one event).
-  async appendVoteEvent(commentId: string): Promise<CommittedEvent | null> {
+  async appendVoteEvent(commentId: string): Promise<ArticleEvent | null> {
     return this.prisma.$transaction(async (tx) => {
       const located = await tx.$queryRaw<
         { articleId: string }[]

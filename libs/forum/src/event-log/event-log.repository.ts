@@ -1,5 +1,5 @@
 import { inModerationFeed, MODERATION_FEED, storedData } from '@rejoinder/common';
-import type { CommittedEvent, EventAudience } from '@rejoinder/common';
+import type { ArticleEvent, ArticleEventName, EventAudience, EventData } from '@rejoinder/common';
 import { Prisma } from '@rejoinder/db';
 import type { PrismaService } from '@rejoinder/db';
 import type { CommentRow } from '../comments/comment.types.js';
@@ -16,6 +16,9 @@ import type { EventRow } from './event-rows.js';
 const { sql, raw, empty } = Prisma;
 
 export type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
+
+// An event about the article itself, as appendEvents takes it.
+export type ArticleEventRow = { [K in ArticleEventName]: [K, EventAudience, EventData<K>] }[ArticleEventName];
 
 // Where a writer's events start in the article's log, and their time.
 export interface LogHead {
@@ -64,8 +67,8 @@ export async function appendCommentEvents(
   commentId: string,
   events: EventRow[],
   comment: CommentRow,
-): Promise<CommittedEvent[]> {
-  const committed: CommittedEvent[] = [];
+): Promise<ArticleEvent[]> {
+  const committed: ArticleEvent[] = [];
   for (const [i, event] of events.entries()) {
     const seq = head.first + i;
     // The log keeps ids, never the comment's text: a replay renders the
@@ -76,6 +79,7 @@ export async function appendCommentEvents(
       INSERT INTO article_events (article_id, seq, type, audience, user_id, comment_id, payload, created_at)
       VALUES (${articleId}::uuid, ${seq}, ${event.type}, ${event.audience}::"EventAudience",
               ${event.userId}::uuid, ${commentId}::uuid, ${JSON.stringify(stored)}::jsonb, ${head.at})`;
+    // Typed where it was built (eventRow's payload, the catalogue's rendering).
     committed.push({
       articleId,
       seq,
@@ -84,7 +88,7 @@ export async function appendCommentEvents(
       userId: event.userId,
       at: head.at.toISOString(),
       data,
-    });
+    } as ArticleEvent);
     if (inModerationFeed(event.type))
       committed.push(await appendToModerationFeed(tx, articleId, event.type, data, stored, head.at));
   }
@@ -96,20 +100,20 @@ export async function appendCommentEvents(
 export async function appendEvents(
   tx: Tx,
   articleId: string,
-  rows: [string, EventAudience, unknown][],
-): Promise<{ committed: CommittedEvent[]; last: number }> {
+  rows: ArticleEventRow[],
+): Promise<{ committed: ArticleEvent[]; last: number }> {
   const count = rows.length;
   const [{ last, at }] = await tx.$queryRaw<{ last: number; at: Date }[]>`
     UPDATE articles SET last_seq = last_seq + ${count}::int WHERE id = ${articleId}::uuid
     RETURNING last_seq AS last, now() AS at`;
   const first = last - count + 1;
-  const committed: CommittedEvent[] = [];
+  const committed: ArticleEvent[] = [];
   for (const [i, [type, audience, data]] of rows.entries()) {
     const seq = first + i;
     await tx.$executeRaw`
       INSERT INTO article_events (article_id, seq, type, audience, payload, created_at)
       VALUES (${articleId}::uuid, ${seq}, ${type}, ${audience}::"EventAudience", ${JSON.stringify(data)}::jsonb, ${at})`;
-    committed.push({ articleId, seq, type, audience, userId: null, at: at.toISOString(), data });
+    committed.push({ articleId, seq, type, audience, userId: null, at: at.toISOString(), data } as ArticleEvent);
     if (inModerationFeed(type)) committed.push(await appendToModerationFeed(tx, articleId, type, data, data, at));
   }
   return { committed, last };
@@ -120,11 +124,11 @@ export async function appendEvents(
 export async function appendToModerationFeed(
   tx: Tx,
   articleId: string,
-  type: string,
+  type: ArticleEventName,
   data: unknown,
   stored: unknown,
   at: Date,
-): Promise<CommittedEvent> {
+): Promise<ArticleEvent> {
   const rows = await tx.$queryRaw<{ seq: number }[]>`
     INSERT INTO moderation_feed (id, last_seq) VALUES (1, 1)
     ON CONFLICT (id) DO UPDATE SET last_seq = moderation_feed.last_seq + 1
@@ -142,7 +146,7 @@ export async function appendToModerationFeed(
     userId: null,
     at: at.toISOString(),
     data,
-  };
+  } as ArticleEvent;
 }
 
 // Tells the parent's author of a published reply (not when replying to oneself).
