@@ -19,7 +19,7 @@ export const keyPart = {
 export function keysetAfter(order: KeysetOrder, columns: readonly string[], key: readonly Prisma.Sql[]): Prisma.Sql {
   if (columns.length !== key.length || columns.length === 0) throw new Error('A keyset needs one value per column');
   const op = order === 'desc' ? '<' : '>';
-  return Prisma.sql`(${Prisma.raw(columns.join(', '))}) ${Prisma.raw(op)} (${Prisma.join(key)})`;
+  return Prisma.sql`(${Prisma.raw(columns.join(', '))}) ${Prisma.raw(op)} (${Prisma.join(key, ', ')})`;
 }
 
 type Bound<T> = { lt: T } | { gt: T };

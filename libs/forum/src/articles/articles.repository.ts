@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@rejoinder/common';
 import type { ArticleEvent, EventData } from '@rejoinder/common';
-import { ArticleState, PrismaService, SlowModeSetting } from '@rejoinder/db';
+import { ArticleState, keysetWhere, PrismaService, SlowModeSetting } from '@rejoinder/db';
 import { articlePassages, relocate } from './passages.js';
 import { appendEvents } from '../event-log/event-log.repository.js';
 import type { ArticleEventRow, Tx } from '../event-log/event-log.repository.js';
@@ -86,14 +86,7 @@ export class ArticlesRepository {
   // Newest first, keyset by (publishedAt, id).
   list(limit: number, after?: { publishedAt: string; id: string }): Promise<ArticleRecord[]> {
     return this.prisma.article.findMany({
-      where: after
-        ? {
-            OR: [
-              { publishedAt: { lt: new Date(after.publishedAt) } },
-              { publishedAt: new Date(after.publishedAt), id: { lt: after.id } },
-            ],
-          }
-        : undefined,
+      where: after ? keysetWhere('desc', 'publishedAt', new Date(after.publishedAt), after.id) : undefined,
       orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
       take: limit,
     });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@rejoinder/common';
 import type { ArticleEvent } from '@rejoinder/common';
-import { ArticleState, Prisma, PrismaService } from '@rejoinder/db';
+import { ArticleState, keysetWhere, Prisma, PrismaService } from '@rejoinder/db';
 import type { ArticleRecord } from './articles.repository.js';
 import { reanchorComments } from './articles.repository.js';
 import { appendEvents } from '../event-log/event-log.repository.js';
@@ -128,13 +128,7 @@ export class NewsroomArticlesRepository {
     state?: ArticleState;
   }): Promise<ArticleRecord[]> {
     const where: Prisma.ArticleWhereInput[] = [];
-    if (args.before)
-      where.push({
-        OR: [
-          { publishedAt: { lt: new Date(args.before.publishedAt) } },
-          { publishedAt: new Date(args.before.publishedAt), id: { lt: args.before.id } },
-        ],
-      });
+    if (args.before) where.push(keysetWhere('desc', 'publishedAt', new Date(args.before.publishedAt), args.before.id));
     if (args.q)
       where.push({
         OR: [{ title: { contains: args.q, mode: 'insensitive' } }, { externalId: args.q }, { slug: args.q }],
