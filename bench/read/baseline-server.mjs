@@ -49,10 +49,9 @@ const pool = new pg.Pool({
   max: Number(process.env.DATABASE_POOL_SIZE || 10),
 });
 
-// The same columns CommentsRepository selects. Its `columns` helper is not
-// exported, so the list is taken from the tree statement's text (which ends
-// with `SELECT <columns('c')>, u.username AS "authorName", t.level`): the
-// baseline follows the repository when the list changes.
+// The same columns CommentsRepository selects, taken from the tree
+// statement's text (`SELECT <columns('c')>, u.username AS "authorName", ...`):
+// the baseline follows the repository when the list changes.
 const COLUMNS = (() => {
   const probe = treeQuery({
     articleId: '00000000-0000-0000-0000-000000000000',
@@ -61,7 +60,7 @@ const COLUMNS = (() => {
     limit: 1,
     shape: DEFAULT_TREE,
   }).text;
-  const end = probe.indexOf(', u.username AS "authorName", t.level');
+  const end = probe.indexOf(', u.username AS "authorName"');
   const start = probe.lastIndexOf('SELECT ', end);
   const list = end > 0 && start >= 0 ? probe.slice(start + 'SELECT '.length, end) : '';
   if (!list.startsWith('c.id,'))
@@ -71,14 +70,14 @@ const COLUMNS = (() => {
 
 // Prisma's findUnique({ where: { slug } }) selects every column of the model.
 const ARTICLE_BY_SLUG = `SELECT * FROM articles WHERE slug = $1 LIMIT 1`;
-const COMMENT_BY_ID = `SELECT ${COLUMNS}, c.path::text[] AS path, u.username AS "authorName"
+const COMMENT_BY_ID = `SELECT ${COLUMNS}, c.path::text[] AS path, u.username AS "authorName", u.display_name AS "authorDisplayName"
   FROM comments c JOIN users u ON u.id = c.author_id
   WHERE c.id = $1::uuid`;
-const PINNED = `SELECT ${COLUMNS}, u.username AS "authorName"
+const PINNED = `SELECT ${COLUMNS}, u.username AS "authorName", u.display_name AS "authorDisplayName"
   FROM comments c JOIN users u ON u.id = c.author_id
   WHERE c.article_id = $1::uuid AND c.pinned AND c.listed
   ORDER BY c.created_at DESC LIMIT 10`;
-const COMMENTS_BY_IDS = `SELECT ${COLUMNS}, u.username AS "authorName"
+const COMMENTS_BY_IDS = `SELECT ${COLUMNS}, u.username AS "authorName", u.display_name AS "authorDisplayName"
   FROM comments c JOIN users u ON u.id = c.author_id
   WHERE c.id = ANY($1::uuid[])`;
 
