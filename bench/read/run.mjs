@@ -388,7 +388,11 @@ async function caseParameters(db) {
 // EXPLAIN (ANALYZE, BUFFERS) of the statements each case runs, after two
 // warm executions; the plans go into the results file.
 async function explainCases(db, params) {
-  const { treeQuery } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js'));
+  // thread-query.js, or in earlier versions the comments repository, which held it.
+  const threadQuery = join(ROOT, 'dist/libs/forum/src/comments/thread-query.js');
+  const { treeQuery } = await import(
+    existsSync(threadQuery) ? threadQuery : join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js')
+  );
   const { DEFAULT_TREE } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.service.js'));
   const thread = (articleId, after) =>
     treeQuery({
