@@ -1,9 +1,8 @@
 import type { AccountState, AuthUser } from '@rejoinder/accounts';
 import type { SessionEventData, SessionEventName } from '@rejoinder/common';
-import type { Subscription } from '@rejoinder/realtime';
+import type { EventSink, Subscription } from '@rejoinder/realtime';
 import type { Socket } from 'socket.io';
 import type { SocketRateLimiter } from './socket-rate-limiter.js';
-import type { SocketSink } from './socket-sink.js';
 
 // What the server keeps for each open socket (in socket.data).
 export interface SocketState {
@@ -18,7 +17,7 @@ export interface SocketState {
   issuedAt: Date | null;
   // The token expired and no fresh one came: writes answer TOKEN_EXPIRED.
   expired: boolean;
-  sink: SocketSink;
+  sink: EventSink;
   // The client's address, as TRUST_PROXY reads it (for per-address limits).
   address: string;
   subscriptions: Map<string, Subscription>;
