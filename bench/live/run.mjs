@@ -26,28 +26,25 @@
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { apiNodeFlags } from '../../scripts/api-node-flags.mjs';
 import { io } from 'socket.io-client';
+import { CLK_TCK, cpuSeconds, machineTicks, openFilesLimit, postgresCpuSeconds, rssMiB } from '../lib/cpu.mjs';
+import { adminQuery, databaseUrl as urlOn, plainIdentifier } from '../lib/database.mjs';
+import { Histogram, quantileOf } from '../lib/histogram.mjs';
 import {
-  CLK_TCK,
-  cpuSeconds,
-  Histogram,
-  inspectorSession,
-  inspectorUrl,
-  machineTicks,
-  now,
-  openFilesLimit,
-  postgresCpuSeconds,
-  quantileOf,
-  rssMiB,
+  freePort,
   sleep,
-  stampBody,
-} from './lib.mjs';
+  stopAll as stopChildren,
+  stopChild,
+  stopChildrenOnExit,
+  track as trackChild,
+  waitReady,
+} from '../lib/processes.mjs';
+import { inspectorSession, inspectorUrl, now, stampBody } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const env = process.env;
@@ -98,111 +95,17 @@ const MACHINE_AT_START = { nproc: os.availableParallelism?.() ?? os.cpus().lengt
 const log = (msg) => console.log(`[live ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
 
 // ---------------------------------------------------------------- children
-const children = new Set();
-
-function track(name, child) {
-  let output = '';
-  const keep = (chunk) => {
-    output += chunk.toString();
-    if (output.length > 4_000_000) output = output.slice(-2_000_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const handle = {
-    name,
-    child,
-    pid: child.pid,
-    output: () => output,
-    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
-  };
-  children.add(handle);
-  handle.exited.then(() => children.delete(handle));
-  return handle;
-}
-
-async function stopChild(handle, timeoutMs = 10_000) {
-  if (!children.has(handle)) return handle.exited;
-  handle.child.kill('SIGTERM');
-  const timer = setTimeout(() => handle.child.kill('SIGKILL'), timeoutMs);
-  const info = await handle.exited;
-  clearTimeout(timer);
-  return info;
-}
-
-const stopAll = () => Promise.all([...children].map((h) => stopChild(h, 3000)));
-
-process.on('exit', () => {
-  for (const h of children) h.child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    log(`${signal}: stopping the child processes`);
-    stopAll().finally(() => process.exit(130));
-  });
-}
-const watchdog = setTimeout(() => {
-  log(`Hard stop after ${SETTINGS.maxSeconds} s (BENCH_MAX_SECONDS)`);
-  stopAll().finally(() => process.exit(124));
-}, SETTINGS.maxSeconds * 1000);
-watchdog.unref();
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(handle, url, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  let exitInfo = null;
-  handle.exited.then((info) => (exitInfo = info));
-  while (Date.now() < deadline) {
-    if (exitInfo) {
-      throw new Error(
-        `${handle.name} exited during start-up (${JSON.stringify(exitInfo)}). Its output:\n${handle.output().slice(-5000)}`,
-      );
-    }
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(
-    `${handle.name} not ready at ${url} within ${timeoutMs} ms. Its output:\n${handle.output().slice(-5000)}`,
-  );
-}
+const track = (name, child) => trackChild(name, child, 2_000_000);
+const stopAll = () => stopChildren(3000);
+stopChildrenOnExit({ log, maxSeconds: SETTINGS.maxSeconds, timeoutMs: 3000 });
 
 // ---------------------------------------------------------------- database
-function databaseUrl(name) {
-  const url = new URL(SETTINGS.databaseServer);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function adminQuery(sql) {
-  const client = new pg.Client({ connectionString: SETTINGS.databaseServer });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const databaseUrl = (name) => urlOn(SETTINGS.databaseServer, name);
 
 async function createDatabase() {
-  const name = SETTINGS.dbName;
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`BENCH_DB_NAME must be a plain identifier: ${name}`);
-  await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await adminQuery(`CREATE DATABASE ${name}`);
+  const name = plainIdentifier(SETTINGS.dbName);
+  await adminQuery(SETTINGS.databaseServer, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await adminQuery(SETTINGS.databaseServer, `CREATE DATABASE ${name}`);
   const url = databaseUrl(name);
   const { applyMigrations } = await import(pathToFileURL(join(ROOT, 'dist/libs/db/src/index.js')).href);
   const applied = await applyMigrations({ databaseUrl: url });
@@ -212,7 +115,7 @@ async function createDatabase() {
 
 async function dropDatabase() {
   if (SETTINGS.keepDb) return;
-  await adminQuery(`DROP DATABASE IF EXISTS ${SETTINGS.dbName} WITH (FORCE)`).catch((error) =>
+  await adminQuery(SETTINGS.databaseServer, `DROP DATABASE IF EXISTS ${SETTINGS.dbName} WITH (FORCE)`).catch((error) =>
     log(`Could not drop ${SETTINGS.dbName}: ${error.message}`),
   );
 }

@@ -4,7 +4,9 @@
 // time, the seq, and the send time the poster wrote into the comment body.
 // Driven by its parent over IPC (see the `commands` table below).
 import { io } from 'socket.io-client';
-import { Histogram, now, readStamp, sleep } from './lib.mjs';
+import { Histogram } from '../lib/histogram.mjs';
+import { sleep } from '../lib/processes.mjs';
+import { now, readStamp } from './lib.mjs';
 
 const CONNECT_CONCURRENCY = Number(process.env.BENCH_CONNECT_CONCURRENCY || 50);
 const ACK_TIMEOUT_MS = 30_000;

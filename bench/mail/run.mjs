@@ -26,14 +26,15 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { apiNodeFlags } from '../../scripts/api-node-flags.mjs';
-import { Histogram, rssMiB, sleep } from '../live/lib.mjs';
+import { rssMiB } from '../lib/cpu.mjs';
+import { Histogram } from '../lib/histogram.mjs';
+import { freePort, sleep } from '../lib/processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const env = process.env;
@@ -59,14 +60,6 @@ const MODES = ['off', 'on', 'eager', 'outbox'];
 const SQL_LOG = join(ROOT, 'bench/results/.mail-sql.log');
 const started = Date.now();
 const log = (msg) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-  });
 
 async function query(url, text, values = []) {
   const client = new pg.Client({ connectionString: url });
@@ -100,7 +93,7 @@ const smtp = new SMTPServer({
   },
 });
 await new Promise((resolve) => smtp.listen(0, '127.0.0.1', () => resolve(undefined)));
-const smtpPort = /** @type {net.AddressInfo} */ (smtp.server.address()).port;
+const smtpPort = /** @type {import('node:net').AddressInfo} */ (smtp.server.address()).port;
 
 const JWT_SECRET = 'bench-mail-jwt-secret-0123456789abcdef';
 // One API node. `mail`: SMTP to the bench's server and the worker running

@@ -17,16 +17,19 @@
 // Env: DATABASE_URL (required), PORT (0 = any), HOST (127.0.0.1),
 // DATABASE_POOL_SIZE (10, the API's default).
 import http from 'node:http';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-// The repository module only (not the forum package's index, which pulls in
-// Nest modules the baseline does not need).
-const { treeQuery, CommentsRepository } = await import(
-  join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js')
-);
+// The statement's module only (not the forum package's index, which pulls in
+// Nest modules the baseline does not need): thread-query.js, or in earlier
+// versions the comments repository, which held it.
+const THREAD_QUERY = join(ROOT, 'dist/libs/forum/src/comments/thread-query.js');
+const REPOSITORY = join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js');
+const { CommentsRepository } = await import(REPOSITORY);
+const { treeQuery } = await import(existsSync(THREAD_QUERY) ? THREAD_QUERY : REPOSITORY);
 // Pinned comments above a first page: either rows of the tree statement
 // (level -2, `withPinned`) or, in earlier versions, a statement of their own
 // run after it (CommentsRepository.pinned).
@@ -46,10 +49,9 @@ const pool = new pg.Pool({
   max: Number(process.env.DATABASE_POOL_SIZE || 10),
 });
 
-// The same columns CommentsRepository selects. Its `columns` helper is not
-// exported, so the list is taken from the tree statement's text (which ends
-// with `SELECT <columns('c')>, u.username AS "authorName", ...`): the
-// baseline follows the repository when the list changes.
+// The same columns CommentsRepository selects, taken from the tree
+// statement's text (`SELECT <columns('c')>, u.username AS "authorName", ...`):
+// the baseline follows the repository when the list changes.
 const COLUMNS = (() => {
   const probe = treeQuery({
     articleId: '00000000-0000-0000-0000-000000000000',

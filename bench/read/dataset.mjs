@@ -8,7 +8,7 @@
 // When the signature matches and the counts check out, the data is reused;
 // otherwise (or with BENCH_REBUILD=1) the database is dropped and rebuilt.
 import { randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { buildShape, MAX_DOWN, MAX_UP, rng } from './tree-shape.mjs';
@@ -226,7 +226,11 @@ export async function ensureDataset({ root, dbName, log }) {
 // The app's own formulas for the ranked sorts (best_score, controversy),
 // when this version of the app has them; and whether there is a votes table.
 async function rankingFunctions(root) {
-  const repo = await import(join(root, 'dist/libs/forum/src/comments/comments.repository.js'));
+  // scoring.js, or in earlier versions the comments repository, which held them.
+  const scoring = join(root, 'dist/libs/forum/src/comments/scoring.js');
+  const repo = await import(
+    existsSync(scoring) ? scoring : join(root, 'dist/libs/forum/src/comments/comments.repository.js')
+  );
   const has = typeof repo.wilsonLowerBound === 'function' && typeof repo.controversy === 'function';
   return {
     columns: has,

@@ -14,14 +14,15 @@
 //   BENCH_MAX_SECONDS       900    hard stop for the whole run
 //   DATABASE_POOL_SIZE      10     pool size of both servers (the API's default)
 import autocannon from 'autocannon';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { apiNodeFlags } from '../../scripts/api-node-flags.mjs';
+import { cpuWindow as cpuWindowOf, memory, postgresTicks } from '../lib/cpu.mjs';
+import { freePort, startNode, stopAll as stopChildren, stopChildrenOnExit, waitReady } from '../lib/processes.mjs';
 import { ARTICLES, ensureDataset } from './dataset.mjs';
 import { pacedRun, percentiles } from './paced.mjs';
 
@@ -47,190 +48,15 @@ const started = Date.now();
 const log = (msg) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
 
 // ---------------------------------------------------------------- children
-const children = new Set();
-
-function startChild(name, args, childEnv) {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const handle = {
-    name,
-    child,
-    pid: child.pid,
-    output: () => output,
-    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
-  };
-  children.add(handle);
-  handle.exited.then(() => children.delete(handle));
-  return handle;
-}
-
-async function stopChild(handle) {
-  if (!children.has(handle)) return;
-  handle.child.kill('SIGTERM');
-  const timer = setTimeout(() => handle.child.kill('SIGKILL'), 5000);
-  await handle.exited;
-  clearTimeout(timer);
-}
-
-async function stopAll() {
-  await Promise.all([...children].map(stopChild));
-}
-
-process.on('exit', () => {
-  for (const h of children) h.child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    log(`${signal}: stopping the servers`);
-    stopAll().finally(() => process.exit(130));
-  });
-}
-const watchdog = setTimeout(() => {
-  log(`Hard stop after ${SETTINGS.maxSeconds} s (BENCH_MAX_SECONDS)`);
-  stopAll().finally(() => process.exit(124));
-}, SETTINGS.maxSeconds * 1000);
-watchdog.unref();
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(handle, url) {
-  const deadline = Date.now() + 60_000;
-  let exitInfo = /** @type {{ code: number | null, signal: string | null } | null} */ (null);
-  handle.exited.then((info) => (exitInfo = info));
-  while (Date.now() < deadline) {
-    if (exitInfo) {
-      throw new Error(
-        `${handle.name} exited during start-up (code ${exitInfo.code}, signal ${exitInfo.signal}). Its output:\n${handle.output()}`,
-      );
-    }
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${handle.name} did not become ready at ${url} within 60 s. Its output:\n${handle.output()}`);
-}
+const startChild = (name, args, childEnv) => startNode(name, args, { cwd: ROOT, env: childEnv });
+const stopAll = () => stopChildren(5000);
+const watchdog = stopChildrenOnExit({ log, maxSeconds: SETTINGS.maxSeconds, timeoutMs: 5000 });
 
 // ------------------------------------------------------------------ /proc
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
+// CPU over a window: the server and, when the database runs on this machine,
+// every PostgreSQL process on it.
+const cpuWindow = (serverPid) => cpuWindowOf(serverPid, () => (localDb ? postgresTicks() : null));
 
-function cpuTicks(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime + stime
-  } catch {
-    return NaN;
-  }
-}
-
-function memory(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024 };
-  } catch {
-    return { rssMiB: NaN, hwmMiB: NaN };
-  }
-}
-
-// CPU ticks of every process called "postgres" (only meaningful when the
-// database runs on this machine; it counts every database of the server).
-function postgresTicks() {
-  const out = new Map();
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime + stime, plus cutime + cstime: the postmaster collects there
-      // the time of its children that exited (parallel query workers live
-      // for one query; backends when a connection closes).
-      out.set(pid, Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
-// Whole-machine busy time (all cores), from /proc/stat.
-function machineTicks() {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const idle = f[3] + (f[4] || 0);
-  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
-}
-
-// CPU use over a window: the server under test, postgres, this process (the
-// load generator) and everything else on the machine ("other": another
-// user's build or test run shows up here and makes the figures unreliable).
-function cpuWindow(serverPid) {
-  const s0 = cpuTicks(serverPid);
-  const p0 = localDb ? postgresTicks() : null;
-  const m0 = machineTicks();
-  const self0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  return () => {
-    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-    const server = (cpuTicks(serverPid) - s0) / CLK_TCK;
-    const postgres = localDb ? postgresDelta(p0, postgresTicks()) : null;
-    const m1 = machineTicks();
-    const machine = (m1.busy - m0.busy) / CLK_TCK;
-    const selfUse = process.cpuUsage(self0);
-    const self = (selfUse.user + selfUse.system) / 1e6;
-    const pct = (x) => (x === null ? null : (100 * x) / wall);
-    return {
-      wall,
-      serverSeconds: server,
-      serverCpuPercent: pct(server),
-      postgresCpuPercent: pct(postgres),
-      loadGeneratorCpuPercent: pct(self),
-      machineCpuPercent: pct(machine),
-      otherCpuPercent: postgres === null ? null : pct(Math.max(0, machine - server - postgres - self)),
-    };
-  };
-}
-
-// Sum after minus sum before: a backend that exits inside the window moves
-// its whole time into the postmaster's cutime, and leaves the live sum.
-function postgresDelta(before, after) {
-  let ticks = 0;
-  for (const t of after.values()) ticks += t;
-  for (const t of before.values()) ticks -= t;
-  return ticks / CLK_TCK;
-}
-
-// ------------------------------------------------------------------ load
 /** @param {{ server: any, url: string, duration: number, overallRate?: number, headers?: Record<string, string> }} run */
 async function measure({ server, url, duration, overallRate, headers }) {
   const latencies = [];
@@ -642,7 +468,11 @@ async function caseParameters(db) {
 // EXPLAIN (ANALYZE, BUFFERS) of the statements each case runs, after two
 // warm executions; the plans go into the results file.
 async function explainCases(db, params) {
-  const { treeQuery } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js'));
+  // thread-query.js, or in earlier versions the comments repository, which held it.
+  const threadQuery = join(ROOT, 'dist/libs/forum/src/comments/thread-query.js');
+  const { treeQuery } = await import(
+    existsSync(threadQuery) ? threadQuery : join(ROOT, 'dist/libs/forum/src/comments/comments.repository.js')
+  );
   const { DEFAULT_TREE } = await import(join(ROOT, 'dist/libs/forum/src/comments/comments.service.js'));
   const thread = (articleId, after) =>
     treeQuery({

@@ -25,13 +25,14 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { apiNodeFlags } from '../../scripts/api-node-flags.mjs';
-import { Histogram, rssMiB, sleep } from '../live/lib.mjs';
+import { rssMiB } from '../lib/cpu.mjs';
+import { Histogram } from '../lib/histogram.mjs';
+import { freePort, sleep } from '../lib/processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const env = process.env;
@@ -50,14 +51,6 @@ const SLUG = 'bench-webhooks';
 const started = Date.now();
 const log = (msg) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
 const dbUrl = SETTINGS.server.replace(/\/[^/]*$/, `/${SETTINGS.dbName}`);
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-  });
 
 /** @returns {Promise<any[]>} */
 async function query(url, text, values = []) {
@@ -103,7 +96,7 @@ async function startReceiver() {
     });
   });
   await new Promise((resolve) => receiver.server?.listen(0, '127.0.0.1', () => resolve(undefined)));
-  receiver.url = `http://127.0.0.1:${/** @type {net.AddressInfo} */ (receiver.server.address()).port}/hooks`;
+  receiver.url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (receiver.server.address()).port}/hooks`;
   return receiver;
 }
 

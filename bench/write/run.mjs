@@ -19,17 +19,19 @@
 //   BENCH_BEFORE_DIR        a built checkout of another version: measured too, as server
 //                           "before" (add it to BENCH_SERVERS), on the same database
 //   DATABASE_POOL_SIZE      10     pool of both servers (the API's default)
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { apiNodeFlags } from '../../scripts/api-node-flags.mjs';
-import { CLK_TCK, Histogram, rssMiB, sleep } from '../live/lib.mjs';
+import { cpuWindow as cpuWindowOf, postgresTicks, procStat as stat, rssMiB } from '../lib/cpu.mjs';
+import { adminQuery, databaseUrl as urlOn } from '../lib/database.mjs';
+import { Histogram } from '../lib/histogram.mjs';
+import { freePort, sleep, startNode, stopAll, stopChild, waitReady as waitUntilReady } from '../lib/processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const env = process.env;
@@ -54,32 +56,8 @@ const SQL_LOG = join(ROOT, 'bench/results/.write-sql.log');
 const started = Date.now();
 const log = (msg) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function databaseUrl(name) {
-  const url = new URL(SETTINGS.server);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin(sql) {
-  const client = new pg.Client({ connectionString: SETTINGS.server });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const databaseUrl = (name) => urlOn(SETTINGS.server, name);
+const admin = (sql) => adminQuery(SETTINGS.server, sql);
 
 function git(...args) {
   try {
@@ -89,124 +67,15 @@ function git(...args) {
   }
 }
 
-// ------------------------------------------------------------------ /proc
-function stat(pid) {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return {
-      comm: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')),
-      f: text.slice(text.lastIndexOf(')') + 2).split(' '),
-    };
-  } catch {
-    return null;
-  }
-}
-
-const ticksOf = (pid) => {
-  const s = stat(pid);
-  return s ? Number(s.f[11]) + Number(s.f[12]) : NaN;
-};
-
-// The bench database server's processes: its postmaster (with the time of
-// its children that exited, cutime + cstime) and every child of it (client
-// backends, WAL writer, checkpointer...). Other PostgreSQL servers on the
-// machine (tests of other work) are not counted here: they are "other".
-function postgresTicks(postmaster) {
-  const out = new Map();
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const s = stat(pid);
-    if (!s) continue;
-    if (pid === String(postmaster)) {
-      out.set(pid, Number(s.f[11]) + Number(s.f[12]) + Number(s.f[13]) + Number(s.f[14]));
-    } else if (s.f[1] === String(postmaster)) {
-      out.set(pid, Number(s.f[11]) + Number(s.f[12]));
-    }
-  }
-  return out;
-}
-
-function machineTicks() {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const idle = f[3] + (f[4] || 0);
-  return { busy: f.slice(0, 8).reduce((a, b) => a + b, 0) - idle };
-}
-
-function cpuWindow(serverPid, postmaster) {
-  const s0 = ticksOf(serverPid);
-  const p0 = postgresTicks(postmaster);
-  const m0 = machineTicks();
-  const self0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  return () => {
-    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-    const server = (ticksOf(serverPid) - s0) / CLK_TCK;
-    let pgTicks = 0;
-    for (const t of postgresTicks(postmaster).values()) pgTicks += t;
-    for (const t of p0.values()) pgTicks -= t;
-    const postgres = pgTicks / CLK_TCK;
-    const machine = (machineTicks().busy - m0.busy) / CLK_TCK;
-    const u = process.cpuUsage(self0);
-    const self = (u.user + u.system) / 1e6;
-    const pct = (x) => (100 * x) / wall;
-    return {
-      wall,
-      serverSeconds: server,
-      postgresSeconds: postgres,
-      serverCpuPercent: pct(server),
-      postgresCpuPercent: pct(postgres),
-      loadGeneratorCpuPercent: pct(self),
-      machineCpuPercent: pct(machine),
-      otherCpuPercent: pct(Math.max(0, machine - server - postgres - self)),
-    };
-  };
-}
+// CPU over a window: the server, the bench database server's processes (its
+// postmaster and children; other PostgreSQL servers on the machine are "other").
+const cpuWindow = (serverPid, postmaster) => cpuWindowOf(serverPid, () => postgresTicks(postmaster));
 
 // ----------------------------------------------------------------- servers
-const children = new Set();
-
-function spawnServer(name, args, extraEnv, cwd = ROOT) {
-  const child = spawn(process.execPath, args, {
-    cwd,
-    env: { ...env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (c) => (output = (output + c.toString()).slice(-20_000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const handle = {
-    name,
-    child,
-    pid: child.pid,
-    output: () => output,
-    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
-  };
-  children.add(handle);
-  handle.exited.then(() => children.delete(handle));
-  return handle;
-}
-
-async function stopServer(handle) {
-  if (!children.has(handle)) return;
-  handle.child.kill('SIGTERM');
-  const timer = setTimeout(() => handle.child.kill('SIGKILL'), 10_000);
-  await handle.exited;
-  clearTimeout(timer);
-}
-
-async function waitReady(handle, url) {
-  for (let i = 0; i < 600; i += 1) {
-    if (handle.child.exitCode !== null) throw new Error(`${handle.name} exited:\n${handle.output()}`);
-    const ok = await fetch(url).then(
-      (r) => r.status < 500,
-      () => false,
-    );
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`${handle.name} did not become ready:\n${handle.output()}`);
-}
+const spawnServer = (name, args, extraEnv, cwd = ROOT) => startNode(name, args, { cwd, env: { ...env, ...extraEnv } });
+const stopServer = (handle) => stopChild(handle, 10_000);
+// The API answers /ready, the baseline anything below 500.
+const waitReady = (handle, url) => waitUntilReady(handle, url, { ready: (res) => res.status < 500 });
 
 const PRELOAD = ['--import', join(ROOT, 'bench/write/sql-log.mjs')];
 
@@ -612,6 +481,6 @@ async function main() {
 
 main().catch(async (error) => {
   console.error(error);
-  for (const handle of children) await stopServer(handle);
+  await stopAll(10_000);
   process.exit(1);
 });

@@ -480,7 +480,7 @@ describe('a reader that stops reading', () => {
     const COMMENT = {
       parentId: null,
       depth: 0,
-      status: 'published',
+      status: 'published' as const,
       author: { id: randomUUID(), username: 'someone', displayName: null },
       createdAt: new Date().toISOString(),
       editedAt: null,

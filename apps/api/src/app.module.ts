@@ -36,8 +36,10 @@ import { ModerationController } from './http/moderation.controller.js';
 import { PrivacyController } from './http/privacy.controller.js';
 import { MailController } from './http/mail.controller.js';
 import { RolesGuard } from './auth/roles.guard.js';
-import { PostingAdmission } from './http/posting-admission.js';
+import { PostingAdmission } from './edge/posting-admission.js';
 import { EventsGateway } from './realtime/events.gateway.js';
+import { SocketSessions } from './realtime/socket-sessions.js';
+import { ThreadHealthPush } from './realtime/thread-health-push.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 
 export interface AppModuleOptions {
@@ -120,6 +122,8 @@ export class AppModule {
         AuthGuard,
         RolesGuard,
         EventsGateway,
+        SocketSessions,
+        ThreadHealthPush,
         PostingAdmission,
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: InFlightInterceptor },

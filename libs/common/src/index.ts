@@ -7,6 +7,7 @@ export * from './rate-limit/rate-limits.js';
 export * from './runtime/node-version.js';
 export * from './metrics/metrics.js';
 export * from './redis/redis-connection.js';
+export * from './events/event-payloads.js';
 export * from './events/event-catalogue.js';
 export * from './rate-limit/post-marks.js';
 export * from './validation/text.js';

@@ -9,3 +9,4 @@ export * from './generated/prisma/enums.js';
 export * from './migrations/migrator.js';
 export * from './database-errors.js';
 export * from './database-pool.js';
+export * from './keyset.js';

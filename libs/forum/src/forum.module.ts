@@ -8,6 +8,9 @@ import { FeedsRepository } from './feeds/feeds.repository.js';
 import { FeedsService } from './feeds/feeds.service.js';
 import { CommentsRepository } from './comments/comments.repository.js';
 import { CommentsService } from './comments/comments.service.js';
+import { PostingService } from './comments/posting.service.js';
+import { PostsRepository } from './comments/posts.repository.js';
+import { VotesRepository } from './comments/votes.repository.js';
 import { ReadCache } from './read-cache/read-cache.js';
 import { CdnPurge } from './read-cache/cdn-purge.js';
 import { SeedService } from './seed/seed.service.js';
@@ -25,6 +28,9 @@ import { DigestService } from './digest/digest.service.js';
     ArticlesService,
     CommentsRepository,
     CommentsService,
+    PostsRepository,
+    PostingService,
+    VotesRepository,
     SeedService,
     VotesService,
     NotificationsRepository,
@@ -50,6 +56,7 @@ import { DigestService } from './digest/digest.service.js';
     TransferService,
     ArticlesService,
     CommentsService,
+    PostingService,
     SeedService,
     VotesService,
     NotificationsService,

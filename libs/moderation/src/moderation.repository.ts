@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService, Role, WordRuleAction } from '@rejoinder/db';
+import { keyPart, keysetAfter, Prisma, PrismaService, Role, WordRuleAction } from '@rejoinder/db';
 
 export const SANCTION_STATE = `SELECT id, username, role::text AS role, banned_at AS "bannedAt",
   suspended_until AS "suspendedUntil", premoderated,
@@ -185,7 +185,7 @@ export class ModerationRepository {
         : Prisma.sql`c.status = ${args.status}::"CommentStatus"`;
     const article = args.articleId ? Prisma.sql`AND c.article_id = ${args.articleId}::uuid` : Prisma.empty;
     const after = args.after
-      ? Prisma.sql`AND (c.created_at, c.id) > (${args.after.createdAt}::timestamptz, ${args.after.id}::uuid)`
+      ? Prisma.sql`AND ${keysetAfter('asc', ['c.created_at', 'c.id'], [keyPart.time(args.after.createdAt), keyPart.id(args.after.id)])}`
       : Prisma.empty;
     const rows = await this.prisma.$queryRaw<{ id: string }[]>`
       SELECT c.id FROM comments c
@@ -266,7 +266,7 @@ export class ModerationRepository {
       ? Prisma.sql`AND m.target_type = 'comment' AND m.action IN ('remove', 'reject')`
       : Prisma.empty;
     const before = args.before
-      ? Prisma.sql`AND (m.created_at, m.id) < (${args.before.createdAt}::timestamptz, ${args.before.id}::uuid)`
+      ? Prisma.sql`AND ${keysetAfter('desc', ['m.created_at', 'm.id'], [keyPart.time(args.before.createdAt), keyPart.id(args.before.id)])}`
       : Prisma.empty;
     return this.prisma.$queryRaw<AuditRow[]>`
       SELECT m.id, m.moderator_id AS "moderatorId", u.username AS "moderatorName", k.name AS "apiKeyName", m.action, m.target_type AS "targetType",

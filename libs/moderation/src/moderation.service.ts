@@ -8,19 +8,18 @@ import {
   ArticlesRepository,
   ArticlesService,
   CommentsRepository,
-  CommentsService,
+  PostingService,
   eventRow,
   fullView,
   slowModeOf,
   viewComment,
   viewInChain,
 } from '@rejoinder/forum';
-import type { ArticleRecord, ArticleSettings, CommentRow, CommentView, EventRow, StateChange } from '@rejoinder/forum';
+import type { ArticleRecord, ArticleSettings, CommentRow, CommentView, EventRow } from '@rejoinder/forum';
 import type {
   ActionInput,
   ArticleSettingsInput,
   LogQuery,
-  ModerationActionName,
   QueueQuery,
   ReportInput,
   SanctionInput,
@@ -28,8 +27,10 @@ import type {
 } from './dto/moderation.dto.js';
 import { articleUpdated, SlowModeService } from './slow-mode/slow-mode.service.js';
 import { ModerationRepository } from './moderation.repository.js';
-import type { AuditRow, UserSanctions } from './moderation.repository.js';
+import type { UserSanctions } from './moderation.repository.js';
+import { fullEntry, publicEntry } from './moderation-log.view.js';
 import { assertMayParticipate } from './sanctions.js';
+import { eventsFor, transition } from './moderation.transitions.js';
 import { asTrustLevel, TrustService } from './trust/trust.service.js';
 import { TRUST_LEVEL_NAMES } from './trust/trust-level.js';
 
@@ -84,7 +85,7 @@ export class ModerationService {
     private readonly articles: ArticlesRepository,
     private readonly articleViews: ArticlesService,
     private readonly bus: DomainEventBus,
-    private readonly forum: CommentsService,
+    private readonly posting: PostingService,
     private readonly slowMode: SlowModeService,
     private readonly trust: TrustService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -184,7 +185,7 @@ export class ModerationService {
     if (outcome.before.status !== outcome.comment.status) await this.trust.invalidate(outcome.comment.authorId);
     if (input.action === 'approve' && outcome.before.status !== CommentStatus.published && outcome.comment.parentId) {
       const parent = await this.comments.findById(outcome.comment.parentId);
-      if (parent) this.forum.notifyReply(parent.authorId, fullView(outcome.comment));
+      if (parent) this.posting.notifyReply(parent.authorId, fullView(outcome.comment));
     }
     return { comment: viewInChain(outcome.comment, moderator), version: outcome.comment.version };
   }
@@ -385,130 +386,5 @@ function slowModeSettings(article: ArticleRecord, input: SlowModeSettingInput): 
       return { slowModeSetting: 'off', ...none };
     case 'auto':
       return article.slowModeSource === 'auto' ? { slowModeSetting: 'auto' } : { slowModeSetting: 'auto', ...none };
-  }
-}
-
-function fullEntry(row: AuditRow) {
-  return {
-    id: row.id,
-    action: row.action,
-    // null: the service acted by itself (automatic slow mode), or a service key did.
-    moderator: row.moderatorId && row.apiKeyName === null ? { id: row.moderatorId, username: row.moderatorName } : null,
-    // The service key that acted on the newsroom's behalf.
-    apiKey: row.moderatorId && row.apiKeyName !== null ? { id: row.moderatorId, name: row.apiKeyName } : null,
-    targetType: row.targetType,
-    targetId: row.targetId,
-    articleId: row.articleId,
-    reasonCode: row.reasonCode,
-    note: row.note,
-    at: row.createdAt.toISOString(),
-  };
-}
-
-// What readers may know: what was removed, when and why; not by whom.
-function publicEntry(row: AuditRow) {
-  return {
-    id: row.id,
-    action: row.action,
-    commentId: row.targetId,
-    reasonCode: row.reasonCode,
-    at: row.createdAt.toISOString(),
-  };
-}
-
-const published = { status: CommentStatus.published, listed: true } as const;
-
-function invalid(action: string, current: CommentRow): DomainError {
-  return new DomainError(ErrorCode.InvalidTransition, `Cannot ${action} a ${current.status} comment`, {
-    commentStatus: current.status,
-  });
-}
-
-export function transition(action: ModerationActionName, current: CommentRow, reason: string | null): StateChange {
-  switch (action) {
-    case 'approve':
-      // A shadowed comment (ghost ban) may be let out to everyone.
-      if (current.status === CommentStatus.pending || current.status === CommentStatus.shadowed)
-        return { ...published, resolveReports: true, moderationReason: null };
-      if (current.status === CommentStatus.published && current.openReports > 0) return { resolveReports: true };
-      throw invalid(action, current);
-    case 'reject':
-      if (current.status === CommentStatus.pending || current.status === CommentStatus.shadowed)
-        return { status: CommentStatus.rejected, listed: false, resolveReports: true, moderationReason: reason };
-      throw invalid(action, current);
-    case 'remove':
-      if (current.status === CommentStatus.published) {
-        return {
-          status: CommentStatus.removed,
-          listed: true,
-          resolveReports: true,
-          featured: false,
-          pinned: false,
-          moderationReason: reason,
-        };
-      }
-      throw invalid(action, current);
-    case 'restore':
-      // A body purged by the retention job cannot come back.
-      if (
-        (current.status === CommentStatus.removed || current.status === CommentStatus.rejected) &&
-        current.bodySource !== ''
-      ) {
-        return { ...published, moderationReason: null };
-      }
-      throw invalid(action, current);
-    case 'feature':
-    case 'unfeature':
-      if (current.status !== CommentStatus.published) throw invalid(action, current);
-      return { featured: action === 'feature' };
-    case 'pin':
-    case 'unpin':
-      if (current.status !== CommentStatus.published || current.depth !== 0) throw invalid(action, current);
-      return { pinned: action === 'pin' };
-  }
-}
-
-// What each action tells readers, the author and the moderators.
-function eventsFor(action: ModerationActionName, before: CommentRow, reason: string | null): EventRow[] {
-  const resolved = eventRow('queue.resolved').to('moderators', null, (c) => ({
-    commentId: c.id,
-    action,
-    status: c.status,
-    version: c.version,
-  }));
-  const wasVisible = before.status === CommentStatus.published;
-  switch (action) {
-    case 'approve':
-      return wasVisible ? [resolved] : [eventRow('comment.created').to('public', null, () => ({})), resolved];
-    case 'reject':
-      return [
-        eventRow('comment.removed').to('user', before.authorId, (c) => ({
-          commentId: c.id,
-          status: 'rejected',
-          reasonCode: reason,
-        })),
-        resolved,
-      ];
-    case 'remove':
-      return [
-        eventRow('comment.removed').to('public', null, (c) => ({
-          commentId: c.id,
-          status: 'removed',
-          reasonCode: reason,
-        })),
-        resolved,
-      ];
-    case 'restore':
-      return [
-        before.status === CommentStatus.removed
-          ? eventRow('comment.updated').to('public', null, () => ({}))
-          : eventRow('comment.created').to('public', null, () => ({})),
-        resolved,
-      ];
-    case 'feature':
-    case 'unfeature':
-    case 'pin':
-    case 'unpin':
-      return [eventRow('comment.updated').to('public', null, () => ({})), resolved];
   }
 }

@@ -3,7 +3,7 @@ import { CommentStatus } from '@rejoinder/db';
 import type { CommentRow } from '@rejoinder/forum';
 import { MODERATION_ACTIONS } from './dto/moderation.dto.js';
 import type { ModerationActionName } from './dto/moderation.dto.js';
-import { transition } from './moderation.service.js';
+import { transition } from './moderation.transitions.js';
 
 function comment(status: CommentStatus, extra: Partial<CommentRow> = {}): CommentRow {
   return { status, depth: 0, openReports: 0, ...extra } as CommentRow;

@@ -3,7 +3,8 @@ import { AccountsService, ERASED_AUTHOR_ID, OidcService, SsoService } from '@rej
 import type { AuthUser, OidcResponse } from '@rejoinder/accounts';
 import { DomainError, DomainEventBus, ErrorCode } from '@rejoinder/common';
 import { CommentStatus } from '@rejoinder/db';
-import { CommentsRepository, eventRow } from '@rejoinder/forum';
+import { eventRow } from '@rejoinder/forum';
+import { CommentErasureRepository } from './comment-erasure.repository.js';
 import type { CommentRow, EventRow } from '@rejoinder/forum';
 import { PrivacyRepository } from './privacy.repository.js';
 
@@ -47,7 +48,7 @@ export class AccountErasureService {
     private readonly accounts: AccountsService,
     private readonly sso: SsoService,
     private readonly oidc: OidcService,
-    private readonly comments: CommentsRepository,
+    private readonly comments: CommentErasureRepository,
     private readonly privacy: PrivacyRepository,
     private readonly events: DomainEventBus,
   ) {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
-import { CommentsRepository } from '@rejoinder/forum';
+import { CommentErasureRepository } from './comment-erasure.repository.js';
 
 const DAY_MS = 86_400_000;
 const BATCH = 500;
@@ -29,7 +29,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly comments: CommentsRepository,
+    private readonly comments: CommentErasureRepository,
   ) {}
 
   // The first run comes a minute after start-up (so nodes restarted more

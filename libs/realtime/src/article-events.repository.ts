@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@rejoinder/accounts';
-import { isModerator } from '@rejoinder/accounts';
+import { canSeeSql } from '@rejoinder/forum';
 import { MODERATION_FEED } from '@rejoinder/common';
 import type { CommittedEvent, EventAudience } from '@rejoinder/common';
 import { Prisma, PrismaService } from '@rejoinder/db';
@@ -41,11 +41,7 @@ export class ArticleEventsRepository {
   // filter is given (undefined: every audience, for the node's own stream).
   async after(articleId: string, after: number, limit: number, viewer?: AuthUser | null): Promise<LoggedEvent[]> {
     if (articleId === MODERATION_FEED) return this.feedAfter(after, limit);
-    const visible =
-      viewer === undefined
-        ? Prisma.empty
-        : Prisma.sql`AND (e.audience = 'public' OR e.user_id = ${viewer?.id ?? null}::uuid
-                          OR (e.audience = 'moderators' AND ${isModerator(viewer)}))`;
+    const visible = viewer === undefined ? Prisma.empty : Prisma.sql`AND ${canSeeSql(viewer)}`;
     const rows = await this.prisma.$queryRaw<EventRow[]>`
       SELECT e.article_id AS "articleId", e.seq, e.type, e.audience::text AS audience, e.user_id AS "userId",
              e.comment_id AS "commentId", e.payload, e.created_at AS "createdAt"

@@ -2,8 +2,8 @@ import { trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import type { AuthUser } from '@rejoinder/accounts';
 import type { CommittedEvent } from '@rejoinder/common';
-import { renderEvent } from '@rejoinder/forum';
-import { canSee, envelope, EventSink, fromLog } from './realtime.types.js';
+import { canSee, renderEvent } from '@rejoinder/forum';
+import { envelope, EventSink, fromLog } from './realtime.types.js';
 
 type Outgoing = { event: CommittedEvent; resync?: undefined } | { event?: undefined; resync: number };
 

@@ -12,13 +12,12 @@ import {
   storedData,
 } from '@rejoinder/common';
 import type { AppConfig, UserMessage } from '@rejoinder/common';
-import { ArticlesService, CommentsRepository, ReadCache, renderEvent } from '@rejoinder/forum';
+import { ArticlesService, canSee, CommentsRepository, ReadCache, renderEvent } from '@rejoinder/forum';
 import type { CommentRow } from '@rejoinder/forum';
 import { randomUUID } from 'node:crypto';
 import { ArticleEventsRepository } from './article-events.repository.js';
 import { ArticleStream, Subscription } from './article-stream.js';
 import {
-  canSee,
   ClusterLink,
   ClusterMessage,
   commentIdOf,

@@ -1,5 +1,4 @@
 import type { AuthUser } from '@rejoinder/accounts';
-import { isModerator } from '@rejoinder/accounts';
 import type { CommittedEvent } from '@rejoinder/common';
 import type { CommentRow } from '@rejoinder/forum';
 
@@ -22,17 +21,6 @@ export function envelope(event: CommittedEvent): EventEnvelope {
 // The stream an event belongs to: its article's, or another feed.
 export function streamKey(event: Pick<CommittedEvent, 'articleId' | 'stream'>): string {
   return event.stream ?? event.articleId;
-}
-
-export function canSee(event: Pick<CommittedEvent, 'audience' | 'userId'>, viewer: AuthUser | null): boolean {
-  switch (event.audience) {
-    case 'public':
-      return true;
-    case 'moderators':
-      return viewer !== null && (isModerator(viewer) || viewer.id === event.userId);
-    case 'user':
-      return viewer !== null && viewer.id === event.userId;
-  }
 }
 
 // An event read back from the log keeps only ids; this marks it with the

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@rejoinder/db';
+import { keysetWhere, PrismaService } from '@rejoinder/db';
 
 export interface WebhookRecord {
   id: string;
@@ -40,14 +40,7 @@ export class WebhooksRepository {
 
   list(limit: number, before?: { createdAt: string; id: string }): Promise<WebhookRecord[]> {
     return this.prisma.webhook.findMany({
-      where: before
-        ? {
-            OR: [
-              { createdAt: { lt: new Date(before.createdAt) } },
-              { createdAt: new Date(before.createdAt), id: { lt: before.id } },
-            ],
-          }
-        : undefined,
+      where: before ? keysetWhere('desc', 'createdAt', new Date(before.createdAt), before.id) : undefined,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit,
     });

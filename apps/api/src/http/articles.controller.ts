@@ -6,6 +6,7 @@ import {
   ArticlesService,
   CommentsService,
   DigestService,
+  PostingService,
   createCommentSchema,
   THREAD_SORTS,
   threadQuerySchema,
@@ -58,6 +59,7 @@ export class ArticlesController {
   constructor(
     private readonly articles: ArticlesService,
     private readonly comments: CommentsService,
+    private readonly posting: PostingService,
     private readonly realtime: RealtimeService,
     private readonly moderation: ModerationService,
     private readonly digests: DigestService,
@@ -288,7 +290,7 @@ export class ArticlesController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CommentView> {
-    const result = await this.comments.create(user, slugParam(slug), input, {
+    const result = await this.posting.create(user, slugParam(slug), input, {
       ip: request.ip,
       userAgent: request.headers['user-agent'],
     });

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { localeOfRequest, PROBLEM_CONTENT_TYPE } from '@rejoinder/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdOf } from './request-id.js';
-import { toProblem } from './problem.js';
+import { toProblem } from '../edge/problem.js';
 
 @Catch()
 export class ProblemFilter implements ExceptionFilter {

@@ -1,6 +1,6 @@
 import { localeOfRequest } from '@rejoinder/common';
 import type { Socket } from 'socket.io';
-import { toProblem } from '../http/problem.js';
+import { toProblem } from '../edge/problem.js';
 
 export interface AckError {
   error: { code: string; status: number; title: string; detail?: string; [extra: string]: unknown };

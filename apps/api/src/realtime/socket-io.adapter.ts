@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RedisClientType } from 'redis';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
-import { clientAddress, proxyTrust } from '../http/client-address.js';
+import { clientAddress, proxyTrust } from '../edge/client-address.js';
 
 export const SOCKET_MAX_BUFFER_BYTES = 64 * 1024;
 

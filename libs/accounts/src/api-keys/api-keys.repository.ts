@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@rejoinder/db';
+import { keysetWhere, PrismaService } from '@rejoinder/db';
 
 export interface ApiKeyRecord {
   id: string;
@@ -38,14 +38,7 @@ export class ApiKeysRepository {
   // Newest first, keyset by (createdAt, id).
   list(limit: number, before?: { createdAt: string; id: string }): Promise<ApiKeyRecord[]> {
     return this.prisma.apiKey.findMany({
-      where: before
-        ? {
-            OR: [
-              { createdAt: { lt: new Date(before.createdAt) } },
-              { createdAt: new Date(before.createdAt), id: { lt: before.id } },
-            ],
-          }
-        : undefined,
+      where: before ? keysetWhere('desc', 'createdAt', new Date(before.createdAt), before.id) : undefined,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit,
       select: columns,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
+import type { ArticleEventName, EventData, SessionEventData, SessionEventName } from './event-catalogue.js';
 
 // Who may see an event: every reader, or the article's moderators (and, when
 // userId is set, that one user too, e.g. the author of a pending comment).
@@ -21,13 +22,18 @@ export interface CommittedEvent<T = unknown> {
   data: T;
 }
 
-type Listener = (event: CommittedEvent) => void;
+// A committed event of the catalogue: its name fixes its payload's type, so
+// a wrong payload does not compile.
+export type ArticleEvent<N extends ArticleEventName = ArticleEventName> = {
+  [K in N]: Omit<CommittedEvent, 'type' | 'data'> & { type: K; data: EventData<K> };
+}[N];
 
-export interface UserMessage {
-  userId: string;
-  type: string;
-  data: unknown;
-}
+type Listener = (event: ArticleEvent) => void;
+
+// A message for one user (a session event of the catalogue).
+export type UserMessage<N extends SessionEventName = SessionEventName> = {
+  [K in N]: { userId: string; type: K; data: SessionEventData<K> };
+}[N];
 
 // In-process bus from services to the realtime layer. Services publish only
 // after their transaction commits; listeners must not throw into publishers.
@@ -39,10 +45,10 @@ export class DomainEventBus {
     this.emitter.setMaxListeners(100);
   }
 
-  publish(event: CommittedEvent): void {
+  publish<N extends ArticleEventName>(event: ArticleEvent<N>): void {
     for (const listener of this.emitter.listeners('event') as Listener[]) {
       try {
-        listener(event);
+        listener(event as ArticleEvent);
       } catch {
         // A failing listener must not undo or fail a committed write.
       }
@@ -56,10 +62,10 @@ export class DomainEventBus {
 
   // A message for one user wherever they are connected (not part of any
   // article's numbered log; the user can list it again over HTTP).
-  notify(message: UserMessage): void {
+  notify<N extends SessionEventName>(message: UserMessage<N>): void {
     for (const listener of this.emitter.listeners('user') as ((m: UserMessage) => void)[]) {
       try {
-        listener(message);
+        listener(message as UserMessage);
       } catch {
         // As above: never fail the write that caused it.
       }

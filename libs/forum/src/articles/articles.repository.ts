@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, inModerationFeed } from '@rejoinder/common';
-import type { CommittedEvent, EventAudience, EventData } from '@rejoinder/common';
-import { ArticleState, PrismaService, SlowModeSetting } from '@rejoinder/db';
+import { DomainError, ErrorCode } from '@rejoinder/common';
+import type { ArticleEvent, EventData } from '@rejoinder/common';
+import { ArticleState, keysetWhere, PrismaService, SlowModeSetting } from '@rejoinder/db';
 import { articlePassages, relocate } from './passages.js';
-import { appendToModerationFeed } from '../comments/comments.repository.js';
-import type { Tx } from '../comments/comments.repository.js';
+import { appendEvents } from '../event-log/event-log.repository.js';
+import type { ArticleEventRow, Tx } from '../event-log/event-log.repository.js';
 
 export interface ArticleRecord {
   id: string;
@@ -86,14 +86,7 @@ export class ArticlesRepository {
   // Newest first, keyset by (publishedAt, id).
   list(limit: number, after?: { publishedAt: string; id: string }): Promise<ArticleRecord[]> {
     return this.prisma.article.findMany({
-      where: after
-        ? {
-            OR: [
-              { publishedAt: { lt: new Date(after.publishedAt) } },
-              { publishedAt: new Date(after.publishedAt), id: { lt: after.id } },
-            ],
-          }
-        : undefined,
+      where: after ? keysetWhere('desc', 'publishedAt', new Date(after.publishedAt), after.id) : undefined,
       orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
       take: limit,
     });
@@ -133,7 +126,7 @@ export class ArticlesRepository {
     // The moderator's action, recorded in the same transaction.
     audit: { moderatorId: string; note: string },
     slowModeChange?: (before: ArticleRecord, after: ArticleRecord) => EventData<'slow_mode.changed'> | null,
-  ): Promise<{ article: ArticleRecord; events: CommittedEvent[] }> {
+  ): Promise<{ article: ArticleRecord; events: ArticleEvent[] }> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT 1 FROM articles WHERE id = ${articleId}::uuid FOR UPDATE`;
       const current = await tx.article.findUnique({ where: { id: articleId } });
@@ -170,7 +163,7 @@ export class ArticlesRepository {
     payload: (article: ArticleRecord) => EventData<'article.updated'>,
     change: (article: ArticleRecord) => EventData<'slow_mode.changed'>,
     audit: { action: string; reasonCode: string; note: string },
-  ): Promise<{ article: ArticleRecord; events: CommittedEvent[] } | null> {
+  ): Promise<{ article: ArticleRecord; events: ArticleEvent[] } | null> {
     return this.prisma.$transaction(async (tx) => {
       const on = to.seconds > 0;
       const switched = await tx.$executeRaw`
@@ -256,33 +249,8 @@ async function appendArticleEvents(
   article: ArticleRecord,
   updated: EventData<'article.updated'>,
   change: EventData<'slow_mode.changed'> | null,
-): Promise<{ committed: CommittedEvent[]; last: number }> {
-  const rows: [string, EventAudience, unknown][] = [['article.updated', 'public', updated]];
+): Promise<{ committed: ArticleEvent[]; last: number }> {
+  const rows: ArticleEventRow[] = [['article.updated', 'public', updated]];
   if (change) rows.push(['slow_mode.changed', 'moderators', change]);
   return appendEvents(tx, article.id, rows);
-}
-
-// Appends events to an article's log, numbered after its last one, in the
-// caller's transaction (which then holds the article's row lock).
-export async function appendEvents(
-  tx: Tx,
-  articleId: string,
-  rows: [string, EventAudience, unknown][],
-): Promise<{ committed: CommittedEvent[]; last: number }> {
-  const article = { id: articleId };
-  const count = rows.length;
-  const [{ last, at }] = await tx.$queryRaw<{ last: number; at: Date }[]>`
-    UPDATE articles SET last_seq = last_seq + ${count}::int WHERE id = ${article.id}::uuid
-    RETURNING last_seq AS last, now() AS at`;
-  const first = last - count + 1;
-  const committed: CommittedEvent[] = [];
-  for (const [i, [type, audience, data]] of rows.entries()) {
-    const seq = first + i;
-    await tx.$executeRaw`
-      INSERT INTO article_events (article_id, seq, type, audience, payload, created_at)
-      VALUES (${article.id}::uuid, ${seq}, ${type}, ${audience}::"EventAudience", ${JSON.stringify(data)}::jsonb, ${at})`;
-    committed.push({ articleId: article.id, seq, type, audience, userId: null, at: at.toISOString(), data });
-    if (inModerationFeed(type)) committed.push(await appendToModerationFeed(tx, article.id, type, data, data, at));
-  }
-  return { committed, last };
 }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@rejoinder/common';
-import type { CommittedEvent, EventAudience } from '@rejoinder/common';
-import { ArticleState, Prisma, PrismaService } from '@rejoinder/db';
+import type { ArticleEvent } from '@rejoinder/common';
+import { ArticleState, keysetWhere, Prisma, PrismaService } from '@rejoinder/db';
 import type { ArticleRecord } from './articles.repository.js';
-import { appendEvents, reanchorComments } from './articles.repository.js';
-import type { Tx } from '../comments/comments.repository.js';
+import { reanchorComments } from './articles.repository.js';
+import { appendEvents } from '../event-log/event-log.repository.js';
+import type { ArticleEventRow, Tx } from '../event-log/event-log.repository.js';
 
 // What the newsroom says an article is (its CMS through the API, or its page
 // through the embed).
@@ -28,7 +29,7 @@ export interface NewsroomArticle {
 export interface UpsertOutcome {
   article: ArticleRecord;
   created: boolean;
-  events: CommittedEvent[];
+  events: ArticleEvent[];
 }
 
 // The fields an update may change, and whether readers would see the change.
@@ -49,7 +50,7 @@ export class NewsroomArticlesRepository {
   // when nothing a reader sees changed: the same body twice writes nothing).
   upsert(
     input: NewsroomArticle,
-    event: (article: ArticleRecord, created: boolean) => [string, EventAudience, unknown] | null,
+    event: (article: ArticleRecord, created: boolean) => ArticleEventRow | null,
     onlyCreate = false,
   ): Promise<UpsertOutcome> {
     return this.prisma.$transaction(async (tx) => {
@@ -127,13 +128,7 @@ export class NewsroomArticlesRepository {
     state?: ArticleState;
   }): Promise<ArticleRecord[]> {
     const where: Prisma.ArticleWhereInput[] = [];
-    if (args.before)
-      where.push({
-        OR: [
-          { publishedAt: { lt: new Date(args.before.publishedAt) } },
-          { publishedAt: new Date(args.before.publishedAt), id: { lt: args.before.id } },
-        ],
-      });
+    if (args.before) where.push(keysetWhere('desc', 'publishedAt', new Date(args.before.publishedAt), args.before.id));
     if (args.q)
       where.push({
         OR: [{ title: { contains: args.q, mode: 'insensitive' } }, { externalId: args.q }, { slug: args.q }],
@@ -176,7 +171,7 @@ async function finish(
   tx: Tx,
   article: ArticleRecord,
   created: boolean,
-  event: (article: ArticleRecord, created: boolean) => [string, EventAudience, unknown] | null,
+  event: (article: ArticleRecord, created: boolean) => ArticleEventRow | null,
 ): Promise<UpsertOutcome> {
   const row = event(article, created);
   if (!row) return { article, created, events: [] };

@@ -13,10 +13,11 @@ import {
   text,
   TIME_ID_KEY,
 } from '@rejoinder/common';
-import type { AppConfig, EventAudience, EventData, KeysetPage } from '@rejoinder/common';
+import type { AppConfig, EventData, KeysetPage } from '@rejoinder/common';
 import { z } from 'zod';
 import { renderArticleMarkdown } from '../markdown/markdown-renderer.js';
 import type { ArticleRecord } from './articles.repository.js';
+import type { ArticleEventRow } from '../event-log/event-log.repository.js';
 import { articleUpdatedData, closingTimeOf } from './articles.service.js';
 import { NewsroomArticle, NewsroomArticlesRepository } from './newsroom-articles.repository.js';
 
@@ -215,7 +216,7 @@ export class NewsroomArticlesService {
     };
   }
 
-  private event(article: ArticleRecord, created: boolean): [string, EventAudience, unknown] {
+  private event(article: ArticleRecord, created: boolean): ArticleEventRow {
     return created
       ? ['article.created', 'public', articleCreatedData(article)]
       : ['article.updated', 'public', articleUpdatedData(article)];

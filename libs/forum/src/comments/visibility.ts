@@ -2,7 +2,7 @@ import type { AuthUser } from '@rejoinder/accounts';
 import { isModerator } from '@rejoinder/accounts';
 import { commentRendering } from '@rejoinder/common';
 import type { CommittedEvent } from '@rejoinder/common';
-import { CommentStatus, Role } from '@rejoinder/db';
+import { CommentStatus, Prisma, Role } from '@rejoinder/db';
 import { CommentRow } from './comment.types.js';
 import { CommentView, fullView, placeholderView } from './comment.view.js';
 
@@ -81,6 +81,27 @@ export function viewInChain(row: CommentRow, viewer: Viewer): CommentView {
 // Thread pages and replies are the same for every reader (so they can be
 // cached): what the policy shows an anonymous one.
 export const publicView = (row: CommentRow): CommentView => viewInChain(row, null);
+
+// Who may receive an event, by its audience (docs/realtime.md): every reader,
+// the article's moderators (and the one user it names, such as the author of
+// a pending comment), or that one user alone.
+export function canSee(event: Pick<CommittedEvent, 'audience' | 'userId'>, viewer: Viewer): boolean {
+  switch (event.audience) {
+    case 'public':
+      return true;
+    case 'moderators':
+      return viewer !== null && (isModerator(viewer) || viewer.id === event.userId);
+    case 'user':
+      return viewer !== null && viewer.id === event.userId;
+  }
+}
+
+// canSee as SQL over article_events (alias `e`), for reads of the log that
+// filter in the database; the event-audience test holds the two to one table.
+export function canSeeSql(viewer: Viewer): Prisma.Sql {
+  return Prisma.sql`(e.audience = 'public' OR e.user_id = ${viewer?.id ?? null}::uuid
+                     OR (e.audience = 'moderators' AND ${isModerator(viewer)}))`;
+}
 
 // An event as this viewer may receive it now: its comment rendered from the
 // comment's current state, or null when the event has nothing left for them.

@@ -4,7 +4,7 @@ import { assertPerson } from '@rejoinder/accounts';
 import { DomainError, DomainEventBus, ErrorCode } from '@rejoinder/common';
 import { COMMENT_POLICY } from './comment-policy.js';
 import type { CommentPolicy } from './comment-policy.js';
-import { CommentsRepository } from './comments.repository.js';
+import { VotesRepository } from './votes.repository.js';
 import { ReadCache } from '../read-cache/read-cache.js';
 
 export interface VoteResult {
@@ -24,7 +24,7 @@ export class VotesService implements OnModuleDestroy {
   private readonly scheduled = new Map<string, NodeJS.Timeout>();
 
   constructor(
-    private readonly comments: CommentsRepository,
+    private readonly votes: VotesRepository,
     private readonly bus: DomainEventBus,
     private readonly cache: ReadCache,
     @Optional() @Inject(COMMENT_POLICY) private readonly policy?: CommentPolicy,
@@ -34,7 +34,7 @@ export class VotesService implements OnModuleDestroy {
   async vote(voter: AuthUser, commentId: string, value: -1 | 0 | 1): Promise<VoteResult> {
     assertPerson(voter);
     await this.policy?.participate(voter);
-    const outcome = await this.comments.vote(commentId, voter.id, value);
+    const outcome = await this.votes.vote(commentId, voter.id, value);
     switch (outcome.kind) {
       case 'not-found':
       case 'not-votable':
@@ -59,7 +59,7 @@ export class VotesService implements OnModuleDestroy {
     if (this.scheduled.has(commentId)) return;
     const timer = setTimeout(() => {
       this.scheduled.delete(commentId);
-      this.comments.appendVoteEvent(commentId).then(
+      this.votes.appendVoteEvent(commentId).then(
         (event) => event && this.bus.publish(event),
         (error: unknown) => this.logger.error({ err: error, commentId }, 'Could not record comment.voted'),
       );

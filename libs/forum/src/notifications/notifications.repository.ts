@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService } from '@rejoinder/db';
+import { keysetWhere, Prisma, PrismaService } from '@rejoinder/db';
 
 @Injectable()
 export class NotificationsRepository {
@@ -9,14 +9,7 @@ export class NotificationsRepository {
     return this.prisma.notification.findMany({
       where: {
         userId,
-        ...(before
-          ? {
-              OR: [
-                { createdAt: { lt: new Date(before.createdAt) } },
-                { createdAt: new Date(before.createdAt), id: { lt: before.id } },
-              ],
-            }
-          : {}),
+        ...(before ? keysetWhere('desc', 'createdAt', new Date(before.createdAt), before.id) : {}),
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit,

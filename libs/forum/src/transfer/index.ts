@@ -4,4 +4,4 @@ export * from './disqus.js';
 export * from './wordpress.js';
 export * from './remark42.js';
 export * from './import-source.js';
-export { handleBase } from './transfer.repository.js';
+export { handleBase } from './imported-handles.js';

@@ -2,81 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { CommentStatus, PrismaService } from '@rejoinder/db';
 import { randomUUID } from 'node:crypto';
 import type { ArticleRecord } from '../articles/articles.repository.js';
-import type { Tx } from '../comments/comments.repository.js';
+import type { Tx } from '../event-log/event-log.repository.js';
+import { freeHandle, handleBase } from './imported-handles.js';
+import type {
+  ImportConflict,
+  ImportedAccount,
+  ImportedCommentRow,
+  ImportUnit,
+  KnownCommentRow,
+  NewArticle,
+} from './transfer.types.js';
 import { slowModeOf } from '../articles/articles.service.js';
-
-export interface ImportedAccount {
-  id: string;
-  // The handle wanted; the one written is made free (handleBase, then "-2", ...).
-  username: string;
-  // What readers see, for accounts brought in from another system.
-  displayName?: string | null;
-  claimEmail?: string | null;
-  importedFrom?: string | null;
-}
-
-export interface ImportedCommentRow {
-  id: string;
-  parentId: string | null;
-  authorId: string;
-  path: string[];
-  depth: number;
-  status: CommentStatus;
-  listed: boolean;
-  bodySource: string;
-  bodyHtml: string;
-  replyCount: number;
-  descendantCount: number;
-  upvotes: number;
-  downvotes: number;
-  score: number;
-  bestScore: number;
-  controversy: number;
-  createdAt: Date;
-  editedAt: Date | null;
-  featured: boolean;
-  pinned: boolean;
-  moderationReason: string | null;
-}
-
-// An article the import creates: the columns of an article that are not
-// derived (counts, seq, timestamps).
-export type NewArticle = Pick<
-  ArticleRecord,
-  | 'slug'
-  | 'title'
-  | 'byline'
-  | 'publishedAt'
-  | 'sourceUrl'
-  | 'externalId'
-  | 'urlKey'
-  | 'bodySource'
-  | 'bodyHtml'
-  | 'state'
-  | 'premoderation'
-  | 'slowModeSeconds'
->;
-
-export interface ImportUnit {
-  // An article already in the database, or one to create.
-  article: { id: string } | NewArticle;
-  accounts: ImportedAccount[];
-  comments: ImportedCommentRow[];
-  // Comments imported before that gain replies now: counts to add, and
-  // whether a hidden one becomes a listed tombstone.
-  updates?: { id: string; replies: number; descendants: number; list: boolean }[];
-}
-
-export interface KnownCommentRow {
-  id: string;
-  articleId: string;
-  parentId: string | null;
-  path: string[];
-  depth: number;
-  listed: boolean;
-}
-
-export type ImportConflict = { kind: 'article-exists'; slug: string } | { kind: 'comment-exists'; id: string };
 
 const BATCH = 1000;
 const LOOKUP_BATCH = 5000;
@@ -341,25 +277,6 @@ export class TransferRepository {
     }
     return taken;
   }
-}
-
-// A handle from a display name, in any script: letters and digits kept,
-// everything else one "_" (so "Anna Reader" is Anna_Reader and 菜鳥 stays 菜鳥),
-// short enough to take a number.
-export function handleBase(name: string): string {
-  const base = name
-    .normalize('NFKC')
-    .replace(/[^\p{L}\p{M}\p{N}_-]+/gu, '_')
-    .replace(/^[_-]+|[_-]+$/g, '');
-  return [...base].slice(0, 26).join('') || 'guest';
-}
-
-// The base when free, else the first free "base-2", "base-3", ...; marks it taken.
-export function freeHandle(base: string, taken: Set<string>): string {
-  let candidate = base;
-  for (let n = 2; taken.has(candidate.toLowerCase()); n += 1) candidate = `${base}-${n}`;
-  taken.add(candidate.toLowerCase());
-  return candidate;
 }
 
 // Thousands of rows as one JSON parameter: far less work for the client than

@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { ArticleState, CommentStatus } from '@rejoinder/db';
-import { controversy, wilsonLowerBound } from '../comments/comments.repository.js';
+import { controversy, wilsonLowerBound } from '../comments/scoring.js';
 import { renderArticleMarkdown, renderCommentMarkdown } from '../markdown/markdown-renderer.js';
-import { groupPages, planImport, uuidFrom } from './import-plan.js';
+import { planImport, uuidFrom } from './import-plan.js';
+import { groupPages } from './page-grouping.js';
 import type { KnownComment } from './import-plan.js';
 import type { ImportFormat, SourceExport, SourceProblem } from './import-source.js';
 import { SKIP_REASONS } from './import-source.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, TransferError } from './transfer.format.js';
 import type { ArticleExport, ExportedComment } from './transfer.format.js';
 import { ImportConflictError, TransferRepository } from './transfer.repository.js';
-import type { ImportedCommentRow, ImportUnit } from './transfer.repository.js';
+import type { ImportedCommentRow, ImportUnit } from './transfer.types.js';
 
 const WRITE_BATCH = 5000;
 

@@ -2,9 +2,10 @@ import { Readable } from 'node:stream';
 import { htmlToMarkdown, readDisqus } from './disqus.js';
 import { parseArticleExport, TransferError } from './transfer.format.js';
 import type { ExportedComment } from './transfer.format.js';
-import { groupPages, planImport } from './import-plan.js';
+import { planImport } from './import-plan.js';
+import { groupPages } from './page-grouping.js';
 import type { SourceExport, SourceState, SourceThread } from './import-source.js';
-import { freeHandle, handleBase } from './transfer.repository.js';
+import { freeHandle, handleBase } from './imported-handles.js';
 import { prepareComments, uuidFrom } from './transfer.service.js';
 
 const comment = (id: string, parentId: string | null, extra: Partial<ExportedComment> = {}): ExportedComment => ({

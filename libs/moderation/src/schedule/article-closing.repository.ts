@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CommittedEvent, EventData } from '@rejoinder/common';
+import type { ArticleEvent, EventData } from '@rejoinder/common';
 import { PrismaService } from '@rejoinder/db';
 import { appendEvents } from '@rejoinder/forum';
 import type { ArticleRecord } from '@rejoinder/forum';
@@ -18,7 +18,7 @@ export class ArticleClosingRepository {
     defaultDays: number | null,
     limit: number,
     payload: (article: ArticleRecord) => EventData<'article.updated'>,
-  ): Promise<CommittedEvent[]> {
+  ): Promise<ArticleEvent[]> {
     return this.prisma.$transaction(async (tx) => {
       const due = await tx.$queryRaw<{ id: string }[]>`
         SELECT id FROM articles
@@ -28,7 +28,7 @@ export class ArticleClosingRepository {
         ORDER BY published_at
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED`;
-      const committed: CommittedEvent[] = [];
+      const committed: ArticleEvent[] = [];
       for (const { id } of due) {
         const article = await tx.article.update({
           where: { id },

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@rejoinder/db';
+import { keyPart, keysetAfter, Prisma, PrismaService } from '@rejoinder/db';
 
 // A moderator's decision on a comment the spam check looked at.
 export interface DecisionToReport {
@@ -49,6 +49,10 @@ export class SpamRepository {
           SELECT last_at AS "lastAt", last_id AS "lastId" FROM spam_feedback_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED`;
         if (!cursor[0]) return { read: 0, handled: 0 };
         const { lastAt, lastId } = cursor[0];
+        const after =
+          lastAt === null || lastId === null
+            ? Prisma.sql`TRUE`
+            : keysetAfter('asc', ['m.created_at', 'm.id'], [keyPart.time(lastAt), keyPart.id(lastId)]);
         const rows = await tx.$queryRaw<DecisionToReport[]>`
           SELECT m.id AS "actionId", m.created_at AS "at", m.action, s.verdict, s.user_ip AS "userIp",
                  s.user_agent AS "userAgent", c.body_source AS body, u.username, u.email
@@ -57,7 +61,7 @@ export class SpamRepository {
           LEFT JOIN comments c ON c.id = s.comment_id
           LEFT JOIN users u ON u.id = c.author_id
           WHERE m.created_at < now() - make_interval(secs => ${SETTLE_SECONDS})
-            AND (${lastAt}::timestamptz IS NULL OR (m.created_at, m.id) > (${lastAt}::timestamptz, ${lastId}::uuid))
+            AND ${after}
           ORDER BY m.created_at, m.id
           LIMIT ${limit}`;
         let handled = 0;

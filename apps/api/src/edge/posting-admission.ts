@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, DomainError, ErrorCode, localeOfRequest, Metrics, PROBLEM_CONTENT_TYPE } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import type { FastifyInstance } from 'fastify';
-import { requestIdOf } from './request-id.js';
 import { toProblem } from './problem.js';
 
 // Posting a comment to an article over HTTP (the socket's `comment.create` is
@@ -61,7 +60,8 @@ export function admitPosts(fastify: FastifyInstance, admission: PostingAdmission
     const leave = admission.enter();
     if (!leave) {
       const { problem } = toProblem(admission.refusal(), request.url, localeOfRequest(request));
-      const requestId = requestIdOf(request);
+      // Fastify's request id (generateRequestId in http/request-id.ts).
+      const requestId = request.id;
       return reply
         .status(problem.status)
         .header('retry-after', String(POSTING_BUSY_RETRY_AFTER_SECONDS))
