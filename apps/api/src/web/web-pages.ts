@@ -6,7 +6,7 @@ import { ArticlesService, CommentsService } from '@rejoinder/forum';
 import type { ArticleView, ThreadPage } from '@rejoinder/forum';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { articleHead, renderHead, SITE_NAME } from './page-head.js';
@@ -51,11 +51,11 @@ export async function serveWebPages(app: NestFastifyApplication, root: string | 
   const config = app.get<AppConfig>(APP_CONFIG);
   const heads = new PageHeads(app.get(ArticlesService), app.get(CommentsService));
   const fastify = app.getHttpAdapter().getInstance();
+  const html = new PageTemplate(join(root, 'index.html'));
   const page = async (request: FastifyRequest, reply: FastifyReply) => {
     const origin = config.PUBLIC_URL?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
-    // Read per request: `npm run dev` rebuilds it under new script names.
     const [template, { head, status }] = await Promise.all([
-      readFile(join(root, 'index.html'), 'utf8'),
+      html.read(),
       heads.of(request.routeOptions.url ?? '/', request.params, origin),
     ]);
     return reply
@@ -69,6 +69,29 @@ export async function serveWebPages(app: NestFastifyApplication, root: string | 
     reply.header('cache-control', 'public, max-age=300').sendFile('embed.js', root, { cacheControl: false }),
   );
   return true;
+}
+
+// The built index.html. `npm run dev` rebuilds it under new script names, so
+// it is read again when it changes; while a rebuild has it replaced (removed,
+// then written), the last one read is served.
+class PageTemplate {
+  private text: string | null = null;
+  private modified = -1;
+
+  constructor(private readonly path: string) {}
+
+  async read(): Promise<string> {
+    try {
+      const { mtimeMs } = await stat(this.path);
+      if (this.text === null || mtimeMs !== this.modified) {
+        this.text = await readFile(this.path, 'utf8');
+        this.modified = mtimeMs;
+      }
+    } catch (error) {
+      if (this.text === null) throw error;
+    }
+    return this.text;
+  }
 }
 
 // The head of each page. The reader page's comes from the same cached reads

@@ -424,7 +424,7 @@ function QueueCard({
           <span class="muted">
             {item.parent.author ? t`In reply to ${item.parent.author.username}:` : t`In reply to a removed comment:`}
           </span>
-          <div dangerouslySetInnerHTML={{ __html: item.parent.html ?? '' }} />
+          <div dir="auto" dangerouslySetInnerHTML={{ __html: item.parent.html ?? '' }} />
         </blockquote>
       )}
       {item.holdReasons.length > 0 && (
@@ -443,7 +443,14 @@ function QueueCard({
           {item.reports.map((r) => (
             <li>
               <strong>{reasonWord(r.reason)}</strong>
-              {r.note ? `: ${r.note}` : ''} <span class="muted">{timeAgo(r.createdAt)}</span>
+              {r.note && (
+                <>
+                  : <bdi>{r.note}</bdi>
+                </>
+              )}{' '}
+              <time class="muted" dateTime={r.createdAt}>
+                {timeAgo(r.createdAt)}
+              </time>
             </li>
           ))}
         </ul>
