@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, Metrics, publicUrl } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
-import { CommentsRepository, visibility } from '@rejoinder/forum';
+import { CommentsRepository } from '@rejoinder/forum';
 import type { CommentRow } from '@rejoinder/forum';
 import { messageIdFor, newLinkToken, UnsubscribeKind, UnsubscribeTokens } from './mail-links.js';
 import { ACCOUNT_KINDS, MailOutboxRepository, OutboxRow, Recipient } from './mail-outbox.repository.js';
@@ -16,6 +16,7 @@ import {
   verifyEmailMail,
 } from './mail.templates.js';
 import { MAIL_LINK_SECRET } from './mail.tokens.js';
+import { nextDigest, notifiedItem } from './mail-notified-items.js';
 
 export const VERIFY_LINK_HOURS = 24;
 export const RESET_LINK_MINUTES = 30;
@@ -160,7 +161,7 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
     for (const row of group) {
       const comment = row.commentId ? commentRows.get(row.commentId) : undefined;
       const article = row.articleId ? articles.get(row.articleId) : undefined;
-      const item = comment && article ? this.notified(row, comment, article, viewer, settings) : null;
+      const item = comment && article ? notifiedItem(this.base, row, comment, article, viewer, settings) : null;
       if (!item) {
         skipped.push(row.id);
         continue;
@@ -192,64 +193,6 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
         'X-Rejoinder-Kind': kind,
       },
     });
-  }
-
-  // One notification as the recipient may see it now, or null: a comment
-  // hidden from them since (held, removed, erased) is not mailed, nor one
-  // whose kind they turned off.
-  private notified(
-    row: OutboxRow,
-    comment: CommentRow,
-    article: { slug: string; title: string },
-    viewer: { id: string; username: string; role: Recipient['role']; createdAt: Date },
-    settings: MailSettingsRecord,
-  ): { item: NotifiedComment; setting: UnsubscribeKind } | null {
-    if (visibility(comment, viewer) !== 'full') return null;
-    const link = `${this.base}/comments/${comment.id}`;
-    const base = {
-      articleTitle: article.title,
-      author: comment.authorName,
-      html: comment.bodyHtml,
-      text: comment.bodySource,
-      link,
-      reason: null,
-    };
-    switch (row.kind) {
-      case 'reply': {
-        // A reply by staff falls under its own setting.
-        const staff = row.data.staff === true;
-        if (staff ? !settings.onStaffReply : !settings.onReply) return null;
-        if (comment.status !== 'published') return null;
-        return { item: { ...base, kind: staff ? 'staff_reply' : 'reply' }, setting: staff ? 'staff_reply' : 'reply' };
-      }
-      case 'published':
-        if (!settings.onModeration || comment.status !== 'published' || comment.authorId !== viewer.id) return null;
-        return { item: { ...base, kind: 'published', author: null }, setting: 'moderation' };
-      case 'rejected':
-        // Only the reader's own text, with the reason.
-        if (!settings.onModeration || comment.status !== 'rejected' || comment.authorId !== viewer.id) return null;
-        return {
-          item: {
-            ...base,
-            kind: 'rejected',
-            author: null,
-            reason: comment.moderationReason,
-            link: `${this.base}/articles/${article.slug}`,
-          },
-          setting: 'moderation',
-        };
-      case 'featured':
-        if (!settings.onFeatured || !comment.featured || comment.authorId !== viewer.id) return null;
-        return { item: { ...base, kind: 'featured', author: null }, setting: 'featured' };
-      case 'report':
-      case 'queue_age':
-        if (viewer.role === 'commenter') return null;
-        if (row.kind === 'report' && !settings.onReport) return null;
-        if (row.kind === 'queue_age' && settings.queueAgeMinutes === null) return null;
-        return { item: { ...base, kind: row.kind, link: `${this.base}/moderation` }, setting: 'report' };
-      default:
-        return null;
-    }
   }
 
   // Mail reads in the recipient's chosen language, else DEFAULT_LOCALE.
@@ -411,17 +354,4 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
       })),
     );
   }
-}
-
-// The next hour, or the next day (00:00 UTC).
-export function nextDigest(frequency: 'hourly' | 'daily', now: Date): Date {
-  const next = new Date(now);
-  if (frequency === 'hourly') {
-    next.setUTCMinutes(0, 0, 0);
-    next.setUTCHours(next.getUTCHours() + 1);
-  } else {
-    next.setUTCHours(0, 0, 0, 0);
-    next.setUTCDate(next.getUTCDate() + 1);
-  }
-  return next;
 }

@@ -1,6 +1,7 @@
 import { DomainError } from './domain-error.js';
 import { translatorFor, SOURCE_LOCALE } from '../i18n/locales.js';
-import { errorDescription, ErrorCode } from './error-codes.js';
+import { ErrorCode } from './error-codes.js';
+import { errorDescription } from './error-descriptions.js';
 
 // RFC 9457 problem document, with our stable `code`.
 export interface Problem {
