@@ -20,11 +20,15 @@ const origin = (server: Server) => `http://localhost:${(server.address() as Addr
 
 // The newsroom's page (t.url is read when a page is asked for, after start-up).
 function newsroomPage(req: IncomingMessage, res: ServerResponse): void {
-  const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? 'none';
+  const query = new URL(req.url ?? '/', 'http://x').searchParams;
+  const id = query.get('id') ?? 'none';
+  // ?data-lang=ru puts data-lang="ru" on the script.
+  const lang = query.get('data-lang');
   res.setHeader('content-type', 'text/html');
   res.end(
     `<!doctype html><html lang="en"><head><title>Newsroom page</title></head><body><h1>A story</h1>` +
-      `<script src="${t.url}/embed.js" data-article-id="${id}" data-title="Rates rise again"></script></body></html>`,
+      `<script src="${t.url}/embed.js" data-article-id="${id}" data-title="Rates rise again"` +
+      `${lang ? ` data-lang="${lang}"` : ''}></script></body></html>`,
   );
 }
 
@@ -78,4 +82,43 @@ it('makes nothing on another site’s page', async () => {
   } finally {
     await context.close();
   }
+});
+
+describe('the loader’s own words', () => {
+  it('name the frame in the language of data-lang, and the thread in it speaks it too', async () => {
+    const id = unique('story');
+    const { page, context } = await openPerson(browser, t.url);
+    try {
+      await page.goto(`${origin(allowed)}/story?id=${id}&data-lang=ru`);
+      const frame = page.frameLocator('iframe[title="Комментарии к «Rates rise again»"]');
+      await frame.locator('html[lang="ru"]').waitFor({ state: 'attached' });
+      expect(await page.locator('iframe').getAttribute('src')).toMatch(/[?&]lang=ru(&|$)/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('say there is no thread in the language the page asks for (?lang=), marked with it', async () => {
+    const { page, context } = await openPerson(browser, t.url);
+    try {
+      await page.goto(`${origin(other)}/story?id=${unique('story')}&lang=ru`);
+      const note = page.getByText('Комментарии на этой странице недоступны.');
+      await note.waitFor();
+      expect(await note.getAttribute('lang')).toBe('ru');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('fall back to English for a language with no catalogue', async () => {
+    const { page, context } = await openPerson(browser, t.url);
+    try {
+      await page.goto(`${origin(other)}/story?id=${unique('story')}&data-lang=xx`);
+      const note = page.getByText('Comments are not available on this page.');
+      await note.waitFor();
+      expect(await note.getAttribute('lang')).toBe('en');
+    } finally {
+      await context.close();
+    }
+  });
 });

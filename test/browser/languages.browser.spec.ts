@@ -273,6 +273,54 @@ async function untranslated(page: Page): Promise<string[]> {
   });
 }
 
+describe('a comment’s language', () => {
+  it('marks the text of a comment written on a page whose language the reader chose, and only then', async () => {
+    const article = await articleWithPassages(unique('Written in'));
+    const [reader, other] = await Promise.all([createUser(t), createUser(t)]);
+    const unmarked = await postComment(t, other, article.slug, 'Posted without a language');
+    const { page, errors } = await person();
+    await page.goto(`/articles/${article.slug}?lang=ru`);
+    await signIn(page, reader, RUSSIAN);
+    await page.getByLabel(RUSSIAN.writeComment).fill('Согласен с автором.');
+    await page.getByRole('button', { name: RUSSIAN.postComment }).click();
+    const thread = page.getByRole('region', { name: new RegExp(`^${RUSSIAN.comments}`) });
+    const body = (text: string) => thread.getByRole('article').filter({ hasText: text }).last().locator('.body');
+    // Stored once the page no longer shows it as being sent.
+    await thread.locator('.comment:not(.sending)').filter({ hasText: 'Согласен с автором.' }).waitFor();
+    expect(await body('Согласен с автором.').getAttribute('lang')).toBe('ru');
+    const stored = await t.prisma.comment.findFirstOrThrow({
+      where: { articleId: article.id, authorId: reader.id },
+      select: { lang: true },
+    });
+    expect(stored.lang).toBe('ru');
+    // As the server sends it, after a reload.
+    await page.reload();
+    await body('Согласен с автором.').waitFor();
+    expect(await body('Согласен с автором.').getAttribute('lang')).toBe('ru');
+    expect(await body('Posted without a language').getAttribute('lang')).toBeNull();
+    expect(unmarked.lang).toBeNull();
+
+    // A page that only followed the browser's language marks nothing.
+    const english = await person();
+    await english.page.goto(`/articles/${article.slug}`);
+    await signIn(english.page, other, ENGLISH);
+    await english.page.getByLabel(ENGLISH.writeComment).fill('Just the browser’s language');
+    await english.page.getByRole('button', { name: ENGLISH.postComment }).click();
+    const mine = english.page
+      .getByRole('region', { name: new RegExp(`^${ENGLISH.comments}`) })
+      .locator('.comment:not(.sending)')
+      .filter({ hasText: 'Just the browser’s language' });
+    await mine.waitFor();
+    expect(await mine.locator('.body').getAttribute('lang')).toBeNull();
+    const row = await t.prisma.comment.findFirstOrThrow({
+      where: { articleId: article.id, bodySource: 'Just the browser’s language' },
+      select: { lang: true },
+    });
+    expect(row.lang).toBeNull();
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('pseudo-locales', () => {
   it('show no text on the reader page and the console that did not come through a catalogue', async () => {
     const article = await articleWithPassages(unique('Pseudo'));

@@ -431,7 +431,7 @@ describe('moderation in the browser', () => {
     return p;
   }
 
-  it('shows a held comment’s stance and the passage it answers', async () => {
+  it('shows a held comment’s stance, the passage it answers and the language it is written in', async () => {
     const article = await createArticle(t.prisma, { premoderation: true });
     const body = 'The first claim.\n\nBoth regimes rely on the army.';
     await t.prisma.article.update({
@@ -443,12 +443,18 @@ describe('moderation in the browser', () => {
     await moderator.page.getByRole('combobox', { name: /^Article/ }).selectOption(article.slug);
     const posted = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
       token: author.token,
-      body: { body: 'The army is loyal to money.', stance: 'disagree', anchor: { paragraph: 1, quote: 'the army' } },
+      body: {
+        body: 'The army is loyal to money.',
+        stance: 'disagree',
+        anchor: { paragraph: 1, quote: 'the army' },
+        lang: 'en-GB',
+      },
     });
     expect(posted.status).toBe(201);
     const item = moderator.page.getByRole('article').filter({ hasText: 'The army is loyal to money.' });
     await item.getByText('Answering passage 2 of the article:').waitFor();
     await item.getByText('disagree', { exact: true }).waitFor();
+    expect(await item.locator('.body').getAttribute('lang')).toBe('en-GB');
     expect(moderator.errors).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { createUser, http, unique } from '../support/factories.js';
+import { createArticle, createUser, http, postComment, unique } from '../support/factories.js';
 import { startServerProcess } from '../support/server-process.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { connectSocket } from '../support/sockets.js';
@@ -117,6 +117,61 @@ describe('errors in Russian', () => {
     } finally {
       named.close();
     }
+  });
+});
+
+describe('the language a comment is written in', () => {
+  it('is kept when the post names it, at both doors, and read back in every view of the comment', async () => {
+    const [author, reader] = await Promise.all([createUser(t), createUser(t)]);
+    const article = await createArticle(t.prisma);
+    const watcher = await connectSocket(t.url, { token: reader.token });
+    const writer = await connectSocket(t.url, { token: author.token });
+    try {
+      await watcher.ack('subscribe', { article: article.slug });
+      const russian = await postComment(t, author, article.slug, 'Согласен с автором.', { lang: 'ru' });
+      expect(russian.lang).toBe('ru');
+      const plain = await postComment(t, author, article.slug, 'No language named.');
+      expect(plain.lang).toBeNull();
+      const ack = await writer.ack('comment.create', { article: article.slug, body: 'Я тоже.', lang: 'ru-RU' });
+      expect(ack.comment ?? ack).toMatchObject({ lang: 'ru-RU' });
+      const socketId = (ack.comment ?? ack).id as string;
+
+      const events = await watcher.waitFor((e) => e.filter((x) => x.type === 'comment.created').length === 3);
+      const live = new Map(events.map((e) => [e.data.comment.id, e.data.comment.lang]));
+      expect(live.get(russian.id)).toBe('ru');
+      expect(live.get(plain.id)).toBeNull();
+      expect(live.get(socketId)).toBe('ru-RU');
+
+      const one = await http(t, 'GET', `/api/comments/${russian.id}`);
+      expect(one.body.comment.lang).toBe('ru');
+      const page = await http(t, 'GET', `/api/articles/${article.slug}/comments`);
+      const byId = new Map<string, string | null>(page.body.items.map((c: any) => [c.id, c.lang]));
+      expect(Object.fromEntries(byId)).toEqual({ [russian.id]: 'ru', [plain.id]: null, [socketId]: 'ru-RU' });
+    } finally {
+      watcher.close();
+      writer.close();
+    }
+  });
+
+  it('is refused when it is not a language tag: 400 VALIDATION_FAILED or an ack error, nothing written', async () => {
+    const author = await createUser(t);
+    const article = await createArticle(t.prisma);
+    for (const lang of ['../../etc', 'english please', '', 'x'.repeat(40), 7]) {
+      const res = await http(t, 'POST', `/api/articles/${article.slug}/comments`, {
+        token: author.token,
+        body: { body: 'Words', lang },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+    }
+    const socket = await connectSocket(t.url, { token: author.token });
+    try {
+      const ack = await socket.ack('comment.create', { article: article.slug, body: 'Words', lang: 'not a tag' });
+      expect(ack.error).toMatchObject({ code: 'VALIDATION_FAILED' });
+    } finally {
+      socket.close();
+    }
+    expect(await t.prisma.comment.count({ where: { articleId: article.id } })).toBe(0);
   });
 });
 

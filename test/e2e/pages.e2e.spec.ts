@@ -181,6 +181,49 @@ describe('the head of the reader page', () => {
     expect(h.jsonLd).toHaveLength(0);
   });
 
+  it('speaks the request’s language: ?lang=ru, then Accept-Language; the article’s own words stay as written', async () => {
+    const article = await createArticle(t.prisma, { title: 'Ports of the north' });
+    await t.prisma.article.update({ where: { id: article.id }, data: { bodyHtml: '' } });
+    const root = await postComment(t, author, article.slug, 'The ferries matter more.');
+
+    const english = await raw(t.url, `/articles/${article.slug}`);
+    expect(english.headers.vary).toMatch(/accept-language/i);
+    const en = head(english.body.toString());
+    expect(en.meta('og:locale')).toBe('en_US');
+    expect(en.meta('description')).toBe('Ports of the north, by Test Author');
+
+    const russian = head((await raw(t.url, `/articles/${article.slug}?lang=ru`)).body.toString());
+    expect(russian.title).toBe('Ports of the north · Rejoinder');
+    expect(russian.meta('description')).toBe('Ports of the north, автор: Test Author');
+    expect(russian.meta('og:description')).toBe('Ports of the north, автор: Test Author');
+    expect(russian.meta('og:locale')).toBe('ru_RU');
+    const posting = russian.jsonLd[0]['@graph'].find((n) => n['@type'] === 'DiscussionForumPosting')!;
+    expect(posting).toMatchObject({ headline: 'О статье «Ports of the north»', text: 'The ferries matter more.' });
+    expect(posting.url).toBe(`${t.url}/comments/${root.id}`);
+
+    const missing = await raw(t.url, '/articles/no-such-article-here?lang=ru');
+    expect(missing.status).toBe(404);
+    expect(head(missing.body.toString()).title).toBe('Статья недоступна · Rejoinder');
+
+    for (const [path, headers, title, description, locale] of [
+      ['/?lang=ru', {}, 'Статьи · Rejoinder', 'Статьи, открытые для обсуждения, сначала новые.', 'ru_RU'],
+      ['/moderation', { 'accept-language': 'ru-RU, en;q=0.5' }, 'Панель модерации · Rejoinder', null, 'ru_RU'],
+      [`/embed/${article.slug}?lang=ru`, {}, 'Комментарии · Rejoinder', 'Обсуждение этой статьи.', 'ru_RU'],
+      [
+        '/settings?lang=en',
+        { 'accept-language': 'ru' },
+        'Settings · Rejoinder',
+        'Your account, sign-in and mail settings.',
+        'en_US',
+      ],
+    ] as const) {
+      const h = head((await raw(t.url, path, headers)).body.toString());
+      expect(h.title).toBe(title);
+      if (description) expect(h.meta('description')).toBe(description);
+      expect(h.meta('og:locale')).toBe(locale);
+    }
+  });
+
   it('gives the other pages their own title and description', async () => {
     for (const [path, title] of [
       ['/', 'Articles · Rejoinder'],

@@ -495,6 +495,7 @@ describe('a reader that stops reading', () => {
       controversy: 0,
       anchor: null,
       stance: null,
+      lang: null,
     };
     for (let seq = 1; seq <= 300; seq++) {
       await t.prisma.article.update({ where: { id: article.id }, data: { lastSeq: seq } });

@@ -67,6 +67,7 @@ async function store(c: Case, path: Path): Promise<unknown> {
     bodyHtml: '<p>The same words</p>',
     anchor: c.anchored ? { paragraph: 0, quote: 'Body', prefix: '', suffix: '' } : null,
     stance: c.anchored ? 'agree' : null,
+    lang: c.anchored ? 'ru' : null,
     holdReasons: c.status === CommentStatus.pending ? ['premoderation'] : [],
   };
   const event = eventRow('comment.created').to('public', null, () => ({}));

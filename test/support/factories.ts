@@ -92,7 +92,7 @@ export async function postComment(
   user: TestUser,
   slug: string,
   body: string,
-  extra: { parentId?: string; id?: string } = {},
+  extra: { parentId?: string; id?: string; lang?: string } = {},
 ): Promise<any> {
   const res = await http(t, 'POST', `/api/articles/${slug}/comments`, { token: user.token, body: { body, ...extra } });
   if (res.status !== 201) throw new Error(`post failed: ${res.status} ${JSON.stringify(res.body)}`);

@@ -1262,6 +1262,8 @@ export interface components {
             } | null;
             /** @description A top-level comment's declared stance toward the article */
             stance: ("agree" | "disagree" | "question" | "other") | null;
+            /** @description The language it was written in (BCP 47), when the reader chose one for the page; null when unknown */
+            lang: string | null;
         };
         /** @description Slow mode on the article */
         SlowMode: {
@@ -1429,6 +1431,8 @@ export interface components {
             } | null;
             /** @description A top-level comment's declared stance toward the article */
             stance: ("agree" | "disagree" | "question" | "other") | null;
+            /** @description The language it was written in (BCP 47), when the reader chose one for the page; null when unknown */
+            lang: string | null;
             /** @description The first replies (oldest first), nested the same way to a bounded depth */
             replies: components["schemas"]["CommentNode"][];
             /** @description Pass to GET /api/comments/{id}/replies to load the replies not included; null when all are included */
@@ -1580,6 +1584,8 @@ export interface components {
                     } | null;
                     /** @description A top-level comment's declared stance toward the article */
                     stance: ("agree" | "disagree" | "question" | "other") | null;
+                    /** @description The language it was written in (BCP 47), when the reader chose one for the page; null when unknown */
+                    lang: string | null;
                 };
                 /** @description New published replies under it in the window, at any depth */
                 newReplies: number;
@@ -3365,6 +3371,8 @@ export interface operations {
                      * @enum {string}
                      */
                     stance?: "agree" | "disagree" | "question" | "other";
+                    /** @description The language it is written in (BCP 47, e.g. `ru`): the page sends the language its reader chose */
+                    lang?: string;
                 };
             };
         };

@@ -7,7 +7,7 @@
 import type { components, paths } from './api-schema.js';
 import { msg, plural, t } from '@lingui/core/macro';
 import type { MessageDescriptor } from '@lingui/core';
-import { formatDate, formatRelative, i18n } from './i18n';
+import { catalogueFor, formatDate, formatRelative, i18n, LANG_PARAM, PSEUDO_LOCALES, storedChoice } from './i18n';
 
 type Schemas = components['schemas'];
 export type Role = Schemas['Account']['role'];
@@ -91,6 +91,17 @@ function readSession(): Session | null {
 }
 
 export const currentSession = (): Session | null => session;
+
+// The language a new comment is marked with: the page's, when the reader chose
+// it (?lang=, which the embed's data-lang becomes, a choice on this device,
+// their account's setting), not when it only followed the browser or the
+// default; never a pseudo-locale.
+export function writingLanguage(): string | undefined {
+  const chosen = [new URLSearchParams(location.search).get(LANG_PARAM), storedChoice(), session?.user.locale].some(
+    (tag) => tag && catalogueFor(tag),
+  );
+  return chosen && i18n.locale && !PSEUDO_LOCALES.includes(i18n.locale) ? i18n.locale : undefined;
+}
 export const isStaff = (s: Session | null): boolean => s?.user.role === 'moderator' || s?.user.role === 'admin';
 
 export function setSession(next: Session | null): void {

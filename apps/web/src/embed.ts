@@ -9,17 +9,36 @@
 // with data-url and data-title instead of data-article finds the article, or
 // makes it on the page's first load; the server never fetches the page.
 // data-lang="ru" sets the thread's language (else the page's own ?lang=,
-// then the reader's setting, their browser's language, DEFAULT_LOCALE).
+// then the reader's setting, their browser's language, DEFAULT_LOCALE); the
+// loader's own words (the frame's title, the note when there is no thread)
+// follow data-lang, then ?lang=, then the browser's languages.
+import words from 'virtual:embed-words';
+
 (() => {
   const script = document.currentScript as HTMLScriptElement | null;
   if (!script) return;
   const host = script;
   const origin = new URL(script.src).origin;
   const data = script.dataset;
+  const query = new URLSearchParams(location.search);
+
+  // The closest catalogue to the first tag that has one: the exact tag, else its language.
+  const tags = Object.keys(words);
+  const closest = (tag: string): string | undefined =>
+    tags.find((known) => known.toLowerCase() === tag.toLowerCase()) ??
+    tags.find((known) => known.toLowerCase() === tag.split('-')[0].toLowerCase());
+  const locale =
+    [data.lang, query.get('lang'), ...navigator.languages].map((tag) => tag && closest(tag)).find(Boolean) ?? 'en';
+  // A message in that language (English where it has none), placeholders filled in.
+  const say = (descriptor: { id: string; message: string }, values: Record<string, string> = {}): string => {
+    const compiled = words[locale]?.[descriptor.id] ?? descriptor.message;
+    return typeof compiled === 'string'
+      ? compiled
+      : compiled.map((part) => (typeof part === 'string' ? part : (values[part[0]] ?? ''))).join('');
+  };
 
   function mount(slug: string, title: string): void {
     const frame = document.createElement('iframe');
-    const query = new URLSearchParams(location.search);
     const params = new URLSearchParams();
     const comment = query.get('comment');
     const lang = data.lang ?? query.get('lang');
@@ -40,7 +59,7 @@
   }
 
   if (data.article) {
-    mount(data.article, data.title ?? 'Comments');
+    mount(data.article, data.title ?? say(/*i18n*/ { id: 'embed.frame-title', message: 'Comments' }));
     return;
   }
   if (!data.articleId) return;
@@ -57,12 +76,14 @@
     .then(async (response) => {
       const body = (await response.json()) as { slug?: string };
       if (!response.ok || !body.slug) throw new Error(`${response.status}`);
-      mount(body.slug, `Comments on ${title}`);
+      mount(body.slug, say(/*i18n*/ { id: 'embed.frame-title-of', message: 'Comments on {title}' }, { title }));
     })
     .catch(() => {
       const note = document.createElement('p');
       note.className = 'rejoinder-unavailable';
-      note.textContent = 'Comments are not available on this page.';
+      // Marked with its language: on a page in another one, a screen reader pronounces it right.
+      note.lang = locale;
+      note.textContent = say(/*i18n*/ { id: 'embed.unavailable', message: 'Comments are not available on this page.' });
       host.after(note);
     });
 })();

@@ -1,4 +1,6 @@
+import { translatorFor } from '@rejoinder/common';
 import type { ArticleView, CommentNode, CommentView } from '@rejoinder/forum';
+import type { I18n } from '@lingui/core';
 import { Parser } from 'htmlparser2';
 
 export const SITE_NAME = 'Rejoinder';
@@ -23,30 +25,106 @@ export interface ThreadForHead {
   pinned: CommentView[];
 }
 
+// Open Graph names a locale language_TERRITORY (ru_RU, en_US).
+export function openGraphLocale(locale: string): string {
+  try {
+    const full = new Intl.Locale(locale).maximize();
+    return full.region ? `${full.language}_${full.region}` : full.language;
+  } catch {
+    return locale.replace('-', '_');
+  }
+}
+
+// `Title · Rejoinder` in the reader's language (the separator and order are the catalogue's).
+const titled = (t: I18n, page: string): string =>
+  t._(/*i18n*/ { id: 'head.title', message: '{page} · {site}', values: { page, site: SITE_NAME } });
+
+// The heads of the pages other than an article's, in the reader's language.
+export function pageHeads(locale: string): Record<string, PageHead> {
+  const t = translatorFor(locale);
+  const head = (title: string, description: string): PageHead => ({ title: titled(t, title), description });
+  return {
+    '/': head(
+      t._(/*i18n*/ { id: 'head.articles.title', message: 'Articles' }),
+      t._(/*i18n*/ { id: 'head.articles.description', message: 'Articles open for discussion, newest first.' }),
+    ),
+    embed: head(
+      t._(/*i18n*/ { id: 'head.embed.title', message: 'Comments' }),
+      t._(/*i18n*/ { id: 'head.embed.description', message: 'The discussion of this article.' }),
+    ),
+    '/comments/:id': head(
+      t._(/*i18n*/ { id: 'head.comment.title', message: 'Comment' }),
+      t._(/*i18n*/ { id: 'head.comment.description', message: 'A comment in the discussion of an article.' }),
+    ),
+    '/moderation': head(
+      t._(/*i18n*/ { id: 'head.moderation.title', message: 'Moderation console' }),
+      t._(
+        /*i18n*/ {
+          id: 'head.moderation.description',
+          message: 'Review reported and held comments, decide on them, and follow the health of each thread.',
+        },
+      ),
+    ),
+    '/settings': head(
+      t._(/*i18n*/ { id: 'head.settings.title', message: 'Settings' }),
+      t._(/*i18n*/ { id: 'head.settings.description', message: 'Your account, sign-in and mail settings.' }),
+    ),
+    '/reset-password': head(
+      t._(/*i18n*/ { id: 'head.reset.title', message: 'Reset your password' }),
+      t._(/*i18n*/ { id: 'head.reset.description', message: 'Choose a new password.' }),
+    ),
+    '/verify-email': head(
+      t._(/*i18n*/ { id: 'head.verify.title', message: 'Verify your email' }),
+      t._(/*i18n*/ { id: 'head.verify.description', message: 'Confirm your email address.' }),
+    ),
+    missing: {
+      ...head(
+        t._(/*i18n*/ { id: 'head.missing.title', message: 'Article not available' }),
+        t._(/*i18n*/ { id: 'head.missing.description', message: 'No article here.' }),
+      ),
+      robots: 'noindex',
+    },
+  };
+}
+
 // The reader page of an article: its title, a description from its first
 // words, the canonical URL, Open Graph and Twitter card tags, and JSON-LD of
 // the article and of the comments on the first thread page. Only comments an
 // anonymous reader sees are in it: the thread is the anonymous one (the
 // visibility policy already applied), and placeholders (no author, no body)
-// are left out with what hangs under them.
-export function articleHead(article: ArticleView, thread: ThreadForHead, origin: string): PageHead {
+// are left out with what hangs under them. The words the page adds are in
+// the reader's language; the article's and comments' own text is as written.
+export function articleHead(article: ArticleView, thread: ThreadForHead, origin: string, locale = 'en'): PageHead {
+  const t = translatorFor(locale);
   const pageUrl = `${origin}/articles/${encodeURIComponent(article.slug)}`;
   const canonical = article.sourceUrl ?? pageUrl;
-  const description = describe(article.html) || `${article.title}, by ${article.author}`;
+  const description =
+    describe(article.html) ||
+    t._(
+      /*i18n*/ {
+        id: 'head.article.description',
+        message: '{title}, by {author}',
+        values: { title: article.title, author: article.author },
+      },
+    );
+  const headline = t._(
+    /*i18n*/ { id: 'head.posting.headline', message: 'On “{title}”', values: { title: article.title } },
+  );
   const seen = new Set<string>();
   const postings = [
     ...thread.pinned.map((c): CommentNode => ({ ...c, replies: [], repliesCursor: null })),
     ...thread.items,
   ]
     .filter((c) => !seen.has(c.id) && (seen.add(c.id), true))
-    .map((c) => posting(c, article, canonical, origin))
+    .map((c) => posting(c, article, headline, canonical, origin))
     .filter((p) => p !== null);
   return {
-    title: `${article.title} · ${SITE_NAME}`,
+    title: titled(t, article.title),
     description,
     canonical,
     openGraph: {
       'og:type': 'article',
+      'og:locale': openGraphLocale(t.locale),
       'og:site_name': SITE_NAME,
       'og:title': article.title,
       'og:description': description,
@@ -82,13 +160,19 @@ export function articleHead(article: ArticleView, thread: ThreadForHead, origin:
 
 // A top-level comment as a post in the discussion of the article, its
 // replies as comments on it.
-function posting(c: CommentNode, article: ArticleView, canonical: string, origin: string): object | null {
+function posting(
+  c: CommentNode,
+  article: ArticleView,
+  headline: string,
+  canonical: string,
+  origin: string,
+): object | null {
   const self = comment(c, origin);
   if (!self) return null;
   return {
     ...self,
     '@type': 'DiscussionForumPosting',
-    headline: `On “${article.title}”`.slice(0, 110),
+    headline: headline.slice(0, 110),
     about: { '@id': `${origin}/articles/${encodeURIComponent(article.slug)}#article` },
     isPartOf: canonical,
   };

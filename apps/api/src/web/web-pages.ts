@@ -1,6 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { APP_CONFIG, DomainError, ErrorCode } from '@rejoinder/common';
+import { APP_CONFIG, DomainError, ErrorCode, localeOfRequest } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { ArticlesService, CommentsService } from '@rejoinder/forum';
 import type { ArticleView, ThreadPage } from '@rejoinder/forum';
@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { articleHead, renderHead, SITE_NAME } from './page-head.js';
+import { articleHead, openGraphLocale, pageHeads, renderHead } from './page-head.js';
 import type { PageHead } from './page-head.js';
 
 // The pages' paths: each gets the same HTML, and the app routes by path.
@@ -56,13 +56,17 @@ export async function serveWebPages(app: NestFastifyApplication, root: string | 
     const origin = config.PUBLIC_URL?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
     const [template, { head, status }] = await Promise.all([
       html.read(),
-      heads.of(request.routeOptions.url ?? '/', request.params, origin),
+      heads.of(request.routeOptions.url ?? '/', request.params, origin, localeOfRequest(request)),
     ]);
-    return reply
-      .status(status)
-      .header('cache-control', 'no-cache')
-      .type('text/html; charset=utf-8')
-      .send(template.replace(/<title>[^<]*<\/title>/, () => renderHead(head)));
+    return (
+      reply
+        .status(status)
+        .header('cache-control', 'no-cache')
+        // The head's words follow Accept-Language when no ?lang= is given.
+        .header('vary', 'accept-language')
+        .type('text/html; charset=utf-8')
+        .send(template.replace(/<title>[^<]*<\/title>/, () => renderHead(head)))
+    );
   };
   for (const route of PAGE_ROUTES) fastify.get(route, page);
   fastify.get('/embed.js', (_request, reply) =>
@@ -104,15 +108,22 @@ class PageHeads {
     private readonly comments: CommentsService,
   ) {}
 
-  async of(route: string, params: unknown, origin: string): Promise<{ head: PageHead; status: number }> {
+  // In the request's language (?lang=, then Accept-Language, then DEFAULT_LOCALE).
+  async of(
+    route: string,
+    params: unknown,
+    origin: string,
+    locale: string,
+  ): Promise<{ head: PageHead; status: number }> {
     const slug = (params as { slug?: string }).slug;
-    if (route === '/articles/:slug' && slug !== undefined) return this.article(slug, origin);
-    if (route === '/embed/:slug') return { head: { ...OTHER_PAGES.embed, robots: 'noindex' }, status: 200 };
-    const known = OTHER_PAGES[route];
-    return { head: known ?? OTHER_PAGES['/'], status: 200 };
+    if (route === '/articles/:slug' && slug !== undefined) return this.article(slug, origin, locale);
+    const pages = pageHeads(locale);
+    const found =
+      route === '/embed/:slug' ? { ...pages.embed, robots: 'noindex' as const } : (pages[route] ?? pages['/']);
+    return { head: { ...found, openGraph: { 'og:locale': openGraphLocale(locale) } }, status: 200 };
   }
 
-  private async article(slug: string, origin: string): Promise<{ head: PageHead; status: number }> {
+  private async article(slug: string, origin: string, locale: string): Promise<{ head: PageHead; status: number }> {
     try {
       const [article, thread] = await Promise.all([
         this.articles.cachedView(slug),
@@ -123,28 +134,13 @@ class PageHeads {
           JSON.parse(article.body.toString()) as ArticleView,
           JSON.parse(thread.body.toString()) as ThreadPage,
           origin,
+          locale,
         ),
         status: 200,
       };
     } catch (error) {
       if (!(error instanceof DomainError && error.code === ErrorCode.ArticleNotFound)) throw error;
-      return {
-        head: { title: `Article not available · ${SITE_NAME}`, description: 'No article here.', robots: 'noindex' },
-        status: 404,
-      };
+      return { head: pageHeads(locale).missing, status: 404 };
     }
   }
 }
-
-const OTHER_PAGES: Record<string, PageHead> = {
-  '/': { title: `Articles · ${SITE_NAME}`, description: 'Articles open for discussion, newest first.' },
-  embed: { title: `Comments · ${SITE_NAME}`, description: 'The discussion of this article.' },
-  '/comments/:id': { title: `Comment · ${SITE_NAME}`, description: 'A comment in the discussion of an article.' },
-  '/moderation': {
-    title: `Moderation console · ${SITE_NAME}`,
-    description: 'Review reported and held comments, decide on them, and follow the health of each thread.',
-  },
-  '/settings': { title: `Settings · ${SITE_NAME}`, description: 'Your account, sign-in and mail settings.' },
-  '/reset-password': { title: `Reset your password · ${SITE_NAME}`, description: 'Choose a new password.' },
-  '/verify-email': { title: `Verify your email · ${SITE_NAME}`, description: 'Confirm your email address.' },
-};

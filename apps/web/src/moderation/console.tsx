@@ -424,7 +424,11 @@ function QueueCard({
           <span class="muted">
             {item.parent.author ? t`In reply to ${item.parent.author.username}:` : t`In reply to a removed comment:`}
           </span>
-          <div dir="auto" dangerouslySetInnerHTML={{ __html: item.parent.html ?? '' }} />
+          <div
+            dir="auto"
+            lang={item.parent.lang ?? undefined}
+            dangerouslySetInnerHTML={{ __html: item.parent.html ?? '' }}
+          />
         </blockquote>
       )}
       {item.holdReasons.length > 0 && (
@@ -437,7 +441,7 @@ function QueueCard({
           ))}
         </p>
       )}
-      <div class="body" dir="auto" dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
+      <div class="body" dir="auto" lang={c.lang ?? undefined} dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
       {item.reports.length > 0 && (
         <ul class="reports" aria-label={t`Reports`}>
           {item.reports.map((r) => (

@@ -145,7 +145,7 @@ export const Comment = memo(function Comment({ id }: { id: string }) {
       ) : tombstone ? (
         <p class="body muted">{t`This comment is no longer shown.`}</p>
       ) : (
-        <div class="body" dir="auto" dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
+        <div class="body" dir="auto" lang={c.lang ?? undefined} dangerouslySetInnerHTML={{ __html: c.html ?? '' }} />
       )}
 
       {!tombstone && !sending && c.status === 'published' && (

@@ -17,6 +17,7 @@ import {
   type Sort,
   type Stance,
   type ThreadPage,
+  writingLanguage,
 } from '../api';
 import { AccountForms, useSession } from '../account';
 import { emitAck, openSocket, type Envelope, type LiveState, type SubscribeAck } from '../live';
@@ -264,6 +265,7 @@ export function Thread({
       const id = newId();
       const now = new Date().toISOString();
       const parent = parentId ? store.get(parentId)?.c : undefined;
+      const lang = writingLanguage();
       store.place(
         {
           id,
@@ -287,11 +289,18 @@ export function Thread({
           pinned: false,
           anchor: extra.anchor ?? null,
           stance: extra.stance ?? null,
+          lang: lang ?? null,
         },
         { own: true, sending: true },
       );
       try {
-        const comment = await postWithRetry(article.slug, { body, parentId: parentId ?? undefined, id, ...extra });
+        const comment = await postWithRetry(article.slug, {
+          body,
+          parentId: parentId ?? undefined,
+          id,
+          ...extra,
+          ...(lang ? { lang } : {}),
+        });
         if (comment.status === 'published' && store.get(id)?.sending) count(1, comment);
         store.update(comment);
         setStatus(
@@ -614,7 +623,7 @@ function StanceSummary({ counts }: { counts: Record<Stance, number> }) {
 // stores it once however many times it arrives.
 async function postWithRetry(
   slug: string,
-  body: { body: string; parentId?: string; id: string; anchor?: Quote; stance?: Stance },
+  body: { body: string; parentId?: string; id: string; anchor?: Quote; stance?: Stance; lang?: string },
 ): Promise<CommentView> {
   for (let attempt = 0; ; attempt++) {
     try {

@@ -59,6 +59,10 @@ export const commentViewSchema = z.strictObject({
     .enum(['agree', 'disagree', 'question', 'other'])
     .nullable()
     .describe("A top-level comment's declared stance toward the article"),
+  lang: z
+    .string()
+    .nullable()
+    .describe('The language it was written in (BCP 47), when the reader chose one for the page; null when unknown'),
 });
 export type CommentViewData = z.infer<typeof commentViewSchema>;
 

@@ -33,6 +33,7 @@ export interface CommentRow {
   anchorPrefix: string | null;
   anchorSuffix: string | null;
   stance: Stance | null;
+  lang: string | null;
   // Level below the page's roots (0 for a root) in tree queries.
   level?: number;
 }

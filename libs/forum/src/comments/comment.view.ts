@@ -37,6 +37,7 @@ export function fullView(row: CommentRow): CommentView {
     controversy: row.controversy,
     anchor: row.anchorQuote === null ? null : { paragraph: row.anchorParagraph, quote: row.anchorQuote },
     stance: row.stance,
+    lang: row.lang,
   };
 }
 

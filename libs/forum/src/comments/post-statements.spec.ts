@@ -12,6 +12,7 @@ const TOP: PublishedComment = {
   bodyHtml: '<p>words</p>',
   anchor: null,
   stance: null,
+  lang: null,
 };
 const PARENT = 'c0000000-0000-4000-8000-0000000000aa';
 const REPLY: PublishedComment = { ...TOP, parentId: PARENT, path: [PARENT, TOP.id], depth: 1 };

@@ -17,7 +17,7 @@ export function commentColumns(c: string): string {
   ${c}.score, ${c}.created_at AS "createdAt", ${c}.edited_at AS "editedAt", ${c}.version,
   ${c}.open_reports AS "openReports", ${c}.featured, ${c}.pinned, ${c}.moderation_reason AS "moderationReason",
   ${c}.best_score AS "bestScore", ${c}.controversy, ${c}.anchor_paragraph AS "anchorParagraph", ${c}.anchor_quote AS "anchorQuote",
-  ${c}.anchor_prefix AS "anchorPrefix", ${c}.anchor_suffix AS "anchorSuffix", ${c}.stance::text AS stance`;
+  ${c}.anchor_prefix AS "anchorPrefix", ${c}.anchor_suffix AS "anchorSuffix", ${c}.stance::text AS stance, ${c}.lang`;
 }
 
 // What a post needs to know, in one read: its article (no body: ~11 KB on an
@@ -61,6 +61,7 @@ export interface PublishedComment {
   bodyHtml: string;
   anchor: { paragraph: number; quote: string; prefix: string; suffix: string } | null;
   stance: string | null;
+  lang: string | null;
 }
 
 // One statement, so one round trip, and the article's row lock is held only
@@ -92,11 +93,11 @@ export function insertPublished(c: PublishedComment, event: { type: string; payl
   ), ins AS (
     INSERT INTO comments (id, article_id, parent_id, author_id, path, depth, status, listed,
                           body_source, body_html, created_at, updated_at,
-                          anchor_paragraph, anchor_quote, anchor_prefix, anchor_suffix, stance)
+                          anchor_paragraph, anchor_quote, anchor_prefix, anchor_suffix, stance, lang)
     SELECT ${$(c.id)}::uuid, ${articleId}::uuid, ${$(c.parentId)}::uuid, ${$(c.authorId)}::uuid, ${$(c.path)}::uuid[],
            ${$(c.depth)}::int, 'published', true, ${$(c.bodySource)}, ${$(c.bodyHtml)}, art.at, art.at,
            ${$(c.anchor?.paragraph ?? null)}::int, ${$(c.anchor?.quote ?? null)}, ${$(c.anchor?.prefix ?? null)},
-           ${$(c.anchor?.suffix ?? null)}, ${$(c.stance)}::"Stance"
+           ${$(c.anchor?.suffix ?? null)}, ${$(c.stance)}::"Stance", ${$(c.lang)}::varchar
     FROM art
     RETURNING *
   )${

@@ -223,6 +223,7 @@ export class PostingService {
       bodyHtml,
       anchor,
       stance: input.stance ?? null,
+      lang: input.lang ?? null,
       holdReasons: screening.hold,
     };
     const outcome = ghost

@@ -28,6 +28,8 @@ export interface NewComment {
   bodyHtml: string;
   anchor: PassageAnchor | null;
   stance: Stance | null;
+  // The language the reader chose for the page, if any (BCP 47).
+  lang: string | null;
   // Why it is held (empty when published).
   holdReasons: string[];
 }
@@ -54,12 +56,12 @@ export class PostsRepository {
         const inserted = await tx.$executeRaw`
           INSERT INTO comments (id, article_id, parent_id, author_id, path, depth, status, listed,
                                 body_source, body_html, created_at, updated_at,
-                                anchor_paragraph, anchor_quote, anchor_prefix, anchor_suffix, stance, hold_reasons)
+                                anchor_paragraph, anchor_quote, anchor_prefix, anchor_suffix, stance, lang, hold_reasons)
           VALUES (${comment.id}::uuid, ${comment.articleId}::uuid, ${comment.parentId}::uuid, ${comment.authorId}::uuid,
                   ${comment.path}::uuid[], ${comment.depth}, ${comment.status}::"CommentStatus", ${listed},
                   ${comment.bodySource}, ${comment.bodyHtml}, ${head.at}, ${head.at},
                   ${anchor?.paragraph ?? null}::int, ${anchor?.quote ?? null}, ${anchor?.prefix ?? null}, ${anchor?.suffix ?? null},
-                  ${comment.stance}::"Stance", ${comment.holdReasons}::text[])
+                  ${comment.stance}::"Stance", ${comment.lang}, ${comment.holdReasons}::text[])
           ON CONFLICT (id) DO NOTHING`;
         if (inserted === 0) throw new IdTaken();
         if (listed) {

@@ -48,6 +48,7 @@ function row(n: number, extra: Partial<CommentRow> = {}): CommentRow {
     anchorPrefix: null,
     anchorSuffix: null,
     stance: null,
+    lang: null,
     level: 0,
     ...extra,
   };

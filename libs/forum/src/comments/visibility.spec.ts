@@ -57,6 +57,7 @@ function row(status: CommentStatus, extra: Partial<CommentRow> = {}): CommentRow
     anchorPrefix: null,
     anchorSuffix: null,
     stance: null,
+    lang: null,
     ...extra,
   };
 }

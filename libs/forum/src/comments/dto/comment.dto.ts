@@ -1,4 +1,4 @@
-import { pageQuery, text } from '@rejoinder/common';
+import { isLocaleTag, pageQuery, text } from '@rejoinder/common';
 import { z } from 'zod';
 import { STANCES, THREAD_SORTS } from '../comment.types.js';
 
@@ -16,6 +16,12 @@ export const createCommentSchema = z.strictObject({
     .optional()
     .describe('Top-level comments only: the passage this comment answers, and the words quoted from it'),
   stance: z.enum(STANCES).optional().describe('Top-level comments only: where the comment stands toward the article'),
+  lang: z
+    .string()
+    .max(35)
+    .refine(isLocaleTag, 'Not a BCP 47 language tag')
+    .optional()
+    .describe('The language it is written in (BCP 47, e.g. `ru`): the page sends the language its reader chose'),
 });
 export type CreateCommentInput = z.output<typeof createCommentSchema>;
 
