@@ -199,15 +199,17 @@ function LogTarget({ entry, article }: { entry: LogEntry; article?: ArticleSumma
   return <>{entry.targetType}</>;
 }
 
-export function WordLists() {
-  const [rules, setRules] = useState<WordRule[]>([]);
+// A list of moderation rules at `path`: read, added from a form's `fields`,
+// removed by id (the word lists and the email-domain rules).
+function useRuleList<Rule extends { id: string }>(path: string, fields: string[]) {
+  const [rules, setRules] = useState<Rule[]>([]);
   const [error, setError] = useState('');
   const load = () =>
-    api<{ items: WordRule[] }>('GET', '/api/moderation/word-rules').then(
+    api<{ items: Rule[] }>('GET', path).then(
       (r) => setRules(r.items),
       (e) => setError(explain(e)),
     );
-  useEffect(() => void load(), []);
+  useEffect(() => void load(), [path]);
 
   const add = async (event: Event) => {
     event.preventDefault();
@@ -215,10 +217,7 @@ export function WordLists() {
     const form = new FormData(formEl);
     setError('');
     try {
-      await api('POST', '/api/moderation/word-rules', {
-        pattern: field(form, 'pattern'),
-        action: field(form, 'action'),
-      });
+      await api('POST', path, Object.fromEntries(fields.map((name) => [name, field(form, name)])));
       formEl.reset();
       await load();
     } catch (e) {
@@ -227,12 +226,17 @@ export function WordLists() {
   };
   const remove = async (id: string) => {
     try {
-      await api('DELETE', `/api/moderation/word-rules/${id}`);
+      await api('DELETE', `${path}/${id}`);
       setRules((r) => r.filter((x) => x.id !== id));
     } catch (e) {
       setError(explain(e));
     }
   };
+  return { rules, error, add, remove };
+}
+
+export function WordLists() {
+  const { rules, error, add, remove } = useRuleList<WordRule>('/api/moderation/word-rules', ['pattern', 'action']);
 
   return (
     <section aria-labelledby="words-title" class="panel">
@@ -284,39 +288,10 @@ interface EmailDomainRule {
 // Domains whose addresses are refused at sign-up, or whose accounts are
 // always premoderated (a rule covers subdomains too).
 export function EmailDomains() {
-  const [rules, setRules] = useState<EmailDomainRule[]>([]);
-  const [error, setError] = useState('');
-  const load = () =>
-    api<{ items: EmailDomainRule[] }>('GET', '/api/moderation/email-domains').then(
-      (r) => setRules(r.items),
-      (e) => setError(explain(e)),
-    );
-  useEffect(() => void load(), []);
-
-  const add = async (event: Event) => {
-    event.preventDefault();
-    const formEl = event.currentTarget as HTMLFormElement;
-    const form = new FormData(formEl);
-    setError('');
-    try {
-      await api('POST', '/api/moderation/email-domains', {
-        domain: field(form, 'domain'),
-        action: field(form, 'action'),
-      });
-      formEl.reset();
-      await load();
-    } catch (e) {
-      setError(explain(e));
-    }
-  };
-  const remove = async (id: string) => {
-    try {
-      await api('DELETE', `/api/moderation/email-domains/${id}`);
-      setRules((r) => r.filter((x) => x.id !== id));
-    } catch (e) {
-      setError(explain(e));
-    }
-  };
+  const { rules, error, add, remove } = useRuleList<EmailDomainRule>('/api/moderation/email-domains', [
+    'domain',
+    'action',
+  ]);
 
   return (
     <section aria-labelledby="domains-title" class="panel">
