@@ -1,5 +1,6 @@
 // The benchmark databases: made on BENCH_DATABASE_SERVER, named by the run.
 import pg from 'pg';
+import { sleep } from './processes.mjs';
 
 export const DEFAULT_DATABASE_SERVER = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -25,4 +26,18 @@ export async function adminQuery(server, sql) {
 export function plainIdentifier(name, variable = 'BENCH_DB_NAME') {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`${variable} must be a plain identifier: ${name}`);
   return name;
+}
+
+// Waits (up to 30 s) until no statement runs on `probe`'s database (a
+// connected pg client), then 300 ms more.
+/** @param {import('pg').Client} probe */
+export async function settle(probe) {
+  for (let i = 0; i < 300; i += 1) {
+    const { rows } = await probe.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
+    );
+    if (rows[0].n === 0) break;
+    await sleep(100);
+  }
+  await sleep(300);
 }

@@ -33,6 +33,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { apiNodeFlags } from '../../scripts/api-node-flags.mjs';
 import { rssMiB } from '../lib/cpu.mjs';
+import { settle } from '../lib/database.mjs';
 import { Histogram } from '../lib/histogram.mjs';
 import { freePort, sleep } from '../lib/processes.mjs';
 
@@ -291,17 +292,6 @@ const COUNTS = `SELECT (SELECT count(*)::int FROM comments) AS comments,
   (SELECT count(*)::int FROM mail_outbox) AS outbox,
   (SELECT COALESCE(sum(calls), 0)::int FROM pg_stat_user_functions WHERE funcname LIKE 'mail_owed_by_event%') AS "triggerCalls",
   (SELECT COALESCE(sum(total_time), 0)::float FROM pg_stat_user_functions WHERE funcname LIKE 'mail_owed_by_event%') AS "triggerMs"`;
-
-async function settle(probe) {
-  for (let i = 0; i < 300; i += 1) {
-    const { rows } = await probe.query(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
-    );
-    if (rows[0].n === 0) break;
-    await sleep(100);
-  }
-  await sleep(300);
-}
 
 // What the posting path writes and runs per reply: rows added to each table
 // (counted in the tables), calls of the outbox trigger and their time

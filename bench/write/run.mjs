@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { apiNodeFlags } from '../../scripts/api-node-flags.mjs';
 import { cpuWindow as cpuWindowOf, postgresTicks, procStat as stat, rssMiB } from '../lib/cpu.mjs';
-import { adminQuery, databaseUrl as urlOn } from '../lib/database.mjs';
+import { adminQuery, databaseUrl as urlOn, settle } from '../lib/database.mjs';
 import { Histogram } from '../lib/histogram.mjs';
 import { freePort, sleep, startNode, stopAll, stopChild, waitReady as waitUntilReady } from '../lib/processes.mjs';
 
@@ -265,18 +265,6 @@ async function load(base, tokens, parents, connections, seconds, acked) {
     allLatency: allLatency.summary(),
     waitedMs,
   };
-}
-
-// Waits (up to 30 s) until no statement runs on the bench database.
-async function settle(probe) {
-  for (let i = 0; i < 300; i += 1) {
-    const { rows } = await probe.query(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
-    );
-    if (rows[0].n === 0) break;
-    await sleep(100);
-  }
-  await sleep(300);
 }
 
 // Which statements a server sends for one top-level post and one reply.
