@@ -3,10 +3,17 @@
 // one article, and records every `comment.created` it receives: the receive
 // time, the seq, and the send time the poster wrote into the comment body.
 // Driven by its parent over IPC (see the `commands` table below).
+// BENCH_CLIENT: `wire` (default: the lean client of wire-client.mjs) or
+// `socket.io-client`.
 import { io } from 'socket.io-client';
 import { Histogram } from '../lib/histogram.mjs';
 import { sleep } from '../lib/processes.mjs';
 import { now, readStamp } from './lib.mjs';
+import { WireSocket } from './wire-client.mjs';
+
+const CLIENT = process.env.BENCH_CLIENT || 'wire';
+if (CLIENT !== 'wire' && CLIENT !== 'socket.io-client')
+  throw new Error(`BENCH_CLIENT ${CLIENT}: wire or socket.io-client`);
 
 const CONNECT_CONCURRENCY = Number(process.env.BENCH_CONNECT_CONCURRENCY || 50);
 const ACK_TIMEOUT_MS = 30_000;
@@ -45,6 +52,21 @@ function record(rec, envelope) {
 }
 
 function openSocket(rec, url) {
+  if (CLIENT === 'wire') {
+    const socket = new WireSocket(url, { auth: {}, timeoutMs: ACK_TIMEOUT_MS });
+    const handle = {
+      disconnect: () => socket.close(),
+      emitWithAck: (e, d) => socket.emitWithAck(e, d, ACK_TIMEOUT_MS),
+    };
+    rec.socket = handle;
+    socket.on('comment.created', (envelope) => record(rec, envelope));
+    socket.on('disconnect', (reason) => {
+      if (rec.socket !== handle || rec.closing) return;
+      rec.unexpected += 1;
+      disconnectReasons[reason] = (disconnectReasons[reason] ?? 0) + 1;
+    });
+    return socket.ready.then(() => handle);
+  }
   const socket = io(url, {
     transports: ['websocket'],
     forceNew: true,
@@ -52,15 +74,19 @@ function openSocket(rec, url) {
     timeout: ACK_TIMEOUT_MS,
     auth: {},
   });
-  rec.socket = socket;
+  const handle = {
+    disconnect: () => socket.disconnect(),
+    emitWithAck: (e, d) => socket.timeout(ACK_TIMEOUT_MS).emitWithAck(e, d),
+  };
+  rec.socket = handle;
   socket.on('comment.created', (envelope) => record(rec, envelope));
   socket.on('disconnect', (reason) => {
-    if (rec.socket !== socket || rec.closing) return;
+    if (rec.socket !== handle || rec.closing) return;
     rec.unexpected += 1;
     disconnectReasons[reason] = (disconnectReasons[reason] ?? 0) + 1;
   });
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
+    socket.once('connect', () => resolve(handle));
     socket.once('connect_error', (error) => {
       socket.close();
       reject(error);
@@ -73,7 +99,7 @@ async function subscribe(rec, url, article, after) {
   const socket = await openSocket(rec, url);
   const t1 = now();
   const payload = after === undefined ? { article } : { article, after };
-  const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('subscribe', payload);
+  const ack = await socket.emitWithAck('subscribe', payload);
   if (!ack || ack.error) throw new Error(`subscribe refused: ${JSON.stringify(ack?.error ?? ack)}`);
   if (rec.lastSeq === null) rec.lastSeq = ack.seq;
   return { ...ack, connectMs: t1 - t0, subscribeMs: now() - t1 };

@@ -259,8 +259,10 @@ export class PostingService {
         throw new DomainError(ErrorCode.CommentIdConflict);
       }
       case 'inserted': {
-        if (this.policy?.stored) await this.policy.stored(outcome.comment.id, screening);
+        // Committed: its events go out first (the live readers' first send
+        // waits on nothing after the commit), then what the policy records.
         for (const event of outcome.events) this.events.publish(event);
+        if (this.policy?.stored) await this.policy.stored(outcome.comment.id, screening);
         const comment = viewComment(outcome.comment, actor) ?? fullView(outcome.comment);
         if (status === CommentStatus.published && parentAuthorId) this.notifyReply(parentAuthorId, comment);
         return { comment, created: true };
