@@ -282,8 +282,12 @@ async function main() {
     }
   };
   // The PostgreSQL server's postmaster (its CPU and its backends').
-  const backend = (await query(dbUrl, 'SELECT pg_backend_pid() AS pid'))[0].pid;
+  const probe = new pg.Client({ connectionString: dbUrl });
+  await probe.connect();
+  const backend = (await probe.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
   const postmaster = Number(procStat(backend)?.f[1]);
+  await probe.end();
+  if (!postmaster) throw new Error('the PostgreSQL postmaster was not found');
 
   // Warm-up: a round of posts, delivered, then forgotten.
   await closedLoop(base, tokens);
@@ -325,6 +329,10 @@ async function main() {
     // ends: the sender's lag. They are sent before the next round starts.
     const backlog = enabled ? await unsent() : 0;
     if (enabled) await drained();
+    // What the round's posts cost in all, their deliveries sent after the
+    // round included: the same whether the sender kept up or lagged.
+    const all = window();
+    const allSenderSeconds = sender ? (cpuTicks(sender.pid) - senderTicks) / CLK_TCK : 0;
     return {
       ...result,
       apiMsPerPost: (1000 * cpu.serverSeconds) / posts,
@@ -334,6 +342,8 @@ async function main() {
       loadGeneratorCpuPercent: cpu.loadGeneratorCpuPercent,
       otherCpuPercent: other,
       backlog,
+      drainSeconds: all.wall - cpu.wall,
+      allMsPerPost: (1000 * (all.serverSeconds + all.postgresSeconds + allSenderSeconds)) / posts,
     };
   };
   for (let i = 0; i < SETTINGS.rounds; i += 1) {
@@ -347,7 +357,8 @@ async function main() {
       `${r.perSecond.toFixed(1)}/s (API ${r.apiMsPerPost.toFixed(2)} ms, ` +
       `${sender ? `sender node ${r.senderMsPerPost.toFixed(2)} ms, ` : ''}PostgreSQL ${r.postgresMsPerPost.toFixed(2)} ms ` +
       `CPU a post; receivers ${r.receiversCpuPercent.toFixed(0)} %, other ${r.otherCpuPercent.toFixed(0)} %` +
-      `${r === pair.on ? `; ${r.backlog} unsent at the end` : ''})`;
+      `${r === pair.on ? `; ${r.backlog} unsent at the end, sent in ${r.drainSeconds.toFixed(1)} s` : ''}; ` +
+      `API and PostgreSQL ${r.allMsPerPost.toFixed(2)} ms a post in all)`;
     log(`pair ${i + 1} (${pair.order}): without ${f(pair.off)}; with ${f(pair.on)}; ratio ${pair.ratio.toFixed(3)}`);
   }
   const rssEnd = rssMiB(api.pid);
@@ -383,7 +394,9 @@ async function main() {
     `CPU a post: API ${avg('apiMsPerPost', false)} ms without, ${avg('apiMsPerPost', true)} ms with; ` +
       (sender ? `sender node ${avg('senderMsPerPost', false)} ms / ${avg('senderMsPerPost', true)} ms; ` : '') +
       `PostgreSQL ${avg('postgresMsPerPost', false)} ms without, ${avg('postgresMsPerPost', true)} ms with; ` +
-      `other processes ${avg('otherCpuPercent', false)} % / ${avg('otherCpuPercent', true)} % of a core`,
+      `other processes ${avg('otherCpuPercent', false)} % / ${avg('otherCpuPercent', true)} % of a core; ` +
+      `in all (API, sender node and PostgreSQL, the deliveries sent after the round included) ` +
+      `${avg('allMsPerPost', false)} ms without, ${avg('allMsPerPost', true)} ms with`,
   );
   console.log(
     `API RSS: ${r0(rssBefore)} MiB before, ${r0(rssPaced)} MiB after the paced run, ${r0(rssEnd)} MiB at the end`,
