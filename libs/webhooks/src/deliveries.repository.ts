@@ -37,7 +37,68 @@ export interface Outcome {
 // SQL spell it the same way): the same on every attempt of one delivery.
 export const messageId = () => `msg_${randomUUID().replace(/-/g, '')}`;
 
+// A claimed delivery with what sending it needs (claimDueWithContext).
+export interface ClaimedDelivery extends DeliveryRecord {
+  hook: Pick<WebhookRecord, 'id' | 'url' | 'secret' | 'previousSecret' | 'previousSecretUntil'> | null;
+  entry: LogEntry | null;
+}
+
+interface ClaimedRow {
+  hookId: string | null;
+  hookUrl: string | null;
+  hookSecret: string | null;
+  hookPreviousSecret: string | null;
+  hookPreviousSecretUntil: Date | null;
+  entrySeq: number | null;
+  entryType: string | null;
+  entryAudience: string | null;
+  entryCommentId: string | null;
+  entryPayload: unknown;
+  entryCreatedAt: Date | null;
+}
+
 const EVENTS_PER_TURN = 1000;
+
+function claimedDelivery(r: DeliveryRecord & ClaimedRow): ClaimedDelivery {
+  return {
+    id: r.id,
+    webhookId: r.webhookId,
+    articleId: r.articleId,
+    seq: r.seq,
+    type: r.type,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.nextAttemptAt,
+    lastStatus: r.lastStatus,
+    lastError: r.lastError,
+    lastResponse: r.lastResponse,
+    latencyMs: r.latencyMs,
+    createdAt: r.createdAt,
+    deliveredAt: r.deliveredAt,
+    hook:
+      r.hookId === null
+        ? null
+        : {
+            id: r.hookId,
+            url: r.hookUrl!,
+            secret: r.hookSecret!,
+            previousSecret: r.hookPreviousSecret,
+            previousSecretUntil: r.hookPreviousSecretUntil,
+          },
+    entry:
+      r.entrySeq === null || r.articleId === null
+        ? null
+        : {
+            articleId: r.articleId,
+            seq: r.entrySeq,
+            type: r.entryType!,
+            audience: r.entryAudience!,
+            commentId: r.entryCommentId,
+            payload: r.entryPayload,
+            createdAt: r.entryCreatedAt!,
+          },
+  };
+}
 
 // The webhook event an event of the log (alias `e`) is, or NULL: one
 // definition for deriving and for replays. comment.published is a public
@@ -69,14 +130,21 @@ export class DeliveriesRepository {
   // to the oldest transaction still running, so an event committed late is
   // never passed over, and a turn costs the same however many articles
   // there are. One node at a time: the others find the cursor locked and
-  // skip the turn. The number of events read and of deliveries made, and
-  // whether the batch was full (more may follow at once).
-  async deriveDeliveries(): Promise<{ events: number; deliveries: number; full: boolean }> {
-    const [row] = await this.prisma.$queryRaw<{ events: number; deliveries: number }[]>`
+  // skip the turn. The first `claim.limit` deliveries made are claimed by
+  // this node at once (held for `claim.holdMs`, as claimDue holds them) and
+  // returned with their endpoints and events, so fresh deliveries are sent
+  // without a claim of their own; the rest wait for claimDue. The number of
+  // events read and of deliveries made, and whether the batch was full (more
+  // may follow at once).
+  async deriveDeliveries(
+    claim: { limit: number; holdMs: number } = { limit: 0, holdMs: 0 },
+  ): Promise<{ events: number; deliveries: number; full: boolean; claimed: ClaimedDelivery[] }> {
+    const rows = await this.prisma.$queryRaw<({ events: number; deliveries: number } & DeliveryRecord & ClaimedRow)[]>`
       WITH cursor AS (
         SELECT tx, article_id, seq FROM webhook_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED
       ), batch AS (
-        SELECT e.tx, e.article_id, e.seq, ${webhookType} AS hook_type
+        SELECT e.tx, e.article_id, e.seq, e.type, e.audience, e.comment_id, e.payload, e.created_at,
+               ${webhookType} AS hook_type
         FROM article_events e
         -- The cursor as values (not a join), so the comparison bounds the index range.
         WHERE (e.tx, e.article_id, e.seq) > ((SELECT tx FROM cursor), (SELECT article_id FROM cursor), (SELECT seq FROM cursor))
@@ -84,19 +152,47 @@ export class DeliveriesRepository {
         ORDER BY e.tx, e.article_id, e.seq
         LIMIT ${EVENTS_PER_TURN}
       ), made AS (
-        INSERT INTO webhook_deliveries (id, webhook_id, article_id, seq, type)
-        SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), w.id, b.article_id, b.seq, b.hook_type
-        FROM batch b JOIN webhooks w ON w.enabled AND b.hook_type = ANY (w.events)
-        ORDER BY b.tx, b.article_id, b.seq
-        RETURNING 1
+        INSERT INTO webhook_deliveries (id, webhook_id, article_id, seq, type, locked_until)
+        SELECT x.id, x.webhook_id, x.article_id, x.seq, x.hook_type,
+               CASE WHEN x.n <= ${claim.limit} THEN now() + (${claim.holdMs}::int * interval '1 millisecond') END
+        FROM (
+          SELECT 'msg_' || replace(gen_random_uuid()::text, '-', '') AS id, w.id AS webhook_id, b.article_id, b.seq,
+                 b.hook_type, b.tx, row_number() OVER (ORDER BY b.tx, b.article_id, b.seq, w.id) AS n
+          FROM batch b JOIN webhooks w ON w.enabled AND b.hook_type = ANY (w.events)
+        ) x
+        ORDER BY x.n
+        RETURNING *
       ), moved AS (
         UPDATE webhook_cursor c SET tx = last.tx, article_id = last.article_id, seq = last.seq
         FROM (SELECT tx, article_id, seq FROM batch ORDER BY tx DESC, article_id DESC, seq DESC LIMIT 1) last
         WHERE c.id = 1
         RETURNING 1
+      ), counts AS (
+        SELECT (SELECT count(*) FROM batch)::int AS events, (SELECT count(*) FROM made)::int AS deliveries
+      ), claimed AS (
+        SELECT d.id, d.webhook_id AS "webhookId", d.article_id AS "articleId", d.seq, d.type, d.status, d.attempts,
+               d.next_attempt_at AS "nextAttemptAt", d.last_status AS "lastStatus", d.last_error AS "lastError",
+               d.last_response AS "lastResponse", d.latency_ms AS "latencyMs", d.created_at AS "createdAt",
+               d.delivered_at AS "deliveredAt",
+               w.id AS "hookId", w.url AS "hookUrl", w.secret AS "hookSecret", w.previous_secret AS "hookPreviousSecret",
+               w.previous_secret_until AS "hookPreviousSecretUntil",
+               b.seq AS "entrySeq", b.type AS "entryType", b.audience::text AS "entryAudience",
+               b.comment_id AS "entryCommentId", b.payload AS "entryPayload", b.created_at AS "entryCreatedAt"
+        FROM made d
+        JOIN webhooks w ON w.id = d.webhook_id
+        JOIN batch b ON b.article_id = d.article_id AND b.seq = d.seq
+        WHERE d.locked_until IS NOT NULL
       )
-      SELECT (SELECT count(*) FROM batch)::int AS events, (SELECT count(*) FROM made)::int AS deliveries`;
-    return { ...row, full: row.events === EVENTS_PER_TURN };
+      SELECT counts.events, counts.deliveries, claimed.*
+      FROM counts LEFT JOIN claimed ON true
+      ORDER BY claimed."createdAt", claimed."articleId", claimed.seq`;
+    const [first] = rows;
+    return {
+      events: first.events,
+      deliveries: first.deliveries,
+      full: first.events === EVENTS_PER_TURN,
+      claimed: rows.filter((r) => r.id !== null).map((r) => claimedDelivery(r)),
+    };
   }
 
   // Deliveries again for one endpoint, from its events since a time or from
@@ -129,20 +225,34 @@ export class DeliveriesRepository {
     return this.prisma.webhookDelivery.create({ data: { id: messageId(), webhookId, type: 'webhook.test' } });
   }
 
-  // Due deliveries of enabled endpoints, held for `holdMs` by this worker.
-  claimDue(limit: number, holdMs: number): Promise<(DeliveryRecord & { lockedUntil: Date })[]> {
-    return this.prisma.$queryRaw`
-      UPDATE webhook_deliveries d SET locked_until = now() + (${holdMs}::int * interval '1 millisecond')
-      WHERE d.id IN (
-        SELECT d2.id FROM webhook_deliveries d2 JOIN webhooks w ON w.id = d2.webhook_id
-        WHERE d2.status = 'pending' AND d2.next_attempt_at <= now() AND w.enabled
-          AND (d2.locked_until IS NULL OR d2.locked_until < now())
-        ORDER BY d2.next_attempt_at LIMIT ${limit}
-        FOR UPDATE OF d2 SKIP LOCKED)
-      RETURNING d.id, d.webhook_id AS "webhookId", d.article_id AS "articleId", d.seq, d.type, d.status, d.attempts,
-                d.next_attempt_at AS "nextAttemptAt", d.last_status AS "lastStatus", d.last_error AS "lastError",
-                d.last_response AS "lastResponse", d.latency_ms AS "latencyMs", d.created_at AS "createdAt",
-                d.delivered_at AS "deliveredAt", d.locked_until AS "lockedUntil"`;
+  // Due deliveries of enabled endpoints, held for `holdMs` by this worker,
+  // each with its endpoint (its URL and secrets as they are now) and its log
+  // entry (null: not an event of the log, or no longer kept): one statement.
+  async claimDue(limit: number, holdMs: number): Promise<ClaimedDelivery[]> {
+    const rows = await this.prisma.$queryRaw<(DeliveryRecord & ClaimedRow)[]>`
+      WITH claimed AS (
+        UPDATE webhook_deliveries d SET locked_until = now() + (${holdMs}::int * interval '1 millisecond')
+        WHERE d.id IN (
+          SELECT d2.id FROM webhook_deliveries d2 JOIN webhooks w ON w.id = d2.webhook_id
+          WHERE d2.status = 'pending' AND d2.next_attempt_at <= now() AND w.enabled
+            AND (d2.locked_until IS NULL OR d2.locked_until < now())
+          ORDER BY d2.next_attempt_at LIMIT ${limit}
+          FOR UPDATE OF d2 SKIP LOCKED)
+        RETURNING d.*
+      )
+      SELECT d.id, d.webhook_id AS "webhookId", d.article_id AS "articleId", d.seq, d.type, d.status, d.attempts,
+             d.next_attempt_at AS "nextAttemptAt", d.last_status AS "lastStatus", d.last_error AS "lastError",
+             d.last_response AS "lastResponse", d.latency_ms AS "latencyMs", d.created_at AS "createdAt",
+             d.delivered_at AS "deliveredAt", d.locked_until AS "lockedUntil",
+             w.id AS "hookId", w.url AS "hookUrl", w.secret AS "hookSecret", w.previous_secret AS "hookPreviousSecret",
+             w.previous_secret_until AS "hookPreviousSecretUntil",
+             e.seq AS "entrySeq", e.type AS "entryType", e.audience::text AS "entryAudience",
+             e.comment_id AS "entryCommentId", e.payload AS "entryPayload", e.created_at AS "entryCreatedAt"
+      FROM claimed d
+      LEFT JOIN webhooks w ON w.id = d.webhook_id
+      LEFT JOIN article_events e ON e.article_id = d.article_id AND e.seq = d.seq
+      ORDER BY d.next_attempt_at`;
+    return rows.map(claimedDelivery);
   }
 
   // The log entries of these deliveries, in one read.

@@ -1,12 +1,12 @@
+import { createHmac } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, DomainEventBus } from '@rejoinder/common';
 import type { AppConfig } from '@rejoinder/common';
 import { CommentsRepository } from '@rejoinder/forum';
-import { Webhook } from 'standardwebhooks';
-import { DeliveriesRepository, DeliveryRecord, Outcome } from './deliveries.repository.js';
+import { ClaimedDelivery, DeliveriesRepository, DeliveryRecord, Outcome } from './deliveries.repository.js';
 import { Resolver, SafeHttp } from './safe-http.js';
-import { webhookPayload } from './webhook-events.js';
-import { WebhookRecord, WebhooksRepository } from './webhooks.repository.js';
+import { LogEntry, webhookPayload } from './webhook-events.js';
+import type { WebhookRecord } from './webhooks.repository.js';
 
 export const RETRY_FOR_MS = 24 * 3_600_000;
 export const DISABLE_AFTER_MS = 3 * 24 * 3_600_000;
@@ -22,6 +22,26 @@ export function nextAttempt(attempts: number, createdAt: Date, baseMs: number, n
   return at > createdAt.getTime() + RETRY_FOR_MS ? null : new Date(at);
 }
 
+// A secret's HMAC key (whsec_ and base64, as the standardwebhooks package
+// reads it), decoded once per secret rather than once per request.
+const keys = new Map<string, Buffer>();
+function keyOf(secret: string): Buffer {
+  let key = keys.get(secret);
+  if (!key) {
+    key = Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
+    if (keys.size >= 10_000) keys.clear();
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+// v1 and the base64 HMAC-SHA256 of "id.timestamp.body" (node:crypto, the
+// same signature as the standardwebhooks package's sign(), a test keeps them
+// in step).
+export function sign(secret: string, id: string, timestamp: string, body: string): string {
+  return `v1,${createHmac('sha256', keyOf(secret)).update(`${id}.${timestamp}.`).update(body).digest('base64')}`;
+}
+
 // The Standard Webhooks headers: webhook-id (the same on every retry),
 // webhook-timestamp, and webhook-signature (v1, HMAC-SHA256 over
 // "id.timestamp.body"; during a rotation one signature per secret).
@@ -34,12 +54,13 @@ export function signedHeaders(
   const secrets = [hook.secret];
   if (hook.previousSecret && (hook.previousSecretUntil?.getTime() ?? 0) > at.getTime())
     secrets.push(hook.previousSecret);
+  const timestamp = Math.floor(at.getTime() / 1000).toString();
   return {
     'content-type': 'application/json',
     'user-agent': 'Rejoinder-Webhooks/1',
     'webhook-id': id,
-    'webhook-timestamp': Math.floor(at.getTime() / 1000).toString(),
-    'webhook-signature': secrets.map((s) => new Webhook(s).sign(id, at, body)).join(' '),
+    'webhook-timestamp': timestamp,
+    'webhook-signature': secrets.map((s) => sign(s, id, timestamp, body)).join(' '),
   };
 }
 
@@ -57,10 +78,12 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
   private again = false;
   private stopped = false;
   private lastDisableCheck = 0;
+  private lastTurn = 0;
+  private lastClaim = 0;
+  private waiting: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly deliveries: DeliveriesRepository,
-    private readonly hooks: WebhooksRepository,
     private readonly comments: CommentsRepository,
     private readonly bus: DomainEventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -91,6 +114,7 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
+    if (this.waiting) clearTimeout(this.waiting);
     if (this.running) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
@@ -99,13 +123,27 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
     this.http.close();
   }
 
+  // Starts a turn, at most one at a time and one per WEBHOOK_BATCH_MS: the
+  // commits of that window are derived, claimed and sent together, so a
+  // burst of posts costs the database and the event loop a few statements,
+  // not a few per post.
   wake(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = this.turn()
+    if (this.waiting) return;
+    const wait = this.lastTurn + this.config.WEBHOOK_BATCH_MS - Date.now();
+    if (wait > 0) {
+      this.waiting = setTimeout(() => {
+        this.waiting = null;
+        this.wake();
+      }, wait);
+      return;
+    }
+    this.lastTurn = Date.now();
+    this.running = this.turn(Date.now() - this.lastClaim >= TICK_MS)
       .catch((error: unknown) => this.logger.warn(`webhook turn failed: ${(error as Error).message}`))
       .finally(() => {
         this.running = null;
@@ -116,15 +154,32 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
       });
   }
 
-  // Derives, then sends what is due; for tests, resolves when done.
-  async turn(): Promise<void> {
-    // A backlog (a sender that was down) is read in batches before sending.
-    while ((await this.deliveries.deriveDeliveries()).full) if (this.stopped) return;
+  // Derives, then sends what is due; for tests, resolves when done. The
+  // deliveries a derive makes are claimed by it and sent at once, a batch
+  // at a time (a backlog, from a sender that was down, too); what is left
+  // (more than a batch, retries that came due, another node's held
+  // deliveries whose hold ran out) is claimed after: in every turn a test
+  // runs, at least once a tick in the sender's own.
+  async turn(claimAll = true): Promise<void> {
+    const limit = this.config.WEBHOOK_CONCURRENCY;
+    let left = false;
     for (;;) {
-      const due = await this.deliveries.claimDue(this.config.WEBHOOK_CONCURRENCY, HOLD_MS);
-      if (due.length === 0) break;
-      await this.sendBatch(due);
+      const derived = await this.deliveries.deriveDeliveries({ limit, holdMs: HOLD_MS });
+      if (derived.claimed.length > 0) await this.sendBatch(derived.claimed);
       if (this.stopped) return;
+      if (derived.deliveries > derived.claimed.length) left = true;
+      if (!derived.full) break;
+    }
+    if (left || claimAll) {
+      this.lastClaim = Date.now();
+      for (;;) {
+        const due = await this.deliveries.claimDue(limit, HOLD_MS);
+        if (due.length > 0) await this.sendBatch(due);
+        if (this.stopped) return;
+        // A batch not full was the last one due (what comes due later, a
+        // later turn claims).
+        if (due.length < limit) break;
+      }
     }
     if (Date.now() - this.lastDisableCheck > 10_000) {
       this.lastDisableCheck = Date.now();
@@ -132,16 +187,18 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  // The bodies these deliveries carry if sent now, by delivery id (none for
-  // a delivery whose endpoint is gone): their events and comments read at
+  // The bodies these deliveries carry if sent now, by delivery id: their
+  // events (read at once unless claimed with them) and comments read at
   // once, each body made once per event and type. An event no longer kept
   // has no body (null).
-  async render(due: DeliveryRecord[]): Promise<Map<string, string | null>> {
+  async render(due: (DeliveryRecord & { entry?: LogEntry | null })[]): Promise<Map<string, string | null>> {
     const keyOf = (articleId: string, seq: number) => `${articleId}:${seq}`;
-    const logged = due.flatMap((d) =>
-      d.articleId !== null && d.seq !== null ? [{ articleId: d.articleId, seq: d.seq }] : [],
+    const entries = new Map<string, LogEntry>();
+    for (const d of due) if (d.entry) entries.set(keyOf(d.entry.articleId, d.entry.seq), d.entry);
+    const unread = due.flatMap((d) =>
+      d.entry === undefined && d.articleId !== null && d.seq !== null ? [{ articleId: d.articleId, seq: d.seq }] : [],
     );
-    const entries = new Map((await this.deliveries.entries(logged)).map((e) => [keyOf(e.articleId, e.seq), e]));
+    for (const e of await this.deliveries.entries(unread)) entries.set(keyOf(e.articleId, e.seq), e);
     const commentIds = [...new Set([...entries.values()].flatMap((e) => (e.commentId ? [e.commentId] : [])))];
     const rows = new Map((await this.comments.findMany(commentIds)).map((r) => [r.id, r]));
     const made = new Map<string, string>();
@@ -167,14 +224,14 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
     return bodies;
   }
 
-  // One batch: its endpoints and bodies read at once, the requests sent
-  // together, and the outcomes recorded in one statement.
-  private async sendBatch(due: DeliveryRecord[]): Promise<void> {
-    const hooks = new Map((await this.hooks.findMany([...new Set(due.map((d) => d.webhookId))])).map((h) => [h.id, h]));
+  // One batch, claimed with its endpoints and events: its comments read at
+  // once, the requests sent together, and the outcomes recorded in one
+  // statement.
+  private async sendBatch(due: ClaimedDelivery[]): Promise<void> {
     const bodies = await this.render(due);
     const outcomes = await Promise.all(
       due.map(async (delivery): Promise<Outcome | null> => {
-        const hook = hooks.get(delivery.webhookId);
+        const hook = delivery.hook;
         if (!hook) return null;
         const body = bodies.get(delivery.id);
         if (!body)
@@ -194,7 +251,11 @@ export class WebhookSender implements OnModuleInit, OnModuleDestroy {
     await this.deliveries.record(outcomes.filter((o): o is Outcome => o !== null));
   }
 
-  private async send(delivery: DeliveryRecord, hook: WebhookRecord, body: string): Promise<Outcome> {
+  private async send(
+    delivery: DeliveryRecord,
+    hook: NonNullable<ClaimedDelivery['hook']>,
+    body: string,
+  ): Promise<Outcome> {
     const started = Date.now();
     const headers = signedHeaders(hook, delivery.id, new Date(), body);
     const retry = () => nextAttempt(delivery.attempts + 1, delivery.createdAt, this.config.WEBHOOK_RETRY_BASE_MS);

@@ -13,6 +13,10 @@ export const webhooksConfig = {
   // Whether this node sends webhook deliveries (nodes that must not reach out
   // can leave it to others: deliveries are shared through the database).
   WEBHOOK_SENDER: bool.default(true),
+  // A sender's turns start at most this often: the events committed in the
+  // meantime are derived and sent together (fewer statements per post, each
+  // delivery later by at most this long).
+  WEBHOOK_BATCH_MS: z.coerce.number().int().min(0).max(10_000).default(100),
   // Deliveries one node sends at once (a batch: claimed, sent and recorded together).
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
 };
