@@ -480,6 +480,8 @@ async function main() {
     dataset: { database: SETTINGS.dbName, rebuilt: dataset.rebuilt, buildSeconds: dataset.seconds, articles: ARTICLES },
     parameters: { deepCursor: params.deepCursor, deepCursorKey: params.deepKey, permalink: params.deep },
     memory: { idle, final },
+    // API req/s over the ceiling's on case a (also under cases.a).
+    ceilingRatio: results.a?.ceilingRatio ?? null,
     cases: results,
     ceilingChecks,
     compression,
