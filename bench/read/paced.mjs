@@ -188,6 +188,7 @@ export async function pacedRunRaw({ url, rate, duration, connections }) {
         conn.remaining = -1;
         finishOne();
         release(conn);
+        issueDue();
       };
       const read = (n, buf) => {
         let offset = 0;
@@ -256,7 +257,8 @@ export async function pacedRunRaw({ url, rate, duration, connections }) {
   const conns = await Promise.all(Array.from({ length: connections }, open));
   idle.push(...conns);
 
-  const tick = () => {
+  // Every request due by now: on a free connection, or in line for one.
+  const issueDue = () => {
     const now = nowNs();
     while (issued < total) {
       const due = Math.round(issued * intervalNs);
@@ -267,6 +269,11 @@ export async function pacedRunRaw({ url, rate, duration, connections }) {
       if (conn) send(conn, due);
       else waiting.push(due);
     }
+  };
+  // A 1 ms timer, and after every answer too: on a loop busy reading answers
+  // the timer alone fires late, and requests would go out in late batches.
+  const tick = () => {
+    issueDue();
     if (issued < total) setTimeout(tick, 1);
   };
   // The clock starts when the connections are open.
