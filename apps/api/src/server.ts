@@ -7,7 +7,7 @@ import { admitPosts, PostingAdmission } from './edge/posting-admission.js';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, localeOfRequest, Metrics, RedisConnections, setDefaultLocale } from '@rejoinder/common';
 import { applyMigrations, DatabaseHandle, markDatabaseStopping, openDatabase } from '@rejoinder/db';
-import { SeedService } from '@rejoinder/forum';
+import { CommentsService, SeedService } from '@rejoinder/forum';
 import { Logger } from 'nestjs-pino';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ import { asyncApiServers, buildAsyncApiDocument } from './asyncapi-document.js';
 import { serveMetricsPort } from './metrics/metrics-server.js';
 import { serveWebPages } from './web/web-pages.js';
 import { registerCompression } from './http/compression.js';
+import { registerCachedFastPath } from './http/cached-fast-path.js';
 
 export interface RunningServer {
   app: NestFastifyApplication;
@@ -139,6 +140,9 @@ export async function createApp(
     spans.set(request, span);
     context.with(trace.setSpan(parent, span), done);
   });
+  // Last of the onRequest hooks: a cached thread page for an anonymous reader
+  // is answered here, with every header the hooks above set.
+  if (config.HTTP_CACHED_FAST_PATH === 'on') registerCachedFastPath(fastify, app.get(CommentsService));
   // Labelled by route pattern, not by URL, so the series stay few.
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

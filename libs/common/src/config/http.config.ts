@@ -85,6 +85,11 @@ export const httpConfig = {
   // compresses; the built scripts and styles are sent precompressed either way.
   HTTP_COMPRESSION: z.enum(['on', 'off']).default('on'),
   HTTP_COMPRESSION_MIN_BYTES: z.coerce.number().int().min(0).max(1_048_576).default(1024),
+  // An anonymous GET of a thread page that is in the read cache is answered
+  // from an early hook, before Nest's router, guards and pipes, with the same
+  // answer (docs/adr/0041-cached-thread-pages-before-the-framework.md). `off`
+  // sends every request through the framework.
+  HTTP_CACHED_FAST_PATH: z.enum(['on', 'off']).default('on'),
   // Memory for rendered thread pages and articles (0 turns the cache off).
   READ_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(64),
   // A CDN's purge endpoint (Cloudflare-style `{ "tags": [...] }`), called

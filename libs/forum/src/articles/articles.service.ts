@@ -144,6 +144,11 @@ export class ArticlesService {
     return article.id;
   }
 
+  // The article's id when this process already knows it (no query).
+  knownId(slug: string): string | undefined {
+    return this.ids.get(slug);
+  }
+
   // The article as every reader sees it, rendered once per event of its log.
   async cachedView(slug: string): Promise<CachedBody> {
     return this.cache.get(await this.idOf(slug), 'article', async () => {

@@ -62,6 +62,10 @@ export interface ViewerPart {
 // Most of a reader's own pending comments shown above the first page.
 const OWN_PENDING_ON_PAGE = 20;
 
+// What a thread page is kept under in the read cache, next to its article.
+const threadCacheKey = (query: { sort: ThreadSort; limit: number; cursor?: string; paragraph?: number }) =>
+  `thread|${query.sort}|${query.paragraph ?? ''}|${query.limit}|${query.cursor ?? ''}`;
+
 export interface Permalink {
   comment: CommentNode;
   ancestors: CommentView[];
@@ -134,14 +138,20 @@ export class CommentsService {
     query: { sort: ThreadSort; limit: number; cursor?: string; paragraph?: number },
   ): Promise<CachedBody> {
     const articleId = await this.articleService.idOf(slug);
-    return this.cache.get(
-      articleId,
-      `thread|${query.sort}|${query.paragraph ?? ''}|${query.limit}|${query.cursor ?? ''}`,
-      async () => {
-        const page = await this.thread(slug, query);
-        return { value: page, seq: page.seq, commentIds: [...page.pinned.map((c) => c.id), ...nodeIds(page.items)] };
-      },
-    );
+    return this.cache.get(articleId, threadCacheKey(query), async () => {
+      const page = await this.thread(slug, query);
+      return { value: page, seq: page.seq, commentIds: [...page.pinned.map((c) => c.id), ...nodeIds(page.items)] };
+    });
+  }
+
+  // The page as cachedThread() would answer it, when memory holds it now
+  // (no query, no wait); undefined otherwise.
+  cachedThreadNow(
+    slug: string,
+    query: { sort: ThreadSort; limit: number; cursor?: string; paragraph?: number },
+  ): CachedBody | undefined {
+    const articleId = this.articleService.knownId(slug);
+    return articleId === undefined ? undefined : this.cache.peek(articleId, threadCacheKey(query));
   }
 
   // The shared page with what only this reader sees added as `viewer`: their

@@ -144,6 +144,14 @@ export class ReadCache implements OnModuleInit, OnModuleDestroy {
     return promise;
   }
 
+  // The body for key when memory holds it (counted as a hit), else undefined
+  // and nothing counted: the caller then asks get(), which counts the miss.
+  peek(articleId: string, key: string): CachedBody | undefined {
+    const cached = this.entries?.get(`${articleId}|${key}`);
+    if (cached) this.count(true);
+    return cached;
+  }
+
   // The article has reached event seq: drop what is older.
   invalidate(articleId: string, seq: number): void {
     const article = this.articles.get(articleId);
