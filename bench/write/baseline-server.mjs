@@ -10,7 +10,10 @@
 //        (USER_BY_ID, from dist)
 //     2. the article, whether the id is taken and the parent, in one read
 //        (postContext, from dist)
-//     3. the account's role and sanctions (SANCTION_STATE, from dist)
+//     3. the author's state: role, sanctions, trust, address and published
+//        comments counted up to the new-commenter review (AUTHOR_STATE, from
+//        dist, with the same parameters: the article's review, else
+//        NEW_COMMENTER_REVIEW, default 0)
 //     4. the post itself: insertPublished from dist (identical text and values)
 //   and answers 201 with the stored row as JSON.
 //
@@ -33,13 +36,15 @@ const { postContext, insertPublished, isCommentIdTaken } = await import(
   join(ROOT, 'dist/libs/forum/src/comments/post-statements.js')
 );
 const { USER_BY_ID } = await import(join(ROOT, 'dist/libs/accounts/src/users.repository.js'));
-const { SANCTION_STATE } = await import(join(ROOT, 'dist/libs/moderation/src/moderation.repository.js'));
+const { AUTHOR_STATE } = await import(join(ROOT, 'dist/libs/moderation/src/moderation.repository.js'));
 
 // As in the API: reads on one pool, the post (a write that may wait on the
 // article's lock) on another of the same size.
 const settings = { connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE || 10) };
 const pool = new pg.Pool(settings);
 const writes = new pg.Pool(settings);
+// The API's default (libs/common config): the article's own, else this.
+const NEW_COMMENTER_REVIEW = Number(process.env.NEW_COMMENTER_REVIEW || 0);
 const key = new TextEncoder().encode(process.env.JWT_SECRET);
 const verified = new Map();
 
@@ -85,8 +90,9 @@ async function post(req, res, slug, raw) {
     path = [...article.parentPath, id];
     depth = article.parentDepth + 1;
   }
-  const sanctions = (await pool.query(/** @type {string} */ (SANCTION_STATE), [user.id])).rows[0];
-  if (sanctions.bannedAt || sanctions.premoderated) return send(res, 403, { code: 'SANCTIONED' });
+  const review = article.newCommenterReview ?? NEW_COMMENTER_REVIEW;
+  const author = (await pool.query(/** @type {string} */ (AUTHOR_STATE), [user.id, review])).rows[0];
+  if (author.bannedAt || author.premoderated || author.ghostBannedAt) return send(res, 403, { code: 'SANCTIONED' });
   try {
     const statement = insertPublished(
       {
@@ -97,7 +103,8 @@ async function post(req, res, slug, raw) {
         path,
         depth,
         bodySource: body,
-        bodyHtml: `<p>${escape(body)}</p>`,
+        // As markdown-it ends a paragraph (the API's rendering of this text).
+        bodyHtml: `<p>${escape(body)}</p>\n`,
         anchor: null,
         stance: null,
       },
