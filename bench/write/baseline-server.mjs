@@ -7,13 +7,14 @@
 //   POST /api/articles/:slug/comments   { id?, body, parentId? }
 //     1. the bearer token, verified as the API does (jose, HS256, issuer,
 //        audience; like the API, once per token), then the account by id
-//        (USER_BY_ID, from dist)
+//        with its standing: sanctions, trust, address (USER_WITH_STANDING_BY_ID,
+//        from dist; the API's authentication of a post)
 //     2. the article, whether the id is taken and the parent, in one read
 //        (postContext, from dist)
-//     3. the author's state: role, sanctions, trust, address and published
-//        comments counted up to the new-commenter review (AUTHOR_STATE, from
-//        dist, with the same parameters: the article's review, else
-//        NEW_COMMENTER_REVIEW, default 0)
+//     3. only where the new-commenter review is on (the article's review,
+//        else NEW_COMMENTER_REVIEW, default 0): the author's state again with
+//        its published comments counted up to it (AUTHOR_STATE, from dist,
+//        with the same parameters), as the API
 //     4. the post itself: insertPublished from dist (identical text and values)
 //   and answers 201 with the stored row as JSON.
 //
@@ -35,7 +36,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const { postContext, insertPublished, isCommentIdTaken } = await import(
   join(ROOT, 'dist/libs/forum/src/comments/post-statements.js')
 );
-const { USER_BY_ID } = await import(join(ROOT, 'dist/libs/accounts/src/users.repository.js'));
+const { USER_WITH_STANDING_BY_ID } = await import(join(ROOT, 'dist/libs/accounts/src/users.repository.js'));
 const { AUTHOR_STATE } = await import(join(ROOT, 'dist/libs/moderation/src/moderation.repository.js'));
 
 // As in the API: reads on one pool, the post (a write that may wait on the
@@ -73,7 +74,7 @@ async function post(req, res, slug, raw) {
   const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   if (!token) return send(res, 401, { code: 'UNAUTHENTICATED' });
   const payload = await verify(token);
-  const user = (await pool.query(/** @type {string} */ (USER_BY_ID), [payload.sub])).rows[0];
+  const user = (await pool.query(/** @type {string} */ (USER_WITH_STANDING_BY_ID), [payload.sub])).rows[0];
   if (!user) return send(res, 401, { code: 'INVALID_TOKEN' });
   const input = JSON.parse(raw);
   const body = String(input.body ?? '').trim();
@@ -91,7 +92,8 @@ async function post(req, res, slug, raw) {
     depth = article.parentDepth + 1;
   }
   const review = article.newCommenterReview ?? NEW_COMMENTER_REVIEW;
-  const author = (await pool.query(/** @type {string} */ (AUTHOR_STATE), [user.id, review])).rows[0];
+  const author =
+    review === 0 ? user : (await pool.query(/** @type {string} */ (AUTHOR_STATE), [user.id, review])).rows[0];
   if (author.bannedAt || author.premoderated || author.ghostBannedAt) return send(res, 403, { code: 'SANCTIONED' });
   try {
     const statement = insertPublished(
