@@ -26,6 +26,7 @@ import { EventsGateway } from './realtime/events.gateway.js';
 import { buildOpenApiDocument, openApiServers } from './openapi-document.js';
 import { asyncApiServers, buildAsyncApiDocument } from './asyncapi-document.js';
 import { serveMetricsPort } from './metrics/metrics-server.js';
+import { tracingConfigured } from './tracing.js';
 import { serveWebPages } from './web/web-pages.js';
 import { registerCompression } from './http/compression.js';
 
@@ -124,21 +125,25 @@ export async function createApp(
     void reply.header('x-request-id', request.id);
   });
   admitPosts(fastify, app.get(PostingAdmission));
-  // A trace span per request (a no-op unless tracing is configured), joined to
-  // the caller's trace from `traceparent`; what the handler does runs inside it.
+  // A trace span per request, joined to the caller's trace from `traceparent`;
+  // what the handler does runs inside it. Only when tracing is configured:
+  // otherwise the span would be the no-op one, and its hooks work for nothing
+  // on every request.
+  const traced = tracingConfigured();
   const tracer = trace.getTracer('rejoinder');
   const spans = new WeakMap<object, Span>();
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    const parent = propagation.extract(context.active(), request.headers);
-    const route = request.routeOptions.url ?? 'unmatched';
-    const span = tracer.startSpan(
-      `${request.method} ${route}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route } },
-      parent,
-    );
-    spans.set(request, span);
-    context.with(trace.setSpan(parent, span), done);
-  });
+  if (traced)
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      const parent = propagation.extract(context.active(), request.headers);
+      const route = request.routeOptions.url ?? 'unmatched';
+      const span = tracer.startSpan(
+        `${request.method} ${route}`,
+        { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route } },
+        parent,
+      );
+      spans.set(request, span);
+      context.with(trace.setSpan(parent, span), done);
+    });
   // Labelled by route pattern, not by URL, so the series stay few.
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -146,6 +151,7 @@ export async function createApp(
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    if (!traced) return;
     const span = spans.get(request);
     if (span) {
       span.setAttribute('http.response.status_code', reply.statusCode);
