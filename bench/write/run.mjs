@@ -294,10 +294,11 @@ async function statementsOf(handle, tokens, parentId) {
 }
 
 // Statements a server sends on its own, not for a post: the webhook sender's
-// turns (woken by committed events, coalesced) and the refresh of the word
-// lists' and email-domain rules' caches. The API's PostgreSQL CPU includes
-// them; the baseline has none.
-const BACKGROUND = /webhook_|word_rules|email_domain_rules/;
+// turns (woken by committed events, coalesced), the refresh of the word
+// lists' and email-domain rules' caches, and the automatic slow mode's sweep
+// of the articles it is on for. The API's PostgreSQL CPU includes them; the
+// baseline has none.
+const BACKGROUND = /webhook_|word_rules|email_domain_rules|slow_mode_source = 'auto'/;
 
 // A parameter as the comparison sees it: ids and times by kind (each post has
 // its own), long texts by length (the bodies differ in their number only),
