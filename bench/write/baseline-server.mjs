@@ -7,10 +7,14 @@
 //   POST /api/articles/:slug/comments   { id?, body, parentId? }
 //     1. the bearer token, verified as the API does (jose, HS256, issuer,
 //        audience; like the API, once per token), then the account by id
-//        (USER_BY_ID, from dist)
+//        with its standing: sanctions, trust, address (USER_WITH_STANDING_BY_ID,
+//        from dist; the API's authentication of a post)
 //     2. the article, whether the id is taken and the parent, in one read
 //        (postContext, from dist)
-//     3. the account's role and sanctions (SANCTION_STATE, from dist)
+//     3. only where the new-commenter review is on (the article's review,
+//        else NEW_COMMENTER_REVIEW, default 0): the author's state again with
+//        its published comments counted up to it (AUTHOR_STATE, from dist,
+//        with the same parameters), as the API
 //     4. the post itself: insertPublished from dist (identical text and values)
 //   and answers 201 with the stored row as JSON.
 //
@@ -32,14 +36,16 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const { postContext, insertPublished, isCommentIdTaken } = await import(
   join(ROOT, 'dist/libs/forum/src/comments/post-statements.js')
 );
-const { USER_BY_ID } = await import(join(ROOT, 'dist/libs/accounts/src/users.repository.js'));
-const { SANCTION_STATE } = await import(join(ROOT, 'dist/libs/moderation/src/moderation.repository.js'));
+const { USER_WITH_STANDING_BY_ID } = await import(join(ROOT, 'dist/libs/accounts/src/users.repository.js'));
+const { AUTHOR_STATE } = await import(join(ROOT, 'dist/libs/moderation/src/moderation.repository.js'));
 
 // As in the API: reads on one pool, the post (a write that may wait on the
 // article's lock) on another of the same size.
 const settings = { connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE || 10) };
 const pool = new pg.Pool(settings);
 const writes = new pg.Pool(settings);
+// The API's default (libs/common config): the article's own, else this.
+const NEW_COMMENTER_REVIEW = Number(process.env.NEW_COMMENTER_REVIEW || 0);
 const key = new TextEncoder().encode(process.env.JWT_SECRET);
 const verified = new Map();
 
@@ -68,7 +74,7 @@ async function post(req, res, slug, raw) {
   const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   if (!token) return send(res, 401, { code: 'UNAUTHENTICATED' });
   const payload = await verify(token);
-  const user = (await pool.query(/** @type {string} */ (USER_BY_ID), [payload.sub])).rows[0];
+  const user = (await pool.query(/** @type {string} */ (USER_WITH_STANDING_BY_ID), [payload.sub])).rows[0];
   if (!user) return send(res, 401, { code: 'INVALID_TOKEN' });
   const input = JSON.parse(raw);
   const body = String(input.body ?? '').trim();
@@ -85,8 +91,10 @@ async function post(req, res, slug, raw) {
     path = [...article.parentPath, id];
     depth = article.parentDepth + 1;
   }
-  const sanctions = (await pool.query(/** @type {string} */ (SANCTION_STATE), [user.id])).rows[0];
-  if (sanctions.bannedAt || sanctions.premoderated) return send(res, 403, { code: 'SANCTIONED' });
+  const review = article.newCommenterReview ?? NEW_COMMENTER_REVIEW;
+  const author =
+    review === 0 ? user : (await pool.query(/** @type {string} */ (AUTHOR_STATE), [user.id, review])).rows[0];
+  if (author.bannedAt || author.premoderated || author.ghostBannedAt) return send(res, 403, { code: 'SANCTIONED' });
   try {
     const statement = insertPublished(
       {
@@ -97,7 +105,8 @@ async function post(req, res, slug, raw) {
         path,
         depth,
         bodySource: body,
-        bodyHtml: `<p>${escape(body)}</p>`,
+        // As markdown-it ends a paragraph (the API's rendering of this text).
+        bodyHtml: `<p>${escape(body)}</p>\n`,
         anchor: null,
         stance: null,
       },

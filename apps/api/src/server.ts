@@ -26,6 +26,7 @@ import { EventsGateway } from './realtime/events.gateway.js';
 import { buildOpenApiDocument, openApiServers } from './openapi-document.js';
 import { asyncApiServers, buildAsyncApiDocument } from './asyncapi-document.js';
 import { serveMetricsPort } from './metrics/metrics-server.js';
+import { tracingConfigured } from './tracing.js';
 import { serveWebPages } from './web/web-pages.js';
 import { registerCompression } from './http/compression.js';
 import { registerCachedFastPath } from './http/cached-fast-path.js';
@@ -125,21 +126,25 @@ export async function createApp(
     void reply.header('x-request-id', request.id);
   });
   admitPosts(fastify, app.get(PostingAdmission));
-  // A trace span per request (a no-op unless tracing is configured), joined to
-  // the caller's trace from `traceparent`; what the handler does runs inside it.
+  // A trace span per request, joined to the caller's trace from `traceparent`;
+  // what the handler does runs inside it. Only when tracing is configured:
+  // otherwise the span would be the no-op one, and its hooks work for nothing
+  // on every request.
+  const traced = tracingConfigured();
   const tracer = trace.getTracer('rejoinder');
   const spans = new WeakMap<object, Span>();
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    const parent = propagation.extract(context.active(), request.headers);
-    const route = request.routeOptions.url ?? 'unmatched';
-    const span = tracer.startSpan(
-      `${request.method} ${route}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route } },
-      parent,
-    );
-    spans.set(request, span);
-    context.with(trace.setSpan(parent, span), done);
-  });
+  if (traced)
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      const parent = propagation.extract(context.active(), request.headers);
+      const route = request.routeOptions.url ?? 'unmatched';
+      const span = tracer.startSpan(
+        `${request.method} ${route}`,
+        { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route } },
+        parent,
+      );
+      spans.set(request, span);
+      context.with(trace.setSpan(parent, span), done);
+    });
   // Last of the onRequest hooks: a cached thread page for an anonymous reader
   // is answered here, with every header the hooks above set.
   if (config.HTTP_CACHED_FAST_PATH === 'on') registerCachedFastPath(fastify, app.get(CommentsService));
@@ -150,6 +155,7 @@ export async function createApp(
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    if (!traced) return;
     const span = spans.get(request);
     if (span) {
       span.setAttribute('http.response.status_code', reply.statusCode);

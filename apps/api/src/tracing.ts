@@ -13,8 +13,12 @@ export const TRACING_FLUSH_TIMEOUT_MS = 2000;
 // read by the exporter with the other OTEL_* settings). Otherwise the API's
 // tracer stays the no-op one, the spans in the code cost next to nothing, and
 // the SDK is not even loaded (it would hold several MiB of every node's heap).
+export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
 export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promise<Tracing | null> {
-  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return null;
+  if (!tracingConfigured(env)) return null;
   const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, NodeTracerProvider }, prisma] =
     await Promise.all([
       import('@opentelemetry/exporter-trace-otlp-http'),

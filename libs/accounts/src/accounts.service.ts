@@ -7,6 +7,7 @@ import { LoginInput, RegisterInput } from './dto/account.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 import { IssuedToken, TokenService } from './token.service.js';
 import { UserRecord, UsersRepository } from './users.repository.js';
+import type { UserWithStanding } from './users.repository.js';
 import type { AccountState } from './users.repository.js';
 import { SIGNUP_POLICY } from './signup-policy.js';
 import type { SignupPolicy } from './signup-policy.js';
@@ -108,30 +109,51 @@ export class AccountsService {
 
   // The user behind a bearer token; the role comes from the database, so a
   // promotion or demotion takes effect on the next request.
-  async authenticate(token: string): Promise<AuthUser> {
-    return (await this.session(token)).user;
+  async authenticate(token: string, withStanding = false): Promise<AuthUser> {
+    return (await this.session(token, withStanding)).user;
   }
 
   // The same, with the time the token expires (an open socket signs out then).
   // A token issued before the account's last sign-out everywhere (a password
-  // reset or change) is refused as expired.
-  async session(token: string): Promise<{ user: AuthUser; expiresAt: Date; issuedAt: Date }> {
+  // reset or change) is refused as expired. With the standing: the account's
+  // sanctions, trust and address too, in the same statement (for posting).
+  async session(token: string, withStanding = false): Promise<{ user: AuthUser; expiresAt: Date; issuedAt: Date }> {
     const { userId, expiresAt, issuedAt } = await this.tokens.verify(token);
-    const user = userId === ERASED_AUTHOR_ID ? null : await this.users.findById(userId);
+    const user =
+      userId === ERASED_AUTHOR_ID
+        ? null
+        : withStanding
+          ? await this.users.findByIdWithStanding(userId)
+          : await this.users.findById(userId);
     if (!user) throw new DomainError(ErrorCode.InvalidToken, 'The account no longer exists');
     if (signedOut(issuedAt, user.sessionsValidAfter))
       throw new DomainError(ErrorCode.TokenExpired, 'Signed out everywhere: sign in again');
-    return {
-      user: {
-        id: user.id,
-        username: user.username,
-        role: user.role,
-        createdAt: user.createdAt,
-        trustLevel: user.trustLevel,
-      },
-      expiresAt,
-      issuedAt,
+    const authUser: AuthUser = {
+      id: user.id,
+      username: user.username,
+      role: user.role,
+      createdAt: user.createdAt,
+      trustLevel: user.trustLevel,
     };
+    if (withStanding) {
+      const s = user as UserWithStanding;
+      authUser.standing = {
+        id: s.id,
+        username: s.username,
+        role: s.role,
+        bannedAt: s.bannedAt,
+        suspendedUntil: s.suspendedUntil,
+        premoderated: s.premoderated,
+        ghostBannedAt: s.ghostBannedAt,
+        createdAt: s.createdAt,
+        email: s.email,
+        emailVerified: s.email !== null && s.emailVerifiedAt !== null,
+        trustLevel: s.storedTrustLevel,
+        trustLevelPinned: s.trustLevelPinned,
+        trustComputedAt: s.trustComputedAt,
+      };
+    }
+    return { user: authUser, expiresAt, issuedAt };
   }
 
   // The account as it is now, for a caller that holds an older copy (a socket).

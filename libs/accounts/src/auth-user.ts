@@ -13,6 +13,28 @@ export interface AuthUser {
   trustLevel?: number | null;
   // Set when the caller is a service key, not a person (its id is the key's).
   apiKey?: { id: string; name: string; scopes: string[] };
+  // The account's sanctions, trust and address, read with it in the same
+  // statement, on the routes that ask for them (posting): the posting rules
+  // then read the account no second time in the request.
+  standing?: AuthorStanding;
+}
+
+// What the posting rules read of the author, but the count of its published
+// comments (the same columns as the moderation's author read).
+export interface AuthorStanding {
+  id: string;
+  username: string;
+  role: string;
+  bannedAt: Date | null;
+  suspendedUntil: Date | null;
+  premoderated: boolean;
+  ghostBannedAt: Date | null;
+  createdAt: Date;
+  email: string | null;
+  emailVerified: boolean;
+  trustLevel: number;
+  trustLevelPinned: number | null;
+  trustComputedAt: Date | null;
 }
 
 export function isModerator(user: AuthUser | null | undefined): boolean {

@@ -60,6 +60,29 @@ export const USER_BY_ID = `SELECT id, username, email, password_hash AS "passwor
   email_verified_at AS "emailVerifiedAt", sessions_valid_after AS "sessionsValidAfter", locale
   FROM users WHERE id = $1::uuid`;
 
+// USER_BY_ID and, in the same row, the author's standing as the posting rules
+// read it (the columns of the moderation's AUTHOR_STATE but the count of
+// published comments): read by the authentication of a post, so that the
+// account is read once a post.
+export const USER_WITH_STANDING_BY_ID = `SELECT id, username, email, password_hash AS "passwordHash", role::text AS role,
+  created_at AS "createdAt", external_issuer AS "externalIssuer", external_subject AS "externalSubject",
+  CASE WHEN trust_level_pinned IS NULL AND trust_computed_at IS NULL THEN NULL
+       ELSE COALESCE(trust_level_pinned, trust_level)::int END AS "trustLevel",
+  email_verified_at AS "emailVerifiedAt", sessions_valid_after AS "sessionsValidAfter", locale,
+  banned_at AS "bannedAt", suspended_until AS "suspendedUntil", premoderated, ghost_banned_at AS "ghostBannedAt",
+  trust_level AS "storedTrustLevel", trust_level_pinned AS "trustLevelPinned", trust_computed_at AS "trustComputedAt"
+  FROM users WHERE id = $1::uuid`;
+
+export interface UserWithStanding extends UserRecord {
+  bannedAt: Date | null;
+  suspendedUntil: Date | null;
+  premoderated: boolean;
+  ghostBannedAt: Date | null;
+  storedTrustLevel: number;
+  trustLevelPinned: number | null;
+  trustComputedAt: Date | null;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
@@ -74,6 +97,12 @@ export class UsersRepository {
   async findById(id: string): Promise<UserRecord | null> {
     if (!UUID.test(id)) return null;
     const { rows } = await this.prisma.read<UserRecord>({ text: USER_BY_ID, values: [id] });
+    return rows[0] ?? null;
+  }
+
+  async findByIdWithStanding(id: string): Promise<UserWithStanding | null> {
+    if (!UUID.test(id)) return null;
+    const { rows } = await this.prisma.read<UserWithStanding>({ text: USER_WITH_STANDING_BY_ID, values: [id] });
     return rows[0] ?? null;
   }
 

@@ -78,7 +78,8 @@ export class ModerationPolicy implements CommentPolicy {
   // links and the spam check, for a new comment and for an edit. Every rule
   // that holds the comment is named. The author is read once, fresh (role,
   // sanctions, trust, address, published comments), so a ban, a demotion or
-  // premoderation applies at once, also on a socket opened before it.
+  // premoderation applies at once, also on a socket opened before it (on a
+  // post over HTTP, the row the request's authentication read).
   private async check({
     author,
     article,
@@ -87,7 +88,13 @@ export class ModerationPolicy implements CommentPolicy {
     client,
   }: PolicyInput): Promise<{ staff: boolean; screening: Screening }> {
     const review = article.newCommenterReview ?? this.config.NEW_COMMENTER_REVIEW;
-    const state = await this.repository.authorState(author.id, review);
+    // Read with the account by the authentication of this request when it
+    // was (the same columns); read here when the count of published comments
+    // is wanted or the account came another way (a socket, an edit).
+    const state =
+      review === 0 && author.standing?.id === author.id
+        ? { ...author.standing, publishedUpTo: 0 }
+        : await this.repository.authorState(author.id, review);
     assertMayParticipate(state);
     const staff = isModerator({ ...author, role: state!.role as AuthUser['role'] });
     // A newsroom may ask readers to confirm their address before they post.

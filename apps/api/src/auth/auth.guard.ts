@@ -16,6 +16,11 @@ const KEY_SCOPE = 'rejoinder:key-scope';
 // every key: a key never passes for a person (it cannot post, vote or sign in).
 export const KeyScope = (scope: ApiKeyScope) => SetMetadata(KEY_SCOPE, scope);
 
+const WITH_STANDING = 'rejoinder:with-standing';
+// The route posts: the account is read with its standing (sanctions, trust,
+// address) in the same statement, and the posting rules use that read.
+export const WithStanding = () => SetMetadata(WITH_STANDING, true);
+
 export function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -60,7 +65,8 @@ export class AuthGuard implements CanActivate {
       request.user = key;
       return true;
     }
-    request.user = await this.accounts.authenticate(token);
+    const withStanding = this.reflector.get<boolean | undefined>(WITH_STANDING, context.getHandler()) === true;
+    request.user = await this.accounts.authenticate(token, withStanding);
     return true;
   }
 }

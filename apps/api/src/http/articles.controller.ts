@@ -17,7 +17,7 @@ import { RealtimeService } from '@rejoinder/realtime';
 import type { EventsPage } from '@rejoinder/realtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AuthGuard, CurrentUser, OptionalAuth } from '../auth/auth.guard.js';
+import { AuthGuard, CurrentUser, OptionalAuth, WithStanding } from '../auth/auth.guard.js';
 import { sendCached } from './cached-response.js';
 import {
   ApiAuth,
@@ -250,6 +250,7 @@ export class ArticlesController {
   @Post(':slug/comments')
   @SlugParam()
   @UseGuards(AuthGuard)
+  @WithStanding()
   @ApiAuth()
   @ApiOperation({
     summary: 'Post a comment or a reply',

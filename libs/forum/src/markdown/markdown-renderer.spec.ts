@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { DomUtils, parseDocument } from 'htmlparser2';
-import { renderArticleMarkdown, renderCommentMarkdown } from './markdown-renderer.js';
+import { renderArticleMarkdown, renderCommentMarkdown, renderCommentMarkdownFully } from './markdown-renderer.js';
 
 // --- HTML checker -----------------------------------------------------------
 
@@ -219,6 +219,49 @@ describe('renderCommentMarkdown', () => {
   it('is deterministic', () => {
     const source = '*a* https://example.com <b>x</b>\n\n- [y](mailto:y@example.com)';
     expect(renderCommentMarkdown(source)).toBe(renderCommentMarkdown(source));
+  });
+});
+
+// Plain prose skips both parsers: it must come out exactly as both layers make it.
+describe('renderCommentMarkdown on plain prose', () => {
+  const corpus = [
+    'Plain words and nothing else',
+    'Comment 12 from the write benchmark. lorem ipsum lorem ipsum lo',
+    "It's (mostly) true; isn't it? Yes - and no.",
+    'Ends with a full stop.',
+    'See example.com or a.b today',
+    'Version 3.5 of it',
+    'Trailing space ',
+    'Two  spaces inside',
+    'A line\nand another',
+    '1. not plain',
+    '- not plain',
+    '> not plain',
+    'x_y_z and *a*',
+    'Mail me@example.com now',
+    'Visit https://example.com now',
+    'Ampersand & co',
+    'Quote "this"',
+    'Accented café',
+    'www.example.com is a host',
+    'Hello.World',
+    'Tab\there',
+  ];
+
+  it.each(corpus)('renders %j as both layers do', (source) => {
+    expect(renderCommentMarkdown(source)).toBe(renderCommentMarkdownFully(source));
+  });
+
+  it('renders random strings of the plain alphabet as both layers do', () => {
+    const alphabet = "abcXYZ019 ,;?'()-.";
+    let seed = 27;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 3000; i += 1) {
+      let source = 'ABCabc'[next() % 6];
+      const length = next() % 40;
+      for (let j = 0; j < length; j += 1) source += alphabet[next() % alphabet.length];
+      expect([source, renderCommentMarkdown(source)]).toEqual([source, renderCommentMarkdownFully(source)]);
+    }
   });
 });
 
