@@ -17,6 +17,19 @@ function trustedProxy(entry: string): boolean {
   const n = Number(bits);
   return /^\d+$/.test(bits) && n >= 0 && n <= (family === 4 ? 32 : 128);
 }
+// A comma-separated list of http(s) origins, or "*" for any.
+const originList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o.length > 0),
+    )
+    .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })])));
+
 const trustProxy = z.string().transform((value, ctx): false | number | string[] => {
   const text = value.trim();
   if (text === 'false' || text === '0') return false;
@@ -58,28 +71,10 @@ export const httpConfig = {
   TRUST_PROXY: trustProxy.default(false),
   // Browser origins allowed to open a socket (comma-separated; "*" for any).
   // Requests without an Origin header (non-browser clients) are always allowed.
-  ALLOWED_ORIGINS: z
-    .string()
-    .default('http://localhost:3000')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((o) => o.trim())
-        .filter((o) => o.length > 0),
-    )
-    .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
+  ALLOWED_ORIGINS: originList('http://localhost:3000'),
   // Sites that may show the embedded thread (/embed/:slug) in a frame
   // (comma-separated origins, or "*": any site, as an embed script is for).
-  EMBED_ORIGINS: z
-    .string()
-    .default('*')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((o) => o.trim())
-        .filter((o) => o.length > 0),
-    )
-    .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
+  EMBED_ORIGINS: originList('*'),
   // Compression of JSON and HTML answers above HTTP_COMPRESSION_MIN_BYTES
   // (Brotli or gzip, as the client accepts). `off` where a proxy or a CDN
   // compresses; the built scripts and styles are sent precompressed either way.
