@@ -36,6 +36,8 @@ describe('loadConfig', () => {
     [{ RETENTION_REMOVED_DAYS: '-1' }, 'RETENTION_REMOVED_DAYS'],
     [{ PUBLIC_URL: 'comments.example.com' }, 'PUBLIC_URL'],
     [{ PUBLIC_URL: 'ftp://comments.example.com' }, 'PUBLIC_URL'],
+    [{ HTTP_CACHED_FAST_PATH: 'maybe' }, 'HTTP_CACHED_FAST_PATH'],
+    [{ WEBHOOK_BATCH_MS: '-1' }, 'WEBHOOK_BATCH_MS'],
   ])('stops on %j, naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -65,6 +67,28 @@ describe('loadConfig', () => {
     const env = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) };
     expect(loadConfig({ ...env, EMBEDDED_PG_IN_PRODUCTION: 'true' }).DATABASE_URL).toBeUndefined();
     expect(loadConfig({ ...env, DATABASE_URL: 'postgresql://db/x' }).NODE_ENV).toBe('production');
+  });
+
+  it.each([
+    [{ ALLOWED_ORIGINS: 'https://news.example.com,ftp://files.example.com' }, 'ALLOWED_ORIGINS.1: '],
+    [{ EMBED_ORIGINS: 'news.example.com' }, 'EMBED_ORIGINS.0: '],
+  ])('stops on %j, naming the origin at %s', (env, prefix) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect((error as ConfigError).problems.some((p) => p.startsWith(prefix))).toBe(true);
+    }
+  });
+
+  it('reads ALLOWED_ORIGINS and EMBED_ORIGINS as lists of origins', () => {
+    const config = loadConfig({
+      ALLOWED_ORIGINS: ' https://a.example.com, http://b.example.com:8080 ,',
+      EMBED_ORIGINS: '*',
+    });
+    expect(config.ALLOWED_ORIGINS).toEqual(['https://a.example.com', 'http://b.example.com:8080']);
+    expect(config.EMBED_ORIGINS).toEqual(['*']);
+    expect(loadConfig({}).ALLOWED_ORIGINS).toEqual(['http://localhost:3000']);
   });
 
   it('treats empty strings as unset', () => {
