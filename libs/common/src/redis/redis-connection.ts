@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { createClient } from 'redis';
 import type { RedisClientType } from 'redis';
 import { APP_CONFIG } from '../config/app-config.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -32,6 +32,11 @@ const PROBE_MS = 1000;
 // while Redis is away) and after `REDIS_COMMAND_TIMEOUT_MS` when Redis does
 // not answer. The client reconnects by itself with backoff; callers learn of
 // each change of state once, through onChange, not once per attempt.
+// The Redis client package (some 570 modules) is loaded by the first
+// connection, not at start: a node without REDIS_URL never loads it, and
+// every full garbage collection of a running node walks the code it loaded.
+const redis = () => createRequire(import.meta.url)('redis') as typeof import('redis');
+
 export class RedisConnection {
   readonly client: RedisClientType;
   private current: RedisState = 'connecting';
@@ -46,7 +51,7 @@ export class RedisConnection {
     url: string,
     private readonly commandTimeoutMs: number,
   ) {
-    this.client = createClient({
+    this.client = redis().createClient({
       url,
       // Subscriptions are not commands: the client makes them again after
       // a reconnection by itself.
