@@ -479,11 +479,14 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
   const from = await head(server, poster);
   await Promise.all(subs.map((s) => s.call('phase')));
   const loopDelay = (await inspector?.loopDelayStart().catch(() => false)) ?? false;
-  if (process.env.BENCH_HEAP_PROF === '1' && inspector)
+  const heapProf = process.env.BENCH_HEAP_PROF;
+  if ((heapProf === '1' || heapProf === 'promoted') && inspector)
     await inspector.call('HeapProfiler.startSampling', {
       samplingInterval: 16384,
       includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
+      // promoted: only what outlived a young-generation collection (what
+      // the old generation, and so its full collections, pay for).
+      includeObjectsCollectedByMinorGC: heapProf === '1',
     });
   const stopSampling = server.kind === 'api' ? sampleDatabase() : null;
   const cpu0 = cpuSeconds(pid);
@@ -535,7 +538,7 @@ async function measurePhase({ server, poster, subs, size, subscribers, name, dro
   })();
   const reports = await Promise.all(subs.map((s) => s.call('report', { from, to })));
   const eventLoopDelayMs = loopDelay ? await inspector.loopDelayRead().catch(() => null) : null;
-  if (process.env.BENCH_HEAP_PROF === '1' && inspector) {
+  if ((heapProf === '1' || heapProf === 'promoted') && inspector) {
     const { profile } = await inspector.call('HeapProfiler.stopSampling');
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(join(ROOT, `bench/results/live-${name}.heapprofile`), JSON.stringify(profile));
